@@ -1,0 +1,190 @@
+//! Command-line glue: argument parsing, global options, and the mapping from outcomes to exit
+//! codes (0 clean, 1 findings/drift/broken patches, 2 the tool could not do its job). The work
+//! itself lives in library modules; each `cli/<command>.rs` only wires them together.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod build;
+mod check;
+mod diff;
+mod images;
+mod outdated;
+mod sync;
+mod template;
+mod update;
+
+/// Vendor upstream Kubernetes manifests and Helm charts, keep local changes as Kustomize
+/// patches, and check all of it offline.
+#[derive(Debug, Parser)]
+#[command(name = "vendor", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, clap::Args, Clone)]
+pub struct GlobalArgs {
+    /// Path to vendor.toml (default: search upward from the current directory).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub manifest_path: Option<PathBuf>,
+    /// Output format, where the command supports it.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour (NO_COLOR is respected by `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more about what is done.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Parallel jobs for network and rendering work (default: number of CPUs).
+    #[arg(short, long, global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Github,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl GlobalArgs {
+    /// Whether to colour output written to stdout.
+    pub fn color_stdout(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+
+    /// Whether to colour output written to stderr.
+    pub fn color_stderr(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// CI gate: drift, patches, image policy (offline).
+    Check(check::Args),
+    /// Fetch the pinned versions into the upstream directory and write lock data.
+    Sync(sync::Args),
+    /// Show current, newest-in-range and newest versions.
+    Outdated(outdated::Args),
+    /// Move entries to newer versions, re-check patches, write the review report.
+    Update(update::Args),
+    /// Kubernetes-aware diff of two manifests, directories, or an entry against a new version.
+    Diff(diff::Args),
+    /// Build a kustomization directory (kustomize-compatible) to stdout.
+    Build(build::Args),
+    /// Render a Helm chart (helm-template-compatible) to stdout.
+    Template(template::Args),
+    /// List every image reference with its policy verdict.
+    Images(images::Args),
+}
+
+/// What a command found, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at error level: exit 0.
+    Clean,
+    /// Error-level findings, drift or broken patches: exit 1.
+    Findings,
+}
+
+/// Parses the command line, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    install_error_hook(&cli.global);
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(report) => {
+            if is_broken_pipe(&report) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> miette::Result<Outcome> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Check(args) => check::run(g, args),
+        Command::Sync(args) => sync::run(g, args),
+        Command::Outdated(args) => outdated::run(g, args),
+        Command::Update(args) => update::run(g, args),
+        Command::Diff(args) => diff::run(g, args),
+        Command::Build(args) => build::run(g, args),
+        Command::Template(args) => template::run(g, args),
+        Command::Images(args) => images::run(g, args),
+    }
+}
+
+fn install_error_hook(g: &GlobalArgs) {
+    let color = g.color_stderr();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+fn is_broken_pipe(report: &miette::Report) -> bool {
+    report.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// An error for a command whose implementation has not landed yet: exit 2 with a clear message.
+pub(crate) fn not_yet(command: &str) -> miette::Report {
+    miette::miette!(
+        help = "this build of vendor does not implement it yet; see the README's status section",
+        "`vendor {command}` is not available in this version"
+    )
+}

@@ -1,0 +1,10 @@
+//! `vendor`: vendor upstream Kubernetes manifests and Helm charts into git, keep local changes as
+//! Kustomize patches, and check all of it offline.
+//!
+//! The modules follow the pipeline:
+//! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
+//! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
+
+pub mod cli;
+pub mod diag;
+pub mod yaml;
