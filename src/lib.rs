@@ -6,5 +6,6 @@
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod yaml;
