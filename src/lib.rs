@@ -8,4 +8,5 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod policy;
 pub mod yaml;
