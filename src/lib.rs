@@ -9,4 +9,5 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod policy;
+pub mod report;
 pub mod yaml;
