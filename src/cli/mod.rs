@@ -186,6 +186,23 @@ fn is_broken_pipe(report: &miette::Report) -> bool {
     })
 }
 
+/// Finds and loads vendor.toml per `--manifest-path` or by searching upward.
+pub(crate) fn load_config(global: &GlobalArgs) -> miette::Result<crate::config::Config> {
+    let cwd = std::env::current_dir().map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
+    Ok(crate::config::load(&path)?)
+}
+
+/// The error for a NAME argument that is not an entry.
+pub(crate) fn unknown_entry(config: &crate::config::Config, name: &str) -> miette::Report {
+    let names: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
+    miette::miette!(
+        help = format!("entries in {}: {}", config.path.display(), names.join(", ")),
+        "`{name}` is not an entry of {}",
+        config.path.display()
+    )
+}
+
 /// An error for a command whose implementation has not landed yet: exit 2 with a clear message.
 pub(crate) fn not_yet(command: &str) -> miette::Report {
     miette::miette!(
