@@ -13,7 +13,7 @@ use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::Report;
-use crate::resources::{self, LoadError, LoadedFile, Resource};
+use crate::resources::{self, LoadError, LoadedFile};
 use crate::yaml::{self, PathSeg};
 
 /// What `check` is asked to do beyond the defaults.

@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod build;
 mod check;
 mod diff;
+mod generate;
 mod images;
+mod init;
 mod outdated;
 mod sync;
 mod template;
@@ -116,6 +118,11 @@ pub enum Command {
     Template(template::Args),
     /// List every image reference with its policy verdict.
     Images(images::Args),
+    /// Write a commented starter vendor.toml in the current directory.
+    Init(init::Args),
+    /// Print shell completions, the man page or the JSON Schema of vendor.toml.
+    #[command(hide = true)]
+    Generate(generate::Args),
 }
 
 /// What a command found, for the exit code.
@@ -162,6 +169,8 @@ fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Build(args) => build::run(g, args),
         Command::Template(args) => template::run(g, args),
         Command::Images(args) => images::run(g, args),
+        Command::Init(args) => init::run(g, args),
+        Command::Generate(args) => generate::run(g, args),
     }
 }
 

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 pub use problems::{ConfigError, Problem};
 
+/// The JSON Schema of vendor.toml (`vendor generate schema`), for editor completion.
+pub const SCHEMA: &str = include_str!("../../docs/vendor.schema.json");
+
 /// The name of the file `vendor` looks for.
 pub const FILE_NAME: &str = "vendor.toml";
 

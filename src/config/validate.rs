@@ -58,6 +58,13 @@ pub(super) fn validate(path: &Path, root: PathBuf, source: String) -> Result<Con
     }
 }
 
+const SETTINGS_KEYS: &[&str] = &["upstream-dir", "patches-dir", "kube-version"];
+const POLICY_IMAGES_KEYS: &[&str] = &["deny-latest", "require-digest", "allow-registries", "floating-tags"];
+const MANIFEST_KEYS: &[&str] = &["url", "version", "track", "versions", "lock"];
+const CHART_KEYS: &[&str] = &["repo", "chart", "version", "track", "release", "namespace", "values", "lock"];
+const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
+const LOCK_KEYS: &[&str] = &["version", "digest", "images", "files"];
+
 struct Validator {
     problems: Vec<Problem>,
 }
@@ -295,7 +302,7 @@ impl Validator {
         let keys = Keys::new(
             t,
             "[settings]",
-            &["upstream-dir", "patches-dir", "kube-version"],
+            SETTINGS_KEYS,
         );
         self.unknown_keys(&keys);
         let mut s = Settings::default();
@@ -344,12 +351,7 @@ impl Validator {
         let keys = Keys::new(
             t,
             "[policy.images]",
-            &[
-                "deny-latest",
-                "require-digest",
-                "allow-registries",
-                "floating-tags",
-            ],
+            POLICY_IMAGES_KEYS,
         );
         self.unknown_keys(&keys);
         if let Some(b) = self.bool(&keys, "deny-latest") {
@@ -399,17 +401,6 @@ impl Validator {
         t: &dyn TableLike,
         header: Range<usize>,
     ) -> Option<Entry> {
-        const MANIFEST_KEYS: &[&str] = &["url", "version", "track", "versions", "lock"];
-        const CHART_KEYS: &[&str] = &[
-            "repo",
-            "chart",
-            "version",
-            "track",
-            "release",
-            "namespace",
-            "values",
-            "lock",
-        ];
         let what = format!("[{kind}.{name}]");
         let keys = Keys::new(
             t,
@@ -529,7 +520,7 @@ impl Validator {
         let keys = Keys::new(
             t,
             "`versions`",
-            &["github-releases", "git-tags", "helm-index", "chart"],
+            VERSIONS_KEYS,
         );
         self.unknown_keys(&keys);
         let span = self.span_of_item(item);
@@ -577,7 +568,7 @@ impl Validator {
         let keys = Keys::new(
             t,
             what.to_string(),
-            &["version", "digest", "images", "files"],
+            LOCK_KEYS,
         );
         self.unknown_keys(&keys);
         let mut lock = Lock {
@@ -931,6 +922,29 @@ version = "not a version"
     fn empty_and_invalid_toml_are_problems() {
         assert_eq!(problems(""), ["vendor.toml is empty"]);
         assert!(problems("[manifest.a\n")[0].starts_with("invalid TOML"));
+    }
+
+    #[test]
+    fn json_schema_knows_exactly_the_keys_the_validator_accepts() {
+        let schema: serde_json::Value = serde_json::from_str(crate::config::SCHEMA).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v["properties"].as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        let sorted = |k: &[&str]| -> Vec<String> {
+            let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+            k.sort();
+            k
+        };
+        let p = &schema["properties"];
+        assert_eq!(keys(&p["settings"]), sorted(SETTINGS_KEYS));
+        assert_eq!(keys(&p["policy"]["properties"]["images"]), sorted(POLICY_IMAGES_KEYS));
+        let manifest = &p["manifest"]["additionalProperties"];
+        assert_eq!(keys(manifest), sorted(MANIFEST_KEYS));
+        assert_eq!(keys(&manifest["properties"]["versions"]), sorted(VERSIONS_KEYS));
+        assert_eq!(keys(&p["chart"]["additionalProperties"]), sorted(CHART_KEYS));
+        assert_eq!(keys(&schema["$defs"]["lock"]), sorted(LOCK_KEYS));
     }
 
     #[test]
