@@ -5,7 +5,12 @@
 //! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
+pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
+pub mod policy;
+pub mod report;
+pub mod resources;
 pub mod semver;
 pub mod yaml;

@@ -1,0 +1,240 @@
+//! `vendor check`, the offline CI gate: for every entry, drift of the vendored tree against its
+//! lock data, the patch overlay (does it build, does every patch still do something), the image
+//! policy on what the overlay produces, image drift against the lock, and Argo CD pitfalls.
+//! Entries are checked in parallel; findings come back in a stable order.
+
+pub mod drift;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, Entry};
+use crate::diag::{Code, Finding, LevelOverrides};
+use crate::policy;
+use crate::report::Report;
+use crate::resources::{self, LoadError, LoadedFile};
+use crate::yaml::{self, PathSeg};
+
+/// What `check` is asked to do beyond the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--deny/--warn/--allow` overrides.
+    pub overrides: LevelOverrides,
+    /// Only these entries (all when empty).
+    pub only: Vec<String>,
+}
+
+/// Input that could not be read at all (exit 2): every such problem of the run, together.
+#[derive(Debug, thiserror::Error)]
+#[error("{} file{} could not be read", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+pub struct CheckError {
+    pub errors: Vec<LoadError>,
+}
+
+impl miette::Diagnostic for CheckError {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        Some(Box::new(self.errors.iter().map(|e| e as &dyn miette::Diagnostic)))
+    }
+}
+
+impl miette::Diagnostic for LoadError {
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(LoadError::help(self)))
+    }
+}
+
+/// Runs every offline check on `config`.
+pub fn check(config: &Config, opts: &Options) -> Result<Report, CheckError> {
+    let entries: Vec<&Entry> = config
+        .entries
+        .iter()
+        .filter(|e| opts.only.is_empty() || opts.only.contains(&e.name))
+        .collect();
+    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> =
+        entries.par_iter().map(|e| check_entry(config, e)).collect();
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CheckError { errors });
+    }
+    if opts.only.is_empty() {
+        findings.extend(drift::orphans(config));
+    }
+    opts.overrides.apply(&mut findings);
+    let mut report = Report {
+        entries: entries
+            .iter()
+            .map(|e| (e.name.clone(), format!("{} {}", e.source.kind(), e.version)))
+            .collect(),
+        findings,
+    };
+    report.sort();
+    Ok(report)
+}
+
+fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
+    let mut findings = drift::check(config, entry);
+    let files = load_upstream(config, entry)?;
+    let name = &entry.name;
+
+    // Image drift and pitfalls are judged on upstream as vendored.
+    let mut found = BTreeSet::new();
+    for file in &files {
+        for r in &file.resources {
+            for u in policy::image::images_of(&r.value) {
+                found.insert(u.image);
+            }
+            let size = serde_json::to_string(&serde_json::Value::from(&r.value))
+                .map_or(0, |s| s.len());
+            for p in policy::argocd::check(&r.value, size) {
+                findings.push(
+                    Finding::new(p.code, p.message)
+                        .entry(name)
+                        .file(&r.file)
+                        .at(Some(r.start))
+                        .resource(r.display_id())
+                        .help(p.help),
+                );
+            }
+        }
+    }
+    if let Some(lock) = &entry.lock {
+        findings.extend(image_drift(config, entry, &lock.images, &found));
+    }
+
+    // The image policy is judged on what is deployed: upstream objects as vendored.
+    for file in &files {
+        findings.extend(image_policy(config, entry, file));
+    }
+    Ok(findings)
+}
+
+fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<LoadError>> {
+    let dir = config.upstream_dir(entry);
+    let (names, _) = drift::list_files(&dir).map_err(|e| {
+        vec![LoadError::Io {
+            file: config.display_path(&dir),
+            message: e.to_string(),
+        }]
+    })?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for n in names.iter().filter(|n| resources::is_manifest_file(n)) {
+        let path = dir.join(n);
+        match resources::load_file(&path, &config.display_path(&path)) {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(errors) }
+}
+
+fn image_drift(
+    config: &Config,
+    entry: &Entry,
+    locked: &[String],
+    found: &BTreeSet<String>,
+) -> Vec<Finding> {
+    let locked: BTreeSet<&String> = locked.iter().collect();
+    let name = &entry.name;
+    let at = Some(config.pos_of(entry.span.start));
+    let toml = config.display_path(&config.path);
+    let mut out = Vec::new();
+    for image in found.iter().filter(|i| !locked.contains(i)) {
+        out.push(
+            Finding::new(
+                Code::ImageDrift,
+                format!("image `{image}` is in upstream/{name} but not in its lock data"),
+            )
+            .entry(name)
+            .file(&toml)
+            .at(at)
+            .help(format!("run `vendor sync {name}` if upstream changed; otherwise restore the vendored files")),
+        );
+    }
+    for image in locked.iter().filter(|i| !found.contains(i.as_str())) {
+        out.push(
+            Finding::new(
+                Code::ImageDrift,
+                format!("image `{image}` is in the lock data of {name} but no longer in upstream/{name}"),
+            )
+            .entry(name)
+            .file(&toml)
+            .at(at)
+            .help(format!("run `vendor sync {name}` to refresh the lock data")),
+        );
+    }
+    out
+}
+
+/// One image found in an entry, where it is, and what the policy says of it.
+#[derive(Debug, Clone)]
+pub struct ImageSite {
+    pub image: String,
+    pub file: String,
+    pub pos: Option<crate::diag::Pos>,
+    /// `Kind/namespace/name` of the object.
+    pub resource: String,
+    pub container: String,
+    pub violations: Vec<policy::image::Violation>,
+}
+
+/// Every image of an entry's vendored objects, with the policy verdict on each.
+pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<LoadError>> {
+    let files = load_upstream(config, entry)?;
+    Ok(files.iter().flat_map(|f| image_sites(config, f)).collect())
+}
+
+fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
+    let mut out = Vec::new();
+    for r in &file.resources {
+        for u in policy::image::images_of(&r.value) {
+            let segs: Vec<PathSeg> = u
+                .path
+                .iter()
+                .map(|p| match p {
+                    policy::image::PathPart::Key(k) => PathSeg::Key(k),
+                    policy::image::PathPart::Index(i) => PathSeg::Index(*i),
+                })
+                .collect();
+            out.push(ImageSite {
+                violations: policy::image::judge(&u.image, &config.policy),
+                pos: yaml::locate(&file.text, r.doc_index, &segs).or(Some(r.start)),
+                image: u.image,
+                file: r.file.clone(),
+                resource: r.display_id(),
+                container: u.container,
+            });
+        }
+    }
+    out
+}
+
+fn image_policy(config: &Config, entry: &Entry, file: &LoadedFile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for site in image_sites(config, file) {
+        let container = if site.container.is_empty() {
+            String::new()
+        } else {
+            format!(", container {}", site.container)
+        };
+        for v in site.violations {
+            out.push(
+                Finding::new(v.code, v.message)
+                    .entry(&entry.name)
+                    .file(&site.file)
+                    .at(site.pos)
+                    .resource(format!("{}{container}", site.resource))
+                    .help(v.help),
+            );
+        }
+    }
+    out
+}
