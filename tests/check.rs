@@ -136,10 +136,10 @@ fn latest_and_untagged_images_are_errors_with_positions() {
     insta::assert_snapshot!(out, @r"
     app (manifest v1.0.0)
       error[image-untagged]: image `quay.io/example/migrate` has no tag (it means `latest`)
-        --> upstream/app/app.yaml:21:16 (Deployment/app/web, container migrate)
+        --> upstream/app/app.yaml:22:16 (Deployment/app/web, container migrate)
         help: pin a released tag, with `images:` in the patch overlay's kustomization.yaml if upstream does not
       error[image-latest]: image `quay.io/example/web:latest` uses the `latest` tag
-        --> upstream/app/app.yaml:24:16 (Deployment/app/web, container web)
+        --> upstream/app/app.yaml:25:16 (Deployment/app/web, container web)
         help: pin a released tag, with `images:` in the patch overlay's kustomization.yaml if upstream does not
 
     1 entry checked: 2 errors, 0 warnings
@@ -224,7 +224,7 @@ fn machine_formats() {
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["ruleId"], "image-latest");
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 24);
+    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 25);
 }
 
 #[test]

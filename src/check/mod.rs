@@ -220,20 +220,17 @@ fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
 fn image_policy(config: &Config, entry: &Entry, file: &LoadedFile) -> Vec<Finding> {
     let mut out = Vec::new();
     for site in image_sites(config, file) {
-        let container = if site.container.is_empty() {
-            String::new()
-        } else {
-            format!(", container {}", site.container)
-        };
         for v in site.violations {
-            out.push(
-                Finding::new(v.code, v.message)
-                    .entry(&entry.name)
-                    .file(&site.file)
-                    .at(site.pos)
-                    .resource(format!("{}{container}", site.resource))
-                    .help(v.help),
-            );
+            let mut f = Finding::new(v.code, v.message)
+                .entry(&entry.name)
+                .file(&site.file)
+                .at(site.pos)
+                .resource(&site.resource)
+                .help(v.help);
+            if !site.container.is_empty() {
+                f = f.container(&site.container);
+            }
+            out.push(f);
         }
     }
     out

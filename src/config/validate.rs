@@ -704,56 +704,13 @@ impl Validator {
 }
 
 /// Whether `v` is a semantic version (an optional `v` prefix allowed).
-// Replaced by `crate::semver::Version::parse` once the semver module lands.
 fn is_version(v: &str) -> bool {
-    let v = v.strip_prefix('v').unwrap_or(v);
-    let core = v.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    !parts.is_empty()
-        && parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    crate::semver::Version::parse(v).is_ok()
 }
 
-/// Whether `r` is a Masterminds version range.
-// Replaced by `crate::semver::Constraint::parse` once the semver module lands.
+/// Whether `r` is a Helm (Masterminds) version range.
 fn check_range(r: &str) -> Result<(), String> {
-    for alt in r.split("||") {
-        let alt = alt.trim();
-        if alt.is_empty() {
-            return Err("empty alternative".into());
-        }
-        for part in alt.split([',', ' ']).filter(|p| !p.is_empty()) {
-            if part == "-" || part == "*" {
-                continue;
-            }
-            let v = part.trim_start_matches(['^', '~', '>', '<', '=', '!']);
-            let v = v.strip_prefix('v').unwrap_or(v);
-            let core = v.split(['-', '+']).next().unwrap_or("");
-            let ok = !core.is_empty()
-                && core.split('.').count() <= 3
-                && core.split('.').all(|p| {
-                    p == "x"
-                        || p == "X"
-                        || p == "*"
-                        || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-                });
-            let op = &part[..part.len()
-                - part
-                    .trim_start_matches(['^', '~', '>', '<', '=', '!'])
-                    .len()];
-            if !ok
-                || !matches!(
-                    op,
-                    "" | "^" | "~" | "~>" | ">" | "<" | ">=" | "<=" | "=" | "!="
-                )
-            {
-                return Err(format!("cannot read `{part}`"));
-            }
-        }
-    }
-    Ok(())
+    crate::semver::Constraint::parse(r).map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// The file name a URL is saved under: its last path segment.

@@ -29,7 +29,14 @@ pub fn render(report: &Report) -> String {
         props.push(format!("title={}", escape_property(&title)));
         let mut message = f.message.clone();
         if let Some(r) = &f.resource {
-            let _ = write!(message, " [{r}]");
+            match &f.container {
+                Some(c) => {
+                    let _ = write!(message, " [{r}, container {c}]");
+                }
+                None => {
+                    let _ = write!(message, " [{r}]");
+                }
+            }
         }
         if let Some(h) = &f.help {
             let _ = write!(message, "\nhelp: {h}");

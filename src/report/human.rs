@@ -59,7 +59,14 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
                 if !at.is_empty() {
                     at.push(' ');
                 }
-                let _ = write!(at, "({r})");
+                match &f.container {
+                    Some(c) => {
+                        let _ = write!(at, "({r}, container {c})");
+                    }
+                    None => {
+                        let _ = write!(at, "({r})");
+                    }
+                }
             }
             if !at.is_empty() {
                 let _ = writeln!(out, "    {} {at}", paint(blue, "-->"));

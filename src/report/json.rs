@@ -5,11 +5,11 @@
 //!   "entries": [{"name": "argocd", "description": "manifest v2.14.21"}],
 //!   "findings": [{"code": "image-latest", "level": "error", "entry": "argocd",
 //!                 "file": "upstream/argocd/install.yaml", "line": 12, "column": 16,
-//!                 "resource": "Deployment/argocd/argocd-server",
+//!                 "resource": "Deployment/argocd/argocd-server", "container": "server",
 //!                 "message": "...", "help": "..."}],
 //!   "summary": {"entries": 1, "errors": 1, "warnings": 0} }
 //! ```
-//! `level` is `error` or `warning`; `entry`, `file`, `line`, `column`, `resource` and `help` are
+//! `level` is `error` or `warning`; `entry`, `file`, `line`, `column`, `resource`, `container` and `help` are
 //! `null` when they do not apply.
 
 use serde_json::{Value, json};
@@ -30,6 +30,7 @@ pub fn render(report: &Report) -> String {
                 "line": f.pos.map(|p| p.line),
                 "column": f.pos.map(|p| p.column),
                 "resource": f.resource,
+                "container": f.container,
                 "message": f.message,
                 "help": f.help,
             })

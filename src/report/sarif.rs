@@ -22,7 +22,10 @@ pub fn render(report: &Report) -> String {
         .map(|f| {
             let mut text = f.message.clone();
             if let Some(r) = &f.resource {
-                text.push_str(&format!(" [{r}]"));
+                match &f.container {
+                    Some(c) => text.push_str(&format!(" [{r}, container {c}]")),
+                    None => text.push_str(&format!(" [{r}]")),
+                }
             }
             if let Some(h) = &f.help {
                 text.push_str(&format!(" (help: {h})"));
