@@ -21,7 +21,7 @@ done
 echo "input:        $(( input / 1024 )) KiB of YAML under upstream/"
 echo "vendor check: best ${best} ms, mean $(( total / runs )) ms over ${runs} runs (target < 300 ms)"
 if [ -x /usr/bin/time ]; then
-  rss=$(/usr/bin/time -f '%M' "$bin" check -q 2>&1 >/dev/null | tail -1)
+  rss=$( { /usr/bin/time -f "%M" "$bin" check -q >/dev/null; } 2>&1 | tail -1 ) || true
   echo "peak memory:  $(( rss / 1024 )) MiB = $(awk "BEGIN{printf \"%.1f\", $rss*1024/$input}")x input (target < 5x)"
 else
   echo "peak memory:  /usr/bin/time not installed (apt-get install time)"
