@@ -3,3 +3,5 @@
 //! Which patch applies to which object is decided by `crate::kustomize`.
 
 pub mod schema;
+pub mod strategic_merge;
+pub mod json6902;
