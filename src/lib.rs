@@ -7,5 +7,6 @@
 
 pub mod cli;
 pub mod diag;
+pub mod kustomize;
 pub mod patch;
 pub mod yaml;

@@ -100,7 +100,7 @@ pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) 
 fn collect_data(k: &Kustomization, e: &GeneratorEntry, line: Option<u32>) -> Result<Vec<(String, String)>, KustomizeError> {
     let err = |msg: String| KustomizeError::at(&k.file, line, msg);
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut add = |key: String, val: String, out: &mut Vec<(String, String)>| -> Result<(), KustomizeError> {
+    let add = |key: String, val: String, out: &mut Vec<(String, String)>| -> Result<(), KustomizeError> {
         if out.iter().any(|(k2, _)| *k2 == key) {
             return Err(KustomizeError::at(&k.file, line, format!("configmap/secret `{}` has duplicate key `{key}`", e.name)));
         }

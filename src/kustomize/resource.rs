@@ -314,10 +314,6 @@ fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
 /// Stable, like Go's `sort.Sort` is not: ties keep input order here, and ties cannot happen
 /// between distinct ids.
 pub fn legacy_sort(resources: &mut [Res]) {
-    resources.sort_by_cached_key(|r| {
-        let id = r.cur_id();
-        (type_order(&id.gvk.kind), id.gvk.clone(), id.legacy_sort_string())
-    });
     resources.sort_by(|a, b| {
         let (ia, ib) = (a.cur_id(), b.cur_id());
         if ia.gvk != ib.gvk {

@@ -30,6 +30,15 @@ pub struct AddedItem {
     pub keys: Vec<(String, String)>,
     /// The item as added.
     pub item: Value,
+    /// Where the item sits in the patch (keys and list indexes from the patch root).
+    pub patch_path: Vec<PatchSeg>,
+}
+
+/// One step of a path into the patch document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchSeg {
+    Key(String),
+    Index(usize),
 }
 
 /// Result of merging: the new object (`None` when the patch deleted it) and the list items
@@ -43,7 +52,7 @@ pub struct Merged {
 /// Applies `patch` to `object` as kustomize's patchesStrategicMerge does.
 pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
-    let mut walker = Walker { added: Vec::new(), path: Vec::new() };
+    let mut walker = Walker { added: Vec::new(), path: Vec::new(), patch_path: Vec::new() };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
         Out::InPlace => Some(dest),
@@ -66,6 +75,7 @@ enum Out {
 struct Walker {
     added: Vec<AddedItem>,
     path: Vec<String>,
+    patch_path: Vec<PatchSeg>,
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -278,7 +288,9 @@ impl Walker {
             let field_schema = schema.and_then(|s| s.field(&key));
             let patch_value = origin.and_then(|o| o.get(key.as_str()));
             self.path.push(key.clone());
+            self.patch_path.push(PatchSeg::Key(key.clone()));
             let out = self.walk(dest_map.get_mut(key.as_str()), patch_value, field_schema);
+            self.patch_path.pop();
             self.path.pop();
             match out? {
                 Out::InPlace => {}
@@ -420,7 +432,10 @@ impl Walker {
             let is_new = d_idx.is_none() && origin_item.is_some() && !dest_is_patch;
             let out = {
                 let dest_item = d_idx.map(|i| &mut dest[i]);
-                self.walk(dest_item, origin_item, element_schema)?
+                self.patch_path.push(PatchSeg::Index(o_idx.unwrap_or(usize::MAX)));
+                let out = self.walk(dest_item, origin_item, element_schema);
+                self.patch_path.pop();
+                out?
             };
             let val = match out {
                 Out::InPlace => d_idx.map(|i| dest[i].clone()),
@@ -443,6 +458,11 @@ impl Walker {
                     path: self.path.clone(),
                     keys: vk.iter().zip(&vv).map(|(k, v)| ((*k).to_string(), v.clone())).collect(),
                     item: val.clone(),
+                    patch_path: {
+                        let mut p = self.patch_path.clone();
+                        p.push(PatchSeg::Index(o_idx.unwrap_or(0)));
+                        p
+                    },
                 });
             }
             set_element(&mut items, Some(val), &vk, &vv);
