@@ -134,6 +134,9 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
     let mut resources = builder.accumulate(&dir, Vec::new())?;
     transform::add_hash_suffixes(&mut resources)?;
     namerefs::fix(&mut resources).map_err(|m| KustomizeError::at(&dir, None, m))?;
+    for r in &mut resources {
+        finalize_annotations(r);
+    }
     resources.retain(|r| {
         r.annotations().and_then(|a| a.get("config.kubernetes.io/local-config")).and_then(Value::as_str) != Some("true")
     });
@@ -145,6 +148,37 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
         findings,
         warnings: builder.warnings,
     })
+}
+
+/// kustomize rewrites annotations when it removes its bookkeeping ones: values become strings,
+/// and an annotations map left empty disappears.
+fn finalize_annotations(r: &mut Res) {
+    let had_build = r.has_build_annotations();
+    let Some(Value::Map(meta)) = r.value.get_mut("metadata") else { return };
+    let Some(ann) = meta.get_mut("annotations") else { return };
+    let empty = match ann {
+        Value::Map(m) => {
+            if m.is_empty() {
+                had_build
+            } else {
+                for v in m.values_mut() {
+                    if !matches!(v, Value::String(_)) {
+                        let text = match &*v {
+                            Value::Null => "null".to_string(),
+                            other => kustomization::scalar_string(other).unwrap_or_default(),
+                        };
+                        *v = Value::String(text);
+                    }
+                }
+                false
+            }
+        }
+        Value::Null => had_build,
+        _ => false,
+    };
+    if empty {
+        meta.shift_remove("annotations");
+    }
 }
 
 /// The build output exactly as `kustomize build` prints it.
@@ -290,8 +324,9 @@ fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
     let src = read_text(path)?;
     let docs = yaml::parse_documents(&src, Dialect::Kube).map_err(|e| KustomizeError::yaml(path, &e))?;
     let file = display_path(path);
+    let shared: std::sync::Arc<str> = std::sync::Arc::from(src.as_str());
     let mut out = Vec::new();
-    for d in docs {
+    for (doc_index, d) in docs.into_iter().enumerate() {
         let line = d.start.line;
         match d.value {
             Value::Null => continue,
@@ -308,7 +343,11 @@ fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
                     continue;
                 }
                 check_object(&v, path, line)?;
-                out.push(Res::new(v, Origin { file: file.clone(), line }));
+                let mut r = Res::new(v, Origin { file: file.clone(), line });
+                if has_null(&r.value) {
+                    r.source = Some((shared.clone(), doc_index));
+                }
+                out.push(r);
             }
             other => {
                 return Err(KustomizeError::at(path, Some(line), format!("expected a Kubernetes object (a map), found a {}", other.type_name())));
@@ -316,6 +355,15 @@ fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
         }
     }
     Ok(out)
+}
+
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Map(m) => m.values().any(has_null),
+        Value::Seq(s) => s.iter().any(has_null),
+        _ => false,
+    }
 }
 
 fn check_object(v: &Value, path: &Path, line: u32) -> Result<(), KustomizeError> {

@@ -150,12 +150,14 @@ fn apply_sm_to(
         let mut patch = doc.value.clone();
         if let Value::Map(m) = &mut patch {
             m.insert("apiVersion".into(), Value::String(r.api_version().to_string()));
+            normalize_patch_metadata(m);
         }
         let (name, ns, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
         if allow_name || allow_kind {
             r.store_previous_id();
         }
-        let merged = strategic_merge::merge(&r.value, &patch)
+        let empty_nulls = r.take_empty_nulls();
+        let merged = strategic_merge::merge_with_empty_nulls(&r.value, &patch, &empty_nulls)
             .map_err(|e| KustomizeError::at(&src.file, src.line, format!("cannot apply strategic merge patch to {}: {e}", r.describe())))?;
         for added in &merged.added {
             let field = added.path.last().map(String::as_str).unwrap_or("");
@@ -229,6 +231,32 @@ fn apply_sm_to(
         resources.remove(i);
     }
     Ok(())
+}
+
+/// kustomize copies a patch's labels and annotations through `map[string]string` before
+/// merging: values become their text (`null` -> "null") and an empty or null map disappears.
+fn normalize_patch_metadata(patch: &mut crate::yaml::Map) {
+    let Some(Value::Map(meta)) = patch.get_mut("metadata") else { return };
+    for field in ["labels", "annotations"] {
+        let keep = match meta.get_mut(field) {
+            None => continue,
+            Some(Value::Map(m)) if !m.is_empty() => {
+                for v in m.values_mut() {
+                    let text = match &*v {
+                        Value::Null => "null".to_string(),
+                        Value::String(_) => continue,
+                        other => scalar_string(other).unwrap_or_default(),
+                    };
+                    *v = Value::String(text);
+                }
+                true
+            }
+            Some(_) => false,
+        };
+        if !keep {
+            meta.shift_remove(field);
+        }
+    }
 }
 
 fn set_str(v: &mut Value, path: &[&str], s: &str) {

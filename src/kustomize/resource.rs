@@ -4,7 +4,8 @@
 
 use std::cmp::Ordering;
 
-use crate::yaml::{Map, Value};
+use crate::patch::strategic_merge::PatchSeg;
+use crate::yaml::{Map, PathSeg, Value};
 
 /// Where a resource was read from (or generated): a path and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,11 +158,13 @@ pub struct Res {
     pub needs_hash: bool,
     /// Generator behaviour (`create`, `merge`, `replace`) of generated objects.
     pub behavior: Option<String>,
+    /// Source text and document index, to tell `key:` from `key: null` (see `empty_nulls`).
+    pub source: Option<(std::sync::Arc<str>, usize)>,
 }
 
 impl Res {
     pub fn new(value: Value, origin: Origin) -> Res {
-        Res { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false, behavior: None }
+        Res { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false, behavior: None, source: None }
     }
 
     fn str_at(&self, path: &[&str]) -> &str {
@@ -242,6 +245,37 @@ impl Res {
         self.value.path(&["metadata", "annotations"]).and_then(Value::as_map)
     }
 
+    /// Whether kustomize's bookkeeping annotations would have been set on this object.
+    pub fn has_build_annotations(&self) -> bool {
+        !self.prev.is_empty() || !self.prefixes.is_empty() || !self.suffixes.is_empty() || self.behavior.is_some()
+    }
+
+    /// Paths of nulls written as empty values (`key:`), which strategic merge drops. Computed
+    /// from the source text once; later merges see none (the first one removed them).
+    pub fn take_empty_nulls(&mut self) -> Vec<Vec<PatchSeg>> {
+        let Some((src, doc)) = self.source.take() else { return Vec::new() };
+        let mut paths = Vec::new();
+        collect_nulls(&self.value, &mut Vec::new(), &mut paths);
+        let lines: Vec<&str> = src.lines().collect();
+        paths
+            .into_iter()
+            .filter(|p| {
+                let segs: Vec<PathSeg> = p
+                    .iter()
+                    .map(|s| match s {
+                        PatchSeg::Key(k) => PathSeg::Key(k.as_str()),
+                        PatchSeg::Index(i) => PathSeg::Index(*i),
+                    })
+                    .collect();
+                let Some(pos) = crate::yaml::locate(&src, doc, &segs) else { return false };
+                let line = lines.get(pos.line as usize - 1).copied().unwrap_or("");
+                let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+                let rest = rest.trim_start();
+                !(rest.starts_with("null") || rest.starts_with("Null") || rest.starts_with("NULL") || rest.starts_with('~'))
+            })
+            .collect()
+    }
+
     /// `kind/namespace/name` (or `kind/name`) for findings.
     pub fn describe(&self) -> String {
         if self.namespace().is_empty() {
@@ -249,6 +283,27 @@ impl Res {
         } else {
             format!("{}/{}/{}", self.kind(), self.namespace(), self.name())
         }
+    }
+}
+
+fn collect_nulls(v: &Value, path: &mut Vec<PatchSeg>, out: &mut Vec<Vec<PatchSeg>>) {
+    match v {
+        Value::Null => out.push(path.clone()),
+        Value::Map(m) => {
+            for (k, x) in m {
+                path.push(PatchSeg::Key(k.clone()));
+                collect_nulls(x, path, out);
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, x) in items.iter().enumerate() {
+                path.push(PatchSeg::Index(i));
+                collect_nulls(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

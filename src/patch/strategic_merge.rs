@@ -51,8 +51,15 @@ pub struct Merged {
 
 /// Applies `patch` to `object` as kustomize's patchesStrategicMerge does.
 pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
+    merge_with_empty_nulls(object, patch, &[])
+}
+
+/// Like [`merge`], for an object whose source wrote some nulls as empty values (`key:`), given
+/// by their paths. kyaml keeps a null the patch does not mention only when it was spelled out
+/// (`null`, `~`): empty ones disappear from every part of the object the merge walks.
+pub fn merge_with_empty_nulls(object: &Value, patch: &Value, empty_nulls: &[Vec<PatchSeg>]) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
-    let mut walker = Walker { added: Vec::new(), path: Vec::new(), patch_path: Vec::new() };
+    let mut walker = Walker { added: Vec::new(), path: Vec::new(), patch_path: Vec::new(), dest_path: Vec::new(), empty_nulls };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
         Out::InPlace => Some(dest),
@@ -72,10 +79,13 @@ enum Out {
     Clear,
 }
 
-struct Walker {
+struct Walker<'a> {
     added: Vec<AddedItem>,
     path: Vec<String>,
     patch_path: Vec<PatchSeg>,
+    /// Path of the destination node (with list indexes), to recognise empty nulls.
+    dest_path: Vec<PatchSeg>,
+    empty_nulls: &'a [Vec<PatchSeg>],
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -171,7 +181,7 @@ fn is_empty_map(v: &Value) -> bool {
     matches!(v, Value::Null) || matches!(v, Value::Map(m) if m.is_empty())
 }
 
-impl Walker {
+impl Walker<'_> {
     fn schema_of(&self, schema: Option<Schema>, sources: [Option<&Value>; 2]) -> Option<Schema> {
         if schema.is_some() {
             return schema;
@@ -234,7 +244,10 @@ impl Walker {
         if missing_or_null(dest.as_deref()) {
             let mut m = match origin {
                 // A null the patch does not mention stays (kyaml's persistent null node).
-                None => return Ok(if dest.is_some() { Out::InPlace } else { Out::Clear }),
+                None => {
+                    let empty = self.empty_nulls.iter().any(|p| *p == self.dest_path);
+                    return Ok(if dest.is_some() && !empty { Out::InPlace } else { Out::Clear });
+                }
                 Some(Value::Map(m)) => m.clone(),
                 Some(_) => return Ok(Out::Clear),
             };
@@ -289,7 +302,9 @@ impl Walker {
             let patch_value = origin.and_then(|o| o.get(key.as_str()));
             self.path.push(key.clone());
             self.patch_path.push(PatchSeg::Key(key.clone()));
+            self.dest_path.push(PatchSeg::Key(key.clone()));
             let out = self.walk(dest_map.get_mut(key.as_str()), patch_value, field_schema);
+            self.dest_path.pop();
             self.patch_path.pop();
             self.path.pop();
             match out? {
@@ -391,7 +406,7 @@ impl Walker {
         for v in dest {
             set_scalar_element(&mut items, v);
         }
-        Ok(if values.is_empty() && items.is_empty() { None } else { Some(items) })
+        Ok(Some(items))
     }
 
     fn merge_keyed(
@@ -433,7 +448,9 @@ impl Walker {
             let out = {
                 let dest_item = d_idx.map(|i| &mut dest[i]);
                 self.patch_path.push(PatchSeg::Index(o_idx.unwrap_or(usize::MAX)));
+                self.dest_path.push(PatchSeg::Index(if dest_is_patch { usize::MAX } else { d_idx.unwrap_or(usize::MAX) }));
                 let out = self.walk(dest_item, origin_item, element_schema);
+                self.dest_path.pop();
                 self.patch_path.pop();
                 out?
             };
@@ -472,7 +489,7 @@ impl Walker {
         } else {
             items = dest;
         }
-        Ok(if items.is_empty() && values.is_empty() { None } else { Some(items) })
+        Ok(Some(items))
     }
 }
 
