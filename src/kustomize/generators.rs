@@ -240,7 +240,9 @@ pub(super) fn hash(r: &Res) -> String {
     let mut m = Map::new();
     let kind = r.kind().to_string();
     m.insert("kind".into(), Value::String(kind.clone()));
-    m.insert("name".into(), field(&["metadata", "name"]));
+    // kustomize looks the name up as the single key "metadata/name", which never exists, so
+    // the name always hashes as "".
+    m.insert("name".into(), field(&["metadata/name"]));
     m.insert("data".into(), field(&["data"]));
     if kind == "Secret" {
         m.insert("type".into(), field(&["type"]));
