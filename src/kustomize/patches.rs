@@ -213,7 +213,7 @@ fn apply_sm_to(
                 } else {
                     set_str(&mut r.value, &["metadata", "namespace"], &ns);
                 }
-                if before != r.value {
+                if !strategic_merge::equivalent(&before, &r.value) {
                     changed_any = true;
                 }
             }

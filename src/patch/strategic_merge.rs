@@ -641,3 +641,49 @@ fn append_list(items: &mut Vec<Value>, dest: Vec<Value>, keys: &[&str]) {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether two versions of an object mean the same to Kubernetes: equal, except that lists
+/// merged by key (per the schema of built-in types) may differ in order. Used to tell a patch
+/// that only reorders keyed items (kyaml moves patched items first) from one that changes
+/// something.
+pub fn equivalent(a: &Value, b: &Value) -> bool {
+    let schema = ["apiVersion", "kind"]
+        .iter()
+        .map(|k| a.get(k).and_then(Value::as_str))
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| Schema::for_type(v[0], v[1]));
+    equivalent_at(a, b, schema)
+}
+
+fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equivalent_at(v, w, schema.and_then(|s| s.field(k)))))
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            let keys = schema.map(|s| s.strategy()).filter(|s| s.merges()).map(|s| s.keys).unwrap_or(&[]);
+            let elements = schema.and_then(|s| s.elements());
+            if keys.is_empty() {
+                return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
+            }
+            let key_of = |v: &Value| -> Vec<Option<String>> { keys.iter().map(|k| v.get(k).and_then(scalar_text)).collect() };
+            let mut used = vec![false; y.len()];
+            x.iter().all(|v| {
+                let kv = key_of(v);
+                let found = y.iter().enumerate().find(|(i, w)| !used[*i] && key_of(w) == kv && equivalent_at(v, w, elements));
+                match found {
+                    Some((i, _)) => {
+                        used[i] = true;
+                        true
+                    }
+                    None => false,
+                }
+            })
+        }
+        _ => a == b,
+    }
+}
