@@ -9,6 +9,8 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod kustomize;
+pub mod patch;
 pub mod policy;
 pub mod report;
 pub mod resources;
