@@ -108,11 +108,98 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
         findings.extend(image_drift(config, entry, &lock.images, &found));
     }
 
-    // The image policy is judged on what is deployed: upstream objects as vendored.
-    for file in &files {
-        findings.extend(image_policy(config, entry, file));
+    // The image policy is judged on what is deployed: the overlay's output when there is an
+    // overlay, upstream as vendored otherwise.
+    match overlay(config, entry) {
+        None => {
+            for file in &files {
+                findings.extend(image_policy(entry, image_sites(config, file)));
+            }
+        }
+        Some(Err(e)) => {
+            let mut f = Finding::new(Code::OverlayBuildFailed, e.message.clone())
+                .entry(name)
+                .file(&e.file)
+                .at(e.line.map(|line| crate::diag::Pos { line, column: 1 }));
+            f = f.help(e.help.clone().unwrap_or_else(|| {
+                format!("fix the overlay in {}/{name}; `vendor build` shows the same error", config.settings.patches_dir)
+            }));
+            findings.push(f);
+        }
+        Some(Ok(built)) => {
+            findings.extend(built.findings.into_iter().map(|f| match f.entry {
+                Some(_) => f,
+                None => f.entry(name),
+            }));
+            let sites = built_image_sites(config, &files, &built.resources);
+            findings.extend(image_policy(entry, sites));
+        }
     }
     Ok(findings)
+}
+
+/// Builds `patches/NAME` when it holds a kustomization.
+fn overlay(
+    config: &Config,
+    entry: &Entry,
+) -> Option<Result<crate::kustomize::BuildOutput, crate::kustomize::KustomizeError>> {
+    let dir = config.patches_dir(entry);
+    let has_kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|f| dir.join(f).is_file());
+    if !has_kustomization {
+        return None;
+    }
+    let opts = crate::kustomize::BuildOptions {
+        root: Some(config.root.clone()),
+        display_base: Some(config.root.clone()),
+    };
+    Some(crate::kustomize::build(&dir, &opts))
+}
+
+/// Image sites of an overlay's output. Each points at the `image:` field of the upstream
+/// document the object came from (found by the origin's file and line), or at the object's
+/// origin when that document is not one of the vendored files.
+fn built_image_sites(
+    config: &Config,
+    files: &[LoadedFile],
+    built: &[crate::kustomize::Resource],
+) -> Vec<ImageSite> {
+    let mut out = Vec::new();
+    for r in built {
+        let origin_doc = files.iter().find(|f| f.file == r.origin.file).and_then(|f| {
+            f.resources
+                .iter()
+                .filter(|d| d.start.line <= r.origin.line)
+                .max_by_key(|d| d.start.line)
+                .map(|d| (f, d.doc_index))
+        });
+        for u in policy::image::images_of(&r.value) {
+            let pos = match origin_doc {
+                Some((f, doc_index)) => yaml::locate(&f.text, doc_index, &path_segs(&u.path)),
+                None => None,
+            }
+            .or(Some(crate::diag::Pos { line: r.origin.line.max(1), column: 1 }));
+            out.push(ImageSite {
+                violations: policy::image::judge(&u.image, &config.policy),
+                pos,
+                image: u.image,
+                file: r.origin.file.clone(),
+                resource: crate::resources::display_id(&r.value),
+                container: u.container,
+            });
+        }
+    }
+    out
+}
+
+fn path_segs(path: &[policy::image::PathPart]) -> Vec<PathSeg<'_>> {
+    path.iter()
+        .map(|p| match p {
+            policy::image::PathPart::Key(k) => PathSeg::Key(k),
+            policy::image::PathPart::Index(i) => PathSeg::Index(*i),
+        })
+        .collect()
 }
 
 /// Length of the compact JSON form of a value (what client-side apply stores in the
@@ -224,17 +311,9 @@ fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in &file.resources {
         for u in policy::image::images_of(&r.value) {
-            let segs: Vec<PathSeg> = u
-                .path
-                .iter()
-                .map(|p| match p {
-                    policy::image::PathPart::Key(k) => PathSeg::Key(k),
-                    policy::image::PathPart::Index(i) => PathSeg::Index(*i),
-                })
-                .collect();
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
-                pos: yaml::locate(&file.text, r.doc_index, &segs).or(Some(r.start)),
+                pos: yaml::locate(&file.text, r.doc_index, &path_segs(&u.path)).or(Some(r.start)),
                 image: u.image,
                 file: r.file.clone(),
                 resource: r.display_id(),
@@ -245,9 +324,9 @@ fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
     out
 }
 
-fn image_policy(config: &Config, entry: &Entry, file: &LoadedFile) -> Vec<Finding> {
+fn image_policy(entry: &Entry, sites: Vec<ImageSite>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for site in image_sites(config, file) {
+    for site in sites {
         for v in site.violations {
             let mut f = Finding::new(v.code, v.message)
                 .entry(&entry.name)
