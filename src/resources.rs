@@ -49,7 +49,10 @@ impl Resource {
 /// `Kind/namespace/name`, or `Kind/name` for objects without a namespace.
 pub fn display_id(v: &Value) -> String {
     let kind = v.get("kind").and_then(Value::as_str).unwrap_or("?");
-    let name = v.path(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("?");
+    let name = v
+        .path(&["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("?");
     match v.path(&["metadata", "namespace"]).and_then(Value::as_str) {
         Some(ns) => format!("{kind}/{ns}/{name}"),
         None => format!("{kind}/{name}"),
@@ -80,7 +83,9 @@ impl LoadError {
             LoadError::Io { .. } => "check that the file exists and is readable",
             LoadError::TooLarge { .. } => "split the manifest, or vendor it as several files",
             LoadError::NotUtf8 { .. } => "Kubernetes manifests are UTF-8; re-sync the entry",
-            LoadError::Yaml { .. } => "fix the YAML at that line, or re-sync the entry with `vendor sync`",
+            LoadError::Yaml { .. } => {
+                "fix the YAML at that line, or re-sync the entry with `vendor sync`"
+            }
         }
     }
 }
@@ -142,7 +147,10 @@ pub fn parse(text: &str, shown: &str) -> Result<Vec<Resource>, LoadError> {
                 return Err(LoadError::Yaml {
                     file: shown.to_string(),
                     pos: doc.start,
-                    message: format!("a Kubernetes object must be a mapping, found a {}", other.type_name()),
+                    message: format!(
+                        "a Kubernetes object must be a mapping, found a {}",
+                        other.type_name()
+                    ),
                 });
             }
         }
@@ -156,7 +164,10 @@ pub fn is_manifest_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let base = lower.rsplit('/').next().unwrap_or(&lower);
     (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
-        && !matches!(base, "kustomization.yaml" | "kustomization.yml" | "kustomization")
+        && !matches!(
+            base,
+            "kustomization.yaml" | "kustomization.yml" | "kustomization"
+        )
 }
 
 #[cfg(test)]
@@ -165,7 +176,9 @@ mod tests {
 
     #[test]
     fn display_ids() {
-        let v = Value::from(serde_json::json!({"kind": "Deployment", "metadata": {"name": "a", "namespace": "ns"}}));
+        let v = Value::from(
+            serde_json::json!({"kind": "Deployment", "metadata": {"name": "a", "namespace": "ns"}}),
+        );
         assert_eq!(display_id(&v), "Deployment/ns/a");
         let v = Value::from(serde_json::json!({"kind": "ClusterRole", "metadata": {"name": "a"}}));
         assert_eq!(display_id(&v), "ClusterRole/a");

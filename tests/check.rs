@@ -85,7 +85,11 @@ fn clean_repository_passes() {
 #[test]
 fn hand_edited_upstream_file_is_drift() {
     let repo = Repo::base();
-    repo.edit("upstream/metallb/metallb-native.yaml", "--log-level=info", "--log-level=debug");
+    repo.edit(
+        "upstream/metallb/metallb-native.yaml",
+        "--log-level=info",
+        "--log-level=debug",
+    );
     let (code, out, _) = repo.vendor(&["check"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out, @r"
@@ -102,12 +106,18 @@ fn hand_edited_upstream_file_is_drift() {
 fn missing_and_extra_files_are_drift() {
     let repo = Repo::base();
     std::fs::remove_file(repo.path("upstream/metallb/kustomization.yaml")).unwrap();
-    repo.write("upstream/app/local-fix.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fix\n");
+    repo.write(
+        "upstream/app/local-fix.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fix\n",
+    );
     repo.write("upstream/stray/x.yaml", "{}\n");
     let (code, out, _) = repo.vendor(&["check"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out, @r"
     metallb (manifest v0.15.3)
+      error[overlay-build-failed]: no kustomization file found in this directory (looked for kustomization.yaml, kustomization.yml, Kustomization)
+        --> upstream/metallb
+        help: fix the overlay in patches/metallb; `vendor build` shows the same error
       error[file-missing]: upstream/metallb/kustomization.yaml was vendored for metallb v0.15.3 but is missing
         --> upstream/metallb/kustomization.yaml
         help: run `vendor sync metallb` to restore it; to drop upstream content, delete it with a patch in patches/metallb
@@ -122,15 +132,23 @@ fn missing_and_extra_files_are_drift() {
         --> upstream/stray
         help: add an entry for it to vendor.toml, or delete it
 
-    2 entries checked: 3 errors, 0 warnings
+    2 entries checked: 4 errors, 0 warnings
     ");
 }
 
 #[test]
 fn latest_and_untagged_images_are_errors_with_positions() {
     let repo = Repo::base();
-    repo.edit("upstream/app/app.yaml", "quay.io/example/web:v1.0.0", "quay.io/example/web:latest");
-    repo.edit("upstream/app/app.yaml", "quay.io/example/migrate:v1.0.0", "quay.io/example/migrate");
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/web:v1.0.0",
+        "quay.io/example/web:latest",
+    );
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/migrate:v1.0.0",
+        "quay.io/example/migrate",
+    );
     let (code, out, _) = repo.vendor(&["check", "app", "-A", "file-modified", "-A", "image-drift"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out, @r"
@@ -154,7 +172,14 @@ fn floating_tags_and_foreign_registries_are_errors() {
         "registry.k8s.io/e2e-test-images/busybox:1.36.1-1",
         "docker.io/library/busybox:stable",
     );
-    let (code, out, _) = repo.vendor(&["check", "app", "--allow", "file-modified", "--allow", "image-drift"]);
+    let (code, out, _) = repo.vendor(&[
+        "check",
+        "app",
+        "--allow",
+        "file-modified",
+        "--allow",
+        "image-drift",
+    ]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out, @r"
     app (manifest v1.0.0)
@@ -172,7 +197,11 @@ fn floating_tags_and_foreign_registries_are_errors() {
 #[test]
 fn require_digest_warns_on_tags_and_accepts_digests() {
     let repo = Repo::base();
-    repo.edit("vendor.toml", "[policy.images]\n", "[policy.images]\nrequire-digest = true\n");
+    repo.edit(
+        "vendor.toml",
+        "[policy.images]\n",
+        "[policy.images]\nrequire-digest = true\n",
+    );
     let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
     repo.edit(
         "upstream/app/app.yaml",
@@ -181,15 +210,25 @@ fn require_digest_warns_on_tags_and_accepts_digests() {
     );
     let (code, out, _) = repo.vendor(&["check", "app", "-A", "file-modified", "-A", "image-drift"]);
     assert_eq!(code, 0, "{out}");
-    assert!(!out.contains("quay.io/example/web"), "digest-pinned image flagged:\n{out}");
+    assert!(
+        !out.contains("quay.io/example/web"),
+        "digest-pinned image flagged:\n{out}"
+    );
     assert_eq!(out.matches("warning[image-no-digest]").count(), 2, "{out}");
-    assert!(out.ends_with("1 entry checked: 0 errors, 2 warnings\n"), "{out}");
+    assert!(
+        out.ends_with("1 entry checked: 0 errors, 2 warnings\n"),
+        "{out}"
+    );
 }
 
 #[test]
 fn image_drift_against_the_lock() {
     let repo = Repo::base();
-    repo.edit("vendor.toml", "  \"quay.io/example/web:v1.0.0\",\n", "  \"quay.io/example/web:v0.9.0\",\n");
+    repo.edit(
+        "vendor.toml",
+        "  \"quay.io/example/web:v1.0.0\",\n",
+        "  \"quay.io/example/web:v0.9.0\",\n",
+    );
     let (code, out, _) = repo.vendor(&["check", "app"]);
     assert_eq!(code, 1);
     assert!(out.contains("error[image-drift]: image `quay.io/example/web:v1.0.0` is in upstream/app but not in its lock data"), "{out}");
@@ -200,8 +239,21 @@ fn image_drift_against_the_lock() {
 #[test]
 fn deny_and_warn_overrides_change_exit_code() {
     let repo = Repo::base();
-    repo.edit("upstream/app/app.yaml", "quay.io/example/web:v1.0.0", "quay.io/example/web:latest");
-    let (code, _, _) = repo.vendor(&["check", "app", "-W", "image-latest", "-W", "file-modified", "-W", "image-drift"]);
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/web:v1.0.0",
+        "quay.io/example/web:latest",
+    );
+    let (code, _, _) = repo.vendor(&[
+        "check",
+        "app",
+        "-W",
+        "image-latest",
+        "-W",
+        "file-modified",
+        "-W",
+        "image-drift",
+    ]);
     assert_eq!(code, 0);
     let (code, _, _) = repo.vendor(&["check", "app", "-D", "patch-no-op"]);
     assert_eq!(code, 1);
@@ -213,18 +265,52 @@ fn deny_and_warn_overrides_change_exit_code() {
 #[test]
 fn machine_formats() {
     let repo = Repo::base();
-    repo.edit("upstream/app/app.yaml", "quay.io/example/web:v1.0.0", "quay.io/example/web:latest");
-    let (code, json, _) = repo.vendor(&["check", "app", "--format", "json", "-A", "file-modified", "-A", "image-drift"]);
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/web:v1.0.0",
+        "quay.io/example/web:latest",
+    );
+    let (code, json, _) = repo.vendor(&[
+        "check",
+        "app",
+        "--format",
+        "json",
+        "-A",
+        "file-modified",
+        "-A",
+        "image-drift",
+    ]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("json", json);
-    let (_, github, _) = repo.vendor(&["check", "app", "--format", "github", "-A", "file-modified", "-A", "image-drift"]);
+    let (_, github, _) = repo.vendor(&[
+        "check",
+        "app",
+        "--format",
+        "github",
+        "-A",
+        "file-modified",
+        "-A",
+        "image-drift",
+    ]);
     insta::assert_snapshot!("github", github);
-    let (_, sarif, _) = repo.vendor(&["check", "app", "--format", "sarif", "-A", "file-modified", "-A", "image-drift"]);
+    let (_, sarif, _) = repo.vendor(&[
+        "check",
+        "app",
+        "--format",
+        "sarif",
+        "-A",
+        "file-modified",
+        "-A",
+        "image-drift",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let results = v["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["ruleId"], "image-latest");
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 25);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        25
+    );
 }
 
 #[test]
@@ -247,7 +333,11 @@ fn broken_vendor_toml_cases() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 10, "expected the bad-config cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "expected the bad-config cases, found {}",
+        cases.len()
+    );
     for case in cases {
         let repo = Repo::base();
         let text = std::fs::read(&case).unwrap();
@@ -256,7 +346,11 @@ fn broken_vendor_toml_cases() {
         let name = case.file_stem().unwrap().to_string_lossy().into_owned();
         assert_eq!(code, 2, "{name}: {out}{err}");
         assert_eq!(out, "", "{name}");
-        assert_eq!(std::fs::read(repo.path("vendor.toml")).unwrap(), text, "{name} changed vendor.toml");
+        assert_eq!(
+            std::fs::read(repo.path("vendor.toml")).unwrap(),
+            text,
+            "{name} changed vendor.toml"
+        );
         insta::assert_snapshot!(format!("bad_config_{name}"), err);
     }
 }
@@ -289,10 +383,17 @@ fn invalid_yaml_points_at_its_line() {
 #[test]
 fn non_utf8_manifest_is_an_error() {
     let repo = Repo::base();
-    std::fs::write(repo.path("upstream/app/app.yaml"), b"kind: ConfigMap\nname: \xff\xfe\n").unwrap();
+    std::fs::write(
+        repo.path("upstream/app/app.yaml"),
+        b"kind: ConfigMap\nname: \xff\xfe\n",
+    )
+    .unwrap();
     let (code, _, err) = repo.vendor(&["check"]);
     assert_eq!(code, 2);
-    assert!(err.contains("upstream/app/app.yaml: not valid UTF-8 (first bad byte at offset 22)"), "{err}");
+    assert!(
+        err.contains("upstream/app/app.yaml: not valid UTF-8 (first bad byte at offset 22)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -310,9 +411,13 @@ fn oversized_manifest_is_refused_quickly() {
 #[test]
 fn alias_bomb_and_deep_nesting_are_bounded() {
     let repo = Repo::base();
-    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for (i, prev) in ('b'..='j').zip('a'..) {
-        bomb.push_str(&format!("{i}: &{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        bomb.push_str(&format!(
+            "{i}: &{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
     }
     repo.write("upstream/app/app.yaml", &bomb);
     let (code, _, err) = repo.vendor(&["check"]);
@@ -324,4 +429,87 @@ fn alias_bomb_and_deep_nesting_are_bounded() {
     let (code, _, err) = repo.vendor(&["check"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("upstream/app/app.yaml:"), "{err}");
+}
+
+#[test]
+fn overlay_images_override_is_what_the_policy_judges() {
+    // As in real repositories (neco-apps' topolvm): upstream ships `:latest`, the overlay pins it.
+    let repo = Repo::base();
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/web:v1.0.0",
+        "quay.io/example/web:latest",
+    );
+    let args = ["check", "app", "-A", "file-modified", "-A", "image-drift"];
+    let (code, out, _) = repo.vendor(&args);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[image-latest]"), "{out}");
+    repo.write(
+        "patches/app/kustomization.yaml",
+        "resources:\n- ../../upstream/app\nimages:\n- name: quay.io/example/web\n  newTag: v1.0.0\n",
+    );
+    let (code, out, _) = repo.vendor(&args);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "1 entry checked: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn patch_for_a_renamed_container_is_an_error() {
+    let repo = Repo::base();
+    repo.edit(
+        "patches/metallb/controller.yaml",
+        "- name: controller\n",
+        "- name: metallb-controller\n",
+    );
+    let (code, out, _) = repo.vendor(&["check", "metallb"]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!(out, @r"
+    metallb (manifest v0.15.3)
+      error[patch-adds-list-item]: strategic merge patch adds a new `spec.template.spec.containers` item (name=metallb-controller) to Deployment/metallb-system/controller: no existing item has this merge key
+        --> patches/metallb/controller.yaml:10:1 (Deployment/metallb-system/controller)
+        help: the new container has no image, so upstream probably renamed the container this patch was written for; update the patch's `name`
+
+    1 entry checked: 1 error, 0 warnings
+    ");
+}
+
+#[test]
+fn patch_that_upstream_adopted_is_a_no_op_warning() {
+    let repo = Repo::base();
+    repo.write(
+        "patches/metallb/controller.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller\n  namespace: metallb-system\nspec:\n  template:\n    spec:\n      containers:\n      - name: controller\n        image: quay.io/metallb/controller:v0.15.3\n",
+    );
+    let (code, out, _) = repo.vendor(&["check", "metallb"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning[patch-no-op]"), "{out}");
+    assert!(
+        out.contains("--> patches/metallb/controller.yaml:"),
+        "{out}"
+    );
+}
+
+#[test]
+fn patch_target_missing_and_broken_overlay() {
+    let repo = Repo::base();
+    repo.edit(
+        "patches/metallb/controller.yaml",
+        "  name: controller\n",
+        "  name: controler\n",
+    );
+    let (code, out, _) = repo.vendor(&["check", "metallb"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[patch-target-missing]"), "{out}");
+
+    repo.write(
+        "patches/metallb/kustomization.yaml",
+        "resources:\n- ../../upstream/nope\n",
+    );
+    let (code, out, _) = repo.vendor(&["check", "metallb"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[overlay-build-failed]"), "{out}");
+    assert!(
+        out.contains("--> patches/metallb/kustomization.yaml"),
+        "{out}"
+    );
 }

@@ -34,7 +34,9 @@ pub struct CheckError {
 
 impl miette::Diagnostic for CheckError {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(self.errors.iter().map(|e| e as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.errors.iter().map(|e| e as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -122,7 +124,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
                 .file(&e.file)
                 .at(e.line.map(|line| crate::diag::Pos { line, column: 1 }));
             f = f.help(e.help.clone().unwrap_or_else(|| {
-                format!("fix the overlay in {}/{name}; `vendor build` shows the same error", config.settings.patches_dir)
+                format!(
+                    "fix the overlay in {}/{name}; `vendor build` shows the same error",
+                    config.settings.patches_dir
+                )
             }));
             findings.push(f);
         }
@@ -167,19 +172,25 @@ fn built_image_sites(
 ) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in built {
-        let origin_doc = files.iter().find(|f| f.file == r.origin.file).and_then(|f| {
-            f.resources
-                .iter()
-                .filter(|d| d.start.line <= r.origin.line)
-                .max_by_key(|d| d.start.line)
-                .map(|d| (f, d.doc_index))
-        });
+        let origin_doc = files
+            .iter()
+            .find(|f| f.file == r.origin.file)
+            .and_then(|f| {
+                f.resources
+                    .iter()
+                    .filter(|d| d.start.line <= r.origin.line)
+                    .max_by_key(|d| d.start.line)
+                    .map(|d| (f, d.doc_index))
+            });
         for u in policy::image::images_of(&r.value) {
             let pos = match origin_doc {
                 Some((f, doc_index)) => yaml::locate(&f.text, doc_index, &path_segs(&u.path)),
                 None => None,
             }
-            .or(Some(crate::diag::Pos { line: r.origin.line.max(1), column: 1 }));
+            .or(Some(crate::diag::Pos {
+                line: r.origin.line.max(1),
+                column: 1,
+            }));
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
                 pos,
@@ -224,9 +235,15 @@ fn json_len(v: &crate::yaml::Value) -> usize {
         Value::Int(i) => i.to_string().len(),
         Value::Float(f) => f.to_string().len(),
         Value::String(s) => str_len(s),
-        Value::Seq(items) => 2 + items.iter().map(json_len).sum::<usize>() + items.len().saturating_sub(1),
+        Value::Seq(items) => {
+            2 + items.iter().map(json_len).sum::<usize>() + items.len().saturating_sub(1)
+        }
         Value::Map(m) => {
-            2 + m.iter().map(|(k, v)| str_len(k) + 1 + json_len(v)).sum::<usize>() + m.len().saturating_sub(1)
+            2 + m
+                .iter()
+                .map(|(k, v)| str_len(k) + 1 + json_len(v))
+                .sum::<usize>()
+                + m.len().saturating_sub(1)
         }
     }
 }
@@ -248,7 +265,11 @@ fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }
 
 fn image_drift(
@@ -271,14 +292,18 @@ fn image_drift(
             .entry(name)
             .file(&toml)
             .at(at)
-            .help(format!("run `vendor sync {name}` if upstream changed; otherwise restore the vendored files")),
+            .help(format!(
+                "run `vendor sync {name}` if upstream changed; otherwise restore the vendored files"
+            )),
         );
     }
     for image in locked.iter().filter(|i| !found.contains(i.as_str())) {
         out.push(
             Finding::new(
                 Code::ImageDrift,
-                format!("image `{image}` is in the lock data of {name} but no longer in upstream/{name}"),
+                format!(
+                    "image `{image}` is in the lock data of {name} but no longer in upstream/{name}"
+                ),
             )
             .entry(name)
             .file(&toml)

@@ -27,7 +27,11 @@ pub struct Args {
 pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     let config = super::load_config(global)?;
     let mut overrides = LevelOverrides::default();
-    for (codes, level) in [(&args.deny, Level::Deny), (&args.warn, Level::Warn), (&args.allow, Level::Allow)] {
+    for (codes, level) in [
+        (&args.deny, Level::Deny),
+        (&args.warn, Level::Warn),
+        (&args.allow, Level::Allow),
+    ] {
         for c in codes {
             overrides.set(parse_code(c)?, level);
         }
@@ -50,8 +54,15 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
         Format::Github => crate::report::github(&report),
         Format::Sarif => crate::report::sarif(&report),
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
-    Ok(if report.has_errors() { Outcome::Findings } else { Outcome::Clean })
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(if report.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn parse_code(name: &str) -> Result<Code> {

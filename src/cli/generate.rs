@@ -31,10 +31,13 @@ pub fn run(_global: &GlobalArgs, args: Args) -> Result<Outcome> {
             clap_complete::generate(shell, &mut Cli::command(), "vendor", &mut out);
         }
         What::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut out).into_diagnostic()?;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .into_diagnostic()?;
         }
         What::Schema => {
-            out.write_all(crate::config::SCHEMA.as_bytes()).into_diagnostic()?;
+            out.write_all(crate::config::SCHEMA.as_bytes())
+                .into_diagnostic()?;
         }
     }
     Ok(Outcome::Clean)

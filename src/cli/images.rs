@@ -37,7 +37,9 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
         return Err(crate::check::CheckError { errors }.into());
     }
     let denied = rows.iter().any(|(_, s)| {
-        s.violations.iter().any(|v| v.code.default_level() == crate::diag::Level::Deny)
+        s.violations
+            .iter()
+            .any(|v| v.code.default_level() == crate::diag::Level::Deny)
     });
     let text = match global.format {
         Format::Json => {
@@ -66,17 +68,32 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
                 let verdict = if s.violations.is_empty() {
                     "ok".to_string()
                 } else {
-                    s.violations.iter().map(|v| v.code.as_str()).collect::<Vec<_>>().join(",")
+                    s.violations
+                        .iter()
+                        .map(|v| v.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 };
                 let at = match s.pos {
                     Some(p) => format!("{}:{}:{}", s.file, p.line, p.column),
                     None => s.file.clone(),
                 };
-                let _ = writeln!(t, "{entry}\t{}\t{verdict}\t{at}\t{} ({})", s.image, s.resource, s.container);
+                let _ = writeln!(
+                    t,
+                    "{entry}\t{}\t{verdict}\t{at}\t{} ({})",
+                    s.image, s.resource, s.container
+                );
             }
             t
         }
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
-    Ok(if denied { Outcome::Findings } else { Outcome::Clean })
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(if denied {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

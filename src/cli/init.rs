@@ -42,7 +42,9 @@ versions = { github-releases = "argoproj/argo-cd" }
 pub fn run(global: &GlobalArgs, _args: Args) -> Result<Outcome> {
     let path = match &global.manifest_path {
         Some(p) => p.clone(),
-        None => std::env::current_dir().into_diagnostic()?.join(crate::config::FILE_NAME),
+        None => std::env::current_dir()
+            .into_diagnostic()?
+            .join(crate::config::FILE_NAME),
     };
     if path.exists() {
         return Err(miette::miette!(
@@ -62,7 +64,8 @@ pub fn run(global: &GlobalArgs, _args: Args) -> Result<Outcome> {
 mod tests {
     #[test]
     fn starter_is_a_valid_vendor_toml() {
-        let c = crate::config::parse(std::path::Path::new("vendor.toml"), super::STARTER.into()).unwrap();
+        let c = crate::config::parse(std::path::Path::new("vendor.toml"), super::STARTER.into())
+            .unwrap();
         assert_eq!(c.entries.len(), 1);
     }
 }

@@ -197,7 +197,8 @@ fn is_broken_pipe(report: &miette::Report) -> bool {
 
 /// Finds and loads vendor.toml per `--manifest-path` or by searching upward.
 pub(crate) fn load_config(global: &GlobalArgs) -> miette::Result<crate::config::Config> {
-    let cwd = std::env::current_dir().map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
     let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
     Ok(crate::config::load(&path)?)
 }

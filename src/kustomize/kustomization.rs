@@ -162,7 +162,7 @@ impl Kustomization {
                 return Err(KustomizeError::at(
                     dir,
                     None,
-                    format!("no kustomization file found in {} (looked for {})", dir.display(), FILE_NAMES.join(", ")),
+                    format!("no kustomization file found in this directory (looked for {})", FILE_NAMES.join(", ")),
                 ));
             }
             [one] => one.clone(),

@@ -19,9 +19,7 @@ pub struct Pitfall {
 pub fn check(object: &Value, serialized_len: usize) -> Vec<Pitfall> {
     let mut out = Vec::new();
     let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind == "CustomResourceDefinition"
-        && object.get("status").is_some_and(|s| !s.is_null())
-    {
+    if kind == "CustomResourceDefinition" && object.get("status").is_some_and(|s| !s.is_null()) {
         out.push(Pitfall {
             code: Code::CrdHasStatus,
             message: "CustomResourceDefinition carries a `status` field".into(),
@@ -47,9 +45,12 @@ mod tests {
 
     #[test]
     fn crd_with_status_is_flagged_but_empty_status_is_not_special() {
-        let crd = Value::from(serde_json::json!({"kind": "CustomResourceDefinition", "status": {"acceptedNames": {}}}));
+        let crd = Value::from(
+            serde_json::json!({"kind": "CustomResourceDefinition", "status": {"acceptedNames": {}}}),
+        );
         assert_eq!(check(&crd, 10)[0].code, Code::CrdHasStatus);
-        let crd_null = Value::from(serde_json::json!({"kind": "CustomResourceDefinition", "status": null}));
+        let crd_null =
+            Value::from(serde_json::json!({"kind": "CustomResourceDefinition", "status": null}));
         assert!(check(&crd_null, 10).is_empty());
         let deploy = Value::from(serde_json::json!({"kind": "Deployment", "status": {}}));
         assert!(check(&deploy, 10).is_empty());
@@ -59,6 +60,9 @@ mod tests {
     fn large_objects_are_flagged() {
         let v = Value::from(serde_json::json!({"kind": "ConfigMap"}));
         assert!(check(&v, MAX_OBJECT_BYTES).is_empty());
-        assert_eq!(check(&v, MAX_OBJECT_BYTES + 1)[0].code, Code::ObjectTooLarge);
+        assert_eq!(
+            check(&v, MAX_OBJECT_BYTES + 1)[0].code,
+            Code::ObjectTooLarge
+        );
     }
 }

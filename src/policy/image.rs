@@ -81,7 +81,9 @@ impl ImageRef {
 fn normalize_registry(prefix: &str) -> String {
     match prefix.split_once('/') {
         Some(("index.docker.io" | "registry-1.docker.io", rest)) => format!("docker.io/{rest}"),
-        None if prefix == "index.docker.io" || prefix == "registry-1.docker.io" => "docker.io".into(),
+        None if prefix == "index.docker.io" || prefix == "registry-1.docker.io" => {
+            "docker.io".into()
+        }
         _ => prefix.to_string(),
     }
 }
@@ -122,7 +124,10 @@ pub fn judge(reference: &str, policy: &ImagePolicy) -> Vec<Violation> {
     }
     if image.digest.is_none()
         && let Some(tag) = image.tag.as_deref()
-        && policy.floating_tags.iter().any(|f| f.eq_ignore_ascii_case(tag))
+        && policy
+            .floating_tags
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(tag))
     {
         out.push(Violation {
             code: Code::ImageFloatingTag,
@@ -186,11 +191,17 @@ pub fn images_of(object: &Value) -> Vec<ImageUse> {
         _ => &[&["spec", "template", "spec"]],
     };
     for prefix in candidates {
-        let Some(pod_spec) = object.path(prefix) else { continue };
+        let Some(pod_spec) = object.path(prefix) else {
+            continue;
+        };
         for list in CONTAINER_LISTS {
-            let Some(containers) = pod_spec.get(list).and_then(Value::as_seq) else { continue };
+            let Some(containers) = pod_spec.get(list).and_then(Value::as_seq) else {
+                continue;
+            };
             for (i, c) in containers.iter().enumerate() {
-                let Some(image) = c.get("image") else { continue };
+                let Some(image) = c.get("image") else {
+                    continue;
+                };
                 let image = match image {
                     Value::String(s) => s.clone(),
                     Value::Null => continue,
@@ -199,14 +210,20 @@ pub fn images_of(object: &Value) -> Vec<ImageUse> {
                     Value::Bool(b) => b.to_string(),
                     Value::Seq(_) | Value::Map(_) => continue,
                 };
-                let mut path: Vec<PathPart> =
-                    prefix.iter().map(|k| PathPart::Key(k.to_string())).collect();
+                let mut path: Vec<PathPart> = prefix
+                    .iter()
+                    .map(|k| PathPart::Key(k.to_string()))
+                    .collect();
                 path.push(PathPart::Key(list.to_string()));
                 path.push(PathPart::Index(i));
                 path.push(PathPart::Key("image".into()));
                 out.push(ImageUse {
                     image,
-                    container: c.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    container: c
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     path,
                 });
             }
@@ -225,11 +242,25 @@ mod tests {
 
     #[test]
     fn parses_references_like_docker() {
-        assert_eq!(r("nginx"), ImageRef { registry: "docker.io".into(), repository: "library/nginx".into(), tag: None, digest: None });
+        assert_eq!(
+            r("nginx"),
+            ImageRef {
+                registry: "docker.io".into(),
+                repository: "library/nginx".into(),
+                tag: None,
+                digest: None
+            }
+        );
         let a = r("quay.io/argoproj/argocd:v2.14.21");
-        assert_eq!((a.registry.as_str(), a.repository.as_str(), a.tag.as_deref()), ("quay.io", "argoproj/argocd", Some("v2.14.21")));
+        assert_eq!(
+            (a.registry.as_str(), a.repository.as_str(), a.tag.as_deref()),
+            ("quay.io", "argoproj/argocd", Some("v2.14.21"))
+        );
         let p = r("localhost:5000/team/app:1.2@sha256:abc");
-        assert_eq!((p.registry.as_str(), p.tag.as_deref(), p.digest.as_deref()), ("localhost:5000", Some("1.2"), Some("sha256:abc")));
+        assert_eq!(
+            (p.registry.as_str(), p.tag.as_deref(), p.digest.as_deref()),
+            ("localhost:5000", Some("1.2"), Some("sha256:abc"))
+        );
         let d = r("registry.k8s.io/ingress-nginx/controller:v1.14.5@sha256:1f7eaeb0");
         assert_eq!(d.repository, "ingress-nginx/controller");
         assert_eq!(r("bitnami/redis").repository, "bitnami/redis");
@@ -266,9 +297,15 @@ mod tests {
             allow_registries: vec!["quay.io".into()],
             ..ImagePolicy::default()
         };
-        assert_eq!(codes("nginx:1.27.3", &strict), [Code::ImageNoDigest, Code::ImageRegistryNotAllowed]);
+        assert_eq!(
+            codes("nginx:1.27.3", &strict),
+            [Code::ImageNoDigest, Code::ImageRegistryNotAllowed]
+        );
         assert_eq!(codes("quay.io/a/b:1@sha256:00", &strict), []);
-        let lax = ImagePolicy { deny_latest: false, ..ImagePolicy::default() };
+        let lax = ImagePolicy {
+            deny_latest: false,
+            ..ImagePolicy::default()
+        };
         assert_eq!(codes("nginx:latest", &lax), []);
     }
 
@@ -281,8 +318,17 @@ mod tests {
                 "containers": [{"name": "app", "image": "nginx:1.27"}, {"name": "noimage"}]
             }}}
         }));
-        let found: Vec<(String, String)> = images_of(&deploy).into_iter().map(|u| (u.container, u.image)).collect();
-        assert_eq!(found, [("init".into(), "busybox:1.36".into()), ("app".into(), "nginx:1.27".into())]);
+        let found: Vec<(String, String)> = images_of(&deploy)
+            .into_iter()
+            .map(|u| (u.container, u.image))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("init".into(), "busybox:1.36".into()),
+                ("app".into(), "nginx:1.27".into())
+            ]
+        );
         let cron = Value::from(serde_json::json!({
             "kind": "CronJob",
             "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x:1"}]}}}}}
@@ -290,7 +336,9 @@ mod tests {
         let uses = images_of(&cron);
         assert_eq!(uses.len(), 1);
         assert_eq!(uses[0].path.len(), 8);
-        let pod = Value::from(serde_json::json!({"kind": "Pod", "spec": {"ephemeralContainers": [{"name": "dbg", "image": "busybox"}]}}));
+        let pod = Value::from(
+            serde_json::json!({"kind": "Pod", "spec": {"ephemeralContainers": [{"name": "dbg", "image": "busybox"}]}}),
+        );
         assert_eq!(images_of(&pod)[0].image, "busybox");
         let cm = Value::from(serde_json::json!({"kind": "ConfigMap", "data": {"image": "x"}}));
         assert!(images_of(&cm).is_empty());

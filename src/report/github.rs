@@ -41,14 +41,21 @@ pub fn render(report: &Report) -> String {
         if let Some(h) = &f.help {
             let _ = write!(message, "\nhelp: {h}");
         }
-        let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&message));
+        let _ = writeln!(
+            out,
+            "::{cmd} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        );
     }
     let _ = writeln!(out, "{}", report.summary());
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

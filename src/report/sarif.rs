@@ -82,7 +82,10 @@ mod tests {
         assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() > 10);
         let r = &run["results"][2];
         assert_eq!(r["ruleId"], "image-latest");
-        assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            12
+        );
         assert!(run["results"][1]["locations"][0]["physicalLocation"]["region"].is_null());
     }
 }
