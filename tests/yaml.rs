@@ -186,6 +186,18 @@ fn tricky_input() -> String {
         format!("{}   {}", "a".repeat(85), "b".repeat(10)),
         format!("\u{a0}{long}"),
         format!("k:{long}"),
+        format!("line with trailing space \n{long}\n  indented {long}\nend"),
+        format!("tabs\there\n\t{long}\n"),
+        format!("{long}\n\n\n{long} \n"),
+        format!("{}\n{}", "y ".repeat(60), "z  ".repeat(40)),
+        format!(" {long} "),
+        format!("{long}\u{2028}{long}"),
+        "ab ".repeat(50),
+        format!("{}x", " ".repeat(100)),
+        format!("\"{}\" {long}", "q"),
+        format!("{long}\r\n{long}"),
+        "日本語 ".repeat(40),
+        format!("😀 {long}"),
     ]);
     let mut out =
         String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tricky\ndata:\n");
@@ -197,7 +209,7 @@ fn tricky_input() -> String {
     out
 }
 
-const CUSTOM_RESOURCE: &str = r#"apiVersion: example.com/v1
+const CUSTOM_RESOURCE: &str = r##"apiVersion: example.com/v1
 kind: Tricky
 metadata:
   name: tricky
@@ -221,12 +233,18 @@ spec:
   ? "multi\nline key"
   : v
   emptyString: ""
+  "key with spaces": 1
+  "key: colon": 2
+  "- dash": 3
+  "#hash": 4
+  "tab\tkey": 5
+  "long key long key long key long key long key long key long key long key long key long key long key": 6
   anchors:
     base: &b {p: 1, q: 2}
     merged:
       <<: *b
       q: 3
-"#;
+"##;
 
 /// Double-quotes `s` for a YAML input, escaping what YAML requires (and what Go's JSON-then-YAML
 /// path can carry).

@@ -405,11 +405,11 @@ impl Emitter {
 
     fn write_block_scalar_hints(&mut self, value: &str) {
         let mut chars = value.chars();
-        if let Some(first) = value.chars().next() {
-            if first == ' ' || is_break(first) {
-                let hint = char::from_digit(BEST_INDENT as u32, 10).unwrap_or('2');
-                self.write_indicator(&hint.to_string(), false, false, false);
-            }
+        if let Some(first) = value.chars().next()
+            && (first == ' ' || is_break(first))
+        {
+            let hint = char::from_digit(BEST_INDENT as u32, 10).unwrap_or('2');
+            self.write_indicator(&hint.to_string(), false, false, false);
         }
         let chomp = match chars.next_back() {
             None => Some("-"),
@@ -444,10 +444,8 @@ fn select_style(text: &str, requested: Style, a: &Analysis, ctx: Ctx) -> Style {
     if ctx.simple_key && a.multiline {
         style = Style::DoubleQuoted;
     }
-    if style == Style::Plain {
-        if !a.block_plain_allowed || (text.is_empty() && ctx.simple_key) {
-            style = Style::SingleQuoted;
-        }
+    if style == Style::Plain && (!a.block_plain_allowed || (text.is_empty() && ctx.simple_key)) {
+        style = Style::SingleQuoted;
     }
     if style == Style::SingleQuoted && !a.single_quoted_allowed {
         style = Style::DoubleQuoted;

@@ -23,7 +23,7 @@ pub(crate) fn format_float_g(f: f64) -> String {
     let (digits, dp) = shortest_digits(f);
     let sign = if f.is_sign_negative() { "-" } else { "" };
     let exp = dp - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         format!("{sign}{}", format_e(&digits, exp))
     } else {
         format!("{sign}{}", format_f(&digits, dp))

@@ -21,10 +21,7 @@ const ALIAS_BUDGET_PER_EVENT: usize = 10;
 pub fn parse_documents(src: &str, dialect: Dialect) -> Result<Vec<Document>, YamlError> {
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
         if matches!(event, Event::StreamEnd) {
             break;
@@ -170,7 +167,7 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let value = self.scalar(&text, style, tag.as_deref(), pos)?;
+                let value = self.scalar(text, style, tag.as_deref(), pos)?;
                 self.nodes += 1;
                 if anchor != 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
@@ -266,30 +263,25 @@ impl Builder {
                         Dialect::Helm => merge_in_place(&mut m.map, node.value),
                     }
                 }
-                Some(PendingKey::Key(key, key_pos)) => {
-                    if let Some(idx) = m.map.get_index_of(&key) {
+                Some(PendingKey::Key(key, key_pos)) => match m.map.entry(key) {
+                    indexmap::map::Entry::Occupied(mut entry) => {
                         if dialect == Dialect::Kube {
-                            let line = m.key_lines.get(idx).copied().unwrap_or(0);
-                            return Err(YamlError::at(
-                                key_pos,
-                                format!(
-                                    "mapping key {} already defined at line {line}",
-                                    go_quote(&key)
-                                ),
-                            ));
+                            let line = m.key_lines.get(entry.index()).copied().unwrap_or(0);
+                            let message = format!(
+                                "mapping key {} already defined at line {line}",
+                                go_quote(entry.key())
+                            );
+                            return Err(YamlError::at(key_pos, message));
                         }
-                        m.map.shift_remove(&key);
-                        if idx < m.key_lines.len() {
-                            m.key_lines.remove(idx);
+                        entry.insert(node.value);
+                    }
+                    indexmap::map::Entry::Vacant(entry) => {
+                        entry.insert(node.value);
+                        if dialect == Dialect::Kube {
+                            m.key_lines.push(key_pos.line);
                         }
                     }
-                    m.map.insert(key, node.value);
-                    let idx = m.map.len() - 1;
-                    if m.key_lines.len() <= idx {
-                        m.key_lines.resize(idx + 1, 0);
-                    }
-                    m.key_lines[idx] = key_pos.line;
-                }
+                },
             },
         }
         Ok(())
@@ -297,7 +289,7 @@ impl Builder {
 
     fn scalar(
         &self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&Tag>,
         pos: Pos,
@@ -306,16 +298,16 @@ impl Builder {
         let non_specific = tag.is_some_and(|t| t.handle == "!" && t.suffix.is_empty());
         if tag.is_some() && core_suffix.is_none() && !non_specific {
             // Local tags (`!foo`) are kept as their text, as go-yaml does.
-            return Ok(Value::String(text.to_owned()));
+            return Ok(Value::String(text.into_owned()));
         }
         let plain = style == ScalarStyle::Plain;
         match core_suffix {
-            None if plain => Ok(resolve_plain(text, self.dialect).into_value(text)),
+            None if plain => Ok(resolve_plain(&text, self.dialect).into_value(text)),
             None | Some("str") | Some("binary") | Some("timestamp") => {
-                Ok(Value::String(text.to_owned()))
+                Ok(Value::String(text.into_owned()))
             }
             Some(suffix) => {
-                let resolved = resolve_plain(text, self.dialect);
+                let resolved = resolve_plain(&text, self.dialect);
                 let value = match (suffix, resolved) {
                     ("int", r @ (Resolved::Int(_) | Resolved::Uint(_))) => r.into_value(text),
                     ("float", Resolved::Int(i)) => Value::Float(i as f64),
