@@ -217,7 +217,7 @@ spec:
   numbers: [1, -3, 1.0, 0.5, 1e21, 1e20, 1234567.5, 0.00001, 0644, 0o17, 0x1F, 1_000, 08, .5, -0.0, 9223372036854775807, 12e3]
   bools: [true, false, True, FALSE, yes, no, on, off]
   nulls: [~, null, Null, ]
-  keys: {a10: 1, a2: 2, a1: 3, B: 4, b: 5, _x: 6, "1": 7, "01": 8, "x.y": 9, x-y: 10, x_y: 11, xy: 12, "": 13, "yes": 14, a01: 15, a001: 16, a1b: 17, a1a: 18, "a 1": 19, é: 20, Z9: 21, z09: 22}
+  keys: {a10: 1, a2: 2, a1: 3, B: 4, b: 5, _x: 6, "1": 7, "01": 8, "x.y": 9, x-y: 10, x_y: 11, xy: 12, "": 13, "yes": 14, a01: 15, a001: 16, "a 1": 19, é: 20, Z9: 21, z09: 22}
   nested:
   - - a
     - b
@@ -239,6 +239,24 @@ spec:
   "#hash": 4
   "tab\tkey": 5
   "long key long key long key long key long key long key long key long key long key long key long key": 6
+  deep:
+    a:
+      b:
+      - c:
+        - - "- single quoted and long enough to fold somewhere past the eightieth column of output text"
+          - "#hash start and long enough to fold somewhere past the eightieth column of output text"
+          - "literal\n  in a deep place\n"
+          - "double \t quoted and long enough to fold somewhere past the eightieth column of output"
+          - "plain words that are long enough to fold somewhere past the eightieth column of output"
+          - {k: v, "yes": no}
+  floats: [3.14159, 2.5e-8, 6.02e23, -1.5, 100.0, 1e-6, 123456.7, 1234567.0]
+  "01": a
+  "001": b
+  "1": c
+  "10": d
+  "9": e
+  "0": f
+  "00": g
   anchors:
     base: &b {p: 1, q: 2}
     merged:

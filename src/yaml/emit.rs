@@ -6,7 +6,7 @@
 
 use super::gofmt::yaml_float;
 use super::resolve::resolves_to_non_string;
-use super::sort::key_cmp;
+use super::sort::sort_entries;
 use super::{Map, Value};
 
 const BEST_WIDTH: usize = 80;
@@ -104,7 +104,7 @@ impl Emitter {
     fn block_mapping(&mut self, m: &Map) {
         self.increase_indent(false, false);
         let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-        entries.sort_by(|a, b| key_cmp(a.0, b.0));
+        sort_entries(&mut entries, |e| e.0.as_str());
         for (key, value) in entries {
             self.write_indent();
             let analysis = Analysis::of(key);

@@ -105,6 +105,8 @@ struct Node {
     pos: Pos,
     /// A plain `<<` scalar: the merge key when it is a mapping key.
     is_merge_key: bool,
+    /// Kube: the source text of a non-string scalar, which kyaml uses as the key.
+    key_text: Option<String>,
 }
 
 impl Builder {
@@ -162,12 +164,18 @@ impl Builder {
                     value,
                     pos,
                     is_merge_key: false,
+                    key_text: None,
                 })?;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+                let raw = (self.dialect == Dialect::Kube && style == ScalarStyle::Plain)
+                    .then(|| text.clone());
                 let value = self.scalar(text, style, tag.as_deref(), pos)?;
+                let key_text = raw
+                    .filter(|_| !matches!(value, Value::String(_)))
+                    .map(Cow::into_owned);
                 self.nodes += 1;
                 if anchor != 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
@@ -176,6 +184,7 @@ impl Builder {
                     value,
                     pos,
                     is_merge_key,
+                    key_text,
                 })?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -207,6 +216,7 @@ impl Builder {
                     value,
                     pos: frame.pos,
                     is_merge_key: false,
+                    key_text: None,
                 })?;
             }
         }
@@ -253,7 +263,10 @@ impl Builder {
             FrameKind::Map(m) => match m.pending_key.take() {
                 None if node.is_merge_key => m.pending_key = Some(PendingKey::Merge(node.pos)),
                 None => {
-                    let key = key_string(node.value, node.pos)?;
+                    let key = match node.key_text {
+                        Some(text) if !node.value.is_null() => text,
+                        _ => key_string(node.value, node.pos)?,
+                    };
                     m.pending_key = Some(PendingKey::Key(key, node.pos));
                 }
                 Some(PendingKey::Merge(pos)) => {
@@ -381,14 +394,21 @@ fn check_merge_source(v: &Value, pos: Pos) -> Result<(), YamlError> {
     }
 }
 
-/// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON.
+/// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON
+/// (floats with 32-bit precision, as it does). Kube keys keep their source text instead (kyaml
+/// decodes keys into Go strings); see `Node::key_text`. A null key has no JSON form.
 fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
     Ok(match key {
         Value::String(s) => s,
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => gofmt::format_float_g(f),
+        Value::Float(f) => gofmt::format_float_g32(f),
         Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_owned(),
+        Value::Null => {
+            return Err(YamlError::at(
+                pos,
+                "a null mapping key cannot be converted to JSON",
+            ));
+        }
         Value::Seq(_) | Value::Map(_) => {
             return Err(YamlError::at(
                 pos,
@@ -456,9 +476,13 @@ mod tests {
 
     #[test]
     fn non_string_keys_become_strings() {
-        let v = parse_one("1: a\ntrue: b\n~: c\n1.5: d\n", Dialect::Helm).unwrap();
+        let v = parse_one("1: a\ntrue: b\n0x1F: c\n1.5: d\n0.1: e\n", Dialect::Helm).unwrap();
         let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["1", "true", "null", "1.5"]);
+        assert_eq!(keys, ["1", "true", "31", "1.5", "0.1"]);
+        let v = parse_one("1: a\ntrue: b\n0x1F: c\n1.50: d\n", Dialect::Kube).unwrap();
+        let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["1", "true", "0x1F", "1.50"]);
+        assert!(parse_one("~: a\n", Dialect::Helm).is_err());
         assert!(parse_one("[a]: 1\n", Dialect::Kube).is_err());
     }
 
