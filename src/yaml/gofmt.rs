@@ -8,7 +8,7 @@ fn shortest_digits(f: f64) -> (String, i32) {
 }
 
 fn digits_of(s: &str) -> (String, i32) {
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let exp: i32 = exp.parse().unwrap_or(0);
     (digits, exp + 1)

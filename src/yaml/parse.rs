@@ -170,12 +170,11 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let raw = (self.dialect == Dialect::Kube && style == ScalarStyle::Plain)
-                    .then(|| text.clone());
-                let value = self.scalar(text, style, tag.as_deref(), pos)?;
-                let key_text = raw
-                    .filter(|_| !matches!(value, Value::String(_)))
-                    .map(Cow::into_owned);
+                let (value, key_text) = if style == ScalarStyle::Plain && tag.is_none() {
+                    self.plain_scalar(text)
+                } else {
+                    (self.scalar(text, style, tag.as_deref(), pos)?, None)
+                };
                 self.nodes += 1;
                 if anchor != 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
@@ -298,6 +297,18 @@ impl Builder {
             },
         }
         Ok(())
+    }
+
+    /// An untagged plain scalar, resolved per dialect. Kube also returns the source text of
+    /// non-string values (see `Node::key_text`).
+    fn plain_scalar(&self, text: Cow<'_, str>) -> (Value, Option<String>) {
+        match resolve_plain(&text, self.dialect) {
+            r @ (Resolved::Str | Resolved::Timestamp) => (r.into_value(text), None),
+            r => {
+                let key_text = (self.dialect == Dialect::Kube).then(|| text.into_owned());
+                (r.into_value(Cow::Borrowed("")), key_text)
+            }
+        }
     }
 
     fn scalar(
