@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 
 use super::resolve::{Resolved, resolve_plain};
-use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt};
+use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt, kyaml};
 
 /// Deepest nesting of sequences/mappings accepted.
 pub(crate) const MAX_DEPTH: usize = 1000;
@@ -325,11 +325,23 @@ impl Builder {
             return Ok(Value::String(text.into_owned()));
         }
         let plain = style == ScalarStyle::Plain;
+        if style == ScalarStyle::Folded
+            && self.dialect == Dialect::Kube
+            && matches!(core_suffix, None | Some("str"))
+        {
+            let value = kyaml::folded_round_trip(&text).unwrap_or_else(|| text.into_owned());
+            return Ok(Value::String(value));
+        }
         match core_suffix {
             None if plain => Ok(resolve_plain(&text, self.dialect).into_value(text)),
-            None | Some("str") | Some("binary") | Some("timestamp") => {
-                Ok(Value::String(text.into_owned()))
-            }
+            Some("binary") => match decode_base64(&text) {
+                Some(bytes) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+                None => Err(YamlError::at(
+                    pos,
+                    "!!binary value contains invalid base64 data",
+                )),
+            },
+            None | Some("str") | Some("timestamp") => Ok(Value::String(text.into_owned())),
             Some(suffix) => {
                 let resolved = resolve_plain(&text, self.dialect);
                 let value = match (suffix, resolved) {
@@ -429,6 +441,44 @@ fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
     })
 }
 
+/// Go's `base64.StdEncoding.DecodeString` (padding required; `\r` and `\n` are skipped), which
+/// go-yaml uses for `!!binary`.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| *b != b'\n' && *b != b'\r')
+        .collect();
+    if !digits.len().is_multiple_of(4) {
+        return None;
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    let quads = digits.chunks(4).count();
+    for (i, quad) in digits.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|b| **b == b'=').count();
+        if pad > 2 || (pad > 0 && i + 1 != quads) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in &quad[..4 - pad] {
+            n = (n << 6) | value(b)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
 /// A Go `%#v`-style quoted string, for messages that mirror kyaml's.
 fn go_quote(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len() + 2);
@@ -478,7 +528,9 @@ mod tests {
 
     #[test]
     fn tags_coerce() {
-        let v = kube("a: !!str 12\nb: !!float 3\nc: !custom 5\n");
+        let v = kube("a: !!str 12\nb: !!float 3\nc: !custom 5\nd: !!binary |\n  aGVs\n  bG8=\n");
+        assert_eq!(v.get("d"), Some(&Value::String("hello".into())));
+        assert!(parse_one("a: !!binary aGVsbG8\n", Dialect::Kube).is_err());
         assert_eq!(v.get("a"), Some(&Value::String("12".into())));
         assert_eq!(v.get("b"), Some(&Value::Float(3.0)));
         assert_eq!(v.get("c"), Some(&Value::String("5".into())));
