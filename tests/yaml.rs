@@ -357,3 +357,116 @@ fn parser_edge_cases_match_kustomize() {
         );
     }
 }
+
+/// The same plain scalar, read by kustomize (go-yaml v3) and by Helm (go-yaml v2).
+#[test]
+fn scalar_tables_differ_between_kube_and_helm() {
+    use yaml::Value::{Bool, Float, Int, Null, String as Str};
+    let s = |v: &str| Str(v.to_owned());
+    let table: &[(&str, yaml::Value, yaml::Value)] = &[
+        ("yes", s("yes"), Bool(true)),
+        ("No", s("No"), Bool(false)),
+        ("on", s("on"), Bool(true)),
+        ("OFF", s("OFF"), Bool(false)),
+        ("y", s("y"), Bool(true)),
+        ("n", s("n"), Bool(false)),
+        ("true", Bool(true), Bool(true)),
+        ("FALSE", Bool(false), Bool(false)),
+        ("0644", Int(420), Int(420)),
+        ("0o644", Int(420), Int(420)),
+        ("0x1F", Int(31), Int(31)),
+        ("1_000", Int(1000), Int(1000)),
+        ("1:30", s("1:30"), s("1:30")),
+        ("1.5", Float(1.5), Float(1.5)),
+        (".inf", Float(f64::INFINITY), Float(f64::INFINITY)),
+        ("~", Null, Null),
+        ("null", Null, Null),
+        ("", Null, Null),
+        ("=", s("="), s("=")),
+        ("2001-12-14", s("2001-12-14"), s("2001-12-14")),
+    ];
+    for (text, kube, helm) in table {
+        let src = format!("v: {text}\n");
+        let get = |d| yaml::parse_one(&src, d).unwrap().get("v").cloned().unwrap();
+        assert_eq!(&get(Dialect::Kube), kube, "Kube {text:?}");
+        assert_eq!(&get(Dialect::Helm), helm, "Helm {text:?}");
+    }
+    let seq = yaml::parse_one("- =\n", Dialect::Kube).unwrap();
+    assert_eq!(seq, yaml::Value::Seq(vec![s("=")]));
+}
+
+#[test]
+fn errors_carry_line_and_column() {
+    let err = yaml::parse_documents("a: 1\n---\nb: [1,\nc: d\n", Dialect::Kube).unwrap_err();
+    let pos = err.pos.expect("position");
+    assert!(pos.line >= 3, "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("line {}, column {}: ", pos.line, pos.column))
+    );
+
+    let dup = yaml::parse_one("metadata:\n  name: a\n  name: b\n", Dialect::Kube).unwrap_err();
+    assert_eq!(
+        dup.to_string(),
+        "line 3, column 3: mapping key \"name\" already defined at line 2"
+    );
+}
+
+#[test]
+fn locate_points_at_values_in_real_output() {
+    let src = fixture("kustomize-real/neco-admission.yaml");
+    let docs = yaml::parse_documents(&src, Dialect::Kube).unwrap();
+    let (index, _) = docs
+        .iter()
+        .enumerate()
+        .find(|(_, d)| d.value.get("kind").and_then(yaml::Value::as_str) == Some("Deployment"))
+        .expect("a Deployment");
+    let path = [
+        yaml::PathSeg::Key("spec"),
+        yaml::PathSeg::Key("template"),
+        yaml::PathSeg::Key("spec"),
+        yaml::PathSeg::Key("containers"),
+        yaml::PathSeg::Index(0),
+        yaml::PathSeg::Key("image"),
+    ];
+    let pos = yaml::locate(&src, index, &path).expect("image found");
+    let line = src.lines().nth(pos.line as usize - 1).unwrap();
+    let image = docs[index]
+        .value
+        .path(&["spec", "template", "spec"])
+        .unwrap()
+        .get("containers")
+        .unwrap()
+        .as_seq()
+        .unwrap()[0]
+        .get("image")
+        .and_then(yaml::Value::as_str)
+        .unwrap();
+    assert_eq!(&line[pos.column as usize - 1..], image, "{line}");
+    assert_eq!(docs[index].start.column, 1);
+}
+
+#[test]
+fn hostile_input_is_refused_quickly() {
+    let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let prev = (b'a' + i - 1) as char;
+        let cur = (b'a' + i) as char;
+        bomb.push_str(&format!(
+            "{cur}: &{cur} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
+    }
+    assert!(
+        yaml::parse_one(&bomb, Dialect::Kube)
+            .unwrap_err()
+            .message
+            .contains("alias")
+    );
+    assert!(yaml::parse_one(&"[".repeat(100_000), Dialect::Helm).is_err());
+    let deep_block: String = (0..1500)
+        .map(|i| format!("{}- \n", "  ".repeat(i)))
+        .collect();
+    let err = yaml::parse_one(&deep_block, Dialect::Kube).unwrap_err();
+    assert!(err.message.contains("nesting"), "{err}");
+}
