@@ -18,7 +18,7 @@ use std::fmt;
 pub use crate::diag::Pos;
 pub use emit::to_string;
 pub use locate::{PathSeg, locate};
-pub use parse::{parse_documents, parse_one};
+pub use parse::{parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
 
 /// Which YAML reader's scalar rules to follow.

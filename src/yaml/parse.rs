@@ -19,6 +19,18 @@ const ALIAS_BUDGET_PER_EVENT: usize = 10;
 
 /// Parses every document of a YAML stream. Empty documents are kept as `Value::Null`.
 pub fn parse_documents(src: &str, dialect: Dialect) -> Result<Vec<Document>, YamlError> {
+    parse_stream(src, dialect, usize::MAX)
+}
+
+/// Parses only the first document (`Null` when there is none) and ignores the rest of the
+/// stream, even if it would not parse: what go-yaml's `Unmarshal` (and so Helm's
+/// `sigs.k8s.io/yaml.Unmarshal`, `fromYaml`, values files) does.
+pub fn parse_first(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
+    let mut docs = parse_stream(src, dialect, 1)?;
+    Ok(docs.pop().map(|d| d.value).unwrap_or_default())
+}
+
+fn parse_stream(src: &str, dialect: Dialect, max_docs: usize) -> Result<Vec<Document>, YamlError> {
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
     while let Some(next) = parser.next_event() {
@@ -26,7 +38,11 @@ pub fn parse_documents(src: &str, dialect: Dialect) -> Result<Vec<Document>, Yam
         if matches!(event, Event::StreamEnd) {
             break;
         }
+        let document_end = matches!(event, Event::DocumentEnd);
         builder.on_event(event, span.start)?;
+        if document_end && builder.docs.len() >= max_docs {
+            break;
+        }
     }
     Ok(builder.docs)
 }
@@ -583,6 +599,22 @@ mod tests {
         assert!(parse_documents("", Dialect::Kube).unwrap().is_empty());
         assert_eq!(parse_one("", Dialect::Kube).unwrap(), Value::Null);
         assert!(parse_one("a\n---\nb\n", Dialect::Kube).is_err());
+    }
+
+    #[test]
+    fn parse_first_ignores_later_documents() {
+        assert_eq!(
+            parse_first("a: 1\n---\nb: [\n", Dialect::Helm)
+                .unwrap()
+                .get("a"),
+            Some(&Value::Int(1))
+        );
+        assert!(parse_documents("a: 1\n---\nb: [\n", Dialect::Helm).is_err());
+        assert_eq!(parse_first("", Dialect::Helm).unwrap(), Value::Null);
+        assert_eq!(
+            parse_first("---\n---\nb: 1\n", Dialect::Helm).unwrap(),
+            Value::Null
+        );
     }
 
     #[test]
