@@ -470,3 +470,29 @@ fn hostile_input_is_refused_quickly() {
     let err = yaml::parse_one(&deep_block, Dialect::Kube).unwrap_err();
     assert!(err.message.contains("nesting"), "{err}");
 }
+
+/// `locate` finds every resource's `metadata.name` in multi-document real files, at the text of
+/// the name.
+#[test]
+fn locate_finds_every_name_in_real_streams() {
+    for file in ["neco-moco.yaml", "neco-argocd.yaml", "neco-topolvm.yaml"] {
+        let src = fixture(&format!("kustomize-real/{file}"));
+        let docs = yaml::parse_documents(&src, Dialect::Kube).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, doc) in docs.iter().enumerate() {
+            let name = doc
+                .value
+                .path(&["metadata", "name"])
+                .and_then(yaml::Value::as_str)
+                .unwrap();
+            let path = [yaml::PathSeg::Key("metadata"), yaml::PathSeg::Key("name")];
+            let pos = yaml::locate(&src, i, &path).unwrap_or_else(|| panic!("{file} doc {i}"));
+            let at = &lines[pos.line as usize - 1][pos.column as usize - 1..];
+            assert!(
+                at.trim_matches(['"', '\'']).starts_with(name),
+                "{file} doc {i}: {at:?} vs {name}"
+            );
+            assert!(doc.start.line <= pos.line);
+        }
+    }
+}
