@@ -26,9 +26,20 @@ mean_ms() {
   echo $(( (end - start) / runs ))
 }
 
+# CPU time in ms of one run (all threads), when perf is available: on a loaded machine wall
+# time mostly measures the scheduler.
+cpu_ms() {
+  if command -v perf >/dev/null 2>&1; then
+    perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ { printf "%d", $1 }'
+  else
+    echo -
+  fi
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') on $(nproc) CPUs"
 has_kubectl=1
 command -v kubectl >/dev/null 2>&1 || has_kubectl=0
-printf '%-40s %12s %14s %8s\n' overlay "vendor (ms)" "kubectl (ms)" ratio
+printf '%-40s %12s %14s %8s %14s\n' overlay "vendor (ms)" "kubectl (ms)" ratio "vendor cpu ms"
 total_v=0; total_k=0
 for c in "${CASES[@]}"; do
   v=$(mean_ms "$RUNS" "$BIN" build "$FIX/$c")
@@ -38,7 +49,7 @@ for c in "${CASES[@]}"; do
   else
     k=-; ratio=-
   fi
-  printf '%-40s %12s %14s %8s\n' "$c" "$v" "$k" "$ratio"
+  printf '%-40s %12s %14s %8s %14s\n' "$c" "$v" "$k" "$ratio" "$(cpu_ms "$BIN" build "$FIX/$c")"
   total_v=$((total_v + v)); [ $has_kubectl = 1 ] && total_k=$((total_k + k))
 done
 if [ $has_kubectl = 1 ]; then
@@ -56,7 +67,7 @@ if [ -f "$BUNDLE" ]; then
   if command -v hyperfine >/dev/null 2>&1; then
     hyperfine --warmup 1 --runs "$((RUNS * 2))" "$BIN build bench/build-prometheus"
   else
-    echo "  vendor build: $(mean_ms $((RUNS * 2)) "$BIN" build bench/build-prometheus) ms (mean of $((RUNS * 2)))"
+    echo "  vendor build: $(mean_ms $((RUNS * 2)) "$BIN" build bench/build-prometheus) ms wall (mean of $((RUNS * 2))), $(cpu_ms "$BIN" build bench/build-prometheus) ms CPU"
     [ $has_kubectl = 1 ] && echo "  kubectl kustomize: $(mean_ms 2 kubectl kustomize bench/build-prometheus) ms (mean of 2)"
   fi
 else

@@ -169,6 +169,14 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
     ("crds", "custom CRD configurations are not supported"),
     ("openapi", "a custom OpenAPI schema is not supported"),
+    (
+        "sortOptions",
+        "custom output order is not supported; vendor build uses kustomize's default (legacy) order",
+    ),
+    (
+        "buildMetadata",
+        "build metadata annotations are not supported",
+    ),
 ];
 
 impl Kustomization {
