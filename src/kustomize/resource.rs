@@ -352,6 +352,11 @@ impl Res {
         };
         let mut paths = Vec::new();
         collect_nulls(&self.value, &mut Vec::new(), &mut paths);
+        // Each check re-reads the document up to the null; beyond this many, treat them all as
+        // spelled out rather than risk quadratic time on hostile input.
+        if paths.len() > MAX_NULL_CHECKS {
+            return Vec::new();
+        }
         let lines: Vec<&str> = src.lines().collect();
         paths
             .into_iter()
@@ -386,6 +391,8 @@ impl Res {
         }
     }
 }
+
+const MAX_NULL_CHECKS: usize = 256;
 
 fn collect_nulls(v: &Value, path: &mut Vec<PatchSeg>, out: &mut Vec<Vec<PatchSeg>>) {
     match v {
