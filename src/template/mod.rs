@@ -25,6 +25,7 @@ mod gofmt;
 mod lex;
 mod parse;
 mod value;
+mod yaml_bridge;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
