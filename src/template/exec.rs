@@ -147,18 +147,22 @@ impl State<'_, '_> {
             Node::Break(_) => Err(Flow::Break),
             Node::Continue(_) => Err(Flow::Continue),
             Node::Template { pos, name, pipe } => {
+                let context = match pipe {
+                    Some(p) => format!("{{{{template {} {p}}}}}", gofmt::quote_go(name)),
+                    None => format!("{{{{template {}}}}}", gofmt::quote_go(name)),
+                };
                 let data = match pipe {
                     Some(p) => self.eval_pipeline(dot, dot_iface, p)?,
                     None => GoValue::Nil,
                 };
                 let Some(tree) = self.shared.lookup(name) else {
                     return Err(self
-                        .error(*pos, &format!("template {}", gofmt::quote_go(name)), format!("template {} not defined", gofmt::quote_go(name)))
+                        .error(*pos, &context, format!("template {} not defined", gofmt::quote_go(name)))
                         .into());
                 };
                 if self.depth >= self.shared.opts.max_exec_depth {
                     return Err(self
-                        .error(*pos, &format!("template {}", gofmt::quote_go(name)), format!("exceeded maximum template depth ({})", self.shared.opts.max_exec_depth))
+                        .error(*pos, &context, format!("exceeded maximum template depth ({})", self.shared.opts.max_exec_depth))
                         .into());
                 }
                 let mut sub = State {
@@ -204,7 +208,7 @@ impl State<'_, '_> {
         let mark = self.vars.len();
         let decl = &b.pipe.decl;
         let mut ran = false;
-        let mut iterate = |st: &mut Self, index: GoValue, elem: GoValue| -> Result<bool, Flow> {
+        let iterate = |st: &mut Self, index: GoValue, elem: GoValue| -> Result<bool, Flow> {
             if !decl.is_empty() {
                 if b.pipe.is_assign {
                     if decl.len() > 1 {
@@ -618,7 +622,7 @@ impl State<'_, '_> {
         }
         if let Some(f) = final_ {
             let p = param_at(args.len());
-            argv.push(self.validate(f, p, cmd.pos, &cmd.to_string())?);
+            argv.push(self.validate(f, p, pos, name)?);
         }
         self.cur_pos = pos;
         match (def.call)(self, argv) {

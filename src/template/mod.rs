@@ -165,3 +165,6 @@ impl Templates {
         self.notices.borrow_mut().push(n);
     }
 }
+
+#[cfg(test)]
+mod tests;
