@@ -144,8 +144,8 @@ impl State<'_, '_> {
             Node::If(b) => self.walk_if_with(dot, dot_iface, b, false),
             Node::With(b) => self.walk_if_with(dot, dot_iface, b, true),
             Node::Range(b) => self.walk_range(dot, dot_iface, b),
-            Node::Break(_) => Err(Flow::Break),
-            Node::Continue(_) => Err(Flow::Continue),
+            Node::Break => Err(Flow::Break),
+            Node::Continue => Err(Flow::Continue),
             Node::Template { pos, name, pipe } => {
                 let context = match pipe {
                     Some(p) => format!("{{{{template {} {p}}}}}", gofmt::quote_go(name)),

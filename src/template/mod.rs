@@ -157,6 +157,11 @@ impl Templates {
         std::mem::take(&mut self.notices.borrow_mut())
     }
 
+    /// Names of every function templates may call (Go builtins, Sprig, Helm), sorted.
+    pub fn function_names() -> Vec<&'static str> {
+        funcs::names()
+    }
+
     pub(crate) fn tree(&self, name: &str) -> Option<&Rc<parse::Tree>> {
         self.trees.get(name)
     }

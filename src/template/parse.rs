@@ -47,8 +47,8 @@ pub enum Node {
     Range(Box<Branch>),
     With(Box<Branch>),
     Template { pos: usize, name: String, pipe: Option<Pipe> },
-    Break(usize),
-    Continue(usize),
+    Break,
+    Continue,
 }
 
 #[derive(Debug)]
@@ -235,7 +235,7 @@ struct Parser<'a> {
 /// What ended an item list.
 enum End {
     End,
-    Else(usize),
+    Else,
 }
 
 type PResult<T> = Result<T, TemplateError>;
@@ -352,7 +352,7 @@ impl Parser<'_> {
             match self.text_or_action()? {
                 Item::Node(n) => root.push(n),
                 Item::End => return self.err("unexpected {{end}}"),
-                Item::Else(_) => return self.err("unexpected {{else}}"),
+                Item::Else => return self.err("unexpected {{else}}"),
             }
         }
     }
@@ -371,7 +371,7 @@ impl Parser<'_> {
         let saved_vars = std::mem::replace(&mut self.vars, vec!["$".into()]);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
-        if let End::Else(_) = end {
+        if let End::Else = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         self.defs.push((name, list));
@@ -387,7 +387,7 @@ impl Parser<'_> {
             match self.text_or_action()? {
                 Item::Node(n) => list.push(n),
                 Item::End => return Ok((list, End::End)),
-                Item::Else(p) => return Ok((list, End::Else(p))),
+                Item::Else => return Ok((list, End::Else)),
             }
         }
     }
@@ -419,18 +419,18 @@ impl Parser<'_> {
                 if t2.kind != Kind::RightDelim {
                     return self.unexpected(&t2, &format!("{{{{{word}}}}}"));
                 }
-                return Ok(Item::Node(if word == "break" { Node::Break(t.pos) } else { Node::Continue(t.pos) }));
+                return Ok(Item::Node(if word == "break" { Node::Break } else { Node::Continue }));
             }
             Kind::Keyword("else") => {
                 let p = self.peek_non_space();
                 if matches!(p.kind, Kind::Keyword("if") | Kind::Keyword("with")) {
-                    return Ok(Item::Else(p.pos));
+                    return Ok(Item::Else);
                 }
                 let t2 = self.next_non_space();
                 if t2.kind != Kind::RightDelim {
                     return self.unexpected(&t2, "else");
                 }
-                return Ok(Item::Else(t2.pos));
+                return Ok(Item::Else);
             }
             Kind::Keyword("end") => {
                 let t2 = self.next_non_space();
@@ -462,7 +462,7 @@ impl Parser<'_> {
             self.range_depth -= 1;
         }
         let mut else_list = None;
-        if let End::Else(_) = end {
+        if let End::Else = end {
             let p = self.peek().kind.clone();
             if context == "if" && p == Kind::Keyword("if") {
                 self.next();
@@ -472,7 +472,7 @@ impl Parser<'_> {
                 else_list = Some(vec![Node::With(Box::new(self.control("with")?))]);
             } else {
                 let (l, end2) = self.item_list()?;
-                if let End::Else(_) = end2 {
+                if let End::Else = end2 {
                     return self.err("expected end; found {{else}}");
                 }
                 else_list = Some(l);
@@ -512,7 +512,7 @@ impl Parser<'_> {
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         self.range_depth = saved_depth;
-        if let End::Else(_) = end {
+        if let End::Else = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         self.defs.push((name.clone(), list));
@@ -683,7 +683,7 @@ impl Parser<'_> {
 enum Item {
     Node(Node),
     End,
-    Else(#[allow(dead_code)] usize),
+    Else,
 }
 
 /// Interprets a number literal as Go's parse.NewNumber does (int and/or float).

@@ -124,7 +124,7 @@ fn exec_errors_read_as_go() {
     err("{{ .Values.nested.nope.x }}", "template: t:1:10: executing \"t\" at <.Values.nested.nope.x>: nil pointer evaluating interface {}.x");
     err("{{ .Values.name.x }}", "template: t:1:10: executing \"t\" at <.Values.name.x>: can't evaluate field x in type interface {}");
     err("\n\n  {{ index .Values.list 5 }}", "template: t:3:5: executing \"t\" at <index .Values.list 5>: error calling index: index out of range: 5");
-    err("{{ .Values.nonExistentKey | b64enc }}", "template: t:1:29: executing \"t\" at <b64enc>: invalid value; expected string");
+    err("{{ .Values.nonExistentKey | b64enc }}", "template: t:1:28: executing \"t\" at <b64enc>: invalid value; expected string");
     err("{{ upper .Values.count }}", "template: t:1:9: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64");
     err("{{ trunc \"a\" \"b\" }}", "template: t:1:9: executing \"t\" at <\"a\">: expected integer; found \"a\"");
     err("{{ upper }}", "template: t:1:3: executing \"t\" at <upper>: wrong number of args for upper: want 1 got 0");
