@@ -73,10 +73,19 @@ pub fn execute(t: &Templates, name: &str, data: &GoValue, opts: &ExecOptions) ->
 
 /// Go's `ExecuteTemplate(name, data)`. `owner` is the name Go reports for a missing template
 /// (the template set's name, `gotpl` in Helm).
-pub(crate) fn execute_named(shared: &Shared, name: &str, data: &GoValue, owner: Option<&str>) -> R<String> {
+pub(crate) fn execute_named(
+    shared: &Shared,
+    name: &str,
+    data: &GoValue,
+    owner: Option<&str>,
+) -> R<String> {
     let Some(tree) = shared.lookup(name) else {
         return Err(TemplateError::Other(match owner {
-            Some(o) => format!("template: no template {} associated with template {}", gofmt::quote_go(name), gofmt::quote_go(o)),
+            Some(o) => format!(
+                "template: no template {} associated with template {}",
+                gofmt::quote_go(name),
+                gofmt::quote_go(o)
+            ),
             None => format!("template: no template {}", gofmt::quote_go(name)),
         }));
     };
@@ -101,7 +110,11 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
 
 /// Go's type name of a value as seen through a receiver of static type `interface {}`.
 fn iface_type(v: &GoValue, iface: bool) -> String {
-    if iface { "interface {}".into() } else { v.type_name() }
+    if iface {
+        "interface {}".into()
+    } else {
+        v.type_name()
+    }
 }
 
 impl State<'_, '_> {
@@ -157,12 +170,23 @@ impl State<'_, '_> {
                 };
                 let Some(tree) = self.shared.lookup(name) else {
                     return Err(self
-                        .error(*pos, &context, format!("template {} not defined", gofmt::quote_go(name)))
+                        .error(
+                            *pos,
+                            &context,
+                            format!("template {} not defined", gofmt::quote_go(name)),
+                        )
                         .into());
                 };
                 if self.depth >= self.shared.opts.max_exec_depth {
                     return Err(self
-                        .error(*pos, &context, format!("exceeded maximum template depth ({})", self.shared.opts.max_exec_depth))
+                        .error(
+                            *pos,
+                            &context,
+                            format!(
+                                "exceeded maximum template depth ({})",
+                                self.shared.opts.max_exec_depth
+                            ),
+                        )
                         .into());
                 }
                 let mut sub = State {
@@ -173,7 +197,9 @@ impl State<'_, '_> {
                     out: std::mem::take(&mut self.out),
                     cur_pos: 0,
                 };
-                let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || sub.walk_list(&data, false, &tree.root));
+                let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+                    sub.walk_list(&data, false, &tree.root)
+                });
                 self.out = std::mem::take(&mut sub.out);
                 match r {
                     Ok(()) | Err(Flow::Break) | Err(Flow::Continue) => Ok(()),
@@ -183,12 +209,22 @@ impl State<'_, '_> {
         }
     }
 
-    fn walk_if_with(&mut self, dot: &GoValue, dot_iface: bool, b: &Branch, is_with: bool) -> Result<(), Flow> {
+    fn walk_if_with(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        b: &Branch,
+        is_with: bool,
+    ) -> Result<(), Flow> {
         let mark = self.vars.len();
         let val = self.eval_pipeline(dot, dot_iface, &b.pipe)?;
         let truth = self.is_true(&val, b.pipe.pos, if is_with { "with" } else { "if" })?;
         let r = if truth {
-            if is_with { self.walk_list(&val, false, &b.list) } else { self.walk_list(dot, dot_iface, &b.list) }
+            if is_with {
+                self.walk_list(&val, false, &b.list)
+            } else {
+                self.walk_list(dot, dot_iface, &b.list)
+            }
         } else if let Some(e) = &b.else_list {
             self.walk_list(dot, dot_iface, e)
         } else {
@@ -255,7 +291,11 @@ impl State<'_, '_> {
                 }
             }
             GoValue::Map(m) => {
-                let entries: Vec<(String, GoValue)> = m.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let entries: Vec<(String, GoValue)> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 for (k, e) in entries {
                     ran = true;
                     if !iterate(self, GoValue::from(k), e)? {
@@ -266,7 +306,11 @@ impl State<'_, '_> {
             GoValue::Int(n) => {
                 if decl.len() > 1 {
                     return Err(self
-                        .error(b.pipe.pos, &b.pipe.to_string(), format!("can't use {n} to iterate over more than one variable"))
+                        .error(
+                            b.pipe.pos,
+                            &b.pipe.to_string(),
+                            format!("can't use {n} to iterate over more than one variable"),
+                        )
                         .into());
                 }
                 for i in 0..*n {
@@ -279,11 +323,19 @@ impl State<'_, '_> {
             GoValue::Nil => {}
             other => {
                 return Err(self
-                    .error(b.pipe.pos, &b.pipe.to_string(), format!("range can't iterate over {}", gofmt::sprint_value(other)))
+                    .error(
+                        b.pipe.pos,
+                        &b.pipe.to_string(),
+                        format!("range can't iterate over {}", gofmt::sprint_value(other)),
+                    )
                     .into());
             }
         }
-        let r = if !ran && let Some(e) = &b.else_list { self.walk_list(dot, dot_iface, e) } else { Ok(()) };
+        let r = if !ran && let Some(e) = &b.else_list {
+            self.walk_list(dot, dot_iface, e)
+        } else {
+            Ok(())
+        };
         self.vars.truncate(outer);
         r
     }
@@ -318,7 +370,12 @@ impl State<'_, '_> {
         Err(self.error(pos, name, format!("undefined variable: {name}")))
     }
 
-    pub(crate) fn eval_pipeline(&mut self, dot: &GoValue, dot_iface: bool, pipe: &Pipe) -> R<GoValue> {
+    pub(crate) fn eval_pipeline(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        pipe: &Pipe,
+    ) -> R<GoValue> {
         let mut value: Option<GoValue> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(dot, dot_iface, cmd, value)?);
@@ -336,22 +393,36 @@ impl State<'_, '_> {
 
     fn not_a_function(&self, cmd: &Cmd, final_: &Option<GoValue>) -> R<()> {
         if cmd.args.len() > 1 || final_.is_some() {
-            return Err(self.error(cmd.args[0].pos(), &cmd.args[0].to_string(), format!("can't give argument to non-function {}", cmd.args[0])));
+            return Err(self.error(
+                cmd.args[0].pos(),
+                &cmd.args[0].to_string(),
+                format!("can't give argument to non-function {}", cmd.args[0]),
+            ));
         }
         Ok(())
     }
 
-    fn eval_command(&mut self, dot: &GoValue, dot_iface: bool, cmd: &Cmd, final_: Option<GoValue>) -> R<GoValue> {
+    fn eval_command(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        cmd: &Cmd,
+        final_: Option<GoValue>,
+    ) -> R<GoValue> {
         let first = &cmd.args[0];
         match first {
             Arg::Field { pos, names } => {
-                return self.eval_field_chain(dot, dot, dot_iface, first, *pos, names, &cmd.args, final_);
+                return self
+                    .eval_field_chain(dot, dot, dot_iface, first, *pos, names, &cmd.args, final_);
             }
             Arg::Chain { pos, node, names } => {
                 let recv = self.eval_arg_any(dot, dot_iface, node)?;
-                return self.eval_field_chain(dot, &recv, false, first, *pos, names, &cmd.args, final_);
+                return self
+                    .eval_field_chain(dot, &recv, false, first, *pos, names, &cmd.args, final_);
             }
-            Arg::Ident { pos, name } => return self.eval_function(dot, dot_iface, *pos, name, cmd, final_),
+            Arg::Ident { pos, name } => {
+                return self.eval_function(dot, dot_iface, *pos, name, cmd, final_);
+            }
             Arg::Pipe(p) => {
                 self.not_a_function(cmd, &final_)?;
                 return self.eval_pipeline(dot, dot_iface, p);
@@ -362,7 +433,8 @@ impl State<'_, '_> {
                     self.not_a_function(cmd, &final_)?;
                     return Ok(v);
                 }
-                return self.eval_field_chain(dot, &v, false, first, *pos, names, &cmd.args, final_);
+                return self
+                    .eval_field_chain(dot, &v, false, first, *pos, names, &cmd.args, final_);
             }
             _ => {}
         }
@@ -406,7 +478,11 @@ impl State<'_, '_> {
         let n = names.len();
         for (i, name) in names.iter().enumerate() {
             let last = i + 1 == n;
-            let (a, f): (&[Arg], Option<GoValue>) = if last { (args, final_.clone()) } else { (&[], None) };
+            let (a, f): (&[Arg], Option<GoValue>) = if last {
+                (args, final_.clone())
+            } else {
+                (&[], None)
+            };
             let (v, vi) = self.eval_field(dot, name, node, pos, a, f, &recv, iface)?;
             recv = v;
             iface = vi;
@@ -431,25 +507,44 @@ impl State<'_, '_> {
         let has_args = args.len() > 1 || final_.is_some();
         match receiver {
             GoValue::Nil => {
-                if !iface && matches!(receiver, GoValue::Nil) && self.shared.opts.missing_key != MissingKey::Error {
+                if !iface
+                    && matches!(receiver, GoValue::Nil)
+                    && self.shared.opts.missing_key != MissingKey::Error
+                {
                     // An invalid (untyped nil) receiver: Go returns the zero value silently
                     // unless it came through an interface{} (Helm's missingkey=zero case).
                     return Ok((GoValue::Nil, false));
                 }
                 if self.shared.opts.missing_key == MissingKey::Error && !iface {
-                    return Err(self.error(pos, &ctx, format!("nil data; no entry for key {}", gofmt::quote_go(name))));
+                    return Err(self.error(
+                        pos,
+                        &ctx,
+                        format!("nil data; no entry for key {}", gofmt::quote_go(name)),
+                    ));
                 }
-                Err(self.error(pos, &ctx, format!("nil pointer evaluating interface {{}}.{name}")))
+                Err(self.error(
+                    pos,
+                    &ctx,
+                    format!("nil pointer evaluating interface {{}}.{name}"),
+                ))
             }
             GoValue::Map(m) => {
                 if has_args {
-                    return Err(self.error(pos, &ctx, format!("{name} is not a method but has arguments")));
+                    return Err(self.error(
+                        pos,
+                        &ctx,
+                        format!("{name} is not a method but has arguments"),
+                    ));
                 }
                 match m.borrow().get(name) {
                     Some(v) => Ok((v.clone(), true)),
                     None => match self.shared.opts.missing_key {
                         MissingKey::Zero => Ok((GoValue::Nil, true)),
-                        MissingKey::Error => Err(self.error(pos, &ctx, format!("map has no entry for key {}", gofmt::quote_go(name)))),
+                        MissingKey::Error => Err(self.error(
+                            pos,
+                            &ctx,
+                            format!("map has no entry for key {}", gofmt::quote_go(name)),
+                        )),
                     },
                 }
             }
@@ -464,21 +559,54 @@ impl State<'_, '_> {
                     }
                     return match o.method(name, &argv) {
                         Some(Ok(v)) => Ok((v, false)),
-                        Some(Err(e)) => Err(self.error(pos, &ctx, if e.starts_with("wrong number of args") { e } else { format!("error calling {name}: {e}") })),
-                        None => Err(self.error(pos, &ctx, format!("can't evaluate field {name} in type {}", iface_type(receiver, iface)))),
+                        Some(Err(e)) => Err(self.error(
+                            pos,
+                            &ctx,
+                            if e.starts_with("wrong number of args") {
+                                e
+                            } else {
+                                format!("error calling {name}: {e}")
+                            },
+                        )),
+                        None => Err(self.error(
+                            pos,
+                            &ctx,
+                            format!(
+                                "can't evaluate field {name} in type {}",
+                                iface_type(receiver, iface)
+                            ),
+                        )),
                     };
                 }
                 match o.field(name) {
                     Some(v) => {
                         if has_args {
-                            return Err(self.error(pos, &ctx, format!("{name} has arguments but cannot be invoked as function")));
+                            return Err(self.error(
+                                pos,
+                                &ctx,
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            ));
                         }
                         Ok((v, false))
                     }
-                    None => Err(self.error(pos, &ctx, format!("can't evaluate field {name} in type {}", iface_type(receiver, iface)))),
+                    None => Err(self.error(
+                        pos,
+                        &ctx,
+                        format!(
+                            "can't evaluate field {name} in type {}",
+                            iface_type(receiver, iface)
+                        ),
+                    )),
                 }
             }
-            other => Err(self.error(pos, &ctx, format!("can't evaluate field {name} in type {}", iface_type(other, iface)))),
+            other => Err(self.error(
+                pos,
+                &ctx,
+                format!(
+                    "can't evaluate field {name} in type {}",
+                    iface_type(other, iface)
+                ),
+            )),
         }
     }
 
@@ -488,7 +616,9 @@ impl State<'_, '_> {
         match arg {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(GoValue::Nil),
-            Arg::Field { pos, names } => self.eval_field_chain(dot, dot, dot_iface, arg, *pos, names, &[], None),
+            Arg::Field { pos, names } => {
+                self.eval_field_chain(dot, dot, dot_iface, arg, *pos, names, &[], None)
+            }
             Arg::Var { pos, name, names } => {
                 let v = self.var_value(name, *pos)?;
                 if names.is_empty() {
@@ -498,7 +628,13 @@ impl State<'_, '_> {
             }
             Arg::Pipe(p) => self.eval_pipeline(dot, dot_iface, p),
             Arg::Ident { pos, name } => {
-                let cmd = Cmd { pos: *pos, args: vec![Arg::Ident { pos: *pos, name: name.clone() }] };
+                let cmd = Cmd {
+                    pos: *pos,
+                    args: vec![Arg::Ident {
+                        pos: *pos,
+                        name: name.clone(),
+                    }],
+                };
                 self.eval_function(dot, dot_iface, *pos, name, &cmd, None)
             }
             Arg::Chain { pos, node, names } => {
@@ -520,7 +656,13 @@ impl State<'_, '_> {
     }
 
     /// Evaluates an argument for a typed parameter, with Go's conversions and errors.
-    fn eval_arg_typed(&mut self, dot: &GoValue, dot_iface: bool, arg: &Arg, p: Param) -> R<GoValue> {
+    fn eval_arg_typed(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        arg: &Arg,
+        p: Param,
+    ) -> R<GoValue> {
         let ctx = arg.to_string();
         let pos = arg.pos();
         // Constants convert to the parameter type at parse-literal level.
@@ -530,7 +672,11 @@ impl State<'_, '_> {
             }
             (Arg::Number(_, n), Param::Int) => {
                 return match n.int {
-                    Some(i) if !n.text.contains('.') || n.float.is_some_and(|f| f.fract() == 0.0) => Ok(GoValue::Int(i)),
+                    Some(i)
+                        if !n.text.contains('.') || n.float.is_some_and(|f| f.fract() == 0.0) =>
+                    {
+                        Ok(GoValue::Int(i))
+                    }
                     _ => Err(self.error(pos, &ctx, format!("expected integer; found {}", n.text))),
                 };
             }
@@ -540,10 +686,13 @@ impl State<'_, '_> {
                     None => Err(self.error(pos, &ctx, format!("expected float; found {}", n.text))),
                 };
             }
-            (Arg::Number(..) | Arg::Bool(..) | Arg::Dot(_), Param::Str) | (Arg::Number(..) | Arg::Str { .. }, Param::Bool) => {
-                if !matches!(arg, Arg::Dot(_)) {
-                    return Err(self.error(pos, &ctx, format!("expected {}; found {}", p.go_name_short(), ctx)));
-                }
+            (Arg::Number(..) | Arg::Bool(..), Param::Str)
+            | (Arg::Number(..) | Arg::Str { .. }, Param::Bool) => {
+                return Err(self.error(
+                    pos,
+                    &ctx,
+                    format!("expected {}; found {}", p.go_name_short(), ctx),
+                ));
             }
             (Arg::Str { .. } | Arg::Bool(..), Param::Int) => {
                 return Err(self.error(pos, &ctx, format!("expected integer; found {ctx}")));
@@ -563,7 +712,11 @@ impl State<'_, '_> {
             (_, Param::Any) => true,
             (GoValue::Nil, Param::List | Param::Map) => true,
             (GoValue::Nil, _) => {
-                return Err(self.error(pos, ctx, format!("invalid value; expected {}", p.go_name())));
+                return Err(self.error(
+                    pos,
+                    ctx,
+                    format!("invalid value; expected {}", p.go_name()),
+                ));
             }
             (GoValue::String(_), Param::Str) => true,
             (GoValue::Int(_), Param::Int) => true,
@@ -576,31 +729,74 @@ impl State<'_, '_> {
         if ok {
             Ok(v)
         } else {
-            Err(self.error(pos, ctx, format!("wrong type for value; expected {}; got {}", p.go_name(), v.type_name())))
+            Err(self.error(
+                pos,
+                ctx,
+                format!(
+                    "wrong type for value; expected {}; got {}",
+                    p.go_name(),
+                    v.type_name()
+                ),
+            ))
         }
     }
 
-    fn eval_function(&mut self, dot: &GoValue, dot_iface: bool, pos: usize, name: &str, cmd: &Cmd, final_: Option<GoValue>) -> R<GoValue> {
+    fn eval_function(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        pos: usize,
+        name: &str,
+        cmd: &Cmd,
+        final_: Option<GoValue>,
+    ) -> R<GoValue> {
         self.cur_pos = pos;
         let Some(def) = funcs::lookup(name) else {
-            return Err(self.error(pos, name, format!("{} is not a defined function", gofmt::quote_go(name))));
+            return Err(self.error(
+                pos,
+                name,
+                format!("{} is not a defined function", gofmt::quote_go(name)),
+            ));
         };
         self.eval_call(dot, dot_iface, def, pos, name, cmd, final_)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn eval_call(&mut self, dot: &GoValue, dot_iface: bool, def: &'static FuncDef, pos: usize, name: &str, cmd: &Cmd, final_: Option<GoValue>) -> R<GoValue> {
+    fn eval_call(
+        &mut self,
+        dot: &GoValue,
+        dot_iface: bool,
+        def: &'static FuncDef,
+        pos: usize,
+        name: &str,
+        cmd: &Cmd,
+        final_: Option<GoValue>,
+    ) -> R<GoValue> {
         let args = &cmd.args[1..];
         let num_in = args.len() + usize::from(final_.is_some());
         let fixed = def.params.len();
         if def.variadic.is_some() {
             if num_in < fixed {
-                return Err(self.error(pos, name, format!("wrong number of args for {name}: want at least {fixed} got {num_in}")));
+                return Err(self.error(
+                    pos,
+                    name,
+                    format!("wrong number of args for {name}: want at least {fixed} got {num_in}"),
+                ));
             }
         } else if num_in != fixed {
-            return Err(self.error(pos, name, format!("wrong number of args for {name}: want {fixed} got {num_in}")));
+            return Err(self.error(
+                pos,
+                name,
+                format!("wrong number of args for {name}: want {fixed} got {num_in}"),
+            ));
         }
-        let param_at = |i: usize| -> Param { if i < fixed { def.params[i] } else { def.variadic.unwrap_or(Param::Any) } };
+        let param_at = |i: usize| -> Param {
+            if i < fixed {
+                def.params[i]
+            } else {
+                def.variadic.unwrap_or(Param::Any)
+            }
+        };
         // and/or short-circuit.
         if matches!(name, "and" | "or") && def.special {
             let want = name == "or";
@@ -627,7 +823,11 @@ impl State<'_, '_> {
         self.cur_pos = pos;
         match (def.call)(self, argv) {
             Ok(v) => Ok(v),
-            Err(e) => Err(self.error(cmd.pos, &cmd.to_string(), format!("error calling {name}: {e}"))),
+            Err(e) => Err(self.error(
+                cmd.pos,
+                &cmd.to_string(),
+                format!("error calling {name}: {e}"),
+            )),
         }
     }
 

@@ -73,7 +73,11 @@ pub fn format_float(f: f64, verb: char, prec: i32) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     match verb {
         'f' | 'F' => {
@@ -85,8 +89,17 @@ pub fn format_float(f: f64, verb: char, prec: i32) -> String {
             }
         }
         'e' | 'E' => {
-            let (neg, digits, dp) = if prec < 0 { shortest_digits(f) } else { precise_digits(f, prec as usize + 1) };
-            let s = exp_from_digits(neg, &digits, dp, if prec < 0 { None } else { Some(prec as usize) });
+            let (neg, digits, dp) = if prec < 0 {
+                shortest_digits(f)
+            } else {
+                precise_digits(f, prec as usize + 1)
+            };
+            let s = exp_from_digits(
+                neg,
+                &digits,
+                dp,
+                if prec < 0 { None } else { Some(prec as usize) },
+            );
             if verb == 'E' { s.to_uppercase() } else { s }
         }
         _ => {
@@ -103,7 +116,13 @@ pub fn format_float(f: f64, verb: char, prec: i32) -> String {
                 (n, d, dp)
             };
             let nd = digits.len() as i32;
-            let mut eprec = if shortest { 6 } else if prec == 0 { 1 } else { prec };
+            let mut eprec = if shortest {
+                6
+            } else if prec == 0 {
+                1
+            } else {
+                prec
+            };
             if !shortest && eprec > nd && nd >= dp {
                 eprec = nd;
             }
@@ -194,13 +213,12 @@ fn fixed_from_digits(neg: bool, digits: &str, dp: i32, _prec: Option<usize>) -> 
 /// `fmt.Sprint(v)` for one value: `%v`.
 pub fn sprint_value(v: &GoValue) -> String {
     let mut out = String::new();
-    write_v(&mut out, v, 'v', true);
+    write_v(&mut out, v);
     out
 }
 
 /// Writes `v` with a verb that applies element-wise to containers (`%v`, `%s`, `%d`...).
-fn write_v(out: &mut String, v: &GoValue, verb: char, top: bool) {
-    let _ = top;
+fn write_v(out: &mut String, v: &GoValue) {
     match v {
         GoValue::Nil => out.push_str("<nil>"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -225,7 +243,7 @@ fn write_v(out: &mut String, v: &GoValue, verb: char, top: bool) {
                 if i > 0 {
                     out.push(' ');
                 }
-                write_v(out, x, verb, false);
+                write_v(out, x);
             }
             out.push(']');
         }
@@ -237,7 +255,7 @@ fn write_v(out: &mut String, v: &GoValue, verb: char, top: bool) {
                 }
                 out.push_str(k);
                 out.push(':');
-                write_v(out, x, verb, false);
+                write_v(out, x);
             }
             out.push(']');
         }
@@ -252,11 +270,11 @@ fn write_v(out: &mut String, v: &GoValue, verb: char, top: bool) {
                         if i > 0 {
                             out.push(' ');
                         }
-                        write_v(out, x, verb, false);
+                        write_v(out, x);
                     }
                     out.push('}');
                 } else {
-                    write_v(out, &inner, verb, false);
+                    write_v(out, &inner);
                 }
             }
         },
@@ -271,7 +289,7 @@ pub fn sprint(args: &[GoValue]) -> String {
         if i > 0 && !is_str && !matches!(args[i - 1], GoValue::String(_)) {
             out.push(' ');
         }
-        write_v(&mut out, a, 'v', true);
+        write_v(&mut out, a);
     }
     out
 }
@@ -283,7 +301,7 @@ pub fn sprintln(args: &[GoValue]) -> String {
         if i > 0 {
             out.push(' ');
         }
-        write_v(&mut out, a, 'v', true);
+        write_v(&mut out, a);
     }
     out.push('\n');
     out
@@ -525,7 +543,11 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
                 Some(p) => s.chars().take(p).collect::<String>(),
                 None => s.to_string(),
             };
-            let q = if fl.sharp && !s.contains('`') { format!("`{s}`") } else { quote_go(&s) };
+            let q = if fl.sharp && !s.contains('`') {
+                format!("`{s}`")
+            } else {
+                quote_go(&s)
+            };
             pad(out, &q, fl, false);
         }
         'x' | 'X' => {

@@ -42,12 +42,19 @@ pub enum Kind {
     Error(String),
 }
 
-const KEYWORDS: &[&str] =
-    &["block", "break", "continue", "define", "else", "end", "if", "range", "template", "with"];
+const KEYWORDS: &[&str] = &[
+    "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
+];
 
 /// Splits `text` into tokens. Stops after the first error token.
 pub fn lex(text: &str) -> Vec<Token> {
-    let mut lx = Lexer { src: text, b: text.as_bytes(), pos: 0, line: 1, out: Vec::new() };
+    let mut lx = Lexer {
+        src: text,
+        b: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        out: Vec::new(),
+    };
     lx.run();
     lx.out
 }
@@ -102,9 +109,17 @@ impl Lexer<'_> {
                     text_stop -= 1;
                 }
             }
-            let line = self.line + self.b[self.pos..text_start].iter().filter(|&&c| c == b'\n').count();
+            let line = self.line
+                + self.b[self.pos..text_start]
+                    .iter()
+                    .filter(|&&c| c == b'\n')
+                    .count();
             if text_stop > text_start {
-                self.emit(Kind::Text(self.src[text_start..text_stop].to_string()), text_start, line);
+                self.emit(
+                    Kind::Text(self.src[text_start..text_stop].to_string()),
+                    text_start,
+                    line,
+                );
             }
             self.count_lines(self.pos, text_end);
             self.pos = text_end;
@@ -125,7 +140,11 @@ impl Lexer<'_> {
                 let start = self.pos;
                 match self.src[start + 2..].find("*/") {
                     None => {
-                        self.emit(Kind::Error("unclosed comment".into()), delim_pos, delim_line);
+                        self.emit(
+                            Kind::Error("unclosed comment".into()),
+                            delim_pos,
+                            delim_line,
+                        );
                         return;
                     }
                     Some(i) => {
@@ -357,7 +376,10 @@ impl Lexer<'_> {
                     self.emit(kind, start, line);
                 }
                 c => {
-                    self.err(&format!("unrecognized character in action: {}", go_quote_rune(c)));
+                    self.err(&format!(
+                        "unrecognized character in action: {}",
+                        go_quote_rune(c)
+                    ));
                     return Err(());
                 }
             }
@@ -431,7 +453,10 @@ impl Lexer<'_> {
             && is_alnum(c)
         {
             let end = self.scan_alnum(p);
-            self.err(&format!("bad number syntax: \"{}\"", &self.src[self.pos..end]));
+            self.err(&format!(
+                "bad number syntax: \"{}\"",
+                &self.src[self.pos..end]
+            ));
             return Err(());
         }
         let text = self.src[self.pos..p].to_string();

@@ -38,21 +38,39 @@ pub use value::{GoObject, GoValue, MapRef};
 pub enum TemplateError {
     /// A syntax error: `template: NAME:LINE: MESSAGE`.
     #[error("template: {name}:{line}: {message}")]
-    Parse { name: String, line: usize, message: String },
+    Parse {
+        name: String,
+        line: usize,
+        message: String,
+    },
     /// An execution error (Go's `template.ExecError`):
     /// `template: FILE:LINE:COL: executing "NAME" at <CONTEXT>: MESSAGE`, where FILE is the
     /// source the failing node was parsed from and NAME the template being executed (they
     /// differ inside a `define`). `message` may itself contain the text of a nested error
     /// (from `include` or `tpl`), exactly as Go nests them.
     #[error("{}", exec_text(.file, *.line, *.col, .name, .context, .message))]
-    Exec { file: String, line: usize, col: usize, name: String, context: String, message: String },
+    Exec {
+        file: String,
+        line: usize,
+        col: usize,
+        name: String,
+        context: String,
+        message: String,
+    },
     /// An error with no template position (Go's plain errors, e.g. `template: no template "x"
     /// associated with template "y"`, or `fail`/`required` messages bubbling out of `include`).
     #[error("{0}")]
     Other(String),
 }
 
-fn exec_text(file: &str, line: usize, col: usize, name: &str, context: &str, message: &str) -> String {
+fn exec_text(
+    file: &str,
+    line: usize,
+    col: usize,
+    name: &str,
+    context: &str,
+    message: &str,
+) -> String {
     format!("template: {file}:{line}:{col}: executing \"{name}\" at <{context}>: {message}")
 }
 

@@ -23,7 +23,9 @@ pub struct Tree {
 impl Tree {
     /// True when the body is only whitespace text (Go's IsEmptyTree).
     pub fn is_empty_body(&self) -> bool {
-        self.root.iter().all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+        self.root
+            .iter()
+            .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
     }
 
     /// `NAME:LINE:COL` of a byte offset, as Go's ErrorContext computes it.
@@ -46,7 +48,11 @@ pub enum Node {
     If(Box<Branch>),
     Range(Box<Branch>),
     With(Box<Branch>),
-    Template { pos: usize, name: String, pipe: Option<Pipe> },
+    Template {
+        pos: usize,
+        name: String,
+        pipe: Option<Pipe>,
+    },
     Break,
     Continue,
 }
@@ -75,17 +81,35 @@ pub struct Cmd {
 #[derive(Debug)]
 pub enum Arg {
     /// `.A.B`
-    Field { pos: usize, names: Vec<Rc<str>> },
+    Field {
+        pos: usize,
+        names: Vec<Rc<str>>,
+    },
     /// `(pipe).A.B`
-    Chain { pos: usize, node: Box<Arg>, names: Vec<Rc<str>> },
+    Chain {
+        pos: usize,
+        node: Box<Arg>,
+        names: Vec<Rc<str>>,
+    },
     /// `$x.A.B` (`name` includes the `$`)
-    Var { pos: usize, name: Rc<str>, names: Vec<Rc<str>> },
+    Var {
+        pos: usize,
+        name: Rc<str>,
+        names: Vec<Rc<str>>,
+    },
     Dot(usize),
     Nil(usize),
     Bool(usize, bool),
     Number(usize, Number),
-    Str { pos: usize, quoted: Rc<str>, value: Rc<str> },
-    Ident { pos: usize, name: Rc<str> },
+    Str {
+        pos: usize,
+        quoted: Rc<str>,
+        value: Rc<str>,
+    },
+    Ident {
+        pos: usize,
+        name: Rc<str>,
+    },
     Pipe(Box<Pipe>),
 }
 
@@ -209,10 +233,23 @@ pub fn parse(
     let root = p.top()?;
     let mut out = vec![(
         name.to_string(),
-        Tree { name: name.to_string(), parse_name: parse_name.clone(), text: src.clone(), root },
+        Tree {
+            name: name.to_string(),
+            parse_name: parse_name.clone(),
+            text: src.clone(),
+            root,
+        },
     )];
     out.extend(p.defs.drain(..).map(|(n, root)| {
-        (n.clone(), Tree { name: n, parse_name: parse_name.clone(), text: src.clone(), root })
+        (
+            n.clone(),
+            Tree {
+                name: n,
+                parse_name: parse_name.clone(),
+                text: src.clone(),
+                root,
+            },
+        )
     }));
     Ok(out)
 }
@@ -277,11 +314,19 @@ fn tok_string(t: &Token) -> String {
 
 impl Parser<'_> {
     fn err<T>(&self, msg: impl Into<String>) -> PResult<T> {
-        Err(TemplateError::Parse { name: self.name.to_string(), line: self.line, message: msg.into() })
+        Err(TemplateError::Parse {
+            name: self.name.to_string(),
+            line: self.line,
+            message: msg.into(),
+        })
     }
 
     fn next(&mut self) -> Token {
-        let t = self.toks.get(self.i).cloned().unwrap_or(Token { kind: Kind::Eof, pos: 0, line: self.line });
+        let t = self.toks.get(self.i).cloned().unwrap_or(Token {
+            kind: Kind::Eof,
+            pos: 0,
+            line: self.line,
+        });
         if self.i < self.toks.len() {
             self.i += 1;
         }
@@ -290,7 +335,11 @@ impl Parser<'_> {
     }
 
     fn peek(&self) -> &Token {
-        static EOF: Token = Token { kind: Kind::Eof, pos: 0, line: 0 };
+        static EOF: Token = Token {
+            kind: Kind::Eof,
+            pos: 0,
+            line: 0,
+        };
         self.toks.get(self.i).unwrap_or(&EOF)
     }
 
@@ -411,7 +460,11 @@ impl Parser<'_> {
         match t.kind {
             Kind::Keyword("block") => return self.block(),
             Kind::Keyword("break") | Kind::Keyword("continue") => {
-                let word = if t.kind == Kind::Keyword("break") { "break" } else { "continue" };
+                let word = if t.kind == Kind::Keyword("break") {
+                    "break"
+                } else {
+                    "continue"
+                };
                 if self.range_depth == 0 {
                     return self.err(format!("{{{{{word}}}}} outside {{{{range}}}}"));
                 }
@@ -419,7 +472,11 @@ impl Parser<'_> {
                 if t2.kind != Kind::RightDelim {
                     return self.unexpected(&t2, &format!("{{{{{word}}}}}"));
                 }
-                return Ok(Item::Node(if word == "break" { Node::Break } else { Node::Continue }));
+                return Ok(Item::Node(if word == "break" {
+                    Node::Break
+                } else {
+                    Node::Continue
+                }));
             }
             Kind::Keyword("else") => {
                 let p = self.peek_non_space();
@@ -440,8 +497,12 @@ impl Parser<'_> {
                 return Ok(Item::End);
             }
             Kind::Keyword("if") => return Ok(Item::Node(Node::If(Box::new(self.control("if")?)))),
-            Kind::Keyword("range") => return Ok(Item::Node(Node::Range(Box::new(self.control("range")?)))),
-            Kind::Keyword("with") => return Ok(Item::Node(Node::With(Box::new(self.control("with")?)))),
+            Kind::Keyword("range") => {
+                return Ok(Item::Node(Node::Range(Box::new(self.control("range")?))));
+            }
+            Kind::Keyword("with") => {
+                return Ok(Item::Node(Node::With(Box::new(self.control("with")?))));
+            }
             Kind::Keyword("template") => return self.template_control(),
             Kind::Keyword("define") => return self.unexpected(&t, "command"),
             _ => {}
@@ -479,7 +540,11 @@ impl Parser<'_> {
             }
         }
         self.vars.truncate(nvars);
-        Ok(Branch { pipe, list, else_list })
+        Ok(Branch {
+            pipe,
+            list,
+            else_list,
+        })
     }
 
     fn template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
@@ -499,7 +564,11 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(Item::Node(Node::Template { pos: t.pos, name, pipe }))
+        Ok(Item::Node(Node::Template {
+            pos: t.pos,
+            name,
+            pipe,
+        }))
     }
 
     fn block(&mut self) -> PResult<Item> {
@@ -516,13 +585,22 @@ impl Parser<'_> {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         self.defs.push((name.clone(), list));
-        Ok(Item::Node(Node::Template { pos: t.pos, name, pipe: Some(pipe) }))
+        Ok(Item::Node(Node::Template {
+            pos: t.pos,
+            name,
+            pipe: Some(pipe),
+        }))
     }
 
     /// Parses a pipeline up to `}}` (`delim_end`) or `)`.
     fn pipeline(&mut self, context: &str, delim_end: bool) -> PResult<Pipe> {
         let start = self.peek_non_space();
-        let mut pipe = Pipe { pos: start.pos, is_assign: false, decl: Vec::new(), cmds: Vec::new() };
+        let mut pipe = Pipe {
+            pos: start.pos,
+            is_assign: false,
+            decl: Vec::new(),
+            cmds: Vec::new(),
+        };
         // Declarations.
         loop {
             let v = self.peek_non_space();
@@ -582,8 +660,14 @@ impl Parser<'_> {
             return self.err(format!("missing value for {context}"));
         }
         for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
-            if matches!(c.args[0], Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. }) {
-                return self.err(format!("non executable command in pipeline stage {}", i + 1));
+            if matches!(
+                c.args[0],
+                Arg::Bool(..) | Arg::Dot(_) | Arg::Nil(_) | Arg::Number(..) | Arg::Str { .. }
+            ) {
+                return self.err(format!(
+                    "non executable command in pipeline stage {}",
+                    i + 1
+                ));
             }
         }
         Ok(pipe)
@@ -591,7 +675,10 @@ impl Parser<'_> {
 
     fn command(&mut self) -> PResult<Cmd> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Cmd { pos, args: Vec::new() };
+        let mut cmd = Cmd {
+            pos,
+            args: Vec::new(),
+        };
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
@@ -613,7 +700,9 @@ impl Parser<'_> {
     }
 
     fn operand(&mut self) -> PResult<Option<Arg>> {
-        let Some(node) = self.term()? else { return Ok(None) };
+        let Some(node) = self.term()? else {
+            return Ok(None);
+        };
         if let Kind::Field(_) = self.peek().kind {
             let chain_pos = self.peek().pos;
             let mut names = Vec::new();
@@ -622,13 +711,26 @@ impl Parser<'_> {
                 self.next();
             }
             let node = match node {
-                Arg::Field { names: mut first, .. } => {
+                Arg::Field {
+                    names: mut first, ..
+                } => {
                     first.extend(names);
-                    Arg::Field { pos: chain_pos, names: first }
+                    Arg::Field {
+                        pos: chain_pos,
+                        names: first,
+                    }
                 }
-                Arg::Var { name, names: mut first, .. } => {
+                Arg::Var {
+                    name,
+                    names: mut first,
+                    ..
+                } => {
                     first.extend(names);
-                    Arg::Var { pos: chain_pos, name, names: first }
+                    Arg::Var {
+                        pos: chain_pos,
+                        name,
+                        names: first,
+                    }
                 }
                 Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     return self.err(format!(
@@ -636,7 +738,11 @@ impl Parser<'_> {
                         super::gofmt::quote_go(&node.to_string())
                     ));
                 }
-                other => Arg::Chain { pos: chain_pos, node: Box::new(other), names },
+                other => Arg::Chain {
+                    pos: chain_pos,
+                    node: Box::new(other),
+                    names,
+                },
             };
             return Ok(Some(node));
         }
@@ -648,30 +754,60 @@ impl Parser<'_> {
         Ok(Some(match t.kind {
             Kind::Identifier(name) => {
                 if !(self.known_func)(&name) {
-                    return self.err(format!("function {} not defined", super::gofmt::quote_go(&name)));
+                    return self.err(format!(
+                        "function {} not defined",
+                        super::gofmt::quote_go(&name)
+                    ));
                 }
-                Arg::Ident { pos: t.pos, name: Rc::from(name) }
+                Arg::Ident {
+                    pos: t.pos,
+                    name: Rc::from(name),
+                }
             }
             Kind::Dot => Arg::Dot(t.pos),
             Kind::Nil => Arg::Nil(t.pos),
             Kind::Variable(name) => {
-                if !self.vars.iter().any(|v| *v == name) {
-                    return self.err(format!("undefined variable {}", super::gofmt::quote_go(&name)));
+                if !self.vars.contains(&name) {
+                    return self.err(format!(
+                        "undefined variable {}",
+                        super::gofmt::quote_go(&name)
+                    ));
                 }
-                Arg::Var { pos: t.pos, name: Rc::from(name), names: Vec::new() }
+                Arg::Var {
+                    pos: t.pos,
+                    name: Rc::from(name),
+                    names: Vec::new(),
+                }
             }
-            Kind::Field(f) => Arg::Field { pos: t.pos, names: vec![Rc::from(f)] },
+            Kind::Field(f) => Arg::Field {
+                pos: t.pos,
+                names: vec![Rc::from(f)],
+            },
             Kind::Bool(b) => Arg::Bool(t.pos, b),
             Kind::Number(text) => match parse_number(&text) {
                 Some(n) => Arg::Number(t.pos, n),
-                None => return self.err(format!("illegal number syntax: {}", super::gofmt::quote_go(&text))),
+                None => {
+                    return self.err(format!(
+                        "illegal number syntax: {}",
+                        super::gofmt::quote_go(&text)
+                    ));
+                }
             },
             Kind::Char(text, c) => Arg::Number(
                 t.pos,
-                Number { text, int: Some(c as i64), float: Some(c as f64), is_char: true },
+                Number {
+                    text,
+                    int: Some(c as i64),
+                    float: Some(c as f64),
+                    is_char: true,
+                },
             ),
             Kind::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", false)?)),
-            Kind::Str(q, v) => Arg::Str { pos: t.pos, quoted: Rc::from(q), value: Rc::from(v) },
+            Kind::Str(q, v) => Arg::Str {
+                pos: t.pos,
+                quoted: Rc::from(q),
+                value: Rc::from(v),
+            },
             _ => {
                 self.backup();
                 return Ok(None);
@@ -699,12 +835,17 @@ fn parse_number(text: &str) -> Option<Number> {
     let lower = body.to_ascii_lowercase();
     let radix_int = |digits: &str, radix: u32| i64::from_str_radix(digits, radix).ok();
     let int = if let Some(h) = lower.strip_prefix("0x") {
-        if h.contains('.') || h.contains('p') { None } else { radix_int(h, 16) }
+        if h.contains('.') || h.contains('p') {
+            None
+        } else {
+            radix_int(h, 16)
+        }
     } else if let Some(o) = lower.strip_prefix("0o") {
         radix_int(o, 8)
     } else if let Some(b) = lower.strip_prefix("0b") {
         radix_int(b, 2)
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|c| c.is_ascii_digit()) {
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|c| c.is_ascii_digit())
+    {
         radix_int(&lower[1..], 8)
     } else if lower.bytes().all(|c| c.is_ascii_digit()) {
         lower.parse::<i64>().ok()
@@ -731,5 +872,10 @@ fn parse_number(text: &str) -> Option<Number> {
     if float.is_none() {
         float = int.map(|i| i as f64);
     }
-    Some(Number { text: text.to_string(), int, float, is_char: false })
+    Some(Number {
+        text: text.to_string(),
+        int,
+        float,
+        is_char: false,
+    })
 }

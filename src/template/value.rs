@@ -162,9 +162,11 @@ impl GoValue {
             YamlValue::Int(i) => GoValue::Int(*i),
             YamlValue::Float(f) => GoValue::Float(*f),
             YamlValue::String(s) => GoValue::from(s.as_str()),
-            YamlValue::Seq(s) => {
-                GoValue::from(s.iter().map(|x| Self::convert_yaml(x, json_numbers)).collect::<Vec<_>>())
-            }
+            YamlValue::Seq(s) => GoValue::from(
+                s.iter()
+                    .map(|x| Self::convert_yaml(x, json_numbers))
+                    .collect::<Vec<_>>(),
+            ),
             YamlValue::Map(m) => GoValue::from(
                 m.iter()
                     .map(|(k, x)| (k.clone(), Self::convert_yaml(x, json_numbers)))
@@ -182,7 +184,11 @@ impl GoValue {
             GoValue::Bool(b) => YamlValue::Bool(*b),
             GoValue::Int(i) => YamlValue::Int(*i),
             GoValue::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 1e21 && *f >= i64::MIN as f64 && *f < i64::MAX as f64 {
+                if f.fract() == 0.0
+                    && f.abs() < 1e21
+                    && *f >= i64::MIN as f64
+                    && *f < i64::MAX as f64
+                {
                     YamlValue::Int(*f as i64)
                 } else {
                     YamlValue::Float(*f)
@@ -262,7 +268,10 @@ impl GoValue {
         match self {
             GoValue::List(l) => GoValue::from(l.iter().map(GoValue::deep_copy).collect::<Vec<_>>()),
             GoValue::Map(m) => GoValue::from(
-                m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect::<BTreeMap<_, _>>(),
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect::<BTreeMap<_, _>>(),
             ),
             other => other.clone(),
         }

@@ -12,6 +12,10 @@ pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
 /// sigs.k8s.io/yaml `Unmarshal` into `interface{}`: the first document only, numbers become
 /// float64 (the bytes go through JSON).
 pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
-    let docs = yaml::parse_documents(text, Dialect::Helm).map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
-    Ok(docs.first().map(|d| GoValue::from_yaml_as_json(&d.value)).unwrap_or_default())
+    let docs = yaml::parse_documents(text, Dialect::Helm)
+        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
+    Ok(docs
+        .first()
+        .map(|d| GoValue::from_yaml_as_json(&d.value))
+        .unwrap_or_default())
 }

@@ -8,8 +8,24 @@ use crate::template::gofmt;
 use crate::template::value::GoValue;
 
 pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
-    m.insert("and", FuncDef { params: &[Param::Any], variadic: Some(Param::Any), special: true, call: |_, a| Ok(a.last().cloned().unwrap_or_default()) });
-    m.insert("or", FuncDef { params: &[Param::Any], variadic: Some(Param::Any), special: true, call: |_, a| Ok(a.last().cloned().unwrap_or_default()) });
+    m.insert(
+        "and",
+        FuncDef {
+            params: &[Param::Any],
+            variadic: Some(Param::Any),
+            special: true,
+            call: |_, a| Ok(a.last().cloned().unwrap_or_default()),
+        },
+    );
+    m.insert(
+        "or",
+        FuncDef {
+            params: &[Param::Any],
+            variadic: Some(Param::Any),
+            special: true,
+            call: |_, a| Ok(a.last().cloned().unwrap_or_default()),
+        },
+    );
     table! { m;
         "not" [Any] => |_, a| Ok(GoValue::Bool(!a[0].truthy()));
         "len" [Any] => |_, a| length(&a[0]);
@@ -71,7 +87,12 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
             GoValue::Map(m) => match i {
                 GoValue::String(k) => m.borrow().get(&**k).cloned().unwrap_or_default(),
                 GoValue::Nil => return Err("value is nil; should be of type string".into()),
-                other => return Err(format!("value has type {}; should be string", other.type_name())),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
             },
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
@@ -83,7 +104,12 @@ fn index_arg(i: &GoValue, len: usize) -> Result<usize, String> {
     let x = match i {
         GoValue::Int(x) => *x,
         GoValue::Nil => return Err("cannot index slice/array with nil".into()),
-        other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+        other => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            ));
+        }
     };
     if x < 0 || x as usize > len {
         return Err(format!("index out of range: {x}"));
@@ -139,8 +165,14 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                         a.is_nil() == b.is_nil()
                     } else {
                         match (a, b) {
-                            (GoValue::Map(_), GoValue::Map(_)) | (GoValue::List(_), GoValue::List(_)) | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
-                                return Err(format!("non-comparable type {}: {}", gofmt::sprint_value(b), b.type_name()));
+                            (GoValue::Map(_), GoValue::Map(_))
+                            | (GoValue::List(_), GoValue::List(_))
+                            | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    gofmt::sprint_value(b),
+                                    b.type_name()
+                                ));
                             }
                             (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
                             _ => {
@@ -235,7 +267,9 @@ pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }

@@ -9,8 +9,12 @@ use crate::template::value::{GoValue, MapRef};
 fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, String> {
     match v {
         GoValue::List(l) => Ok(Some(l.clone())),
-        GoValue::Bytes(b) => Ok(Some(Rc::new(b.iter().map(|x| GoValue::Int(*x as i64)).collect()))),
-        GoValue::Nil => Err("runtime error: invalid memory address or nil pointer dereference".into()),
+        GoValue::Bytes(b) => Ok(Some(Rc::new(
+            b.iter().map(|x| GoValue::Int(*x as i64)).collect(),
+        ))),
+        GoValue::Nil => {
+            Err("runtime error: invalid memory address or nil pointer dereference".into())
+        }
         other => Err(format!("Cannot {what} on type {}", kind(other))),
     }
 }
@@ -200,7 +204,12 @@ fn uniq(v: &GoValue) -> Result<GoValue, String> {
 
 fn without(v: &GoValue, omit: &[GoValue]) -> Result<GoValue, String> {
     let l = list_items(v, "find without")?.unwrap_or_default();
-    Ok(GoValue::from(l.iter().filter(|x| !omit.contains(x)).cloned().collect::<Vec<_>>()))
+    Ok(GoValue::from(
+        l.iter()
+            .filter(|x| !omit.contains(x))
+            .cloned()
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn has(needle: &GoValue, haystack: &GoValue) -> Result<GoValue, String> {
@@ -213,7 +222,12 @@ fn has(needle: &GoValue, haystack: &GoValue) -> Result<GoValue, String> {
 
 fn compact(v: &GoValue) -> Result<GoValue, String> {
     let l = list_items(v, "compact")?.unwrap_or_default();
-    Ok(GoValue::from(l.iter().filter(|x| !is_empty(x)).cloned().collect::<Vec<_>>()))
+    Ok(GoValue::from(
+        l.iter()
+            .filter(|x| !is_empty(x))
+            .cloned()
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn slice(v: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
@@ -222,7 +236,11 @@ fn slice(v: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
         return Ok(GoValue::Nil);
     }
     let start = idx.first().map(to_i64).unwrap_or(0);
-    let end = if idx.len() < 2 { l.len() as i64 } else { to_i64(&idx[1]) };
+    let end = if idx.len() < 2 {
+        l.len() as i64
+    } else {
+        to_i64(&idx[1])
+    };
     if start < 0 || end < start || end > l.len() as i64 {
         return Err(format!("reflect: slice index out of range [{start}:{end}]"));
     }
@@ -234,7 +252,11 @@ fn chunk(size: i64, v: &GoValue) -> Result<GoValue, String> {
     if size <= 0 {
         return Err("runtime error: integer divide by zero".into());
     }
-    Ok(GoValue::from(l.chunks(size as usize).map(|c| GoValue::from(c.to_vec())).collect::<Vec<_>>()))
+    Ok(GoValue::from(
+        l.chunks(size as usize)
+            .map(|c| GoValue::from(c.to_vec()))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 fn dig(a: &[GoValue]) -> Result<GoValue, String> {
@@ -247,14 +269,28 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
     for k in &a[..a.len() - 2] {
         match k {
             GoValue::String(s) => keys.push(s.clone()),
-            other => return Err(format!("interface conversion: interface {{}} is {}, not string", other.type_name())),
+            other => {
+                return Err(format!(
+                    "interface conversion: interface {{}} is {}, not string",
+                    other.type_name()
+                ));
+            }
         }
     }
     let mut cur = dict.clone();
     for (i, k) in keys.iter().enumerate() {
         let m = match &cur {
             GoValue::Map(m) => m.clone(),
-            other => return Err(format!("interface conversion: interface {{}} is {}, not map[string]interface {{}}", if other.is_nil() { "nil".to_string() } else { other.type_name() })),
+            other => {
+                return Err(format!(
+                    "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                    if other.is_nil() {
+                        "nil".to_string()
+                    } else {
+                        other.type_name()
+                    }
+                ));
+            }
         };
         let step = m.borrow().get(&**k).cloned();
         match step {

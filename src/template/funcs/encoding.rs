@@ -228,12 +228,20 @@ fn from_serde(v: &serde_json::Value) -> GoValue {
         serde_json::Value::Number(n) => GoValue::Float(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::String(s) => GoValue::from(s.as_str()),
         serde_json::Value::Array(a) => GoValue::from(a.iter().map(from_serde).collect::<Vec<_>>()),
-        serde_json::Value::Object(o) => GoValue::from(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect::<BTreeMap<_, _>>()),
+        serde_json::Value::Object(o) => GoValue::from(
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_serde(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
     }
 }
 
 /// Go's `json.Marshal` (or `MarshalIndent` with `indent`); `escape_html` as the default encoder.
-pub(crate) fn to_json(v: &GoValue, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
+pub(crate) fn to_json(
+    v: &GoValue,
+    escape_html: bool,
+    indent: Option<&str>,
+) -> Result<String, String> {
     let mut out = String::new();
     write_json(&mut out, v, escape_html, indent, 0)?;
     Ok(out)
@@ -248,7 +256,13 @@ fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
     }
 }
 
-fn write_json(out: &mut String, v: &GoValue, esc: bool, indent: Option<&str>, depth: usize) -> Result<(), String> {
+fn write_json(
+    out: &mut String,
+    v: &GoValue,
+    esc: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
     match v {
         GoValue::Nil => out.push_str("null"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -304,7 +318,10 @@ fn write_json(out: &mut String, v: &GoValue, esc: bool, indent: Option<&str>, de
 /// Go's encoding/json float format.
 pub(crate) fn json_float(f: f64) -> Result<String, String> {
     if !f.is_finite() {
-        return Err(format!("json: unsupported value: {}", gofmt::format_float(f, 'g', -1)));
+        return Err(format!(
+            "json: unsupported value: {}",
+            gofmt::format_float(f, 'g', -1)
+        ));
     }
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
@@ -361,7 +378,10 @@ fn to_toml(v: &GoValue) -> String {
 }
 
 fn toml_key(k: &str) -> String {
-    if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+    if !k.is_empty()
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
         k.to_string()
     } else {
         gofmt::quote_go(k)
@@ -389,7 +409,12 @@ fn toml_value(v: &GoValue) -> Option<String> {
     })
 }
 
-fn toml_table(out: &mut String, m: &BTreeMap<String, GoValue>, path: &mut Vec<String>, depth: usize) {
+fn toml_table(
+    out: &mut String,
+    m: &BTreeMap<String, GoValue>,
+    path: &mut Vec<String>,
+    depth: usize,
+) {
     let ind = "  ".repeat(depth.saturating_sub(1));
     for (k, v) in m {
         if matches!(v, GoValue::Map(_)) {
@@ -411,8 +436,10 @@ fn toml_table(out: &mut String, m: &BTreeMap<String, GoValue>, path: &mut Vec<St
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let c = crate::semver::Constraint::parse(constraint).map_err(|_| format!("improper constraint: {constraint}"))?;
-    let v = crate::semver::Version::parse(version).map_err(|_| "Invalid Semantic Version".to_string())?;
+    let c = crate::semver::Constraint::parse(constraint)
+        .map_err(|_| format!("improper constraint: {constraint}"))?;
+    let v = crate::semver::Version::parse(version)
+        .map_err(|_| "Invalid Semantic Version".to_string())?;
     Ok(c.matches(&v))
 }
 
@@ -423,7 +450,10 @@ impl GoObject for SemverObj {
         "*semver.Version"
     }
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String")
+        matches!(
+            name,
+            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
+        )
     }
     fn method(&self, name: &str, _args: &[GoValue]) -> Option<Result<GoValue, String>> {
         let v = &self.0;
@@ -471,7 +501,16 @@ fn url_parse(s: &str) -> Result<GoValue, String> {
         Some((u, h)) => (u, h),
         None => ("", authority),
     };
-    for (k, v) in [("scheme", scheme.as_str()), ("host", host), ("hostname", host.split(':').next().unwrap_or("")), ("path", path.as_str()), ("query", query), ("opaque", ""), ("fragment", fragment), ("userinfo", userinfo)] {
+    for (k, v) in [
+        ("scheme", scheme.as_str()),
+        ("host", host),
+        ("hostname", host.split(':').next().unwrap_or("")),
+        ("path", path.as_str()),
+        ("query", query),
+        ("opaque", ""),
+        ("fragment", fragment),
+        ("userinfo", userinfo),
+    ] {
         m.insert(k.to_string(), GoValue::from(v));
     }
     Ok(GoValue::from(m))
@@ -485,8 +524,13 @@ pub(crate) struct Time {
 
 impl Time {
     fn now() -> Time {
-        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        Time { secs: d.as_secs() as i64, nanos: d.subsec_nanos() }
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Time {
+            secs: d.as_secs() as i64,
+            nanos: d.subsec_nanos(),
+        }
     }
 
     /// Go's Time.Format with a reference layout (`2006-01-02T15:04:05Z07:00`).
@@ -495,15 +539,40 @@ impl Time {
         let dt = chrono::DateTime::from_timestamp(self.secs, self.nanos).unwrap_or_default();
         let mut out = String::new();
         let mut rest = layout;
-        const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-        const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        const DAYS: [&str; 7] = [
+            "Sunday",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+        ];
         while !rest.is_empty() {
             let tokens: [(&str, &dyn Fn() -> String); 26] = [
                 ("January", &|| MONTHS[dt.month0() as usize].to_string()),
-                ("Monday", &|| DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()),
+                ("Monday", &|| {
+                    DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()
+                }),
                 ("2006", &|| format!("{:04}", dt.year())),
                 ("Jan", &|| MONTHS[dt.month0() as usize][..3].to_string()),
-                ("Mon", &|| DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string()),
+                ("Mon", &|| {
+                    DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string()
+                }),
                 ("MST", &|| "UTC".to_string()),
                 ("Z07:00", &|| "Z".to_string()),
                 ("-07:00", &|| "+00:00".to_string()),
@@ -516,15 +585,43 @@ impl Time {
                 ("02", &|| format!("{:02}", dt.day())),
                 ("_2", &|| format!("{:>2}", dt.day())),
                 ("15", &|| format!("{:02}", dt.hour())),
-                ("03", &|| format!("{:02}", if dt.hour() % 12 == 0 { 12 } else { dt.hour() % 12 })),
+                ("03", &|| {
+                    format!(
+                        "{:02}",
+                        if dt.hour().is_multiple_of(12) {
+                            12
+                        } else {
+                            dt.hour() % 12
+                        }
+                    )
+                }),
                 ("04", &|| format!("{:02}", dt.minute())),
                 ("05", &|| format!("{:02}", dt.second())),
                 ("06", &|| format!("{:02}", dt.year() % 100)),
-                ("PM", &|| if dt.hour() >= 12 { "PM".into() } else { "AM".into() }),
-                ("pm", &|| if dt.hour() >= 12 { "pm".into() } else { "am".into() }),
+                ("PM", &|| {
+                    if dt.hour() >= 12 {
+                        "PM".into()
+                    } else {
+                        "AM".into()
+                    }
+                }),
+                ("pm", &|| {
+                    if dt.hour() >= 12 {
+                        "pm".into()
+                    } else {
+                        "am".into()
+                    }
+                }),
                 ("1", &|| dt.month().to_string()),
                 ("2", &|| dt.day().to_string()),
-                ("3", &|| (if dt.hour() % 12 == 0 { 12 } else { dt.hour() % 12 }).to_string()),
+                ("3", &|| {
+                    (if dt.hour().is_multiple_of(12) {
+                        12
+                    } else {
+                        dt.hour() % 12
+                    })
+                    .to_string()
+                }),
             ];
             if let Some((tok, f)) = tokens.iter().find(|(t, _)| rest.starts_with(t)) {
                 out.push_str(&f());
@@ -550,8 +647,13 @@ impl GoObject for Time {
         Some(Ok(match name {
             "Unix" => GoValue::Int(self.secs),
             "Year" => GoValue::Int(self.format("2006").parse().unwrap_or(0)),
-            "Format" => GoValue::from(self.format(args.first().map(strval).unwrap_or_default().as_str())),
-            "UTC" => GoValue::object(Time { secs: self.secs, nanos: self.nanos }),
+            "Format" => {
+                GoValue::from(self.format(args.first().map(strval).unwrap_or_default().as_str()))
+            }
+            "UTC" => GoValue::object(Time {
+                secs: self.secs,
+                nanos: self.nanos,
+            }),
             _ => return None,
         }))
     }
@@ -566,7 +668,10 @@ impl GoObject for Time {
 fn to_time(v: &GoValue) -> Time {
     match v {
         GoValue::Int(i) => Time { secs: *i, nanos: 0 },
-        GoValue::Float(f) => Time { secs: *f as i64, nanos: 0 },
+        GoValue::Float(f) => Time {
+            secs: *f as i64,
+            nanos: 0,
+        },
         GoValue::Object(o) => match o.method("Unix", &[]) {
             Some(Ok(GoValue::Int(s))) => Time { secs: s, nanos: 0 },
             _ => Time::now(),

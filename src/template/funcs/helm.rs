@@ -16,7 +16,9 @@ const WARN_END: &str = "HELM_ERR_END";
 
 fn unsupported(st: &mut State, name: &str) -> Result<GoValue, String> {
     st.notice(name);
-    Err(format!("{name} is not supported by vendor's template engine (its output cannot be reproduced offline); render this chart with helm or avoid {name}"))
+    Err(format!(
+        "{name} is not supported by vendor's template engine (its output cannot be reproduced offline); render this chart with helm or avoid {name}"
+    ))
 }
 
 pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
@@ -62,11 +64,15 @@ fn include(st: &mut State, name: &str, data: &GoValue) -> Result<GoValue, String
         let mut counts = shared.include_counts.borrow_mut();
         let c = counts.entry(name.to_string()).or_insert(0);
         if *c > shared.opts.max_include_depth {
-            return Err(format!("rendering template has a nested reference name: {name}: unable to execute template"));
+            return Err(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            ));
         }
         *c += 1;
     }
-    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || exec::execute_named(shared, name, data, Some(SET_NAME)));
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        exec::execute_named(shared, name, data, Some(SET_NAME))
+    });
     if let Some(c) = shared.include_counts.borrow_mut().get_mut(name) {
         *c -= 1;
     }
@@ -77,9 +83,14 @@ fn tpl(st: &mut State, text: &str, data: &GoValue) -> Result<GoValue, String> {
     let shared = st.shared;
     let depth = *shared.tpl_depth.borrow();
     if depth >= shared.opts.max_include_depth {
-        return Err(format!("tpl calls nested more than {} deep (a value that renders itself?): {}", shared.opts.max_include_depth, gofmt::quote_go(text)));
+        return Err(format!(
+            "tpl calls nested more than {} deep (a value that renders itself?): {}",
+            shared.opts.max_include_depth,
+            gofmt::quote_go(text)
+        ));
     }
-    let trees = parse::parse(SET_NAME, text, &super::is_known).map_err(|e| format!("cannot parse template {}: {e}", gofmt::quote_go(text)))?;
+    let trees = parse::parse(SET_NAME, text, &super::is_known)
+        .map_err(|e| format!("cannot parse template {}: {e}", gofmt::quote_go(text)))?;
     let mut layer = HashMap::new();
     let mut main = None;
     for (name, tree) in trees {
@@ -95,11 +106,16 @@ fn tpl(st: &mut State, text: &str, data: &GoValue) -> Result<GoValue, String> {
     let main = main.expect("the parser always returns the main tree first");
     shared.overlay.borrow_mut().push(layer);
     *shared.tpl_depth.borrow_mut() += 1;
-    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || exec::run_tree(shared, main, data));
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        exec::run_tree(shared, main, data)
+    });
     *shared.tpl_depth.borrow_mut() -= 1;
     shared.overlay.borrow_mut().pop();
     match r {
         Ok(s) => Ok(GoValue::from(s.replace("<no value>", ""))),
-        Err(e) => Err(format!("error during tpl function execution for {}: {e}", gofmt::quote_go(text))),
+        Err(e) => Err(format!(
+            "error during tpl function execution for {}: {e}",
+            gofmt::quote_go(text)
+        )),
     }
 }

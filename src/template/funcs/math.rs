@@ -60,9 +60,15 @@ fn atoi(s: &str) -> i64 {
 
 pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Result<GoValue, String> {
     let mut v = Vec::new();
-    let count = if step == 0 { 0 } else { ((stop - start) / step).max(0) };
+    let count = if step == 0 {
+        0
+    } else {
+        ((stop - start) / step).max(0)
+    };
     if count > MAX_SEQ {
-        return Err(format!("sequence of {count} elements is too large (limit {MAX_SEQ})"));
+        return Err(format!(
+            "sequence of {count} elements is too large (limit {MAX_SEQ})"
+        ));
     }
     if stop < start {
         if step >= 0 {
@@ -89,7 +95,12 @@ pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Result<GoValue, St
 fn seq(p: &[i64]) -> Result<GoValue, String> {
     let join = |v: GoValue| -> GoValue {
         match v {
-            GoValue::List(l) => GoValue::from(l.iter().map(|x| crate::template::gofmt::sprint_value(x)).collect::<Vec<_>>().join(" ")),
+            GoValue::List(l) => GoValue::from(
+                l.iter()
+                    .map(crate::template::gofmt::sprint_value)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             other => other,
         }
     };
@@ -143,14 +154,18 @@ fn dec_op(a: &[GoValue], op: Op) -> f64 {
         None => return a.iter().map(to_f64).sum(),
     };
     for v in &a[1..] {
-        let Some((m, s)) = parse(v) else { return f64::NAN };
+        let Some((m, s)) = parse(v) else {
+            return f64::NAN;
+        };
         acc = match op {
             Op::Add | Op::Sub => {
                 let scale = acc.1.max(s);
                 let x = acc.0.checked_mul(10i128.pow(scale - acc.1));
                 let y = m.checked_mul(10i128.pow(scale - s));
                 match (x, y) {
-                    (Some(x), Some(y)) => (if matches!(op, Op::Add) { x + y } else { x - y }, scale),
+                    (Some(x), Some(y)) => {
+                        (if matches!(op, Op::Add) { x + y } else { x - y }, scale)
+                    }
                     _ => return f64::NAN,
                 }
             }
@@ -165,7 +180,11 @@ fn dec_op(a: &[GoValue], op: Op) -> f64 {
     let text = if scale == 0 {
         digits
     } else if digits.len() > scale {
-        format!("{}.{}", &digits[..digits.len() - scale], &digits[digits.len() - scale..])
+        format!(
+            "{}.{}",
+            &digits[..digits.len() - scale],
+            &digits[digits.len() - scale..]
+        )
     } else {
         format!("0.{}{}", "0".repeat(scale - digits.len()), digits)
     };

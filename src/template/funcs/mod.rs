@@ -180,7 +180,11 @@ pub(crate) fn to_f64(v: &GoValue) -> f64 {
         GoValue::Int(i) => *i as f64,
         GoValue::Float(f) => *f,
         GoValue::Bool(b) => f64::from(u8::from(*b)),
-        GoValue::String(s) => s.parse::<f64>().ok().filter(|_| !s.contains(['_'])).unwrap_or(0.0),
+        GoValue::String(s) => s
+            .parse::<f64>()
+            .ok()
+            .filter(|_| !s.contains(['_']))
+            .unwrap_or(0.0),
         _ => 0.0,
     }
 }

@@ -91,12 +91,21 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
 }
 
 fn re(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("error parsing regexp: {}", e.to_string().lines().last().unwrap_or("invalid")))
+    Regex::new(pattern).map_err(|e| {
+        format!(
+            "error parsing regexp: {}",
+            e.to_string().lines().last().unwrap_or("invalid")
+        )
+    })
 }
 
 fn regex_find_all(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
     let it = r.find_iter(s).map(|m| m.as_str().to_string());
-    let v: Vec<String> = if n < 0 { it.collect() } else { it.take(n as usize).collect() };
+    let v: Vec<String> = if n < 0 {
+        it.collect()
+    } else {
+        it.take(n as usize).collect()
+    };
     Ok(str_list(v))
 }
 
@@ -104,7 +113,11 @@ fn regex_split(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
     if n == 0 {
         return Ok(GoValue::from(Vec::new()));
     }
-    let v: Vec<String> = if n < 0 { r.split(s).map(String::from).collect() } else { r.splitn(s, n as usize).map(String::from).collect() };
+    let v: Vec<String> = if n < 0 {
+        r.split(s).map(String::from).collect()
+    } else {
+        r.splitn(s, n as usize).map(String::from).collect()
+    };
     Ok(str_list(v))
 }
 
@@ -126,11 +139,19 @@ pub(crate) fn go_split<'a>(s: &'a str, sep: &str, n: i64) -> Vec<&'a str> {
         }
         return v;
     }
-    if n < 0 { s.split(sep).collect() } else { s.splitn(n as usize, sep).collect() }
+    if n < 0 {
+        s.split(sep).collect()
+    } else {
+        s.splitn(n as usize, sep).collect()
+    }
 }
 
 fn split_map(parts: Vec<&str>) -> GoValue {
-    let m: BTreeMap<String, GoValue> = parts.into_iter().enumerate().map(|(i, p)| (format!("_{i}"), GoValue::from(p))).collect();
+    let m: BTreeMap<String, GoValue> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), GoValue::from(p)))
+        .collect();
     GoValue::from(m)
 }
 
@@ -157,9 +178,13 @@ fn substr(start: i64, end: i64, s: &str) -> Result<GoValue, String> {
     let len = b.len() as i64;
     let slice = |a: i64, z: i64| -> Result<GoValue, String> {
         if a < 0 || z > len || a > z {
-            return Err(format!("runtime error: slice bounds out of range [{a}:{z}]"));
+            return Err(format!(
+                "runtime error: slice bounds out of range [{a}:{z}]"
+            ));
         }
-        Ok(GoValue::from(String::from_utf8_lossy(&b[a as usize..z as usize]).into_owned()))
+        Ok(GoValue::from(
+            String::from_utf8_lossy(&b[a as usize..z as usize]).into_owned(),
+        ))
     };
     if start < 0 {
         return slice(0, end);
@@ -253,7 +278,15 @@ fn untitle(s: &str) -> String {
 
 fn swapcase(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else if c.is_lowercase() { c.to_uppercase().collect() } else { c.to_string() })
+        .map(|c| {
+            if c.is_uppercase() {
+                c.to_lowercase().collect::<String>()
+            } else if c.is_lowercase() {
+                c.to_uppercase().collect()
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 
@@ -276,7 +309,10 @@ fn delimited_case(s: &str, delim: char) -> String {
         if c.is_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)) && !out.ends_with(delim) && !out.is_empty() {
+            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
+                && !out.ends_with(delim)
+                && !out.is_empty()
+            {
                 out.push(delim);
             }
         }
