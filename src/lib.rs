@@ -7,4 +7,6 @@
 
 pub mod cli;
 pub mod diag;
+pub mod semver;
+pub mod template;
 pub mod yaml;
