@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod helm;
 pub mod semver;
 pub mod template;
 pub mod yaml;
