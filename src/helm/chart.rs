@@ -487,7 +487,7 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), HelmError> {
     if md.version.is_empty() {
         return Err(validation("chart.metadata.version is required"));
     }
-    if super::semver::Version::parse(&md.version).is_none() {
+    if crate::semver::Version::parse(&md.version).is_err() {
         return Err(validation(format!("chart.metadata.version {:?} is invalid", md.version)));
     }
     if !matches!(md.chart_type.as_str(), "" | "application" | "library") {

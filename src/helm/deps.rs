@@ -3,9 +3,16 @@
 //! (child values copied into the parent's defaults, the parent's own values winning).
 
 use super::chart::{Chart, Dependency};
-use super::semver::is_compatible_range;
 use super::values::{self, Warnings};
 use crate::yaml::{Map, Value};
+
+/// Helm's `chartutil.IsCompatibleRange`: false when either side does not parse.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    match (crate::semver::Constraint::parse(constraint), crate::semver::Version::parse(version)) {
+        (Ok(c), Ok(v)) => c.matches(&v),
+        _ => false,
+    }
+}
 
 /// Helm's `action.CheckDependencies`: every declared dependency must be present in charts/.
 pub fn check_dependencies(ch: &Chart) -> Result<(), String> {

@@ -16,7 +16,6 @@ pub mod ignore;
 pub mod manifests;
 pub mod objects;
 pub mod schema;
-pub mod semver;
 pub mod strvals;
 pub mod values;
 mod yamlio;
@@ -312,7 +311,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     // From here on Helm has created the release: errors carry the --debug hint.
     let render_err = |message: String, partial: String| HelmError::Render { message, partial };
     if !chart.metadata.kube_version.is_empty()
-        && !semver::is_compatible_range(&chart.metadata.kube_version, &kube.version)
+        && !deps::is_compatible_range(&chart.metadata.kube_version, &kube.version)
     {
         return Err(render_err(
             format!(

@@ -286,9 +286,9 @@ pub struct KubeVersion {
 impl KubeVersion {
     /// Helm's `ParseKubeVersion`: lenient semver, printed back as `vMAJOR.MINOR.PATCH[-pre]`.
     pub fn parse(s: &str) -> Option<KubeVersion> {
-        let v = super::semver::Version::parse(s)?;
-        let meta = s.split_once('+').map(|(_, m)| format!("+{m}")).unwrap_or_default();
-        let pre = if v.pre.is_empty() { String::new() } else { format!("-{}", v.pre) };
+        let v = crate::semver::Version::parse(s).ok()?;
+        let meta = if v.metadata().is_empty() { String::new() } else { format!("+{}", v.metadata()) };
+        let pre = if v.prerelease().is_empty() { String::new() } else { format!("-{}", v.prerelease()) };
         Some(KubeVersion {
             version: format!("v{}.{}.{}{pre}{meta}", v.major, v.minor, v.patch),
             major: v.major.to_string(),
