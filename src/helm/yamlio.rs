@@ -14,6 +14,12 @@ fn go_yaml_error(e: &YamlError) -> String {
         Some((ctx, problem)) if ctx.starts_with("while ") => problem,
         _ => e.message.as_str(),
     };
+    // saphyr words libyaml's "while scanning a simple key: could not find expected ':'"
+    // differently; go-yaml (a libyaml port) prints libyaml's problem text.
+    let msg = match msg {
+        "simple key expected" | "simple key expect ':'" => "could not find expected ':'",
+        m => m,
+    };
     match e.pos {
         Some(p) if p.line > 0 => format!("yaml: line {}: {msg}", p.line),
         _ => format!("yaml: {msg}"),
