@@ -39,15 +39,23 @@ fn first_difference(want: &str, got: &str) -> String {
             return format!("line {}:\n  want: {w:?}\n  got:  {g:?}", i + 1);
         }
     }
-    format!("lengths differ: want {} lines, got {} lines", want.lines().count(), got.lines().count())
+    format!(
+        "lengths differ: want {} lines, got {} lines",
+        want.lines().count(),
+        got.lines().count()
+    )
 }
 
 /// Runs Helm golden case `index` of `golden/cases.json`.
 fn golden_case(index: usize) {
     let dir = fixtures().join("golden");
     let case = &load_cases(&dir.join("cases.json"))[index];
-    let mut argv: Vec<String> =
-        case["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()).collect();
+    let mut argv: Vec<String> = case["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
     if !argv.iter().any(|a| a.starts_with("--kube-version")) {
         argv.insert(1, "--kube-version".into());
         argv.insert(2, "1.20.0".into());
@@ -59,7 +67,11 @@ fn golden_case(index: usize) {
     for _ in 0..repeat {
         let (stdout, stderr, code) = run(&dir, &argv);
         let got = format!("{stdout}{stderr}");
-        assert_eq!(code != 0, case["want_error"].as_bool().unwrap(), "exit code {code}: {got}");
+        assert_eq!(
+            code != 0,
+            case["want_error"].as_bool().unwrap(),
+            "exit code {code}: {got}"
+        );
         assert!(
             got == want,
             "case {:?} differs from {}: {}\n--- got ---\n{got}",
@@ -74,9 +86,20 @@ fn golden_case(index: usize) {
 fn real_case(index: usize) {
     let case = &load_cases(&fixtures().join("real/cases.json"))[index];
     let mut argv = vec!["template".to_string()];
-    argv.extend(case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string()));
+    argv.extend(
+        case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
     argv.push(case["chart"].as_str().unwrap().to_string());
-    let want = std::fs::read_to_string(fixtures().join("real").join(case["expected"].as_str().unwrap())).unwrap();
+    let want = std::fs::read_to_string(
+        fixtures()
+            .join("real")
+            .join(case["expected"].as_str().unwrap()),
+    )
+    .unwrap();
     let (stdout, stderr, code) = run(&fixtures().join("charts"), &argv);
     let want_code = case["exit_code"].as_i64().unwrap() as i32;
     assert_eq!(code, want_code, "exit code; stderr: {stderr}");
@@ -160,7 +183,10 @@ fn template_rejects_hostile_archive() {
     let (stdout, stderr, code) = run(dir.path(), &["template".into(), "evil-1.0.0.tgz".into()]);
     assert_eq!(code, 1);
     assert_eq!(stdout, "");
-    assert_eq!(stderr, "Error: chart illegally references parent directory\n");
+    assert_eq!(
+        stderr,
+        "Error: chart illegally references parent directory\n"
+    );
 }
 
 #[test]
@@ -168,10 +194,18 @@ fn template_reports_bad_set_syntax_like_helm() {
     let dir = fixtures().join("golden");
     let (_, stderr, code) = run(
         &dir,
-        &["template".into(), "testdata/testcharts/subchart".into(), "--set".into(), "a.b".into()],
+        &[
+            "template".into(),
+            "testdata/testcharts/subchart".into(),
+            "--set".into(),
+            "a.b".into(),
+        ],
     );
     assert_eq!(code, 1);
-    assert_eq!(stderr, "Error: failed parsing --set data: key \"b\" has no value\n");
+    assert_eq!(
+        stderr,
+        "Error: failed parsing --set data: key \"b\" has no value\n"
+    );
 }
 
 #[test]
@@ -187,5 +221,8 @@ fn template_show_only_missing_template() {
         ],
     );
     assert_eq!(code, 1);
-    assert_eq!(stderr, "Error: could not find template templates/nope.yaml in chart\n");
+    assert_eq!(
+        stderr,
+        "Error: could not find template templates/nope.yaml in chart\n"
+    );
 }

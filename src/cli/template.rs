@@ -8,8 +8,14 @@ use crate::helm::{self, RenderOptions, TemplateArgs};
 
 /// Render a chart directory or .tgz exactly as `helm template` would.
 #[derive(Debug, clap::Args)]
-#[command(disable_version_flag = true)]
 pub struct Args {
+    #[command(flatten)]
+    pub flags: Box<Flags>,
+}
+
+/// The `helm template` flags (boxed: they are large next to other commands' arguments).
+#[derive(Debug, clap::Args)]
+pub struct Flags {
     /// `[NAME] CHART`: optional release name, then the chart directory or .tgz archive.
     #[arg(value_name = "ARGS", num_args = 0..)]
     pub args: Vec<String>,
@@ -26,7 +32,12 @@ pub struct Args {
     #[arg(short = 'n', long, value_name = "NS")]
     pub namespace: Option<String>,
     /// Values files, merged in order.
-    #[arg(short = 'f', long = "values", value_name = "FILE", value_delimiter = ',')]
+    #[arg(
+        short = 'f',
+        long = "values",
+        value_name = "FILE",
+        value_delimiter = ','
+    )]
     pub values: Vec<PathBuf>,
     /// Set values (a.b=c, lists a={x,y}, a[0]=x).
     #[arg(long = "set", value_name = "K=V")]
@@ -47,7 +58,12 @@ pub struct Args {
     #[arg(long, value_name = "V")]
     pub kube_version: Option<String>,
     /// Extra API versions for .Capabilities.APIVersions.
-    #[arg(short = 'a', long = "api-versions", value_name = "V", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "V",
+        value_delimiter = ','
+    )]
     pub api_versions: Vec<String>,
     /// Include the crds/ directories in the output.
     #[arg(long)]
@@ -70,6 +86,7 @@ pub struct Args {
 }
 
 pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
+    let args = *args.flags;
     let mut opts = RenderOptions::default();
     if let Some(ns) = args.namespace {
         opts.namespace = ns;
@@ -96,7 +113,10 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     };
     let out = helm::template(&targs, &opts);
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(out.stdout.as_bytes()).and_then(|_| stdout.flush()) {
+    if let Err(e) = stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Ok(Outcome::Clean);
         }
@@ -104,5 +124,9 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     }
     let _ = std::io::stderr().write_all(out.stderr.as_bytes());
     // Helm's error text is already on stderr; like helm, a failed render exits 1.
-    Ok(if out.exit_code == 0 { Outcome::Clean } else { Outcome::Findings })
+    Ok(if out.exit_code == 0 {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }

@@ -32,7 +32,10 @@ pub(crate) fn strip_bom(mut data: Vec<u8>) -> Vec<u8> {
 
 /// Reads the files of a gzip-compressed chart archive held in memory.
 pub fn load_archive_files(bytes: &[u8], origin: &str) -> Result<Vec<BufferedFile>, HelmError> {
-    let bad = |message: String| HelmError::Archive { path: origin.to_string(), message };
+    let bad = |message: String| HelmError::Archive {
+        path: origin.to_string(),
+        message,
+    };
     if bytes.len() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b {
         return Err(bad("gzip: invalid header".into()));
     }
@@ -82,7 +85,10 @@ pub fn load_archive_files(bytes: &[u8], origin: &str) -> Result<Vec<BufferedFile
         if (data.len() as u64) < size {
             return Err(bad(format!("unexpected end of archive in {raw_name:?}")));
         }
-        files.push(BufferedFile { name, data: strip_bom(data) });
+        files.push(BufferedFile {
+            name,
+            data: strip_bom(data),
+        });
     }
     if files.is_empty() {
         return Err(bad("no files in chart archive".into()));
@@ -103,7 +109,9 @@ fn normalize_entry_name(raw: &str) -> Result<String, String> {
     }
     let cleaned = clean_path(&joined);
     if cleaned == "." {
-        return Err(format!("chart illegally contains content outside the base directory: {raw:?}"));
+        return Err(format!(
+            "chart illegally contains content outside the base directory: {raw:?}"
+        ));
     }
     if cleaned.starts_with("..") {
         return Err("chart illegally references parent directory".into());
@@ -166,7 +174,11 @@ mod tests {
     #[test]
     fn strips_top_dir_and_bom() {
         let a = tgz(&[
-            ("c/Chart.yaml", b"\xEF\xBB\xBFname: c", tar::EntryType::Regular),
+            (
+                "c/Chart.yaml",
+                b"\xEF\xBB\xBFname: c",
+                tar::EntryType::Regular,
+            ),
             ("c/templates/x.yaml", b"a: 1", tar::EntryType::Regular),
         ]);
         let files = load_archive_files(&a, "c.tgz").unwrap();

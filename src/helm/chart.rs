@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
+use super::HelmError;
 use super::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
 use super::ignore::IgnoreRules;
 use super::yamlio;
-use super::HelmError;
 use crate::yaml::{Map, Value};
 
 /// `Chart.yaml` maintainers entry.
@@ -95,7 +95,9 @@ impl Chart {
         let mut out = Vec::new();
         for f in &self.files {
             if f.name.starts_with("crds/")
-                && [".yaml", ".yml", ".json"].iter().any(|e| f.name.ends_with(e))
+                && [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|e| f.name.ends_with(e))
             {
                 out.push((format!("{}/{}", self.full_path, f.name), f.data.as_slice()));
             }
@@ -124,7 +126,10 @@ pub fn load(path: &Path) -> Result<Chart, HelmError> {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        load_files(archive::load_archive_files(&bytes, &path.display().to_string())?)?
+        load_files(archive::load_archive_files(
+            &bytes,
+            &path.display().to_string(),
+        )?)?
     };
     chart.set_paths(None);
     Ok(chart)
@@ -141,8 +146,7 @@ pub fn load_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, HelmError> {
     let ignore_file = dir.join(".helmignore");
     if ignore_file.is_file() {
         let text = std::fs::read_to_string(&ignore_file).map_err(|e| io(&ignore_file, &e))?;
-        rules = IgnoreRules::parse(&text)
-            .map_err(|m| HelmError::Message(m))?;
+        rules = IgnoreRules::parse(&text).map_err(HelmError::Message)?;
     }
     rules.add_defaults();
     let mut files = Vec::new();
@@ -185,12 +189,15 @@ pub fn load_dir_files(dir: &Path) -> Result<Vec<BufferedFile>, HelmError> {
         }
         let data = std::fs::read(entry.path())
             .map_err(|e| HelmError::Message(format!("error reading {rel}: {e}")))?;
-        files.push(BufferedFile { name: rel, data: archive::strip_bom(data) });
+        files.push(BufferedFile {
+            name: rel,
+            data: archive::strip_bom(data),
+        });
     }
     Ok(files)
 }
 
-fn utf8<'a>(f: &'a BufferedFile) -> Result<&'a str, String> {
+fn utf8(f: &BufferedFile) -> Result<&str, String> {
     std::str::from_utf8(&f.data).map_err(|_| format!("{} is not valid UTF-8", f.name))
 }
 
@@ -200,7 +207,8 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, HelmError> {
     let mut have_metadata = false;
     for f in &files {
         if f.name == "Chart.yaml" {
-            let text = utf8(f).map_err(|m| HelmError::Message(format!("cannot load Chart.yaml: {m}")))?;
+            let text =
+                utf8(f).map_err(|m| HelmError::Message(format!("cannot load Chart.yaml: {m}")))?;
             let v = yamlio::parse_helm(text)
                 .map_err(|m| HelmError::Message(format!("cannot load Chart.yaml: {m}")))?;
             metadata_from_value(&v, &mut c.metadata)
@@ -251,7 +259,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, HelmError> {
                 }
                 let rest = &n["charts/".len()..];
                 let cname = rest.split('/').next().unwrap_or("").to_string();
-                let sub = BufferedFile { name: rest.to_string(), data: f.data };
+                let sub = BufferedFile {
+                    name: rest.to_string(),
+                    data: f.data,
+                };
                 match subcharts.iter_mut().find(|(k, _)| *k == cname) {
                     Some((_, v)) => v.push(sub),
                     None => subcharts.push((cname, vec![sub])),
@@ -272,7 +283,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, HelmError> {
             continue;
         }
         let wrap = |e: HelmError| {
-            HelmError::Message(format!("error unpacking subchart {n} in {}: {e}", c.metadata.name))
+            HelmError::Message(format!(
+                "error unpacking subchart {n} in {}: {e}",
+                c.metadata.name
+            ))
         };
         let sc = if n.ends_with(".tgz") {
             let file = &files[0];
@@ -288,7 +302,10 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, HelmError> {
                 .into_iter()
                 .filter_map(|f| {
                     let (_, rest) = f.name.split_once('/')?;
-                    Some(BufferedFile { name: rest.to_string(), data: f.data })
+                    Some(BufferedFile {
+                        name: rest.to_string(),
+                        data: f.data,
+                    })
                 })
                 .collect();
             load_files(buff).map_err(wrap)?
@@ -342,7 +359,11 @@ fn metadata_from_value(v: &Value, md: &mut Metadata) -> Result<(), String> {
         other => {
             return Err(format!(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type chart.Metadata",
-                if other.as_seq().is_some() { "array" } else { "string" }
+                if other.as_seq().is_some() {
+                    "array"
+                } else {
+                    "string"
+                }
             ));
         }
     };
@@ -446,12 +467,22 @@ fn dependency_from_map(m: &Map) -> Result<Dependency, String> {
 
 /// Go's `sanitizeString`: whitespace becomes a space, non-printable characters are dropped.
 fn sanitize(s: &mut String) {
-    if s.chars().all(|c| !c.is_control() && (c == ' ' || !c.is_whitespace())) {
+    if s.chars()
+        .all(|c| !c.is_control() && (c == ' ' || !c.is_whitespace()))
+    {
         return;
     }
     *s = s
         .chars()
-        .filter_map(|c| if c.is_whitespace() { Some(' ') } else if c.is_control() { None } else { Some(c) })
+        .filter_map(|c| {
+            if c.is_whitespace() {
+                Some(' ')
+            } else if c.is_control() {
+                None
+            } else {
+                Some(c)
+            }
+        })
         .collect();
 }
 
@@ -482,16 +513,24 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), HelmError> {
         return Err(validation("chart.metadata.name is required"));
     }
     if md.name.contains('/') || md.name == ".." || md.name == "." {
-        return Err(validation(format!("chart.metadata.name {:?} is invalid", md.name)));
+        return Err(validation(format!(
+            "chart.metadata.name {:?} is invalid",
+            md.name
+        )));
     }
     if md.version.is_empty() {
         return Err(validation("chart.metadata.version is required"));
     }
     if crate::semver::Version::parse(&md.version).is_err() {
-        return Err(validation(format!("chart.metadata.version {:?} is invalid", md.version)));
+        return Err(validation(format!(
+            "chart.metadata.version {:?} is invalid",
+            md.version
+        )));
     }
     if !matches!(md.chart_type.as_str(), "" | "application" | "library") {
-        return Err(validation("chart.metadata.type must be application or library"));
+        return Err(validation(
+            "chart.metadata.type must be application or library",
+        ));
     }
     for m in &mut md.maintainers {
         sanitize(&mut m.name);
@@ -501,7 +540,10 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), HelmError> {
             return Err(validation("each maintainer requires a name"));
         }
         if !m.email.is_empty() && !m.email.contains('@') {
-            return Err(validation(format!("invalid email '{}' for maintainer '{}'", m.email, m.name)));
+            return Err(validation(format!(
+                "invalid email '{}' for maintainer '{}'",
+                m.email, m.name
+            )));
         }
     }
     let mut seen: Vec<String> = Vec::new();
@@ -513,13 +555,25 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), HelmError> {
         sanitize(&mut d.condition);
         d.tags.iter_mut().for_each(sanitize);
         if !d.alias.is_empty()
-            && !d.alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && !d
+                .alias
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            return Err(validation(format!("dependency {:?} has disallowed characters in the alias", d.name)));
+            return Err(validation(format!(
+                "dependency {:?} has disallowed characters in the alias",
+                d.name
+            )));
         }
-        let key = if d.alias.is_empty() { d.name.clone() } else { d.alias.clone() };
+        let key = if d.alias.is_empty() {
+            d.name.clone()
+        } else {
+            d.alias.clone()
+        };
         if seen.contains(&key) {
-            return Err(validation(format!("more than one dependency with name or alias {key:?}")));
+            return Err(validation(format!(
+                "more than one dependency with name or alias {key:?}"
+            )));
         }
         seen.push(key);
     }
@@ -532,7 +586,13 @@ mod tests {
 
     #[test]
     fn validation_texts() {
-        let mut md = Metadata { api_version: "v2".into(), name: "x".into(), version: "1.0.0".into(), chart_type: "Library".into(), ..Default::default() };
+        let mut md = Metadata {
+            api_version: "v2".into(),
+            name: "x".into(),
+            version: "1.0.0".into(),
+            chart_type: "Library".into(),
+            ..Default::default()
+        };
         assert_eq!(
             validate_metadata(&mut md).unwrap_err().to_string(),
             "validation: chart.metadata.type must be application or library"

@@ -8,7 +8,10 @@ use crate::yaml::{Map, Value};
 
 /// Helm's `chartutil.IsCompatibleRange`: false when either side does not parse.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    match (crate::semver::Constraint::parse(constraint), crate::semver::Version::parse(version)) {
+    match (
+        crate::semver::Constraint::parse(constraint),
+        crate::semver::Version::parse(version),
+    ) {
         (Ok(c), Ok(v)) => c.matches(&v),
         _ => false,
     }
@@ -26,7 +29,10 @@ pub fn check_dependencies(ch: &Chart) -> Result<(), String> {
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(format!("found in Chart.yaml, but missing in charts/ directory: {}", missing.join(", ")))
+        Err(format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        ))
     }
 }
 
@@ -55,11 +61,10 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, w: &mut Warnings) -> Resu
     let existing = std::mem::take(&mut c.dependencies);
     let mut chart_deps: Vec<Chart> = Vec::new();
     for e in &existing {
-        let declared = c
-            .metadata
-            .dependencies
-            .iter()
-            .any(|r| e.name() == r.name && is_compatible_range(&r.version, &e.metadata.version));
+        let declared =
+            c.metadata.dependencies.iter().any(|r| {
+                e.name() == r.name && is_compatible_range(&r.version, &e.metadata.version)
+            });
         if !declared {
             chart_deps.push(e.clone());
         }
@@ -86,8 +91,11 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, w: &mut Warnings) -> Resu
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    c.dependencies.retain(|d| !removed.iter().any(|n| n == d.name()));
-    c.metadata.dependencies.retain(|d| !removed.contains(&d.name));
+    c.dependencies
+        .retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.metadata
+        .dependencies
+        .retain(|d| !removed.contains(&d.name));
     for t in &mut c.dependencies {
         let sub = format!("{path}{}.", t.metadata.name);
         process_enabled(t, &cvals, &sub, w)?;
@@ -96,14 +104,19 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str, w: &mut Warnings) -> Resu
 }
 
 fn process_tags(reqs: &mut [Dependency], cvals: &Map, w: &mut Warnings) {
-    let Ok(vt) = values::table(cvals, "tags") else { return };
+    let Ok(vt) = values::table(cvals, "tags") else {
+        return;
+    };
     for r in reqs {
         let (mut has_true, mut has_false) = (false, false);
         for k in &r.tags {
             match vt.get(k) {
                 Some(Value::Bool(true)) => has_true = true,
                 Some(Value::Bool(false)) => has_false = true,
-                Some(_) => w.push_str(format!("Warning: Tag '{k}' for chart {} returned non-bool value", r.name)),
+                Some(_) => w.push_str(format!(
+                    "Warning: Tag '{k}' for chart {} returned non-bool value",
+                    r.name
+                )),
                 None => {}
             }
         }
@@ -168,8 +181,16 @@ fn process_import_values(c: &mut Chart, w: &mut Warnings) -> Result<(), String> 
         for riv in &r.import_values {
             match riv {
                 Value::Map(iv) => {
-                    let child = iv.get("child").and_then(Value::as_str).unwrap_or("").to_string();
-                    let parent = iv.get("parent").and_then(Value::as_str).unwrap_or("").to_string();
+                    let child = iv
+                        .get("child")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let parent = iv
+                        .get("parent")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     let mut rec = Map::new();
                     rec.insert("child".into(), Value::String(child.clone()));
                     rec.insert("parent".into(), Value::String(parent.clone()));
@@ -227,14 +248,24 @@ mod tests {
 
     fn chart(name: &str, version: &str, values: serde_json::Value) -> Chart {
         Chart {
-            metadata: Metadata { name: name.into(), version: version.into(), ..Default::default() },
+            metadata: Metadata {
+                name: name.into(),
+                version: version.into(),
+                ..Default::default()
+            },
             values: map(values),
             ..Default::default()
         }
     }
 
     fn dep(name: &str, cond: &str, alias: &str) -> Dependency {
-        Dependency { name: name.into(), version: "0.1.0".into(), condition: cond.into(), alias: alias.into(), ..Default::default() }
+        Dependency {
+            name: name.into(),
+            version: "0.1.0".into(),
+            condition: cond.into(),
+            alias: alias.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -254,7 +285,12 @@ mod tests {
         let mut p2 = parent.clone();
         p2.dependencies = vec![chart("a", "0.1.0", serde_json::json!({}))];
         p2.metadata.dependencies = vec![dep("a", "a.enabled", "")];
-        process_dependencies(&mut p2, &map(serde_json::json!({"a": {"enabled": true}})), &mut w).unwrap();
+        process_dependencies(
+            &mut p2,
+            &map(serde_json::json!({"a": {"enabled": true}})),
+            &mut w,
+        )
+        .unwrap();
         assert_eq!(p2.dependencies.len(), 1);
     }
 
@@ -272,7 +308,11 @@ mod tests {
 
     #[test]
     fn import_values_child_parent_and_exports() {
-        let mut parent = chart("p", "1.0.0", serde_json::json!({"imported": {"keep": "parent"}}));
+        let mut parent = chart(
+            "p",
+            "1.0.0",
+            serde_json::json!({"imported": {"keep": "parent"}}),
+        );
         parent.dependencies = vec![chart(
             "a",
             "0.1.0",

@@ -35,7 +35,12 @@ struct Renderable {
 }
 
 fn map_of(entries: Vec<(&str, GoValue)>) -> GoValue {
-    GoValue::from(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<_, _>>())
+    GoValue::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
 }
 
 fn map_get(m: &GoValue, key: &str) -> Option<GoValue> {
@@ -110,7 +115,11 @@ fn parse_error(filename: &str, e: &TemplateError) -> String {
     if tokens.len() == 1 {
         return format!("parse error in ({filename}): {text}");
     }
-    format!("parse error at ({}): {}", tokens[1], tokens[tokens.len() - 1])
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
 }
 
 const WARN_START: &str = "HELM_ERR_START";
@@ -127,10 +136,14 @@ fn exec_error(filename: &str, e: &TemplateError) -> String {
     if tokens.len() != 3 {
         return format!("execution error in ({filename}): {text}");
     }
-    if let (Some(s), Some(end)) = (tokens[2].find(WARN_START), tokens[2].rfind(WARN_END)) {
-        if s + WARN_START.len() <= end {
-            return format!("execution error at ({}): {}", tokens[1], &tokens[2][s + WARN_START.len()..end]);
-        }
+    if let (Some(s), Some(end)) = (tokens[2].find(WARN_START), tokens[2].rfind(WARN_END))
+        && s + WARN_START.len() <= end
+    {
+        return format!(
+            "execution error at ({}): {}",
+            tokens[1],
+            &tokens[2][s + WARN_START.len()..end]
+        );
     }
     text
 }
@@ -159,7 +172,8 @@ pub fn render(
 
     let mut set = Templates::new();
     for r in &list {
-        set.add(&r.name, &r.text).map_err(|e| parse_error(&r.name, &e))?;
+        set.add(&r.name, &r.text)
+            .map_err(|e| parse_error(&r.name, &e))?;
     }
     let opts = ExecOptions::default();
     let mut files = Vec::with_capacity(list.len());
@@ -175,17 +189,23 @@ pub fn render(
                 ("BasePath", GoValue::from(r.base_path.as_str())),
             ]),
         );
-        let out = set.execute(&r.name, &r.data, &opts).map_err(|e| exec_error(&r.name, &e))?;
+        let out = set
+            .execute(&r.name, &r.data, &opts)
+            .map_err(|e| exec_error(&r.name, &e))?;
         files.push((r.name.clone(), out.replace("<no value>", "")));
     }
-    Ok(RenderedTemplates { files, notices: set.take_notices() })
+    Ok(RenderedTemplates {
+        files,
+        notices: set.take_notices(),
+    })
 }
 
 /// Renders `--name-template` (Helm's `TemplateName`).
 pub fn render_name_template(text: &str) -> Result<String, String> {
     let mut set = Templates::new();
     set.add("name-template", text).map_err(|e| e.to_string())?;
-    set.execute("name-template", &GoValue::Nil, &ExecOptions::default()).map_err(|e| e.to_string())
+    set.execute("name-template", &GoValue::Nil, &ExecOptions::default())
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -195,12 +215,16 @@ mod tests {
     #[test]
     fn exec_error_rewording() {
         let e = TemplateError::Exec {
+            file: "c/templates/a.yaml".into(),
             name: "c/templates/a.yaml".into(),
             line: 3,
             col: 4,
             context: "fail \"x\"".into(),
             message: "error calling fail: HELM_ERR_STARTboomHELM_ERR_END".into(),
         };
-        assert_eq!(exec_error("c/templates/a.yaml", &e), "execution error at (c/templates/a.yaml:3:4): boom");
+        assert_eq!(
+            exec_error("c/templates/a.yaml", &e),
+            "execution error at (c/templates/a.yaml:3:4): boom"
+        );
     }
 }

@@ -70,7 +70,11 @@ fn class_char_len(p: &[char], i: usize) -> Result<usize, BadPattern> {
 }
 
 fn class_char(p: &[char], i: usize) -> (char, usize) {
-    if p[i] == '\\' { (p[i + 1], 2) } else { (p[i], 1) }
+    if p[i] == '\\' {
+        (p[i + 1], 2)
+    } else {
+        (p[i], 1)
+    }
 }
 
 fn match_class(p: &[char], start: usize, c: char) -> (bool, usize) {
@@ -81,7 +85,7 @@ fn match_class(p: &[char], start: usize, c: char) -> (bool, usize) {
     }
     let mut matched = false;
     let mut first = true;
-    while !(p[i] == ']' && !first) {
+    while p[i] != ']' || first {
         first = false;
         let (lo, l) = class_char(p, i);
         i += l;
@@ -178,7 +182,13 @@ mod tests {
         assert!(m("[\\-]", "-").unwrap());
         assert!(m("[x\\-]", "x").unwrap());
         assert!(m("*x", "xxx").unwrap());
-        assert!(m("templates/subdir/role*", "templates/subdir/rolebinding.yaml").unwrap());
+        assert!(
+            m(
+                "templates/subdir/role*",
+                "templates/subdir/rolebinding.yaml"
+            )
+            .unwrap()
+        );
     }
 
     #[test]

@@ -121,10 +121,21 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
             continue;
         }
         for doc in split_manifests(content) {
-            let head = yamlio::parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let head =
+                yamlio::parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let kind = head.kind.clone();
-            let Some(hook) = head.annotations.iter().find(|(k, _)| k == HOOK_ANNOTATION).map(|(_, v)| v.clone()) else {
-                out.manifests.push(Manifest { name: path.clone(), content: doc, kind, hook_events: vec![] });
+            let Some(hook) = head
+                .annotations
+                .iter()
+                .find(|(k, _)| k == HOOK_ANNOTATION)
+                .map(|(_, v)| v.clone())
+            else {
+                out.manifests.push(Manifest {
+                    name: path.clone(),
+                    content: doc,
+                    kind,
+                    hook_events: vec![],
+                });
                 continue;
             };
             let mut events = Vec::new();
@@ -135,13 +146,23 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
                     unknown = true;
                     break;
                 }
-                events.push(if h == "test-success" { "test".to_string() } else { h });
+                events.push(if h == "test-success" {
+                    "test".to_string()
+                } else {
+                    h
+                });
             }
             if unknown {
-                out.notes.push(format!("info: skipping unknown hook: {hook:?}"));
+                out.notes
+                    .push(format!("info: skipping unknown hook: {hook:?}"));
                 continue;
             }
-            out.hooks.push(Manifest { name: path.clone(), content: doc, kind, hook_events: events });
+            out.hooks.push(Manifest {
+                name: path.clone(),
+                content: doc,
+                kind,
+                hook_events: events,
+            });
         }
     }
     sort_by_kind(&mut out.manifests);
@@ -197,7 +218,10 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
         }
     };
     let mut head = Head::default();
-    for (key, field) in [("apiVersion", "SimpleHead.apiVersion"), ("kind", "SimpleHead.kind")] {
+    for (key, field) in [
+        ("apiVersion", "SimpleHead.apiVersion"),
+        ("kind", "SimpleHead.kind"),
+    ] {
         match m.get(key) {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => {
@@ -214,7 +238,9 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
             match md.get("name") {
                 None | Some(Value::Null) => {}
                 Some(Value::String(s)) => head.name = s.clone(),
-                Some(other) => return Err(json_err(what(other), "SimpleHead.metadata.name", "string")),
+                Some(other) => {
+                    return Err(json_err(what(other), "SimpleHead.metadata.name", "string"));
+                }
             }
             match md.get("annotations") {
                 None | Some(Value::Null) => {}
@@ -224,13 +250,21 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
                             Value::String(s) => head.annotations.push((k.clone(), s.clone())),
                             Value::Null => head.annotations.push((k.clone(), String::new())),
                             other => {
-                                return Err(json_err(what(other), "SimpleHead.metadata.annotations", "string"));
+                                return Err(json_err(
+                                    what(other),
+                                    "SimpleHead.metadata.annotations",
+                                    "string",
+                                ));
                             }
                         }
                     }
                 }
                 Some(other) => {
-                    return Err(json_err(what(other), "SimpleHead.metadata.annotations", "map[string]string"));
+                    return Err(json_err(
+                        what(other),
+                        "SimpleHead.metadata.annotations",
+                        "map[string]string",
+                    ));
                 }
             }
         }
@@ -261,7 +295,10 @@ mod tests {
     #[test]
     fn split_like_helm() {
         assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), ["a: 1", "b: 2"]);
-        assert_eq!(split_manifests("---\na: 1  \n---  \nb: 2"), ["a: 1", "b: 2"]);
+        assert_eq!(
+            split_manifests("---\na: 1  \n---  \nb: 2"),
+            ["a: 1", "b: 2"]
+        );
         // an indented `---` does not split
         assert_eq!(split_manifests("a: 1\n  ---\nb: 2"), ["a: 1\n  ---\nb: 2"]);
         // Go: the first separator swallows the newline, so the second `---` stays a document
@@ -270,13 +307,27 @@ mod tests {
         // `---` inside a line is not a separator
         assert_eq!(split_manifests("a: x---y"), ["a: x---y"]);
         // a separator followed by text on the same line keeps the text
-        assert_eq!(split_manifests("a: 1\n--- # c\nb: 2"), ["a: 1", "# c\nb: 2"]);
+        assert_eq!(
+            split_manifests("a: 1\n--- # c\nb: 2"),
+            ["a: 1", "# c\nb: 2"]
+        );
     }
 
     #[test]
     fn kind_order_is_stable_and_unknown_last() {
-        let m = |k: &str, n: &str| Manifest { name: n.into(), content: String::new(), kind: k.into(), hook_events: vec![] };
-        let mut v = vec![m("Zeta", "1"), m("Deployment", "2"), m("Alpha", "3"), m("Service", "4"), m("Deployment", "5")];
+        let m = |k: &str, n: &str| Manifest {
+            name: n.into(),
+            content: String::new(),
+            kind: k.into(),
+            hook_events: vec![],
+        };
+        let mut v = vec![
+            m("Zeta", "1"),
+            m("Deployment", "2"),
+            m("Alpha", "3"),
+            m("Service", "4"),
+            m("Deployment", "5"),
+        ];
         sort_by_kind(&mut v);
         let names: Vec<&str> = v.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names, ["4", "2", "5", "3", "1"]);
@@ -284,9 +335,16 @@ mod tests {
 
     #[test]
     fn head_type_errors() {
-        let v = Value::from(serde_json::json!({"kind": "Pod", "metadata": {"annotations": {"a": 1}}}));
-        assert!(head_from_value(&v).unwrap_err().contains("cannot unmarshal number"));
-        let v = Value::from(serde_json::json!({"kind": "Pod", "metadata": {"name": "x", "annotations": {"helm.sh/hook": "test"}}}));
+        let v =
+            Value::from(serde_json::json!({"kind": "Pod", "metadata": {"annotations": {"a": 1}}}));
+        assert!(
+            head_from_value(&v)
+                .unwrap_err()
+                .contains("cannot unmarshal number")
+        );
+        let v = Value::from(
+            serde_json::json!({"kind": "Pod", "metadata": {"name": "x", "annotations": {"helm.sh/hook": "test"}}}),
+        );
         let h = head_from_value(&v).unwrap();
         assert_eq!(h.kind, "Pod");
         assert_eq!(h.annotations[0].1, "test");

@@ -151,7 +151,10 @@ pub struct RenderedFile {
 
 /// Renders a chart into files in Helm's `--output-dir` layout (`CHART/templates/x.yaml`, each
 /// file holding its framed documents), plus findings for non-reproducible output.
-pub fn render_chart(chart: &Path, opts: &RenderOptions) -> Result<(Vec<RenderedFile>, Vec<Finding>), HelmError> {
+pub fn render_chart(
+    chart: &Path,
+    opts: &RenderOptions,
+) -> Result<(Vec<RenderedFile>, Vec<Finding>), HelmError> {
     let rel = render_release(chart, opts)?;
     let mut files: Vec<RenderedFile> = Vec::new();
     let push = |files: &mut Vec<RenderedFile>, name: &str, content: &str, append: bool| {
@@ -160,7 +163,10 @@ pub fn render_chart(chart: &Path, opts: &RenderOptions) -> Result<(Vec<RenderedF
         match files.iter_mut().find(|f| f.path == name) {
             Some(f) if append => f.content.push_str(&text),
             Some(f) => f.content = text,
-            None => files.push(RenderedFile { path: name.to_string(), content: text }),
+            None => files.push(RenderedFile {
+                path: name.to_string(),
+                content: text,
+            }),
         }
     };
     let mut written: Vec<String> = Vec::new();
@@ -179,7 +185,12 @@ pub fn render_chart(chart: &Path, opts: &RenderOptions) -> Result<(Vec<RenderedF
             if opts.skip_tests && h.is_test_hook() {
                 continue;
             }
-            push(&mut files, &h.name, &h.content, hook_written.contains(&h.name));
+            push(
+                &mut files,
+                &h.name,
+                &h.content,
+                hook_written.contains(&h.name),
+            );
             hook_written.push(h.name.clone());
         }
     }
@@ -240,9 +251,14 @@ pub fn merge_user_values(opts: &RenderOptions) -> Result<Map, HelmError> {
 pub fn validate_release_name(name: &str) -> Result<(), HelmError> {
     const RE: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     if name.is_empty() {
-        return Err(HelmError::Message(format!("release name {name:?}: no name provided")));
+        return Err(HelmError::Message(format!(
+            "release name {name:?}: no name provided"
+        )));
     }
-    let ok = name.len() <= 53 && regex::Regex::new(RE).map(|r| r.is_match(name)).unwrap_or(false);
+    let ok = name.len() <= 53
+        && regex::Regex::new(RE)
+            .map(|r| r.is_match(name))
+            .unwrap_or(false);
     if !ok {
         return Err(HelmError::Message(format!(
             "release name {name:?}: invalid release name, must match regex {RE} and the length must not be longer than 53"
@@ -259,7 +275,10 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     }
     let user_values = merge_user_values(opts)?;
     if chart_path.is_file() {
-        let head = std::fs::read(chart_path).map_err(|e| HelmError::Io { path: shown.clone(), message: e.to_string() })?;
+        let head = std::fs::read(chart_path).map_err(|e| HelmError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
         if !(head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
             if shown.ends_with(".yml") || shown.ends_with(".yaml") {
                 return Err(HelmError::Message(format!(
@@ -274,7 +293,11 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     let mut chart = chart::load(chart_path)?;
     match chart.metadata.chart_type.as_str() {
         "" | "application" => {}
-        t => return Err(HelmError::Message(format!("{t} charts are not installable"))),
+        t => {
+            return Err(HelmError::Message(format!(
+                "{t} charts are not installable"
+            )));
+        }
     }
     let mut log = Vec::new();
     if chart.metadata.deprecated {
@@ -289,19 +312,26 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     }
     validate_release_name(&opts.release)?;
     let mut warnings = values::Warnings::default();
-    deps::process_dependencies(&mut chart, &user_values, &mut warnings).map_err(HelmError::Message)?;
+    deps::process_dependencies(&mut chart, &user_values, &mut warnings)
+        .map_err(HelmError::Message)?;
     chart.set_paths(None);
 
     let kube = match &opts.kube_version {
         Some(v) => objects::KubeVersion::parse(v).ok_or_else(|| {
-            HelmError::Message(format!("invalid kube version '{v}': Invalid Semantic Version"))
+            HelmError::Message(format!(
+                "invalid kube version '{v}': Invalid Semantic Version"
+            ))
         })?,
         None => objects::KubeVersion::parse(DEFAULT_KUBE_VERSION).expect("valid default"),
     };
-    let mut api_versions: Vec<String> = objects::DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+    let mut api_versions: Vec<String> = objects::DEFAULT_API_VERSIONS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     api_versions.extend(opts.api_versions.iter().cloned());
 
-    let vals = values::coalesce_values(&chart, &user_values, &mut warnings).map_err(HelmError::Message)?;
+    let vals =
+        values::coalesce_values(&chart, &user_values, &mut warnings).map_err(HelmError::Message)?;
     schema::validate_chart_tree(&chart, &vals).map_err(|e| {
         HelmError::Message(format!(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
@@ -329,8 +359,11 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     let rendered = engine::render(&chart, &vals, &release_info, &kube, &api_versions)
         .map_err(|m| render_err(m, String::new()))?;
     // NOTES.txt files are rendered (their errors count) but never printed by `helm template`.
-    let files: Vec<(String, String)> =
-        rendered.files.into_iter().filter(|(k, _)| !k.ends_with("NOTES.txt")).collect();
+    let files: Vec<(String, String)> = rendered
+        .files
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("NOTES.txt"))
+        .collect();
     let sorted = match manifests::sort_manifests(&files) {
         Ok(s) => s,
         Err(message) => {
@@ -420,15 +453,28 @@ pub fn template(args: &TemplateArgs, opts: &RenderOptions) -> TemplateOutput {
     let mut stderr = String::new();
     let result = template_inner(args, opts, &mut stdout, &mut stderr);
     match result {
-        Ok(()) => TemplateOutput { stdout, stderr, exit_code: 0 },
+        Ok(()) => TemplateOutput {
+            stdout,
+            stderr,
+            exit_code: 0,
+        },
         Err(e) => {
             stderr.push_str(&format!("Error: {e}\n"));
-            TemplateOutput { stdout, stderr, exit_code: 1 }
+            TemplateOutput {
+                stdout,
+                stderr,
+                exit_code: 1,
+            }
         }
     }
 }
 
-fn template_inner(args: &TemplateArgs, opts: &RenderOptions, stdout: &mut String, stderr: &mut String) -> Result<(), String> {
+fn template_inner(
+    args: &TemplateArgs,
+    opts: &RenderOptions,
+    stdout: &mut String,
+    stderr: &mut String,
+) -> Result<(), String> {
     let mut positional = args.args.clone();
     if let Some(n) = &args.name {
         positional.insert(0, n.clone());
@@ -466,7 +512,9 @@ fn template_inner(args: &TemplateArgs, opts: &RenderOptions, stdout: &mut String
                 stdout.push('\n');
                 return Err(message);
             }
-            return Err(format!("{message}\n\nUse --debug flag to render out invalid YAML"));
+            return Err(format!(
+                "{message}\n\nUse --debug flag to render out invalid YAML"
+            ));
         }
         Err(e) => return Err(e.to_string()),
     };
@@ -486,7 +534,9 @@ fn template_inner(args: &TemplateArgs, opts: &RenderOptions, stdout: &mut String
         let pattern = pattern.replace('\\', "/");
         let mut missing = true;
         for d in &docs {
-            let Some(c) = source.captures(d) else { continue };
+            let Some(c) = source.captures(d) else {
+                continue;
+            };
             if !glob::glob_match(&pattern, &c[1]).unwrap_or(false) {
                 continue;
             }

@@ -19,7 +19,11 @@ pub struct GoStruct {
 
 impl GoStruct {
     fn new(type_name: &str) -> Self {
-        GoStruct { type_name: type_name.to_string(), fields: Vec::new(), stringer: None }
+        GoStruct {
+            type_name: type_name.to_string(),
+            fields: Vec::new(),
+            stringer: None,
+        }
     }
 
     fn field(mut self, go: &'static str, json: &'static str, omitempty: bool, v: GoValue) -> Self {
@@ -48,7 +52,10 @@ impl GoObject for GoStruct {
     }
 
     fn field(&self, name: &str) -> Option<GoValue> {
-        self.fields.iter().find(|f| f.0 == name).map(|f| f.3.clone())
+        self.fields
+            .iter()
+            .find(|f| f.0 == name)
+            .map(|f| f.3.clone())
     }
 
     fn string(&self) -> Option<String> {
@@ -61,18 +68,21 @@ impl GoObject for GoStruct {
             if *omitempty && is_empty(v) {
                 continue;
             }
-            m.insert(json.to_string(), match v {
-                GoValue::Object(o) => o.to_value(),
-                GoValue::List(l) => GoValue::from(
-                    l.iter()
-                        .map(|x| match x {
-                            GoValue::Object(o) => o.to_value(),
-                            x => x.clone(),
-                        })
-                        .collect::<Vec<_>>(),
-                ),
-                v => v.clone(),
-            });
+            m.insert(
+                json.to_string(),
+                match v {
+                    GoValue::Object(o) => o.to_value(),
+                    GoValue::List(l) => GoValue::from(
+                        l.iter()
+                            .map(|x| match x {
+                                GoValue::Object(o) => o.to_value(),
+                                x => x.clone(),
+                            })
+                            .collect::<Vec<_>>(),
+                    ),
+                    v => v.clone(),
+                },
+            );
         }
         GoValue::from(m)
     }
@@ -112,7 +122,11 @@ fn dependency(d: &Dependency) -> GoValue {
                 "ImportValues",
                 "import-values",
                 true,
-                if imports.is_empty() { GoValue::Nil } else { GoValue::from(imports) },
+                if imports.is_empty() {
+                    GoValue::Nil
+                } else {
+                    GoValue::from(imports)
+                },
             )
             .field("Alias", "alias", true, s(&d.alias)),
     )
@@ -124,7 +138,10 @@ pub fn chart_object(md: &Metadata, is_root: bool) -> GoValue {
         GoValue::Nil
     } else {
         GoValue::from(
-            md.annotations.iter().map(|(k, v)| (k.clone(), s(v))).collect::<BTreeMap<_, _>>(),
+            md.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), s(v)))
+                .collect::<BTreeMap<_, _>>(),
         )
     };
     let maintainers = if md.maintainers.is_empty() {
@@ -151,7 +168,12 @@ pub fn chart_object(md: &Metadata, is_root: bool) -> GoValue {
             .field("Condition", "condition", true, s(&md.condition))
             .field("Tags", "tags", true, s(&md.tags))
             .field("AppVersion", "appVersion", true, s(&md.app_version))
-            .field("Deprecated", "deprecated", true, GoValue::Bool(md.deprecated))
+            .field(
+                "Deprecated",
+                "deprecated",
+                true,
+                GoValue::Bool(md.deprecated),
+            )
             .field("Annotations", "annotations", true, annotations)
             .field("KubeVersion", "kubeVersion", true, s(&md.kube_version))
             .field("Dependencies", "dependencies", true, deps)
@@ -168,7 +190,9 @@ pub struct Files {
 
 impl Files {
     pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
-        Files { files: Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()) }
+        Files {
+            files: Rc::new(files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect()),
+        }
     }
 
     fn base_map(&self, f: impl Fn(&[u8]) -> String) -> String {
@@ -197,7 +221,10 @@ fn arg_str(args: &[GoValue], method: &str) -> Result<String, String> {
             "wrong type for value; expected string; got {}",
             other.type_name()
         )),
-        _ => Err(format!("wrong number of args for {method}: want 1 got {}", args.len())),
+        _ => Err(format!(
+            "wrong number of args for {method}: want 1 got {}",
+            args.len()
+        )),
     }
 }
 
@@ -207,14 +234,20 @@ impl GoObject for Files {
     }
 
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "Get" | "GetBytes" | "Glob" | "Lines" | "AsConfig" | "AsSecrets")
+        matches!(
+            name,
+            "Get" | "GetBytes" | "Glob" | "Lines" | "AsConfig" | "AsSecrets"
+        )
     }
 
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
         let r = match name {
             "Get" => arg_str(args, name).map(|p| {
                 GoValue::from(
-                    self.files.get(&p).map(|d| String::from_utf8_lossy(d).into_owned()).unwrap_or_default(),
+                    self.files
+                        .get(&p)
+                        .map(|d| String::from_utf8_lossy(d).into_owned())
+                        .unwrap_or_default(),
                 )
             }),
             "GetBytes" => arg_str(args, name).map(|p| match self.files.get(&p) {
@@ -241,7 +274,9 @@ impl GoObject for Files {
                     ),
                 }),
             }),
-            "AsConfig" => Ok(GoValue::from(self.base_map(|d| String::from_utf8_lossy(d).into_owned()))),
+            "AsConfig" => Ok(GoValue::from(
+                self.base_map(|d| String::from_utf8_lossy(d).into_owned()),
+            )),
             "AsSecrets" => Ok(GoValue::from(self.base_map(base64))),
             _ => return None,
         };
@@ -262,7 +297,11 @@ fn base64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -287,8 +326,16 @@ impl KubeVersion {
     /// Helm's `ParseKubeVersion`: lenient semver, printed back as `vMAJOR.MINOR.PATCH[-pre]`.
     pub fn parse(s: &str) -> Option<KubeVersion> {
         let v = crate::semver::Version::parse(s).ok()?;
-        let meta = if v.metadata().is_empty() { String::new() } else { format!("+{}", v.metadata()) };
-        let pre = if v.prerelease().is_empty() { String::new() } else { format!("-{}", v.prerelease()) };
+        let meta = if v.metadata().is_empty() {
+            String::new()
+        } else {
+            format!("+{}", v.metadata())
+        };
+        let pre = if v.prerelease().is_empty() {
+            String::new()
+        } else {
+            format!("-{}", v.prerelease())
+        };
         Some(KubeVersion {
             version: format!("v{}.{}.{}{pre}{meta}", v.major, v.minor, v.patch),
             major: v.major.to_string(),
@@ -315,7 +362,10 @@ impl GoObject for KubeVersion {
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
         match name {
             "String" | "GitVersion" if args.is_empty() => Some(Ok(s(&self.version))),
-            "String" | "GitVersion" => Some(Err(format!("wrong number of args for {name}: want 0 got {}", args.len()))),
+            "String" | "GitVersion" => Some(Err(format!(
+                "wrong number of args for {name}: want 0 got {}",
+                args.len()
+            ))),
             _ => None,
         }
     }
@@ -362,8 +412,18 @@ pub fn capabilities(kube: &KubeVersion, api_versions: &[String]) -> GoValue {
         .field("GitTreeState", "git_tree_state", true, s("clean"))
         .field("GoVersion", "go_version", true, s(HELM_GO_VERSION));
     let mut caps = GoStruct::new("*chartutil.Capabilities")
-        .field("APIVersions", "APIVersions", false, GoValue::object(VersionSet(api_versions.to_vec())))
-        .field("KubeVersion", "KubeVersion", false, GoValue::object(kube.clone()))
+        .field(
+            "APIVersions",
+            "APIVersions",
+            false,
+            GoValue::object(VersionSet(api_versions.to_vec())),
+        )
+        .field(
+            "KubeVersion",
+            "KubeVersion",
+            false,
+            GoValue::object(kube.clone()),
+        )
         .field("HelmVersion", "HelmVersion", false, GoValue::object(helm));
     caps.stringer = None;
     GoValue::object(caps)
@@ -436,7 +496,10 @@ mod tests {
     #[test]
     fn kube_version_parse_like_helm() {
         let k = KubeVersion::parse("1.16.0").unwrap();
-        assert_eq!((k.version.as_str(), k.major.as_str(), k.minor.as_str()), ("v1.16.0", "1", "16"));
+        assert_eq!(
+            (k.version.as_str(), k.major.as_str(), k.minor.as_str()),
+            ("v1.16.0", "1", "16")
+        );
         assert_eq!(KubeVersion::parse("v1.31").unwrap().version, "v1.31.0");
         assert!(KubeVersion::parse("x").is_none());
     }
@@ -451,10 +514,16 @@ mod tests {
 
     #[test]
     fn files_methods() {
-        let f = Files::new([("conf/a.txt".to_string(), b"x\ny\n".to_vec()), ("b.md".to_string(), b"z".to_vec())]);
+        let f = Files::new([
+            ("conf/a.txt".to_string(), b"x\ny\n".to_vec()),
+            ("b.md".to_string(), b"z".to_vec()),
+        ]);
         let get = |m: &str, a: &str| f.method(m, &[GoValue::from(a)]).unwrap().unwrap();
         assert_eq!(get("Get", "b.md"), GoValue::from("z"));
         assert_eq!(get("Get", "nope"), GoValue::from(""));
-        assert_eq!(get("Lines", "conf/a.txt"), GoValue::from(vec![GoValue::from("x"), GoValue::from("y")]));
+        assert_eq!(
+            get("Lines", "conf/a.txt"),
+            GoValue::from(vec![GoValue::from("x"), GoValue::from("y")])
+        );
     }
 }

@@ -13,10 +13,10 @@ use crate::yaml::{Map, Value};
 /// (Helm's `ValidateAgainstSchema`). The error lists `CHART:\n- field: problem\n` blocks.
 pub fn validate_chart_tree(chart: &Chart, vals: &Map) -> Result<(), String> {
     let mut out = String::new();
-    if let Some(schema) = &chart.schema {
-        if let Err(e) = validate(schema, vals) {
-            out.push_str(&format!("{}:\n{e}", chart.name()));
-        }
+    if let Some(schema) = &chart.schema
+        && let Err(e) = validate(schema, vals)
+    {
+        out.push_str(&format!("{}:\n{e}", chart.name()));
     }
     for sub in &chart.dependencies {
         let sub_vals = match vals.get(sub.name()) {
@@ -37,7 +37,9 @@ fn to_json(v: &Value) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Json::from(*f as i64),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::String(s) => Json::String(s.clone()),
         Value::Seq(s) => Json::Array(s.iter().map(to_json).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
@@ -48,7 +50,11 @@ fn to_json(v: &Value) -> Json {
 pub fn validate(schema: &[u8], vals: &Map) -> Result<(), String> {
     let schema: Json = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let doc = to_json(&Value::Map(vals.clone()));
-    let mut v = Validator { root: &schema, errors: Vec::new(), depth: 0 };
+    let mut v = Validator {
+        root: &schema,
+        errors: Vec::new(),
+        depth: 0,
+    };
     v.check(&schema, &doc, "(root)");
     if v.errors.is_empty() {
         return Ok(());
@@ -80,7 +86,11 @@ fn type_ok(want: &str, v: &Json) -> bool {
 }
 
 fn child(path: &str, key: &str) -> String {
-    if path == "(root)" { key.to_string() } else { format!("{path}.{key}") }
+    if path == "(root)" {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn num(v: &Json) -> Option<f64> {
@@ -88,7 +98,11 @@ fn num(v: &Json) -> Option<f64> {
 }
 
 fn fmt_num(f: f64) -> String {
-    if f.fract() == 0.0 { format!("{}", f as i64) } else { format!("{f}") }
+    if f.fract() == 0.0 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
 }
 
 impl<'a> Validator<'a> {
@@ -177,37 +191,50 @@ impl<'a> Validator<'a> {
                 self.errors.extend(collected);
             }
         }
-        if let Some(not) = s.get("not") {
-            if self.valid(not, v, path).0 {
-                self.err(path, "Must not validate the schema (not)".into());
-            }
+        if let Some(not) = s.get("not")
+            && self.valid(not, v, path).0
+        {
+            self.err(path, "Must not validate the schema (not)".into());
         }
         match s.get("type") {
             Some(Json::String(t)) if !type_ok(t, v) => {
-                self.err(path, format!("Invalid type. Expected: {t}, given: {}", json_type(v)));
+                self.err(
+                    path,
+                    format!("Invalid type. Expected: {t}, given: {}", json_type(v)),
+                );
                 return;
             }
             Some(Json::Array(ts)) => {
                 let names: Vec<&str> = ts.iter().filter_map(Json::as_str).collect();
                 if !names.iter().any(|t| type_ok(t, v)) {
-                    self.err(path, format!("Invalid type. Expected: {}, given: {}", names.join(", "), json_type(v)));
+                    self.err(
+                        path,
+                        format!(
+                            "Invalid type. Expected: {}, given: {}",
+                            names.join(", "),
+                            json_type(v)
+                        ),
+                    );
                     return;
                 }
             }
             _ => {}
         }
-        if let Some(Json::Array(allowed)) = s.get("enum") {
-            if !allowed.contains(v) {
-                let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-                let field = path.rsplit('.').next().unwrap_or(path);
-                self.err(path, format!("{field} must be one of the following: {}", list.join(", ")));
-            }
+        if let Some(Json::Array(allowed)) = s.get("enum")
+            && !allowed.contains(v)
+        {
+            let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
+            let field = path.rsplit('.').next().unwrap_or(path);
+            self.err(
+                path,
+                format!("{field} must be one of the following: {}", list.join(", ")),
+            );
         }
-        if let Some(c) = s.get("const") {
-            if c != v {
-                let field = path.rsplit('.').next().unwrap_or(path);
-                self.err(path, format!("{field} does not match: {c}"));
-            }
+        if let Some(c) = s.get("const")
+            && c != v
+        {
+            let field = path.rsplit('.').next().unwrap_or(path);
+            self.err(path, format!("{field} does not match: {c}"));
         }
         match v {
             Json::Object(o) => self.check_object(s, o, path),
@@ -218,7 +245,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_object(&mut self, s: &serde_json::Map<String, Json>, o: &serde_json::Map<String, Json>, path: &str) {
+    fn check_object(
+        &mut self,
+        s: &serde_json::Map<String, Json>,
+        o: &serde_json::Map<String, Json>,
+        path: &str,
+    ) {
         if let Some(Json::Array(req)) = s.get("required") {
             for r in req.iter().filter_map(Json::as_str) {
                 if !o.contains_key(r) {
@@ -230,7 +262,11 @@ impl<'a> Validator<'a> {
         let patterns: Vec<(regex::Regex, &Json)> = s
             .get("patternProperties")
             .and_then(Json::as_object)
-            .map(|pp| pp.iter().filter_map(|(p, sch)| regex::Regex::new(p).ok().map(|r| (r, sch))).collect())
+            .map(|pp| {
+                pp.iter()
+                    .filter_map(|(p, sch)| regex::Regex::new(p).ok().map(|r| (r, sch)))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut keys: Vec<&String> = o.keys().collect();
         keys.sort();
@@ -250,21 +286,23 @@ impl<'a> Validator<'a> {
             }
             if !matched {
                 match s.get("additionalProperties") {
-                    Some(Json::Bool(false)) => self.err(path, format!("Additional property {k} is not allowed")),
+                    Some(Json::Bool(false)) => {
+                        self.err(path, format!("Additional property {k} is not allowed"))
+                    }
                     Some(sch @ Json::Object(_)) => self.check(sch, val, &p),
                     _ => {}
                 }
             }
         }
-        if let Some(min) = s.get("minProperties").and_then(Json::as_u64) {
-            if (o.len() as u64) < min {
-                self.err(path, format!("Must have at least {min} properties"));
-            }
+        if let Some(min) = s.get("minProperties").and_then(Json::as_u64)
+            && (o.len() as u64) < min
+        {
+            self.err(path, format!("Must have at least {min} properties"));
         }
-        if let Some(max) = s.get("maxProperties").and_then(Json::as_u64) {
-            if (o.len() as u64) > max {
-                self.err(path, format!("Must have at most {max} properties"));
-            }
+        if let Some(max) = s.get("maxProperties").and_then(Json::as_u64)
+            && (o.len() as u64) > max
+        {
+            self.err(path, format!("Must have at most {max} properties"));
         }
     }
 
@@ -281,7 +319,13 @@ impl<'a> Validator<'a> {
                         Some(sch) => self.check(sch, item, &child(path, &i.to_string())),
                         None => {
                             if let Some(Json::Bool(false)) = s.get("additionalItems") {
-                                self.err(path, format!("Array has more items than allowed (max {})", list.len()));
+                                self.err(
+                                    path,
+                                    format!(
+                                        "Array has more items than allowed (max {})",
+                                        list.len()
+                                    ),
+                                );
                                 break;
                             }
                         }
@@ -290,15 +334,15 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        if let Some(min) = s.get("minItems").and_then(Json::as_u64) {
-            if (a.len() as u64) < min {
-                self.err(path, format!("Array must have at least {min} items"));
-            }
+        if let Some(min) = s.get("minItems").and_then(Json::as_u64)
+            && (a.len() as u64) < min
+        {
+            self.err(path, format!("Array must have at least {min} items"));
         }
-        if let Some(max) = s.get("maxItems").and_then(Json::as_u64) {
-            if (a.len() as u64) > max {
-                self.err(path, format!("Array must have at most {max} items"));
-            }
+        if let Some(max) = s.get("maxItems").and_then(Json::as_u64)
+            && (a.len() as u64) > max
+        {
+            self.err(path, format!("Array must have at most {max} items"));
         }
         if s.get("uniqueItems") == Some(&Json::Bool(true)) {
             'outer: for i in 0..a.len() {
@@ -314,22 +358,27 @@ impl<'a> Validator<'a> {
 
     fn check_string(&mut self, s: &serde_json::Map<String, Json>, st: &str, path: &str) {
         let len = st.chars().count() as u64;
-        if let Some(min) = s.get("minLength").and_then(Json::as_u64) {
-            if len < min {
-                self.err(path, format!("String length must be greater than or equal to {min}"));
-            }
+        if let Some(min) = s.get("minLength").and_then(Json::as_u64)
+            && len < min
+        {
+            self.err(
+                path,
+                format!("String length must be greater than or equal to {min}"),
+            );
         }
-        if let Some(max) = s.get("maxLength").and_then(Json::as_u64) {
-            if len > max {
-                self.err(path, format!("String length must be less than or equal to {max}"));
-            }
+        if let Some(max) = s.get("maxLength").and_then(Json::as_u64)
+            && len > max
+        {
+            self.err(
+                path,
+                format!("String length must be less than or equal to {max}"),
+            );
         }
-        if let Some(Json::String(p)) = s.get("pattern") {
-            if let Ok(re) = regex::Regex::new(p) {
-                if !re.is_match(st) {
-                    self.err(path, format!("Does not match pattern '{p}'"));
-                }
-            }
+        if let Some(Json::String(p)) = s.get("pattern")
+            && let Ok(re) = regex::Regex::new(p)
+            && !re.is_match(st)
+        {
+            self.err(path, format!("Does not match pattern '{p}'"));
         }
     }
 
@@ -343,13 +392,16 @@ impl<'a> Validator<'a> {
                     self.err(path, format!("Must be greater than {}", fmt_num(min)));
                 }
             } else if x < min {
-                self.err(path, format!("Must be greater than or equal to {}", fmt_num(min)));
+                self.err(
+                    path,
+                    format!("Must be greater than or equal to {}", fmt_num(min)),
+                );
             }
         }
-        if let Some(min) = excl_min.and_then(num) {
-            if x <= min {
-                self.err(path, format!("Must be greater than {}", fmt_num(min)));
-            }
+        if let Some(min) = excl_min.and_then(num)
+            && x <= min
+        {
+            self.err(path, format!("Must be greater than {}", fmt_num(min)));
         }
         if let Some(max) = s.get("maximum").and_then(num) {
             if excl_max == Some(&Json::Bool(true)) {
@@ -357,18 +409,22 @@ impl<'a> Validator<'a> {
                     self.err(path, format!("Must be less than {}", fmt_num(max)));
                 }
             } else if x > max {
-                self.err(path, format!("Must be less than or equal to {}", fmt_num(max)));
+                self.err(
+                    path,
+                    format!("Must be less than or equal to {}", fmt_num(max)),
+                );
             }
         }
-        if let Some(max) = excl_max.and_then(num) {
-            if x >= max {
-                self.err(path, format!("Must be less than {}", fmt_num(max)));
-            }
+        if let Some(max) = excl_max.and_then(num)
+            && x >= max
+        {
+            self.err(path, format!("Must be less than {}", fmt_num(max)));
         }
-        if let Some(m) = s.get("multipleOf").and_then(num) {
-            if m > 0.0 && (x / m).fract() != 0.0 {
-                self.err(path, format!("Must be a multiple of {}", fmt_num(m)));
-            }
+        if let Some(m) = s.get("multipleOf").and_then(num)
+            && m > 0.0
+            && (x / m).fract() != 0.0
+        {
+            self.err(path, format!("Must be a multiple of {}", fmt_num(m)));
         }
     }
 }
@@ -398,7 +454,9 @@ mod tests {
 
     #[test]
     fn accepts_valid_values() {
-        let v = vals(serde_json::json!({"speaker": {"frr": {"enabled": true}}, "probe": {"enabled": false}, "port": 8080.0}));
+        let v = vals(
+            serde_json::json!({"speaker": {"frr": {"enabled": true}}, "probe": {"enabled": false}, "port": 8080.0}),
+        );
         assert!(validate(SCHEMA.as_bytes(), &v).is_ok());
     }
 
@@ -408,10 +466,22 @@ mod tests {
             "speaker": {"frr": {"enabled": "yes"}}, "probe": {}, "level": "trace", "port": 0, "strict": {"b": 1}
         }));
         let e = validate(SCHEMA.as_bytes(), &v).unwrap_err();
-        assert!(e.contains("- speaker.frr.enabled: Invalid type. Expected: boolean, given: string\n"), "{e}");
+        assert!(
+            e.contains("- speaker.frr.enabled: Invalid type. Expected: boolean, given: string\n"),
+            "{e}"
+        );
         assert!(e.contains("- probe: enabled is required\n"), "{e}");
-        assert!(e.contains("- level: level must be one of the following: \"info\", \"debug\"\n"), "{e}");
-        assert!(e.contains("- port: Must be greater than or equal to 1\n"), "{e}");
-        assert!(e.contains("- strict: Additional property b is not allowed\n"), "{e}");
+        assert!(
+            e.contains("- level: level must be one of the following: \"info\", \"debug\"\n"),
+            "{e}"
+        );
+        assert!(
+            e.contains("- port: Must be greater than or equal to 1\n"),
+            "{e}"
+        );
+        assert!(
+            e.contains("- strict: Additional property b is not allowed\n"),
+            "{e}"
+        );
     }
 }

@@ -43,7 +43,11 @@ struct Parser<'a, 'm> {
 /// Parses `s` into `dest` (Helm's `ParseInto` / `ParseIntoString` / `ParseJSON` /
 /// `ParseIntoFile`). The error text is Helm's, without the `failed parsing --set data:` prefix.
 pub fn parse_into(s: &str, dest: &mut Map, mode: &ValueMode<'_>) -> Result<(), String> {
-    let mut p = Parser { chars: s.chars().collect(), pos: 0, mode };
+    let mut p = Parser {
+        chars: s.chars().collect(),
+        pos: 0,
+        mode,
+    };
     loop {
         match p.key(dest, 0) {
             Ok(()) => continue,
@@ -55,7 +59,9 @@ pub fn parse_into(s: &str, dest: &mut Map, mode: &ValueMode<'_>) -> Result<(), S
 
 /// `--set-literal`: `a.b[0].c=VALUE` where VALUE is everything after the first `=`, as a string.
 pub fn parse_literal_into(s: &str, dest: &mut Map) -> Result<(), String> {
-    let (key, value) = s.split_once('=').ok_or_else(|| format!("key {s:?} has no value"))?;
+    let (key, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("key {s:?} has no value"))?;
     let mut path: Vec<(String, Option<usize>)> = Vec::new();
     for (depth, part) in key.split('.').enumerate() {
         if depth >= MAX_NESTED_NAME_LEVEL {
@@ -127,10 +133,11 @@ pub fn typed_val(v: &str, string_only: bool) -> Value {
     if v == "0" {
         return Value::Int(0);
     }
-    if !v.is_empty() && !v.starts_with('0') {
-        if let Some(i) = parse_go_int(v) {
-            return Value::Int(i);
-        }
+    if !v.is_empty()
+        && !v.starts_with('0')
+        && let Some(i) = parse_go_int(v)
+    {
+        return Value::Int(i);
     }
     Value::String(v.to_string())
 }
@@ -205,7 +212,9 @@ impl Parser<'_, '_> {
                 }
             }
             Some('[') => {
-                let i = self.key_index().map_err(|e| format!("error parsing index: {e}"))?;
+                let i = self
+                    .key_index()
+                    .map_err(|e| format!("error parsing index: {e}"))?;
                 let mut list = match data.get(&k) {
                     None => Vec::new(),
                     Some(Value::Seq(l)) => l.clone(),
@@ -246,7 +255,9 @@ impl Parser<'_, '_> {
             }
             Some(',') => {
                 set(data, &k, Value::String(String::new()));
-                Err(Stop::Err(format!("key {k:?} has no value (cannot end with ,)")))
+                Err(Stop::Err(format!(
+                    "key {k:?} has no value (cannot end with ,)"
+                )))
             }
             Some(_) => {
                 // '.'
@@ -291,7 +302,9 @@ impl Parser<'_, '_> {
         let i = i as usize;
         let (k, last) = self.runes_until(&['[', '.', '=']);
         if !k.is_empty() {
-            return Err(Stop::Err(format!("unexpected data at end of array index: {k:?}")));
+            return Err(Stop::Err(format!(
+                "unexpected data at end of array index: {k:?}"
+            )));
         }
         match last {
             None => Err(Stop::Eof),
@@ -317,7 +330,9 @@ impl Parser<'_, '_> {
                 }
             }
             Some('[') => {
-                let next = self.key_index().map_err(|e| format!("error parsing index: {e}"))?;
+                let next = self
+                    .key_index()
+                    .map_err(|e| format!("error parsing index: {e}"))?;
                 let mut crt = match list.get(i) {
                     Some(Value::Seq(l)) => l.clone(),
                     None | Some(Value::Null) => Vec::new(),
@@ -381,10 +396,10 @@ impl Parser<'_, '_> {
             match last {
                 None => return Err(ListErr::Err("list must terminate with '}'".into())),
                 Some('}') => {
-                    if let Some(c) = self.read() {
-                        if c != ',' {
-                            self.unread();
-                        }
+                    if let Some(c) = self.read()
+                        && c != ','
+                    {
+                        self.unread();
                     }
                     list.push(self.convert(&rs).map_err(ListErr::Err)?);
                     return Ok(list);
@@ -409,7 +424,9 @@ fn set(data: &mut Map, key: &str, v: Value) {
 
 fn set_index(list: &mut Vec<Value>, i: usize, v: Value) -> Result<(), Stop> {
     if i > MAX_INDEX {
-        return Err(Stop::Err(format!("error processing index {i}: index too large")));
+        return Err(Stop::Err(format!(
+            "error processing index {i}: index too large"
+        )));
     }
     if list.len() <= i {
         list.resize(i + 1, Value::Null);
@@ -423,7 +440,11 @@ pub fn json_numbers_to_float(v: Value) -> Value {
     match v {
         Value::Int(i) => Value::Float(i as f64),
         Value::Seq(s) => Value::Seq(s.into_iter().map(json_numbers_to_float).collect()),
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, json_numbers_to_float(v))).collect()),
+        Value::Map(m) => Value::Map(
+            m.into_iter()
+                .map(|(k, v)| (k, json_numbers_to_float(v)))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -445,31 +466,64 @@ mod tests {
             set("a=1,b=true,c=null,d=007,e=-3,f=1.5").unwrap(),
             serde_json::json!({"a": 1, "b": true, "c": null, "d": "007", "e": -3, "f": "1.5"})
         );
-        assert_eq!(set("name=value\\,with\\,commas").unwrap(), serde_json::json!({"name": "value,with,commas"}));
-        assert_eq!(set("a.b\\.c=d").unwrap(), serde_json::json!({"a": {"b.c": "d"}}));
+        assert_eq!(
+            set("name=value\\,with\\,commas").unwrap(),
+            serde_json::json!({"name": "value,with,commas"})
+        );
+        assert_eq!(
+            set("a.b\\.c=d").unwrap(),
+            serde_json::json!({"a": {"b.c": "d"}})
+        );
         assert_eq!(set("a=").unwrap(), serde_json::json!({"a": ""}));
-        assert_eq!(set("crds.enabled=false,speaker.frr.enabled=false").unwrap(),
-            serde_json::json!({"crds": {"enabled": false}, "speaker": {"frr": {"enabled": false}}}));
+        assert_eq!(
+            set("crds.enabled=false,speaker.frr.enabled=false").unwrap(),
+            serde_json::json!({"crds": {"enabled": false}, "speaker": {"frr": {"enabled": false}}})
+        );
     }
 
     #[test]
     fn lists() {
-        assert_eq!(set("a={x,y}").unwrap(), serde_json::json!({"a": ["x", "y"]}));
-        assert_eq!(set("a={1,2},b=c").unwrap(), serde_json::json!({"a": [1, 2], "b": "c"}));
-        assert_eq!(set("a[1]=x").unwrap(), serde_json::json!({"a": [null, "x"]}));
-        assert_eq!(set("a[0].b=x,a[0].c=y").unwrap(), serde_json::json!({"a": [{"b": "x", "c": "y"}]}));
-        assert_eq!(set("a[0][1]=z").unwrap(), serde_json::json!({"a": [[null, "z"]]}));
+        assert_eq!(
+            set("a={x,y}").unwrap(),
+            serde_json::json!({"a": ["x", "y"]})
+        );
+        assert_eq!(
+            set("a={1,2},b=c").unwrap(),
+            serde_json::json!({"a": [1, 2], "b": "c"})
+        );
+        assert_eq!(
+            set("a[1]=x").unwrap(),
+            serde_json::json!({"a": [null, "x"]})
+        );
+        assert_eq!(
+            set("a[0].b=x,a[0].c=y").unwrap(),
+            serde_json::json!({"a": [{"b": "x", "c": "y"}]})
+        );
+        assert_eq!(
+            set("a[0][1]=z").unwrap(),
+            serde_json::json!({"a": [[null, "z"]]})
+        );
     }
 
     #[test]
     fn errors_match_helm() {
         assert_eq!(set("a").unwrap_err(), "key \"a\" has no value");
-        assert_eq!(set("a,b=c").unwrap_err(), "key \"a\" has no value (cannot end with ,)");
+        assert_eq!(
+            set("a,b=c").unwrap_err(),
+            "key \"a\" has no value (cannot end with ,)"
+        );
         assert_eq!(set("a.=c").unwrap_err(), "key map \"a\" has no value");
         assert_eq!(set("a={x,y").unwrap_err(), "list must terminate with '}'");
         assert_eq!(set("a[-1]=x").unwrap_err(), "negative -1 index not allowed");
-        assert!(set("a[x]=1").unwrap_err().starts_with("error parsing index"));
-        assert_eq!(set("a[0]x=1").unwrap_err(), "unexpected data at end of array index: \"x\"");
+        assert!(
+            set("a[x]=1")
+                .unwrap_err()
+                .starts_with("error parsing index")
+        );
+        assert_eq!(
+            set("a[0]x=1").unwrap_err(),
+            "unexpected data at end of array index: \"x\""
+        );
     }
 
     #[test]

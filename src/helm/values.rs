@@ -19,7 +19,11 @@ impl Warnings {
 }
 
 fn concat_prefix(a: &str, b: &str) -> String {
-    if a.is_empty() { b.to_string() } else { format!("{a}.{b}") }
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
 }
 
 /// Go's `%v` for warning texts (approximate for nested data).
@@ -31,14 +35,14 @@ fn go_v(v: &Value) -> String {
         Value::Float(f) => format!("{f}"),
         Value::String(s) => s.clone(),
         Value::Seq(s) => format!("[{}]", s.iter().map(go_v).collect::<Vec<_>>().join(" ")),
-        Value::Map(m) => format!(
-            "map[{}]",
-            {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                keys.iter().map(|k| format!("{k}:{}", go_v(&m[*k]))).collect::<Vec<_>>().join(" ")
-            }
-        ),
+        Value::Map(m) => format!("map[{}]", {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            keys.iter()
+                .map(|k| format!("{k}:{}", go_v(&m[*k])))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
     }
 }
 
@@ -56,12 +60,24 @@ pub fn merge_values(ch: &Chart, vals: &Map, w: &mut Warnings) -> Result<Map, Str
     Ok(dest)
 }
 
-fn coalesce(ch: &Chart, dest: &mut Map, prefix: &str, merge: bool, w: &mut Warnings) -> Result<(), String> {
+fn coalesce(
+    ch: &Chart,
+    dest: &mut Map,
+    prefix: &str,
+    merge: bool,
+    w: &mut Warnings,
+) -> Result<(), String> {
     coalesce_chart_values(ch, dest, prefix, merge, w);
     coalesce_deps(ch, dest, prefix, merge, w)
 }
 
-fn coalesce_deps(ch: &Chart, dest: &mut Map, prefix: &str, merge: bool, w: &mut Warnings) -> Result<(), String> {
+fn coalesce_deps(
+    ch: &Chart,
+    dest: &mut Map,
+    prefix: &str,
+    merge: bool,
+    w: &mut Warnings,
+) -> Result<(), String> {
     for sub in &ch.dependencies {
         let name = sub.name().to_string();
         match dest.get(&name) {
@@ -70,7 +86,10 @@ fn coalesce_deps(ch: &Chart, dest: &mut Map, prefix: &str, merge: bool, w: &mut 
             }
             Some(Value::Map(_)) => {}
             Some(other) => {
-                return Err(format!("type mismatch on {name}: %!t({})", go_type_and_value(other)));
+                return Err(format!(
+                    "type mismatch on {name}: %!t({})",
+                    go_type_and_value(other)
+                ));
             }
         }
         let sub_prefix = concat_prefix(prefix, &ch.metadata.name);
@@ -104,7 +123,9 @@ fn coalesce_globals(dest: &mut Map, src: &Map, prefix: &str, w: &mut Warnings) {
         None => Map::new(),
         Some(Value::Map(m)) => m.clone(),
         Some(_) => {
-            w.push(format!("warning: skipping globals because destination {GLOBAL_KEY} is not a table."));
+            w.push(format!(
+                "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
+            ));
             return;
         }
     };
@@ -112,7 +133,9 @@ fn coalesce_globals(dest: &mut Map, src: &Map, prefix: &str, w: &mut Warnings) {
         None => Map::new(),
         Some(Value::Map(m)) => m.clone(),
         Some(_) => {
-            w.push(format!("warning: skipping globals because source {GLOBAL_KEY} is not a table."));
+            w.push(format!(
+                "warning: skipping globals because source {GLOBAL_KEY} is not a table."
+            ));
             return;
         }
     };
@@ -130,7 +153,9 @@ fn coalesce_globals(dest: &mut Map, src: &Map, prefix: &str, w: &mut Warnings) {
                         dg.insert(key, Value::Map(vv));
                     }
                     Some(_) => {
-                        w.push(format!("Conflict: cannot merge map onto non-map for {key:?}. Skipping."));
+                        w.push(format!(
+                            "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
+                        ));
                     }
                 }
             }
@@ -163,7 +188,9 @@ fn coalesce_chart_values(ch: &Chart, v: &mut Map, prefix: &str, merge: bool, w: 
                     coalesce_tables(dest, src, &concat_prefix(&sub_prefix, key), merge, w);
                 }
                 Value::Null => {}
-                _ => w.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+                _ => w.push(format!(
+                    "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                )),
             },
             Some(_) => {}
             None => {
@@ -268,7 +295,10 @@ mod tests {
 
     fn chart(name: &str, values: serde_json::Value, deps: Vec<Chart>) -> Chart {
         Chart {
-            metadata: Metadata { name: name.into(), ..Default::default() },
+            metadata: Metadata {
+                name: name.into(),
+                ..Default::default()
+            },
             values: map(values),
             dependencies: deps,
             ..Default::default()
@@ -291,16 +321,31 @@ mod tests {
         let mut w = Warnings::default();
         let out = coalesce_values(&parent, &Map::new(), &mut w).unwrap();
         let j = serde_json::Value::from(&Value::Map(out));
-        assert_eq!(j["global"]["hash"], serde_json::json!({"key1": null, "key3": 13}));
-        assert_eq!(j["subchart"]["global"]["hash"], serde_json::json!({"key3": 13, "key2": 2, "key4": 4}));
+        assert_eq!(
+            j["global"]["hash"],
+            serde_json::json!({"key1": null, "key3": 13})
+        );
+        assert_eq!(
+            j["subchart"]["global"]["hash"],
+            serde_json::json!({"key3": 13, "key2": 2, "key4": 4})
+        );
         assert_eq!(j["subchart"]["hash"], serde_json::json!({"key4": 4}));
     }
 
     #[test]
     fn user_values_win_and_warn_on_type_clash() {
-        let c = chart("c", serde_json::json!({"a": {"b": 1}, "s": "x", "t": {"u": 1}}), vec![]);
+        let c = chart(
+            "c",
+            serde_json::json!({"a": {"b": 1}, "s": "x", "t": {"u": 1}}),
+            vec![],
+        );
         let mut w = Warnings::default();
-        let out = coalesce_values(&c, &map(serde_json::json!({"a": {"c": 2}, "s": null, "t": "str"})), &mut w).unwrap();
+        let out = coalesce_values(
+            &c,
+            &map(serde_json::json!({"a": {"c": 2}, "s": null, "t": "str"})),
+            &mut w,
+        )
+        .unwrap();
         let j = serde_json::Value::from(&Value::Map(out));
         assert_eq!(j, serde_json::json!({"a": {"c": 2, "b": 1}, "t": "str"}));
         assert!(w.0.is_empty(), "{:?}", w.0);

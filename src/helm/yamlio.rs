@@ -28,8 +28,15 @@ fn go_yaml_error(e: &YamlError) -> String {
 
 fn first_document(src: &str) -> Result<Value, String> {
     match yaml::parse_documents(src, Dialect::Helm) {
-        Ok(docs) => Ok(docs.into_iter().next().map(|d| d.value).unwrap_or(Value::Null)),
-        Err(e) => Err(format!("error converting YAML to JSON: {}", go_yaml_error(&e))),
+        Ok(docs) => Ok(docs
+            .into_iter()
+            .next()
+            .map(|d| d.value)
+            .unwrap_or(Value::Null)),
+        Err(e) => Err(format!(
+            "error converting YAML to JSON: {}",
+            go_yaml_error(&e)
+        )),
     }
 }
 
