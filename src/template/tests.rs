@@ -215,7 +215,7 @@ fn exec_errors_read_as_go() {
     );
     err(
         "{{ upper .Values.count }}",
-        "template: t:1:9: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64",
+        "template: t:1:16: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64",
     );
     err(
         "{{ trunc \"a\" \"b\" }}",
