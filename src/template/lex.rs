@@ -306,7 +306,8 @@ impl Lexer<'_> {
                     Some(i) => {
                         let end = self.pos + 1 + i + 1;
                         let quoted: Rc<str> = Rc::from(&self.src[self.pos..end]);
-                        let value: Rc<str> = Rc::from(self.src[self.pos + 1..end - 1].replace('\r', ""));
+                        let value: Rc<str> =
+                            Rc::from(self.src[self.pos + 1..end - 1].replace('\r', ""));
                         self.count_lines(self.pos, end);
                         self.pos = end;
                         self.emit(Kind::Str(quoted, value), start, line);

@@ -94,8 +94,10 @@ pub struct ExecOptions {
     pub enable_dns: bool,
     /// Maximum nesting of `include` of the same template name (Helm: 1000).
     pub max_include_depth: usize,
-    /// Maximum nesting of template calls and `tpl` (Go: 100000 for templates; we also bound tpl).
+    /// Maximum nesting of `{{template}}` calls (Go: 100000; lower here to bound the stack).
     pub max_exec_depth: usize,
+    /// Maximum size of one execution's output; beyond it execution stops with an error.
+    pub max_output_bytes: usize,
 }
 
 impl Default for ExecOptions {
@@ -105,6 +107,7 @@ impl Default for ExecOptions {
             enable_dns: false,
             max_include_depth: 1000,
             max_exec_depth: 10_000,
+            max_output_bytes: 256 << 20,
         }
     }
 }

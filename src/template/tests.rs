@@ -487,6 +487,46 @@ fn notices_record_non_reproducible_functions() {
 }
 
 #[test]
+fn bounded_time_and_memory() {
+    let e = render("{{ range 1000000000000 }}{{ end }}").unwrap_err();
+    assert!(e.contains("exceeds vendor's limit"), "{e}");
+    let e = render("{{ until 1000000000 }}").unwrap_err();
+    assert!(e.contains("too large"), "{e}");
+    let mut t = Templates::new();
+    t.add("t", "{{ range 100000 }}0123456789{{ end }}").unwrap();
+    let opts = ExecOptions {
+        max_output_bytes: 1000,
+        ..ExecOptions::default()
+    };
+    let e = t
+        .execute("t", &GoValue::Nil, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("output exceeds 1000 bytes"), "{e}");
+    let e = render("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}")
+        .unwrap_err();
+    assert!(
+        e.contains("exceeded maximum template depth (10000)"),
+        "{}",
+        &e[..200.min(e.len())]
+    );
+    let e = render("{{ tpl \"{{ tpl .Values.t . }}\" (dict \"Values\" (dict \"t\" \"{{ tpl .Values.t . }}\")) }}").unwrap_err();
+    assert!(
+        e.contains("tpl calls nested more than 1000 deep"),
+        "{}",
+        &e[e.len().saturating_sub(300)..]
+    );
+}
+
+#[test]
+fn number_literals_follow_go() {
+    ok(
+        "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ typeOf 0x1E }} {{ typeOf 1e3 }}",
+        "30 1 1000 -7 int float64",
+    );
+}
+
+#[test]
 fn objects_expose_fields_and_methods() {
     struct Caps;
     impl GoObject for Caps {
