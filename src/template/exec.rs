@@ -121,6 +121,18 @@ fn is_float_literal(text: &str) -> bool {
     body.contains(['.', 'e'])
 }
 
+/// The node Go's executor last visited after evaluating `pipe` (its error context).
+fn last_node(pipe: &Pipe) -> (usize, String) {
+    let Some(cmd) = pipe.cmds.last() else {
+        return (pipe.pos, pipe.to_string());
+    };
+    match cmd.args.last() {
+        Some(Arg::Pipe(p)) => last_node(p),
+        Some(a) => (a.pos(), a.to_string()),
+        None => (cmd.pos, cmd.to_string()),
+    }
+}
+
 /// Go's type name of a value as seen through a receiver of static type `interface {}`.
 fn iface_type(v: &GoValue, iface: bool) -> String {
     if iface {
@@ -329,17 +341,19 @@ impl State<'_, '_> {
             }
             GoValue::Int(n) => {
                 if decl.len() > 1 {
+                    let (lpos, lctx) = last_node(&b.pipe);
                     return Err(self
                         .error(
-                            b.pipe.pos,
-                            &b.pipe.to_string(),
+                            lpos,
+                            &lctx,
                             format!("can't use {n} to iterate over more than one variable"),
                         )
                         .into());
                 }
                 if *n > MAX_RANGE_INT {
+                    let (pos, ctx) = last_node(&b.pipe);
                     return Err(self
-                        .error(b.pipe.pos, &b.pipe.to_string(), format!("range over {n} iterations exceeds vendor's limit of {MAX_RANGE_INT}"))
+                        .error(pos, &ctx, format!("range over {n} iterations exceeds vendor's limit of {MAX_RANGE_INT}"))
                         .into());
                 }
                 for i in 0..*n {
@@ -351,10 +365,11 @@ impl State<'_, '_> {
             }
             GoValue::Nil => {}
             other => {
+                let (lpos, lctx) = last_node(&b.pipe);
                 return Err(self
                     .error(
-                        b.pipe.pos,
-                        &b.pipe.to_string(),
+                        lpos,
+                        &lctx,
                         format!("range can't iterate over {}", gofmt::sprint_value(other)),
                     )
                     .into());

@@ -570,3 +570,58 @@ fn objects_expose_fields_and_methods() {
         "v1.20.0 true"
     );
 }
+
+#[test]
+fn to_yaml_numbers_follow_json_round_trip() {
+    ok(
+        "{{ toYaml (list 0.1 1e-7 1e21 123456789.0 -0.5 \"1e3\" true) }}",
+        "- 0.1\n- 1e-07\n- 1e+21\n- 123456789\n- -0.5\n- \"1e3\"\n- true",
+    );
+    ok(
+        "{{ dict \"a\" (dict) \"b\" (list) \"c\" .Values.nul | toYaml }}",
+        "a: {}\nb: []\nc: null",
+    );
+}
+
+#[test]
+fn pipelines_chains_and_parens() {
+    ok("{{ (dict \"a\" (dict \"b\" 2)).a.b }}", "2");
+    ok(
+        "{{ with $x := .Values.name }}{{ $x }}-{{ . }}{{ end }}",
+        "web-web",
+    );
+    ok("{{ $m := .Values.nested }}{{ $m.x.y }}", "deep");
+    ok(
+        "{{ .Values.list | join \",\" | upper | printf \"<%s>\" }}",
+        "<A,B,C>",
+    );
+    ok("{{ printf \"%s\" (index .Values.list 0) }}", "a");
+    ok(
+        "{{ if and (eq .Values.name \"web\") (gt (len .Values.list) 2) }}yes{{ end }}",
+        "yes",
+    );
+    ok(
+        "{{- range $k, $v := .Values.map }}\n{{ $k }}: {{ $v }}\n{{- end }}",
+        "\na: 1\nb: 2",
+    );
+    ok(
+        "{{ $x := list }}{{ range .Values.list }}{{ $x = append $x . }}{{ end }}{{ $x }}",
+        "[a b c]",
+    );
+    err(
+        "{{ .Values.name 1 }}",
+        "template: t:1:10: executing \"t\" at <.Values.name>: name is not a method but has arguments",
+    );
+    err(
+        "{{ 1 2 }}",
+        "template: t:1:3: executing \"t\" at <1>: can't give argument to non-function 1",
+    );
+    err(
+        "{{ nil }}",
+        "template: t:1:3: executing \"t\" at <nil>: nil is not a command",
+    );
+    err(
+        "{{ range .Values.name }}{{ end }}",
+        "template: t:1:16: executing \"t\" at <.Values.name>: range can't iterate over web",
+    );
+}
