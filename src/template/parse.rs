@@ -756,10 +756,7 @@ impl Parser<'_> {
                         super::gofmt::quote_go(&name)
                     ));
                 }
-                Arg::Ident {
-                    pos: t.pos,
-                    name: Rc::from(name),
-                }
+                Arg::Ident { pos: t.pos, name }
             }
             Kind::Dot => Arg::Dot(t.pos),
             Kind::Nil => Arg::Nil(t.pos),
@@ -772,13 +769,13 @@ impl Parser<'_> {
                 }
                 Arg::Var {
                     pos: t.pos,
-                    name: Rc::from(name),
+                    name,
                     names: Vec::new(),
                 }
             }
             Kind::Field(f) => Arg::Field {
                 pos: t.pos,
-                names: vec![Rc::from(f)],
+                names: vec![f],
             },
             Kind::Bool(b) => Arg::Bool(t.pos, b),
             Kind::Number(text) => match parse_number(&text) {
@@ -802,8 +799,8 @@ impl Parser<'_> {
             Kind::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", false)?)),
             Kind::Str(q, v) => Arg::Str {
                 pos: t.pos,
-                quoted: Rc::from(q),
-                value: Rc::from(v),
+                quoted: q,
+                value: v,
             },
             _ => {
                 self.backup();
