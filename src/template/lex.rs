@@ -381,7 +381,7 @@ impl Lexer<'_> {
                 c => {
                     self.err(&format!(
                         "unrecognized character in action: {}",
-                        go_quote_rune(c)
+                        go_sharp_u(c)
                     ));
                     return Err(());
                 }
@@ -475,6 +475,15 @@ impl Lexer<'_> {
     fn err(&mut self, msg: &str) {
         let (p, l) = (self.pos, self.line);
         self.emit(Kind::Error(msg.to_string()), p, l);
+    }
+}
+
+/// Go's `%#U` of a rune: `U+002F '/'` (no quoted form for non-printable runes).
+fn go_sharp_u(c: char) -> String {
+    if c.is_control() {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("U+{:04X} '{c}'", c as u32)
     }
 }
 

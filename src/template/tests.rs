@@ -254,6 +254,11 @@ fn parse_errors_read_as_go() {
         "template: t:1: non executable command in pipeline stage 2",
     );
     err("{{ ) }}", "template: t:1: unexpected right paren");
+    err(
+        "{{ /* x */ }}",
+        "template: t:1: unrecognized character in action: U+002F '/'",
+    );
+    err("{{ .a\n\n", "template: t:3: unclosed action started at t:1");
 }
 
 #[test]
