@@ -487,18 +487,6 @@ fn go_sharp_u(c: char) -> String {
     }
 }
 
-/// Go's `%q` of a rune.
-pub fn go_quote_rune(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '\\' => "'\\\\'".into(),
-        '\n' => "'\\n'".into(),
-        '\t' => "'\\t'".into(),
-        '\r' => "'\\r'".into(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
-    }
-}
 
 /// Decodes a Go double-quoted string literal (strconv.Unquote).
 pub fn unquote(q: &str) -> Result<String, String> {
