@@ -487,7 +487,6 @@ fn go_sharp_u(c: char) -> String {
     }
 }
 
-
 /// Decodes a Go double-quoted string literal (strconv.Unquote).
 pub fn unquote(q: &str) -> Result<String, String> {
     let inner = &q[1..q.len() - 1];

@@ -8,6 +8,9 @@ use super::{FuncDef, Param, arg_int, arg_str, str_list, strslice, strval, table}
 use crate::template::gofmt;
 use crate::template::value::GoValue;
 
+/// Bound on strings built by `repeat` (keeps memory bounded on hostile input).
+const MAX_STRING: usize = 256 << 20;
+
 fn s(v: impl Into<String>) -> Result<GoValue, String> {
     Ok(GoValue::from(v.into()))
 }
@@ -25,6 +28,7 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "repeat" [Int, Str] => |_, a| {
             let n = arg_int(&a[0]);
             if n < 0 { return Err("strings: negative Repeat count".into()); }
+            if (n as u128) * (arg_str(&a[1]).len() as u128) > MAX_STRING as u128 { return Err(format!("repeat: result longer than {MAX_STRING} bytes")); }
             s(arg_str(&a[1]).repeat(n as usize))
         };
         "substr" [Int, Int, Str] => |_, a| substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));
@@ -211,7 +215,7 @@ fn abbrev(width: i64, s: &str) -> String {
     if width < 4 || s.len() as i64 <= width {
         return s.to_string();
     }
-    format!("{}...", &s[..(width - 3) as usize])
+    format!("{}...", byte_slice(s, 0, (width - 3) as usize))
 }
 
 fn abbrevboth(left: i64, right: i64, s: &str) -> String {
@@ -233,9 +237,20 @@ fn abbrevboth(left: i64, right: i64, s: &str) -> String {
         return s.to_string();
     }
     if offset + right - 3 < len {
-        return format!("...{}", abbrev(right - 3, &s[offset as usize..]));
+        return format!(
+            "...{}",
+            abbrev(right - 3, &byte_slice(s, offset as usize, s.len()))
+        );
     }
-    format!("...{}", &s[(len - (right - 3)) as usize..])
+    format!(
+        "...{}",
+        byte_slice(s, (len - (right - 3)) as usize, s.len())
+    )
+}
+
+/// `s[a:b]` on bytes, as Go slices strings (a cut inside a UTF-8 sequence gives U+FFFD here).
+fn byte_slice(s: &str, a: usize, b: usize) -> String {
+    String::from_utf8_lossy(&s.as_bytes()[a.min(s.len())..b.min(s.len())]).into_owned()
 }
 
 fn title(s: &str) -> String {
