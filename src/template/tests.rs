@@ -329,8 +329,8 @@ fn sprig_strings() {
         "bbb many",
     );
     ok(
-        "{{ snakecase \"FirstName\" }} {{ kebabcase \"HTTPServer\" }} {{ camelcase \"foo_bar\" }} {{ swapcase \"aB\" }}",
-        "first_name http-server FooBar Ab",
+        "{{ snakecase \"FirstName\" }} {{ kebabcase \"HTTPServer\" }} {{ camelcase \"foo_bar\" }} {{ camelcase \"__a__b_\" }} {{ camelcase \"http server\" }} {{ swapcase \"aB\" }}",
+        "first_name http-server FooBar __A_B_ HttpServer Ab",
     );
     ok(
         "{{ splitList \",\" \"a,b\" }} {{ (split \",\" \"a,b\")._1 }} {{ join \"-\" .Values.list }} {{ sortAlpha (list \"b\" \"a\") }}",

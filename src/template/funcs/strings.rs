@@ -340,29 +340,36 @@ fn delimited_case(s: &str, delim: char) -> String {
     out
 }
 
-/// xstrings' ToCamelCase: `foo_bar` -> `FooBar`.
+/// xstrings' ToCamelCase: connectors (`_`, `-`, spaces) are dropped and the letter after them
+/// upper-cased, the first letter too; a run of connectors keeps all but its last; leading
+/// connectors and a trailing one stay. `foo_bar` -> `FooBar`, `__a__b_` -> `__A_B_`.
 fn camelcase(s: &str) -> String {
+    let is_conn = |c: char| c == '-' || c == '_' || c.is_whitespace();
     let mut out = String::with_capacity(s.len());
-    let mut upper_next = true;
-    for c in s.chars() {
-        if c == '_' || c == '-' || c == ' ' {
-            if out.is_empty() && c != '_' {
-                continue;
-            }
-            upper_next = true;
-            if out.is_empty() {
-                out.push(c);
-                upper_next = true;
-            }
+    let mut it = s.chars();
+    let mut cur = None;
+    for c in it.by_ref() {
+        if !is_conn(c) {
+            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            break;
+        }
+        out.push(c);
+    }
+    let Some(mut r0) = cur else { return out };
+    for c in it {
+        let r1 = r0;
+        r0 = c;
+        if is_conn(r0) && is_conn(r1) {
+            out.push(r1);
             continue;
         }
-        if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
+        if is_conn(r1) {
+            r0 = r0.to_uppercase().next().unwrap_or(r0);
         } else {
-            out.push(c);
+            out.push(r1);
         }
     }
+    out.push(r0);
     out
 }
 
