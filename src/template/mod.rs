@@ -25,7 +25,7 @@
 //! - `lookup` returns an empty map and `getHostByName` "", as `helm template` does. Uses of
 //!   `lookup` and of functions whose output changes on every render (`randAlphaNum`, `uuidv4`,
 //!   `now`, ...) are recorded as [`Notice`]s ([`Templates::take_notices`]) for warnings.
-//! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `htpasswd`,
+//! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `derivePassword`,
 //!   `encryptAES`, ...) and a few date functions are registered but fail with an error naming
 //!   them, so charts using them stop with a clear message instead of rendering differently.
 //! - Known approximations: Go's `int` and `int64` are one type here (`typeOf` says `int`); the

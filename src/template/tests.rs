@@ -524,6 +524,16 @@ fn bounded_time_and_memory() {
 }
 
 #[test]
+fn htpasswd_gives_a_verifiable_bcrypt_entry() {
+    let out = render("{{ htpasswd \"user\" \"secret\" }}").unwrap();
+    let (user, hash) = out.split_once(':').unwrap();
+    assert_eq!(user, "user");
+    assert!(hash.starts_with("$2a$10$"), "{hash}");
+    assert!(bcrypt::verify("secret", hash).unwrap());
+    ok("{{ htpasswd \"a:b\" \"x\" }}", "invalid username: a:b");
+}
+
+#[test]
 fn number_literals_follow_go() {
     ok(
         "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ typeOf 0x1E }} {{ typeOf 1e3 }}",
