@@ -640,3 +640,31 @@ fn pipelines_chains_and_parens() {
         "template: t:1:16: executing \"t\" at <.Values.name>: range can't iterate over web",
     );
 }
+
+#[test]
+fn go_float_formatting() {
+    use super::gofmt::format_float as f;
+    let cases: &[(f64, char, i32, &str)] = &[
+        (1e6, 'g', -1, "1e+06"),
+        (123456.0, 'g', -1, "123456"),
+        (1234567.0, 'g', -1, "1.234567e+06"),
+        (0.0001, 'g', -1, "0.0001"),
+        (0.00001, 'g', -1, "1e-05"),
+        (-2.5, 'g', -1, "-2.5"),
+        (0.0, 'g', -1, "0"),
+        (100.0, 'g', 2, "1e+02"),
+        (3.14159, 'g', 3, "3.14"),
+        (0.5, 'f', 0, "0"),
+        (1.5, 'f', 0, "2"),
+        (2.5, 'f', 0, "2"),
+        (1.005, 'f', 2, "1.00"),
+        (0.0, 'e', 6, "0.000000e+00"),
+        (123.456, 'e', 2, "1.23e+02"),
+        (1e100, 'e', -1, "1e+100"),
+        (f64::INFINITY, 'g', -1, "+Inf"),
+    ];
+    for (x, verb, prec, want) in cases {
+        assert_eq!(f(*x, *verb, *prec), *want, "{x} {verb} {prec}");
+    }
+    ok("{{ printf \"%8.3f|%-8.2e|%+d|% d|%#x|%#o|%b|%c|%U|%5t|%.2s|%q\" 3.14159 1234.5 5 7 255 8 5 65 65 true \"abc\" 65 }}", "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'");
+}
