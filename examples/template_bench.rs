@@ -1,5 +1,5 @@
 //! Times the template engine on ingress-nginx 4.15.1 (parse every template, then render every
-//! non-partial one with the chart's default values). Run by `bench/template.sh`.
+//! non-partial one with the chart's default values). Run by `bench/template-engine.sh`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
