@@ -352,6 +352,12 @@ fn sprig_strings() {
 }
 
 #[test]
+fn regexes_use_go_ascii_classes() {
+    ok("{{ regexMatch \"^\\\\d+$\" \"١٢\" }} {{ regexMatch \"^\\\\d+$\" \"12\" }} {{ regexFindAll \"[\\\\w.]+\" \"a.b é c\" -1 }} {{ regexReplaceAll \"\\\\s\" \"a b\\u00a0c\" \"_\" }}", "false true [a.b c] a_b\u{a0}c");
+    ok("{{ regexMatch \"[[:alpha:]]+\" \"abc\" }} {{ regexMatch \"[^\\\\d]\" \"1\" }} {{ regexReplaceAll \"\\\\bx\\\\b\" \"x éx x\" \"y\" }}", "true false y éy y");
+}
+
+#[test]
 fn sprig_lists_and_dicts() {
     ok(
         "{{ list 1 \"a\" }} {{ first .Values.list }} {{ last .Values.list }} {{ rest .Values.list }} {{ initial .Values.list }}",

@@ -95,12 +95,92 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
 }
 
 fn re(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| {
+    Regex::new(&go_regex(pattern)).map_err(|e| {
         format!(
             "error parsing regexp: {}",
             e.to_string().lines().last().unwrap_or("invalid")
         )
     })
+}
+
+/// Translates Go RE2 syntax to Rust's: Go's Perl classes `\d \w \s` and `\b` are ASCII-only
+/// while Rust's are Unicode-aware, so they are spelled out as ASCII classes.
+fn go_regex(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 16);
+    let mut chars = p.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let Some(&n) = chars.peek() else {
+                out.push(c);
+                break;
+            };
+            chars.next();
+            let (inner, negated) = match n {
+                'd' => ("0-9", false),
+                'D' => ("0-9", true),
+                'w' => ("0-9A-Za-z_", false),
+                'W' => ("0-9A-Za-z_", true),
+                's' => ("\\t\\n\\f\\r ", false),
+                'S' => ("\\t\\n\\f\\r ", true),
+                'b' if !in_class => {
+                    out.push_str("(?-u:\\b)");
+                    continue;
+                }
+                'B' if !in_class => {
+                    out.push_str("(?-u:\\B)");
+                    continue;
+                }
+                other => {
+                    out.push('\\');
+                    out.push(other);
+                    continue;
+                }
+            };
+            if in_class {
+                if negated {
+                    // A negated class inside a class: Rust supports nested classes.
+                    out.push_str(&format!("[^{inner}]"));
+                } else {
+                    out.push_str(inner);
+                }
+            } else if negated {
+                out.push_str(&format!("[^{inner}]"));
+            } else {
+                out.push_str(&format!("[{inner}]"));
+            }
+            continue;
+        }
+        if c == '[' && !in_class {
+            in_class = true;
+            out.push(c);
+            // A leading `^` and/or `]` are part of the class syntax.
+            if chars.peek() == Some(&'^') {
+                out.push(chars.next().unwrap());
+            }
+            if chars.peek() == Some(&']') {
+                out.push_str("\\]");
+                chars.next();
+            }
+            continue;
+        }
+        if c == '[' && in_class && chars.peek() == Some(&':') {
+            // POSIX class like [:alpha:]: copy through to its closing `:]`.
+            out.push(c);
+            for d in chars.by_ref() {
+                out.push(d);
+                if d == ']' {
+                    break;
+                }
+            }
+            continue;
+        }
+        if c == ']' && in_class {
+            in_class = false;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn regex_find_all(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
