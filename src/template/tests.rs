@@ -352,9 +352,40 @@ fn sprig_strings() {
 }
 
 #[test]
+fn case_conversions_follow_xstrings() {
+    let cases = [
+        ("FirstName", "first_name"),
+        ("HTTPServer", "http_server"),
+        ("NoHTTPS", "no_https"),
+        ("GO_PATH", "go_path"),
+        ("GO PATH", "go_path"),
+        ("GO-PATH", "go_path"),
+        ("http2xx", "http_2xx"),
+        ("HTTP20xOK", "http_20x_ok"),
+        ("Duration2m3s", "duration_2m3s"),
+        ("Bld4Floor3rd", "bld4_floor_3rd"),
+        ("a__b", "a__b"),
+        ("abc", "abc"),
+    ];
+    for (input, want) in cases {
+        ok(&format!("{{{{ snakecase {input:?} }}}}"), want);
+        ok(
+            &format!("{{{{ kebabcase {input:?} }}}}"),
+            &want.replace('_', "-"),
+        );
+    }
+}
+
+#[test]
 fn regexes_use_go_ascii_classes() {
-    ok("{{ regexMatch \"^\\\\d+$\" \"١٢\" }} {{ regexMatch \"^\\\\d+$\" \"12\" }} {{ regexFindAll \"[\\\\w.]+\" \"a.b é c\" -1 }} {{ regexReplaceAll \"\\\\s\" \"a b\\u00a0c\" \"_\" }}", "false true [a.b c] a_b\u{a0}c");
-    ok("{{ regexMatch \"[[:alpha:]]+\" \"abc\" }} {{ regexMatch \"[^\\\\d]\" \"1\" }} {{ regexReplaceAll \"\\\\bx\\\\b\" \"x éx x\" \"y\" }}", "true false y éy y");
+    ok(
+        "{{ regexMatch \"^\\\\d+$\" \"١٢\" }} {{ regexMatch \"^\\\\d+$\" \"12\" }} {{ regexFindAll \"[\\\\w.]+\" \"a.b é c\" -1 }} {{ regexReplaceAll \"\\\\s\" \"a b\\u00a0c\" \"_\" }}",
+        "false true [a.b c] a_b\u{a0}c",
+    );
+    ok(
+        "{{ regexMatch \"[[:alpha:]]+\" \"abc\" }} {{ regexMatch \"[^\\\\d]\" \"1\" }} {{ regexReplaceAll \"\\\\bx\\\\b\" \"x éx x\" \"y\" }}",
+        "true false y éy y",
+    );
 }
 
 #[test]
@@ -672,5 +703,8 @@ fn go_float_formatting() {
     for (x, verb, prec, want) in cases {
         assert_eq!(f(*x, *verb, *prec), *want, "{x} {verb} {prec}");
     }
-    ok("{{ printf \"%8.3f|%-8.2e|%+d|% d|%#x|%#o|%b|%c|%U|%5t|%.2s|%q\" 3.14159 1234.5 5 7 255 8 5 65 65 true \"abc\" 65 }}", "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'");
+    ok(
+        "{{ printf \"%8.3f|%-8.2e|%+d|% d|%#x|%#o|%b|%c|%U|%5t|%.2s|%q\" 3.14159 1234.5 5 7 255 8 5 65 65 true \"abc\" 65 }}",
+        "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'",
+    );
 }

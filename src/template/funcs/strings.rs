@@ -385,38 +385,177 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
-/// xstrings' ToSnakeCase / ToKebabCase: words split on case changes and non-alphanumerics,
-/// lower-cased and joined by `delim`.
+/// xstrings' word kinds for ToSnakeCase / ToKebabCase.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alphabet,
+    Connector,
+    Punct,
+    Other,
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings' isAlphabet: a letter, CJK excluded.
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && (c as u32) < 0x2E80
+}
+
+/// Go's unicode.IsPunct for ASCII (symbols such as `$+<=>^`|~` are not punctuation);
+/// non-ASCII punctuation is approximated as "other".
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~')
+}
+
+/// Splits the next word off `s` as xstrings does: runs of connectors, punctuation, digits,
+/// lower-case letters, or an upper-case letter followed by lower-case ones (an acronym run
+/// such as `HTTP` in `HTTPServer` leaves its last capital to the next word).
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut it = s.char_indices().peekable();
+    let Some((_, c)) = it.next() else {
+        return (Word::Invalid, "", "");
+    };
+    let end_while =
+        |it: &mut std::iter::Peekable<std::str::CharIndices>, f: &dyn Fn(char) -> bool| -> usize {
+            while let Some(&(i, d)) = it.peek() {
+                if !f(d) {
+                    return i;
+                }
+                it.next();
+            }
+            s.len()
+        };
+    if c == '\u{fffd}' {
+        let n = c.len_utf8();
+        return (Word::Invalid, &s[..n], &s[n..]);
+    }
+    let (kind, end) = if is_connector(c) {
+        (Word::Connector, end_while(&mut it, &is_connector))
+    } else if is_punct(c) {
+        (Word::Punct, end_while(&mut it, &is_punct))
+    } else if c.is_uppercase() {
+        match it.peek().copied() {
+            None => (Word::Upper, s.len()),
+            Some((_, d)) if d.is_uppercase() => {
+                // Run of capitals; if a lower-case letter follows, its last capital starts the
+                // next word.
+                let mut last_start = 0;
+                let mut end = s.len();
+                while let Some(&(i, d)) = it.peek() {
+                    if !d.is_uppercase() {
+                        end = i;
+                        break;
+                    }
+                    last_start = i;
+                    it.next();
+                }
+                if end < s.len() && is_alphabet(s[end..].chars().next().unwrap()) {
+                    end = last_start;
+                }
+                (Word::Upper, end)
+            }
+            Some((_, d)) if is_alphabet(d) => (
+                Word::Upper,
+                end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+            ),
+            Some((i, _)) => (Word::Upper, i),
+        }
+    } else if is_alphabet(c) {
+        (
+            Word::Alphabet,
+            end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+        )
+    } else if c.is_numeric() {
+        (Word::Number, end_while(&mut it, &char::is_numeric))
+    } else {
+        (
+            Word::Other,
+            end_while(&mut it, &|x| {
+                !(is_connector(x) || is_alphabet(x) || x.is_numeric() || is_punct(x))
+            }),
+        )
+    };
+    (kind, &s[..end], &s[end..])
+}
+
+fn lower_word(out: &mut String, kind: Word, w: &str, delim: char) {
+    if kind != Word::Upper && kind != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for c in w.chars() {
+        if is_connector(c) {
+            out.push(delim);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// xstrings' ToSnakeCase / ToKebabCase: `FirstName` -> `first_name`, `HTTPServer` ->
+/// `http_server`, `a__b` -> `a__b`, `v2Name` -> `v2_name`.
 fn delimited_case(s: &str, delim: char) -> String {
-    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 4);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if !c.is_alphanumeric() {
-            // Collapse runs of separators into one delimiter (not at the start or end).
-            if !out.is_empty() && !out.ends_with(delim) {
-                out.push(delim);
-            }
-            i += 1;
-            continue;
-        }
-        if c.is_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
-                && !out.ends_with(delim)
-                && !out.is_empty()
-            {
-                out.push(delim);
-            }
-        }
-        out.extend(c.to_lowercase());
-        i += 1;
+    if s.is_empty() {
+        return out;
     }
-    while out.ends_with(delim) {
-        out.pop();
+    let (mut kind, mut word, mut rest) = next_word(s);
+    let sep = |k: Word| !matches!(k, Word::Connector | Word::Punct);
+    while !rest.is_empty() {
+        if kind != Word::Connector {
+            lower_word(&mut out, kind, word, delim);
+        }
+        let (prev, last) = (kind, word);
+        (kind, word, rest) = next_word(rest);
+        match prev {
+            Word::Number => {
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+            Word::Connector => lower_word(&mut out, prev, last, delim),
+            Word::Punct => {}
+            _ => {
+                if kind != Word::Number {
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                if rest.is_empty() {
+                    continue;
+                }
+                let number = word;
+                (kind, word, rest) = next_word(rest);
+                if kind != Word::Alphabet {
+                    lower_word(&mut out, Word::Number, number, delim);
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                out.push(delim);
+                lower_word(&mut out, Word::Number, number, delim);
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+        }
     }
+    lower_word(&mut out, kind, word, delim);
     out
 }
 
