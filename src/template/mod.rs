@@ -28,6 +28,8 @@
 //! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `derivePassword`,
 //!   `encryptAES`, ...) and a few date functions are registered but fail with an error naming
 //!   them, so charts using them stop with a clear message instead of rendering differently.
+//! - Sprig regex functions take Go RE2 syntax: Go's ASCII-only `\d \w \s \b` are translated
+//!   for Rust's `regex`, which is Unicode-aware by default.
 //! - Known approximations: Go's `int` and `int64` are one type here (`typeOf` says `int`); the
 //!   receiver type in `can't evaluate field X in type T` is `interface {}` for values reached
 //!   through maps, lists or `range`, else the value's own type (Go's static type tracking is
