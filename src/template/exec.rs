@@ -168,8 +168,8 @@ impl State<'_, '_> {
 
     fn walk(&mut self, dot: &GoValue, dot_iface: bool, node: &Node) -> Result<(), Flow> {
         match node {
-            Node::Text(t) => {
-                self.out.push_str(t);
+            Node::Text(r) => {
+                self.out.push_str(&self.tree.text[r.clone()]);
                 self.check_output_size()
             }
             Node::Action(pipe) => {

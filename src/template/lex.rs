@@ -14,7 +14,8 @@ pub struct Token {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// Plain text outside actions (already trimmed by trim markers).
-    Text(Rc<str>),
+    /// Byte range in the source (text is not copied).
+    Text(usize, usize),
     LeftDelim,
     RightDelim,
     /// A field: `.Name` (without the dot).
@@ -117,11 +118,7 @@ impl Lexer<'_> {
                     .filter(|&&c| c == b'\n')
                     .count();
             if text_stop > text_start {
-                self.emit(
-                    Kind::Text(Rc::from(&self.src[text_start..text_stop])),
-                    text_start,
-                    line,
-                );
+                self.emit(Kind::Text(text_start, text_stop), text_start, line);
             }
             self.count_lines(self.pos, text_end);
             self.pos = text_end;

@@ -25,7 +25,7 @@ impl Tree {
     pub fn is_empty_body(&self) -> bool {
         self.root
             .iter()
-            .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+            .all(|n| matches!(n, Node::Text(r) if self.text[r.clone()].trim().is_empty()))
     }
 
     /// `NAME:LINE:COL` of a byte offset, as Go's ErrorContext computes it.
@@ -43,7 +43,8 @@ impl Tree {
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Rc<str>),
+    /// A byte range of the tree's source text.
+    Text(std::ops::Range<usize>),
     Action(Pipe),
     If(Box<Branch>),
     Range(Box<Branch>),
@@ -284,7 +285,7 @@ fn tok_string(t: &Token) -> String {
         Kind::Keyword(k) => format!("<{k}>"),
         other => {
             let val = match other {
-                Kind::Text(s) => s.to_string(),
+                Kind::Text(..) => "text".into(),
                 Kind::LeftDelim => "{{".into(),
                 Kind::RightDelim => "}}".into(),
                 Kind::Field(s) => format!(".{s}"),
@@ -441,7 +442,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Kind::Text(s) => Ok(Item::Node(Node::Text(s))),
+            Kind::Text(a, b) => Ok(Item::Node(Node::Text(a..b))),
             Kind::LeftDelim => {
                 self.action_line = t.line;
                 let r = self.action();
