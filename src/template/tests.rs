@@ -571,6 +571,32 @@ fn htpasswd_gives_a_verifiable_bcrypt_entry() {
 }
 
 #[test]
+fn dates_format_with_go_layouts() {
+    ok(
+        "{{ date \"2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000\" 1700000000 }}",
+        "2023-11-14T22:13:20Z Tue Nov 14 10PM .000",
+    );
+    ok(
+        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration 3725 }} {{ duration 0 }}",
+        "1970-01-01 86400 1h2m5s 0s",
+    );
+    ok("{{ dateInZone \"2006\" 0 \"UTC\" }}", "1970");
+    assert!(
+        render("{{ dateInZone \"2006\" 0 \"Europe/Paris\" }}")
+            .unwrap_err()
+            .contains("not supported")
+    );
+    let mut t = Templates::new();
+    t.add("d", "{{ now | date \"2006\" | len }}").unwrap();
+    assert_eq!(
+        t.execute("d", &GoValue::Nil, &ExecOptions::default())
+            .unwrap(),
+        "4"
+    );
+    assert_eq!(t.take_notices()[0].function, "now");
+}
+
+#[test]
 fn number_literals_follow_go() {
     ok(
         "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ typeOf 0x1E }} {{ typeOf 1e3 }}",
