@@ -167,7 +167,9 @@ impl Templates {
         Self::default()
     }
 
-    /// Parses `text` as the template `name`, registering the templates it `define`s.
+    /// Parses `text` as the template `name`, registering the templates it `define`s. A later
+    /// definition of a name replaces an earlier one unless its body is empty (Go's rule), so
+    /// add files in Helm's parse order (its `sortTemplates`) for the same winner.
     /// Functions are resolved at parse time as in Go: an unknown function is a parse error
     /// (`template: NAME:LINE: function "x" not defined`).
     pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {
