@@ -522,3 +522,29 @@ fn kube_version_constraint_and_bad_release_name() {
     assert_eq!(code, 1);
     assert_eq!(stderr, "Error: path \"no/such/chart\" not found\n");
 }
+
+/// A template with a regular document and a hook keeps both in the output-dir layout (Helm's
+/// own --output-dir would let the hook truncate the file).
+#[test]
+fn render_chart_keeps_regular_documents_next_to_hooks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("mixed");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: mixed\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n",
+    )
+    .unwrap();
+    let (files, _) =
+        vendor::helm::render_chart(&chart, &vendor::helm::RenderOptions::default()).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].content,
+        "---\n# Source: mixed/templates/all.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: mixed/templates/all.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
+    );
+}
