@@ -284,15 +284,15 @@ fn tok_string(t: &Token) -> String {
         Kind::Keyword(k) => format!("<{k}>"),
         other => {
             let val = match other {
-                Kind::Text(s) => s.clone(),
+                Kind::Text(s) => s.to_string(),
                 Kind::LeftDelim => "{{".into(),
                 Kind::RightDelim => "}}".into(),
                 Kind::Field(s) => format!(".{s}"),
-                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) => s.clone(),
+                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) => s.to_string(),
                 Kind::Bool(b) => b.to_string(),
                 Kind::Nil => "nil".into(),
                 Kind::Dot => ".".into(),
-                Kind::Str(q, _) | Kind::Char(q, _) => q.clone(),
+                Kind::Str(q, _) | Kind::Char(q, _) => q.to_string(),
                 Kind::Pipe => "|".into(),
                 Kind::LeftParen => "(".into(),
                 Kind::RightParen => ")".into(),
@@ -335,12 +335,9 @@ impl Parser<'_> {
     }
 
     fn peek(&self) -> &Token {
-        static EOF: Token = Token {
-            kind: Kind::Eof,
-            pos: 0,
-            line: 0,
-        };
-        self.toks.get(self.i).unwrap_or(&EOF)
+        // The lexer always ends the stream with Eof or an error token.
+        let last = self.toks.len() - 1;
+        &self.toks[self.i.min(last)]
     }
 
     fn next_non_space(&mut self) -> Token {
@@ -410,7 +407,7 @@ impl Parser<'_> {
         let context = "define clause";
         let t = self.next_non_space();
         let name = match &t.kind {
-            Kind::Str(_, v) => v.clone(),
+            Kind::Str(_, v) => v.to_string(),
             _ => return self.unexpected(&t, context),
         };
         let t = self.next_non_space();
@@ -444,7 +441,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Kind::Text(s) => Ok(Item::Node(Node::Text(Rc::from(s)))),
+            Kind::Text(s) => Ok(Item::Node(Node::Text(s))),
             Kind::LeftDelim => {
                 self.action_line = t.line;
                 let r = self.action();
@@ -549,7 +546,7 @@ impl Parser<'_> {
 
     fn template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
         match &t.kind {
-            Kind::Str(_, v) => Ok(v.clone()),
+            Kind::Str(_, v) => Ok(v.to_string()),
             _ => self.unexpected(t, context),
         }
     }
@@ -612,14 +609,14 @@ impl Parser<'_> {
                 Kind::Assign | Kind::Declare => {
                     pipe.is_assign = next.kind == Kind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name.clone());
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     break;
                 }
                 Kind::Comma => {
                     self.next_non_space();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name.clone());
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
                             Kind::Variable(_) | Kind::RightDelim | Kind::RightParen => continue,
@@ -707,7 +704,7 @@ impl Parser<'_> {
             let chain_pos = self.peek().pos;
             let mut names = Vec::new();
             while let Kind::Field(f) = &self.peek().kind {
-                names.push(Rc::from(f.as_str()));
+                names.push(f.clone());
                 self.next();
             }
             let node = match node {
@@ -759,15 +756,12 @@ impl Parser<'_> {
                         super::gofmt::quote_go(&name)
                     ));
                 }
-                Arg::Ident {
-                    pos: t.pos,
-                    name: Rc::from(name),
-                }
+                Arg::Ident { pos: t.pos, name }
             }
             Kind::Dot => Arg::Dot(t.pos),
             Kind::Nil => Arg::Nil(t.pos),
             Kind::Variable(name) => {
-                if !self.vars.contains(&name) {
+                if !self.vars.iter().any(|v| **v == *name) {
                     return self.err(format!(
                         "undefined variable {}",
                         super::gofmt::quote_go(&name)
@@ -775,13 +769,13 @@ impl Parser<'_> {
                 }
                 Arg::Var {
                     pos: t.pos,
-                    name: Rc::from(name),
+                    name,
                     names: Vec::new(),
                 }
             }
             Kind::Field(f) => Arg::Field {
                 pos: t.pos,
-                names: vec![Rc::from(f)],
+                names: vec![f],
             },
             Kind::Bool(b) => Arg::Bool(t.pos, b),
             Kind::Number(text) => match parse_number(&text) {
@@ -796,7 +790,7 @@ impl Parser<'_> {
             Kind::Char(text, c) => Arg::Number(
                 t.pos,
                 Number {
-                    text,
+                    text: text.to_string(),
                     int: Some(c as i64),
                     float: Some(c as f64),
                     is_char: true,
@@ -805,8 +799,8 @@ impl Parser<'_> {
             Kind::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", false)?)),
             Kind::Str(q, v) => Arg::Str {
                 pos: t.pos,
-                quoted: Rc::from(q),
-                value: Rc::from(v),
+                quoted: q,
+                value: v,
             },
             _ => {
                 self.backup();
