@@ -548,3 +548,49 @@ fn render_chart_keeps_regular_documents_next_to_hooks() {
         "---\n# Source: mixed/templates/all.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: mixed/templates/all.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
     );
 }
+
+#[test]
+fn chart_errors_use_helm_wording() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("empty/templates")).unwrap();
+    let (_, stderr, code) = run(tmp.path(), &["template".into(), "empty".into()]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (1, "Error: Chart.yaml file is missing\n")
+    );
+
+    std::fs::create_dir_all(tmp.path().join("deps")).unwrap();
+    std::fs::write(
+        tmp.path().join("deps/Chart.yaml"),
+        "apiVersion: v2\nname: deps\nversion: 1.0.0\ndependencies:\n- name: absent\n  version: 1.0.0\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run(tmp.path(), &["template".into(), "deps".into()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "Error: An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: absent\n"
+    );
+
+    std::fs::write(
+        tmp.path().join("deps/Chart.yaml"),
+        "apiVersion: v2\nname: deps\n",
+    )
+    .unwrap();
+    let (_, stderr, _) = run(tmp.path(), &["template".into(), "deps".into()]);
+    assert_eq!(
+        stderr,
+        "Error: validation: chart.metadata.version is required\n"
+    );
+
+    std::fs::write(tmp.path().join("notachart.yaml"), "a: 1\n").unwrap();
+    let (_, stderr, _) = run(tmp.path(), &["template".into(), "notachart.yaml".into()]);
+    let abs = std::path::absolute(tmp.path().join("notachart.yaml")).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "Error: file '{}' seems to be a YAML file, but expected a gzipped archive\n",
+            abs.display()
+        )
+    );
+}

@@ -271,6 +271,10 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     }
     let user_values = merge_user_values(opts)?;
     if chart_path.is_file() {
+        // Helm reports the located (absolute) chart path here.
+        let shown = std::path::absolute(chart_path)
+            .map(|p| p.display().to_string())
+            .unwrap_or(shown.clone());
         let head = std::fs::read(chart_path).map_err(|e| HelmError::Io {
             path: shown.clone(),
             message: e.to_string(),
