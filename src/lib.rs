@@ -5,7 +5,11 @@
 //! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
+pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod semver;
+pub mod sources;
+pub mod workspace;
 pub mod yaml;
