@@ -196,6 +196,15 @@ impl Fetcher {
                 return Ok(FetchedFile { url: url.to_string(), bytes, digest, downloaded: false });
             }
         }
+        if let Some(path) = url.strip_prefix("file://") {
+            let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+            let bytes = std::fs::read(&path).map_err(|e| SourceError::InvalidResponse {
+                url: url.to_string(),
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            let digest = sha256_digest(&bytes);
+            return Ok(FetchedFile { url: url.to_string(), bytes, digest, downloaded: false });
+        }
         let resp = self.get_ok(url, &[])?;
         self.count_download();
         let digest = self.cache.put(&resp.body);
@@ -361,4 +370,21 @@ impl Fetcher {
         found.dedup_by(|a, b| a.tag == b.tag);
         Ok(found)
     }
+}
+
+/// `vendor check --online`: outdated findings plus re-tag detection for the selected entries
+/// (all when `only` is empty), with the user's environment (cache bypassed for the re-tag
+/// check). The caller merges these findings into its report.
+pub fn online_findings(
+    config: &crate::config::Config,
+    only: &[String],
+    jobs: usize,
+) -> Result<Vec<crate::diag::Finding>, sync::SyncError> {
+    let mut fetcher = Fetcher::from_env();
+    fetcher.bypass_cache = true;
+    let fetcher = &fetcher;
+    let rows = outdated::outdated(config, fetcher, only, jobs);
+    let mut findings = outdated::findings(config, &rows);
+    findings.extend(sync::verify_upstream(config, fetcher, only, jobs)?);
+    Ok(findings)
 }

@@ -71,6 +71,8 @@ pub struct Registry<'a> {
     tokens: Mutex<HashMap<(String, String), String>>,
     /// Overrides the registry config files (tests, and callers with explicit credentials).
     pub credentials: Option<Credentials>,
+    /// Tags requested per page when listing.
+    pub page_size: usize,
 }
 
 /// A pulled chart: the archive bytes and their digest.
@@ -83,7 +85,7 @@ pub struct PulledChart {
 
 impl<'a> Registry<'a> {
     pub fn new(http: &'a Client) -> Self {
-        Registry { http, tokens: Mutex::new(HashMap::new()), credentials: None }
+        Registry { http, tokens: Mutex::new(HashMap::new()), credentials: None, page_size: 1000 }
     }
 
     fn creds(&self, host: &str) -> Option<Credentials> {
@@ -235,7 +237,7 @@ impl<'a> Registry<'a> {
 
     /// Every tag of the repository, following pagination.
     pub fn tags(&self, r: &Reference) -> Result<Vec<String>, SourceError> {
-        let mut url = format!("{}/v2/{}/tags/list?n=1000", r.base_url(), r.repository);
+        let mut url = format!("{}/v2/{}/tags/list?n={}", r.base_url(), r.repository, self.page_size);
         let mut out = Vec::new();
         for _ in 0..1000 {
             let resp = self.get(r, &url, "application/json")?;

@@ -235,12 +235,6 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 auth: super::auth::RepoAuth::default(),
             };
             let fetched = fetcher.fetch_chart(&req)?;
-            if let Some(known) = &req.known_digest
-                && *known != fetched.digest
-                && fetcher.bypass_cache
-            {
-                // Re-tag detection compares digests itself; keep the new bytes.
-            }
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
                 .map_err(|reason| SourceError::Archive { url: super::http::redact(&fetched.url), reason })?;
             let files = chart_files.files;
