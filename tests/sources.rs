@@ -482,6 +482,10 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
 fn argo_helm_index_parses_typed() {
     let text = std::fs::read_to_string(fixtures().join("argo-helm-index.yaml")).unwrap();
     let index = vendor::sources::helm_repo::parse_index(&text).unwrap();
+    // The real index takes the fast path, and it agrees with the YAML event parser.
+    let fast = vendor::sources::helm_repo::parse_index_fast(&text).expect("argo-helm uses Helm's layout");
+    assert_eq!(fast, vendor::sources::helm_repo::parse_index_events(&text).unwrap());
+    assert_eq!(fast, index);
     let argo_cd = &index.entries["argo-cd"];
     assert!(argo_cd.len() > 100, "{}", argo_cd.len());
     assert!(argo_cd.iter().all(|cv| cv.digest.as_deref().is_some_and(|d| d.len() == 64)));

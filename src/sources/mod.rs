@@ -179,7 +179,7 @@ impl Fetcher {
             404 => Err(SourceError::NotFound { url: http::redact(url) }),
             401 | 403 => Err(SourceError::Unauthorized {
                 url: http::redact(url),
-                help: "set credentials for this repository (environment variables named in vendor.toml, or `helm repo add --username ...`)".into(),
+                help: "add credentials for this repository to Helm's repositories.yaml (`helm repo add NAME URL --username U --password P`)".into(),
             }),
             s => Err(SourceError::Status { url: http::redact(url), status: s }),
         }
@@ -255,7 +255,7 @@ impl Fetcher {
                 return Ok(FetchedChart { bytes, digest, url: key, downloaded: false });
             }
         }
-        self.online(&key)?;
+        self.online(&http::redact(&key))?;
         let fetched = if req.repo.starts_with("oci://") {
             self.fetch_oci_chart(req)?
         } else {
