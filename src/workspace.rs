@@ -43,20 +43,41 @@ impl Transaction {
     /// Writes `files` (relative `/`-separated paths) into a fresh staging directory beside
     /// `target`.
     pub fn stage(&mut self, target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WorkspaceError> {
-        let parent = target.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.staging-"))
-            .tempdir_in(parent)
-            .map_err(io(parent))?
-            .keep();
-        let result = write_tree(&staging, files);
-        if let Err(e) = result {
-            let _ = std::fs::remove_dir_all(&staging);
+        let staged = stage_one(target, files)?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// Stages several trees in parallel (creating files is latency-bound on many filesystems).
+    /// On failure, nothing staged by this call is left behind.
+    pub fn stage_many(
+        &mut self,
+        items: &[(PathBuf, &BTreeMap<String, Vec<u8>>)],
+        jobs: usize,
+    ) -> Result<(), WorkspaceError> {
+        use rayon::prelude::*;
+        let work = || items.par_iter().map(|(t, f)| stage_one(t, f)).collect::<Vec<_>>();
+        let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        };
+        let mut staged = Vec::new();
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            for s in staged {
+                let _ = std::fs::remove_dir_all(&s.staging);
+            }
             return Err(e);
         }
-        self.staged.push(Staged { target: target.to_path_buf(), staging });
+        self.staged.extend(staged);
         Ok(())
     }
 
@@ -99,6 +120,22 @@ impl Drop for Transaction {
     }
 }
 
+fn stage_one(target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged, WorkspaceError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.staging-"))
+        .tempdir_in(parent)
+        .map_err(io(parent))?
+        .keep();
+    if let Err(e) = write_tree(&staging, files) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(Staged { target: target.to_path_buf(), staging })
+}
+
 /// Moves the old target aside (returned), then the staging directory into place.
 fn swap(s: &Staged) -> Result<Option<PathBuf>, WorkspaceError> {
     let backup = if s.target.exists() {
@@ -118,6 +155,7 @@ fn swap(s: &Staged) -> Result<Option<PathBuf>, WorkspaceError> {
 }
 
 fn write_tree(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WorkspaceError> {
+    let mut made = std::collections::HashSet::new();
     for (rel, bytes) in files {
         let safe = !rel.is_empty()
             && !rel.starts_with('/')
@@ -127,7 +165,10 @@ fn write_tree(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Work
             return Err(WorkspaceError::UnsafePath { path: rel.clone() });
         }
         let path = root.join(rel);
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent()
+            && dir != root
+            && made.insert(dir.to_path_buf())
+        {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
         std::fs::write(&path, bytes).map_err(io(&path))?;

@@ -854,3 +854,87 @@ fn cli_sync_locked_and_outdated_json() {
     let out = run(&["sync", "nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Credentials from the user's tool configs, through the binary: Helm's repositories.yaml for an
+/// HTTP repository, Docker's config.json for an OCI registry with a bearer-token challenge.
+#[test]
+fn cli_credentials_from_helm_and_docker_configs() {
+    let repo = upstream(Duration::ZERO, |req, _| {
+        let ok = req.header("authorization") == Some("Basic aGVsbTpwdw=="); // helm:pw
+        (req.path().starts_with("/charts") && !ok).then(|| Reply::status(401))
+    });
+    let chart = metallb_tgz("0.16.1");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": format!("sha256:{}", sha256_hex(b"{}")), "size": 2},
+        "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip", "digest": format!("sha256:{}", sha256_hex(&chart)), "size": chart.len()}]
+    })
+    .to_string()
+    .into_bytes();
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let b = base.clone();
+    let registry = Server::start(Duration::ZERO, move |req, _| {
+        if req.path() == "/token" {
+            return if req.header("authorization") == Some("Basic ZG9ja2VyOnB3") { // docker:pw
+                Reply::Ok(br#"{"access_token":"abc"}"#.to_vec())
+            } else {
+                Reply::status(401)
+            };
+        }
+        if req.header("authorization") != Some("Bearer abc") {
+            let challenge = format!("Bearer realm=\"{}/token\",service=\"reg\"", b.get().unwrap());
+            return Reply::Status(401, vec![("WWW-Authenticate".into(), challenge)], Vec::new());
+        }
+        match req.path() {
+            "/v2/metallb/manifests/0.16.1" => Reply::Ok(manifest.clone()),
+            p if p.starts_with("/v2/metallb/blobs/") => Reply::Ok(chart.clone()),
+            _ => Reply::status(404),
+        }
+    });
+    base.set(registry.base.clone()).unwrap();
+    let host = registry.base.strip_prefix("http://").unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[chart.http]\nrepo = \"{}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\n\n[chart.oci]\nrepo = \"oci://{host}\"\nchart = \"metallb\"\nversion = \"0.16.1\"\n",
+        repo.base
+    );
+    std::fs::write(dir.path().join("vendor.toml"), &text).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |with_configs: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vendor"));
+        cmd.arg("sync")
+            .current_dir(dir.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("DOCKER_CONFIG", home.path().join("docker"))
+            .env_remove("HELM_REPOSITORY_CONFIG")
+            .env_remove("HELM_REGISTRY_CONFIG")
+            .env_remove("REGISTRY_AUTH_FILE")
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("VENDOR_CACHE_DIR", cache.path())
+            .env("CI", "true");
+        if with_configs {
+            let repos = home.path().join("repositories.yaml");
+            std::fs::write(&repos, format!("apiVersion: \"\"\nrepositories:\n- name: test\n  url: {}/charts\n  username: helm\n  password: pw\n", repo.base)).unwrap();
+            cmd.env("HELM_REPOSITORY_CONFIG", &repos);
+            std::fs::create_dir_all(home.path().join("docker")).unwrap();
+            std::fs::write(
+                home.path().join("docker/config.json"),
+                format!("{{\"auths\":{{\"{host}\":{{\"auth\":\"ZG9ja2VyOnB3\"}}}}}}"),
+            )
+            .unwrap();
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("authentication required"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(), text);
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("upstream/http/Chart.yaml").is_file());
+    assert!(dir.path().join("upstream/oci/charts/frr-k8s-0.0.25.tgz").is_file());
+}

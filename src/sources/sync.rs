@@ -346,10 +346,10 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
     }
 
     let mut outcomes = Vec::new();
-    let mut tx = Transaction::new();
+    let mut to_stage: Vec<(std::path::PathBuf, &BTreeMap<String, Vec<u8>>)> = Vec::new();
     let mut updates = Vec::new();
     let mut locked_changes = Vec::new();
-    for (entry, p) in prepared {
+    for (entry, p) in &prepared {
         let dir = config.upstream_dir(entry);
         let on_disk = crate::workspace::read_tree(&dir).map_err(|source| SyncError::Read { path: dir.clone(), source })?;
         let (added, removed, modified) = diff_tree(on_disk.as_ref(), &p.files);
@@ -374,17 +374,16 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
                 locked_changes.push(format!("the lock data of `{}`", entry.name));
             }
             if tree_changed && !opts.locked {
-                tx.stage(&dir, &p.files)?;
+                to_stage.push((dir.clone(), &p.files));
             }
             if lock_changed {
                 updates.push(EntryUpdate { name: entry.name.clone(), version: None, lock: Some(p.lock.clone()) });
             }
             Change::Updated { added, removed, modified, lock_only: !tree_changed }
         };
-        outcomes.push(EntryOutcome { name: p.name, version: p.version, change, note: p.note });
+        outcomes.push(EntryOutcome { name: p.name.clone(), version: p.version.clone(), change, note: p.note.clone() });
     }
     if opts.locked {
-        drop(tx);
         if !locked_changes.is_empty() {
             return Err(SyncError::Locked { changes: locked_changes });
         }
@@ -392,6 +391,8 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
     }
     // Compute the new vendor.toml before touching anything, so a config problem writes nothing.
     let new_text = if updates.is_empty() { None } else { Some(crate::config::lock::apply(config, &updates)?) };
+    let mut tx = Transaction::new();
+    tx.stage_many(&to_stage, opts.jobs)?;
     tx.commit()?;
     let mut wrote_config = false;
     if let Some(text) = new_text
