@@ -21,7 +21,10 @@ pub enum WorkspaceError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
-    move |source| WorkspaceError::Io { path: path.to_path_buf(), source }
+    move |source| WorkspaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 struct Staged {
@@ -42,7 +45,11 @@ impl Transaction {
 
     /// Writes `files` (relative `/`-separated paths) into a fresh staging directory beside
     /// `target`.
-    pub fn stage(&mut self, target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WorkspaceError> {
+    pub fn stage(
+        &mut self,
+        target: &Path,
+        files: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), WorkspaceError> {
         let staged = stage_one(target, files)?;
         self.staged.push(staged);
         Ok(())
@@ -56,8 +63,16 @@ impl Transaction {
         jobs: usize,
     ) -> Result<(), WorkspaceError> {
         use rayon::prelude::*;
-        let work = || items.par_iter().map(|(t, f)| stage_one(t, f)).collect::<Vec<_>>();
-        let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+        let work = || {
+            items
+                .par_iter()
+                .map(|(t, f)| stage_one(t, f))
+                .collect::<Vec<_>>()
+        };
+        let results = match rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+        {
             Ok(pool) => pool.install(work),
             Err(_) => work(),
         };
@@ -123,7 +138,10 @@ impl Drop for Transaction {
 fn stage_one(target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged, WorkspaceError> {
     let parent = target.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io(parent))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(parent)
@@ -133,7 +151,10 @@ fn stage_one(target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged,
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);
     }
-    Ok(Staged { target: target.to_path_buf(), staging })
+    Ok(Staged {
+        target: target.to_path_buf(),
+        staging,
+    })
 }
 
 /// Moves the old target aside (returned), then the staging directory into place.
@@ -160,7 +181,9 @@ fn write_tree(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Work
         let safe = !rel.is_empty()
             && !rel.starts_with('/')
             && !rel.contains('\\')
-            && rel.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
         if !safe {
             return Err(WorkspaceError::UnsafePath { path: rel.clone() });
         }
@@ -200,7 +223,10 @@ mod tests {
     use super::*;
 
     fn tree(items: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        items.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     #[test]
@@ -210,11 +236,15 @@ mod tests {
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("old.yaml"), "old").unwrap();
         let mut tx = Transaction::new();
-        tx.stage(&target, &tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")])).unwrap();
+        tx.stage(&target, &tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")]))
+            .unwrap();
         tx.commit().unwrap();
         let got = read_tree(&target).unwrap().unwrap();
         assert_eq!(got, tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")]));
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("up")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("up"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["a"]);
     }
 

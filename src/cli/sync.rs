@@ -52,8 +52,15 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         for e in &report.entries {
             let what = match &e.change {
                 Change::Unchanged => "unchanged".to_string(),
-                Change::Updated { lock_only: true, .. } => "lock data updated".to_string(),
-                Change::Updated { added, removed, modified, .. } => format!(
+                Change::Updated {
+                    lock_only: true, ..
+                } => "lock data updated".to_string(),
+                Change::Updated {
+                    added,
+                    removed,
+                    modified,
+                    ..
+                } => format!(
                     "updated ({} added, {} removed, {} modified)",
                     added.len(),
                     removed.len(),

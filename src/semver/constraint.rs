@@ -60,7 +60,10 @@ pub struct Constraint {
 
 impl Constraint {
     pub fn parse(input: &str) -> Result<Constraint, ConstraintError> {
-        let err = |reason: String| ConstraintError { input: input.to_string(), reason };
+        let err = |reason: String| ConstraintError {
+            input: input.to_string(),
+            reason,
+        };
         if input.trim().is_empty() {
             return Ok(Constraint {
                 any_of: vec![vec![Comparison::wildcard()]],
@@ -72,13 +75,18 @@ impl Constraint {
             let all_of = parse_group(group).map_err(err)?;
             any_of.push(all_of);
         }
-        Ok(Constraint { any_of, original: input.to_string() })
+        Ok(Constraint {
+            any_of,
+            original: input.to_string(),
+        })
     }
 
     /// Whether `v` satisfies the range. Prerelease versions only match comparisons that name a
     /// prerelease themselves.
     pub fn matches(&self, v: &Version) -> bool {
-        self.any_of.iter().any(|group| group.iter().all(|c| c.matches(v)))
+        self.any_of
+            .iter()
+            .any(|group| group.iter().all(|c| c.matches(v)))
     }
 
     /// The string this constraint was parsed from.
@@ -154,7 +162,9 @@ fn parse_group(group: &str) -> Result<Vec<Comparison>, String> {
             Some((s, op)) => (Some(*op), rest[s.len()..].trim_start()),
             None => (None, rest),
         };
-        let end = after_op.find(|c: char| !is_version_char(c)).unwrap_or(after_op.len());
+        let end = after_op
+            .find(|c: char| !is_version_char(c))
+            .unwrap_or(after_op.len());
         let token = &after_op[..end];
         if token.is_empty() {
             return Err(format!("expected a version at `{after_op}`"));
@@ -165,13 +175,24 @@ fn parse_group(group: &str) -> Result<Vec<Comparison>, String> {
         if op.is_none()
             && let Some(tail) = hyphen_tail(rest)
         {
-            let end = tail.find(|c: char| !is_version_char(c)).unwrap_or(tail.len());
+            let end = tail
+                .find(|c: char| !is_version_char(c))
+                .unwrap_or(tail.len());
             let upper = parse_partial(&tail[..end])?;
-            out.push(Comparison { op: Op::GreaterEqual, ..first });
-            out.push(Comparison { op: Op::LessEqual, ..upper });
+            out.push(Comparison {
+                op: Op::GreaterEqual,
+                ..first
+            });
+            out.push(Comparison {
+                op: Op::LessEqual,
+                ..upper
+            });
             rest = &tail[end..];
         } else {
-            out.push(Comparison { op: op.unwrap_or(Op::TildeOrEqual), ..first });
+            out.push(Comparison {
+                op: op.unwrap_or(Op::TildeOrEqual),
+                ..first
+            });
         }
         need_separator = true;
     }
@@ -212,7 +233,10 @@ fn parse_partial(token: &str) -> Result<Comparison, String> {
     }
     let mut nums = [0u64; 3];
     let mut written = Written::Full;
-    for (i, level) in [Written::Nothing, Written::Major, Written::MajorMinor].iter().enumerate() {
+    for (i, level) in [Written::Nothing, Written::Major, Written::MajorMinor]
+        .iter()
+        .enumerate()
+    {
         match parts.get(i) {
             None => {
                 if written == Written::Full {
@@ -239,15 +263,24 @@ fn parse_partial(token: &str) -> Result<Comparison, String> {
     }
     let mut version = Version::new(nums[0], nums[1], nums[2]);
     if let Some(pre) = pre {
-        let check = Version::parse(&format!("0.0.0-{pre}")).map_err(|_| bad("has an invalid prerelease"))?;
+        let check = Version::parse(&format!("0.0.0-{pre}"))
+            .map_err(|_| bad("has an invalid prerelease"))?;
         version = version.with_prerelease(check.prerelease());
     }
-    Ok(Comparison { op: Op::TildeOrEqual, version, written })
+    Ok(Comparison {
+        op: Op::TildeOrEqual,
+        version,
+        written,
+    })
 }
 
 impl Comparison {
     fn wildcard() -> Comparison {
-        Comparison { op: Op::TildeOrEqual, version: Version::new(0, 0, 0), written: Written::Nothing }
+        Comparison {
+            op: Op::TildeOrEqual,
+            version: Version::new(0, 0, 0),
+            written: Written::Nothing,
+        }
     }
 
     fn dirty(&self) -> bool {
@@ -334,7 +367,12 @@ impl Comparison {
             return false;
         }
         // `~0.0.0`, `~*`: anything at or above 0.0.0.
-        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty() && !self.patch_dirty() {
+        if c.major == 0
+            && c.minor == 0
+            && c.patch == 0
+            && !self.minor_dirty()
+            && !self.patch_dirty()
+        {
             return true;
         }
         if v.major != c.major {

@@ -27,7 +27,10 @@ pub struct Version {
 impl Version {
     /// Parses loosely: optional `v`, missing minor/patch read as 0, prerelease and metadata.
     pub fn parse(input: &str) -> Result<Version, VersionError> {
-        let err = |reason| VersionError { input: input.to_string(), reason };
+        let err = |reason| VersionError {
+            input: input.to_string(),
+            reason,
+        };
         let s = input.strip_prefix('v').unwrap_or(input);
         let (rest, meta) = match s.split_once('+') {
             Some((r, m)) => (r, m),
@@ -120,7 +123,11 @@ fn parse_number(p: &str) -> Option<u64> {
 
 fn validate_identifiers(s: &str, prerelease: bool) -> Result<(), &'static str> {
     if s.is_empty() {
-        return Err(if prerelease { "empty prerelease" } else { "empty build metadata" });
+        return Err(if prerelease {
+            "empty prerelease"
+        } else {
+            "empty build metadata"
+        });
     }
     for id in s.split('.') {
         if id.is_empty() {
@@ -129,7 +136,10 @@ fn validate_identifiers(s: &str, prerelease: bool) -> Result<(), &'static str> {
         if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err("identifiers may only hold [0-9A-Za-z-]");
         }
-        if prerelease && id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit())
+        if prerelease
+            && id.len() > 1
+            && id.starts_with('0')
+            && id.bytes().all(|b| b.is_ascii_digit())
         {
             return Err("numeric prerelease identifiers must not have leading zeros");
         }
@@ -331,12 +341,29 @@ mod tests {
 
     #[test]
     fn total_order_is_deterministic() {
-        let mut vs: Vec<Version> = ["v1.0.0", "1.0.0", "1.0.0-rc.1", "0.9.10", "0.9.9", "1.0.0+b"]
-            .iter()
-            .map(|s| Version::parse(s).unwrap())
-            .collect();
+        let mut vs: Vec<Version> = [
+            "v1.0.0",
+            "1.0.0",
+            "1.0.0-rc.1",
+            "0.9.10",
+            "0.9.9",
+            "1.0.0+b",
+        ]
+        .iter()
+        .map(|s| Version::parse(s).unwrap())
+        .collect();
         vs.sort();
         let got: Vec<&str> = vs.iter().map(|v| v.original()).collect();
-        assert_eq!(got, ["0.9.9", "0.9.10", "1.0.0-rc.1", "1.0.0", "v1.0.0", "1.0.0+b"]);
+        assert_eq!(
+            got,
+            [
+                "0.9.9",
+                "0.9.10",
+                "1.0.0-rc.1",
+                "1.0.0",
+                "v1.0.0",
+                "1.0.0+b"
+            ]
+        );
     }
 }

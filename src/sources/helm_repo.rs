@@ -56,7 +56,11 @@ struct Events<'a> {
 
 impl<'a> Events<'a> {
     fn new(text: &'a str) -> Self {
-        Events { parser: Parser::new_from_str(text), line: 1, column: 1 }
+        Events {
+            parser: Parser::new_from_str(text),
+            line: 1,
+            column: 1,
+        }
     }
 
     fn next(&mut self) -> Result<Event<'a>, IndexError> {
@@ -72,7 +76,11 @@ impl<'a> Events<'a> {
     }
 
     fn error(&self, message: impl Into<String>) -> IndexError {
-        IndexError { line: self.line, column: self.column, message: message.into() }
+        IndexError {
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
     }
 
     /// Skips the rest of a value whose first event was `first`.
@@ -134,7 +142,10 @@ pub fn parse_index(text: &str) -> Result<Index, IndexError> {
 /// (flow style, anchors, tags, escapes, comments, folded values, tabs, several documents).
 pub fn parse_index_fast(text: &str) -> Option<Index> {
     let mut index = Index::default();
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).peekable();
+    let mut lines = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .peekable();
     let mut in_entries = false;
     let mut chart: Option<String> = None;
     let mut current: Option<ChartVersion> = None;
@@ -163,7 +174,11 @@ pub fn parse_index_fast(text: &str) -> Option<Index> {
             finish(&mut index, &chart, &mut current);
             chart = None;
             nested = Nested::None;
-            if body.starts_with('#') || body.starts_with("---") || body.starts_with('%') || body.starts_with("...") {
+            if body.starts_with('#')
+                || body.starts_with("---")
+                || body.starts_with('%')
+                || body.starts_with("...")
+            {
                 return None;
             }
             let (key, value) = split_key(body)?;
@@ -177,7 +192,9 @@ pub fn parse_index_fast(text: &str) -> Option<Index> {
             continue;
         }
         match (&mut nested, indent) {
-            (Nested::Skip, i) if i > 4 || (i == 4 && body.starts_with("- ") || body == "-") => continue,
+            (Nested::Skip, i) if i > 4 || (i == 4 && body.starts_with("- ") || body == "-") => {
+                continue;
+            }
             (Nested::Urls(item_indent), i) if i >= 4 && body.starts_with("- ") => {
                 match item_indent {
                     None => *item_indent = Some(i),
@@ -195,7 +212,10 @@ pub fn parse_index_fast(text: &str) -> Option<Index> {
             2 if body.starts_with("- ") => {
                 finish(&mut index, &chart, &mut current);
                 chart.as_ref()?;
-                current = Some(ChartVersion { name: chart.clone()?, ..Default::default() });
+                current = Some(ChartVersion {
+                    name: chart.clone()?,
+                    ..Default::default()
+                });
                 body[2..].trim_start()
             }
             2 => {
@@ -218,13 +238,17 @@ pub fn parse_index_fast(text: &str) -> Option<Index> {
         };
         let cv = current.as_mut()?;
         let (key, value) = split_key(item)?;
-        let wanted = matches!(key, "name" | "version" | "appVersion" | "digest" | "created" | "deprecated" | "urls");
+        let wanted = matches!(
+            key,
+            "name" | "version" | "appVersion" | "digest" | "created" | "deprecated" | "urls"
+        );
         if !wanted {
             if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
                 nested = Nested::Skip;
             } else if value.starts_with('[') || value.starts_with('{') {
                 // One-line flow collections are fine to skip; multi-line ones are not.
-                let closed = (value.starts_with('[') && value.ends_with(']')) || (value.starts_with('{') && value.ends_with('}'));
+                let closed = (value.starts_with('[') && value.ends_with(']'))
+                    || (value.starts_with('{') && value.ends_with('}'));
                 if !closed {
                     return None;
                 }
@@ -359,7 +383,10 @@ fn parse_entries(ev: &mut Events<'_>, index: &mut Index) -> Result<(), IndexErro
 }
 
 fn parse_chart_version(ev: &mut Events<'_>, chart: &str) -> Result<ChartVersion, IndexError> {
-    let mut cv = ChartVersion { name: chart.to_string(), ..Default::default() };
+    let mut cv = ChartVersion {
+        name: chart.to_string(),
+        ..Default::default()
+    };
     loop {
         let key = match ev.next()? {
             Event::MappingEnd => return Ok(cv),
@@ -446,9 +473,8 @@ impl Index {
             return Some(cv);
         }
         let want = Version::parse(version).ok()?;
-        list.iter().find(|cv| {
-            Version::parse(&cv.version).is_ok_and(|v| v.cmp_precedence(&want).is_eq())
-        })
+        list.iter()
+            .find(|cv| Version::parse(&cv.version).is_ok_and(|v| v.cmp_precedence(&want).is_eq()))
     }
 
     /// Every SemVer-parsable version of `chart`, highest first.
@@ -456,7 +482,11 @@ impl Index {
         let mut out: Vec<Version> = self
             .entries
             .get(chart)
-            .map(|l| l.iter().filter_map(|cv| Version::parse(&cv.version).ok()).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|cv| Version::parse(&cv.version).ok())
+                    .collect()
+            })
             .unwrap_or_default();
         out.sort_by(|a, b| b.cmp(a));
         out
@@ -464,7 +494,9 @@ impl Index {
 
     /// The highest version of `chart` within `constraint`.
     pub fn newest_matching(&self, chart: &str, constraint: &Constraint) -> Option<Version> {
-        self.versions(chart).into_iter().find(|v| constraint.matches(v))
+        self.versions(chart)
+            .into_iter()
+            .find(|v| constraint.matches(v))
     }
 }
 
@@ -521,14 +553,20 @@ serverInfo: {contextPath: /x}
         assert_eq!(list[1].urls, ["argo-cd-8.0.0-rc.1.tgz"]);
         assert!(idx.entries["empty"].is_empty());
         let c = Constraint::parse("^7").unwrap();
-        assert_eq!(idx.newest_matching("argo-cd", &c).unwrap().to_string(), "7.9.1");
+        assert_eq!(
+            idx.newest_matching("argo-cd", &c).unwrap().to_string(),
+            "7.9.1"
+        );
         assert!(idx.find("argo-cd", "v7.9.1").is_some());
     }
 
     #[test]
     fn fast_and_event_parsers_agree() {
         let fast = parse_index_fast(SAMPLE);
-        assert!(fast.is_none(), "flow style and `[...]` urls go to the event parser");
+        assert!(
+            fast.is_none(),
+            "flow style and `[...]` urls go to the event parser"
+        );
         let helm_style = "apiVersion: v1\nentries:\n  a:\n  - annotations:\n      x: |\n        - version: 9\n    apiVersion: v2\n    created: \"2025-01-01T00:00:00Z\"\n    description: a long\n      folded text\n    digest: abc\n    keywords:\n    - k\n    name: a\n    urls:\n    - https://h/a-1.0.0.tgz\n    - a-1.0.0.tgz\n    version: 1.0.0\n  - name: a\n    version: '2.0.0'\n    deprecated: true\n  b: []\ngenerated: \"2025\"\n";
         let fast = parse_index_fast(helm_style).expect("helm layout");
         assert_eq!(fast, parse_index_events(helm_style).unwrap());
@@ -558,9 +596,21 @@ serverInfo: {contextPath: /x}
 
     #[test]
     fn chart_urls_resolve_against_the_repo() {
-        let cv = ChartVersion { urls: vec!["charts/a-1.0.0.tgz".into()], ..Default::default() };
-        assert_eq!(chart_url("https://h/repo", &cv).unwrap(), "https://h/repo/charts/a-1.0.0.tgz");
-        let cv = ChartVersion { urls: vec!["https://o/a.tgz".into()], ..Default::default() };
-        assert_eq!(chart_url("https://h/repo/", &cv).unwrap(), "https://o/a.tgz");
+        let cv = ChartVersion {
+            urls: vec!["charts/a-1.0.0.tgz".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            chart_url("https://h/repo", &cv).unwrap(),
+            "https://h/repo/charts/a-1.0.0.tgz"
+        );
+        let cv = ChartVersion {
+            urls: vec!["https://o/a.tgz".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            chart_url("https://h/repo/", &cv).unwrap(),
+            "https://o/a.tgz"
+        );
     }
 }
