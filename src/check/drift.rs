@@ -38,7 +38,10 @@ pub fn list_files(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     if !dir.exists() {
         return Ok((files, odd));
     }
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false) {
+    for e in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
         let e = e.map_err(std::io::Error::other)?;
         if e.depth() == 0 || e.file_type().is_dir() {
             continue;
@@ -78,11 +81,16 @@ pub fn check(config: &Config, entry: &Entry) -> Vec<Finding> {
     let name = &entry.name;
     let Some(lock) = &entry.lock else {
         out.push(
-            Finding::new(Code::NotSynced, format!("{name} has no lock data: it was never synced"))
-                .entry(name)
-                .file(config.display_path(&config.path))
-                .at(Some(config.pos_of(entry.span.start)))
-                .help(format!("run `vendor sync {name}` to vendor it and record its digests")),
+            Finding::new(
+                Code::NotSynced,
+                format!("{name} has no lock data: it was never synced"),
+            )
+            .entry(name)
+            .file(config.display_path(&config.path))
+            .at(Some(config.pos_of(entry.span.start)))
+            .help(format!(
+                "run `vendor sync {name}` to vendor it and record its digests"
+            )),
         );
         return out;
     };
@@ -97,7 +105,10 @@ pub fn check(config: &Config, entry: &Entry) -> Vec<Finding> {
             .entry(name)
             .file(config.display_path(&config.path))
             .at(Some(config.pos_of(entry.span.start)))
-            .help(format!("run `vendor sync {name}` to vendor {}", entry.version)),
+            .help(format!(
+                "run `vendor sync {name}` to vendor {}",
+                entry.version
+            )),
         );
     }
     let (files, odd) = match list_files(&dir) {
@@ -200,9 +211,12 @@ pub fn orphans(config: &Config) -> Vec<Finding> {
         .filter(|n| config.entry(n).is_none())
         .map(|n| {
             let shown = config.display_path(&dir.join(&n));
-            Finding::new(Code::FileExtra, format!("{shown} belongs to no entry of vendor.toml"))
-                .file(shown)
-                .help("add an entry for it to vendor.toml, or delete it")
+            Finding::new(
+                Code::FileExtra,
+                format!("{shown} belongs to no entry of vendor.toml"),
+            )
+            .file(shown)
+            .help("add an entry for it to vendor.toml, or delete it")
         })
         .collect()
 }

@@ -15,15 +15,10 @@ pub struct Args {
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::sync::load(global)?;
+    let config = super::load_config(global)?;
     for n in &args.names {
         if config.entry(n).is_none() {
-            let names: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
-            return Err(miette::miette!(
-                help = format!("entries: {}", names.join(", ")),
-                "`{n}` is not an entry of {}",
-                config.path.display()
-            ));
+            return Err(super::unknown_entry(&config, n));
         }
     }
     let fetcher = crate::sources::Fetcher::from_env();

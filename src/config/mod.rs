@@ -190,13 +190,16 @@ pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ConfigErro
     if let Some(p) = explicit {
         return Ok(p.to_path_buf());
     }
+    // Found files are returned relative to `start` (`vendor.toml`, `../vendor.toml`), so that
+    // messages name them the way the user would.
     let mut dir = Some(start);
+    let mut up = PathBuf::new();
     while let Some(d) = dir {
-        let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
-            return Ok(candidate);
+        if d.join(FILE_NAME).is_file() {
+            return Ok(up.join(FILE_NAME));
         }
         dir = d.parent();
+        up.push("..");
     }
     Err(ConfigError::NotFound {
         start: start.to_path_buf(),
@@ -209,9 +212,13 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let source = String::from_utf8(bytes).map_err(|e| ConfigError::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+        ConfigError::NotUtf8 {
+            path: path.to_path_buf(),
+            pos: problems::pos_of(valid, offset),
+        }
     })?;
     parse(path, source)
 }

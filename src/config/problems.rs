@@ -90,9 +90,9 @@ pub enum ConfigError {
         source: std::io::Error,
     },
 
-    #[error("{} is not valid UTF-8 (first bad byte at offset {offset})", path.display())]
+    #[error("{}:{}:{}: not valid UTF-8", path.display(), pos.line, pos.column)]
     #[diagnostic(help("save the file as UTF-8"))]
-    NotUtf8 { path: PathBuf, offset: usize },
+    NotUtf8 { path: PathBuf, pos: Pos },
 
     #[error("{} has {} problem{}", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" })]
     Invalid {

@@ -59,9 +59,23 @@ pub(super) fn validate(path: &Path, root: PathBuf, source: String) -> Result<Con
 }
 
 const SETTINGS_KEYS: &[&str] = &["upstream-dir", "patches-dir", "kube-version"];
-const POLICY_IMAGES_KEYS: &[&str] = &["deny-latest", "require-digest", "allow-registries", "floating-tags"];
+const POLICY_IMAGES_KEYS: &[&str] = &[
+    "deny-latest",
+    "require-digest",
+    "allow-registries",
+    "floating-tags",
+];
 const MANIFEST_KEYS: &[&str] = &["url", "version", "track", "versions", "lock"];
-const CHART_KEYS: &[&str] = &["repo", "chart", "version", "track", "release", "namespace", "values", "lock"];
+const CHART_KEYS: &[&str] = &[
+    "repo",
+    "chart",
+    "version",
+    "track",
+    "release",
+    "namespace",
+    "values",
+    "lock",
+];
 const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
 const LOCK_KEYS: &[&str] = &["version", "digest", "images", "files"];
 
@@ -299,11 +313,7 @@ impl Validator {
     }
 
     fn settings(&mut self, t: &dyn TableLike) -> Settings {
-        let keys = Keys::new(
-            t,
-            "[settings]",
-            SETTINGS_KEYS,
-        );
+        let keys = Keys::new(t, "[settings]", SETTINGS_KEYS);
         self.unknown_keys(&keys);
         let mut s = Settings::default();
         if let Some((dir, span)) = self.string(&keys, "upstream-dir") {
@@ -348,11 +358,7 @@ impl Validator {
             self.type_error("policy.images", "a table", item);
             return p;
         };
-        let keys = Keys::new(
-            t,
-            "[policy.images]",
-            POLICY_IMAGES_KEYS,
-        );
+        let keys = Keys::new(t, "[policy.images]", POLICY_IMAGES_KEYS);
         self.unknown_keys(&keys);
         if let Some(b) = self.bool(&keys, "deny-latest") {
             p.deny_latest = b;
@@ -517,11 +523,7 @@ impl Validator {
             );
             return None;
         };
-        let keys = Keys::new(
-            t,
-            "`versions`",
-            VERSIONS_KEYS,
-        );
+        let keys = Keys::new(t, "`versions`", VERSIONS_KEYS);
         self.unknown_keys(&keys);
         let span = self.span_of_item(item);
         let gh = self.string(&keys, "github-releases");
@@ -565,11 +567,7 @@ impl Validator {
             self.type_error("lock", "a table", item);
             return None;
         };
-        let keys = Keys::new(
-            t,
-            what.to_string(),
-            LOCK_KEYS,
-        );
+        let keys = Keys::new(t, what.to_string(), LOCK_KEYS);
         self.unknown_keys(&keys);
         let mut lock = Lock {
             version: self.string(&keys, "version").map(|v| v.0),
@@ -704,56 +702,15 @@ impl Validator {
 }
 
 /// Whether `v` is a semantic version (an optional `v` prefix allowed).
-// Replaced by `crate::semver::Version::parse` once the semver module lands.
 fn is_version(v: &str) -> bool {
-    let v = v.strip_prefix('v').unwrap_or(v);
-    let core = v.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    !parts.is_empty()
-        && parts.len() <= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    crate::semver::Version::parse(v).is_ok()
 }
 
-/// Whether `r` is a Masterminds version range.
-// Replaced by `crate::semver::Constraint::parse` once the semver module lands.
+/// Whether `r` is a Helm (Masterminds) version range.
 fn check_range(r: &str) -> Result<(), String> {
-    for alt in r.split("||") {
-        let alt = alt.trim();
-        if alt.is_empty() {
-            return Err("empty alternative".into());
-        }
-        for part in alt.split([',', ' ']).filter(|p| !p.is_empty()) {
-            if part == "-" || part == "*" {
-                continue;
-            }
-            let v = part.trim_start_matches(['^', '~', '>', '<', '=', '!']);
-            let v = v.strip_prefix('v').unwrap_or(v);
-            let core = v.split(['-', '+']).next().unwrap_or("");
-            let ok = !core.is_empty()
-                && core.split('.').count() <= 3
-                && core.split('.').all(|p| {
-                    p == "x"
-                        || p == "X"
-                        || p == "*"
-                        || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-                });
-            let op = &part[..part.len()
-                - part
-                    .trim_start_matches(['^', '~', '>', '<', '=', '!'])
-                    .len()];
-            if !ok
-                || !matches!(
-                    op,
-                    "" | "^" | "~" | "~>" | ">" | "<" | ">=" | "<=" | "=" | "!="
-                )
-            {
-                return Err(format!("cannot read `{part}`"));
-            }
-        }
-    }
-    Ok(())
+    crate::semver::Constraint::parse(r)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// The file name a URL is saved under: its last path segment.
@@ -928,7 +885,12 @@ version = "not a version"
     fn json_schema_knows_exactly_the_keys_the_validator_accepts() {
         let schema: serde_json::Value = serde_json::from_str(crate::config::SCHEMA).unwrap();
         let keys = |v: &serde_json::Value| -> Vec<String> {
-            let mut k: Vec<String> = v["properties"].as_object().unwrap().keys().cloned().collect();
+            let mut k: Vec<String> = v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
             k.sort();
             k
         };
@@ -939,11 +901,20 @@ version = "not a version"
         };
         let p = &schema["properties"];
         assert_eq!(keys(&p["settings"]), sorted(SETTINGS_KEYS));
-        assert_eq!(keys(&p["policy"]["properties"]["images"]), sorted(POLICY_IMAGES_KEYS));
+        assert_eq!(
+            keys(&p["policy"]["properties"]["images"]),
+            sorted(POLICY_IMAGES_KEYS)
+        );
         let manifest = &p["manifest"]["additionalProperties"];
         assert_eq!(keys(manifest), sorted(MANIFEST_KEYS));
-        assert_eq!(keys(&manifest["properties"]["versions"]), sorted(VERSIONS_KEYS));
-        assert_eq!(keys(&p["chart"]["additionalProperties"]), sorted(CHART_KEYS));
+        assert_eq!(
+            keys(&manifest["properties"]["versions"]),
+            sorted(VERSIONS_KEYS)
+        );
+        assert_eq!(
+            keys(&p["chart"]["additionalProperties"]),
+            sorted(CHART_KEYS)
+        );
         assert_eq!(keys(&schema["$defs"]["lock"]), sorted(LOCK_KEYS));
     }
 
