@@ -1341,3 +1341,47 @@ fn cli_credentials_from_helm_and_docker_configs() {
             .is_file()
     );
 }
+
+/// A registry whose manifest does not match its advertised digest, and one whose layer does not
+/// match the manifest: both refused.
+#[test]
+fn oci_digest_mismatches_are_refused() {
+    let chart = metallb_tgz("0.15.3");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": format!("sha256:{}", sha256_hex(b"{}")), "size": 2},
+        "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip", "digest": format!("sha256:{}", sha256_hex(&chart)), "size": chart.len()}]
+    })
+    .to_string()
+    .into_bytes();
+    let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
+        "/v2/bad-manifest/manifests/1.0.0" => Reply::Status(
+            200,
+            vec![(
+                "Docker-Content-Digest".into(),
+                format!("sha256:{}", "0".repeat(64)),
+            )],
+            manifest.clone(),
+        ),
+        "/v2/bad-layer/manifests/1.0.0" => Reply::Ok(manifest.clone()),
+        p if p.starts_with("/v2/bad-layer/blobs/") => Reply::Ok(metallb_tgz("0.16.1")),
+        _ => Reply::status(404),
+    });
+    let host = server.base.strip_prefix("http://").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    for chart in ["bad-manifest", "bad-layer"] {
+        let req = ChartRequest {
+            repo: format!("oci://{host}"),
+            chart: chart.into(),
+            version: "1.0.0".into(),
+            known_digest: None,
+            auth: Default::default(),
+        };
+        let err = fetcher(cache.path()).fetch_chart(&req).unwrap_err();
+        assert!(
+            matches!(err, SourceError::DigestMismatch { .. }),
+            "{chart}: {err:?}"
+        );
+        assert!(err.to_string().contains(chart), "{err}");
+    }
+}
