@@ -11,6 +11,12 @@ fi
 for f in "${files[@]}"; do
   if [ -f "$f" ]; then
     target/release/examples/yaml_bench "$f" 10
+    # Wall-clock figures inflate on a shared machine; CPU time of one round (events + parse +
+    # emit) is the steadier number.
+    if [ -x /usr/bin/time ]; then
+      /usr/bin/time -f "  one round CPU: %U s user, %S s sys (load: $(cut -d' ' -f1 /proc/loadavg))" \
+        target/release/examples/yaml_bench "$f" 1 2>&1 >/dev/null
+    fi
   else
     echo "skipped $f (missing)"
   fi

@@ -3,6 +3,11 @@
 //! positions for diagnostics, and an emitter ([`to_string`]) that writes exactly what Go's
 //! `sigs.k8s.io/yaml.Marshal` writes (the format of `kustomize build` output and of Helm's
 //! `toYaml`). Input is `&str`: decoding bytes (and rejecting non-UTF-8) is the caller's job.
+//!
+//! Hostile input is bounded: aliases may add at most max(1,000,000, 10 x events) nodes, nesting
+//! (aliases included) stops at 1,000 levels, and nothing recurses on the input's depth while
+//! parsing. Where Go would fail to marshal (NaN/infinite floats, strings with C1 controls or
+//! U+FFFE/U+FFFF that the JSON re-read rejects), [`to_string`] still writes go-yaml's form.
 
 mod emit;
 mod gofmt;

@@ -75,8 +75,8 @@ struct Builder {
     dialect: Dialect,
     docs: Vec<Document>,
     stack: Vec<Frame>,
-    /// Anchored nodes of the current document: value and node count.
-    anchors: HashMap<usize, (Value, usize)>,
+    /// Anchored nodes of the current document.
+    anchors: HashMap<usize, Anchored>,
     doc_start: Option<Pos>,
     /// The current document's root node has been placed.
     doc_done: bool,
@@ -88,10 +88,20 @@ struct Builder {
     events: usize,
 }
 
+struct Anchored {
+    value: Value,
+    /// Nodes in `value` (what an alias to it costs from the expansion budget).
+    nodes: usize,
+    /// Nesting levels in `value` (an alias must not make the tree deeper than `MAX_DEPTH`).
+    height: usize,
+}
+
 struct Frame {
     kind: FrameKind,
     anchor: usize,
     nodes_at_start: usize,
+    /// Height of the tallest child placed so far.
+    child_height: usize,
     pos: Pos,
 }
 
@@ -123,6 +133,8 @@ struct Node {
     is_merge_key: bool,
     /// Kube: the source text of a non-string scalar, which kyaml uses as the key.
     key_text: Option<String>,
+    /// Nesting levels inside the node (0 for a scalar).
+    height: usize,
 }
 
 impl Builder {
@@ -163,9 +175,16 @@ impl Builder {
             }
             Event::Alias(id) => {
                 self.note_node_start(pos);
-                let Some((value, count)) = self.anchors.get(&id) else {
+                let Some(anchored) = self.anchors.get(&id) else {
                     return Err(YamlError::at(pos, "unknown anchor"));
                 };
+                let (count, height) = (anchored.nodes, anchored.height);
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(YamlError::at(
+                        pos,
+                        format!("nesting deeper than {MAX_DEPTH} levels (through aliases)"),
+                    ));
+                }
                 self.alias_nodes += count;
                 let budget = ALIAS_BUDGET_MIN.max(ALIAS_BUDGET_PER_EVENT * self.events);
                 if self.alias_nodes > budget {
@@ -174,13 +193,14 @@ impl Builder {
                         format!("aliases expand to more than {budget} nodes (alias bomb?)"),
                     ));
                 }
-                let value = value.clone();
+                let value = anchored.value.clone();
                 self.nodes += count;
                 self.place(Node {
                     value,
                     pos,
                     is_merge_key: false,
                     key_text: None,
+                    height,
                 })?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -193,13 +213,19 @@ impl Builder {
                 };
                 self.nodes += 1;
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (value.clone(), 1));
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes: 1,
+                        height: 0,
+                    };
+                    self.anchors.insert(anchor, anchored);
                 }
                 self.place(Node {
                     value,
                     pos,
                     is_merge_key,
                     key_text,
+                    height: 0,
                 })?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -223,15 +249,22 @@ impl Builder {
                     FrameKind::Map(m) => Value::Map(finish_map(m, self.dialect)),
                 };
                 self.nodes += 1;
+                let height = frame.child_height + 1;
                 if frame.anchor != 0 {
-                    let count = self.nodes - frame.nodes_at_start;
-                    self.anchors.insert(frame.anchor, (value.clone(), count));
+                    let nodes = self.nodes - frame.nodes_at_start;
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes,
+                        height,
+                    };
+                    self.anchors.insert(frame.anchor, anchored);
                 }
                 self.place(Node {
                     value,
                     pos: frame.pos,
                     is_merge_key: false,
                     key_text: None,
+                    height,
                 })?;
             }
         }
@@ -256,6 +289,7 @@ impl Builder {
             kind,
             anchor,
             nodes_at_start: self.nodes,
+            child_height: 0,
             pos,
         });
         Ok(())
@@ -273,6 +307,7 @@ impl Builder {
             self.doc_done = true;
             return Ok(());
         };
+        parent.child_height = parent.child_height.max(node.height);
         match &mut parent.kind {
             FrameKind::Seq(items) => items.push(node.value),
             FrameKind::Map(m) => match m.pending_key.take() {
@@ -626,6 +661,21 @@ mod tests {
         }
         let err = parse_one(&src, Dialect::Kube).unwrap_err();
         assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn aliases_cannot_nest_beyond_the_depth_limit() {
+        let mut src = format!("a0: &a0 {}x{}\n", "[".repeat(200), "]".repeat(200));
+        for i in 1..10 {
+            src.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(200),
+                i - 1,
+                "]".repeat(200)
+            ));
+        }
+        let err = parse_one(&src, Dialect::Kube).unwrap_err();
+        assert!(err.message.contains("through aliases"), "{err}");
     }
 
     #[test]
