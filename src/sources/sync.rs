@@ -136,6 +136,9 @@ pub enum SyncError {
     },
 }
 
+/// File contents by relative `/`-separated path.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
 /// The file name a URL is saved under: its last path segment, without query or fragment.
 pub fn file_name_of(url: &str) -> &str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -300,7 +303,7 @@ fn render(
     config: &Config,
     entry: &Entry,
     chart: &archive::ChartFiles,
-) -> Result<(BTreeMap<String, Vec<u8>>, Option<String>), SourceError> {
+) -> Result<(Tree, Option<String>), SourceError> {
     let Source::Chart {
         release,
         namespace,
