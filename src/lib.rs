@@ -16,5 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod resources;
 pub mod semver;
+pub mod sources;
 pub mod template;
+pub mod workspace;
 pub mod yaml;
