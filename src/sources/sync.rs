@@ -192,7 +192,11 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
             continue;
         };
         for r in &objects {
-            out.extend(crate::policy::image::images_of(&r.value).into_iter().map(|u| u.image));
+            out.extend(
+                crate::policy::image::images_of(&r.value)
+                    .into_iter()
+                    .map(|u| u.image),
+            );
         }
     }
     out.into_iter().collect()
