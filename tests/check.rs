@@ -563,3 +563,37 @@ fn online_check_flags_a_retagged_upstream() {
     assert!(out.contains("error[upstream-retagged]"), "{out}");
     assert!(!out.contains("metallb-native.yaml differs"), "{out}");
 }
+
+#[test]
+fn crd_status_is_flagged_until_a_patch_removes_it() {
+    let repo = Repo::base();
+    repo.write(
+        "upstream/app/crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n    plural: widgets\n  scope: Namespaced\n  versions: []\nstatus:\n  acceptedNames:\n    kind: \"\"\n    plural: \"\"\n",
+    );
+    repo.edit(
+        "upstream/app/kustomization.yaml",
+        "- app.yaml\n",
+        "- app.yaml\n- crd.yaml\n",
+    );
+    let args = ["check", "app", "-A", "file-modified", "-A", "file-extra"];
+    let (code, out, _) = repo.vendor(&args);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning[crd-has-status]: CustomResourceDefinition carries a `status` field"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "--> upstream/app/crd.yaml:1:1 (CustomResourceDefinition/widgets.example.com)"
+        ),
+        "{out}"
+    );
+    repo.write(
+        "patches/app/kustomization.yaml",
+        "resources:\n- ../../upstream/app\npatches:\n- patch: |-\n    apiVersion: apiextensions.k8s.io/v1\n    kind: CustomResourceDefinition\n    metadata:\n      name: widgets.example.com\n    status: null\n",
+    );
+    let (code, out, _) = repo.vendor(&args);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "1 entry checked: 0 errors, 0 warnings\n");
+}

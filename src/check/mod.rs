@@ -89,35 +89,25 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     let mut files = load_upstream(config, entry)?;
     let name = &entry.name;
 
-    // Image drift and pitfalls are judged on upstream as vendored.
-    let mut found = BTreeSet::new();
-    for file in &files {
-        for r in &file.resources {
-            for u in policy::image::images_of(&r.value) {
-                found.insert(u.image);
-            }
-            let size = json_len(&r.value);
-            for p in policy::argocd::check(&r.value, size) {
-                findings.push(
-                    Finding::new(p.code, p.message)
-                        .entry(name)
-                        .file(&r.file)
-                        .at(Some(r.start))
-                        .resource(r.display_id())
-                        .help(p.help),
-                );
-            }
-        }
-    }
+    // Image drift is judged on upstream as vendored.
+    let found: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| &f.resources)
+        .flat_map(|r| policy::image::images_of(&r.value))
+        .map(|u| u.image)
+        .collect();
     if let Some(lock) = &entry.lock {
         findings.extend(image_drift(config, entry, &lock.images, &found));
     }
 
-    // The image policy is judged on what is deployed: the overlay's output when there is an
-    // overlay, upstream as vendored otherwise.
+    // The image policy and the Argo CD pitfalls are judged on what is deployed: the overlay's
+    // output when there is an overlay, upstream as vendored otherwise.
     if !has_overlay(config, entry) {
         for file in &files {
             findings.extend(image_policy(entry, image_sites(config, file)));
+            for r in &file.resources {
+                findings.extend(pitfalls(name, &r.value, &r.file, r.start));
+            }
         }
         return Ok(findings);
     }
@@ -153,9 +143,36 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             }));
             let sites = built_image_sites(config, &files, &built.resources);
             findings.extend(image_policy(entry, sites));
+            for r in &built.resources {
+                let at = crate::diag::Pos {
+                    line: r.origin.line.max(1),
+                    column: 1,
+                };
+                findings.extend(pitfalls(name, &r.value, &r.origin.file, at));
+            }
         }
     }
     Ok(findings)
+}
+
+/// Argo CD pitfalls of one object, as findings.
+fn pitfalls(
+    entry: &str,
+    object: &crate::yaml::Value,
+    file: &str,
+    at: crate::diag::Pos,
+) -> Vec<Finding> {
+    policy::argocd::check(object, json_len(object))
+        .into_iter()
+        .map(|p| {
+            Finding::new(p.code, p.message)
+                .entry(entry)
+                .file(file)
+                .at(Some(at))
+                .resource(crate::resources::display_id(object))
+                .help(p.help)
+        })
+        .collect()
 }
 
 /// Whether `patches/NAME` holds a kustomization.
