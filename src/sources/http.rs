@@ -179,39 +179,18 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 }
 
 /// Moves `https://user:pass@host/...` credentials into a Basic header.
-fn split_userinfo(url: &str) -> (String, Option<String>) {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return (url.to_string(), None);
+fn split_userinfo(raw: &str) -> (String, Option<String>) {
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return (raw.to_string(), None);
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            let header = super::auth::basic_header(&percent_decode(user), &percent_decode(pass));
-            (format!("{scheme}://{host}{}", &rest[authority_end..]), Some(header))
-        }
-        None => (url.to_string(), None),
+    if url.username().is_empty() && url.password().is_none() {
+        return (raw.to_string(), None);
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let header = super::auth::basic_header(&decode(url.username()), &decode(url.password().unwrap_or("")));
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    (url.to_string(), Some(header))
 }
 
 /// The URL with any `user:password@` replaced by `***@` and secret-looking query parameters
@@ -246,39 +225,12 @@ pub fn redact(url: &str) -> String {
     out
 }
 
-/// Resolves `reference` against `base` (an absolute http(s) URL), as a browser would for the
-/// cases Helm indexes use: absolute URLs, `/rooted` paths and relative paths.
+/// Resolves `reference` against `base` (an absolute URL) as browsers and Helm do.
 pub fn join_url(base: &str, reference: &str) -> String {
-    if reference.contains("://") {
-        return reference.to_string();
+    match url::Url::parse(base).and_then(|b| b.join(reference)) {
+        Ok(u) => u.to_string(),
+        Err(_) => reference.to_string(),
     }
-    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    if let Some(stripped) = reference.strip_prefix("//") {
-        return format!("{scheme}://{stripped}");
-    }
-    if reference.starts_with('/') {
-        return format!("{scheme}://{authority}{reference}");
-    }
-    let path = &rest[authority_end..];
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let dir = match path.rfind('/') {
-        Some(i) => &path[..=i],
-        None => "/",
-    };
-    let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in reference.split('/') {
-        match seg {
-            "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let trailing = if reference.ends_with('/') && !segments.is_empty() { "/" } else { "" };
-    format!("{scheme}://{authority}/{}{trailing}", segments.join("/"))
 }
 
 #[cfg(test)]
