@@ -7,4 +7,5 @@
 
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod yaml;
