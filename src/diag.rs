@@ -211,7 +211,10 @@ mod tests {
         for code in Code::ALL {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code {name}");
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
             assert_eq!(Code::from_name(name), Some(*code));
             assert!(!code.description().is_empty());
         }

@@ -20,7 +20,12 @@ mod update;
 /// Vendor upstream Kubernetes manifests and Helm charts, keep local changes as Kustomize
 /// patches, and check all of it offline.
 #[derive(Debug, Parser)]
-#[command(name = "vendor", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "vendor",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

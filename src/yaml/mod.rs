@@ -1,8 +1,70 @@
 //! The YAML data model shared by every stage: a JSON-like [`Value`] tree (what Kubernetes and Helm
-//! see after decoding), a parser that keeps line/column positions for diagnostics, and an emitter
-//! that writes exactly what Go's `sigs.k8s.io/yaml` writes (the format of `kustomize build` output
-//! and of Helm's `toYaml`).
+//! see after decoding), a parser that resolves scalars per [`Dialect`] and keeps line/column
+//! positions for diagnostics, and an emitter ([`to_string`]) that writes exactly what Go's
+//! `sigs.k8s.io/yaml.Marshal` writes (the format of `kustomize build` output and of Helm's
+//! `toYaml`). Input is `&str`: decoding bytes (and rejecting non-UTF-8) is the caller's job.
 
+mod emit;
+mod gofmt;
+mod locate;
+mod parse;
+mod resolve;
+mod sort;
 mod value;
 
+use std::fmt;
+
+pub use crate::diag::Pos;
+pub use emit::to_string;
+pub use locate::{PathSeg, locate};
+pub use parse::{parse_documents, parse_one};
 pub use value::{Map, Value};
+
+/// Which YAML reader's scalar rules to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// How kustomize (kyaml, go-yaml v3) reads YAML: only `true`/`false` (and their `True`/`TRUE`
+    /// forms) are bools, `yes` is a string, `0644` is the int 420 (Go `ParseInt` base 0), `0o644`,
+    /// `0x1F`, `.inf`; `~`/`null`/empty are null. A bare `=` is the string `"="`. Duplicate
+    /// mapping keys are an error; for merge keys (`<<`) the mapping's own keys win.
+    Kube,
+    /// How Helm reads values files and `fromYaml` (`sigs.k8s.io/yaml` -> go-yaml v2, YAML 1.1):
+    /// `y/n/yes/no/on/off` in go-yaml v2's case forms are bools, `0644` is octal, `1_000` is 1000;
+    /// base-60 (`1:30`) stays a string as in go-yaml v2. Duplicate keys: the last one wins, and
+    /// merge keys apply in place, as go-yaml v2 does.
+    Helm,
+}
+
+/// One document of a YAML stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The decoded content; `Value::Null` for an empty document (callers usually skip those).
+    pub value: Value,
+    /// Where the document's content starts (1-based line/column).
+    pub start: Pos,
+}
+
+/// A YAML syntax error or a violated limit (alias expansion, nesting depth, duplicate key).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub struct YamlError {
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+impl YamlError {
+    pub(crate) fn at(pos: Pos, message: impl Into<String>) -> Self {
+        YamlError {
+            message: message.into(),
+            pos: Some(pos),
+        }
+    }
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some(p) => write!(f, "line {}, column {}: {}", p.line, p.column, self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}

@@ -129,7 +129,10 @@ mod tests {
     #[test]
     fn path_follows_nested_maps() {
         let v = Value::from(serde_json::json!({"metadata": {"name": "x"}}));
-        assert_eq!(v.path(&["metadata", "name"]).and_then(Value::as_str), Some("x"));
+        assert_eq!(
+            v.path(&["metadata", "name"]).and_then(Value::as_str),
+            Some("x")
+        );
         assert!(v.path(&["metadata", "nope"]).is_none());
     }
 

@@ -1,0 +1,547 @@
+//! Builds [`Value`]s from `saphyr-parser` events: scalar resolution per [`Dialect`], anchors and
+//! aliases, merge keys, duplicate-key errors, and the limits that keep hostile input bounded
+//! (alias expansion budget, nesting depth). The event loop is iterative: no recursion on depth.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
+
+use super::resolve::{Resolved, resolve_plain};
+use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt};
+
+/// Deepest nesting of sequences/mappings accepted.
+pub(crate) const MAX_DEPTH: usize = 1000;
+/// Nodes that alias expansion may add, at least; grows with the size of the input.
+const ALIAS_BUDGET_MIN: usize = 1_000_000;
+/// ... or this many times the number of events read, whichever is larger.
+const ALIAS_BUDGET_PER_EVENT: usize = 10;
+
+/// Parses every document of a YAML stream. Empty documents are kept as `Value::Null`.
+pub fn parse_documents(src: &str, dialect: Dialect) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder::new(dialect);
+    let mut parser = Parser::new_from_str(src);
+    loop {
+        let Some(next) = parser.next_event() else {
+            break;
+        };
+        let (event, span) = next.map_err(scan_error)?;
+        if matches!(event, Event::StreamEnd) {
+            break;
+        }
+        builder.on_event(event, span.start)?;
+    }
+    Ok(builder.docs)
+}
+
+/// Parses a stream that must hold at most one document (none or an empty one gives `Null`).
+pub fn parse_one(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
+    let mut docs = parse_documents(src, dialect)?;
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.pop().map(|d| d.value).unwrap_or_default()),
+        _ => Err(YamlError::at(
+            docs[1].start,
+            "expected a single document, found several",
+        )),
+    }
+}
+
+pub(crate) fn pos_of(m: Marker) -> Pos {
+    Pos {
+        line: m.line() as u32,
+        column: m.col() as u32 + 1,
+    }
+}
+
+pub(crate) fn scan_error(e: ScanError) -> YamlError {
+    YamlError::at(pos_of(*e.marker()), e.info().to_owned())
+}
+
+struct Builder {
+    dialect: Dialect,
+    docs: Vec<Document>,
+    stack: Vec<Frame>,
+    /// Anchored nodes of the current document: value and node count.
+    anchors: HashMap<usize, (Value, usize)>,
+    doc_start: Option<Pos>,
+    /// The current document's root node has been placed.
+    doc_done: bool,
+    /// Where the current document's `---` (or first token) is.
+    doc_marker: Pos,
+    /// Nodes built so far (aliases count the nodes they copy).
+    nodes: usize,
+    alias_nodes: usize,
+    events: usize,
+}
+
+struct Frame {
+    kind: FrameKind,
+    anchor: usize,
+    nodes_at_start: usize,
+    pos: Pos,
+}
+
+enum FrameKind {
+    Seq(Vec<Value>),
+    Map(MapFrame),
+}
+
+struct MapFrame {
+    map: Map,
+    /// Line of each explicit key, by index in `map` (for duplicate-key messages).
+    key_lines: Vec<u32>,
+    /// The key read, waiting for its value.
+    pending_key: Option<PendingKey>,
+    /// Merge sources seen (Kube applies them after the mapping's own keys).
+    merges: Vec<Value>,
+}
+
+enum PendingKey {
+    Key(String, Pos),
+    Merge(Pos),
+}
+
+/// What a completed node is, before it is placed into its parent.
+struct Node {
+    value: Value,
+    pos: Pos,
+    /// A plain `<<` scalar: the merge key when it is a mapping key.
+    is_merge_key: bool,
+}
+
+impl Builder {
+    fn new(dialect: Dialect) -> Self {
+        Builder {
+            dialect,
+            docs: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            doc_start: None,
+            doc_done: false,
+            doc_marker: Pos { line: 1, column: 1 },
+            nodes: 0,
+            alias_nodes: 0,
+            events: 0,
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, start: Marker) -> Result<(), YamlError> {
+        self.events += 1;
+        let pos = pos_of(start);
+        match event {
+            Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.doc_start = None;
+                self.doc_done = false;
+                self.doc_marker = pos;
+            }
+            Event::DocumentEnd => {
+                if !self.doc_done {
+                    self.docs.push(Document {
+                        value: Value::Null,
+                        start: self.doc_marker,
+                    });
+                }
+                self.doc_done = true;
+            }
+            Event::Alias(id) => {
+                self.note_node_start(pos);
+                let Some((value, count)) = self.anchors.get(&id) else {
+                    return Err(YamlError::at(pos, "unknown anchor"));
+                };
+                self.alias_nodes += count;
+                let budget = ALIAS_BUDGET_MIN.max(ALIAS_BUDGET_PER_EVENT * self.events);
+                if self.alias_nodes > budget {
+                    return Err(YamlError::at(
+                        pos,
+                        format!("aliases expand to more than {budget} nodes (alias bomb?)"),
+                    ));
+                }
+                let value = value.clone();
+                self.nodes += count;
+                self.place(Node {
+                    value,
+                    pos,
+                    is_merge_key: false,
+                })?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.note_node_start(pos);
+                let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+                let value = self.scalar(&text, style, tag.as_deref(), pos)?;
+                self.nodes += 1;
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (value.clone(), 1));
+                }
+                self.place(Node {
+                    value,
+                    pos,
+                    is_merge_key,
+                })?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(FrameKind::Seq(Vec::new()), anchor, pos)?;
+            }
+            Event::MappingStart(anchor, _) => {
+                let frame = MapFrame {
+                    map: Map::new(),
+                    key_lines: Vec::new(),
+                    pending_key: None,
+                    merges: Vec::new(),
+                };
+                self.open(FrameKind::Map(frame), anchor, pos)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return Err(YamlError::at(pos, "unbalanced collection end"));
+                };
+                let value = match frame.kind {
+                    FrameKind::Seq(items) => Value::Seq(items),
+                    FrameKind::Map(m) => Value::Map(finish_map(m, self.dialect)),
+                };
+                self.nodes += 1;
+                if frame.anchor != 0 {
+                    let count = self.nodes - frame.nodes_at_start;
+                    self.anchors.insert(frame.anchor, (value.clone(), count));
+                }
+                self.place(Node {
+                    value,
+                    pos: frame.pos,
+                    is_merge_key: false,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn note_node_start(&mut self, pos: Pos) {
+        if self.stack.is_empty() && self.doc_start.is_none() {
+            self.doc_start = Some(pos);
+        }
+    }
+
+    fn open(&mut self, kind: FrameKind, anchor: usize, pos: Pos) -> Result<(), YamlError> {
+        self.note_node_start(pos);
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError::at(
+                pos,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.stack.push(Frame {
+            kind,
+            anchor,
+            nodes_at_start: self.nodes,
+            pos,
+        });
+        Ok(())
+    }
+
+    /// Puts a completed node into the open collection, or ends the document.
+    fn place(&mut self, node: Node) -> Result<(), YamlError> {
+        let dialect = self.dialect;
+        let Some(parent) = self.stack.last_mut() else {
+            let start = self.doc_start.unwrap_or(node.pos);
+            self.docs.push(Document {
+                value: node.value,
+                start,
+            });
+            self.doc_done = true;
+            return Ok(());
+        };
+        match &mut parent.kind {
+            FrameKind::Seq(items) => items.push(node.value),
+            FrameKind::Map(m) => match m.pending_key.take() {
+                None if node.is_merge_key => m.pending_key = Some(PendingKey::Merge(node.pos)),
+                None => {
+                    let key = key_string(node.value, node.pos)?;
+                    m.pending_key = Some(PendingKey::Key(key, node.pos));
+                }
+                Some(PendingKey::Merge(pos)) => {
+                    check_merge_source(&node.value, pos)?;
+                    match dialect {
+                        Dialect::Kube => m.merges.push(node.value),
+                        Dialect::Helm => merge_in_place(&mut m.map, node.value),
+                    }
+                }
+                Some(PendingKey::Key(key, key_pos)) => {
+                    if let Some(idx) = m.map.get_index_of(&key) {
+                        if dialect == Dialect::Kube {
+                            let line = m.key_lines.get(idx).copied().unwrap_or(0);
+                            return Err(YamlError::at(
+                                key_pos,
+                                format!(
+                                    "mapping key {} already defined at line {line}",
+                                    go_quote(&key)
+                                ),
+                            ));
+                        }
+                        m.map.shift_remove(&key);
+                        if idx < m.key_lines.len() {
+                            m.key_lines.remove(idx);
+                        }
+                    }
+                    m.map.insert(key, node.value);
+                    let idx = m.map.len() - 1;
+                    if m.key_lines.len() <= idx {
+                        m.key_lines.resize(idx + 1, 0);
+                    }
+                    m.key_lines[idx] = key_pos.line;
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn scalar(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        pos: Pos,
+    ) -> Result<Value, YamlError> {
+        let core_suffix = tag.and_then(|t| t.is_yaml_core_schema().then_some(t.suffix.as_str()));
+        let non_specific = tag.is_some_and(|t| t.handle == "!" && t.suffix.is_empty());
+        if tag.is_some() && core_suffix.is_none() && !non_specific {
+            // Local tags (`!foo`) are kept as their text, as go-yaml does.
+            return Ok(Value::String(text.to_owned()));
+        }
+        let plain = style == ScalarStyle::Plain;
+        match core_suffix {
+            None if plain => Ok(resolve_plain(text, self.dialect).into_value(text)),
+            None | Some("str") | Some("binary") | Some("timestamp") => {
+                Ok(Value::String(text.to_owned()))
+            }
+            Some(suffix) => {
+                let resolved = resolve_plain(text, self.dialect);
+                let value = match (suffix, resolved) {
+                    ("int", r @ (Resolved::Int(_) | Resolved::Uint(_))) => r.into_value(text),
+                    ("float", Resolved::Int(i)) => Value::Float(i as f64),
+                    ("float", r @ (Resolved::Float(_) | Resolved::Uint(_))) => r.into_value(text),
+                    ("bool", Resolved::Bool(b)) => Value::Bool(b),
+                    ("null", Resolved::Null) => Value::Null,
+                    ("map" | "seq" | "set" | "omap" | "pairs" | "value" | "merge" | "yaml", r) => {
+                        r.into_value(text)
+                    }
+                    (_, _) => {
+                        return Err(YamlError::at(
+                            pos,
+                            format!("cannot decode `{text}` as !!{suffix}"),
+                        ));
+                    }
+                };
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// Applies Kube (go-yaml v3) merges: the mapping's own keys win; among merge sources, the first
+/// one that defines a key wins.
+fn finish_map(m: MapFrame, _dialect: Dialect) -> Map {
+    let mut map = m.map;
+    for source in m.merges {
+        let sources = match source {
+            Value::Seq(items) => items,
+            other => vec![other],
+        };
+        for s in sources {
+            if let Value::Map(src) = s {
+                for (k, v) in src {
+                    map.entry(k).or_insert(v);
+                }
+            }
+        }
+    }
+    map
+}
+
+/// go-yaml v2 merges: the merged keys overwrite what is there; in a list, earlier maps win.
+fn merge_in_place(map: &mut Map, source: Value) {
+    match source {
+        Value::Map(src) => map.extend(src),
+        Value::Seq(items) => {
+            for item in items.into_iter().rev() {
+                if let Value::Map(src) = item {
+                    map.extend(src);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_merge_source(v: &Value, pos: Pos) -> Result<(), YamlError> {
+    let ok = match v {
+        Value::Map(_) => true,
+        Value::Seq(items) => items.iter().all(|i| matches!(i, Value::Map(_))),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(YamlError::at(
+            pos,
+            "map merge requires map or sequence of maps as the value",
+        ))
+    }
+}
+
+/// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON.
+fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
+    Ok(match key {
+        Value::String(s) => s,
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => gofmt::format_float_g(f),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+        Value::Seq(_) | Value::Map(_) => {
+            return Err(YamlError::at(
+                pos,
+                "mapping keys must be scalars, not a list or map",
+            ));
+        }
+    })
+}
+
+/// A Go `%#v`-style quoted string, for messages that mirror kyaml's.
+fn go_quote(s: &str) -> Cow<'_, str> {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kube(src: &str) -> Value {
+        parse_one(src, Dialect::Kube).unwrap()
+    }
+
+    #[test]
+    fn builds_nested_values() {
+        let v = kube("a:\n  b: [1, x, true, null]\n  c: {d: 1.5}\n");
+        let expected =
+            Value::from(serde_json::json!({"a": {"b": [1, "x", true, null], "c": {"d": 1.5}}}));
+        assert_eq!(v, expected);
+    }
+
+    #[test]
+    fn bare_equals_is_a_string() {
+        assert_eq!(kube("- =\n"), Value::Seq(vec![Value::String("=".into())]));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let v = kube("a: '1'\nb: \"true\"\nc: |\n  x\n");
+        assert_eq!(v.get("a"), Some(&Value::String("1".into())));
+        assert_eq!(v.get("b"), Some(&Value::String("true".into())));
+        assert_eq!(v.get("c"), Some(&Value::String("x\n".into())));
+    }
+
+    #[test]
+    fn tags_coerce() {
+        let v = kube("a: !!str 12\nb: !!float 3\nc: !custom 5\n");
+        assert_eq!(v.get("a"), Some(&Value::String("12".into())));
+        assert_eq!(v.get("b"), Some(&Value::Float(3.0)));
+        assert_eq!(v.get("c"), Some(&Value::String("5".into())));
+        assert!(parse_one("a: !!int x\n", Dialect::Kube).is_err());
+    }
+
+    #[test]
+    fn non_string_keys_become_strings() {
+        let v = parse_one("1: a\ntrue: b\n~: c\n1.5: d\n", Dialect::Helm).unwrap();
+        let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["1", "true", "null", "1.5"]);
+        assert!(parse_one("[a]: 1\n", Dialect::Kube).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_error_in_kube_last_wins_in_helm() {
+        let err = parse_one("a: 1\nb: 2\na: 3\n", Dialect::Kube).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3, column 1: mapping key \"a\" already defined at line 1"
+        );
+        let v = parse_one("a: 1\nb: 2\na: 3\n", Dialect::Helm).unwrap();
+        assert_eq!(v.get("a"), Some(&Value::Int(3)));
+    }
+
+    #[test]
+    fn merge_keys() {
+        let src = "base: &b {x: 1, q: 2}\nother: &o {q: 3, z: 4}\nm:\n  <<: [*b, *o]\n  x: 9\n";
+        for d in [Dialect::Kube, Dialect::Helm] {
+            let v = parse_one(src, d).unwrap();
+            let m = v.get("m").unwrap();
+            assert_eq!(m.get("x"), Some(&Value::Int(9)), "{d:?}");
+            assert_eq!(m.get("q"), Some(&Value::Int(2)), "{d:?}");
+            assert_eq!(m.get("z"), Some(&Value::Int(4)), "{d:?}");
+        }
+        assert!(parse_one("a:\n  <<: 1\n", Dialect::Kube).is_err());
+    }
+
+    #[test]
+    fn documents_keep_empty_ones_and_start_positions() {
+        let docs = parse_documents("a: 1\n---\n---\n# c\n  b: 2\n", Dialect::Kube).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].start, Pos { line: 1, column: 1 });
+        assert_eq!(docs[1].value, Value::Null);
+        assert_eq!(docs[2].start, Pos { line: 5, column: 3 });
+        assert!(parse_documents("", Dialect::Kube).unwrap().is_empty());
+        assert_eq!(parse_one("", Dialect::Kube).unwrap(), Value::Null);
+        assert!(parse_one("a\n---\nb\n", Dialect::Kube).is_err());
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse_one(&src, Dialect::Kube).unwrap_err();
+        assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn small_aliases_are_fine() {
+        let v = kube("a: &x {k: v}\nb: *x\n");
+        assert_eq!(v.get("b"), v.get("a"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let src = "[".repeat(100_000);
+        let err = parse_one(&src, Dialect::Kube).unwrap_err();
+        assert!(err.pos.is_some(), "{err}");
+        let block = |depth: usize| {
+            (0..depth)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>()
+        };
+        let err = parse_one(&block(MAX_DEPTH + 1), Dialect::Kube).unwrap_err();
+        assert!(err.message.contains("nesting"), "{err}");
+        assert!(parse_one(&block(MAX_DEPTH - 1), Dialect::Kube).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = parse_one("a: 1\nb: [1, 2\nc: 3\n", Dialect::Kube).unwrap_err();
+        assert!(err.pos.is_some(), "{err}");
+        assert!(err.to_string().starts_with("line "), "{err}");
+    }
+}
