@@ -1,10 +1,142 @@
-//! `vendor diff`.
+//! `vendor diff OLD NEW`: glue between the command line and `crate::diff`. The NAME form
+//! (vendored tree against upstream at another version) needs the fetch layer; it calls
+//! [`report`] with the two resource sets once they are loaded.
 
-use super::{GlobalArgs, Outcome};
+use std::io::Write;
+use std::path::Path;
+
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::{Format, GlobalArgs, Outcome};
+use crate::diff::render::{self, RenderOptions};
+use crate::diff::{self, NoiseFilter, Options, Pattern, Resource};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:\n  vendor diff upstream/argocd/install.yaml new/install.yaml\n  \
+                        vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
+                        helm template ... | vendor diff rendered.yaml -")]
+pub struct Args {
+    /// The old side: a manifest file, a directory of manifests, or `-` for stdin. With a single
+    /// argument: the name of a vendor.toml entry (vendored tree against upstream).
+    #[arg(value_name = "OLD|NAME")]
+    pub old: String,
+    /// The new side: a manifest file, a directory of manifests, or `-` for stdin.
+    #[arg(value_name = "NEW")]
+    pub new: Option<String>,
+    /// NAME form: the upstream version to compare the vendored tree with.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    /// NAME form: run both sides through the entry's patch overlay.
+    #[arg(long)]
+    pub patched: bool,
+    /// Exit with 1 when there are differences (0 when none).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Show Secret data instead of masking it.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Ignore changes at a field path (as printed; `*` matches anything), e.g.
+    /// `spec.replicas` or `spec.template.spec.containers[*].image`. Repeatable.
+    #[arg(long = "ignore-path", value_name = "PATH")]
+    pub ignore_paths: Vec<String>,
+    /// Ignore a label key everywhere in an object (`*` matches anything). Repeatable.
+    #[arg(long = "ignore-label", value_name = "KEY")]
+    pub ignore_labels: Vec<String>,
+    /// Ignore an annotation key everywhere in an object, e.g. `checksum/*`. Repeatable.
+    #[arg(long = "ignore-annotation", value_name = "KEY")]
+    pub ignore_annotations: Vec<String>,
+    /// Pair removed and added objects of the same kind as renames when their content is at
+    /// least this similar (0..1).
+    #[arg(long, value_name = "SIMILARITY", num_args = 0..=1, default_missing_value = "0.8")]
+    pub detect_renames: Option<f64>,
+    /// Kubernetes version for the deprecated/removed API highlights (e.g. 1.31).
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+}
 
-pub fn run(_global: &GlobalArgs, _args: Args) -> miette::Result<Outcome> {
-    Err(super::not_yet("diff"))
+impl Args {
+    /// The comparison options the flags ask for.
+    pub fn options(&self) -> Options {
+        let patterns = |v: &[String]| v.iter().map(Pattern::new).collect();
+        Options {
+            noise: NoiseFilter {
+                paths: patterns(&self.ignore_paths),
+                labels: patterns(&self.ignore_labels),
+                annotations: patterns(&self.ignore_annotations),
+            },
+            show_secrets: self.show_secrets,
+            rename_threshold: self.detect_renames,
+            kube_version: self.kube_version.clone(),
+        }
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
+    let Some(new) = args.new.clone() else {
+        return Err(miette::miette!(
+            help = "compare two files or directories with `vendor diff OLD NEW`",
+            "`vendor diff NAME` (vendored tree against upstream) is not available in this build"
+        ));
+    };
+    if let Some(threshold) = args.detect_renames {
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(miette::miette!(
+                help = "use a similarity between 0 and 1, e.g. --detect-renames=0.8",
+                "--detect-renames {threshold} is out of range"
+            ));
+        }
+    }
+    if args.old == "-" && new == "-" {
+        return Err(miette::miette!(
+            help = "read at most one side from stdin",
+            "both OLD and NEW are `-`"
+        ));
+    }
+    let (old_side, new_side) = rayon::join(|| load(&args.old), || load(&new));
+    report(global, &args, old_side?, new_side?, &args.old, &new)
+}
+
+fn load(path: &str) -> miette::Result<Vec<Resource>> {
+    diff::load_path(Path::new(path))
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the manifests in {path}"))
+}
+
+/// Compares two loaded sides and prints the report in the global format. Both `vendor diff OLD
+/// NEW` and the NAME form end here.
+pub fn report(
+    global: &GlobalArgs,
+    args: &Args,
+    mut old: Vec<Resource>,
+    mut new: Vec<Resource>,
+    old_label: &str,
+    new_label: &str,
+) -> miette::Result<Outcome> {
+    let format = match global.format {
+        Format::Human => render::Format::Human,
+        Format::Json => render::Format::Json,
+        Format::Markdown => render::Format::Markdown,
+        Format::Github => render::Format::Github,
+        Format::Sarif => {
+            return Err(miette::miette!(
+                help = "use --format human, json, markdown or github",
+                "`vendor diff` does not support --format sarif"
+            ));
+        }
+    };
+    let opts = args.options();
+    rayon::join(|| diff::prepare(&mut old, &opts), || diff::prepare(&mut new, &opts));
+    let result = diff::diff(&old, &new, &opts);
+    let render_opts = RenderOptions {
+        old_label: old_label.to_string(),
+        new_label: new_label.to_string(),
+        color: format == render::Format::Human && global.color_stdout(),
+    };
+    let text = render::render(&result, format, &render_opts);
+    if !(global.quiet && format == render::Format::Human) {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes()).into_diagnostic()?;
+        stdout.flush().into_diagnostic()?;
+    }
+    Ok(if args.exit_code && result.has_differences() { Outcome::Findings } else { Outcome::Clean })
 }
