@@ -17,5 +17,6 @@ pub mod report;
 pub mod resources;
 pub mod semver;
 pub mod sources;
+pub mod update;
 pub mod workspace;
 pub mod yaml;
