@@ -17,8 +17,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn releases(tags: &[&str]) -> Vec<u8> {
-    let list: Vec<serde_json::Value> =
-        tags.iter().map(|t| serde_json::json!({"tag_name": t, "draft": false, "prerelease": false})).collect();
+    let list: Vec<serde_json::Value> = tags
+        .iter()
+        .map(|t| serde_json::json!({"tag_name": t, "draft": false, "prerelease": false}))
+        .collect();
     serde_json::to_vec(&list).unwrap()
 }
 
@@ -28,8 +30,12 @@ fn upstream(fail_ksm: Arc<AtomicBool>) -> Server {
     Server::start(Duration::ZERO, move |req, _| {
         let path = req.path();
         match path {
-            "/api/repos/metallb/metallb/releases" => return Reply::Ok(releases(&["v0.16.1", "v0.15.3", "v0.14.9"])),
-            "/api/repos/kubernetes/kube-state-metrics/releases" => return Reply::Ok(releases(&["v2.20.0", "v2.19.1"])),
+            "/api/repos/metallb/metallb/releases" => {
+                return Reply::Ok(releases(&["v0.16.1", "v0.15.3", "v0.14.9"]));
+            }
+            "/api/repos/kubernetes/kube-state-metrics/releases" => {
+                return Reply::Ok(releases(&["v2.20.0", "v2.19.1"]));
+            }
             _ => {}
         }
         if let Some(rel) = path.strip_prefix("/raw/") {
@@ -104,7 +110,11 @@ impl Project {
         std::fs::write(repo.join("vendor.toml"), toml.replace("BASE", &server.base)).unwrap();
         for e in std::fs::read_dir(fixtures().join("patches/metallb")).unwrap() {
             let p = e.unwrap().path();
-            std::fs::copy(&p, repo.join("patches/metallb").join(p.file_name().unwrap())).unwrap();
+            std::fs::copy(
+                &p,
+                repo.join("patches/metallb").join(p.file_name().unwrap()),
+            )
+            .unwrap();
         }
         let p = Project {
             _outer: outer,
@@ -114,7 +124,12 @@ impl Project {
             api: format!("{}/api", server.base),
         };
         let o = p.run(&["sync"]);
-        assert_eq!(o.status.code(), Some(0), "sync: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "sync: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         p
     }
 
@@ -176,8 +191,13 @@ fn three_patches_one_applies_one_no_op_one_broken() {
 
     // vendor.toml edited in place: only the version and the lock data change.
     let toml = std::fs::read_to_string(p.repo.join("vendor.toml")).unwrap();
-    assert!(toml.starts_with("# Upstreams we vendor.\n[settings]\nkube-version = \"1.31.0\"   # the cluster we run\n"));
-    assert!(toml.contains("version = \"v0.15.3\"   # moved by `vendor update`\n"), "{toml}");
+    assert!(toml.starts_with(
+        "# Upstreams we vendor.\n[settings]\nkube-version = \"1.31.0\"   # the cluster we run\n"
+    ));
+    assert!(
+        toml.contains("version = \"v0.15.3\"   # moved by `vendor update`\n"),
+        "{toml}"
+    );
     assert!(toml.contains("track = \">=0.14, <0.16\"\n"));
     assert_eq!(
         toml_before.replace("v0.14.9", "v0.15.3").lines().count(),
@@ -187,13 +207,24 @@ fn three_patches_one_applies_one_no_op_one_broken() {
     let config = vendor::config::load(&p.repo.join("vendor.toml")).unwrap();
     let lock = config.entries[0].lock.clone().unwrap();
     assert_eq!(lock.version.as_deref(), Some("v0.15.3"));
-    assert!(lock.images.contains(&"quay.io/metallb/speaker:v0.15.3".to_string()), "{:?}", lock.images);
+    assert!(
+        lock.images
+            .contains(&"quay.io/metallb/speaker:v0.15.3".to_string()),
+        "{:?}",
+        lock.images
+    );
 
     // The report says exactly what happened to each patch.
     let json: serde_json::Value = serde_json::from_str(&p.out("report.json")).unwrap();
     let e = &json["entries"][0];
-    assert_eq!((e["from"].as_str(), e["to"].as_str(), e["updated"].as_bool()), (Some("v0.14.9"), Some("v0.15.3"), Some(true)));
-    assert_eq!(e["release_notes"], "https://github.com/metallb/metallb/releases/tag/v0.15.3");
+    assert_eq!(
+        (e["from"].as_str(), e["to"].as_str(), e["updated"].as_bool()),
+        (Some("v0.14.9"), Some("v0.15.3"), Some(true))
+    );
+    assert_eq!(
+        e["release_notes"],
+        "https://github.com/metallb/metallb/releases/tag/v0.15.3"
+    );
     let statuses: Vec<(String, String, Vec<String>)> = e["patches"]
         .as_array()
         .unwrap()
@@ -202,27 +233,53 @@ fn three_patches_one_applies_one_no_op_one_broken() {
             (
                 p["patch"].as_str().unwrap().to_string(),
                 p["status"].as_str().unwrap().to_string(),
-                p["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect(),
+                p["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["code"].as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
     let expected = [
         ("controller-resources.yaml", "applies", vec![]),
         ("speaker-image.yaml", "no-op", vec!["patch-no-op"]),
-        ("bgppeers-cabundle.yaml", "broken", vec!["json6902-op-failed"]),
+        (
+            "bgppeers-cabundle.yaml",
+            "broken",
+            vec!["json6902-op-failed"],
+        ),
     ];
     let expected: Vec<(String, String, Vec<String>)> = expected
         .into_iter()
-        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.into_iter().map(String::from).collect()))
+        .map(|(a, b, c)| {
+            (
+                a.to_string(),
+                b.to_string(),
+                c.into_iter().map(String::from).collect(),
+            )
+        })
         .collect();
     assert_eq!(statuses, expected);
     assert_eq!(json["needs_attention"], true);
     // The manifest, and the kustomization sync writes (it names the version).
-    assert_eq!(e["files"]["modified"], serde_json::json!(["kustomization.yaml", "metallb-native.yaml"]));
+    assert_eq!(
+        e["files"]["modified"],
+        serde_json::json!(["kustomization.yaml", "metallb-native.yaml"])
+    );
     // The structured diff is the diff module's JSON: the caBundle removal is one of its changes.
     let resources = e["diff"]["resources"].as_array().unwrap();
-    assert!(resources.iter().any(|r| r["id"].as_str().unwrap().contains("bgppeers.metallb.io")));
-    assert!(resources.iter().any(|r| r["status"] == "added" && r["name"] == "configurationstates.metallb.io"));
+    assert!(
+        resources
+            .iter()
+            .any(|r| r["id"].as_str().unwrap().contains("bgppeers.metallb.io"))
+    );
+    assert!(
+        resources
+            .iter()
+            .any(|r| r["status"] == "added" && r["name"] == "configurationstates.metallb.io")
+    );
 
     let msg = p.out("msg.txt");
     assert!(msg.starts_with("Update metallb v0.14.9 -> v0.15.3\n\nmetallb: v0.14.9 -> v0.15.3 (patches: 1 applies, 1 no-op, 1 broken)\n"), "{msg}");
@@ -233,7 +290,10 @@ fn three_patches_one_applies_one_no_op_one_broken() {
 
     // The terminal summary names the broken patch.
     let out = stdout(&o);
-    assert!(out.contains("metallb: v0.14.9 -> v0.15.3 (1 applies, 1 no-op, 1 broken)"), "{out}");
+    assert!(
+        out.contains("metallb: v0.14.9 -> v0.15.3 (1 applies, 1 no-op, 1 broken)"),
+        "{out}"
+    );
     assert!(out.contains("broken bgppeers-cabundle.yaml"), "{out}");
 
     // Running again: nothing to update, said plainly, exit 0 (the broken patch is `check`'s
@@ -241,7 +301,11 @@ fn three_patches_one_applies_one_no_op_one_broken() {
     let o = p.run(&["update"]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("nothing to update"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("v0.15.3 is the newest version within `>=0.14, <0.16`"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("v0.15.3 is the newest version within `>=0.14, <0.16`"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -252,7 +316,11 @@ fn dry_run_leaves_every_file_byte_identical() {
     let o = p.run(&["update", "--dry-run", "--report", &p.out_arg("body.md")]);
     assert_eq!(code(&o), Some(1), "{}", stderr(&o));
     assert_eq!(snapshot(&p.repo), before);
-    assert!(stdout(&o).contains("metallb: v0.14.9 -> v0.15.3 (dry run)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("metallb: v0.14.9 -> v0.15.3 (dry run)"),
+        "{}",
+        stdout(&o)
+    );
     assert!(p.out("body.md").contains("Dry run: nothing was written."));
 
     // --to within the track, and --major to leave it.
@@ -277,7 +345,13 @@ fn grouped_update_of_three_entries() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["name"].as_str().unwrap(), e["from"].as_str().unwrap(), e["to"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap(),
+                e["from"].as_str().unwrap(),
+                e["to"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         moves,
@@ -292,22 +366,37 @@ fn grouped_update_of_three_entries() {
         body.starts_with("# Update 3 upstream entries: metallb v0.15.3, kube-state-metrics v2.20.0, metallb-edge v0.16.1\n"),
         "{body}"
     );
-    for heading in ["## metallb v0.14.9 → v0.15.3", "## kube-state-metrics v2.19.1 → v2.20.0", "## metallb-edge v0.15.3 → v0.16.1"] {
+    for heading in [
+        "## metallb v0.14.9 → v0.15.3",
+        "## kube-state-metrics v2.19.1 → v2.20.0",
+        "## metallb-edge v0.15.3 → v0.16.1",
+    ] {
         assert!(body.contains(heading), "{heading}");
     }
     // kube-state-metrics: the image bump is a highlight; no overlay.
     let ksm = &json["entries"][1];
     assert_eq!(ksm["overlay"], serde_json::Value::Null);
     assert!(
-        ksm["diff"]["highlights"].as_array().unwrap().iter().any(|h| h["category"] == "image-changed"
-            && h["new"] == "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0"),
+        ksm["diff"]["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["category"] == "image-changed"
+                && h["new"] == "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0"),
         "{}",
         ksm["diff"]["highlights"]
     );
-    assert!(p.out("reports/all.commit-message.txt").starts_with("Update 3 upstream entries"));
+    assert!(
+        p.out("reports/all.commit-message.txt")
+            .starts_with("Update 3 upstream entries")
+    );
     assert_eq!(std::fs::read_dir(p.out.join("reports")).unwrap().count(), 3);
     let toml = std::fs::read_to_string(p.repo.join("vendor.toml")).unwrap();
-    for v in ["version = \"v0.15.3\"   # moved", "version = \"v2.20.0\"", "version = \"v0.16.1\""] {
+    for v in [
+        "version = \"v0.15.3\"   # moved",
+        "version = \"v2.20.0\"",
+        "version = \"v0.16.1\"",
+    ] {
         assert!(toml.contains(v), "{v}\n{toml}");
     }
     assert_eq!(
@@ -318,7 +407,10 @@ fn grouped_update_of_three_entries() {
     // One report per entry otherwise: nothing left to update now, so no files.
     let o = p.run(&["update", "--report-dir", &p.out_arg("per-entry")]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    assert_eq!(std::fs::read_dir(p.out.join("per-entry")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(p.out.join("per-entry")).unwrap().count(),
+        0
+    );
 }
 
 #[test]
@@ -327,8 +419,10 @@ fn per_entry_reports_use_the_names_the_ci_workflow_expects() {
     let p = Project::synced(&server, &format!("{METALLB}{KSM}"));
     let o = p.run(&["update", "--dry-run", "--report-dir", &p.out_arg("r")]);
     assert_eq!(code(&o), Some(1), "{}", stderr(&o));
-    let mut names: Vec<String> =
-        std::fs::read_dir(p.out.join("r")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(p.out.join("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert_eq!(
         names,
@@ -342,7 +436,10 @@ fn per_entry_reports_use_the_names_the_ci_workflow_expects() {
         ]
     );
     let ksm = p.out("r/kube-state-metrics.md");
-    assert!(ksm.starts_with("# Update kube-state-metrics v2.19.1 → v2.20.0\n"), "{ksm}");
+    assert!(
+        ksm.starts_with("# Update kube-state-metrics v2.19.1 → v2.20.0\n"),
+        "{ksm}"
+    );
     assert!(!ksm.contains("## metallb"), "one entry per report");
 }
 
@@ -356,7 +453,10 @@ fn a_failure_mid_update_leaves_the_repository_byte_identical() {
     let o = p.run(&["update", "--report", &p.out_arg("body.md")]);
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("cannot fetch `kube-state-metrics` v2.20.0"), "{err}");
+    assert!(
+        err.contains("cannot fetch `kube-state-metrics` v2.20.0"),
+        "{err}"
+    );
     assert!(err.contains("500"), "{err}");
     assert_eq!(snapshot(&p.repo), before);
     assert!(!p.out.join("body.md").exists(), "no report on error");

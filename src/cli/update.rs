@@ -10,11 +10,13 @@ use super::{Format, GlobalArgs, Outcome};
 use crate::update::{self as lib, UpdateReport, report};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit codes: 0 updated (or nothing to update) and every patch applies; 1 updated \
+#[command(
+    after_help = "Exit codes: 0 updated (or nothing to update) and every patch applies; 1 updated \
                         but a patch broke or an error-level finding appeared; 2 error (nothing written).\n\n\
                         Examples:\n  vendor update --report-dir .vendor-reports\n  \
                         vendor update argocd --to v3.0.23 --major --report body.md\n  \
-                        vendor update --group --report body.md --commit-message msg.txt")]
+                        vendor update --group --report body.md --commit-message msg.txt"
+)]
 pub struct Args {
     /// Update only these entries (default: all).
     #[arg(value_name = "NAME")]
@@ -72,7 +74,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         prepared.commit()?;
     }
     print(global, &rep)?;
-    Ok(if rep.needs_attention() { Outcome::Findings } else { Outcome::Clean })
+    Ok(if rep.needs_attention() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
@@ -100,9 +106,14 @@ fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
         for (stem, r) in sets {
             files.push((dir.join(format!("{stem}.md")), report::markdown(&r)));
             files.push((dir.join(format!("{stem}.json")), report::json(&r)));
-            files.push((dir.join(format!("{stem}.commit-message.txt")), report::commit_message(&r)));
+            files.push((
+                dir.join(format!("{stem}.commit-message.txt")),
+                report::commit_message(&r),
+            ));
         }
-        std::fs::create_dir_all(dir).into_diagnostic().wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
     }
     for (path, text) in files {
         write(&path, &text)?;

@@ -11,6 +11,10 @@
 //! the `patches` directory) before anything in the repository is touched, so `--dry-run` and
 //! failures leave every file as it was.
 
+// The errors carry what the user needs (the failing URL and the source error); they are built
+// once per run, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod patches;
 pub mod report;
 
@@ -54,10 +58,18 @@ pub enum UpdateError {
     ToNeedsOneEntry { count: usize },
     #[error("`{name}`: {version} is outside its track `{track}`")]
     #[diagnostic(help("add --major to leave the track, or widen `track` in vendor.toml"))]
-    OutsideTrack { name: String, version: String, track: String },
+    OutsideTrack {
+        name: String,
+        version: String,
+        track: String,
+    },
     #[error("`{name}`: track `{track}` is not a valid range: {reason}")]
     #[diagnostic(help("use Helm/Masterminds syntax, e.g. `~2.14` or `>=1.2, <2`"))]
-    BadTrack { name: String, track: String, reason: String },
+    BadTrack {
+        name: String,
+        track: String,
+        reason: String,
+    },
     #[error("`{name}`: pinned version `{version}` is not a semantic version")]
     #[diagnostic(help("pin a version such as v1.2.3, or use --to VERSION"))]
     BadVersion { name: String, version: String },
@@ -109,7 +121,10 @@ pub enum UpdateError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> UpdateError + '_ {
-    move |source| UpdateError::Io { path: path.to_path_buf(), source }
+    move |source| UpdateError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Changed files of `upstream/NAME`, relative to it.
@@ -191,7 +206,12 @@ impl UpdateReport {
     /// The same report restricted to one entry (for one report per entry).
     pub fn only(&self, name: &str) -> UpdateReport {
         UpdateReport {
-            entries: self.entries.iter().filter(|e| e.name == name).cloned().collect(),
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| e.name == name)
+                .cloned()
+                .collect(),
             dry_run: self.dry_run,
         }
     }
@@ -210,14 +230,22 @@ impl Prepared {
     /// Renames every staged `upstream/NAME` into place, then vendor.toml. Returns whether
     /// anything was written.
     pub fn commit(self) -> Result<bool, UpdateError> {
-        let Prepared { tx, config_path, new_config, report } = self;
+        let Prepared {
+            tx,
+            config_path,
+            new_config,
+            report,
+        } = self;
         let Some(text) = new_config else {
             drop(tx);
             return Ok(false);
         };
         // Everything that can fail before the renames happens first: the new vendor.toml is
         // written beside the old one, the trees are staged already.
-        let dir = config_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = config_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(tmp.path()))?;
         tmp.as_file().sync_all().map_err(io(&config_path))?;
@@ -225,7 +253,10 @@ impl Prepared {
             let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
         }
         tx.commit()?;
-        tmp.persist(&config_path).map_err(|e| UpdateError::Io { path: config_path.clone(), source: e.error })?;
+        tmp.persist(&config_path).map_err(|e| UpdateError::Io {
+            path: config_path.clone(),
+            source: e.error,
+        })?;
         let _ = report;
         Ok(true)
     }
@@ -242,10 +273,17 @@ fn selected<'c>(config: &'c Config, only: &[String]) -> Result<Vec<&'c Entry>, U
     for n in only {
         if config.entry(n).is_none() {
             let known: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
-            return Err(UpdateError::UnknownEntry { name: n.clone(), known: known.join(", ") });
+            return Err(UpdateError::UnknownEntry {
+                name: n.clone(),
+                known: known.join(", "),
+            });
         }
     }
-    Ok(config.entries.iter().filter(|e| only.is_empty() || only.contains(&e.name)).collect())
+    Ok(config
+        .entries
+        .iter()
+        .filter(|e| only.is_empty() || only.contains(&e.name))
+        .collect())
 }
 
 /// The range an entry may move within: its `track`, or the pinned version's caret range.
@@ -253,8 +291,10 @@ fn track_of(entry: &Entry) -> Result<(Constraint, String), UpdateError> {
     let text = match &entry.track {
         Some(t) => t.clone(),
         None => {
-            let v = Version::parse(&entry.version)
-                .map_err(|_| UpdateError::BadVersion { name: entry.name.clone(), version: entry.version.clone() })?;
+            let v = Version::parse(&entry.version).map_err(|_| UpdateError::BadVersion {
+                name: entry.name.clone(),
+                version: entry.version.clone(),
+            })?;
             format!("^{}", v.to_string().trim_start_matches('v'))
         }
     };
@@ -276,7 +316,11 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
             && let Ok(v) = Version::parse(to)
             && !track.matches(&v)
         {
-            return Err(UpdateError::OutsideTrack { name: entry.name.clone(), version: to.clone(), track: track_text });
+            return Err(UpdateError::OutsideTrack {
+                name: entry.name.clone(),
+                version: to.clone(),
+                track: track_text,
+            });
         }
         return Ok(Target::Move(to.clone()));
     }
@@ -287,11 +331,16 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
                 .into(),
         ));
     };
-    let current = Version::parse(&entry.version)
-        .map_err(|_| UpdateError::BadVersion { name: entry.name.clone(), version: entry.version.clone() })?;
+    let current = Version::parse(&entry.version).map_err(|_| UpdateError::BadVersion {
+        name: entry.name.clone(),
+        version: entry.version.clone(),
+    })?;
     let found = fetcher
         .discover(&d)
-        .map_err(|source| UpdateError::Discover { entry: entry.name.clone(), source })?;
+        .map_err(|source| UpdateError::Discover {
+            entry: entry.name.clone(),
+            source,
+        })?;
     let (in_track, latest) = outdated::pick(&entry.version, Some(&track), &found);
     let candidate = if opts.major { latest } else { in_track };
     let newer = candidate
@@ -301,14 +350,20 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
     Ok(match newer {
         Some((tag, _)) => Target::Move(tag.to_string()),
         None if opts.major => Target::Stay(format!("{} is the newest release", entry.version)),
-        None => Target::Stay(format!("{} is the newest version within `{track_text}`", entry.version)),
+        None => Target::Stay(format!(
+            "{} is the newest version within `{track_text}`",
+            entry.version
+        )),
     })
 }
 
 /// Upstream release notes of `version`, when the entry comes from GitHub.
 pub fn release_notes(entry: &Entry, version: &str) -> Option<String> {
     let repo = match &entry.source {
-        Source::Manifest { versions: Some(VersionSource::GithubReleases(repo)), .. } => Some(repo.clone()),
+        Source::Manifest {
+            versions: Some(VersionSource::GithubReleases(repo)),
+            ..
+        } => Some(repo.clone()),
         Source::Manifest { urls, .. } => urls.iter().find_map(|u| github_repo_of(u)),
         Source::Chart { .. } => None,
     }?;
@@ -326,7 +381,10 @@ fn github_repo_of(url: &str) -> Option<String> {
 }
 
 fn in_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(f),
         Err(_) => f(),
     }
@@ -349,40 +407,62 @@ fn collect_failures<T>(results: Vec<Result<T, UpdateError>>) -> Result<Vec<T>, U
 }
 
 /// Plans, fetches and checks the update; writes nothing. See the module documentation.
-pub fn prepare(config: &Config, fetcher: &Fetcher, opts: &Options, dry_run: bool) -> Result<Prepared, UpdateError> {
+pub fn prepare(
+    config: &Config,
+    fetcher: &Fetcher,
+    opts: &Options,
+    dry_run: bool,
+) -> Result<Prepared, UpdateError> {
     let entries = selected(config, &opts.only)?;
     if opts.to.is_some() && entries.len() != 1 {
-        return Err(UpdateError::ToNeedsOneEntry { count: entries.len() });
+        return Err(UpdateError::ToNeedsOneEntry {
+            count: entries.len(),
+        });
     }
 
     // 1. Targets and new trees, fetched in parallel.
-    let fetched: Vec<Result<(Target, Option<sync::Prepared>), UpdateError>> = in_pool(opts.jobs, || {
-        entries
-            .par_iter()
-            .map(|e| {
-                let target = target_for(fetcher, e, opts)?;
-                let Target::Move(version) = &target else {
-                    return Ok((target, None));
-                };
-                let moved = Entry { version: version.clone(), lock: None, ..(*e).clone() };
-                let p = sync::prepare(fetcher, config, &moved).map_err(|source| UpdateError::Fetch {
-                    entry: e.name.clone(),
-                    version: version.clone(),
-                    source,
-                })?;
-                Ok((target, Some(p)))
-            })
-            .collect()
-    });
+    let fetched: Vec<Result<(Target, Option<sync::Prepared>), UpdateError>> =
+        in_pool(opts.jobs, || {
+            entries
+                .par_iter()
+                .map(|e| {
+                    let target = target_for(fetcher, e, opts)?;
+                    let Target::Move(version) = &target else {
+                        return Ok((target, None));
+                    };
+                    let moved = Entry {
+                        version: version.clone(),
+                        lock: None,
+                        ..(*e).clone()
+                    };
+                    let p = sync::prepare(fetcher, config, &moved).map_err(|source| {
+                        UpdateError::Fetch {
+                            entry: e.name.clone(),
+                            version: version.clone(),
+                            source,
+                        }
+                    })?;
+                    Ok((target, Some(p)))
+                })
+                .collect()
+        });
     let fetched = collect_failures(fetched)?;
 
     // 2. The new vendor.toml text and the staged trees.
     let updates: Vec<EntryUpdate> = fetched
         .iter()
         .filter_map(|(_, p)| p.as_ref())
-        .map(|p| EntryUpdate { name: p.name.clone(), version: Some(p.version.clone()), lock: Some(p.lock.clone()) })
+        .map(|p| EntryUpdate {
+            name: p.name.clone(),
+            version: Some(p.version.clone()),
+            lock: Some(p.lock.clone()),
+        })
         .collect();
-    let new_config = if updates.is_empty() { None } else { Some(crate::config::lock::apply(config, &updates)?) };
+    let new_config = if updates.is_empty() {
+        None
+    } else {
+        Some(crate::config::lock::apply(config, &updates)?)
+    };
 
     // 3. Check old and new states; the new one in a scratch copy.
     let updated_names: Vec<String> = updates.iter().map(|u| u.name.clone()).collect();
@@ -394,10 +474,19 @@ pub fn prepare(config: &Config, fetcher: &Fetcher, opts: &Options, dry_run: bool
     let (old_findings, new_findings) = if checkable.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        let check_opts = crate::check::Options { only: checkable.clone(), ..Default::default() };
+        let check_opts = crate::check::Options {
+            only: checkable.clone(),
+            ..Default::default()
+        };
         // The old state may not load (that is what the update fixes); then nothing "appears".
-        let old = crate::check::check(config, &check_opts).map(|r| r.findings).unwrap_or_default();
-        let scratch = scratch_copy(config, new_config.as_deref().unwrap_or(&config.source), &fetched)?;
+        let old = crate::check::check(config, &check_opts)
+            .map(|r| r.findings)
+            .unwrap_or_default();
+        let scratch = scratch_copy(
+            config,
+            new_config.as_deref().unwrap_or(&config.source),
+            &fetched,
+        )?;
         let scratch_config = crate::config::load(&scratch.path().join(crate::config::FILE_NAME))?;
         let new = crate::check::check(&scratch_config, &check_opts)?.findings;
         (old, new)
@@ -435,20 +524,34 @@ pub fn prepare(config: &Config, fetcher: &Fetcher, opts: &Options, dry_run: bool
         r.release_notes = release_notes(entry, &version);
         r.note = p.note.clone();
         let dir = config.upstream_dir(entry);
-        let old_tree = crate::workspace::read_tree(&dir).map_err(io(&dir))?.unwrap_or_default();
+        let old_tree = crate::workspace::read_tree(&dir)
+            .map_err(io(&dir))?
+            .unwrap_or_default();
         r.files = file_changes(&old_tree, &p.files);
         if checkable.contains(&entry.name) {
             let overlay_dir = config.patches_dir(entry);
             let overlay_rel = config.display_path(&overlay_dir);
             let (kustomization, list) = patches::list(&overlay_dir, &overlay_rel);
-            let mine: Vec<Finding> =
-                new_findings.iter().filter(|f| f.entry.as_deref() == Some(entry.name.as_str())).cloned().collect();
+            let mine: Vec<Finding> = new_findings
+                .iter()
+                .filter(|f| f.entry.as_deref() == Some(entry.name.as_str()))
+                .cloned()
+                .collect();
             r.patches = patches::statuses(&list, kustomization.as_deref(), &mine);
             r.overlay = kustomization;
             r.new_findings = appeared(&old_findings, &mine);
-            r.diff = Some(diff_section(config, &entry.name, &old_tree, &p.files, &r.from, &r.to));
+            r.diff = Some(diff_section(
+                config,
+                &entry.name,
+                &old_tree,
+                &p.files,
+                &r.from,
+                &r.to,
+            ));
         } else if r.note.is_none() {
-            r.note = Some("not a manifest entry: patch status and structured diff are not computed".into());
+            r.note = Some(
+                "not a manifest entry: patch status and structured diff are not computed".into(),
+            );
         }
         if !dry_run && old_tree != p.files {
             tx.stage(&dir, &p.files)?;
@@ -457,7 +560,10 @@ pub fn prepare(config: &Config, fetcher: &Fetcher, opts: &Options, dry_run: bool
     }
     let new_config = new_config.filter(|t| *t != config.source && !dry_run);
     Ok(Prepared {
-        report: UpdateReport { entries: reports, dry_run },
+        report: UpdateReport {
+            entries: reports,
+            dry_run,
+        },
         tx,
         config_path: config.path.clone(),
         new_config,
@@ -466,7 +572,14 @@ pub fn prepare(config: &Config, fetcher: &Fetcher, opts: &Options, dry_run: bool
 
 /// Deny-level findings of `new` (patch codes excluded) that `old` did not have.
 fn appeared(old: &[Finding], new: &[Finding]) -> Vec<Finding> {
-    let key = |f: &Finding| (f.code, f.resource.clone(), f.container.clone(), f.message.clone());
+    let key = |f: &Finding| {
+        (
+            f.code,
+            f.resource.clone(),
+            f.container.clone(),
+            f.message.clone(),
+        )
+    };
     let before: BTreeSet<_> = old.iter().map(key).collect();
     new.iter()
         .filter(|f| f.level == Level::Deny && !patches::PATCH_CODES.contains(&f.code))
@@ -477,9 +590,21 @@ fn appeared(old: &[Finding], new: &[Finding]) -> Vec<Finding> {
 
 fn file_changes(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>) -> FileChanges {
     FileChanges {
-        added: new.keys().filter(|k| !old.contains_key(*k)).cloned().collect(),
-        removed: old.keys().filter(|k| !new.contains_key(*k)).cloned().collect(),
-        modified: new.iter().filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v)).map(|(k, _)| k.clone()).collect(),
+        added: new
+            .keys()
+            .filter(|k| !old.contains_key(*k))
+            .cloned()
+            .collect(),
+        removed: old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .cloned()
+            .collect(),
+        modified: new
+            .iter()
+            .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
+            .map(|(k, _)| k.clone())
+            .collect(),
     }
 }
 
@@ -490,13 +615,19 @@ fn scratch_copy(
     new_config: &str,
     fetched: &[(Target, Option<sync::Prepared>)],
 ) -> Result<tempfile::TempDir, UpdateError> {
-    let scratch = tempfile::Builder::new().prefix("vendor-update-").tempdir().map_err(io(Path::new("/tmp")))?;
+    let scratch = tempfile::Builder::new()
+        .prefix("vendor-update-")
+        .tempdir()
+        .map_err(io(Path::new("/tmp")))?;
     let root = scratch.path();
     std::fs::write(root.join(crate::config::FILE_NAME), new_config).map_err(io(root))?;
     let patches = config.root.join(&config.settings.patches_dir);
     if patches.is_dir() {
         for e in walkdir::WalkDir::new(&patches) {
-            let e = e.map_err(|e| UpdateError::Io { path: patches.clone(), source: e.into() })?;
+            let e = e.map_err(|e| UpdateError::Io {
+                path: patches.clone(),
+                source: e.into(),
+            })?;
             let rel = e.path().strip_prefix(&config.root).unwrap_or(e.path());
             let dest = root.join(rel);
             if e.file_type().is_dir() {
@@ -533,7 +664,10 @@ fn diff_section(
     let base = format!("{}/{name}", config.settings.upstream_dir);
     let load = |tree: &BTreeMap<String, Vec<u8>>| -> Vec<diff::Resource> {
         let mut out = Vec::new();
-        for (rel, bytes) in tree.iter().filter(|(k, _)| crate::resources::is_manifest_file(k)) {
+        for (rel, bytes) in tree
+            .iter()
+            .filter(|(k, _)| crate::resources::is_manifest_file(k))
+        {
             let text = String::from_utf8_lossy(bytes);
             // A file that does not parse is reported by the check (yaml-invalid); the diff
             // shows what parses.
@@ -543,9 +677,15 @@ fn diff_section(
         }
         out
     };
-    let opts = diff::Options { kube_version: Some(config.settings.kube_version.clone()), ..Default::default() };
+    let opts = diff::Options {
+        kube_version: Some(config.settings.kube_version.clone()),
+        ..Default::default()
+    };
     let (mut old, mut new) = rayon::join(|| load(old_tree), || load(new_tree));
-    rayon::join(|| diff::prepare(&mut old, &opts), || diff::prepare(&mut new, &opts));
+    rayon::join(
+        || diff::prepare(&mut old, &opts),
+        || diff::prepare(&mut new, &opts),
+    );
     let d = diff::diff(&old, &new, &opts);
     let render_opts = diff::render::RenderOptions {
         old_label: format!("{name} {from}"),
@@ -556,7 +696,11 @@ fn diff_section(
         summary: d.summary,
         highlights: d.highlights.clone(),
         json: diff::render::json::to_json(&d, &render_opts),
-        markdown: report::diff_body(&diff::render::markdown::render_with_limit(&d, &render_opts, DIFF_MARKDOWN_BUDGET)),
+        markdown: report::diff_body(&diff::render::markdown::render_with_limit(
+            &d,
+            &render_opts,
+            DIFF_MARKDOWN_BUDGET,
+        )),
     }
 }
 
@@ -585,13 +729,17 @@ mod tests {
             release_notes(&e, "v0.15.3").as_deref(),
             Some("https://github.com/metallb/metallb/releases/tag/v0.15.3")
         );
-        let e = entry("[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1.0.0\"\n");
+        let e = entry(
+            "[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1.0.0\"\n",
+        );
         assert_eq!(release_notes(&e, "v1.0.1"), None);
     }
 
     #[test]
     fn default_track_is_the_caret_range_of_the_pinned_version() {
-        let e = entry("[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1.4.2\"\n");
+        let e = entry(
+            "[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1.4.2\"\n",
+        );
         let (c, text) = track_of(&e).unwrap();
         assert_eq!(text, "^1.4.2");
         assert!(c.matches(&Version::parse("v1.9.0").unwrap()));

@@ -68,10 +68,11 @@ const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml"
 /// repository root). No kustomization, or one that does not parse: no patches (the overlay
 /// build reports the problem).
 pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<PatchRef>) {
-    let Some((name, text)) = KUSTOMIZATION_NAMES
-        .iter()
-        .find_map(|n| std::fs::read_to_string(overlay_dir.join(n)).ok().map(|t| (*n, t)))
-    else {
+    let Some((name, text)) = KUSTOMIZATION_NAMES.iter().find_map(|n| {
+        std::fs::read_to_string(overlay_dir.join(n))
+            .ok()
+            .map(|t| (*n, t))
+    }) else {
         return (None, Vec::new());
     };
     let kustomization = format!("{overlay_rel}/{name}");
@@ -87,15 +88,24 @@ pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<Patch
             continue;
         };
         for (i, item) in items.iter().enumerate() {
-            let line = yaml::locate(&text, 0, &[PathSeg::Key(field), PathSeg::Index(i)]).map(|p| p.line);
+            let line =
+                yaml::locate(&text, 0, &[PathSeg::Key(field), PathSeg::Index(i)]).map(|p| p.line);
             let path = match item {
-                yaml::Value::String(s) if field == "patchesStrategicMerge" && !s.contains('\n') => Some(s.as_str()),
+                yaml::Value::String(s) if field == "patchesStrategicMerge" && !s.contains('\n') => {
+                    Some(s.as_str())
+                }
                 _ => item.get("path").and_then(|p| p.as_str()),
             };
             let (label, file) = match path {
-                Some(p) => (p.to_string(), Some(normalize(&format!("{overlay_rel}/{p}")))),
+                Some(p) => (
+                    p.to_string(),
+                    Some(normalize(&format!("{overlay_rel}/{p}"))),
+                ),
                 None => (
-                    format!("inline patch ({name}:{})", line.map(|l| l.to_string()).unwrap_or_else(|| "?".into())),
+                    format!(
+                        "inline patch ({name}:{})",
+                        line.map(|l| l.to_string()).unwrap_or_else(|| "?".into())
+                    ),
                     None,
                 ),
             };
@@ -133,14 +143,25 @@ fn normalize(p: &str) -> String {
 /// names, else (findings on kustomization.yaml) to the patch entry starting at or closest above
 /// its line. When the overlay does not build and the error names no patch, every patch is
 /// broken by it: nothing of the overlay reaches the cluster.
-pub fn statuses(patches: &[PatchRef], kustomization: Option<&str>, findings: &[Finding]) -> Vec<PatchStatus> {
+pub fn statuses(
+    patches: &[PatchRef],
+    kustomization: Option<&str>,
+    findings: &[Finding],
+) -> Vec<PatchStatus> {
     let mut rows: Vec<PatchStatus> = patches
         .iter()
-        .map(|p| PatchStatus { patch: p.clone(), status: Status::Applies, findings: Vec::new() })
+        .map(|p| PatchStatus {
+            patch: p.clone(),
+            status: Status::Applies,
+            findings: Vec::new(),
+        })
         .collect();
     let mut unattributed_build_failure = None;
     for f in findings.iter().filter(|f| PATCH_CODES.contains(&f.code)) {
-        let by_file = f.file.as_deref().and_then(|file| rows.iter().position(|r| r.patch.file.as_deref() == Some(file)));
+        let by_file = f.file.as_deref().and_then(|file| {
+            rows.iter()
+                .position(|r| r.patch.file.as_deref() == Some(file))
+        });
         let by_line = || {
             let line = f.pos?.line;
             if f.file.as_deref() != kustomization {
@@ -154,7 +175,9 @@ pub fn statuses(patches: &[PatchRef], kustomization: Option<&str>, findings: &[F
         };
         match by_file.or_else(by_line) {
             Some(i) => rows[i].findings.push(f.clone()),
-            None if f.code == Code::OverlayBuildFailed => unattributed_build_failure = Some(f.clone()),
+            None if f.code == Code::OverlayBuildFailed => {
+                unattributed_build_failure = Some(f.clone())
+            }
             None => {}
         }
     }
@@ -170,7 +193,10 @@ pub fn statuses(patches: &[PatchRef], kustomization: Option<&str>, findings: &[F
 }
 
 fn status_of(findings: &[Finding]) -> Status {
-    if findings.iter().any(|f| f.level == Level::Deny || f.code == Code::OverlayBuildFailed) {
+    if findings
+        .iter()
+        .any(|f| f.level == Level::Deny || f.code == Code::OverlayBuildFailed)
+    {
         Status::Broken
     } else if findings.iter().any(|f| f.code == Code::PatchNoOp) {
         Status::NoOp
@@ -197,7 +223,10 @@ mod tests {
     #[test]
     fn lists_files_and_inline_patches_with_lines() {
         let (_d, list) = overlay();
-        let labels: Vec<_> = list.iter().map(|p| (p.label.as_str(), p.file.as_deref(), p.line)).collect();
+        let labels: Vec<_> = list
+            .iter()
+            .map(|p| (p.label.as_str(), p.file.as_deref(), p.line))
+            .collect();
         assert_eq!(
             labels,
             [
@@ -213,12 +242,19 @@ mod tests {
         let (_d, list) = overlay();
         let at = |line| Some(Pos { line, column: 1 });
         let findings = vec![
-            Finding::new(Code::PatchNoOp, "nothing").file("patches/a/old.yaml").at(at(1)),
-            Finding::new(Code::PatchTargetMissing, "gone").file("patches/a/kustomization.yaml").at(at(5)),
+            Finding::new(Code::PatchNoOp, "nothing")
+                .file("patches/a/old.yaml")
+                .at(at(1)),
+            Finding::new(Code::PatchTargetMissing, "gone")
+                .file("patches/a/kustomization.yaml")
+                .at(at(5)),
             Finding::new(Code::ImageLatest, "unrelated").file("patches/a/keep.yaml"),
         ];
         let rows = statuses(&list, Some("patches/a/kustomization.yaml"), &findings);
-        let got: Vec<_> = rows.iter().map(|r| (r.patch.label.as_str(), r.status, r.findings.len())).collect();
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.patch.label.as_str(), r.status, r.findings.len()))
+            .collect();
         assert_eq!(
             got,
             [

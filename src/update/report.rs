@@ -25,14 +25,21 @@ pub fn title(report: &UpdateReport) -> String {
         many => format!(
             "Update {} upstream entries: {}",
             many.len(),
-            many.iter().map(|e| format!("{} {}", e.name, e.to)).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|e| format!("{} {}", e.name, e.to))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
 
 fn patch_summary(e: &EntryReport) -> String {
     if e.patches.is_empty() {
-        return if e.overlay.is_some() { "no patches".into() } else { "no overlay".into() };
+        return if e.overlay.is_some() {
+            "no patches".into()
+        } else {
+            "no overlay".into()
+        };
     }
     let mut parts = Vec::new();
     for s in [PatchState::Applies, PatchState::NoOp, PatchState::Broken] {
@@ -68,7 +75,11 @@ fn finding_line(f: &Finding) -> String {
 
 /// Text safe inside a Markdown table cell.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The diff module's Markdown without its own title line, headings one level down, so it nests
@@ -98,7 +109,13 @@ pub fn markdown(report: &UpdateReport) -> String {
     if report.nothing_to_update() {
         out.push_str("Nothing to update: every entry is at the newest version it may move to.\n\n");
         for e in &report.entries {
-            let _ = writeln!(out, "- **{}** {}: {}", e.name, e.from, e.reason.as_deref().unwrap_or("up to date"));
+            let _ = writeln!(
+                out,
+                "- **{}** {}: {}",
+                e.name,
+                e.from,
+                e.reason.as_deref().unwrap_or("up to date")
+            );
         }
         return out;
     }
@@ -127,13 +144,26 @@ pub fn markdown(report: &UpdateReport) -> String {
             Some(url) => format!("[{}]({url})", e.to),
             None => "—".into(),
         };
-        let _ = writeln!(out, "| {} | {} | {} | {notes} | {} |", e.name, e.from, e.to, patch_summary(e));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {notes} | {} |",
+            e.name,
+            e.from,
+            e.to,
+            patch_summary(e)
+        );
     }
     let stayed: Vec<&EntryReport> = report.entries.iter().filter(|e| !e.updated).collect();
     if !stayed.is_empty() {
         out.push_str("\nNot updated:\n");
         for e in stayed {
-            let _ = writeln!(out, "- **{}** {}: {}", e.name, e.from, e.reason.as_deref().unwrap_or("up to date"));
+            let _ = writeln!(
+                out,
+                "- **{}** {}: {}",
+                e.name,
+                e.from,
+                e.reason.as_deref().unwrap_or("up to date")
+            );
         }
     }
     for e in report.updated() {
@@ -167,7 +197,8 @@ fn entry_markdown(out: &mut String, e: &EntryReport) {
         (Some(_), false) => {
             out.push_str("| patch | status | finding |\n|---|---|---|\n");
             for p in &e.patches {
-                let findings: Vec<String> = p.findings.iter().map(|f| cell(&finding_line(f))).collect();
+                let findings: Vec<String> =
+                    p.findings.iter().map(|f| cell(&finding_line(f))).collect();
                 let _ = writeln!(
                     out,
                     "| `{}` | {} {} | {} |",
@@ -253,7 +284,14 @@ pub fn json(report: &UpdateReport) -> String {
 pub fn commit_message(report: &UpdateReport) -> String {
     let mut out = format!("{}\n", title(report).replace('→', "->"));
     for e in report.updated() {
-        let _ = write!(out, "\n{}: {} -> {} (patches: {})\n", e.name, e.from, e.to, patch_summary(e));
+        let _ = write!(
+            out,
+            "\n{}: {} -> {} (patches: {})\n",
+            e.name,
+            e.from,
+            e.to,
+            patch_summary(e)
+        );
         if let Some(url) = &e.release_notes {
             let _ = writeln!(out, "Release notes: {url}");
         }
@@ -297,7 +335,13 @@ pub fn human(report: &UpdateReport) -> String {
                 let _ = writeln!(out, "  new finding: {}", finding_line(f));
             }
         } else {
-            let _ = writeln!(out, "{}: {} ({})", e.name, e.from, e.reason.as_deref().unwrap_or("up to date"));
+            let _ = writeln!(
+                out,
+                "{}: {} ({})",
+                e.name,
+                e.from,
+                e.reason.as_deref().unwrap_or("up to date")
+            );
         }
     }
     out
