@@ -98,6 +98,16 @@ pub struct LoadedFile {
     pub resources: Vec<Resource>,
 }
 
+impl LoadedFile {
+    /// Drops the decoded objects, keeping the text and each document's position (enough to
+    /// locate fields later), to free memory.
+    pub fn forget_values(&mut self) {
+        for r in &mut self.resources {
+            r.value = Value::Null;
+        }
+    }
+}
+
 /// Reads one manifest file. `shown` is the path used in messages and in each [`Resource`].
 pub fn load_file(path: &Path, shown: &str) -> Result<LoadedFile, LoadError> {
     let io = |e: std::io::Error| LoadError::Io {

@@ -13,7 +13,7 @@ use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::Report;
-use crate::resources::{self, LoadError, LoadedFile};
+use crate::resources::{self, LoadError, LoadedFile, Resource};
 use crate::yaml::{self, PathSeg};
 
 /// What `check` is asked to do beyond the defaults.
@@ -83,7 +83,7 @@ pub fn check(config: &Config, opts: &Options) -> Result<Report, CheckError> {
 
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
     let mut findings = drift::check(config, entry);
-    let files = load_upstream(config, entry)?;
+    let mut files = load_upstream(config, entry)?;
     let name = &entry.name;
 
     // Image drift and pitfalls are judged on upstream as vendored.
@@ -112,26 +112,32 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
 
     // The image policy is judged on what is deployed: the overlay's output when there is an
     // overlay, upstream as vendored otherwise.
-    match overlay(config, entry) {
-        None => {
-            for file in &files {
-                findings.extend(image_policy(entry, image_sites(config, file)));
-            }
+    if !has_overlay(config, entry) {
+        for file in &files {
+            findings.extend(image_policy(entry, image_sites(config, file)));
         }
-        Some(Err(e)) => {
-            let mut f = Finding::new(Code::OverlayBuildFailed, e.message.clone())
+        return Ok(findings);
+    }
+    // Only positions are needed from here on: free the decoded upstream before the build
+    // decodes it again.
+    for f in &mut files {
+        f.forget_values();
+    }
+    match build_overlay(config, entry) {
+        Err(e) => {
+            let f = Finding::new(Code::OverlayBuildFailed, e.message.clone())
                 .entry(name)
                 .file(&e.file)
-                .at(e.line.map(|line| crate::diag::Pos { line, column: 1 }));
-            f = f.help(e.help.clone().unwrap_or_else(|| {
-                format!(
-                    "fix the overlay in {}/{name}; `vendor build` shows the same error",
-                    config.settings.patches_dir
-                )
-            }));
+                .at(e.line.map(|line| crate::diag::Pos { line, column: 1 }))
+                .help(e.help.clone().unwrap_or_else(|| {
+                    format!(
+                        "fix the overlay in {}/{name}; `vendor build` shows the same error",
+                        config.settings.patches_dir
+                    )
+                }));
             findings.push(f);
         }
-        Some(Ok(built)) => {
+        Ok(built) => {
             findings.extend(built.findings.into_iter().map(|f| match f.entry {
                 Some(_) => f,
                 None => f.entry(name),
@@ -143,23 +149,24 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     Ok(findings)
 }
 
-/// Builds `patches/NAME` when it holds a kustomization.
-fn overlay(
+/// Whether `patches/NAME` holds a kustomization.
+fn has_overlay(config: &Config, entry: &Entry) -> bool {
+    let dir = config.patches_dir(entry);
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|f| dir.join(f).is_file())
+}
+
+/// Builds `patches/NAME`.
+fn build_overlay(
     config: &Config,
     entry: &Entry,
-) -> Option<Result<crate::kustomize::BuildOutput, crate::kustomize::KustomizeError>> {
-    let dir = config.patches_dir(entry);
-    let has_kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .any(|f| dir.join(f).is_file());
-    if !has_kustomization {
-        return None;
-    }
+) -> Result<crate::kustomize::BuildOutput, crate::kustomize::KustomizeError> {
     let opts = crate::kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
     };
-    Some(crate::kustomize::build(&dir, &opts))
+    crate::kustomize::build(&config.patches_dir(entry), &opts)
 }
 
 /// Image sites of an overlay's output. Each points at the `image:` field of the upstream
@@ -180,11 +187,11 @@ fn built_image_sites(
                     .iter()
                     .filter(|d| d.start.line <= r.origin.line)
                     .max_by_key(|d| d.start.line)
-                    .map(|d| (f, d.doc_index))
+                    .map(|d| (f, d))
             });
         for u in policy::image::images_of(&r.value) {
             let pos = match origin_doc {
-                Some((f, doc_index)) => yaml::locate(&f.text, doc_index, &path_segs(&u.path)),
+                Some((f, doc)) => locate_in_doc(f, doc, &path_segs(&u.path)),
                 None => None,
             }
             .or(Some(crate::diag::Pos {
@@ -202,6 +209,37 @@ fn built_image_sites(
         }
     }
     out
+}
+
+/// Locates `path` inside one document of a file, parsing only that document: from the line its
+/// content starts on to the start of the next document.
+fn locate_in_doc(file: &LoadedFile, doc: &Resource, path: &[PathSeg]) -> Option<crate::diag::Pos> {
+    if doc.start.column != 1 {
+        return yaml::locate(&file.text, doc.doc_index, path);
+    }
+    let from = line_offset(&file.text, doc.start.line)?;
+    let next = file
+        .resources
+        .iter()
+        .filter(|r| r.start.line > doc.start.line)
+        .map(|r| r.start.line)
+        .min();
+    let to = next
+        .and_then(|l| line_offset(&file.text, l))
+        .unwrap_or(file.text.len());
+    let mut pos = yaml::locate(&file.text[from..to], 0, path)?;
+    pos.line += doc.start.line - 1;
+    Some(pos)
+}
+
+/// Byte offset of the start of 1-based `line`.
+fn line_offset(text: &str, line: u32) -> Option<usize> {
+    if line <= 1 {
+        return Some(0);
+    }
+    text.match_indices('\n')
+        .nth(line as usize - 2)
+        .map(|(i, _)| i + 1)
 }
 
 fn path_segs(path: &[policy::image::PathPart]) -> Vec<PathSeg<'_>> {
@@ -338,7 +376,7 @@ fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
         for u in policy::image::images_of(&r.value) {
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
-                pos: yaml::locate(&file.text, r.doc_index, &path_segs(&u.path)).or(Some(r.start)),
+                pos: locate_in_doc(file, r, &path_segs(&u.path)).or(Some(r.start)),
                 image: u.image,
                 file: r.file.clone(),
                 resource: r.display_id(),
