@@ -21,7 +21,10 @@ pub enum WorkspaceError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
-    move |source| WorkspaceError::Io { path: path.to_path_buf(), source }
+    move |source| WorkspaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 struct Staged {
@@ -42,21 +45,54 @@ impl Transaction {
 
     /// Writes `files` (relative `/`-separated paths) into a fresh staging directory beside
     /// `target`.
-    pub fn stage(&mut self, target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WorkspaceError> {
-        let parent = target.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.staging-"))
-            .tempdir_in(parent)
-            .map_err(io(parent))?
-            .keep();
-        let result = write_tree(&staging, files);
-        if let Err(e) = result {
-            let _ = std::fs::remove_dir_all(&staging);
+    pub fn stage(
+        &mut self,
+        target: &Path,
+        files: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<(), WorkspaceError> {
+        let staged = stage_one(target, files)?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// Stages several trees in parallel (creating files is latency-bound on many filesystems).
+    /// On failure, nothing staged by this call is left behind.
+    pub fn stage_many(
+        &mut self,
+        items: &[(PathBuf, &BTreeMap<String, Vec<u8>>)],
+        jobs: usize,
+    ) -> Result<(), WorkspaceError> {
+        use rayon::prelude::*;
+        let work = || {
+            items
+                .par_iter()
+                .map(|(t, f)| stage_one(t, f))
+                .collect::<Vec<_>>()
+        };
+        let results = match rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(work),
+            Err(_) => work(),
+        };
+        let mut staged = Vec::new();
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            for s in staged {
+                let _ = std::fs::remove_dir_all(&s.staging);
+            }
             return Err(e);
         }
-        self.staged.push(Staged { target: target.to_path_buf(), staging });
+        self.staged.extend(staged);
         Ok(())
     }
 
@@ -99,6 +135,28 @@ impl Drop for Transaction {
     }
 }
 
+fn stage_one(target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged, WorkspaceError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.staging-"))
+        .tempdir_in(parent)
+        .map_err(io(parent))?
+        .keep();
+    if let Err(e) = write_tree(&staging, files) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(Staged {
+        target: target.to_path_buf(),
+        staging,
+    })
+}
+
 /// Moves the old target aside (returned), then the staging directory into place.
 fn swap(s: &Staged) -> Result<Option<PathBuf>, WorkspaceError> {
     let backup = if s.target.exists() {
@@ -118,16 +176,22 @@ fn swap(s: &Staged) -> Result<Option<PathBuf>, WorkspaceError> {
 }
 
 fn write_tree(root: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WorkspaceError> {
+    let mut made = std::collections::HashSet::new();
     for (rel, bytes) in files {
         let safe = !rel.is_empty()
             && !rel.starts_with('/')
             && !rel.contains('\\')
-            && rel.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
         if !safe {
             return Err(WorkspaceError::UnsafePath { path: rel.clone() });
         }
         let path = root.join(rel);
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent()
+            && dir != root
+            && made.insert(dir.to_path_buf())
+        {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
         std::fs::write(&path, bytes).map_err(io(&path))?;
@@ -159,7 +223,10 @@ mod tests {
     use super::*;
 
     fn tree(items: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        items.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     #[test]
@@ -169,11 +236,15 @@ mod tests {
         std::fs::create_dir_all(&target).unwrap();
         std::fs::write(target.join("old.yaml"), "old").unwrap();
         let mut tx = Transaction::new();
-        tx.stage(&target, &tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")])).unwrap();
+        tx.stage(&target, &tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")]))
+            .unwrap();
         tx.commit().unwrap();
         let got = read_tree(&target).unwrap().unwrap();
         assert_eq!(got, tree(&[("new.yaml", "new"), ("sub/x.yaml", "x")]));
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("up")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("up"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["a"]);
     }
 

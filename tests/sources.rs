@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart, sha256_hex, snapshot};
+use common::{
+    IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart, sha256_hex, snapshot,
+};
 use vendor::config::{self, Config};
 use vendor::diag::Code;
 use vendor::sources::archive::{self, ArchiveError, Limits};
@@ -17,12 +19,15 @@ use vendor::sources::sync::{self, Change, Options, ProgressStyle, SyncError};
 use vendor::sources::{Cache, ChartRequest, Discovery, Fetcher, SourceError};
 
 fn metallb_tgz(version: &str) -> Vec<u8> {
-    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>> = OnceLock::new();
+    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>> =
+        OnceLock::new();
     let m = CACHE.get_or_init(Default::default);
     m.lock()
         .unwrap()
         .entry(version.to_string())
-        .or_insert_with(|| package_chart(&fixtures().join("charts/metallb").join(version), "metallb"))
+        .or_insert_with(|| {
+            package_chart(&fixtures().join("charts/metallb").join(version), "metallb")
+        })
         .clone()
 }
 
@@ -32,7 +37,10 @@ fn raw(path: &str) -> Vec<u8> {
 
 /// The standard upstream: a chart repository under /charts (one relative and one absolute chart
 /// URL), raw manifests under /raw. `fault` may answer first.
-fn upstream(latency: Duration, fault: impl Fn(&Request, usize) -> Option<Reply> + Send + Sync + 'static) -> Server {
+fn upstream(
+    latency: Duration,
+    fault: impl Fn(&Request, usize) -> Option<Reply> + Send + Sync + 'static,
+) -> Server {
     let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
     let b = base.clone();
     let server = Server::start(latency, move |req, n| {
@@ -60,8 +68,12 @@ fn upstream(latency: Duration, fault: impl Fn(&Request, usize) -> Option<Reply> 
             ),
             "/charts/metallb-0.15.3.tgz" => Reply::Ok(metallb_tgz("0.15.3")),
             "/dl/metallb-0.16.1.tgz" => Reply::Ok(metallb_tgz("0.16.1")),
-            "/raw/metallb/v0.15.3/metallb-native.yaml" => Reply::Ok(raw("metallb-v0.15.3/metallb-native.yaml")),
-            "/raw/metallb/v0.16.1/metallb-native.yaml" => Reply::Ok(raw("metallb-v0.16.1/metallb-native.yaml")),
+            "/raw/metallb/v0.15.3/metallb-native.yaml" => {
+                Reply::Ok(raw("metallb-v0.15.3/metallb-native.yaml"))
+            }
+            "/raw/metallb/v0.16.1/metallb-native.yaml" => {
+                Reply::Ok(raw("metallb-v0.16.1/metallb-native.yaml"))
+            }
             p if p.starts_with("/raw/ksm/v2.19.1/") => {
                 let f = p.rsplit('/').next().unwrap();
                 match std::fs::read(fixtures().join("raw/kube-state-metrics/v2.19.1").join(f)) {
@@ -77,12 +89,21 @@ fn upstream(latency: Duration, fault: impl Fn(&Request, usize) -> Option<Reply> 
 }
 
 fn fetcher(cache: &Path) -> Fetcher {
-    let retry = RetryPolicy { attempts: 4, base_delay: Duration::from_millis(10), max_delay: Duration::from_secs(3) };
+    let retry = RetryPolicy {
+        attempts: 4,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(3),
+    };
     Fetcher::new(Client::new(retry, Duration::from_secs(5)), Cache::at(cache))
 }
 
 fn options() -> Options {
-    Options { only: Vec::new(), jobs: 4, locked: false, progress: ProgressStyle::Quiet }
+    Options {
+        only: Vec::new(),
+        jobs: 4,
+        locked: false,
+        progress: ProgressStyle::Quiet,
+    }
 }
 
 const VENDOR_TOML: &str = r#"# A test repository.
@@ -125,16 +146,25 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     let f = fetcher(cache.path());
     let report = sync::sync(&load(dir.path()), &f, &options()).unwrap();
     assert!(report.wrote_config);
-    assert!(report.entries.iter().all(|e| matches!(e.change, Change::Updated { .. })));
+    assert!(
+        report
+            .entries
+            .iter()
+            .all(|e| matches!(e.change, Change::Updated { .. }))
+    );
 
     // Raw files are byte-exact; a kustomization.yaml lists them unless upstream ships one.
     let up = dir.path().join("upstream");
-    assert_eq!(std::fs::read(up.join("metallb-native/metallb-native.yaml")).unwrap(), raw("metallb-v0.15.3/metallb-native.yaml"));
+    assert_eq!(
+        std::fs::read(up.join("metallb-native/metallb-native.yaml")).unwrap(),
+        raw("metallb-v0.15.3/metallb-native.yaml")
+    );
     let k = std::fs::read_to_string(up.join("metallb-native/kustomization.yaml")).unwrap();
     assert!(k.ends_with("resources:\n- metallb-native.yaml\n"), "{k}");
     assert_eq!(
         std::fs::read(up.join("ksm/kustomization.yaml")).unwrap(),
-        std::fs::read(fixtures().join("raw/kube-state-metrics/v2.19.1/kustomization.yaml")).unwrap()
+        std::fs::read(fixtures().join("raw/kube-state-metrics/v2.19.1/kustomization.yaml"))
+            .unwrap()
     );
     // The chart's files are stored as they are in the archive.
     assert_eq!(
@@ -146,14 +176,37 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     // Lock data: the archive digest for charts, tree digest and per-file digests for manifests.
     let config = load(dir.path());
     let chart_lock = config.entry("metallb").unwrap().lock.clone().unwrap();
-    assert_eq!(chart_lock.digest.unwrap(), format!("sha256:{}", sha256_hex(&metallb_tgz("0.15.3"))));
+    assert_eq!(
+        chart_lock.digest.unwrap(),
+        format!("sha256:{}", sha256_hex(&metallb_tgz("0.15.3")))
+    );
     assert_eq!(chart_lock.version.as_deref(), Some("0.15.3"));
-    let m = config.entry("metallb-native").unwrap().lock.clone().unwrap();
-    assert_eq!(m.files["metallb-native.yaml"], format!("sha256:{}", sha256_hex(&raw("metallb-v0.15.3/metallb-native.yaml"))));
+    let m = config
+        .entry("metallb-native")
+        .unwrap()
+        .lock
+        .clone()
+        .unwrap();
+    assert_eq!(
+        m.files["metallb-native.yaml"],
+        format!(
+            "sha256:{}",
+            sha256_hex(&raw("metallb-v0.15.3/metallb-native.yaml"))
+        )
+    );
     assert_eq!(m.digest.unwrap(), config::lock::tree_digest(&m.files));
-    assert_eq!(m.images, ["quay.io/metallb/controller:v0.15.3", "quay.io/metallb/speaker:v0.15.3"]);
+    assert_eq!(
+        m.images,
+        [
+            "quay.io/metallb/controller:v0.15.3",
+            "quay.io/metallb/speaker:v0.15.3"
+        ]
+    );
     let text = std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap();
-    assert!(text.starts_with("# A test repository.\n"), "comments survive");
+    assert!(
+        text.starts_with("# A test repository.\n"),
+        "comments survive"
+    );
     // Drift check of the lead's module agrees with what sync wrote.
     for e in &config.entries {
         let findings = vendor::check::drift::check(&config, e);
@@ -185,8 +238,16 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     // Without --locked the bump goes through: the absolute chart URL is used.
     sync::sync(&load(dir.path()), &f2, &options()).unwrap();
     assert_eq!(server.count("/dl/metallb-0.16.1.tgz"), 1);
-    assert!(dir.path().join("upstream/metallb/charts/frr-k8s-0.0.25.tgz").is_file());
-    assert!(!dir.path().join("upstream/metallb/charts/frr-k8s-0.0.21.tgz").exists());
+    assert!(
+        dir.path()
+            .join("upstream/metallb/charts/frr-k8s-0.0.25.tgz")
+            .is_file()
+    );
+    assert!(
+        !dir.path()
+            .join("upstream/metallb/charts/frr-k8s-0.0.21.tgz")
+            .exists()
+    );
 }
 
 #[test]
@@ -202,7 +263,10 @@ fn offline_sync_uses_the_cache_and_fails_clearly_without_it() {
     f.offline = true;
     sync::sync(&load(dir.path()), &f, &options()).unwrap();
     assert_eq!(server.requests().len(), requests, "offline made no request");
-    assert_eq!(std::fs::read(dir.path().join("vendor.toml")).unwrap(), lock_text);
+    assert_eq!(
+        std::fs::read(dir.path().join("vendor.toml")).unwrap(),
+        lock_text
+    );
 
     let empty = tempfile::tempdir().unwrap();
     let mut f = fetcher(empty.path());
@@ -221,7 +285,11 @@ fn failing_sync(server: &Server, text: &str) -> (SyncError, String) {
     let cache = tempfile::tempdir().unwrap();
     let before = snapshot(dir.path());
     let err = sync::sync(&load(dir.path()), &fetcher(cache.path()), &options()).unwrap_err();
-    assert_eq!(snapshot(dir.path()), before, "upstream/ and vendor.toml unchanged");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "upstream/ and vendor.toml unchanged"
+    );
     let rendered = chain(&err);
     (err, rendered)
 }
@@ -244,7 +312,8 @@ fn source_of(err: &SyncError) -> &SourceError {
     }
 }
 
-const CHART_ONLY: &str = "[chart.metallb]\nrepo = \"BASE/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\n";
+const CHART_ONLY: &str =
+    "[chart.metallb]\nrepo = \"BASE/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\n";
 const MANIFEST_ONLY: &str = "[manifest.m]\nurl = \"BASE/raw/metallb/{version}/metallb-native.yaml\"\nversion = \"v0.15.3\"\n";
 
 #[test]
@@ -273,11 +342,19 @@ fn fault_connection_reset_mid_body_recovers_once_and_fails_clearly_when_persiste
     );
 
     let always = upstream(Duration::ZERO, |req, _| {
-        req.path().starts_with("/raw").then(|| Reply::ResetMidBody(raw("metallb-v0.15.3/metallb-native.yaml")))
+        req.path()
+            .starts_with("/raw")
+            .then(|| Reply::ResetMidBody(raw("metallb-v0.15.3/metallb-native.yaml")))
     });
     let (err, text) = failing_sync(&always, MANIFEST_ONLY);
-    assert!(matches!(source_of(&err), SourceError::Network { attempts: 4, .. }), "{err:?}");
-    assert!(text.contains("/raw/metallb/v0.15.3/metallb-native.yaml"), "names the URL: {text}");
+    assert!(
+        matches!(source_of(&err), SourceError::Network { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("/raw/metallb/v0.15.3/metallb-native.yaml"),
+        "names the URL: {text}"
+    );
 }
 
 #[test]
@@ -286,7 +363,13 @@ fn fault_truncated_archive_is_refused() {
     let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
     let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
         "/charts/index.yaml" => Reply::Ok(
-            index_yaml(&[IndexItem { name: "metallb".into(), version: "0.15.3".into(), url: "m.tgz".into(), digest: None }]).into_bytes(),
+            index_yaml(&[IndexItem {
+                name: "metallb".into(),
+                version: "0.15.3".into(),
+                url: "m.tgz".into(),
+                digest: None,
+            }])
+            .into_bytes(),
         ),
         "/charts/m.tgz" => {
             let full = metallb_tgz("0.15.3");
@@ -296,7 +379,16 @@ fn fault_truncated_archive_is_refused() {
     });
     base.set(server.base.clone()).unwrap();
     let (err, _) = failing_sync(&server, CHART_ONLY);
-    assert!(matches!(source_of(&err), SourceError::Archive { reason: ArchiveError::Corrupt(_), .. }), "{err:?}");
+    assert!(
+        matches!(
+            source_of(&err),
+            SourceError::Archive {
+                reason: ArchiveError::Corrupt(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -306,9 +398,17 @@ fn fault_wrong_digest_is_refused() {
     });
     let (err, text) = failing_sync(&server, CHART_ONLY);
     match source_of(&err) {
-        SourceError::DigestMismatch { expected, actual, .. } => {
-            assert_eq!(*expected, format!("sha256:{}", sha256_hex(&metallb_tgz("0.15.3"))));
-            assert_eq!(*actual, format!("sha256:{}", sha256_hex(&metallb_tgz("0.16.1"))));
+        SourceError::DigestMismatch {
+            expected, actual, ..
+        } => {
+            assert_eq!(
+                *expected,
+                format!("sha256:{}", sha256_hex(&metallb_tgz("0.15.3")))
+            );
+            assert_eq!(
+                *actual,
+                format!("sha256:{}", sha256_hex(&metallb_tgz("0.16.1")))
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -322,11 +422,21 @@ fn fault_401_without_credentials_and_basic_auth_from_the_url() {
         (req.path().starts_with("/charts") && !ok).then(|| Reply::status(401))
     });
     let (err, text) = failing_sync(&server, CHART_ONLY);
-    assert!(matches!(source_of(&err), SourceError::Unauthorized { .. }), "{err:?}");
+    assert!(
+        matches!(source_of(&err), SourceError::Unauthorized { .. }),
+        "{err:?}"
+    );
     assert!(text.contains("/charts/index.yaml"), "{text}");
 
     // Wrong password: the error must not show it.
-    let with_user = |pass: &str| CHART_ONLY.replace("BASE", &server.base.replace("http://", &format!("http://user:{pass}@")));
+    let with_user = |pass: &str| {
+        CHART_ONLY.replace(
+            "BASE",
+            &server
+                .base
+                .replace("http://", &format!("http://user:{pass}@")),
+        )
+    };
     let wrong = with_user("hunter2");
     let (_, text) = failing_sync(&server, &wrong);
     assert!(!text.contains("hunter2"), "credentials redacted: {text}");
@@ -342,11 +452,20 @@ fn fault_401_without_credentials_and_basic_auth_from_the_url() {
 fn fault_404_version_and_404_url() {
     let server = upstream(Duration::ZERO, |_, _| None);
     let (err, text) = failing_sync(&server, &CHART_ONLY.replace("0.15.3", "0.99.0"));
-    assert!(matches!(source_of(&err), SourceError::VersionNotFound { .. }), "{err:?}");
+    assert!(
+        matches!(source_of(&err), SourceError::VersionNotFound { .. }),
+        "{err:?}"
+    );
     assert!(text.contains("0.99.0"), "{text}");
     let (err, text) = failing_sync(&server, &MANIFEST_ONLY.replace("v0.15.3", "v0.99.0"));
-    assert!(matches!(source_of(&err), SourceError::NotFound { .. }), "{err:?}");
-    assert!(text.contains("/raw/metallb/v0.99.0/metallb-native.yaml"), "{text}");
+    assert!(
+        matches!(source_of(&err), SourceError::NotFound { .. }),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("/raw/metallb/v0.99.0/metallb-native.yaml"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -359,7 +478,10 @@ fn fault_429_honours_retry_after() {
     let cache = tempfile::tempdir().unwrap();
     let start = Instant::now();
     sync::sync(&load(dir.path()), &fetcher(cache.path()), &options()).unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(950), "waited for Retry-After");
+    assert!(
+        start.elapsed() >= Duration::from_millis(950),
+        "waited for Retry-After"
+    );
     assert_eq!(server.count("/raw/metallb/v0.15.3/metallb-native.yaml"), 2);
 }
 
@@ -380,8 +502,9 @@ fn retagged_upstream_is_detected() {
     let flipped = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let fl = flipped.clone();
     let server = upstream(Duration::ZERO, move |req, _| {
-        (fl.load(std::sync::atomic::Ordering::SeqCst) && req.path().starts_with("/raw/metallb/v0.15.3"))
-            .then(|| Reply::Ok(raw("metallb-v0.16.1/metallb-native.yaml")))
+        (fl.load(std::sync::atomic::Ordering::SeqCst)
+            && req.path().starts_with("/raw/metallb/v0.15.3"))
+        .then(|| Reply::Ok(raw("metallb-v0.16.1/metallb-native.yaml")))
     });
     let dir = project(&server.base, VENDOR_TOML);
     let cache = tempfile::tempdir().unwrap();
@@ -389,7 +512,11 @@ fn retagged_upstream_is_detected() {
     let config = load(dir.path());
     let mut f = fetcher(cache.path());
     f.bypass_cache = true;
-    assert!(sync::verify_upstream(&config, &f, &[], 4).unwrap().is_empty());
+    assert!(
+        sync::verify_upstream(&config, &f, &[], 4)
+            .unwrap()
+            .is_empty()
+    );
     flipped.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut f = fetcher(cache.path());
     f.bypass_cache = true;
@@ -397,7 +524,11 @@ fn retagged_upstream_is_detected() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].code, Code::UpstreamRetagged);
     assert_eq!(findings[0].entry.as_deref(), Some("metallb-native"));
-    assert!(findings[0].message.contains("metallb-native.yaml"), "{}", findings[0].message);
+    assert!(
+        findings[0].message.contains("metallb-native.yaml"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
@@ -430,16 +561,34 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
     let git_dir = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(git_dir.path())
             .output()
             .expect("git is installed");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     git(&["init", "-q"]);
     git(&["commit", "-q", "--allow-empty", "-m", "one"]);
-    for t in ["v0.14.9", "v0.15.3", "v0.15.5", "v0.16.1", "v1.0.0-rc.1", "not-a-version"] {
+    for t in [
+        "v0.14.9",
+        "v0.15.3",
+        "v0.15.5",
+        "v0.16.1",
+        "v1.0.0-rc.1",
+        "not-a-version",
+    ] {
         git(&["tag", t]);
     }
     let git_url = format!("file://{}", git_dir.path().display());
@@ -459,14 +608,31 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
     f.github_api = gh.base.clone();
     let rows = vendor::sources::outdated::outdated(&config, &f, &[], 4);
     let get = |n: &str| rows.iter().find(|r| r.name == n).unwrap();
-    assert_eq!((get("metallb").in_track.as_deref(), get("metallb").latest.as_deref()), (Some("0.15.3"), Some("0.16.1")));
+    assert_eq!(
+        (
+            get("metallb").in_track.as_deref(),
+            get("metallb").latest.as_deref()
+        ),
+        (Some("0.15.3"), Some("0.16.1"))
+    );
     let g = get("from-github");
-    assert_eq!((g.in_track.as_deref(), g.latest.as_deref()), (Some("v0.15.4"), Some("v0.16.1")), "draft skipped, pages followed");
+    assert_eq!(
+        (g.in_track.as_deref(), g.latest.as_deref()),
+        (Some("v0.15.4"), Some("v0.16.1")),
+        "draft skipped, pages followed"
+    );
     let g = get("from-git");
-    assert_eq!((g.in_track.as_deref(), g.latest.as_deref()), (Some("v0.16.1"), Some("v0.16.1")), "prerelease excluded");
+    assert_eq!(
+        (g.in_track.as_deref(), g.latest.as_deref()),
+        (Some("v0.16.1"), Some("v0.16.1")),
+        "prerelease excluded"
+    );
     let l = get("limited");
     let e = l.error.as_deref().unwrap();
-    assert!(e.contains("rate limit") && e.contains("2023-11-14 22:13:20 UTC"), "{e}");
+    assert!(
+        e.contains("rate limit") && e.contains("2023-11-14 22:13:20 UTC"),
+        "{e}"
+    );
     let findings = vendor::sources::outdated::findings(&config, &rows);
     let names: Vec<_> = findings.iter().map(|f| f.entry.clone().unwrap()).collect();
     assert_eq!(names, ["from-github", "from-git"]);
@@ -474,7 +640,12 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
     let table = vendor::sources::outdated::table(&rows);
     assert!(table.starts_with("NAME"), "{table}");
     let json = serde_json::to_value(&rows).unwrap();
-    let j = json.as_array().unwrap().iter().find(|r| r["name"] == "from-github").unwrap();
+    let j = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "from-github")
+        .unwrap();
     assert_eq!(j["in_track"], "v0.15.4");
 }
 
@@ -482,9 +653,21 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
 fn argo_helm_index_parses_typed() {
     let text = std::fs::read_to_string(fixtures().join("argo-helm-index.yaml")).unwrap();
     let index = vendor::sources::helm_repo::parse_index(&text).unwrap();
+    // The real index takes the fast path, and it agrees with the YAML event parser.
+    let fast =
+        vendor::sources::helm_repo::parse_index_fast(&text).expect("argo-helm uses Helm's layout");
+    assert_eq!(
+        fast,
+        vendor::sources::helm_repo::parse_index_events(&text).unwrap()
+    );
+    assert_eq!(fast, index);
     let argo_cd = &index.entries["argo-cd"];
     assert!(argo_cd.len() > 100, "{}", argo_cd.len());
-    assert!(argo_cd.iter().all(|cv| cv.digest.as_deref().is_some_and(|d| d.len() == 64)));
+    assert!(
+        argo_cd
+            .iter()
+            .all(|cv| cv.digest.as_deref().is_some_and(|d| d.len() == 64))
+    );
     assert!(argo_cd.iter().all(|cv| !cv.urls.is_empty()));
     let c = vendor::semver::Constraint::parse("~7.7").unwrap();
     let v = index.newest_matching("argo-cd", &c).unwrap();
@@ -512,23 +695,40 @@ fn oci_bearer_token_challenge_and_digests() {
     let server = Server::start(Duration::ZERO, move |req, _| {
         let base = b.get().unwrap();
         if req.path() == "/token" {
-            let ok = req.header("authorization") == Some("Basic dTpw") && req.target.contains("scope=repository%3Acharts%2Fmetallb%3Apull");
-            return if ok { Reply::Ok(br#"{"token":"T0K"}"#.to_vec()) } else { Reply::status(401) };
+            let ok = req.header("authorization") == Some("Basic dTpw")
+                && req
+                    .target
+                    .contains("scope=repository%3Acharts%2Fmetallb%3Apull");
+            return if ok {
+                Reply::Ok(br#"{"token":"T0K"}"#.to_vec())
+            } else {
+                Reply::status(401)
+            };
         }
         if req.header("authorization") != Some("Bearer T0K") {
             return Reply::Status(
                 401,
-                vec![("WWW-Authenticate".into(), format!("Bearer realm=\"{base}/token\",service=\"test\",scope=\"repository:charts/metallb:pull\""))],
+                vec![(
+                    "WWW-Authenticate".into(),
+                    format!(
+                        "Bearer realm=\"{base}/token\",service=\"test\",scope=\"repository:charts/metallb:pull\""
+                    ),
+                )],
                 Vec::new(),
             );
         }
         match req.path() {
             "/v2/charts/metallb/manifests/0.15.3_build.1" => Reply::Status(
                 200,
-                vec![("Docker-Content-Digest".into(), format!("sha256:{}", sha256_hex(&m)))],
+                vec![(
+                    "Docker-Content-Digest".into(),
+                    format!("sha256:{}", sha256_hex(&m)),
+                )],
                 m.clone(),
             ),
-            p if p == format!("/v2/charts/metallb/blobs/sha256:{}", sha256_hex(&c)) => Reply::Ok(c.clone()),
+            p if p == format!("/v2/charts/metallb/blobs/sha256:{}", sha256_hex(&c)) => {
+                Reply::Ok(c.clone())
+            }
             _ => Reply::status(404),
         }
     });
@@ -544,13 +744,19 @@ fn oci_bearer_token_challenge_and_digests() {
     };
     // Without credentials the token endpoint refuses: a clear error naming the registry.
     let mut f = fetcher(cache.path());
-    f.registry_credentials = Some(vendor::sources::auth::Credentials { username: "x".into(), password: "bad".into() });
+    f.registry_credentials = Some(vendor::sources::auth::Credentials {
+        username: "x".into(),
+        password: "bad".into(),
+    });
     let err = f.fetch_chart(&req).unwrap_err();
     assert!(matches!(err, SourceError::Unauthorized { .. }), "{err:?}");
     assert!(!format!("{err:?}").contains("bad\""), "{err:?}");
 
     let mut f = fetcher(cache.path());
-    f.registry_credentials = Some(vendor::sources::auth::Credentials { username: "u".into(), password: "p".into() });
+    f.registry_credentials = Some(vendor::sources::auth::Credentials {
+        username: "u".into(),
+        password: "p".into(),
+    });
     let got = f.fetch_chart(&req).unwrap();
     assert_eq!(got.digest, layer_digest);
     assert_eq!(got.bytes, chart);
@@ -572,7 +778,9 @@ impl Drop for Registry {
 /// Starts Debian's `docker-registry` (Distribution 2.8) on a free loopback port, or explains why
 /// not (a failure under CI=true).
 fn start_registry() -> Option<Registry> {
-    let bin = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"].into_iter().find(|p| Path::new(p).exists());
+    let bin = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
     let Some(bin) = bin else {
         let why = "docker-registry is not installed (apt-get install docker-registry)";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
@@ -580,7 +788,11 @@ fn start_registry() -> Option<Registry> {
         return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let cfg = dir.path().join("config.yml");
     std::fs::write(
         &cfg,
@@ -598,7 +810,11 @@ fn start_registry() -> Option<Registry> {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
-    let reg = Registry { child, base, _dir: dir };
+    let reg = Registry {
+        child,
+        base,
+        _dir: dir,
+    };
     for _ in 0..100 {
         if ureq::get(&format!("{}/v2/", reg.base)).call().is_ok() {
             return Some(reg);
@@ -610,13 +826,29 @@ fn start_registry() -> Option<Registry> {
 
 /// Pushes a chart with the distribution API: two monolithic blob uploads and a manifest.
 fn push_chart(base: &str, repository: &str, tag: &str, chart: &[u8]) -> String {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let config = br#"{"name":"metallb","version":"0.15.3","apiVersion":"v2"}"#;
     let upload = |bytes: &[u8]| {
-        let resp = agent.post(&format!("{base}/v2/{repository}/blobs/uploads/")).send_empty().unwrap();
+        let resp = agent
+            .post(&format!("{base}/v2/{repository}/blobs/uploads/"))
+            .send_empty()
+            .unwrap();
         assert_eq!(resp.status(), 202);
-        let loc = resp.headers().get("location").unwrap().to_str().unwrap().to_string();
-        let loc = if loc.starts_with("http") { loc } else { format!("{base}{loc}") };
+        let loc = resp
+            .headers()
+            .get("location")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let loc = if loc.starts_with("http") {
+            loc
+        } else {
+            format!("{base}{loc}")
+        };
         let sep = if loc.contains('?') { '&' } else { '?' };
         let digest = format!("sha256:{}", sha256_hex(bytes));
         let resp = agent
@@ -655,40 +887,74 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
         push_chart(&reg.base, "charts/metallb", tag, &chart);
     }
 
-    let text = format!("[chart.metallb]\nrepo = \"oci://{host}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\ntrack = \"~0.15\"\n");
+    let text = format!(
+        "[chart.metallb]\nrepo = \"oci://{host}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\ntrack = \"~0.15\"\n"
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("vendor.toml"), &text).unwrap();
     let cache = tempfile::tempdir().unwrap();
     let f = fetcher(cache.path());
     sync::sync(&load(dir.path()), &f, &options()).unwrap();
     let config = load(dir.path());
-    assert_eq!(config.entry("metallb").unwrap().lock.as_ref().unwrap().digest.as_deref(), Some(digest.as_str()));
+    assert_eq!(
+        config
+            .entry("metallb")
+            .unwrap()
+            .lock
+            .as_ref()
+            .unwrap()
+            .digest
+            .as_deref(),
+        Some(digest.as_str())
+    );
     assert!(dir.path().join("upstream/metallb/Chart.yaml").is_file());
 
     // Tag listing with a small page size follows the Link header; `_` reads back as `+`.
     let client = Client::default();
     let mut registry = vendor::sources::oci::Registry::new(&client);
     registry.page_size = 2;
-    let r = vendor::sources::oci::Reference::parse(&format!("oci://{host}/charts"), "metallb").unwrap();
+    let r =
+        vendor::sources::oci::Reference::parse(&format!("oci://{host}/charts"), "metallb").unwrap();
     let mut tags = registry.tags(&r).unwrap();
     tags.sort();
-    assert_eq!(tags, ["0.14.0", "0.15.3", "0.15.9", "0.16.1_build.7", "not-semver"]);
-    let found = f.discover(&Discovery::Oci { repo: format!("oci://{host}/charts"), chart: "metallb".into() }).unwrap();
+    assert_eq!(
+        tags,
+        ["0.14.0", "0.15.3", "0.15.9", "0.16.1_build.7", "not-semver"]
+    );
+    let found = f
+        .discover(&Discovery::Oci {
+            repo: format!("oci://{host}/charts"),
+            chart: "metallb".into(),
+        })
+        .unwrap();
     let versions: Vec<String> = found.iter().map(|x| x.tag.clone()).collect();
     assert_eq!(versions, ["0.16.1+build.7", "0.15.9", "0.15.3", "0.14.0"]);
 
     // A version the registry does not have.
-    std::fs::write(dir.path().join("vendor.toml"), text.replace("0.15.3", "0.15.4")).unwrap();
+    std::fs::write(
+        dir.path().join("vendor.toml"),
+        text.replace("0.15.3", "0.15.4"),
+    )
+    .unwrap();
     let before = snapshot(dir.path());
     let err = sync::sync(&load(dir.path()), &fetcher(cache.path()), &options()).unwrap_err();
-    assert!(matches!(source_of(&err), SourceError::VersionNotFound { .. }), "{err:?}");
+    assert!(
+        matches!(source_of(&err), SourceError::VersionNotFound { .. }),
+        "{err:?}"
+    );
     assert_eq!(snapshot(dir.path()), before);
 }
 
 // ---- hostile archives ------------------------------------------------------------------------
 
 /// Raw tar entry with any name/type (bypassing the tar crate's own path checks).
-fn raw_entry(b: &mut tar::Builder<Vec<u8>>, name: &[u8], kind: tar::EntryType, data: &[u8], link: Option<&[u8]>) {
+fn raw_entry(
+    b: &mut tar::Builder<Vec<u8>>,
+    name: &[u8],
+    kind: tar::EntryType,
+    data: &[u8],
+    link: Option<&[u8]>,
+) {
     let mut h = tar::Header::new_old();
     {
         let old = h.as_old_mut();
@@ -706,7 +972,13 @@ fn raw_entry(b: &mut tar::Builder<Vec<u8>>, name: &[u8], kind: tar::EntryType, d
 
 fn tgz_of(f: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
-    raw_entry(&mut b, b"c/Chart.yaml", tar::EntryType::Regular, b"name: c\n", None);
+    raw_entry(
+        &mut b,
+        b"c/Chart.yaml",
+        tar::EntryType::Regular,
+        b"name: c\n",
+        None,
+    );
     f(&mut b);
     common::gzip(&b.into_inner().unwrap())
 }
@@ -715,22 +987,64 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     use tar::EntryType::*;
     let small = Limits::default();
     let mut out: Vec<(&'static str, Vec<u8>)> = vec![
-        ("traversal", tgz_of(|b| raw_entry(b, b"c/../../evil", Regular, b"x", None))),
-        ("leading dotdot", tgz_of(|b| raw_entry(b, b"../evil", Regular, b"x", None))),
-        ("absolute path", tgz_of(|b| raw_entry(b, b"/tmp/evil", Regular, b"x", None))),
-        ("symlink", tgz_of(|b| raw_entry(b, b"c/link", Symlink, b"", Some(b"/etc/passwd")))),
-        ("hardlink", tgz_of(|b| raw_entry(b, b"c/hard", Link, b"", Some(b"c/Chart.yaml")))),
-        ("char device", tgz_of(|b| raw_entry(b, b"c/null", Char, b"", None))),
-        ("block device", tgz_of(|b| raw_entry(b, b"c/sda", Block, b"", None))),
+        (
+            "traversal",
+            tgz_of(|b| raw_entry(b, b"c/../../evil", Regular, b"x", None)),
+        ),
+        (
+            "leading dotdot",
+            tgz_of(|b| raw_entry(b, b"../evil", Regular, b"x", None)),
+        ),
+        (
+            "absolute path",
+            tgz_of(|b| raw_entry(b, b"/tmp/evil", Regular, b"x", None)),
+        ),
+        (
+            "symlink",
+            tgz_of(|b| raw_entry(b, b"c/link", Symlink, b"", Some(b"/etc/passwd"))),
+        ),
+        (
+            "hardlink",
+            tgz_of(|b| raw_entry(b, b"c/hard", Link, b"", Some(b"c/Chart.yaml"))),
+        ),
+        (
+            "char device",
+            tgz_of(|b| raw_entry(b, b"c/null", Char, b"", None)),
+        ),
+        (
+            "block device",
+            tgz_of(|b| raw_entry(b, b"c/sda", Block, b"", None)),
+        ),
         ("fifo", tgz_of(|b| raw_entry(b, b"c/pipe", Fifo, b"", None))),
-        ("duplicate entry", tgz_of(|b| raw_entry(b, b"c/Chart.yaml", Regular, b"name: evil\n", None))),
-        ("case-folded duplicate", tgz_of(|b| raw_entry(b, b"c/chart.yaml", Regular, b"x", None))),
-        ("backslash path", tgz_of(|b| raw_entry(b, b"c\\..\\..\\evil", Regular, b"x", None))),
-        ("second top-level dir", tgz_of(|b| raw_entry(b, b"other/x.yaml", Regular, b"x", None))),
-        ("file then directory", tgz_of(|b| raw_entry(b, b"c/Chart.yaml/x", Regular, b"x", None))),
-        ("gnu sparse", tgz_of(|b| raw_entry(b, b"c/sparse", GNUSparse, b"", None))),
+        (
+            "duplicate entry",
+            tgz_of(|b| raw_entry(b, b"c/Chart.yaml", Regular, b"name: evil\n", None)),
+        ),
+        (
+            "case-folded duplicate",
+            tgz_of(|b| raw_entry(b, b"c/chart.yaml", Regular, b"x", None)),
+        ),
+        (
+            "backslash path",
+            tgz_of(|b| raw_entry(b, b"c\\..\\..\\evil", Regular, b"x", None)),
+        ),
+        (
+            "second top-level dir",
+            tgz_of(|b| raw_entry(b, b"other/x.yaml", Regular, b"x", None)),
+        ),
+        (
+            "file then directory",
+            tgz_of(|b| raw_entry(b, b"c/Chart.yaml/x", Regular, b"x", None)),
+        ),
+        (
+            "gnu sparse",
+            tgz_of(|b| raw_entry(b, b"c/sparse", GNUSparse, b"", None)),
+        ),
         ("not gzip", b"PK\x03\x04 this is a zip".to_vec()),
-        ("empty archive", common::gzip(&tar::Builder::new(Vec::new()).into_inner().unwrap())),
+        (
+            "empty archive",
+            common::gzip(&tar::Builder::new(Vec::new()).into_inner().unwrap()),
+        ),
     ];
     // GNU long name carrying a traversal (the tar crate applies long names to `path`).
     let mut b = tar::Builder::new(Vec::new());
@@ -743,8 +1057,17 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     let mut name = long.into_bytes();
     name.push(0);
     b.append(&ln, name.as_slice()).unwrap();
-    raw_entry(&mut b, b"c/placeholder", tar::EntryType::Regular, b"x", None);
-    out.push(("gnu long name traversal", common::gzip(&b.into_inner().unwrap())));
+    raw_entry(
+        &mut b,
+        b"c/placeholder",
+        tar::EntryType::Regular,
+        b"x",
+        None,
+    );
+    out.push((
+        "gnu long name traversal",
+        common::gzip(&b.into_inner().unwrap()),
+    ));
     // PAX path override with an absolute path.
     let mut b = tar::Builder::new(Vec::new());
     let record = "20 path=/etc/passwd\n";
@@ -761,7 +1084,13 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
         "huge entry count",
         tgz_of(|b| {
             for i in 0..(small.max_entries + 1) {
-                raw_entry(b, format!("c/f{i}").as_bytes(), tar::EntryType::Regular, b"", None);
+                raw_entry(
+                    b,
+                    format!("c/f{i}").as_bytes(),
+                    tar::EntryType::Regular,
+                    b"",
+                    None,
+                );
             }
         }),
     ));
@@ -774,7 +1103,13 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     let mut b = tar::Builder::new(Vec::new());
     let chunk = vec![0u8; (small.max_file_bytes - 1) as usize];
     for i in 0..(small.max_total_bytes / small.max_file_bytes + 2) {
-        raw_entry(&mut b, format!("c/zero{i}").as_bytes(), tar::EntryType::Regular, &chunk, None);
+        raw_entry(
+            &mut b,
+            format!("c/zero{i}").as_bytes(),
+            tar::EntryType::Regular,
+            &chunk,
+            None,
+        );
     }
     out.push(("gzip bomb", common::gzip(&b.into_inner().unwrap())));
     out
@@ -786,20 +1121,45 @@ fn hostile_archives_are_all_refused() {
     assert!(cases.len() >= 15);
     for (name, bytes) in &cases {
         let r = archive::read_chart(bytes, Limits::default());
-        assert!(r.is_err(), "{name}: accepted {:?}", r.map(|c| c.files.keys().cloned().collect::<Vec<_>>()));
+        assert!(
+            r.is_err(),
+            "{name}: accepted {:?}",
+            r.map(|c| c.files.keys().cloned().collect::<Vec<_>>())
+        );
     }
     let bomb = &cases.iter().find(|(n, _)| *n == "gzip bomb").unwrap().1;
-    assert!(bomb.len() < 2 * 1024 * 1024, "a real bomb: {} bytes compressed", bomb.len());
-    assert!(matches!(archive::read_chart(bomb, Limits::default()), Err(ArchiveError::TooLarge { .. })));
+    assert!(
+        bomb.len() < 2 * 1024 * 1024,
+        "a real bomb: {} bytes compressed",
+        bomb.len()
+    );
+    assert!(matches!(
+        archive::read_chart(bomb, Limits::default()),
+        Err(ArchiveError::TooLarge { .. })
+    ));
 }
 
 #[test]
 fn hostile_archive_through_sync_writes_nothing_anywhere() {
-    let evil = tgz_of(|b| raw_entry(b, b"c/../../../escaped.txt", tar::EntryType::Regular, b"pwned", None));
+    let evil = tgz_of(|b| {
+        raw_entry(
+            b,
+            b"c/../../../escaped.txt",
+            tar::EntryType::Regular,
+            b"pwned",
+            None,
+        )
+    });
     let digest = sha256_hex(&evil);
     let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
         "/charts/index.yaml" => Reply::Ok(
-            index_yaml(&[IndexItem { name: "metallb".into(), version: "0.15.3".into(), url: "x.tgz".into(), digest: Some(digest.clone()) }]).into_bytes(),
+            index_yaml(&[IndexItem {
+                name: "metallb".into(),
+                version: "0.15.3".into(),
+                url: "x.tgz".into(),
+                digest: Some(digest.clone()),
+            }])
+            .into_bytes(),
         ),
         "/charts/x.tgz" => Reply::Ok(evil.clone()),
         _ => Reply::status(404),
@@ -807,11 +1167,18 @@ fn hostile_archive_through_sync_writes_nothing_anywhere() {
     let outer = tempfile::tempdir().unwrap();
     let dir = outer.path().join("a/b/repo");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("vendor.toml"), CHART_ONLY.replace("BASE", &server.base)).unwrap();
+    std::fs::write(
+        dir.join("vendor.toml"),
+        CHART_ONLY.replace("BASE", &server.base),
+    )
+    .unwrap();
     let before = snapshot(outer.path());
     let cache = tempfile::tempdir().unwrap();
     let err = sync::sync(&load(&dir), &fetcher(cache.path()), &options()).unwrap_err();
-    assert!(matches!(source_of(&err), SourceError::Archive { .. }), "{err:?}");
+    assert!(
+        matches!(source_of(&err), SourceError::Archive { .. }),
+        "{err:?}"
+    );
     assert_eq!(snapshot(outer.path()), before);
 }
 
@@ -833,20 +1200,144 @@ fn cli_sync_locked_and_outdated_json() {
             .unwrap()
     };
     let out = run(&["sync", "--locked"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("--locked"));
     let out = run(&["sync"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("metallb 0.15.3: updated"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("fetched metallb 0.15.3"), "{stderr}");
     let out = run(&["sync", "--locked", "--offline"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(&["--format", "json", "outdated"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["latest"], "0.16.1");
     let out = run(&["sync", "nope"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Credentials from the user's tool configs, through the binary: Helm's repositories.yaml for an
+/// HTTP repository, Docker's config.json for an OCI registry with a bearer-token challenge.
+#[test]
+fn cli_credentials_from_helm_and_docker_configs() {
+    let repo = upstream(Duration::ZERO, |req, _| {
+        let ok = req.header("authorization") == Some("Basic aGVsbTpwdw=="); // helm:pw
+        (req.path().starts_with("/charts") && !ok).then(|| Reply::status(401))
+    });
+    let chart = metallb_tgz("0.16.1");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": format!("sha256:{}", sha256_hex(b"{}")), "size": 2},
+        "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip", "digest": format!("sha256:{}", sha256_hex(&chart)), "size": chart.len()}]
+    })
+    .to_string()
+    .into_bytes();
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let b = base.clone();
+    let registry = Server::start(Duration::ZERO, move |req, _| {
+        if req.path() == "/token" {
+            return if req.header("authorization") == Some("Basic ZG9ja2VyOnB3") {
+                // docker:pw
+                Reply::Ok(br#"{"access_token":"abc"}"#.to_vec())
+            } else {
+                Reply::status(401)
+            };
+        }
+        if req.header("authorization") != Some("Bearer abc") {
+            let challenge = format!(
+                "Bearer realm=\"{}/token\",service=\"reg\"",
+                b.get().unwrap()
+            );
+            return Reply::Status(
+                401,
+                vec![("WWW-Authenticate".into(), challenge)],
+                Vec::new(),
+            );
+        }
+        match req.path() {
+            "/v2/metallb/manifests/0.16.1" => Reply::Ok(manifest.clone()),
+            p if p.starts_with("/v2/metallb/blobs/") => Reply::Ok(chart.clone()),
+            _ => Reply::status(404),
+        }
+    });
+    base.set(registry.base.clone()).unwrap();
+    let host = registry.base.strip_prefix("http://").unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[chart.http]\nrepo = \"{}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\n\n[chart.oci]\nrepo = \"oci://{host}\"\nchart = \"metallb\"\nversion = \"0.16.1\"\n",
+        repo.base
+    );
+    std::fs::write(dir.path().join("vendor.toml"), &text).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |with_configs: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vendor"));
+        cmd.arg("sync")
+            .current_dir(dir.path())
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("DOCKER_CONFIG", home.path().join("docker"))
+            .env_remove("HELM_REPOSITORY_CONFIG")
+            .env_remove("HELM_REGISTRY_CONFIG")
+            .env_remove("REGISTRY_AUTH_FILE")
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("VENDOR_CACHE_DIR", cache.path())
+            .env("CI", "true");
+        if with_configs {
+            let repos = home.path().join("repositories.yaml");
+            std::fs::write(&repos, format!("apiVersion: \"\"\nrepositories:\n- name: test\n  url: {}/charts\n  username: helm\n  password: pw\n", repo.base)).unwrap();
+            cmd.env("HELM_REPOSITORY_CONFIG", &repos);
+            std::fs::create_dir_all(home.path().join("docker")).unwrap();
+            std::fs::write(
+                home.path().join("docker/config.json"),
+                format!("{{\"auths\":{{\"{host}\":{{\"auth\":\"ZG9ja2VyOnB3\"}}}}}}"),
+            )
+            .unwrap();
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("authentication required"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(),
+        text
+    );
+    let out = run(true);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("upstream/http/Chart.yaml").is_file());
+    assert!(
+        dir.path()
+            .join("upstream/oci/charts/frr-k8s-0.0.25.tgz")
+            .is_file()
+    );
 }

@@ -15,15 +15,10 @@ pub struct Args {
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::sync::load(global)?;
+    let config = super::load_config(global)?;
     for n in &args.names {
         if config.entry(n).is_none() {
-            let names: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
-            return Err(miette::miette!(
-                help = format!("entries: {}", names.join(", ")),
-                "`{n}` is not an entry of {}",
-                config.path.display()
-            ));
+            return Err(super::unknown_entry(&config, n));
         }
     }
     let fetcher = crate::sources::Fetcher::from_env();
@@ -33,10 +28,20 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         Format::Json => serde_json::to_string_pretty(&rows).into_diagnostic()? + "\n",
         _ => lib::table(&rows),
     };
-    std::io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
     // Discovery failures mean the report is incomplete: the tool could not do its job.
-    if let Some(r) = rows.iter().find(|r| r.error.is_some() && r.source.is_some()) {
-        return Err(miette::miette!("cannot list the versions of `{}`: {}", r.name, r.error.as_deref().unwrap_or("")));
+    if let Some(r) = rows
+        .iter()
+        .find(|r| r.error.is_some() && r.source.is_some())
+    {
+        return Err(miette::miette!(
+            "cannot list the versions of `{}`: {}",
+            r.name,
+            r.error.as_deref().unwrap_or("")
+        ));
     }
     Ok(Outcome::Clean)
 }

@@ -23,14 +23,8 @@ pub struct Args {
 /// Parallel network jobs when `-j` is not given: network work waits, it does not compute.
 pub const DEFAULT_NETWORK_JOBS: usize = 16;
 
-pub(crate) fn load(global: &GlobalArgs) -> miette::Result<crate::config::Config> {
-    let cwd = std::env::current_dir().into_diagnostic()?;
-    let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
-    Ok(crate::config::load(&path)?)
-}
-
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = load(global)?;
+    let config = super::load_config(global)?;
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
     let opts = lib::Options {
@@ -52,8 +46,15 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         for e in &report.entries {
             let what = match &e.change {
                 Change::Unchanged => "unchanged".to_string(),
-                Change::Updated { lock_only: true, .. } => "lock data updated".to_string(),
-                Change::Updated { added, removed, modified, .. } => format!(
+                Change::Updated {
+                    lock_only: true, ..
+                } => "lock data updated".to_string(),
+                Change::Updated {
+                    added,
+                    removed,
+                    modified,
+                    ..
+                } => format!(
                     "updated ({} added, {} removed, {} modified)",
                     added.len(),
                     removed.len(),

@@ -82,10 +82,15 @@ pub fn read_chart(bytes: &[u8], limits: Limits) -> Result<ChartFiles, ArchiveErr
     // Tar headers add 512 bytes per entry on top of file contents.
     let cap = limits.max_total_bytes + (limits.max_entries as u64 + 2) * 1024;
     let gz = flate2::read::MultiGzDecoder::new(bytes);
-    let mut archive = tar::Archive::new(Capped { inner: gz, left: cap });
+    let mut archive = tar::Archive::new(Capped {
+        inner: gz,
+        left: cap,
+    });
     let io_err = |e: std::io::Error| {
         if e.to_string().contains(BOMB) {
-            ArchiveError::TooLarge { max: limits.max_total_bytes }
+            ArchiveError::TooLarge {
+                max: limits.max_total_bytes,
+            }
         } else {
             ArchiveError::Corrupt(e.to_string())
         }
@@ -100,7 +105,9 @@ pub fn read_chart(bytes: &[u8], limits: Limits) -> Result<ChartFiles, ArchiveErr
         let mut entry = entry.map_err(io_err)?;
         count += 1;
         if count > limits.max_entries {
-            return Err(ArchiveError::TooManyEntries { max: limits.max_entries });
+            return Err(ArchiveError::TooManyEntries {
+                max: limits.max_entries,
+            });
         }
         let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let kind = entry.header().entry_type();
@@ -118,52 +125,87 @@ pub fn read_chart(bytes: &[u8], limits: Limits) -> Result<ChartFiles, ArchiveErr
             _ => Some("special entry"),
         };
         if let Some(kind) = kind_name {
-            return Err(ArchiveError::NotRegularFile { path: raw_path, kind });
+            return Err(ArchiveError::NotRegularFile {
+                path: raw_path,
+                kind,
+            });
         }
         let parts = safe_components(&raw_path)?;
         let top = parts[0].to_string();
         match &root {
             None => root = Some(top.clone()),
             Some(r) if *r != top => {
-                return Err(ArchiveError::SeveralRoots { first: r.clone(), other: raw_path });
+                return Err(ArchiveError::SeveralRoots {
+                    first: r.clone(),
+                    other: raw_path,
+                });
             }
             Some(_) => {}
         }
         let rel = parts[1..].join("/");
         if is_dir {
             if files.contains_key(&rel) {
-                return Err(ArchiveError::UnsafePath { path: raw_path, why: "a file and a directory" });
+                return Err(ArchiveError::UnsafePath {
+                    path: raw_path,
+                    why: "a file and a directory",
+                });
             }
             dirs.insert(rel);
             continue;
         }
         if rel.is_empty() {
-            return Err(ArchiveError::UnsafePath { path: raw_path, why: "a file at the top level" });
+            return Err(ArchiveError::UnsafePath {
+                path: raw_path,
+                why: "a file at the top level",
+            });
         }
         // Every parent of this file must not be a file already, and it must not be a directory.
         for i in 1..parts.len() - 1 {
             if files.contains_key(&parts[1..=i].join("/")) {
-                return Err(ArchiveError::UnsafePath { path: raw_path, why: "a file and a directory" });
+                return Err(ArchiveError::UnsafePath {
+                    path: raw_path,
+                    why: "a file and a directory",
+                });
             }
         }
-        if dirs.contains(&rel) || files.keys().any(|k: &String| k.starts_with(&format!("{rel}/"))) {
-            return Err(ArchiveError::UnsafePath { path: raw_path, why: "a file and a directory" });
+        if dirs.contains(&rel)
+            || files
+                .keys()
+                .any(|k: &String| k.starts_with(&format!("{rel}/")))
+        {
+            return Err(ArchiveError::UnsafePath {
+                path: raw_path,
+                why: "a file and a directory",
+            });
         }
         if !seen_lower.insert(rel.to_lowercase()) {
             return Err(ArchiveError::Duplicate { path: raw_path });
         }
-        let size = entry.header().size().map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
+        let size = entry
+            .header()
+            .size()
+            .map_err(|e| ArchiveError::Corrupt(e.to_string()))?;
         if size > limits.max_file_bytes {
-            return Err(ArchiveError::FileTooLarge { path: raw_path, max: limits.max_file_bytes });
+            return Err(ArchiveError::FileTooLarge {
+                path: raw_path,
+                max: limits.max_file_bytes,
+            });
         }
         total += size;
         if total > limits.max_total_bytes {
-            return Err(ArchiveError::TooLarge { max: limits.max_total_bytes });
+            return Err(ArchiveError::TooLarge {
+                max: limits.max_total_bytes,
+            });
         }
         let mut data = Vec::with_capacity(size as usize);
-        (&mut entry).take(size).read_to_end(&mut data).map_err(io_err)?;
+        (&mut entry)
+            .take(size)
+            .read_to_end(&mut data)
+            .map_err(io_err)?;
         if data.len() as u64 != size {
-            return Err(ArchiveError::Corrupt(format!("entry `{raw_path}` is truncated")));
+            return Err(ArchiveError::Corrupt(format!(
+                "entry `{raw_path}` is truncated"
+            )));
         }
         files.insert(rel, data);
     }
@@ -179,7 +221,10 @@ pub fn read_chart(bytes: &[u8], limits: Limits) -> Result<ChartFiles, ArchiveErr
 
 /// Splits an archive path into components, refusing anything that could leave the target.
 fn safe_components(path: &str) -> Result<Vec<&str>, ArchiveError> {
-    let bad = |why| ArchiveError::UnsafePath { path: path.to_string(), why };
+    let bad = |why| ArchiveError::UnsafePath {
+        path: path.to_string(),
+        why,
+    };
     if path.is_empty() {
         return Err(bad("empty"));
     }
@@ -233,15 +278,24 @@ mod tests {
         let bytes = tgz(&[("c/Chart.yaml", b"name: c\n"), ("c/templates/a.yaml", b"x")]);
         let chart = read_chart(&bytes, Limits::default()).unwrap();
         assert_eq!(chart.root, "c");
-        assert_eq!(chart.files.keys().collect::<Vec<_>>(), ["Chart.yaml", "templates/a.yaml"]);
+        assert_eq!(
+            chart.files.keys().collect::<Vec<_>>(),
+            ["Chart.yaml", "templates/a.yaml"]
+        );
     }
 
     #[test]
     fn refuses_case_duplicates_and_two_roots() {
         let bytes = tgz(&[("c/a.yaml", b"1"), ("c/A.yaml", b"2")]);
-        assert!(matches!(read_chart(&bytes, Limits::default()), Err(ArchiveError::Duplicate { .. })));
+        assert!(matches!(
+            read_chart(&bytes, Limits::default()),
+            Err(ArchiveError::Duplicate { .. })
+        ));
         let bytes = tgz(&[("c/a.yaml", b"1"), ("d/a.yaml", b"2")]);
-        assert!(matches!(read_chart(&bytes, Limits::default()), Err(ArchiveError::SeveralRoots { .. })));
+        assert!(matches!(
+            read_chart(&bytes, Limits::default()),
+            Err(ArchiveError::SeveralRoots { .. })
+        ));
     }
 
     #[test]

@@ -12,7 +12,10 @@ use base64::Engine;
 /// `Authorization: Basic ...` for a user and password.
 pub fn basic_header(user: &str, password: &str) -> String {
     let raw = format!("{user}:{password}");
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
 }
 
 /// Username and password (or an identity token in `password`).
@@ -41,7 +44,9 @@ impl RepoAuth {
     /// Helm's repositories.yaml. `None` when nothing applies.
     pub fn header_for(&self, repo_url: &str) -> Option<String> {
         let env = |name: &Option<String>| {
-            name.as_ref().and_then(|n| std::env::var(n).ok()).filter(|v| !v.is_empty())
+            name.as_ref()
+                .and_then(|n| std::env::var(n).ok())
+                .filter(|v| !v.is_empty())
         };
         if let Some(token) = env(&self.token_env) {
             return Some(format!("Bearer {token}"));
@@ -54,7 +59,9 @@ impl RepoAuth {
 }
 
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 fn config_home() -> Option<PathBuf> {
@@ -119,7 +126,9 @@ fn registry_config_files() -> Vec<PathBuf> {
 /// Credentials for an OCI registry host (`host[:port]`) from the registry config files.
 pub fn registry_credentials(host: &str) -> Option<Credentials> {
     for path in registry_config_files() {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if let Some(c) = registry_credentials_from(&text, host, run_credential_helper) {
             return Some(c);
         }
@@ -140,7 +149,10 @@ pub fn registry_credentials_from(
     helper: impl Fn(&str, &str) -> Option<Credentials>,
 ) -> Option<Credentials> {
     let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    let docker_hub = matches!(host, "docker.io" | "registry-1.docker.io" | "index.docker.io");
+    let docker_hub = matches!(
+        host,
+        "docker.io" | "registry-1.docker.io" | "index.docker.io"
+    );
     let matches_host = |key: &str| {
         let k = normalize_registry_key(key);
         k == host
@@ -161,20 +173,34 @@ pub fn registry_credentials_from(
             if !matches_host(key) {
                 continue;
             }
-            if let Some(auth) = entry.get("auth").and_then(|a| a.as_str()).filter(|a| !a.is_empty())
+            if let Some(auth) = entry
+                .get("auth")
+                .and_then(|a| a.as_str())
+                .filter(|a| !a.is_empty())
             {
-                let decoded = base64::engine::general_purpose::STANDARD.decode(auth.trim()).ok()?;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(auth.trim())
+                    .ok()?;
                 let decoded = String::from_utf8(decoded).ok()?;
                 let (u, p) = decoded.split_once(':')?;
-                return Some(Credentials { username: u.to_string(), password: p.to_string() });
+                return Some(Credentials {
+                    username: u.to_string(),
+                    password: p.to_string(),
+                });
             }
             let user = entry.get("username").and_then(|u| u.as_str());
             let pass = entry.get("password").and_then(|u| u.as_str());
             if let (Some(u), Some(p)) = (user, pass) {
-                return Some(Credentials { username: u.to_string(), password: p.to_string() });
+                return Some(Credentials {
+                    username: u.to_string(),
+                    password: p.to_string(),
+                });
             }
             if let Some(tok) = entry.get("identitytoken").and_then(|t| t.as_str()) {
-                return Some(Credentials { username: "<token>".into(), password: tok.to_string() });
+                return Some(Credentials {
+                    username: "<token>".into(),
+                    password: tok.to_string(),
+                });
             }
         }
     }
@@ -188,7 +214,10 @@ pub fn registry_credentials_from(
 fn run_credential_helper(name: &str, host: &str) -> Option<Credentials> {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return None;
     }
     let mut child = Command::new(format!("docker-credential-{name}"))
@@ -226,7 +255,10 @@ mod tests {
         assert_eq!(c.username, "a");
         assert!(registry_credentials_from(text, "none.example", no_helper).is_none());
         let helper = |name: &str, host: &str| {
-            (name == "fake").then(|| Credentials { username: host.into(), password: "s".into() })
+            (name == "fake").then(|| Credentials {
+                username: host.into(),
+                password: "s".into(),
+            })
         };
         let c = registry_credentials_from(text, "helped.example", helper).unwrap();
         assert_eq!(c.username, "helped.example");
@@ -242,7 +274,10 @@ mod tests {
 
     #[test]
     fn debug_hides_password() {
-        let c = Credentials { username: "u".into(), password: "secret".into() };
+        let c = Credentials {
+            username: "u".into(),
+            password: "secret".into(),
+        };
         assert!(!format!("{c:?}").contains("secret"));
     }
 }

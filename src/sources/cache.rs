@@ -25,7 +25,9 @@ pub struct Cache {
 impl Cache {
     /// The cache under `dir`.
     pub fn at(dir: impl Into<PathBuf>) -> Cache {
-        Cache { root: Some(dir.into()) }
+        Cache {
+            root: Some(dir.into()),
+        }
     }
 
     /// A cache that never holds anything.
@@ -36,7 +38,11 @@ impl Cache {
     /// `VENDOR_CACHE_DIR`, else `$XDG_CACHE_HOME/vendor`, else `~/.cache/vendor`
     /// (`~/Library/Caches/vendor` on macOS, `%LOCALAPPDATA%\vendor` on Windows).
     pub fn default_location() -> Option<PathBuf> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         if let Some(d) = env("VENDOR_CACHE_DIR") {
             return Some(d);
         }
@@ -62,7 +68,12 @@ impl Cache {
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        Some(self.root.as_ref()?.join("blobs/sha256").join(hex.to_ascii_lowercase()))
+        Some(
+            self.root
+                .as_ref()?
+                .join("blobs/sha256")
+                .join(hex.to_ascii_lowercase()),
+        )
     }
 
     fn ref_path(&self, key: &str) -> Option<PathBuf> {

@@ -21,7 +21,12 @@ pub fn remote_tags(url: &str) -> Result<Vec<String>, SourceError> {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(SourceError::Git {
             url: redact(url),
-            reason: stderr.trim().lines().last().unwrap_or("git ls-remote failed").to_string(),
+            reason: stderr
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("git ls-remote failed")
+                .to_string(),
         });
     }
     Ok(parse_ls_remote(&String::from_utf8_lossy(&out.stdout)))

@@ -22,7 +22,10 @@ pub fn release_tags(
     repo: &str,
     token: Option<&str>,
 ) -> Result<Vec<String>, SourceError> {
-    let mut url = format!("{}/repos/{repo}/releases?per_page=100", api_base.trim_end_matches('/'));
+    let mut url = format!(
+        "{}/repos/{repo}/releases?per_page=100",
+        api_base.trim_end_matches('/')
+    );
     let mut headers = vec![
         ("Accept", "application/vnd.github+json".to_string()),
         ("X-GitHub-Api-Version", "2022-11-28".to_string()),
@@ -40,7 +43,10 @@ pub fn release_tags(
                 .and_then(|r| r.parse::<u64>().ok())
                 .map(format_utc)
                 .unwrap_or_else(|| "an unknown time".into());
-            return Err(SourceError::RateLimited { url: redact(&url), reset });
+            return Err(SourceError::RateLimited {
+                url: redact(&url),
+                reset,
+            });
         }
         if resp.status == 404 {
             return Err(SourceError::NotFound { url: redact(&url) });
@@ -52,7 +58,10 @@ pub fn release_tags(
             });
         }
         if !resp.is_success() {
-            return Err(SourceError::Status { url: redact(&url), status: resp.status });
+            return Err(SourceError::Status {
+                url: redact(&url),
+                status: resp.status,
+            });
         }
         let json: serde_json::Value =
             serde_json::from_slice(&resp.body).map_err(|e| SourceError::InvalidResponse {
@@ -84,9 +93,13 @@ pub fn release_tags(
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
-        params
-            .contains("rel=\"next\"")
-            .then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        params.contains("rel=\"next\"").then(|| {
+            target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 

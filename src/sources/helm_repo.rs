@@ -56,7 +56,11 @@ struct Events<'a> {
 
 impl<'a> Events<'a> {
     fn new(text: &'a str) -> Self {
-        Events { parser: Parser::new_from_str(text), line: 1, column: 1 }
+        Events {
+            parser: Parser::new_from_str(text),
+            line: 1,
+            column: 1,
+        }
     }
 
     fn next(&mut self) -> Result<Event<'a>, IndexError> {
@@ -72,7 +76,11 @@ impl<'a> Events<'a> {
     }
 
     fn error(&self, message: impl Into<String>) -> IndexError {
-        IndexError { line: self.line, column: self.column, message: message.into() }
+        IndexError {
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+        }
     }
 
     /// Skips the rest of a value whose first event was `first`.
@@ -119,7 +127,214 @@ impl<'a> Events<'a> {
 
 /// Parses an index. Unknown fields are skipped; an `entries` value that is not a mapping of
 /// lists of mappings is an error.
+///
+/// Indexes written by Helm (`helm repo index`, chart-releaser) have a fixed block layout; those
+/// are read by a line scanner ([`parse_index_fast`]) that is several times faster than the YAML
+/// event parser. Anything the scanner is not sure about sends the whole file to the event parser.
 pub fn parse_index(text: &str) -> Result<Index, IndexError> {
+    match parse_index_fast(text) {
+        Some(index) => Ok(index),
+        None => parse_index_events(text),
+    }
+}
+
+/// The line scanner for Helm's own index layout, or `None` when the text uses anything else
+/// (flow style, anchors, tags, escapes, comments, folded values, tabs, several documents).
+pub fn parse_index_fast(text: &str) -> Option<Index> {
+    let mut index = Index::default();
+    let mut lines = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .peekable();
+    let mut in_entries = false;
+    let mut chart: Option<String> = None;
+    let mut current: Option<ChartVersion> = None;
+    // The key at indent 4 whose nested lines are being skipped or collected.
+    enum Nested {
+        None,
+        Skip,
+        Urls(Option<usize>),
+    }
+    let mut nested = Nested::None;
+    let finish = |index: &mut Index, chart: &Option<String>, current: &mut Option<ChartVersion>| {
+        if let (Some(c), Some(cv)) = (chart, current.take()) {
+            index.entries.entry(c.clone()).or_default().push(cv);
+        }
+    };
+    while let Some(line) = lines.next() {
+        let body = line.trim_start_matches(' ');
+        if body.is_empty() {
+            continue;
+        }
+        if body.starts_with('\t') {
+            return None;
+        }
+        let indent = line.len() - body.len();
+        if indent == 0 {
+            finish(&mut index, &chart, &mut current);
+            chart = None;
+            nested = Nested::None;
+            if body.starts_with('#')
+                || body.starts_with("---")
+                || body.starts_with('%')
+                || body.starts_with("...")
+            {
+                return None;
+            }
+            let (key, value) = split_key(body)?;
+            in_entries = key == "entries";
+            if in_entries && !value.is_empty() && value != "{}" {
+                return None;
+            }
+            continue;
+        }
+        if !in_entries {
+            continue;
+        }
+        match (&mut nested, indent) {
+            (Nested::Skip, i) if i > 4 || (i == 4 && body.starts_with("- ") || body == "-") => {
+                continue;
+            }
+            (Nested::Urls(item_indent), i) if i >= 4 && body.starts_with("- ") => {
+                match item_indent {
+                    None => *item_indent = Some(i),
+                    Some(n) if *n == i => {}
+                    Some(_) => return None,
+                }
+                let url = scalar(&body[2..])?;
+                current.as_mut()?.urls.push(url);
+                continue;
+            }
+            (_, i) if i > 4 => return None,
+            _ => nested = Nested::None,
+        }
+        let item = match indent {
+            2 if body.starts_with("- ") => {
+                finish(&mut index, &chart, &mut current);
+                chart.as_ref()?;
+                current = Some(ChartVersion {
+                    name: chart.clone()?,
+                    ..Default::default()
+                });
+                body[2..].trim_start()
+            }
+            2 => {
+                finish(&mut index, &chart, &mut current);
+                let (key, value) = split_key(body)?;
+                let name = scalar(key)?;
+                match value {
+                    "" => {}
+                    "[]" => {
+                        index.entries.entry(name.clone()).or_default();
+                    }
+                    _ => return None,
+                }
+                index.entries.entry(name.clone()).or_default();
+                chart = Some(name);
+                continue;
+            }
+            4 => body,
+            _ => return None,
+        };
+        let cv = current.as_mut()?;
+        let (key, value) = split_key(item)?;
+        let wanted = matches!(
+            key,
+            "name" | "version" | "appVersion" | "digest" | "created" | "deprecated" | "urls"
+        );
+        if !wanted {
+            if value.is_empty() || value.starts_with('|') || value.starts_with('>') {
+                nested = Nested::Skip;
+            } else if value.starts_with('[') || value.starts_with('{') {
+                // One-line flow collections are fine to skip; multi-line ones are not.
+                let closed = (value.starts_with('[') && value.ends_with(']'))
+                    || (value.starts_with('{') && value.ends_with('}'));
+                if !closed {
+                    return None;
+                }
+            } else {
+                // A plain or quoted scalar may continue on more-indented lines: skip those.
+                nested = Nested::Skip;
+            }
+            continue;
+        }
+        if key == "urls" {
+            match value {
+                "" => nested = Nested::Urls(None),
+                "[]" => {}
+                _ => return None,
+            }
+            continue;
+        }
+        let v = scalar(value)?;
+        // A wanted value must not continue on the next line.
+        if let Some(next) = lines.peek() {
+            let nb = next.trim_start_matches(' ');
+            if !nb.is_empty() && next.len() - nb.len() > 4 {
+                return None;
+            }
+        }
+        match key {
+            "name" => cv.name = v,
+            "version" => cv.version = v,
+            "appVersion" => cv.app_version = Some(v),
+            "digest" => cv.digest = Some(v),
+            "created" => cv.created = Some(v),
+            "deprecated" => cv.deprecated = v == "true",
+            _ => {}
+        }
+    }
+    finish(&mut index, &chart, &mut current);
+    Some(index)
+}
+
+/// `key: value` or `key:`; `None` for anything else (complex keys, missing colon).
+fn split_key(s: &str) -> Option<(&str, &str)> {
+    if s.starts_with(['"', '\'', '?', '&', '*', '!', '{', '[']) {
+        return None;
+    }
+    let (key, value) = match s.find(": ") {
+        Some(i) => (&s[..i], s[i + 2..].trim()),
+        None => (s.strip_suffix(':')?, ""),
+    };
+    if key.contains(": ") || key.ends_with(' ') {
+        return None;
+    }
+    Some((key, value))
+}
+
+/// A one-line scalar: plain, `'single'` or `"double"` without escapes.
+fn scalar(s: &str) -> Option<String> {
+    let s = s.trim();
+    if let Some(inner) = s.strip_prefix('"') {
+        let inner = inner.strip_suffix('"')?;
+        if inner.contains(['\\', '"']) {
+            return None;
+        }
+        return Some(inner.to_string());
+    }
+    if let Some(inner) = s.strip_prefix('\'') {
+        let inner = inner.strip_suffix('\'')?;
+        if inner.replace("''", "").contains('\'') {
+            return None;
+        }
+        return Some(inner.replace("''", "'"));
+    }
+    if s.is_empty()
+        || s.contains(" #")
+        || s.contains(": ")
+        || s.starts_with(['&', '*', '!', '|', '>', '[', '{', '@', '`', '%', '#'])
+    {
+        return None;
+    }
+    if matches!(s, "~" | "null" | "Null" | "NULL") {
+        return None;
+    }
+    Some(s.to_string())
+}
+
+/// The YAML-event parser: handles any YAML, slower than the line scanner.
+pub fn parse_index_events(text: &str) -> Result<Index, IndexError> {
     let mut ev = Events::new(text);
     let mut index = Index::default();
     if !ev.enter_document_mapping()? {
@@ -168,7 +383,10 @@ fn parse_entries(ev: &mut Events<'_>, index: &mut Index) -> Result<(), IndexErro
 }
 
 fn parse_chart_version(ev: &mut Events<'_>, chart: &str) -> Result<ChartVersion, IndexError> {
-    let mut cv = ChartVersion { name: chart.to_string(), ..Default::default() };
+    let mut cv = ChartVersion {
+        name: chart.to_string(),
+        ..Default::default()
+    };
     loop {
         let key = match ev.next()? {
             Event::MappingEnd => return Ok(cv),
@@ -255,9 +473,8 @@ impl Index {
             return Some(cv);
         }
         let want = Version::parse(version).ok()?;
-        list.iter().find(|cv| {
-            Version::parse(&cv.version).is_ok_and(|v| v.cmp_precedence(&want).is_eq())
-        })
+        list.iter()
+            .find(|cv| Version::parse(&cv.version).is_ok_and(|v| v.cmp_precedence(&want).is_eq()))
     }
 
     /// Every SemVer-parsable version of `chart`, highest first.
@@ -265,7 +482,11 @@ impl Index {
         let mut out: Vec<Version> = self
             .entries
             .get(chart)
-            .map(|l| l.iter().filter_map(|cv| Version::parse(&cv.version).ok()).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|cv| Version::parse(&cv.version).ok())
+                    .collect()
+            })
             .unwrap_or_default();
         out.sort_by(|a, b| b.cmp(a));
         out
@@ -273,7 +494,9 @@ impl Index {
 
     /// The highest version of `chart` within `constraint`.
     pub fn newest_matching(&self, chart: &str, constraint: &Constraint) -> Option<Version> {
-        self.versions(chart).into_iter().find(|v| constraint.matches(v))
+        self.versions(chart)
+            .into_iter()
+            .find(|v| constraint.matches(v))
     }
 }
 
@@ -330,8 +553,37 @@ serverInfo: {contextPath: /x}
         assert_eq!(list[1].urls, ["argo-cd-8.0.0-rc.1.tgz"]);
         assert!(idx.entries["empty"].is_empty());
         let c = Constraint::parse("^7").unwrap();
-        assert_eq!(idx.newest_matching("argo-cd", &c).unwrap().to_string(), "7.9.1");
+        assert_eq!(
+            idx.newest_matching("argo-cd", &c).unwrap().to_string(),
+            "7.9.1"
+        );
         assert!(idx.find("argo-cd", "v7.9.1").is_some());
+    }
+
+    #[test]
+    fn fast_and_event_parsers_agree() {
+        let fast = parse_index_fast(SAMPLE);
+        assert!(
+            fast.is_none(),
+            "flow style and `[...]` urls go to the event parser"
+        );
+        let helm_style = "apiVersion: v1\nentries:\n  a:\n  - annotations:\n      x: |\n        - version: 9\n    apiVersion: v2\n    created: \"2025-01-01T00:00:00Z\"\n    description: a long\n      folded text\n    digest: abc\n    keywords:\n    - k\n    name: a\n    urls:\n    - https://h/a-1.0.0.tgz\n    - a-1.0.0.tgz\n    version: 1.0.0\n  - name: a\n    version: '2.0.0'\n    deprecated: true\n  b: []\ngenerated: \"2025\"\n";
+        let fast = parse_index_fast(helm_style).expect("helm layout");
+        assert_eq!(fast, parse_index_events(helm_style).unwrap());
+        assert_eq!(fast.entries["a"][0].urls.len(), 2);
+        assert_eq!(fast.entries["a"][0].version, "1.0.0");
+        assert_eq!(fast.entries["a"][1].version, "2.0.0");
+        assert!(fast.entries["b"].is_empty());
+        // Wanted values that are not simple scalars, anchors, several documents: event parser.
+        for odd in [
+            "entries:\n  a:\n  - version: \"1.0\\t\"\n",
+            "entries:\n  a:\n  - version: &v 1.0.0\n",
+            "entries:\n  a:\n  - version: 1.0.0\n      continued\n",
+            "---\nentries: {}\n",
+            "entries:\n\ta:\n",
+        ] {
+            assert!(parse_index_fast(odd).is_none(), "{odd:?}");
+        }
     }
 
     #[test]
@@ -344,9 +596,21 @@ serverInfo: {contextPath: /x}
 
     #[test]
     fn chart_urls_resolve_against_the_repo() {
-        let cv = ChartVersion { urls: vec!["charts/a-1.0.0.tgz".into()], ..Default::default() };
-        assert_eq!(chart_url("https://h/repo", &cv).unwrap(), "https://h/repo/charts/a-1.0.0.tgz");
-        let cv = ChartVersion { urls: vec!["https://o/a.tgz".into()], ..Default::default() };
-        assert_eq!(chart_url("https://h/repo/", &cv).unwrap(), "https://o/a.tgz");
+        let cv = ChartVersion {
+            urls: vec!["charts/a-1.0.0.tgz".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            chart_url("https://h/repo", &cv).unwrap(),
+            "https://h/repo/charts/a-1.0.0.tgz"
+        );
+        let cv = ChartVersion {
+            urls: vec!["https://o/a.tgz".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            chart_url("https://h/repo/", &cv).unwrap(),
+            "https://o/a.tgz"
+        );
     }
 }

@@ -62,7 +62,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("retry", &self.retry).finish()
+        f.debug_struct("Client")
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
@@ -82,7 +84,11 @@ impl Client {
             .user_agent(concat!("vendor/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(32)
             .build();
-        Client { agent: config.into(), retry, max_body: 512 * 1024 * 1024 }
+        Client {
+            agent: config.into(),
+            retry,
+            max_body: 512 * 1024 * 1024,
+        }
     }
 
     /// GET `url` with `headers`, retrying transient failures. Returns any final status; the
@@ -157,9 +163,17 @@ impl Client {
         if let Some(n) = expected_len
             && n != body.len() as u64
         {
-            return Err(format!("connection closed after {} of {n} bytes", body.len()));
+            return Err(format!(
+                "connection closed after {} of {n} bytes",
+                body.len()
+            ));
         }
-        Ok(Response { status, headers, body, url: final_url })
+        Ok(Response {
+            status,
+            headers,
+            body,
+            url: final_url,
+        })
     }
 }
 
@@ -186,8 +200,15 @@ fn split_userinfo(raw: &str) -> (String, Option<String>) {
     if url.username().is_empty() && url.password().is_none() {
         return (raw.to_string(), None);
     }
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-    let header = super::auth::basic_header(&decode(url.username()), &decode(url.password().unwrap_or("")));
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let header = super::auth::basic_header(
+        &decode(url.username()),
+        &decode(url.password().unwrap_or("")),
+    );
     let _ = url.set_username("");
     let _ = url.set_password(None);
     (url.to_string(), Some(header))
@@ -212,8 +233,15 @@ pub fn redact(url: &str) -> String {
             .split('&')
             .map(|kv| match kv.split_once('=') {
                 Some((k, _))
-                    if ["token", "access_token", "sig", "signature", "password", "x-amz-signature"]
-                        .contains(&k.to_ascii_lowercase().as_str()) =>
+                    if [
+                        "token",
+                        "access_token",
+                        "sig",
+                        "signature",
+                        "password",
+                        "x-amz-signature",
+                    ]
+                    .contains(&k.to_ascii_lowercase().as_str()) =>
                 {
                     format!("{k}=***")
                 }
@@ -240,7 +268,10 @@ mod tests {
     #[test]
     fn redacts_userinfo_and_tokens() {
         assert_eq!(redact("https://u:p@h.example/x"), "https://***@h.example/x");
-        assert_eq!(redact("https://h/x?a=1&token=abc"), "https://h/x?a=1&token=***");
+        assert_eq!(
+            redact("https://h/x?a=1&token=abc"),
+            "https://h/x?a=1&token=***"
+        );
         assert_eq!(redact("https://h/x"), "https://h/x");
     }
 
@@ -248,17 +279,32 @@ mod tests {
     fn userinfo_becomes_basic_auth() {
         let (url, header) = split_userinfo("https://al%40ice:s3cret@h.example/index.yaml");
         assert_eq!(url, "https://h.example/index.yaml");
-        assert_eq!(header.unwrap(), super::super::auth::basic_header("al@ice", "s3cret"));
+        assert_eq!(
+            header.unwrap(),
+            super::super::auth::basic_header("al@ice", "s3cret")
+        );
     }
 
     #[test]
     fn joins_like_helm() {
         let base = "https://charts.example/repo/index.yaml";
-        assert_eq!(join_url(base, "a-1.0.0.tgz"), "https://charts.example/repo/a-1.0.0.tgz");
+        assert_eq!(
+            join_url(base, "a-1.0.0.tgz"),
+            "https://charts.example/repo/a-1.0.0.tgz"
+        );
         assert_eq!(join_url(base, "/x/a.tgz"), "https://charts.example/x/a.tgz");
-        assert_eq!(join_url(base, "../b/a.tgz"), "https://charts.example/b/a.tgz");
-        assert_eq!(join_url(base, "https://o.example/a.tgz"), "https://o.example/a.tgz");
+        assert_eq!(
+            join_url(base, "../b/a.tgz"),
+            "https://charts.example/b/a.tgz"
+        );
+        assert_eq!(
+            join_url(base, "https://o.example/a.tgz"),
+            "https://o.example/a.tgz"
+        );
         assert_eq!(join_url("https://h/repo/", "a.tgz"), "https://h/repo/a.tgz");
-        assert_eq!(join_url("http://127.0.0.1:9/", "c/a.tgz"), "http://127.0.0.1:9/c/a.tgz");
+        assert_eq!(
+            join_url("http://127.0.0.1:9/", "c/a.tgz"),
+            "http://127.0.0.1:9/c/a.tgz"
+        );
     }
 }

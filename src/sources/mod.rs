@@ -30,7 +30,11 @@ pub use cache::{Cache, sha256_digest};
 pub enum SourceError {
     #[error("{url}: {reason} (after {attempts} attempts)")]
     #[diagnostic(help("check the network and the URL, then run the command again"))]
-    Network { url: String, reason: String, attempts: u32 },
+    Network {
+        url: String,
+        reason: String,
+        attempts: u32,
+    },
     #[error("{url}: HTTP {status}")]
     #[diagnostic(help("the server refused the request; check the URL"))]
     Status { url: String, status: u16 },
@@ -44,18 +48,34 @@ pub enum SourceError {
     #[diagnostic(help(
         "upstream served different bytes than it advertises (or than were pinned); do not trust this download"
     ))]
-    DigestMismatch { url: String, expected: String, actual: String },
+    DigestMismatch {
+        url: String,
+        expected: String,
+        actual: String,
+    },
     #[error("{url}: refusing the chart archive: {reason}")]
     #[diagnostic(help("the archive is malformed or hostile; nothing was written"))]
-    Archive { url: String, reason: archive::ArchiveError },
+    Archive {
+        url: String,
+        reason: archive::ArchiveError,
+    },
     #[error("{url}: index.yaml: {reason}")]
     #[diagnostic(help("the repository's index is not valid YAML of the expected shape"))]
-    Index { url: String, reason: helm_repo::IndexError },
+    Index {
+        url: String,
+        reason: helm_repo::IndexError,
+    },
     #[error("{what} has no version {version}")]
     #[diagnostic(help("{help}"))]
-    VersionNotFound { what: String, version: String, help: String },
+    VersionNotFound {
+        what: String,
+        version: String,
+        help: String,
+    },
     #[error("{url}: GitHub API rate limit exceeded; it resets at {reset}")]
-    #[diagnostic(help("set GITHUB_TOKEN to a token to get a higher limit, or wait until the reset"))]
+    #[diagnostic(help(
+        "set GITHUB_TOKEN to a token to get a higher limit, or wait until the reset"
+    ))]
     RateLimited { url: String, reset: String },
     #[error("{what} is not in the cache and --offline forbids the network")]
     #[diagnostic(help("run once without --offline to fill the cache"))]
@@ -103,10 +123,21 @@ pub struct FetchedFile {
 /// Where to discover versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Discovery {
-    GithubReleases { repo: String },
-    GitTags { url: String },
-    HelmIndex { repo: String, chart: String, auth: auth::RepoAuth },
-    Oci { repo: String, chart: String },
+    GithubReleases {
+        repo: String,
+    },
+    GitTags {
+        url: String,
+    },
+    HelmIndex {
+        repo: String,
+        chart: String,
+        auth: auth::RepoAuth,
+    },
+    Oci {
+        repo: String,
+        chart: String,
+    },
 }
 
 /// A version found upstream: the tag as written and its parsed form.
@@ -150,7 +181,9 @@ impl Fetcher {
 
     /// A fetcher with the default client and the user's cache directory.
     pub fn from_env() -> Fetcher {
-        let cache = Cache::default_location().map(Cache::at).unwrap_or_else(Cache::disabled);
+        let cache = Cache::default_location()
+            .map(Cache::at)
+            .unwrap_or_else(Cache::disabled);
         Fetcher::new(http::Client::default(), cache)
     }
 
@@ -160,12 +193,15 @@ impl Fetcher {
     }
 
     fn count_download(&self) {
-        self.downloads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.downloads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn online(&self, what: &str) -> Result<(), SourceError> {
         if self.offline {
-            return Err(SourceError::Offline { what: what.to_string() });
+            return Err(SourceError::Offline {
+                what: what.to_string(),
+            });
         }
         Ok(())
     }
@@ -179,41 +215,70 @@ impl Fetcher {
             404 => Err(SourceError::NotFound { url: http::redact(url) }),
             401 | 403 => Err(SourceError::Unauthorized {
                 url: http::redact(url),
-                help: "set credentials for this repository (environment variables named in vendor.toml, or `helm repo add --username ...`)".into(),
+                help: "add credentials for this repository to Helm's repositories.yaml (`helm repo add NAME URL --username U --password P`)".into(),
             }),
             s => Err(SourceError::Status { url: http::redact(url), status: s }),
         }
     }
 
     /// A raw file, from the cache when `known_digest` is cached.
-    pub fn fetch_url(&self, url: &str, known_digest: Option<&str>) -> Result<FetchedFile, SourceError> {
+    pub fn fetch_url(
+        &self,
+        url: &str,
+        known_digest: Option<&str>,
+    ) -> Result<FetchedFile, SourceError> {
         if !self.bypass_cache {
-            let cached = known_digest
-                .and_then(|d| self.cache.get(d))
-                .or_else(|| if self.offline { self.cache.get_by_ref(url) } else { None });
+            let cached = known_digest.and_then(|d| self.cache.get(d)).or_else(|| {
+                if self.offline {
+                    self.cache.get_by_ref(url)
+                } else {
+                    None
+                }
+            });
             if let Some(bytes) = cached {
                 let digest = sha256_digest(&bytes);
-                return Ok(FetchedFile { url: url.to_string(), bytes, digest, downloaded: false });
+                return Ok(FetchedFile {
+                    url: url.to_string(),
+                    bytes,
+                    digest,
+                    downloaded: false,
+                });
             }
         }
         if let Some(path) = url.strip_prefix("file://") {
-            let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+            let path = percent_encoding::percent_decode_str(path)
+                .decode_utf8_lossy()
+                .into_owned();
             let bytes = std::fs::read(&path).map_err(|e| SourceError::InvalidResponse {
                 url: url.to_string(),
                 reason: format!("cannot read {path}: {e}"),
             })?;
             let digest = sha256_digest(&bytes);
-            return Ok(FetchedFile { url: url.to_string(), bytes, digest, downloaded: false });
+            return Ok(FetchedFile {
+                url: url.to_string(),
+                bytes,
+                digest,
+                downloaded: false,
+            });
         }
         let resp = self.get_ok(url, &[])?;
         self.count_download();
         let digest = self.cache.put(&resp.body);
         self.cache.set_ref(url, &digest);
-        Ok(FetchedFile { url: url.to_string(), bytes: resp.body, digest, downloaded: true })
+        Ok(FetchedFile {
+            url: url.to_string(),
+            bytes: resp.body,
+            digest,
+            downloaded: true,
+        })
     }
 
     /// The parsed index of an HTTP repository, downloaded once per run.
-    pub fn index(&self, repo: &str, auth: &auth::RepoAuth) -> Result<Arc<helm_repo::Index>, SourceError> {
+    pub fn index(
+        &self,
+        repo: &str,
+        auth: &auth::RepoAuth,
+    ) -> Result<Arc<helm_repo::Index>, SourceError> {
         let memo = {
             let mut map = self.indexes.lock().unwrap();
             map.entry(repo.to_string()).or_default().clone()
@@ -223,18 +288,25 @@ impl Fetcher {
             let bytes = if self.offline {
                 self.cache
                     .get_by_ref(&url)
-                    .ok_or_else(|| SourceError::Offline { what: http::redact(&url) })?
+                    .ok_or_else(|| SourceError::Offline {
+                        what: http::redact(&url),
+                    })?
             } else {
-                let headers: Vec<(&str, String)> =
-                    auth.header_for(repo).map(|h| ("Authorization", h)).into_iter().collect();
+                let headers: Vec<(&str, String)> = auth
+                    .header_for(repo)
+                    .map(|h| ("Authorization", h))
+                    .into_iter()
+                    .collect();
                 let resp = self.get_ok(&url, &headers)?;
                 let digest = self.cache.put(&resp.body);
                 self.cache.set_ref(&url, &digest);
                 resp.body
             };
             let text = String::from_utf8_lossy(&bytes);
-            let index = helm_repo::parse_index(&text)
-                .map_err(|reason| SourceError::Index { url: http::redact(&url), reason })?;
+            let index = helm_repo::parse_index(&text).map_err(|reason| SourceError::Index {
+                url: http::redact(&url),
+                reason,
+            })?;
             Ok(Arc::new(index))
         })
         .clone()
@@ -243,19 +315,35 @@ impl Fetcher {
     /// A chart archive at an exact version, verified against the index digest (HTTP) or the
     /// manifest and layer digests (OCI), and against `known_digest` when given.
     pub fn fetch_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
-        let key = format!("chart {}|{}|{}", req.repo.trim_end_matches('/'), req.chart, req.version);
+        let key = format!(
+            "chart {}|{}|{}",
+            req.repo.trim_end_matches('/'),
+            req.chart,
+            req.version
+        );
         if !self.bypass_cache {
             let cached = req
                 .known_digest
                 .as_deref()
                 .and_then(|d| self.cache.get(d))
-                .or_else(|| if self.offline { self.cache.get_by_ref(&key) } else { None });
+                .or_else(|| {
+                    if self.offline {
+                        self.cache.get_by_ref(&key)
+                    } else {
+                        None
+                    }
+                });
             if let Some(bytes) = cached {
                 let digest = sha256_digest(&bytes);
-                return Ok(FetchedChart { bytes, digest, url: key, downloaded: false });
+                return Ok(FetchedChart {
+                    bytes,
+                    digest,
+                    url: key,
+                    downloaded: false,
+                });
             }
         }
-        self.online(&key)?;
+        self.online(&http::redact(&key))?;
         let fetched = if req.repo.starts_with("oci://") {
             self.fetch_oci_chart(req)?
         } else {
@@ -270,7 +358,11 @@ impl Fetcher {
         let cv = index.find(&req.chart, &req.version).ok_or_else(|| {
             let known = index.versions(&req.chart);
             let help = if index.entries.contains_key(&req.chart) {
-                let newest: Vec<String> = known.iter().take(5).map(|v| v.original().to_string()).collect();
+                let newest: Vec<String> = known
+                    .iter()
+                    .take(5)
+                    .map(|v| v.original().to_string())
+                    .collect();
                 format!("newest versions in the index: {}", newest.join(", "))
             } else {
                 format!("the index has no chart named `{}`", req.chart)
@@ -281,24 +373,42 @@ impl Fetcher {
                 help,
             }
         })?;
-        let url = helm_repo::chart_url(&req.repo, cv).ok_or_else(|| SourceError::InvalidResponse {
-            url: http::redact(&helm_repo::index_url(&req.repo)),
-            reason: format!("{} {} has no download URL", req.chart, req.version),
-        })?;
+        let url =
+            helm_repo::chart_url(&req.repo, cv).ok_or_else(|| SourceError::InvalidResponse {
+                url: http::redact(&helm_repo::index_url(&req.repo)),
+                reason: format!("{} {} has no download URL", req.chart, req.version),
+            })?;
         let expected = cv.digest.as_ref().map(|d| {
-            if d.starts_with("sha256:") { d.to_ascii_lowercase() } else { format!("sha256:{}", d.to_ascii_lowercase()) }
+            if d.starts_with("sha256:") {
+                d.to_ascii_lowercase()
+            } else {
+                format!("sha256:{}", d.to_ascii_lowercase())
+            }
         });
         if !self.bypass_cache
             && let Some(bytes) = expected.as_deref().and_then(|d| self.cache.get(d))
         {
             let digest = sha256_digest(&bytes);
-            return Ok(FetchedChart { bytes, digest, url, downloaded: false });
+            return Ok(FetchedChart {
+                bytes,
+                digest,
+                url,
+                downloaded: false,
+            });
         }
         // Send credentials only to the repository's own host (as Helm does by default).
-        let same_host = url::Url::parse(&url).ok().map(|u| u.host_str().map(str::to_string))
-            == url::Url::parse(&req.repo).ok().map(|u| u.host_str().map(str::to_string));
+        let same_host = url::Url::parse(&url)
+            .ok()
+            .map(|u| u.host_str().map(str::to_string))
+            == url::Url::parse(&req.repo)
+                .ok()
+                .map(|u| u.host_str().map(str::to_string));
         let headers: Vec<(&str, String)> = if same_host {
-            req.auth.header_for(&req.repo).map(|h| ("Authorization", h)).into_iter().collect()
+            req.auth
+                .header_for(&req.repo)
+                .map(|h| ("Authorization", h))
+                .into_iter()
+                .collect()
         } else {
             Vec::new()
         };
@@ -308,16 +418,27 @@ impl Fetcher {
         if let Some(expected) = &expected
             && *expected != digest
         {
-            return Err(SourceError::DigestMismatch { url: http::redact(&url), expected: expected.clone(), actual: digest });
+            return Err(SourceError::DigestMismatch {
+                url: http::redact(&url),
+                expected: expected.clone(),
+                actual: digest,
+            });
         }
         self.cache.put(&resp.body);
-        Ok(FetchedChart { bytes: resp.body, digest, url, downloaded: true })
+        Ok(FetchedChart {
+            bytes: resp.body,
+            digest,
+            url,
+            downloaded: true,
+        })
     }
 
     fn fetch_oci_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
-        let r = oci::Reference::parse(&req.repo, &req.chart).ok_or_else(|| SourceError::Unsupported {
-            what: req.repo.clone(),
-            reason: "expected oci://HOST/PATH".into(),
+        let r = oci::Reference::parse(&req.repo, &req.chart).ok_or_else(|| {
+            SourceError::Unsupported {
+                what: req.repo.clone(),
+                reason: "expected oci://HOST/PATH".into(),
+            }
         })?;
         let mut registry = oci::Registry::new(&self.http);
         registry.credentials = self.registry_credentials.clone();
@@ -327,7 +448,12 @@ impl Fetcher {
         Ok(FetchedChart {
             bytes: pulled.bytes,
             digest: pulled.digest,
-            url: format!("oci://{}/{}:{}", r.host, r.repository, oci::tag_for_version(&req.version)),
+            url: format!(
+                "oci://{}/{}:{}",
+                r.host,
+                r.repository,
+                oci::tag_for_version(&req.version)
+            ),
             downloaded: true,
         })
     }
@@ -337,7 +463,12 @@ impl Fetcher {
         let tags: Vec<String> = match d {
             Discovery::GithubReleases { repo } => {
                 self.online(&format!("GitHub releases of {repo}"))?;
-                github::release_tags(&self.http, &self.github_api, repo, self.github_token.as_deref())?
+                github::release_tags(
+                    &self.http,
+                    &self.github_api,
+                    repo,
+                    self.github_token.as_deref(),
+                )?
             }
             Discovery::GitTags { url } => {
                 self.online(&format!("tags of {}", http::redact(url)))?;
@@ -353,18 +484,27 @@ impl Fetcher {
             }
             Discovery::Oci { repo, chart } => {
                 self.online(repo)?;
-                let r = oci::Reference::parse(repo, chart).ok_or_else(|| SourceError::Unsupported {
-                    what: repo.clone(),
-                    reason: "expected oci://HOST/PATH".into(),
-                })?;
+                let r =
+                    oci::Reference::parse(repo, chart).ok_or_else(|| SourceError::Unsupported {
+                        what: repo.clone(),
+                        reason: "expected oci://HOST/PATH".into(),
+                    })?;
                 let mut registry = oci::Registry::new(&self.http);
                 registry.credentials = self.registry_credentials.clone();
-                registry.tags(&r)?.iter().map(|t| oci::version_for_tag(t)).collect()
+                registry
+                    .tags(&r)?
+                    .iter()
+                    .map(|t| oci::version_for_tag(t))
+                    .collect()
             }
         };
         let mut found: Vec<Found> = tags
             .into_iter()
-            .filter_map(|tag| Version::parse(&tag).ok().map(|version| Found { tag, version }))
+            .filter_map(|tag| {
+                Version::parse(&tag)
+                    .ok()
+                    .map(|version| Found { tag, version })
+            })
             .collect();
         found.sort_by(|a, b| b.version.cmp(&a.version));
         found.dedup_by(|a, b| a.tag == b.tag);

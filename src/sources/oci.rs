@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::SourceError;
 use super::auth::{Credentials, basic_header, registry_credentials};
 use super::cache::sha256_digest;
 use super::http::{Client, Response};
-use super::SourceError;
 
 pub const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 pub const HELM_CONFIG: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -42,12 +42,19 @@ impl Reference {
         if repository.is_empty() {
             return None;
         }
-        Some(Reference { host: host.to_string(), repository })
+        Some(Reference {
+            host: host.to_string(),
+            repository,
+        })
     }
 
     /// Loopback registries speak plain HTTP (as Docker treats `localhost`); others HTTPS.
     pub fn base_url(&self) -> String {
-        let host_only = self.host.rsplit_once(':').map(|(h, _)| h).unwrap_or(&self.host);
+        let host_only = self
+            .host
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(&self.host);
         let plain = matches!(host_only, "localhost" | "127.0.0.1" | "[::1]")
             || std::env::var("VENDOR_OCI_PLAIN_HTTP").is_ok_and(|v| v == self.host || v == "1");
         let scheme = if plain { "http" } else { "https" };
@@ -85,11 +92,18 @@ pub struct PulledChart {
 
 impl<'a> Registry<'a> {
     pub fn new(http: &'a Client) -> Self {
-        Registry { http, tokens: Mutex::new(HashMap::new()), credentials: None, page_size: 1000 }
+        Registry {
+            http,
+            tokens: Mutex::new(HashMap::new()),
+            credentials: None,
+            page_size: 1000,
+        }
     }
 
     fn creds(&self, host: &str) -> Option<Credentials> {
-        self.credentials.clone().or_else(|| registry_credentials(host))
+        self.credentials
+            .clone()
+            .or_else(|| registry_credentials(host))
     }
 
     /// GET with registry auth: cached token, else anonymous, then the challenge on 401.
@@ -145,7 +159,10 @@ impl<'a> Registry<'a> {
             token_url.push_str(&format!("{sep}service={}", encode(service)));
             sep = '&';
         }
-        let scope = params.get("scope").cloned().unwrap_or_else(|| scope.to_string());
+        let scope = params
+            .get("scope")
+            .cloned()
+            .unwrap_or_else(|| scope.to_string());
         token_url.push_str(&format!("{sep}scope={}", encode(&scope)));
         let mut headers = Vec::new();
         if let Some(c) = &creds {
@@ -200,7 +217,11 @@ impl<'a> Registry<'a> {
                 url: super::http::redact(&url),
                 reason: format!("manifest is not JSON: {e}"),
             })?;
-        let layers = manifest.get("layers").and_then(|l| l.as_array()).cloned().unwrap_or_default();
+        let layers = manifest
+            .get("layers")
+            .and_then(|l| l.as_array())
+            .cloned()
+            .unwrap_or_default();
         let layer = layers
             .iter()
             .find(|l| l.get("mediaType").and_then(|m| m.as_str()) == Some(HELM_CHART_LAYER))
@@ -213,7 +234,11 @@ impl<'a> Registry<'a> {
                 url: super::http::redact(&url),
                 reason: format!("not a Helm chart: no layer of type {HELM_CHART_LAYER}"),
             })?;
-        let digest = layer.get("digest").and_then(|d| d.as_str()).unwrap_or("").to_string();
+        let digest = layer
+            .get("digest")
+            .and_then(|d| d.as_str())
+            .unwrap_or("")
+            .to_string();
         let size = layer.get("size").and_then(|s| s.as_u64());
         if !digest.starts_with("sha256:") {
             return Err(SourceError::InvalidResponse {
@@ -232,17 +257,28 @@ impl<'a> Registry<'a> {
                 actual,
             });
         }
-        Ok(PulledChart { bytes: blob.body, digest, manifest_digest })
+        Ok(PulledChart {
+            bytes: blob.body,
+            digest,
+            manifest_digest,
+        })
     }
 
     /// Every tag of the repository, following pagination.
     pub fn tags(&self, r: &Reference) -> Result<Vec<String>, SourceError> {
-        let mut url = format!("{}/v2/{}/tags/list?n={}", r.base_url(), r.repository, self.page_size);
+        let mut url = format!(
+            "{}/v2/{}/tags/list?n={}",
+            r.base_url(),
+            r.repository,
+            self.page_size
+        );
         let mut out = Vec::new();
         for _ in 0..1000 {
             let resp = self.get(r, &url, "application/json")?;
             if resp.status == 404 {
-                return Err(SourceError::NotFound { url: super::http::redact(&url) });
+                return Err(SourceError::NotFound {
+                    url: super::http::redact(&url),
+                });
             }
             check_status(&resp, &url)?;
             let json: serde_json::Value =
@@ -278,11 +314,18 @@ fn check_status(resp: &Response, url: &str) -> Result<(), SourceError> {
 
 fn unauthorized(url: &str, host: &str, had_credentials: bool) -> SourceError {
     let help = if had_credentials {
-        format!("the registry refused the credentials found for {host}; log in again with `helm registry login {host}` or `docker login {host}`")
+        format!(
+            "the registry refused the credentials found for {host}; log in again with `helm registry login {host}` or `docker login {host}`"
+        )
     } else {
-        format!("no credentials for {host}: log in with `helm registry login {host}` or `docker login {host}`")
+        format!(
+            "no credentials for {host}: log in with `helm registry login {host}` or `docker login {host}`"
+        )
     };
-    SourceError::Unauthorized { url: super::http::redact(url), help }
+    SourceError::Unauthorized {
+        url: super::http::redact(url),
+        help,
+    }
 }
 
 /// `Bearer realm="...",service="...",scope="..."` into scheme and parameters.
@@ -292,8 +335,14 @@ pub fn parse_challenge(header: &str) -> (String, HashMap<String, String>) {
     let mut params = HashMap::new();
     let mut rest = rest.trim();
     while !rest.is_empty() {
-        let Some((key, after)) = rest.split_once('=') else { break };
-        let key = key.trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let Some((key, after)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
         let after = after.trim_start();
         let (value, tail) = if let Some(q) = after.strip_prefix('"') {
             match q.find('"') {
@@ -317,7 +366,13 @@ fn next_link(header: &str) -> Option<String> {
         if !params.contains("rel=\"next\"") && !params.contains("rel=next") {
             return None;
         }
-        Some(target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        Some(
+            target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
+        )
     })
 }
 
@@ -328,7 +383,10 @@ mod tests {
     #[test]
     fn references_and_tags() {
         let r = Reference::parse("oci://ghcr.io/org/charts", "app").unwrap();
-        assert_eq!((r.host.as_str(), r.repository.as_str()), ("ghcr.io", "org/charts/app"));
+        assert_eq!(
+            (r.host.as_str(), r.repository.as_str()),
+            ("ghcr.io", "org/charts/app")
+        );
         assert_eq!(r.base_url(), "https://ghcr.io");
         let r = Reference::parse("oci://127.0.0.1:5000/c", "x").unwrap();
         assert_eq!(r.base_url(), "http://127.0.0.1:5000");
@@ -347,7 +405,10 @@ mod tests {
         assert_eq!(p["service"], "registry.example");
         assert_eq!(p["scope"], "repository:a/b:pull");
         let (s, p) = parse_challenge(r#"Basic realm="Registry Realm""#);
-        assert_eq!((s.as_str(), p["realm"].as_str()), ("Basic", "Registry Realm"));
+        assert_eq!(
+            (s.as_str(), p["realm"].as_str()),
+            ("Basic", "Registry Realm")
+        );
         assert_eq!(
             next_link(r#"</v2/a/tags/list?last=x&n=2>; rel="next""#).unwrap(),
             "/v2/a/tags/list?last=x&n=2"

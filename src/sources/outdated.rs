@@ -38,16 +38,19 @@ impl Row {
 /// Where an entry's versions are discovered, if anywhere.
 pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
     match &entry.source {
-        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => {
-            Some(Discovery::Oci { repo: repo.clone(), chart: chart.clone() })
-        }
+        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => Some(Discovery::Oci {
+            repo: repo.clone(),
+            chart: chart.clone(),
+        }),
         Source::Chart { repo, chart, .. } => Some(Discovery::HelmIndex {
             repo: repo.clone(),
             chart: chart.clone(),
             auth: RepoAuth::default(),
         }),
         Source::Manifest { versions, .. } => match versions.as_ref()? {
-            VersionSource::GithubReleases(repo) => Some(Discovery::GithubReleases { repo: repo.clone() }),
+            VersionSource::GithubReleases(repo) => {
+                Some(Discovery::GithubReleases { repo: repo.clone() })
+            }
             VersionSource::GitTags(url) => Some(Discovery::GitTags { url: url.clone() }),
             VersionSource::HelmIndex { url, chart } => Some(Discovery::HelmIndex {
                 repo: url.clone(),
@@ -62,27 +65,52 @@ fn describe(d: &Discovery) -> String {
     match d {
         Discovery::GithubReleases { repo } => format!("github-releases {repo}"),
         Discovery::GitTags { url } => format!("git-tags {}", super::http::redact(url)),
-        Discovery::HelmIndex { repo, chart, .. } => format!("helm-index {} {chart}", super::http::redact(repo)),
+        Discovery::HelmIndex { repo, chart, .. } => {
+            format!("helm-index {} {chart}", super::http::redact(repo))
+        }
         Discovery::Oci { repo, chart } => format!("oci {repo}/{chart}"),
     }
 }
 
 /// Picks the newest in-track and newest overall versions from a discovery result.
-pub fn pick(current: &str, track: Option<&Constraint>, found: &[Found]) -> (Option<String>, Option<String>) {
+pub fn pick(
+    current: &str,
+    track: Option<&Constraint>,
+    found: &[Found],
+) -> (Option<String>, Option<String>) {
     let cur_pre = Version::parse(current).is_ok_and(|v| v.is_prerelease());
     let mut sorted: Vec<&Found> = found.iter().collect();
     sorted.sort_by(|a, b| b.version.cmp(&a.version));
-    let latest = sorted.iter().find(|f| cur_pre || !f.version.is_prerelease()).map(|f| f.tag.clone());
-    let in_track = track.and_then(|c| sorted.iter().find(|f| c.matches(&f.version)).map(|f| f.tag.clone()));
+    let latest = sorted
+        .iter()
+        .find(|f| cur_pre || !f.version.is_prerelease())
+        .map(|f| f.tag.clone());
+    let in_track = track.and_then(|c| {
+        sorted
+            .iter()
+            .find(|f| c.matches(&f.version))
+            .map(|f| f.tag.clone())
+    });
     (in_track, latest)
 }
 
 /// The report for the selected entries (all when `only` is empty), discovered in parallel.
 pub fn outdated(config: &Config, fetcher: &Fetcher, only: &[String], jobs: usize) -> Vec<Row> {
-    let entries: Vec<&Entry> =
-        config.entries.iter().filter(|e| only.is_empty() || only.contains(&e.name)).collect();
-    let work = || entries.par_iter().map(|e| row(fetcher, e)).collect::<Vec<_>>();
-    match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    let entries: Vec<&Entry> = config
+        .entries
+        .iter()
+        .filter(|e| only.is_empty() || only.contains(&e.name))
+        .collect();
+    let work = || {
+        entries
+            .par_iter()
+            .map(|e| row(fetcher, e))
+            .collect::<Vec<_>>()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
@@ -203,7 +231,12 @@ mod tests {
     use super::*;
 
     fn found(tags: &[&str]) -> Vec<Found> {
-        tags.iter().map(|t| Found { tag: t.to_string(), version: Version::parse(t).unwrap() }).collect()
+        tags.iter()
+            .map(|t| Found {
+                tag: t.to_string(),
+                version: Version::parse(t).unwrap(),
+            })
+            .collect()
     }
 
     #[test]

@@ -72,7 +72,12 @@ pub struct Prepared {
 pub enum Change {
     Unchanged,
     /// Files or lock data changed; lists added, removed and modified files.
-    Updated { added: Vec<String>, removed: Vec<String>, modified: Vec<String>, lock_only: bool },
+    Updated {
+        added: Vec<String>,
+        removed: Vec<String>,
+        modified: Vec<String>,
+        lock_only: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +117,10 @@ pub enum SyncError {
     #[error("`{name}` is not an entry of vendor.toml")]
     UnknownEntry { name: String },
     #[error("--locked: sync would change {}", changes.join("; "))]
-    #[diagnostic(code(locked), help("run without --locked to update the vendored files and the lock data in vendor.toml"))]
+    #[diagnostic(
+        code(locked),
+        help("run without --locked to update the vendored files and the lock data in vendor.toml")
+    )]
     Locked { changes: Vec<String> },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -135,7 +143,10 @@ pub fn file_name_of(url: &str) -> &str {
 }
 
 fn is_kustomization(name: &str) -> bool {
-    matches!(name, "kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
 }
 
 fn is_manifest(name: &str) -> bool {
@@ -191,7 +202,9 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
                 block_indent = Some(indent);
                 continue;
             }
-            let Some(v) = t.strip_prefix("image:") else { continue };
+            let Some(v) = t.strip_prefix("image:") else {
+                continue;
+            };
             let v = v.split(" #").next().unwrap_or(v).trim();
             let v = v.trim_matches(|c| c == '"' || c == '\'');
             if v.is_empty() || v.contains("{{") || v.starts_with(['{', '[', '|', '>', '&', '*']) {
@@ -205,7 +218,10 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
 
 /// Fetches and verifies one entry at its pinned version and builds its new tree and lock data.
 pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prepared, SourceError> {
-    let lock_matches = entry.lock.as_ref().filter(|l| l.version.as_deref() == Some(entry.version.as_str()));
+    let lock_matches = entry
+        .lock
+        .as_ref()
+        .filter(|l| l.version.as_deref() == Some(entry.version.as_str()));
     match &entry.source {
         Source::Manifest { urls, .. } => {
             let mut files = BTreeMap::new();
@@ -213,18 +229,31 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             for url in urls {
                 let url = url.replace("{version}", &entry.version);
                 let name = file_name_of(&url).to_string();
-                let known = lock_matches.and_then(|l| l.files.get(&name)).map(String::as_str);
+                let known = lock_matches
+                    .and_then(|l| l.files.get(&name))
+                    .map(String::as_str);
                 let f = fetcher.fetch_url(&url, known)?;
                 downloaded |= f.downloaded;
                 files.insert(name, f.bytes);
             }
             if !files.keys().any(|k| is_kustomization(k)) {
-                let listed: Vec<&str> = files.keys().filter(|k| is_manifest(k)).map(String::as_str).collect();
+                let listed: Vec<&str> = files
+                    .keys()
+                    .filter(|k| is_manifest(k))
+                    .map(String::as_str)
+                    .collect();
                 let k = generated_kustomization(config, entry, &listed);
                 files.insert("kustomization.yaml".into(), k.into_bytes());
             }
             let lock = lock_for(entry, &files, None);
-            Ok(Prepared { name: entry.name.clone(), version: entry.version.clone(), files, lock, note: None, downloaded })
+            Ok(Prepared {
+                name: entry.name.clone(),
+                version: entry.version.clone(),
+                files,
+                lock,
+                note: None,
+                downloaded,
+            })
         }
         Source::Chart { repo, chart, .. } => {
             let req = ChartRequest {
@@ -236,7 +265,10 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             };
             let fetched = fetcher.fetch_chart(&req)?;
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
-                .map_err(|reason| SourceError::Archive { url: super::http::redact(&fetched.url), reason })?;
+                .map_err(|reason| SourceError::Archive {
+                    url: super::http::redact(&fetched.url),
+                    reason,
+                })?;
             let files = chart_files.files;
             let lock = lock_for(entry, &files, Some(fetched.digest.clone()));
             Ok(Prepared {
@@ -254,15 +286,26 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
     }
 }
 
-fn lock_for(entry: &Entry, files: &BTreeMap<String, Vec<u8>>, archive_digest: Option<String>) -> Lock {
-    let digests: BTreeMap<String, String> =
-        files.iter().map(|(k, v)| (k.clone(), super::sha256_digest(v))).collect();
+fn lock_for(
+    entry: &Entry,
+    files: &BTreeMap<String, Vec<u8>>,
+    archive_digest: Option<String>,
+) -> Lock {
+    let digests: BTreeMap<String, String> = files
+        .iter()
+        .map(|(k, v)| (k.clone(), super::sha256_digest(v)))
+        .collect();
     let digest = archive_digest.unwrap_or_else(|| crate::config::lock::tree_digest(&digests));
     let images = match entry.source {
         Source::Manifest { .. } => images_in(files),
         Source::Chart { .. } => Vec::new(),
     };
-    Lock { version: Some(entry.version.clone()), digest: Some(digest), images, files: digests }
+    Lock {
+        version: Some(entry.version.clone()),
+        digest: Some(digest),
+        images,
+        files: digests,
+    }
 }
 
 fn selected<'c>(config: &'c Config, only: &[String]) -> Result<Vec<&'c Entry>, SyncError> {
@@ -271,7 +314,11 @@ fn selected<'c>(config: &'c Config, only: &[String]) -> Result<Vec<&'c Entry>, S
             return Err(SyncError::UnknownEntry { name: n.clone() });
         }
     }
-    Ok(config.entries.iter().filter(|e| only.is_empty() || only.contains(&e.name)).collect())
+    Ok(config
+        .entries
+        .iter()
+        .filter(|e| only.is_empty() || only.contains(&e.name))
+        .collect())
 }
 
 /// Prepares entries in parallel (bounded by `jobs`), keeping their order.
@@ -291,7 +338,9 @@ fn prepare_all<'c>(
                 let r = prepare(fetcher, config, e);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 match progress {
-                    ProgressStyle::Bar => eprint!("\r\x1b[2K[{n}/{total}] {} {}", e.name, e.version),
+                    ProgressStyle::Bar => {
+                        eprint!("\r\x1b[2K[{n}/{total}] {} {}", e.name, e.version)
+                    }
                     ProgressStyle::Lines => match &r {
                         Ok(p) => eprintln!(
                             "fetched {} {} ({})",
@@ -307,7 +356,10 @@ fn prepare_all<'c>(
             })
             .collect::<Vec<_>>()
     };
-    let out = match rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build() {
+    let out = match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
@@ -317,12 +369,27 @@ fn prepare_all<'c>(
     out
 }
 
-fn diff_tree(old: Option<&BTreeMap<String, Vec<u8>>>, new: &BTreeMap<String, Vec<u8>>) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn diff_tree(
+    old: Option<&BTreeMap<String, Vec<u8>>>,
+    new: &BTreeMap<String, Vec<u8>>,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let empty = BTreeMap::new();
     let old = old.unwrap_or(&empty);
-    let added = new.keys().filter(|k| !old.contains_key(*k)).cloned().collect();
-    let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
-    let modified = new.iter().filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v)).map(|(k, _)| k.clone()).collect();
+    let added = new
+        .keys()
+        .filter(|k| !old.contains_key(*k))
+        .cloned()
+        .collect();
+    let removed = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
+    let modified = new
+        .iter()
+        .filter(|(k, v)| old.get(*k).is_some_and(|o| o != *v))
+        .map(|(k, _)| k.clone())
+        .collect();
     (added, removed, modified)
 }
 
@@ -335,7 +402,10 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
     for (entry, r) in results {
         match r {
             Ok(p) => prepared.push((entry, p)),
-            Err(source) => failures.push(SyncError::Fetch { entry: entry.name.clone(), source }),
+            Err(source) => failures.push(SyncError::Fetch {
+                entry: entry.name.clone(),
+                source,
+            }),
         }
     }
     if failures.len() == 1 {
@@ -346,12 +416,15 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
     }
 
     let mut outcomes = Vec::new();
-    let mut tx = Transaction::new();
+    let mut to_stage: Vec<(std::path::PathBuf, &BTreeMap<String, Vec<u8>>)> = Vec::new();
     let mut updates = Vec::new();
     let mut locked_changes = Vec::new();
-    for (entry, p) in prepared {
+    for (entry, p) in &prepared {
         let dir = config.upstream_dir(entry);
-        let on_disk = crate::workspace::read_tree(&dir).map_err(|source| SyncError::Read { path: dir.clone(), source })?;
+        let on_disk = crate::workspace::read_tree(&dir).map_err(|source| SyncError::Read {
+            path: dir.clone(),
+            source,
+        })?;
         let (added, removed, modified) = diff_tree(on_disk.as_ref(), &p.files);
         let tree_changed = on_disk.as_ref() != Some(&p.files);
         let lock_changed = entry.lock.as_ref() != Some(&p.lock);
@@ -366,7 +439,12 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
                 }
                 for (sign, list) in [("+", &added), ("-", &removed), ("~", &modified)] {
                     if !list.is_empty() && on_disk.is_some() {
-                        parts.push(list.iter().map(|f| format!("{sign}{f}")).collect::<Vec<_>>().join(" "));
+                        parts.push(
+                            list.iter()
+                                .map(|f| format!("{sign}{f}"))
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        );
                     }
                 }
                 locked_changes.push(format!("{shown} ({})", parts.join(", ")));
@@ -374,44 +452,85 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
                 locked_changes.push(format!("the lock data of `{}`", entry.name));
             }
             if tree_changed && !opts.locked {
-                tx.stage(&dir, &p.files)?;
+                to_stage.push((dir.clone(), &p.files));
             }
             if lock_changed {
-                updates.push(EntryUpdate { name: entry.name.clone(), version: None, lock: Some(p.lock.clone()) });
+                updates.push(EntryUpdate {
+                    name: entry.name.clone(),
+                    version: None,
+                    lock: Some(p.lock.clone()),
+                });
             }
-            Change::Updated { added, removed, modified, lock_only: !tree_changed }
+            Change::Updated {
+                added,
+                removed,
+                modified,
+                lock_only: !tree_changed,
+            }
         };
-        outcomes.push(EntryOutcome { name: p.name, version: p.version, change, note: p.note });
+        outcomes.push(EntryOutcome {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            change,
+            note: p.note.clone(),
+        });
     }
     if opts.locked {
-        drop(tx);
         if !locked_changes.is_empty() {
-            return Err(SyncError::Locked { changes: locked_changes });
+            return Err(SyncError::Locked {
+                changes: locked_changes,
+            });
         }
-        return Ok(Report { entries: outcomes, wrote_config: false, downloads: fetcher.downloads() });
+        return Ok(Report {
+            entries: outcomes,
+            wrote_config: false,
+            downloads: fetcher.downloads(),
+        });
     }
     // Compute the new vendor.toml before touching anything, so a config problem writes nothing.
-    let new_text = if updates.is_empty() { None } else { Some(crate::config::lock::apply(config, &updates)?) };
+    let new_text = if updates.is_empty() {
+        None
+    } else {
+        Some(crate::config::lock::apply(config, &updates)?)
+    };
+    let mut tx = Transaction::new();
+    tx.stage_many(&to_stage, opts.jobs)?;
     tx.commit()?;
     let mut wrote_config = false;
     if let Some(text) = new_text
         && text != config.source
     {
         crate::config::lock::write_atomically(&config.path, text.as_bytes()).map_err(|source| {
-            LockWriteError::Write { path: config.path.clone(), source }
+            LockWriteError::Write {
+                path: config.path.clone(),
+                source,
+            }
         })?;
         wrote_config = true;
     }
-    Ok(Report { entries: outcomes, wrote_config, downloads: fetcher.downloads() })
+    Ok(Report {
+        entries: outcomes,
+        wrote_config,
+        downloads: fetcher.downloads(),
+    })
 }
 
 /// `check --online`: whether upstream still serves the bytes recorded in the lock for each
 /// entry's pinned version. A difference is an `upstream-retagged` finding. Entries without lock
 /// data for their version are skipped (`check` reports them as not synced).
-pub fn verify_upstream(config: &Config, fetcher: &Fetcher, only: &[String], jobs: usize) -> Result<Vec<Finding>, SyncError> {
+pub fn verify_upstream(
+    config: &Config,
+    fetcher: &Fetcher,
+    only: &[String],
+    jobs: usize,
+) -> Result<Vec<Finding>, SyncError> {
     let entries: Vec<&Entry> = selected(config, only)?
         .into_iter()
-        .filter(|e| e.lock.as_ref().is_some_and(|l| l.version.as_deref() == Some(e.version.as_str()) && l.digest.is_some()))
+        .filter(|e| {
+            e.lock.as_ref().is_some_and(|l| {
+                l.version.as_deref() == Some(e.version.as_str()) && l.digest.is_some()
+            })
+        })
         .collect();
     let results = prepare_all(fetcher, config, &entries, jobs, ProgressStyle::Quiet);
     let mut findings = Vec::new();
@@ -420,7 +539,10 @@ pub fn verify_upstream(config: &Config, fetcher: &Fetcher, only: &[String], jobs
         let p = match r {
             Ok(p) => p,
             Err(source) => {
-                failures.push(SyncError::Fetch { entry: entry.name.clone(), source });
+                failures.push(SyncError::Fetch {
+                    entry: entry.name.clone(),
+                    source,
+                });
                 continue;
             }
         };
@@ -433,7 +555,11 @@ pub fn verify_upstream(config: &Config, fetcher: &Fetcher, only: &[String], jobs
                 .filter(|(k, v)| lock.files.get(*k) != Some(*v))
                 .map(|(k, _)| k.as_str())
                 .collect();
-            let detail = if changed.is_empty() { String::new() } else { format!(" (changed: {})", changed.join(", ")) };
+            let detail = if changed.is_empty() {
+                String::new()
+            } else {
+                format!(" (changed: {})", changed.join(", "))
+            };
             findings.push(
                 Finding::new(
                     Code::UpstreamRetagged,
@@ -468,7 +594,9 @@ mod tests {
     #[test]
     fn file_names_and_kinds() {
         assert_eq!(file_name_of("https://h/a/install.yaml?x=1"), "install.yaml");
-        assert!(is_manifest("a.yaml") && is_manifest("b.JSON") && !is_manifest("kustomization.yaml"));
+        assert!(
+            is_manifest("a.yaml") && is_manifest("b.JSON") && !is_manifest("kustomization.yaml")
+        );
     }
 
     #[test]

@@ -23,7 +23,10 @@ impl Request {
         self.target.split('?').next().unwrap_or(&self.target)
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -53,7 +56,10 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(latency: Duration, handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static) -> Server {
+    pub fn start(
+        latency: Duration,
+        handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let counts: Arc<Mutex<HashMap<String, usize>>> = Default::default();
@@ -77,7 +83,13 @@ impl Server {
 
     /// Requests whose path ends with `suffix`.
     pub fn count_suffix(&self, suffix: &str) -> usize {
-        self.counts.lock().unwrap().iter().filter(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v).sum()
+        self.counts
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.ends_with(suffix))
+            .map(|(_, v)| v)
+            .sum()
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -85,7 +97,13 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, latency: Duration, handler: &Handler, counts: &Mutex<HashMap<String, usize>>, log: &Mutex<Vec<Request>>) {
+fn serve(
+    stream: TcpStream,
+    latency: Duration,
+    handler: &Handler,
+    counts: &Mutex<HashMap<String, usize>>,
+    log: &Mutex<Vec<Request>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
     loop {
@@ -110,8 +128,15 @@ fn serve(stream: TcpStream, latency: Duration, handler: &Handler, counts: &Mutex
                 headers.push((k.trim().to_string(), v.trim().to_string()));
             }
         }
-        let req = Request { method, target, headers };
-        if let Some(n) = req.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        let req = Request {
+            method,
+            target,
+            headers,
+        };
+        if let Some(n) = req
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
             let mut body = vec![0; n];
             let _ = reader.read_exact(&mut body);
         }
@@ -162,14 +187,19 @@ pub fn package_chart(dir: &Path, name: &str) -> Vec<u8> {
     files.sort();
     let mut b = tar::Builder::new(Vec::new());
     for f in files {
-        let rel = f.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let data = std::fs::read(&f).unwrap();
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         h.set_mtime(1_700_000_000);
         h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, format!("{name}/{rel}"), data.as_slice()).unwrap();
+        b.append_data(&mut h, format!("{name}/{rel}"), data.as_slice())
+            .unwrap();
     }
     gzip(&b.into_inner().unwrap())
 }
@@ -221,7 +251,10 @@ pub fn index_yaml(items: &[IndexItem]) -> String {
             if let Some(d) = &i.digest {
                 out.push_str(&format!("    digest: {d}\n"));
             }
-            out.push_str(&format!("    name: {}\n    type: application\n    urls:\n    - {}\n    version: {}\n", i.name, i.url, i.version));
+            out.push_str(&format!(
+                "    name: {}\n    type: application\n    urls:\n    - {}\n    version: {}\n",
+                i.name, i.url, i.version
+            ));
         }
     }
     out.push_str("generated: \"2025-01-01T00:00:00Z\"\n");
