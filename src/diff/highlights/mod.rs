@@ -62,6 +62,8 @@ categories! {
     CrdFieldRemoved = "crd-field-removed", Warning;
     CrdFieldRetyped = "crd-field-retyped", Warning;
     CrdFieldRequired = "crd-field-required", Warning;
+    CrdEnumAdded = "crd-enum-added", Info;
+    CrdEnumRemoved = "crd-enum-removed", Warning;
     RbacWidened = "rbac-widened", Warning;
     RbacBindingAdded = "rbac-binding-added", Warning;
     PodSecurity = "pod-security", Warning;
@@ -71,6 +73,7 @@ categories! {
     WebhookFailurePolicy = "webhook-failure-policy", Warning;
     ResourceRemoved = "resource-removed", Warning;
     ClusterScopedAdded = "cluster-scoped-added", Info;
+    ServiceExposure = "service-exposure", Warning;
     ApiDeprecated = "api-deprecated", Warning;
     ApiRemoved = "api-removed", Warning;
 }
@@ -133,6 +136,7 @@ pub fn derive(diffs: &[ResourceDiff<'_>], old: &[Resource], new: &[Resource], op
         rbac::highlight(d, &mut out);
         pod_security::highlight(d, &mut out);
         webhooks::highlight(d, &mut out);
+        service_exposure(d, &mut out);
     }
     removed_and_cluster_scoped(diffs, old, new, &mut out);
     deprecations::highlight(new, opts.kube_version.as_deref(), &mut out);
@@ -200,18 +204,48 @@ fn removed_and_cluster_scoped(diffs: &[ResourceDiff<'_>], old: &[Resource], new:
     for d in diffs {
         match (d.status, d.old, d.new) {
             (Status::Removed, Some(o), _) => out.push(
-                Highlight::new(Category::ResourceRemoved, format!("{} {} is removed", o.api_version, o.key))
+                Highlight::new(Category::ResourceRemoved, format!("removed ({})", o.api_version))
                     .resource(o),
             ),
             (Status::Added, _, Some(n)) if is_cluster_scoped(n) => out.push(
                 Highlight::new(
                     Category::ClusterScopedAdded,
-                    format!("new cluster-scoped {} {}", n.api_version, n.key),
+                    format!("new cluster-scoped object ({})", n.api_version),
                 )
                 .resource(n),
             ),
             _ => {}
         }
+    }
+}
+
+/// A Service that starts to be reachable from outside the cluster (NodePort, LoadBalancer,
+/// ExternalName or externalIPs), or changes how it is.
+fn service_exposure(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
+    let Some(n) = d.new.filter(|n| n.key.group.is_empty() && n.key.kind == "Service") else { return };
+    let exposure = |r: &Resource| {
+        let ty = r.value.path(&["spec", "type"]).and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+        let external_ips = r
+            .value
+            .path(&["spec", "externalIPs"])
+            .and_then(Value::as_seq)
+            .is_some_and(|ips| !ips.is_empty());
+        (ty, external_ips)
+    };
+    let (ty, ips) = exposure(n);
+    let old = d.old.filter(|o| o.key.kind == "Service").map(exposure);
+    let exposed = ty != "ClusterIP" || ips;
+    match old {
+        Some((old_ty, old_ips)) if old_ty != ty || old_ips != ips => out.push(
+            Highlight::new(Category::ServiceExposure, format!("Service type {old_ty} -> {ty}"))
+                .resource(n)
+                .change(old_ty, ty),
+        ),
+        None if exposed => out.push(
+            Highlight::new(Category::ServiceExposure, format!("new Service of type {ty}"))
+                .resource(n),
+        ),
+        _ => {}
     }
 }
 

@@ -2,7 +2,7 @@
 //! non-resource URLs, and wildcards), new (Cluster)RoleBindings, and bindings that gain subjects
 //! or point at another role. All of these widen privileges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight};
 use crate::diff::{Resource, ResourceDiff, Status};
@@ -31,17 +31,22 @@ fn grants(r: &Resource) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
     let rules = r.value.get("rules").and_then(Value::as_seq).unwrap_or_default();
     for rule in rules {
-        let names = strings(rule, "resourceNames").join(",");
+        let mut names = strings(rule, "resourceNames");
+        if names.is_empty() {
+            names.push(String::new());
+        }
         let verbs = strings(rule, "verbs");
         for group in strings(rule, "apiGroups") {
             for resource in strings(rule, "resources") {
                 for verb in &verbs {
-                    out.insert(Grant {
-                        group: group.clone(),
-                        resource: resource.clone(),
-                        verb: verb.clone(),
-                        names: names.clone(),
-                    });
+                    for name in &names {
+                        out.insert(Grant {
+                            group: group.clone(),
+                            resource: resource.clone(),
+                            verb: verb.clone(),
+                            names: name.clone(),
+                        });
+                    }
                 }
             }
         }
@@ -62,16 +67,30 @@ fn covers(old: &Grant, new: &Grant) -> bool {
         && (old.names.is_empty() || old.names == new.names)
 }
 
-fn describe(g: &Grant) -> String {
-    let target = if g.group == "(url)" {
-        format!("URL {}", g.resource)
-    } else if g.group.is_empty() {
-        g.resource.clone()
-    } else {
-        format!("{}/{}", g.group, g.resource)
-    };
-    let names = if g.names.is_empty() { String::new() } else { format!(" (names: {})", g.names) };
-    format!("{} {target}{names}", g.verb)
+/// One line per (API group, resource, name) with the verbs newly granted on it.
+fn describe(grants: &[&Grant]) -> Vec<String> {
+    let mut by_target: BTreeMap<(&str, &str, &str), Vec<&str>> = BTreeMap::new();
+    for g in grants {
+        by_target
+            .entry((g.group.as_str(), g.resource.as_str(), g.names.as_str()))
+            .or_default()
+            .push(g.verb.as_str());
+    }
+    by_target
+        .into_iter()
+        .map(|((group, resource, name), verbs)| {
+            let target = if group == "(url)" {
+                format!("URL {resource}")
+            } else if group.is_empty() {
+                resource.to_string()
+            } else {
+                format!("{group}/{resource}")
+            };
+            let name = if name.is_empty() { String::new() } else { format!(" named {name}") };
+            let verbs = if verbs.contains(&"*") { "all verbs (*)".to_string() } else { verbs.join(", ") };
+            format!("{verbs} on {target}{name}")
+        })
+        .collect()
 }
 
 fn is_role(r: &Resource) -> bool {
@@ -127,7 +146,7 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
         out.push(
             Highlight::new(Category::RbacWidened, message)
                 .resource(n)
-                .details(widened.iter().map(|g| describe(g)).collect()),
+                .details(describe(&widened)),
         );
     } else if is_binding(n) {
         let subjects_now = subjects(n);
@@ -192,7 +211,7 @@ mod tests {
         let report = diff(&old, &new, &Options::default());
         let h = &report.highlights[0];
         assert_eq!(h.message, "grants 2 new permissions, including wildcards");
-        assert_eq!(h.details, ["delete pods", "get apps/*"]);
+        assert_eq!(h.details, ["delete on pods", "get on apps/*"]);
         // Narrowing is not widening.
         let report = diff(&new, &old, &Options::default());
         assert!(report.highlights.is_empty());

@@ -107,7 +107,8 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         }
         let mut side = |sign: &str, style: Style, v: &crate::yaml::Value| {
             for line in value_lines(v) {
-                let _ = writeln!(out, "    {}", p.paint(style, &format!("{sign} {line}")));
+                let text = format!("{sign} {line}");
+                let _ = writeln!(out, "    {}", p.paint(style, text.trim_end()));
             }
         };
         match &c.kind {

@@ -9,9 +9,9 @@
 //!     "category": "image-changed" | "image-added" | "image-removed" | "crd-version-added"
 //!                 | "crd-version-removed" | "crd-served-changed" | "crd-storage-changed"
 //!                 | "crd-field-added" | "crd-field-removed" | "crd-field-retyped"
-//!                 | "crd-field-required" | "rbac-widened" | "rbac-binding-added" | "pod-security"
+//!                 | "crd-field-required" | "crd-enum-added" | "crd-enum-removed" | "rbac-widened" | "rbac-binding-added" | "pod-security"
 //!                 | "webhook-added" | "webhook-changed" | "webhook-removed"
-//!                 | "webhook-failure-policy" | "resource-removed" | "cluster-scoped-added"
+//!                 | "webhook-failure-policy" | "resource-removed" | "cluster-scoped-added" | "service-exposure"
 //!                 | "api-deprecated" | "api-removed",
 //!     "severity": "info" | "warning",
 //!     "resource": "Kind/namespace/name" | "Kind/name" | null,

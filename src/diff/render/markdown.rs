@@ -141,11 +141,11 @@ fn resource(d: &ResourceDiff<'_>) -> String {
                 continue;
             }
             match &c.kind {
-                ChangeKind::Added(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("+ {l}"))),
-                ChangeKind::Removed(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("- {l}"))),
+                ChangeKind::Added(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("+ {l}").trim_end().to_string())),
+                ChangeKind::Removed(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("- {l}").trim_end().to_string())),
                 ChangeKind::Changed { old, new } => {
-                    lines.extend(value_lines(old).into_iter().map(|l| format!("- {l}")));
-                    lines.extend(value_lines(new).into_iter().map(|l| format!("+ {l}")));
+                    lines.extend(value_lines(old).into_iter().map(|l| format!("- {l}").trim_end().to_string()));
+                    lines.extend(value_lines(new).into_iter().map(|l| format!("+ {l}").trim_end().to_string()));
                 }
             }
         }
