@@ -290,7 +290,7 @@ fn cli_bad_input_is_a_clear_error() {
     let o = vendor(&["diff", NGINX_CLOUD, &bad.display().to_string()], None);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.yaml") && err.contains("line "), "{err}");
+    assert!(err.contains("bad.yaml:5:1: invalid YAML"), "{err}");
 
     let o = vendor(&["diff", NGINX_CLOUD, "does-not-exist.yaml"], None);
     assert_eq!(o.status.code(), Some(2));

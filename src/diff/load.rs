@@ -17,12 +17,9 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file} is not valid YAML")]
-    Yaml {
-        file: String,
-        #[source]
-        source: yaml::YamlError,
-    },
+    /// `location` is `file:line:column` (or just the file when the parser gave no position).
+    #[error("{location}: invalid YAML: {message}")]
+    Yaml { location: String, message: String },
     #[error("{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)")]
     NotAnObject { file: String, line: u32 },
     #[error("{path} does not exist")]
@@ -84,8 +81,13 @@ fn read(path: &Path) -> Result<String, LoadError> {
 /// Parses the documents of one file. `strict`: a document that is not a Kubernetes object is an
 /// error rather than skipped. Empty documents are always skipped.
 pub fn load_str(src: &str, file: &str, strict: bool) -> Result<Vec<Resource>, LoadError> {
-    let docs = yaml::parse_documents(src, yaml::Dialect::Kube)
-        .map_err(|source| LoadError::Yaml { file: file.to_string(), source })?;
+    let docs = yaml::parse_documents(src, yaml::Dialect::Kube).map_err(|e| LoadError::Yaml {
+        location: match e.pos {
+            Some(p) => format!("{file}:{}:{}", p.line, p.column),
+            None => file.to_string(),
+        },
+        message: e.message,
+    })?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let line = doc_line(&doc);
