@@ -8,4 +8,6 @@
 pub mod cli;
 pub mod diag;
 pub mod diff;
+pub mod kustomize;
+pub mod patch;
 pub mod yaml;

@@ -1,10 +1,63 @@
-//! `vendor build`.
+//! `vendor build DIR`: kustomize-compatible build to stdout; patch and image findings to stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
 
 use super::{GlobalArgs, Outcome};
+use crate::diag::{Finding, Level};
+use crate::kustomize::{self, BuildOptions};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Directory holding a kustomization.yaml.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Refuse to read files outside this directory (default: no limit beyond kustomize's own).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
 
-pub fn run(_global: &GlobalArgs, _args: Args) -> miette::Result<Outcome> {
-    Err(super::not_yet("build"))
+/// Renders one finding the way `vendor build` prints it on stderr.
+pub fn format_finding(f: &Finding) -> String {
+    let mut s = format!("{}[{}]: {}\n", f.level, f.code, f.message);
+    if let Some(file) = &f.file {
+        match f.pos {
+            Some(p) => s.push_str(&format!("  --> {file}:{}\n", p.line)),
+            None => s.push_str(&format!("  --> {file}\n")),
+        }
+    }
+    if let Some(h) = &f.help {
+        s.push_str(&format!("  = help: {h}\n"));
+    }
+    s
+}
+
+pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
+    let opts = BuildOptions { root: args.root, display_base: None };
+    let out = kustomize::build(&args.dir, &opts).map_err(|e| {
+        let mut r = miette::miette!("{e}");
+        if let Some(h) = e.help.clone() {
+            r = miette::miette!(help = h, "{e}");
+        }
+        r
+    })?;
+    let text = kustomize::render(&out);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).map_err(|e| miette::miette!("cannot write output: {e}"))?;
+    stdout.flush().ok();
+    let mut stderr = std::io::stderr().lock();
+    if !global.quiet {
+        for w in &out.warnings {
+            let _ = writeln!(stderr, "{w}");
+        }
+    }
+    let mut worst = Level::Allow;
+    for f in &out.findings {
+        worst = worst.max(f.level);
+        if global.quiet && f.level < Level::Deny {
+            continue;
+        }
+        let _ = write!(stderr, "{}", format_finding(f));
+    }
+    Ok(if worst == Level::Deny { Outcome::Findings } else { Outcome::Clean })
 }

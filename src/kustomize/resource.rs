@@ -1,0 +1,380 @@
+//! One Kubernetes object during a build: its value, where it came from, and the bookkeeping
+//! kustomize keeps in build annotations (previous ids, name prefixes/suffixes, hash and
+//! generator behaviour), plus resource ids and kustomize's "legacy" output order.
+
+use std::cmp::Ordering;
+
+use crate::patch::strategic_merge::PatchSeg;
+use crate::yaml::{Map, PathSeg, Value};
+
+/// Where a resource was read from (or generated): a path and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: u32,
+}
+
+/// Group, version and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        Gvk { group, version, kind: kind.to_string() }
+    }
+
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+    }
+
+    /// Empty fields of `selector` match anything (kustomize `Gvk.IsSelected`).
+    pub fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
+        (group.is_empty() || self.group == group)
+            && (version.is_empty() || self.version == version)
+            && (kind.is_empty() || self.kind == kind)
+    }
+
+    /// Kinds Kubernetes defines as cluster-scoped (kyaml's precomputed table); any other kind,
+    /// custom resources included, counts as namespaced.
+    pub fn is_cluster_scoped(&self) -> bool {
+        let av = self.api_version();
+        CLUSTER_SCOPED.iter().any(|(a, k)| *a == av && *k == self.kind)
+    }
+
+    /// kustomize `Gvk.String()`: `Kind.version.group` with placeholders for empty parts.
+    pub fn display(&self) -> String {
+        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        format!("{}.{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"))
+    }
+
+    fn legacy_sort_string(&self) -> String {
+        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        format!("{}_{}_{}", or(&self.group, "~G"), or(&self.version, "~V"), or(&self.kind, "~K"))
+    }
+}
+
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+];
+
+/// kustomize's `ResId`: gvk, name and namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResId {
+    pub gvk: Gvk,
+    pub name: String,
+    pub namespace: String,
+}
+
+pub const DEFAULT_NAMESPACE: &str = "default";
+const NOT_A_NAMESPACE: &str = "_non_namespaceable_";
+
+impl ResId {
+    /// The namespace as kustomize compares it: "" and "default" are the same.
+    pub fn effective_namespace(&self) -> &str {
+        if self.gvk.is_cluster_scoped() {
+            NOT_A_NAMESPACE
+        } else if self.namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            &self.namespace
+        }
+    }
+
+    pub fn ns_equals(&self, other: &ResId) -> bool {
+        self.effective_namespace() == other.effective_namespace()
+    }
+
+    /// kustomize `ResId.Equals`.
+    pub fn equals(&self, other: &ResId) -> bool {
+        self.gvk == other.gvk && self.name == other.name && self.ns_equals(other)
+    }
+
+    /// kustomize `ResId.String()`, used in its error messages.
+    pub fn display(&self) -> String {
+        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
+        let name = if self.name.is_empty() { "[noName]" } else { &self.name };
+        format!("{}/{}.{}", self.gvk.display(), name, ns)
+    }
+
+    fn legacy_sort_string(&self) -> String {
+        let ns = if self.namespace.is_empty() { "~X" } else { &self.namespace };
+        let name = if self.name.is_empty() { "~N" } else { &self.name };
+        format!("{}|{}|{}", self.gvk.display(), ns, name)
+    }
+}
+
+/// An object in the build.
+#[derive(Debug, Clone)]
+pub struct Res {
+    pub value: Value,
+    pub origin: Origin,
+    /// Earlier (kind, name, effective namespace) of this object, oldest first.
+    pub prev: Vec<(String, String, String)>,
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+    pub needs_hash: bool,
+    /// Generator behaviour (`create`, `merge`, `replace`) of generated objects.
+    pub behavior: Option<String>,
+    /// Source text and document index, to tell `key:` from `key: null` (see `empty_nulls`).
+    pub source: Option<(std::sync::Arc<str>, usize)>,
+}
+
+impl Res {
+    pub fn new(value: Value, origin: Origin) -> Res {
+        Res { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false, behavior: None, source: None }
+    }
+
+    fn str_at(&self, path: &[&str]) -> &str {
+        self.value.path(path).and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.str_at(&["kind"])
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.str_at(&["apiVersion"])
+    }
+
+    pub fn name(&self) -> &str {
+        self.str_at(&["metadata", "name"])
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.str_at(&["metadata", "namespace"])
+    }
+
+    pub fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.api_version(), self.kind())
+    }
+
+    pub fn cur_id(&self) -> ResId {
+        ResId { gvk: self.gvk(), name: self.name().to_string(), namespace: self.namespace().to_string() }
+    }
+
+    /// Previous ids (not including the current one), oldest first.
+    pub fn prev_ids(&self) -> Vec<ResId> {
+        let gvk = self.gvk();
+        self.prev
+            .iter()
+            .map(|(k, n, ns)| ResId {
+                gvk: Gvk { kind: k.clone(), ..gvk.clone() },
+                name: n.clone(),
+                namespace: ns.clone(),
+            })
+            .collect()
+    }
+
+    /// The id the object had when it entered the build.
+    pub fn org_id(&self) -> ResId {
+        self.prev_ids().into_iter().next().unwrap_or_else(|| self.cur_id())
+    }
+
+    /// Matches the current id or any previous one (kustomize `GetMatchingResourcesByAnyId`).
+    pub fn matches_any_id(&self, id: &ResId) -> bool {
+        self.cur_id().equals(id) || self.prev_ids().iter().any(|p| p.equals(id))
+    }
+
+    pub fn store_previous_id(&mut self) {
+        let id = self.cur_id();
+        let ns = id.effective_namespace().to_string();
+        self.prev.push((id.gvk.kind, id.name, ns));
+    }
+
+    fn metadata_mut(&mut self) -> &mut Map {
+        let root = ensure_map(&mut self.value);
+        ensure_map(root.entry("metadata".to_string()).or_insert(Value::Map(Map::new())))
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        self.metadata_mut().insert("name".into(), Value::String(name.to_string()));
+    }
+
+    pub fn set_namespace(&mut self, ns: &str) {
+        self.metadata_mut().insert("namespace".into(), Value::String(ns.to_string()));
+    }
+
+    pub fn labels(&self) -> Option<&Map> {
+        self.value.path(&["metadata", "labels"]).and_then(Value::as_map)
+    }
+
+    pub fn annotations(&self) -> Option<&Map> {
+        self.value.path(&["metadata", "annotations"]).and_then(Value::as_map)
+    }
+
+    /// Whether kustomize's bookkeeping annotations would have been set on this object.
+    pub fn has_build_annotations(&self) -> bool {
+        !self.prev.is_empty() || !self.prefixes.is_empty() || !self.suffixes.is_empty() || self.behavior.is_some()
+    }
+
+    /// Paths of nulls written as empty values (`key:`), which strategic merge drops. Computed
+    /// from the source text once; later merges see none (the first one removed them).
+    pub fn take_empty_nulls(&mut self) -> Vec<Vec<PatchSeg>> {
+        let Some((src, doc)) = self.source.take() else { return Vec::new() };
+        let mut paths = Vec::new();
+        collect_nulls(&self.value, &mut Vec::new(), &mut paths);
+        let lines: Vec<&str> = src.lines().collect();
+        paths
+            .into_iter()
+            .filter(|p| {
+                let segs: Vec<PathSeg> = p
+                    .iter()
+                    .map(|s| match s {
+                        PatchSeg::Key(k) => PathSeg::Key(k.as_str()),
+                        PatchSeg::Index(i) => PathSeg::Index(*i),
+                    })
+                    .collect();
+                let Some(pos) = crate::yaml::locate(&src, doc, &segs) else { return false };
+                let line = lines.get(pos.line as usize - 1).copied().unwrap_or("");
+                let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+                let rest = rest.trim_start();
+                !(rest.starts_with("null") || rest.starts_with("Null") || rest.starts_with("NULL") || rest.starts_with('~'))
+            })
+            .collect()
+    }
+
+    /// `kind/namespace/name` (or `kind/name`) for findings.
+    pub fn describe(&self) -> String {
+        if self.namespace().is_empty() {
+            format!("{}/{}", self.kind(), self.name())
+        } else {
+            format!("{}/{}/{}", self.kind(), self.namespace(), self.name())
+        }
+    }
+}
+
+fn collect_nulls(v: &Value, path: &mut Vec<PatchSeg>, out: &mut Vec<Vec<PatchSeg>>) {
+    match v {
+        Value::Null => out.push(path.clone()),
+        Value::Map(m) => {
+            for (k, x) in m {
+                path.push(PatchSeg::Key(k.clone()));
+                collect_nulls(x, path, out);
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, x) in items.iter().enumerate() {
+                path.push(PatchSeg::Index(i));
+                collect_nulls(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Makes `v` a map (replacing a non-map) and returns it.
+pub fn ensure_map(v: &mut Value) -> &mut Map {
+    if !matches!(v, Value::Map(_)) {
+        *v = Value::Map(Map::new());
+    }
+    match v {
+        Value::Map(m) => m,
+        _ => unreachable!("just made a map"),
+    }
+}
+
+const ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+fn type_order(kind: &str) -> i32 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i32 - ORDER_FIRST.len() as i32;
+    }
+    if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        return i as i32 + 1;
+    }
+    0
+}
+
+fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
+    let (ia, ib) = (type_order(&a.kind), type_order(&b.kind));
+    if ia != ib {
+        return ia.cmp(&ib);
+    }
+    if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.is_empty() || b.group.is_empty()) {
+        return b.legacy_sort_string().cmp(&a.legacy_sort_string());
+    }
+    a.legacy_sort_string().cmp(&b.legacy_sort_string())
+}
+
+/// kustomize's default ("legacy") output order: by kind rank, then gvk, then namespace/name.
+/// Stable, like Go's `sort.Sort` is not: ties keep input order here, and ties cannot happen
+/// between distinct ids.
+pub fn legacy_sort(resources: &mut [Res]) {
+    resources.sort_by(|a, b| {
+        let (ia, ib) = (a.cur_id(), b.cur_id());
+        if ia.gvk != ib.gvk {
+            gvk_less(&ia.gvk, &ib.gvk)
+        } else {
+            ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
+        }
+    });
+}
