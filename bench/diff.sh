@@ -46,6 +46,10 @@ awk -v v="$vendor_ms" -v d="$diffu_ms" 'BEGIN { printf "ratio vendor/diff -u:  %
 awk -v v="$vendor_ms" 'BEGIN { printf "target < 250 ms:      %s\n", (v < 250 ? "met" : "NOT met") }'
 
 if [ -x /usr/bin/time ]; then
+    # CPU time is what the tool costs when the machine is shared (wall time includes waiting).
+    cpu=$(/usr/bin/time -f '%U %S' "$BIN" diff --color never "$OLD" "$NEW" 2>&1 >/dev/null | tail -1)
+    awk -v c="$cpu" 'BEGIN { split(c, t, " "); printf "vendor diff CPU time: %.0f ms (user+sys, all threads)\n", (t[1] + t[2]) * 1000 }'
+    echo "load average:         $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
     peak_kb=$(/usr/bin/time -v "$BIN" diff --color never "$OLD" "$NEW" 2>&1 >/dev/null \
         | awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}')
     awk -v p="$peak_kb" -v i="$input_bytes" 'BEGIN {

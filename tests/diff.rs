@@ -8,7 +8,9 @@ use vendor::diff::render::{self, Format, RenderOptions};
 use vendor::diff::{self, Category, ChangeKind, DiffReport, Options, Resource, Status};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/diff")
+        .join(rel)
 }
 
 /// Loads and prepares both sides; labels in reports are the fixture-relative paths.
@@ -21,7 +23,11 @@ fn sides(old: &str, new: &str, opts: &Options) -> (Vec<Resource>, Vec<Resource>)
 }
 
 fn render_opts(old: &str, new: &str) -> RenderOptions {
-    RenderOptions { old_label: old.into(), new_label: new.into(), color: false }
+    RenderOptions {
+        old_label: old.into(),
+        new_label: new.into(),
+        color: false,
+    }
 }
 
 /// Fixture paths in `Origin`s are absolute; make rendered output machine-independent.
@@ -37,7 +43,10 @@ fn highlight_lines(report: &DiffReport<'_>) -> String {
             "{} [{}] {}{}\n",
             h.severity.as_str(),
             h.category.as_str(),
-            h.resource.as_deref().map(|r| format!("{r}: ")).unwrap_or_default(),
+            h.resource
+                .as_deref()
+                .map(|r| format!("{r}: "))
+                .unwrap_or_default(),
             h.message
         ));
         for d in &h.details {
@@ -62,20 +71,34 @@ fn argo_cd_patch_bump_changes_only_images() {
     assert_eq!((a.len(), b.len()), (59, 59));
     let report = diff::diff(&a, &b, &opts);
     assert_eq!(report.summary.modified, 7);
-    assert_eq!(report.summary.added + report.summary.removed + report.summary.renamed, 0);
+    assert_eq!(
+        report.summary.added + report.summary.removed + report.summary.renamed,
+        0
+    );
     assert_eq!(report.summary.unchanged, 52);
     for r in &report.resources {
         assert_eq!(r.status, Status::Modified);
         for c in &r.changes {
             let path = c.path.to_string();
-            assert!(path.ends_with("].image"), "unexpected change at {path} in {}", r.key());
+            assert!(
+                path.ends_with("].image"),
+                "unexpected change at {path} in {}",
+                r.key()
+            );
             assert!(matches!(c.kind, ChangeKind::Changed { .. }));
         }
     }
     let images: Vec<(Category, Option<&str>, Option<&str>, usize)> = report
         .highlights
         .iter()
-        .map(|h| (h.category, h.old.as_deref(), h.new.as_deref(), h.details.len()))
+        .map(|h| {
+            (
+                h.category,
+                h.old.as_deref(),
+                h.new.as_deref(),
+                h.details.len(),
+            )
+        })
         .collect();
     assert_eq!(
         images,
@@ -86,12 +109,21 @@ fn argo_cd_patch_bump_changes_only_images() {
                 Some("quay.io/argoproj/argocd:v2.14.21"),
                 8
             ),
-            (Category::ImageChanged, Some("redis:7.0.15-alpine"), Some("redis:7.2.11-alpine"), 1),
+            (
+                Category::ImageChanged,
+                Some("redis:7.0.15-alpine"),
+                Some("redis:7.2.11-alpine"),
+                1
+            ),
         ]
     );
     insta::assert_snapshot!(
         "argo_patch_human",
-        portable(&render::render(&report, Format::Human, &render_opts("v2.14.20", "v2.14.21")))
+        portable(&render::render(
+            &report,
+            Format::Human,
+            &render_opts("v2.14.20", "v2.14.21")
+        ))
     );
 }
 
@@ -101,10 +133,19 @@ fn argo_cd_major_upgrade() {
     let (a, b) = sides(ARGO_NEW, ARGO_V3, &opts);
     let report = diff::diff(&a, &b, &opts);
     assert_eq!(report.summary.modified, 12);
-    assert!(report.highlights.iter().any(|h| h.category == Category::RbacWidened
-        && h.resource.as_deref() == Some("Role/argocd-application-controller")));
+    assert!(
+        report
+            .highlights
+            .iter()
+            .any(|h| h.category == Category::RbacWidened
+                && h.resource.as_deref() == Some("Role/argocd-application-controller"))
+    );
     insta::assert_snapshot!("argo_major_highlights", highlight_lines(&report));
-    let md = render::render(&report, Format::Markdown, &render_opts("v2.14.21", "v3.0.23"));
+    let md = render::render(
+        &report,
+        Format::Markdown,
+        &render_opts("v2.14.21", "v3.0.23"),
+    );
     assert!(md.chars().count() < 65_536);
     insta::assert_snapshot!("argo_major_markdown", portable(&md));
 }
@@ -130,7 +171,11 @@ fn prometheus_operator_crd_schema_changes() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     insta::assert_debug_snapshot!("prometheus_resource_ids", ids);
-    let md = render::render(&report, Format::Markdown, &render_opts("v0.83.0", "v0.84.1"));
+    let md = render::render(
+        &report,
+        Format::Markdown,
+        &render_opts("v0.83.0", "v0.84.1"),
+    );
     assert!(md.chars().count() < 65_536, "{}", md.chars().count());
 }
 
@@ -148,7 +193,11 @@ fn ignoring_version_labels_and_annotations_hides_that_noise() {
     let report = diff::diff(&a, &b, &opts);
     // What is left: a CRD gaining the status subresource, the operator Deployment (image, args)
     // and the ClusterRole.
-    let left: Vec<String> = report.resources.iter().map(|r| r.key().to_string()).collect();
+    let left: Vec<String> = report
+        .resources
+        .iter()
+        .map(|r| r.key().to_string())
+        .collect();
     assert_eq!(
         left,
         [
@@ -157,7 +206,11 @@ fn ignoring_version_labels_and_annotations_hides_that_noise() {
             "ClusterRole/prometheus-operator"
         ]
     );
-    let crd_changes: Vec<String> = report.resources[0].changes.iter().map(|c| c.path.to_string()).collect();
+    let crd_changes: Vec<String> = report.resources[0]
+        .changes
+        .iter()
+        .map(|c| c.path.to_string())
+        .collect();
     assert_eq!(crd_changes, ["spec.versions[name=v1].subresources"]);
 }
 
@@ -188,9 +241,16 @@ fn ingress_nginx_cloud_vs_baremetal_every_format() {
         .iter()
         .find(|r| r.key().kind == "Service" && r.key().name == "ingress-nginx-controller")
         .expect("the controller Service differs");
-    let type_change = service.changes.iter().find(|c| c.path.to_string() == "spec.type").unwrap();
+    let type_change = service
+        .changes
+        .iter()
+        .find(|c| c.path.to_string() == "spec.type")
+        .unwrap();
     assert_eq!(
-        (type_change.old().and_then(|v| v.as_str()), type_change.new_value().and_then(|v| v.as_str())),
+        (
+            type_change.old().and_then(|v| v.as_str()),
+            type_change.new_value().and_then(|v| v.as_str())
+        ),
         (Some("LoadBalancer"), Some("NodePort"))
     );
     let ro = render_opts("deploy.yaml", "deploy-baremetal.yaml");
@@ -220,12 +280,21 @@ fn markdown_is_truncated_with_a_note() {
 fn vendor(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vendor"));
     cmd.args(args).current_dir(fixture("")).env("NO_COLOR", "1");
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("vendor runs");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -237,7 +306,12 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn cli_exit_code_reflects_differences() {
     let same = vendor(&["diff", "--exit-code", NGINX_CLOUD, NGINX_CLOUD], None);
-    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stderr));
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
     assert!(stdout(&same).contains("no differences (19 resources unchanged)"));
     let differ = vendor(&["diff", "--exit-code", NGINX_CLOUD, NGINX_METAL], None);
     assert_eq!(differ.status.code(), Some(1));
@@ -249,13 +323,32 @@ fn cli_exit_code_reflects_differences() {
 fn cli_reads_stdin_and_directories() {
     let src = std::fs::read_to_string(fixture(NGINX_METAL)).unwrap();
     let o = vendor(&["diff", "--format", "json", NGINX_CLOUD, "-"], Some(&src));
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["summary"]["modified"], 2);
     assert_eq!(json["resources"][0]["new_file"], "-");
 
-    let o = vendor(&["diff", "--format", "json", "metallb/v0.15.3", "metallb/v0.16.1"], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = vendor(
+        &[
+            "diff",
+            "--format",
+            "json",
+            "metallb/v0.15.3",
+            "metallb/v0.16.1",
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["summary"]["modified"], 6);
     assert_eq!(json["resources"][0]["new_file"], "metallb-native.yaml");
@@ -268,7 +361,9 @@ fn cli_masks_secrets_unless_asked() {
         let p = dir.path().join(name);
         std::fs::write(
             &p,
-            format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {pw}\n"),
+            format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {pw}\n"
+            ),
         )
         .unwrap();
         p.display().to_string()
@@ -279,14 +374,21 @@ fn cli_masks_secrets_unless_asked() {
     assert!(masked.contains("<hidden, sha256:"));
     assert!(!masked.contains("b2xkLXB3") && !masked.contains("bmV3LXB3"));
     let shown = stdout(&vendor(&["diff", "--show-secrets", &a, &b], None));
-    assert!(shown.contains("- b2xkLXB3") && shown.contains("+ bmV3LXB3"), "{shown}");
+    assert!(
+        shown.contains("- b2xkLXB3") && shown.contains("+ bmV3LXB3"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn cli_bad_input_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n").unwrap();
+    std::fs::write(
+        &bad,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
+    )
+    .unwrap();
     let o = vendor(&["diff", NGINX_CLOUD, &bad.display().to_string()], None);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -296,6 +398,9 @@ fn cli_bad_input_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does-not-exist.yaml does not exist"));
 
-    let o = vendor(&["diff", "--format", "sarif", NGINX_CLOUD, NGINX_METAL], None);
+    let o = vendor(
+        &["diff", "--format", "sarif", NGINX_CLOUD, NGINX_METAL],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
 }

@@ -12,9 +12,11 @@ use crate::diff::render::{self, RenderOptions};
 use crate::diff::{self, NoiseFilter, Options, Pattern, Resource};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  vendor diff upstream/argocd/install.yaml new/install.yaml\n  \
+#[command(
+    after_help = "Examples:\n  vendor diff upstream/argocd/install.yaml new/install.yaml\n  \
                         vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
-                        helm template ... | vendor diff rendered.yaml -")]
+                        helm template ... | vendor diff rendered.yaml -"
+)]
 pub struct Args {
     /// The old side: a manifest file, a directory of manifests, or `-` for stdin. With a single
     /// argument: the name of a vendor.toml entry (vendored tree against upstream).
@@ -125,7 +127,10 @@ pub fn report(
         }
     };
     let opts = args.options();
-    rayon::join(|| diff::prepare(&mut old, &opts), || diff::prepare(&mut new, &opts));
+    rayon::join(
+        || diff::prepare(&mut old, &opts),
+        || diff::prepare(&mut new, &opts),
+    );
     let result = diff::diff(&old, &new, &opts);
     let render_opts = RenderOptions {
         old_label: old_label.to_string(),
@@ -138,5 +143,14 @@ pub fn report(
         stdout.write_all(text.as_bytes()).into_diagnostic()?;
         stdout.flush().into_diagnostic()?;
     }
-    Ok(if args.exit_code && result.has_differences() { Outcome::Findings } else { Outcome::Clean })
+    let outcome = if args.exit_code && result.has_differences() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    };
+    drop(result);
+    // Freeing two multi-megabyte trees node by node costs ~10% of the run; the process exits next.
+    std::mem::forget(old);
+    std::mem::forget(new);
+    Ok(outcome)
 }

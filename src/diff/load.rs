@@ -20,7 +20,9 @@ pub enum LoadError {
     /// `location` is `file:line:column` (or just the file when the parser gave no position).
     #[error("{location}: invalid YAML: {message}")]
     Yaml { location: String, message: String },
-    #[error("{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)")]
+    #[error(
+        "{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)"
+    )]
     NotAnObject { file: String, line: u32 },
     #[error("{path} does not exist")]
     Missing { path: PathBuf },
@@ -34,12 +36,20 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
         let mut src = String::new();
         std::io::stdin()
             .read_to_string(&mut src)
-            .map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+            .map_err(|source| LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         return load_str(&src, "-", true);
     }
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => LoadError::Missing { path: path.to_path_buf() },
-        _ => LoadError::Io { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => LoadError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
     if !meta.is_dir() {
         let src = read(path)?;
@@ -56,7 +66,11 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
     let sides: Vec<Result<Vec<Resource>, LoadError>> = files
         .par_iter()
         .map(|file| {
-            let shown = file.strip_prefix(path).unwrap_or(file).display().to_string();
+            let shown = file
+                .strip_prefix(path)
+                .unwrap_or(file)
+                .display()
+                .to_string();
             load_str(&read(file)?, &shown, false)
         })
         .collect();
@@ -75,7 +89,10 @@ fn is_manifest_name(p: &Path) -> bool {
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Parses the documents of one file. `strict`: a document that is not a Kubernetes object is an
@@ -94,7 +111,10 @@ pub fn load_str(src: &str, file: &str, strict: bool) -> Result<Vec<Resource>, Lo
         if doc.value.is_null() {
             continue;
         }
-        let origin = Origin { file: file.to_string(), line: Some(line) };
+        let origin = Origin {
+            file: file.to_string(),
+            line: Some(line),
+        };
         push_object(doc.value, origin, strict, &mut out)?;
     }
     Ok(out)

@@ -17,10 +17,23 @@ mod tests {
         let containers = ["spec", "template", "spec", "containers"];
         assert_eq!(for_list("apps/v1", "Deployment", &containers), Some("name"));
         let mounts = ["spec", "template", "spec", "containers", "volumeMounts"];
-        assert_eq!(for_list("apps/v1", "Deployment", &mounts), Some("mountPath"));
+        assert_eq!(
+            for_list("apps/v1", "Deployment", &mounts),
+            Some("mountPath")
+        );
         assert_eq!(for_list("v1", "Service", &["spec", "ports"]), Some("port"));
         // Lists without a strategy (args) and unknown kinds have none.
-        assert_eq!(for_list("apps/v1", "Deployment", &["spec", "template", "spec", "containers", "args"]), None);
-        assert_eq!(for_list("example.com/v1", "Widget", &["spec", "items"]), None);
+        assert_eq!(
+            for_list(
+                "apps/v1",
+                "Deployment",
+                &["spec", "template", "spec", "containers", "args"]
+            ),
+            None
+        );
+        assert_eq!(
+            for_list("example.com/v1", "Widget", &["spec", "items"]),
+            None
+        );
     }
 }

@@ -61,7 +61,14 @@ fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<Stri
             .iter()
             .map(crate::diff::field::scalar_text)
             .collect();
-        out.insert(prefix.to_string(), Field { ty: type_of(schema), required, allowed });
+        out.insert(
+            prefix.to_string(),
+            Field {
+                ty: type_of(schema),
+                required,
+                allowed,
+            },
+        );
     }
     let required_names: Vec<&str> = schema
         .get("required")
@@ -72,14 +79,21 @@ fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<Stri
         .collect();
     if let Some(props) = schema.get("properties").and_then(Value::as_map) {
         for (name, sub) in props {
-            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
             flatten(sub, &path, required_names.contains(&name.as_str()), out);
         }
     }
     if let Some(items) = schema.get("items").filter(|i| i.as_map().is_some()) {
         flatten(items, &format!("{prefix}[]"), false, out);
     }
-    if let Some(extra) = schema.get("additionalProperties").filter(|i| i.as_map().is_some()) {
+    if let Some(extra) = schema
+        .get("additionalProperties")
+        .filter(|i| i.as_map().is_some())
+    {
         flatten(extra, &format!("{prefix}{{}}"), false, out);
     }
 }
@@ -93,20 +107,39 @@ fn parent(path: &str) -> Option<&str> {
 }
 
 pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
-    let (Some(o), Some(n)) = (d.old, d.new) else { return };
+    let (Some(o), Some(n)) = (d.old, d.new) else {
+        return;
+    };
     if d.status == Status::Added || !is_crd(n) || !is_crd(o) {
         return;
     }
     let (before, after) = (versions(o), versions(n));
     for name in before.keys().filter(|v| !after.contains_key(*v)) {
-        out.push(Highlight::new(Category::CrdVersionRemoved, format!("version {name} is removed")).resource(n));
+        out.push(
+            Highlight::new(
+                Category::CrdVersionRemoved,
+                format!("version {name} is removed"),
+            )
+            .resource(n),
+        );
     }
     for name in after.keys().filter(|v| !before.contains_key(*v)) {
-        out.push(Highlight::new(Category::CrdVersionAdded, format!("version {name} is added")).resource(n));
+        out.push(
+            Highlight::new(
+                Category::CrdVersionAdded,
+                format!("version {name} is added"),
+            )
+            .resource(n),
+        );
     }
     for (name, new_v) in &after {
-        let Some(old_v) = before.get(name) else { continue };
-        for (flag, category) in [("served", Category::CrdServedChanged), ("storage", Category::CrdStorageChanged)] {
+        let Some(old_v) = before.get(name) else {
+            continue;
+        };
+        for (flag, category) in [
+            ("served", Category::CrdServedChanged),
+            ("storage", Category::CrdStorageChanged),
+        ] {
             let was = old_v.get(flag) == Some(&Value::Bool(true));
             let is = new_v.get(flag) == Some(&Value::Bool(true));
             if was != is {
@@ -124,7 +157,13 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
     }
 }
 
-fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: &Resource, out: &mut Vec<Highlight>) {
+fn schema_changes(
+    version: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    crd: &Resource,
+    out: &mut Vec<Highlight>,
+) {
     if old == new {
         return;
     }
@@ -170,8 +209,18 @@ fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: 
         if old.allowed.is_empty() || f.allowed.is_empty() {
             continue;
         }
-        let gained: Vec<&str> = f.allowed.iter().filter(|v| !old.allowed.contains(v)).map(String::as_str).collect();
-        let lost: Vec<&str> = old.allowed.iter().filter(|v| !f.allowed.contains(v)).map(String::as_str).collect();
+        let gained: Vec<&str> = f
+            .allowed
+            .iter()
+            .filter(|v| !old.allowed.contains(v))
+            .map(String::as_str)
+            .collect();
+        let lost: Vec<&str> = old
+            .allowed
+            .iter()
+            .filter(|v| !f.allowed.contains(v))
+            .map(String::as_str)
+            .collect();
         if !gained.is_empty() {
             enum_added.push(format!("{p}: {}", gained.join(", ")));
         }
@@ -185,9 +234,12 @@ fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: 
         }
         let noun = if fields.len() == 1 { "field" } else { "fields" };
         out.push(
-            Highlight::new(category, format!("version {version}: {} schema {noun} {verb}", fields.len()))
-                .resource(crd)
-                .details(fields),
+            Highlight::new(
+                category,
+                format!("version {version}: {} schema {noun} {verb}", fields.len()),
+            )
+            .resource(crd)
+            .details(fields),
         );
     };
     push(Category::CrdFieldAdded, "added", added);
@@ -195,7 +247,11 @@ fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: 
     push(Category::CrdFieldRetyped, "retyped", retyped);
     push(Category::CrdFieldRequired, "newly required", required);
     push(Category::CrdEnumAdded, "accept new values", enum_added);
-    push(Category::CrdEnumRemoved, "no longer accept some values", enum_removed);
+    push(
+        Category::CrdEnumRemoved,
+        "no longer accept some values",
+        enum_removed,
+    );
 }
 
 #[cfg(test)]
@@ -224,13 +280,21 @@ mod tests {
 
     #[test]
     fn reports_schema_and_version_changes() {
-        let old = vec![crd(json!([version("v1", true, json!({"type": "object",
+        let old = vec![crd(json!([version(
+            "v1",
+            true,
+            json!({"type": "object",
             "properties": {"size": {"type": "integer"}, "mode2": {"type": "string", "enum": ["a", "b"]}, "old": {"type": "object",
-                "properties": {"deep": {"type": "string"}}}}}))]))];
+                "properties": {"deep": {"type": "string"}}}}})
+        )]))];
         let new = vec![crd(json!([
-            version("v1", false, json!({"type": "object", "required": ["size", "mode"],
+            version(
+                "v1",
+                false,
+                json!({"type": "object", "required": ["size", "mode"],
                 "properties": {"size": {"type": "string"}, "mode": {"type": "string"}, "mode2": {"type": "string", "enum": ["b", "c"]},
-                               "extra": {"type": "object", "properties": {"x": {"type": "string"}}}}})),
+                               "extra": {"type": "object", "properties": {"x": {"type": "string"}}}}})
+            ),
             version("v2", true, json!({"type": "object"}))
         ]))];
         let report = diff(&old, &new, &Options::default());

@@ -128,7 +128,12 @@ impl Highlight {
 
 /// Derives every highlight of a diff. `old`/`new` are the full sides (for the scope of custom
 /// resources and deprecated API versions of unchanged objects).
-pub fn derive(diffs: &[ResourceDiff<'_>], old: &[Resource], new: &[Resource], opts: &Options) -> Vec<Highlight> {
+pub fn derive(
+    diffs: &[ResourceDiff<'_>],
+    old: &[Resource],
+    new: &[Resource],
+    opts: &Options,
+) -> Vec<Highlight> {
     let mut out = Vec::new();
     images::highlight(diffs, &mut out);
     for d in diffs {
@@ -156,12 +161,24 @@ const CLUSTER_SCOPED_KINDS: &[(&str, &str)] = &[
     ("", "PersistentVolume"),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingAdmissionPolicyBinding",
+    ),
     ("rbac.authorization.k8s.io", "ClusterRole"),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
     ("scheduling.k8s.io", "PriorityClass"),
@@ -182,7 +199,12 @@ const CLUSTER_SCOPED_KINDS: &[(&str, &str)] = &[
     ("resource.k8s.io", "DeviceClass"),
 ];
 
-fn removed_and_cluster_scoped(diffs: &[ResourceDiff<'_>], old: &[Resource], new: &[Resource], out: &mut Vec<Highlight>) {
+fn removed_and_cluster_scoped(
+    diffs: &[ResourceDiff<'_>],
+    old: &[Resource],
+    new: &[Resource],
+    out: &mut Vec<Highlight>,
+) {
     // Custom resources declared cluster-scoped by a CRD on either side.
     let crd_scoped: Vec<(String, String)> = old
         .iter()
@@ -199,13 +221,18 @@ fn removed_and_cluster_scoped(diffs: &[ResourceDiff<'_>], old: &[Resource], new:
         CLUSTER_SCOPED_KINDS
             .iter()
             .any(|(g, k)| *g == r.key.group && *k == r.key.kind)
-            || crd_scoped.iter().any(|(g, k)| *g == r.key.group && *k == r.key.kind)
+            || crd_scoped
+                .iter()
+                .any(|(g, k)| *g == r.key.group && *k == r.key.kind)
     };
     for d in diffs {
         match (d.status, d.old, d.new) {
             (Status::Removed, Some(o), _) => out.push(
-                Highlight::new(Category::ResourceRemoved, format!("removed ({})", o.api_version))
-                    .resource(o),
+                Highlight::new(
+                    Category::ResourceRemoved,
+                    format!("removed ({})", o.api_version),
+                )
+                .resource(o),
             ),
             (Status::Added, _, Some(n)) if is_cluster_scoped(n) => out.push(
                 Highlight::new(
@@ -222,9 +249,19 @@ fn removed_and_cluster_scoped(diffs: &[ResourceDiff<'_>], old: &[Resource], new:
 /// A Service that starts to be reachable from outside the cluster (NodePort, LoadBalancer,
 /// ExternalName or externalIPs), or changes how it is.
 fn service_exposure(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
-    let Some(n) = d.new.filter(|n| n.key.group.is_empty() && n.key.kind == "Service") else { return };
+    let Some(n) = d
+        .new
+        .filter(|n| n.key.group.is_empty() && n.key.kind == "Service")
+    else {
+        return;
+    };
     let exposure = |r: &Resource| {
-        let ty = r.value.path(&["spec", "type"]).and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
+        let ty = r
+            .value
+            .path(&["spec", "type"])
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP")
+            .to_string();
         let external_ips = r
             .value
             .path(&["spec", "externalIPs"])
@@ -237,13 +274,19 @@ fn service_exposure(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
     let exposed = ty != "ClusterIP" || ips;
     match old {
         Some((old_ty, old_ips)) if old_ty != ty || old_ips != ips => out.push(
-            Highlight::new(Category::ServiceExposure, format!("Service type {old_ty} -> {ty}"))
-                .resource(n)
-                .change(old_ty, ty),
+            Highlight::new(
+                Category::ServiceExposure,
+                format!("Service type {old_ty} -> {ty}"),
+            )
+            .resource(n)
+            .change(old_ty, ty),
         ),
         None if exposed => out.push(
-            Highlight::new(Category::ServiceExposure, format!("new Service of type {ty}"))
-                .resource(n),
+            Highlight::new(
+                Category::ServiceExposure,
+                format!("new Service of type {ty}"),
+            )
+            .resource(n),
         ),
         _ => {}
     }
@@ -257,9 +300,9 @@ pub(crate) fn pod_spec(r: &Resource) -> Option<&Value> {
         ("batch", "CronJob") => v.path(&["spec", "jobTemplate", "spec", "template", "spec"]),
         ("apps" | "extensions", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
         | ("batch", "Job")
-        | ("", "ReplicationController" | "PodTemplate") => {
-            v.path(&["spec", "template", "spec"]).or_else(|| v.path(&["template", "spec"]))
-        }
+        | ("", "ReplicationController" | "PodTemplate") => v
+            .path(&["spec", "template", "spec"])
+            .or_else(|| v.path(&["template", "spec"])),
         _ => None,
     }
 }

@@ -29,7 +29,11 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
 
 fn grants(r: &Resource) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
-    let rules = r.value.get("rules").and_then(Value::as_seq).unwrap_or_default();
+    let rules = r
+        .value
+        .get("rules")
+        .and_then(Value::as_seq)
+        .unwrap_or_default();
     for rule in rules {
         let mut names = strings(rule, "resourceNames");
         if names.is_empty() {
@@ -52,7 +56,12 @@ fn grants(r: &Resource) -> BTreeSet<Grant> {
         }
         for url in strings(rule, "nonResourceURLs") {
             for verb in &verbs {
-                out.insert(Grant { group: "(url)".into(), resource: url.clone(), verb: verb.clone(), names: String::new() });
+                out.insert(Grant {
+                    group: "(url)".into(),
+                    resource: url.clone(),
+                    verb: verb.clone(),
+                    names: String::new(),
+                });
             }
         }
     }
@@ -86,15 +95,24 @@ fn describe(grants: &[&Grant]) -> Vec<String> {
             } else {
                 format!("{group}/{resource}")
             };
-            let name = if name.is_empty() { String::new() } else { format!(" named {name}") };
-            let verbs = if verbs.contains(&"*") { "all verbs (*)".to_string() } else { verbs.join(", ") };
+            let name = if name.is_empty() {
+                String::new()
+            } else {
+                format!(" named {name}")
+            };
+            let verbs = if verbs.contains(&"*") {
+                "all verbs (*)".to_string()
+            } else {
+                verbs.join(", ")
+            };
             format!("{verbs} on {target}{name}")
         })
         .collect()
 }
 
 fn is_role(r: &Resource) -> bool {
-    r.key.group == "rbac.authorization.k8s.io" && matches!(r.key.kind.as_str(), "Role" | "ClusterRole")
+    r.key.group == "rbac.authorization.k8s.io"
+        && matches!(r.key.kind.as_str(), "Role" | "ClusterRole")
 }
 
 fn is_binding(r: &Resource) -> bool {
@@ -119,7 +137,12 @@ fn subjects(r: &Resource) -> BTreeSet<String> {
 }
 
 fn role_ref(r: &Resource) -> String {
-    let field = |k| r.value.path(&["roleRef", k]).and_then(Value::as_str).unwrap_or_default();
+    let field = |k| {
+        r.value
+            .path(&["roleRef", k])
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
     format!("{} {}", field("kind"), field("name"))
 }
 
@@ -135,13 +158,23 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
         if widened.is_empty() {
             return;
         }
-        let wildcard = widened.iter().any(|g| g.group == "*" || g.resource == "*" || g.verb == "*");
-        let verb = if d.status == Status::Added { "new role grants" } else { "grants" };
+        let wildcard = widened
+            .iter()
+            .any(|g| g.group == "*" || g.resource == "*" || g.verb == "*");
+        let verb = if d.status == Status::Added {
+            "new role grants"
+        } else {
+            "grants"
+        };
         let message = format!(
             "{verb} {} new permission{}{}",
             widened.len(),
             if widened.len() == 1 { "" } else { "s" },
-            if wildcard { ", including wildcards" } else { "" }
+            if wildcard {
+                ", including wildcards"
+            } else {
+                ""
+            }
         );
         out.push(
             Highlight::new(Category::RbacWidened, message)
@@ -162,9 +195,12 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
                 let added: Vec<String> = subjects_now.difference(&subjects(o)).cloned().collect();
                 if !added.is_empty() {
                     out.push(
-                        Highlight::new(Category::RbacWidened, format!("{} gains subjects", role_ref(n)))
-                            .resource(n)
-                            .details(added),
+                        Highlight::new(
+                            Category::RbacWidened,
+                            format!("{} gains subjects", role_ref(n)),
+                        )
+                        .resource(n)
+                        .details(added),
                     );
                 }
                 if role_ref(o) != role_ref(n) {
@@ -194,8 +230,10 @@ mod tests {
 
     fn role(rules: serde_json::Value) -> Resource {
         Resource::new(
-            Value::from(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                               "metadata": {"name": "r"}, "rules": rules})),
+            Value::from(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                               "metadata": {"name": "r"}, "rules": rules}),
+            ),
             Origin::default(),
         )
         .unwrap()
@@ -203,7 +241,9 @@ mod tests {
 
     #[test]
     fn flags_only_uncovered_grants() {
-        let old = vec![role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))];
+        let old = vec![role(
+            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]),
+        )];
         let new = vec![role(json!([
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "delete"]},
             {"apiGroups": ["apps"], "resources": ["*"], "verbs": ["get"]}

@@ -42,7 +42,10 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
         if let Some(line) = r.origin.line {
             props.push(format!("line={line}"));
         }
-        props.push(format!("title={}", property(&format!("{} {}", d.status.as_str(), d.key()))));
+        props.push(format!(
+            "title={}",
+            property(&format!("{} {}", d.status.as_str(), d.key()))
+        ));
         let mut message = match d.changes.len() {
             0 => format!("{} {}", d.key(), d.status.as_str()),
             1 => "1 change:".to_string(),
@@ -60,14 +63,21 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
     let _ = writeln!(
         out,
         "::notice title=vendor diff::{}",
-        data(&format!("{} -> {}: {}", opts.old_label, opts.new_label, summary_line(report)))
+        data(&format!(
+            "{} -> {}: {}",
+            opts.old_label,
+            opts.new_label,
+            summary_line(report)
+        ))
     );
     out
 }
 
 /// Escapes the message part of a workflow command.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command.

@@ -51,7 +51,8 @@ use crate::diff::{Change, DiffReport, Highlight, ResourceDiff, Seg};
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
-    let mut text = serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
+    let mut text =
+        serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
     text.push('\n');
     text
 }
