@@ -323,3 +323,115 @@ pub(crate) fn containers(spec: &Value) -> impl Iterator<Item = (&'static str, &V
 pub(crate) fn str_at<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{Origin, diff};
+    use serde_json::json;
+
+    fn res(v: serde_json::Value) -> Resource {
+        Resource::new(Value::from(v), Origin::default()).unwrap()
+    }
+
+    fn summary(h: &[Highlight]) -> Vec<String> {
+        h.iter()
+            .map(|h| {
+                format!(
+                    "{} {}: {} {:?}",
+                    h.category.as_str(),
+                    h.resource.as_deref().unwrap_or("-"),
+                    h.message,
+                    h.details
+                )
+            })
+            .collect()
+    }
+
+    fn webhook_config(webhooks: serde_json::Value) -> Resource {
+        res(
+            json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                   "metadata": {"name": "hooks"}, "webhooks": webhooks}),
+        )
+    }
+
+    #[test]
+    fn webhook_additions_and_failure_policy_flips() {
+        let old = vec![webhook_config(json!([
+            {"name": "a.example.com", "failurePolicy": "Ignore", "sideEffects": "None"}
+        ]))];
+        let new = vec![webhook_config(json!([
+            {"name": "a.example.com", "failurePolicy": "Fail", "sideEffects": "None", "timeoutSeconds": 5},
+            {"name": "b.example.com"}
+        ]))];
+        let report = diff(&old, &new, &Options::default());
+        assert_eq!(
+            summary(&report.highlights),
+            [
+                r#"webhook-added ValidatingWebhookConfiguration/hooks: 1 new admission webhook(s) ["b.example.com (failurePolicy: Fail)"]"#,
+                "webhook-changed ValidatingWebhookConfiguration/hooks: webhook a.example.com changed: timeoutSeconds []",
+                "webhook-failure-policy ValidatingWebhookConfiguration/hooks: webhook a.example.com: failurePolicy Ignore -> Fail []",
+            ]
+        );
+    }
+
+    #[test]
+    fn deprecated_apis_depend_on_the_kube_version() {
+        let new = vec![res(
+            json!({"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget",
+                                  "metadata": {"name": "pdb", "namespace": "n"}}),
+        )];
+        let at = |v: Option<&str>| {
+            let opts = Options {
+                kube_version: v.map(str::to_string),
+                ..Options::default()
+            };
+            summary(&diff(&[], &new, &opts).highlights)
+                .into_iter()
+                .filter(|s| s.starts_with("api-"))
+                .collect::<Vec<_>>()
+        };
+        assert!(at(Some("1.20")).is_empty());
+        assert_eq!(
+            at(Some("1.21.3")),
+            [
+                r#"api-deprecated -: policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25; use policy/v1 ["PodDisruptionBudget/n/pdb"]"#
+            ]
+        );
+        assert_eq!(
+            at(Some("v1.31.0")),
+            [
+                r#"api-removed -: policy/v1beta1 PodDisruptionBudget is removed in Kubernetes 1.25 (target 1.31); use policy/v1 ["PodDisruptionBudget/n/pdb"]"#
+            ]
+        );
+        assert_eq!(at(None).len(), 1);
+    }
+
+    #[test]
+    fn removed_resources_and_new_cluster_scoped_objects() {
+        let old = vec![res(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}}),
+        )];
+        let new = vec![
+            res(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                       "metadata": {"name": "crb"}, "roleRef": {"kind": "ClusterRole", "name": "admin"},
+                       "subjects": [{"kind": "ServiceAccount", "name": "sa", "namespace": "n"}]}),
+            ),
+            res(
+                json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "n"},
+                       "spec": {"type": "LoadBalancer"}}),
+            ),
+        ];
+        let report = diff(&old, &new, &Options::default());
+        assert_eq!(
+            summary(&report.highlights),
+            [
+                "rbac-binding-added ClusterRoleBinding/crb: binds ClusterRole admin to ServiceAccount n/sa []",
+                "resource-removed ConfigMap/n/c: removed (v1) []",
+                "cluster-scoped-added ClusterRoleBinding/crb: new cluster-scoped object (rbac.authorization.k8s.io/v1) []",
+                "service-exposure Service/n/s: new Service of type LoadBalancer []",
+            ]
+        );
+    }
+}

@@ -36,7 +36,8 @@
 //!       "old": any | null, "new": any | null,            // absent side is null
 //!       "text_diff": string | null                     // unified line diff of multi-line text
 //!     }]
-//!   }]
+//!   }],
+//!   "duplicates": ["Kind/namespace/name"]              // objects defined twice on one side
 //! }
 //! ```
 //! Fields are only ever added to this schema; a breaking change bumps `schema_version`.
@@ -70,6 +71,7 @@ pub fn to_json(report: &DiffReport<'_>, opts: &RenderOptions) -> Json {
         },
         "highlights": report.highlights.iter().map(highlight).collect::<Vec<_>>(),
         "resources": report.resources.iter().map(resource).collect::<Vec<_>>(),
+        "duplicates": report.duplicates.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 
