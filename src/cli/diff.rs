@@ -80,13 +80,13 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
             "`vendor diff NAME` (vendored tree against upstream) is not available in this build"
         ));
     };
-    if let Some(threshold) = args.detect_renames {
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(miette::miette!(
-                help = "use a similarity between 0 and 1, e.g. --detect-renames=0.8",
-                "--detect-renames {threshold} is out of range"
-            ));
-        }
+    if let Some(threshold) = args.detect_renames
+        && !(0.0..=1.0).contains(&threshold)
+    {
+        return Err(miette::miette!(
+            help = "use a similarity between 0 and 1, e.g. --detect-renames=0.8",
+            "--detect-renames {threshold} is out of range"
+        ));
     }
     if args.old == "-" && new == "-" {
         return Err(miette::miette!(

@@ -183,16 +183,12 @@ impl<'a> Walker<'a> {
                 DiffOp::Delete {
                     old_index, old_len, ..
                 } => {
-                    for i in old_index..old_index + old_len {
-                        self.at(i, |w| w.push(ChangeKind::Removed(a[i].clone()), None));
-                    }
+                    self.removed_items(a, old_index, old_index + old_len);
                 }
                 DiffOp::Insert {
                     new_index, new_len, ..
                 } => {
-                    for i in new_index..new_index + new_len {
-                        self.at(i, |w| w.push(ChangeKind::Added(b[i].clone()), None));
-                    }
+                    self.added_items(b, new_index, new_index + new_len);
                 }
                 DiffOp::Replace {
                     old_index,
@@ -206,14 +202,22 @@ impl<'a> Walker<'a> {
                             w.value(&a[old_index + k], &b[new_index + k])
                         });
                     }
-                    for i in old_index + common..old_index + old_len {
-                        self.at(i, |w| w.push(ChangeKind::Removed(a[i].clone()), None));
-                    }
-                    for i in new_index + common..new_index + new_len {
-                        self.at(i, |w| w.push(ChangeKind::Added(b[i].clone()), None));
-                    }
+                    self.removed_items(a, old_index + common, old_index + old_len);
+                    self.added_items(b, new_index + common, new_index + new_len);
                 }
             }
+        }
+    }
+
+    fn removed_items(&mut self, items: &[Value], from: usize, to: usize) {
+        for (i, item) in items.iter().enumerate().take(to).skip(from) {
+            self.at(i, |w| w.push(ChangeKind::Removed(item.clone()), None));
+        }
+    }
+
+    fn added_items(&mut self, items: &[Value], from: usize, to: usize) {
+        for (i, item) in items.iter().enumerate().take(to).skip(from) {
+            self.at(i, |w| w.push(ChangeKind::Added(item.clone()), None));
         }
     }
 

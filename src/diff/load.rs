@@ -132,11 +132,11 @@ fn push_object(
         .is_some_and(|k| k == "List" || k.ends_with("List"))
         && value.get("items").and_then(Value::as_seq).is_some();
     if is_list {
-        if let Value::Map(mut m) = value {
-            if let Some(Value::Seq(items)) = m.shift_remove("items") {
-                for item in items {
-                    push_object(item, origin.clone(), strict, out)?;
-                }
+        if let Value::Map(mut m) = value
+            && let Some(Value::Seq(items)) = m.shift_remove("items")
+        {
+            for item in items {
+                push_object(item, origin.clone(), strict, out)?;
             }
         }
         return Ok(());

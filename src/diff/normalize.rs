@@ -107,17 +107,17 @@ fn strip_metadata_keys(v: &mut Value, noise: &NoiseFilter) {
     match v {
         Value::Map(m) => {
             for (k, child) in m.iter_mut() {
-                if k == "metadata" {
-                    if let Some(meta) = child.as_map_mut() {
-                        for (field, patterns) in [
-                            ("labels", &noise.labels),
-                            ("annotations", &noise.annotations),
-                        ] {
-                            if let Some(Value::Map(entries)) = meta.get_mut(field) {
-                                entries.retain(|key, _| !patterns.iter().any(|p| p.matches(key)));
-                                if entries.is_empty() {
-                                    meta.shift_remove(field);
-                                }
+                if k == "metadata"
+                    && let Some(meta) = child.as_map_mut()
+                {
+                    for (field, patterns) in [
+                        ("labels", &noise.labels),
+                        ("annotations", &noise.annotations),
+                    ] {
+                        if let Some(Value::Map(entries)) = meta.get_mut(field) {
+                            entries.retain(|key, _| !patterns.iter().any(|p| p.matches(key)));
+                            if entries.is_empty() {
+                                meta.shift_remove(field);
                             }
                         }
                     }

@@ -73,7 +73,7 @@ pub(super) fn highlight(new: &[Resource], kube_version: Option<&str>, out: &mut 
     for r in new {
         let Some(dep) = deprecations()
             .iter()
-            .find(|d| d.api_version == r.api_version && d.kinds.iter().any(|k| *k == r.key.kind))
+            .find(|d| d.api_version == r.api_version && d.kinds.contains(&r.key.kind))
         else {
             continue;
         };
