@@ -81,6 +81,33 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
     Ok(out)
 }
 
+/// Reads an in-memory tree (`relative path -> bytes`, e.g. what the fetch layer prepared for an
+/// entry at another version). Like a directory: `*.yaml`/`*.yml`/`*.json` files only, documents
+/// that are not Kubernetes objects (kustomization.yaml) skipped; `label` prefixes the file names
+/// in origins (e.g. `upstream@v2.14.21`).
+pub fn load_files<'f>(
+    files: impl IntoIterator<Item = (&'f str, &'f [u8])>,
+    label: &str,
+) -> Result<Vec<Resource>, LoadError> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        if !is_manifest_name(Path::new(name)) {
+            continue;
+        }
+        let shown = if label.is_empty() {
+            name.to_string()
+        } else {
+            format!("{label}/{name}")
+        };
+        let src = std::str::from_utf8(bytes).map_err(|e| LoadError::Yaml {
+            location: shown.clone(),
+            message: format!("not UTF-8 ({e})"),
+        })?;
+        out.extend(load_str(src, &shown, false)?);
+    }
+    Ok(out)
+}
+
 fn is_manifest_name(p: &Path) -> bool {
     matches!(
         p.extension().and_then(|e| e.to_str()),
@@ -153,4 +180,46 @@ fn push_object(
 
 fn doc_line(doc: &yaml::Document) -> u32 {
     doc.start.line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_expanded_and_positions_kept() {
+        let src = "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n---\n# empty\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+        let rs = load_str(src, "f.yaml", true).unwrap();
+        let got: Vec<(String, Option<u32>)> = rs
+            .iter()
+            .map(|r| (r.key.to_string(), r.origin.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ConfigMap/a".to_string(), Some(2)),
+                ("Secret/b".to_string(), Some(11))
+            ]
+        );
+    }
+
+    #[test]
+    fn in_memory_trees_skip_non_objects_and_other_files() {
+        let files = [
+            (
+                "kustomization.yaml",
+                "resources: [install.yaml]\n".as_bytes(),
+            ),
+            (
+                "install.yaml",
+                b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".as_slice(),
+            ),
+            ("README.md", b"# not yaml: [".as_slice()),
+        ];
+        let rs = load_files(files, "upstream@v2").unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].origin.file, "upstream@v2/install.yaml");
+        let err = load_str("kind: [", "x.yaml", true).unwrap_err().to_string();
+        assert!(err.starts_with("x.yaml:2:1: invalid YAML"), "{err}");
+    }
 }

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::yaml::Value;
 pub use field::{Change, ChangeKind};
 pub use highlights::{Category, Highlight, Severity};
-pub use load::{LoadError, load_path, load_str};
+pub use load::{LoadError, load_files, load_path, load_str};
 pub use normalize::{NoiseFilter, Pattern};
 pub use path::{FieldPath, Seg};
 
