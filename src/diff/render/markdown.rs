@@ -112,14 +112,18 @@ fn highlight(h: &Highlight) -> String {
     item
 }
 
-/// Escapes characters Markdown would interpret in running text.
+/// Escapes what Markdown or GitHub's HTML sanitizer would interpret in running text.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
-        if matches!(ch, '*' | '_' | '<' | '>' | '[' | ']' | '`' | '|') {
-            out.push('\\');
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '*' | '_' | '[' | ']' | '`' | '|' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            _ => out.push(ch),
         }
-        out.push(ch);
     }
     out
 }
