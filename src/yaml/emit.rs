@@ -4,9 +4,11 @@
 //! escaping. Its state (column, indent, whitespace/indention flags) mirrors libyaml's so that
 //! line folding lands on the same columns.
 
+use std::borrow::Cow;
+
 use super::gofmt::yaml_float;
 use super::resolve::resolves_to_non_string;
-use super::sort::key_cmp;
+use super::sort::sort_entries;
 use super::{Map, Value};
 
 const BEST_WIDTH: usize = 80;
@@ -70,7 +72,10 @@ impl Emitter {
             Value::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
             Value::Int(i) => self.scalar(&i.to_string(), Style::Plain, ctx),
             Value::Float(f) => self.scalar(&yaml_float(*f), Style::Plain, ctx),
-            Value::String(s) => self.scalar(s, requested_string_style(s), ctx),
+            Value::String(s) => {
+                let s = json_reread(s);
+                self.scalar(&s, requested_string_style(&s), ctx)
+            }
             Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Value::Map(m) if m.is_empty() => self.empty_flow("{", "}"),
             Value::Seq(items) => self.block_sequence(items, ctx),
@@ -103,9 +108,11 @@ impl Emitter {
 
     fn block_mapping(&mut self, m: &Map) {
         self.increase_indent(false, false);
-        let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-        entries.sort_by(|a, b| key_cmp(a.0, b.0));
+        let mut entries: Vec<(Cow<'_, str>, &Value)> =
+            m.iter().map(|(k, v)| (json_reread(k), v)).collect();
+        sort_entries(&mut entries, |e| &e.0);
         for (key, value) in entries {
+            let key = key.as_ref();
             self.write_indent();
             let analysis = Analysis::of(key);
             if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
@@ -405,11 +412,11 @@ impl Emitter {
 
     fn write_block_scalar_hints(&mut self, value: &str) {
         let mut chars = value.chars();
-        if let Some(first) = value.chars().next() {
-            if first == ' ' || is_break(first) {
-                let hint = char::from_digit(BEST_INDENT as u32, 10).unwrap_or('2');
-                self.write_indicator(&hint.to_string(), false, false, false);
-            }
+        if let Some(first) = value.chars().next()
+            && (first == ' ' || is_break(first))
+        {
+            let hint = char::from_digit(BEST_INDENT as u32, 10).unwrap_or('2');
+            self.write_indicator(&hint.to_string(), false, false, false);
         }
         let chomp = match chars.next_back() {
             None => Some("-"),
@@ -424,6 +431,49 @@ impl Emitter {
             self.write_indicator(chomp, false, false, false);
         }
     }
+}
+
+/// What a string is after `sigs.k8s.io/yaml` has written it as JSON and go-yaml read that JSON
+/// back: Go's JSON encoder leaves NEL (U+0085) unescaped, and the YAML reader treats it as a line
+/// break inside the double-quoted JSON string, folding it (with the spaces around it) into one
+/// space, or into `n-1` newlines for `n` breaks in a row. Everything else survives.
+fn json_reread(s: &str) -> Cow<'_, str> {
+    if !s.contains('\u{85}') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c != ' ' && c != '\u{85}' {
+            out.push(c);
+            chars.next();
+            continue;
+        }
+        let mut whitespace = String::new();
+        let mut leading_break = false;
+        let mut trailing_breaks = String::new();
+        while let Some(&c) = chars.peek() {
+            match c {
+                ' ' if !leading_break => whitespace.push(' '),
+                ' ' => {}
+                '\u{85}' if !leading_break => {
+                    whitespace.clear();
+                    leading_break = true;
+                }
+                '\u{85}' => trailing_breaks.push('\n'),
+                _ => break,
+            }
+            chars.next();
+        }
+        if !leading_break {
+            out.push_str(&whitespace);
+        } else if trailing_breaks.is_empty() {
+            out.push(' ');
+        } else {
+            out.push_str(&trailing_breaks);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// go-yaml v2's `stringv`: literal for multi-line text, plain unless the text would read back
@@ -444,10 +494,8 @@ fn select_style(text: &str, requested: Style, a: &Analysis, ctx: Ctx) -> Style {
     if ctx.simple_key && a.multiline {
         style = Style::DoubleQuoted;
     }
-    if style == Style::Plain {
-        if !a.block_plain_allowed || (text.is_empty() && ctx.simple_key) {
-            style = Style::SingleQuoted;
-        }
+    if style == Style::Plain && (!a.block_plain_allowed || (text.is_empty() && ctx.simple_key)) {
+        style = Style::SingleQuoted;
     }
     if style == Style::SingleQuoted && !a.single_quoted_allowed {
         style = Style::DoubleQuoted;
@@ -660,6 +708,17 @@ mod tests {
         let first = out.lines().next().unwrap();
         assert!(first.len() > 80 && first.len() < 90, "{out}");
         assert!(out.lines().nth(1).unwrap().starts_with("  word"), "{out}");
+    }
+
+    #[test]
+    fn nel_folds_like_the_json_reread() {
+        assert_eq!(json_reread("a \u{85} b"), "a b");
+        assert_eq!(json_reread("a\u{85}\u{85}\u{85}b"), "a\n\nb");
+        assert_eq!(json_reread("plain"), "plain");
+        assert_eq!(
+            emit(serde_json::json!({"k": "\"q\" \u{85} \u{a0} x"})),
+            "k: '\"q\" \u{a0} x'\n"
+        );
     }
 
     #[test]

@@ -4,8 +4,11 @@
 /// Shortest round-trip decimal digits of `|f|` and the decimal point position: `|f| =
 /// 0.d1d2... * 10^dp`.
 fn shortest_digits(f: f64) -> (String, i32) {
-    let s = format!("{:e}", f.abs());
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    digits_of(&format!("{:e}", f.abs()))
+}
+
+fn digits_of(s: &str) -> (String, i32) {
+    let (mantissa, exp) = s.split_once('e').unwrap_or((s, "0"));
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let exp: i32 = exp.parse().unwrap_or(0);
     (digits, exp + 1)
@@ -21,12 +24,30 @@ pub(crate) fn format_float_g(f: f64) -> String {
         return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
     }
     let (digits, dp) = shortest_digits(f);
-    let sign = if f.is_sign_negative() { "-" } else { "" };
+    g_from_digits(f.is_sign_negative(), &digits, dp)
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)` (how `sigs.k8s.io/yaml` writes float map keys), with
+/// go-yaml's names for the infinities.
+pub(crate) fn format_float_g32(f: f64) -> String {
+    let f32v = f as f32;
+    if f32v.is_nan() {
+        return ".nan".to_owned();
+    }
+    if f32v.is_infinite() {
+        return if f32v > 0.0 { ".inf" } else { "-.inf" }.to_owned();
+    }
+    let (digits, dp) = digits_of(&format!("{:e}", f32v.abs()));
+    g_from_digits(f32v.is_sign_negative(), &digits, dp)
+}
+
+fn g_from_digits(negative: bool, digits: &str, dp: i32) -> String {
+    let sign = if negative { "-" } else { "" };
     let exp = dp - 1;
-    if exp < -4 || exp >= 6 {
-        format!("{sign}{}", format_e(&digits, exp))
+    if !(-4..6).contains(&exp) {
+        format!("{sign}{}", format_e(digits, exp))
     } else {
-        format!("{sign}{}", format_f(&digits, dp))
+        format!("{sign}{}", format_f(digits, dp))
     }
 }
 

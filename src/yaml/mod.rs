@@ -3,9 +3,15 @@
 //! positions for diagnostics, and an emitter ([`to_string`]) that writes exactly what Go's
 //! `sigs.k8s.io/yaml.Marshal` writes (the format of `kustomize build` output and of Helm's
 //! `toYaml`). Input is `&str`: decoding bytes (and rejecting non-UTF-8) is the caller's job.
+//!
+//! Hostile input is bounded: aliases may add at most max(1,000,000, 10 x events) nodes, nesting
+//! (aliases included) stops at 1,000 levels, and nothing recurses on the input's depth while
+//! parsing. Where Go would fail to marshal (NaN/infinite floats, strings with C1 controls or
+//! U+FFFE/U+FFFF that the JSON re-read rejects), [`to_string`] still writes go-yaml's form.
 
 mod emit;
 mod gofmt;
+mod kyaml;
 mod locate;
 mod parse;
 mod resolve;
@@ -17,7 +23,7 @@ use std::fmt;
 pub use crate::diag::Pos;
 pub use emit::to_string;
 pub use locate::{PathSeg, locate};
-pub use parse::{parse_documents, parse_one};
+pub use parse::{parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
 
 /// Which YAML reader's scalar rules to follow.
@@ -26,7 +32,9 @@ pub enum Dialect {
     /// How kustomize (kyaml, go-yaml v3) reads YAML: only `true`/`false` (and their `True`/`TRUE`
     /// forms) are bools, `yes` is a string, `0644` is the int 420 (Go `ParseInt` base 0), `0o644`,
     /// `0x1F`, `.inf`; `~`/`null`/empty are null. A bare `=` is the string `"="`. Duplicate
-    /// mapping keys are an error; for merge keys (`<<`) the mapping's own keys win.
+    /// mapping keys are an error; for merge keys (`<<`) the mapping's own keys win. Non-string
+    /// keys keep their source text. Folded (`>`) scalars get kustomize's round-trip quirk (see
+    /// `kyaml.rs`).
     Kube,
     /// How Helm reads values files and `fromYaml` (`sigs.k8s.io/yaml` -> go-yaml v2, YAML 1.1):
     /// `y/n/yes/no/on/off` in go-yaml v2's case forms are bools, `0644` is octal, `1_000` is 1000;

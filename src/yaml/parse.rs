@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 
 use super::resolve::{Resolved, resolve_plain};
-use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt};
+use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt, kyaml};
 
 /// Deepest nesting of sequences/mappings accepted.
 pub(crate) const MAX_DEPTH: usize = 1000;
@@ -19,17 +19,30 @@ const ALIAS_BUDGET_PER_EVENT: usize = 10;
 
 /// Parses every document of a YAML stream. Empty documents are kept as `Value::Null`.
 pub fn parse_documents(src: &str, dialect: Dialect) -> Result<Vec<Document>, YamlError> {
+    parse_stream(src, dialect, usize::MAX)
+}
+
+/// Parses only the first document (`Null` when there is none) and ignores the rest of the
+/// stream, even if it would not parse: what go-yaml's `Unmarshal` (and so Helm's
+/// `sigs.k8s.io/yaml.Unmarshal`, `fromYaml`, values files) does.
+pub fn parse_first(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
+    let mut docs = parse_stream(src, dialect, 1)?;
+    Ok(docs.pop().map(|d| d.value).unwrap_or_default())
+}
+
+fn parse_stream(src: &str, dialect: Dialect, max_docs: usize) -> Result<Vec<Document>, YamlError> {
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
         if matches!(event, Event::StreamEnd) {
             break;
         }
+        let document_end = matches!(event, Event::DocumentEnd);
         builder.on_event(event, span.start)?;
+        if document_end && builder.docs.len() >= max_docs {
+            break;
+        }
     }
     Ok(builder.docs)
 }
@@ -62,8 +75,8 @@ struct Builder {
     dialect: Dialect,
     docs: Vec<Document>,
     stack: Vec<Frame>,
-    /// Anchored nodes of the current document: value and node count.
-    anchors: HashMap<usize, (Value, usize)>,
+    /// Anchored nodes of the current document.
+    anchors: HashMap<usize, Anchored>,
     doc_start: Option<Pos>,
     /// The current document's root node has been placed.
     doc_done: bool,
@@ -75,10 +88,20 @@ struct Builder {
     events: usize,
 }
 
+struct Anchored {
+    value: Value,
+    /// Nodes in `value` (what an alias to it costs from the expansion budget).
+    nodes: usize,
+    /// Nesting levels in `value` (an alias must not make the tree deeper than `MAX_DEPTH`).
+    height: usize,
+}
+
 struct Frame {
     kind: FrameKind,
     anchor: usize,
     nodes_at_start: usize,
+    /// Height of the tallest child placed so far.
+    child_height: usize,
     pos: Pos,
 }
 
@@ -108,6 +131,10 @@ struct Node {
     pos: Pos,
     /// A plain `<<` scalar: the merge key when it is a mapping key.
     is_merge_key: bool,
+    /// Kube: the source text of a non-string scalar, which kyaml uses as the key.
+    key_text: Option<String>,
+    /// Nesting levels inside the node (0 for a scalar).
+    height: usize,
 }
 
 impl Builder {
@@ -148,9 +175,16 @@ impl Builder {
             }
             Event::Alias(id) => {
                 self.note_node_start(pos);
-                let Some((value, count)) = self.anchors.get(&id) else {
+                let Some(anchored) = self.anchors.get(&id) else {
                     return Err(YamlError::at(pos, "unknown anchor"));
                 };
+                let (count, height) = (anchored.nodes, anchored.height);
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(YamlError::at(
+                        pos,
+                        format!("nesting deeper than {MAX_DEPTH} levels (through aliases)"),
+                    ));
+                }
                 self.alias_nodes += count;
                 let budget = ALIAS_BUDGET_MIN.max(ALIAS_BUDGET_PER_EVENT * self.events);
                 if self.alias_nodes > budget {
@@ -159,26 +193,39 @@ impl Builder {
                         format!("aliases expand to more than {budget} nodes (alias bomb?)"),
                     ));
                 }
-                let value = value.clone();
+                let value = anchored.value.clone();
                 self.nodes += count;
                 self.place(Node {
                     value,
                     pos,
                     is_merge_key: false,
+                    key_text: None,
+                    height,
                 })?;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let value = self.scalar(&text, style, tag.as_deref(), pos)?;
+                let (value, key_text) = if style == ScalarStyle::Plain && tag.is_none() {
+                    self.plain_scalar(text)
+                } else {
+                    (self.scalar(text, style, tag.as_deref(), pos)?, None)
+                };
                 self.nodes += 1;
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (value.clone(), 1));
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes: 1,
+                        height: 0,
+                    };
+                    self.anchors.insert(anchor, anchored);
                 }
                 self.place(Node {
                     value,
                     pos,
                     is_merge_key,
+                    key_text,
+                    height: 0,
                 })?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -202,14 +249,22 @@ impl Builder {
                     FrameKind::Map(m) => Value::Map(finish_map(m, self.dialect)),
                 };
                 self.nodes += 1;
+                let height = frame.child_height + 1;
                 if frame.anchor != 0 {
-                    let count = self.nodes - frame.nodes_at_start;
-                    self.anchors.insert(frame.anchor, (value.clone(), count));
+                    let nodes = self.nodes - frame.nodes_at_start;
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes,
+                        height,
+                    };
+                    self.anchors.insert(frame.anchor, anchored);
                 }
                 self.place(Node {
                     value,
                     pos: frame.pos,
                     is_merge_key: false,
+                    key_text: None,
+                    height,
                 })?;
             }
         }
@@ -234,6 +289,7 @@ impl Builder {
             kind,
             anchor,
             nodes_at_start: self.nodes,
+            child_height: 0,
             pos,
         });
         Ok(())
@@ -251,12 +307,16 @@ impl Builder {
             self.doc_done = true;
             return Ok(());
         };
+        parent.child_height = parent.child_height.max(node.height);
         match &mut parent.kind {
             FrameKind::Seq(items) => items.push(node.value),
             FrameKind::Map(m) => match m.pending_key.take() {
                 None if node.is_merge_key => m.pending_key = Some(PendingKey::Merge(node.pos)),
                 None => {
-                    let key = key_string(node.value, node.pos)?;
+                    let key = match node.key_text {
+                        Some(text) if !node.value.is_null() => text,
+                        _ => key_string(node.value, node.pos)?,
+                    };
                     m.pending_key = Some(PendingKey::Key(key, node.pos));
                 }
                 Some(PendingKey::Merge(pos)) => {
@@ -266,38 +326,45 @@ impl Builder {
                         Dialect::Helm => merge_in_place(&mut m.map, node.value),
                     }
                 }
-                Some(PendingKey::Key(key, key_pos)) => {
-                    if let Some(idx) = m.map.get_index_of(&key) {
+                Some(PendingKey::Key(key, key_pos)) => match m.map.entry(key) {
+                    indexmap::map::Entry::Occupied(mut entry) => {
                         if dialect == Dialect::Kube {
-                            let line = m.key_lines.get(idx).copied().unwrap_or(0);
-                            return Err(YamlError::at(
-                                key_pos,
-                                format!(
-                                    "mapping key {} already defined at line {line}",
-                                    go_quote(&key)
-                                ),
-                            ));
+                            let line = m.key_lines.get(entry.index()).copied().unwrap_or(0);
+                            let message = format!(
+                                "mapping key {} already defined at line {line}",
+                                go_quote(entry.key())
+                            );
+                            return Err(YamlError::at(key_pos, message));
                         }
-                        m.map.shift_remove(&key);
-                        if idx < m.key_lines.len() {
-                            m.key_lines.remove(idx);
+                        entry.insert(node.value);
+                    }
+                    indexmap::map::Entry::Vacant(entry) => {
+                        entry.insert(node.value);
+                        if dialect == Dialect::Kube {
+                            m.key_lines.push(key_pos.line);
                         }
                     }
-                    m.map.insert(key, node.value);
-                    let idx = m.map.len() - 1;
-                    if m.key_lines.len() <= idx {
-                        m.key_lines.resize(idx + 1, 0);
-                    }
-                    m.key_lines[idx] = key_pos.line;
-                }
+                },
             },
         }
         Ok(())
     }
 
+    /// An untagged plain scalar, resolved per dialect. Kube also returns the source text of
+    /// non-string values (see `Node::key_text`).
+    fn plain_scalar(&self, text: Cow<'_, str>) -> (Value, Option<String>) {
+        match resolve_plain(&text, self.dialect) {
+            r @ (Resolved::Str | Resolved::Timestamp) => (r.into_value(text), None),
+            r => {
+                let key_text = (self.dialect == Dialect::Kube).then(|| text.into_owned());
+                (r.into_value(Cow::Borrowed("")), key_text)
+            }
+        }
+    }
+
     fn scalar(
         &self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&Tag>,
         pos: Pos,
@@ -306,16 +373,28 @@ impl Builder {
         let non_specific = tag.is_some_and(|t| t.handle == "!" && t.suffix.is_empty());
         if tag.is_some() && core_suffix.is_none() && !non_specific {
             // Local tags (`!foo`) are kept as their text, as go-yaml does.
-            return Ok(Value::String(text.to_owned()));
+            return Ok(Value::String(text.into_owned()));
         }
         let plain = style == ScalarStyle::Plain;
+        if style == ScalarStyle::Folded
+            && self.dialect == Dialect::Kube
+            && matches!(core_suffix, None | Some("str"))
+        {
+            let value = kyaml::folded_round_trip(&text).unwrap_or_else(|| text.into_owned());
+            return Ok(Value::String(value));
+        }
         match core_suffix {
-            None if plain => Ok(resolve_plain(text, self.dialect).into_value(text)),
-            None | Some("str") | Some("binary") | Some("timestamp") => {
-                Ok(Value::String(text.to_owned()))
-            }
+            None if plain => Ok(resolve_plain(&text, self.dialect).into_value(text)),
+            Some("binary") => match decode_base64(&text) {
+                Some(bytes) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+                None => Err(YamlError::at(
+                    pos,
+                    "!!binary value contains invalid base64 data",
+                )),
+            },
+            None | Some("str") | Some("timestamp") => Ok(Value::String(text.into_owned())),
             Some(suffix) => {
-                let resolved = resolve_plain(text, self.dialect);
+                let resolved = resolve_plain(&text, self.dialect);
                 let value = match (suffix, resolved) {
                     ("int", r @ (Resolved::Int(_) | Resolved::Uint(_))) => r.into_value(text),
                     ("float", Resolved::Int(i)) => Value::Float(i as f64),
@@ -389,14 +468,21 @@ fn check_merge_source(v: &Value, pos: Pos) -> Result<(), YamlError> {
     }
 }
 
-/// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON.
+/// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON
+/// (floats with 32-bit precision, as it does). Kube keys keep their source text instead (kyaml
+/// decodes keys into Go strings); see `Node::key_text`. A null key has no JSON form.
 fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
     Ok(match key {
         Value::String(s) => s,
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => gofmt::format_float_g(f),
+        Value::Float(f) => gofmt::format_float_g32(f),
         Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_owned(),
+        Value::Null => {
+            return Err(YamlError::at(
+                pos,
+                "a null mapping key cannot be converted to JSON",
+            ));
+        }
         Value::Seq(_) | Value::Map(_) => {
             return Err(YamlError::at(
                 pos,
@@ -404,6 +490,44 @@ fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
             ));
         }
     })
+}
+
+/// Go's `base64.StdEncoding.DecodeString` (padding required; `\r` and `\n` are skipped), which
+/// go-yaml uses for `!!binary`.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| *b != b'\n' && *b != b'\r')
+        .collect();
+    if !digits.len().is_multiple_of(4) {
+        return None;
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    let quads = digits.chunks(4).count();
+    for (i, quad) in digits.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|b| **b == b'=').count();
+        if pad > 2 || (pad > 0 && i + 1 != quads) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in &quad[..4 - pad] {
+            n = (n << 6) | value(b)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
 }
 
 /// A Go `%#v`-style quoted string, for messages that mirror kyaml's.
@@ -455,7 +579,9 @@ mod tests {
 
     #[test]
     fn tags_coerce() {
-        let v = kube("a: !!str 12\nb: !!float 3\nc: !custom 5\n");
+        let v = kube("a: !!str 12\nb: !!float 3\nc: !custom 5\nd: !!binary |\n  aGVs\n  bG8=\n");
+        assert_eq!(v.get("d"), Some(&Value::String("hello".into())));
+        assert!(parse_one("a: !!binary aGVsbG8\n", Dialect::Kube).is_err());
         assert_eq!(v.get("a"), Some(&Value::String("12".into())));
         assert_eq!(v.get("b"), Some(&Value::Float(3.0)));
         assert_eq!(v.get("c"), Some(&Value::String("5".into())));
@@ -464,9 +590,13 @@ mod tests {
 
     #[test]
     fn non_string_keys_become_strings() {
-        let v = parse_one("1: a\ntrue: b\n~: c\n1.5: d\n", Dialect::Helm).unwrap();
+        let v = parse_one("1: a\ntrue: b\n0x1F: c\n1.5: d\n0.1: e\n", Dialect::Helm).unwrap();
         let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["1", "true", "null", "1.5"]);
+        assert_eq!(keys, ["1", "true", "31", "1.5", "0.1"]);
+        let v = parse_one("1: a\ntrue: b\n0x1F: c\n1.50: d\n", Dialect::Kube).unwrap();
+        let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["1", "true", "0x1F", "1.50"]);
+        assert!(parse_one("~: a\n", Dialect::Helm).is_err());
         assert!(parse_one("[a]: 1\n", Dialect::Kube).is_err());
     }
 
@@ -507,6 +637,22 @@ mod tests {
     }
 
     #[test]
+    fn parse_first_ignores_later_documents() {
+        assert_eq!(
+            parse_first("a: 1\n---\nb: [\n", Dialect::Helm)
+                .unwrap()
+                .get("a"),
+            Some(&Value::Int(1))
+        );
+        assert!(parse_documents("a: 1\n---\nb: [\n", Dialect::Helm).is_err());
+        assert_eq!(parse_first("", Dialect::Helm).unwrap(), Value::Null);
+        assert_eq!(
+            parse_first("---\n---\nb: 1\n", Dialect::Helm).unwrap(),
+            Value::Null
+        );
+    }
+
+    #[test]
     fn alias_bomb_is_refused() {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
@@ -515,6 +661,21 @@ mod tests {
         }
         let err = parse_one(&src, Dialect::Kube).unwrap_err();
         assert!(err.message.contains("alias"), "{err}");
+    }
+
+    #[test]
+    fn aliases_cannot_nest_beyond_the_depth_limit() {
+        let mut src = format!("a0: &a0 {}x{}\n", "[".repeat(200), "]".repeat(200));
+        for i in 1..10 {
+            src.push_str(&format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(200),
+                i - 1,
+                "]".repeat(200)
+            ));
+        }
+        let err = parse_one(&src, Dialect::Kube).unwrap_err();
+        assert!(err.message.contains("through aliases"), "{err}");
     }
 
     #[test]

@@ -20,14 +20,14 @@ pub(crate) enum Resolved {
 }
 
 impl Resolved {
-    pub(crate) fn into_value(self, text: &str) -> Value {
+    pub(crate) fn into_value(self, text: std::borrow::Cow<'_, str>) -> Value {
         match self {
             Resolved::Null => Value::Null,
             Resolved::Bool(b) => Value::Bool(b),
             Resolved::Int(i) => Value::Int(i),
             Resolved::Uint(u) => Value::Float(u as f64),
             Resolved::Float(f) => Value::Float(f),
-            Resolved::Timestamp | Resolved::Str => Value::String(text.to_owned()),
+            Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned()),
         }
     }
 }
@@ -112,12 +112,11 @@ fn resolve_number(text: &str) -> Resolved {
             GoInt::Unsigned(u) => Resolved::Uint(u),
         };
     }
-    if is_yaml_style_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            if f.is_finite() {
-                return Resolved::Float(f);
-            }
-        }
+    if is_yaml_style_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+        && f.is_finite()
+    {
+        return Resolved::Float(f);
     }
     Resolved::Str
 }
@@ -263,7 +262,9 @@ pub(crate) fn looks_like_timestamp(s: &str) -> bool {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -364,10 +365,10 @@ mod tests {
     use super::*;
 
     fn kube(s: &str) -> Value {
-        resolve_plain(s, Dialect::Kube).into_value(s)
+        resolve_plain(s, Dialect::Kube).into_value(s.into())
     }
     fn helm(s: &str) -> Value {
-        resolve_plain(s, Dialect::Helm).into_value(s)
+        resolve_plain(s, Dialect::Helm).into_value(s.into())
     }
 
     #[test]
@@ -397,7 +398,7 @@ mod tests {
     #[test]
     fn numbers_follow_go_parse_int_base0() {
         for d in [Dialect::Kube, Dialect::Helm] {
-            let r = |s: &str| resolve_plain(s, d).into_value(s);
+            let r = |s: &str| resolve_plain(s, d).into_value(s.into());
             assert_eq!(r("0644"), Value::Int(420));
             assert_eq!(r("0o644"), Value::Int(420));
             assert_eq!(r("0x1F"), Value::Int(31));

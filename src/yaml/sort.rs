@@ -2,8 +2,6 @@
 //! point, a non-letter sorts before a letter, and runs of digits compare by numeric value, so
 //! `a2` < `a10`. This is the order of every map in `kustomize build` output and Helm `toYaml`.
 
-use std::cmp::Ordering;
-
 fn is_letter(c: char) -> bool {
     c.is_alphabetic()
 }
@@ -79,14 +77,50 @@ fn less_chars<T: Copy + PartialEq + PartialOrd>(
     ar.len() < br.len()
 }
 
-/// [`key_less`] as an [`Ordering`], for `sort_by`.
-pub(crate) fn key_cmp(a: &str, b: &str) -> Ordering {
-    if key_less(a, b) {
-        Ordering::Less
-    } else if key_less(b, a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
+/// Sorts mapping entries by [`key_less`]. go-yaml's order is not a total order (`a10` < `a1a` <
+/// `a01` < `a10` is a cycle; Go's own output then depends on map iteration order), and the
+/// standard library's sorts may panic on such comparators, so this is a plain merge sort that
+/// accepts any answer.
+pub(crate) fn sort_entries<T>(entries: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+    let n = entries.len();
+    if n < 2 {
+        return;
+    }
+    let mut src: Vec<T> = std::mem::take(entries);
+    let mut width = 1;
+    while width < n {
+        let mut merged: Vec<T> = Vec::with_capacity(n);
+        let mut items = src.into_iter().peekable();
+        let mut left: Vec<T> = Vec::with_capacity(width);
+        let mut right: Vec<T> = Vec::with_capacity(width);
+        while items.peek().is_some() {
+            left.extend(items.by_ref().take(width));
+            right.extend(items.by_ref().take(width));
+            merge_into(&mut merged, &mut left, &mut right, &key);
+        }
+        src = merged;
+        width *= 2;
+    }
+    *entries = src;
+}
+
+fn merge_into<T>(
+    out: &mut Vec<T>,
+    left: &mut Vec<T>,
+    right: &mut Vec<T>,
+    key: &impl Fn(&T) -> &str,
+) {
+    let mut l = left.drain(..).peekable();
+    let mut r = right.drain(..).peekable();
+    loop {
+        let take_right = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => key_less(key(b), key(a)),
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        let next = if take_right { r.next() } else { l.next() };
+        out.extend(next);
     }
 }
 
@@ -96,7 +130,7 @@ mod tests {
 
     fn sorted(keys: &[&str]) -> Vec<String> {
         let mut v: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
-        v.sort_by(|a, b| key_cmp(a, b));
+        sort_entries(&mut v, |s| s.as_str());
         v
     }
 
@@ -116,5 +150,19 @@ mod tests {
             ["a-b", "a.b", "a_b", "ab"]
         );
         assert_eq!(sorted(&["x", "x1", ""]), ["", "x", "x1"]);
+        let many: Vec<String> = (0..300).rev().map(|i| format!("k{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let expected: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
+        assert_eq!(sorted(&many), expected);
+    }
+
+    #[test]
+    fn inconsistent_order_does_not_panic() {
+        assert!(key_less("a10", "a1a") && key_less("a1a", "a01") && key_less("a01", "a10"));
+        let keys: Vec<String> = (0..200)
+            .map(|i| ["a10", "a1a", "a01", "b2", "a"][i % 5].repeat(1 + i % 3))
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        assert_eq!(sorted(&keys).len(), 200);
     }
 }
