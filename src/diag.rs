@@ -135,6 +135,8 @@ pub struct Finding {
     pub pos: Option<Pos>,
     /// `kind/namespace/name` (or `kind/name`) of the Kubernetes object concerned.
     pub resource: Option<String>,
+    /// The container concerned, for findings about one container of a workload.
+    pub container: Option<String>,
     pub message: String,
     pub help: Option<String>,
 }
@@ -148,6 +150,7 @@ impl Finding {
             file: None,
             pos: None,
             resource: None,
+            container: None,
             message: message.into(),
             help: None,
         }
@@ -170,6 +173,11 @@ impl Finding {
 
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
+        self
+    }
+
+    pub fn container(mut self, container: impl Into<String>) -> Self {
+        self.container = Some(container.into());
         self
     }
 

@@ -5,9 +5,15 @@
 //! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
+pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod kustomize;
 pub mod patch;
+pub mod policy;
+pub mod report;
+pub mod resources;
+pub mod semver;
 pub mod yaml;

@@ -33,7 +33,10 @@ pub fn format_finding(f: &Finding) -> String {
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let opts = BuildOptions { root: args.root, display_base: None };
+    let opts = BuildOptions {
+        root: args.root,
+        display_base: None,
+    };
     let out = kustomize::build(&args.dir, &opts).map_err(|e| {
         let mut r = miette::miette!("{e}");
         if let Some(h) = e.help.clone() {
@@ -43,7 +46,9 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     })?;
     let text = kustomize::render(&out);
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).map_err(|e| miette::miette!("cannot write output: {e}"))?;
+    stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| miette::miette!("cannot write output: {e}"))?;
     stdout.flush().ok();
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {
@@ -59,5 +64,9 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         let _ = write!(stderr, "{}", format_finding(f));
     }
-    Ok(if worst == Level::Deny { Outcome::Findings } else { Outcome::Clean })
+    Ok(if worst == Level::Deny {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }

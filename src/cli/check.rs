@@ -1,10 +1,76 @@
-//! `vendor check`.
+//! `vendor check`: the CI gate. Loads vendor.toml, runs `crate::check`, prints the report in
+//! the chosen format and turns error-level findings into exit code 1.
 
-use super::{GlobalArgs, Outcome};
+use std::io::Write;
+
+use miette::{IntoDiagnostic, Result};
+
+use super::{Format, GlobalArgs, Outcome};
+use crate::diag::{Code, Level, LevelOverrides};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Check only these entries (default: all).
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Make findings with this code errors.
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Make findings with this code warnings.
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Silence findings with this code.
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    pub allow: Vec<String>,
+}
 
-pub fn run(_global: &GlobalArgs, _args: Args) -> miette::Result<Outcome> {
-    Err(super::not_yet("check"))
+pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
+    let config = super::load_config(global)?;
+    let mut overrides = LevelOverrides::default();
+    for (codes, level) in [
+        (&args.deny, Level::Deny),
+        (&args.warn, Level::Warn),
+        (&args.allow, Level::Allow),
+    ] {
+        for c in codes {
+            overrides.set(parse_code(c)?, level);
+        }
+    }
+    for n in &args.names {
+        if config.entry(n).is_none() {
+            return Err(super::unknown_entry(&config, n));
+        }
+    }
+    let opts = crate::check::Options {
+        overrides,
+        only: args.names,
+    };
+    let report = crate::check::check(&config, &opts)?;
+    let text = match global.format {
+        Format::Human | Format::Markdown => {
+            crate::report::human(&report, global.color_stdout(), global.quiet)
+        }
+        Format::Json => crate::report::json(&report),
+        Format::Github => crate::report::github(&report),
+        Format::Sarif => crate::report::sarif(&report),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    Ok(if report.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn parse_code(name: &str) -> Result<Code> {
+    Code::from_name(name).ok_or_else(|| {
+        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        miette::miette!(
+            help = format!("known codes: {}", all.join(", ")),
+            "unknown finding code `{name}`"
+        )
+    })
 }

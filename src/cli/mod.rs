@@ -11,7 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod build;
 mod check;
 mod diff;
+mod generate;
 mod images;
+mod init;
 mod outdated;
 mod sync;
 mod template;
@@ -116,6 +118,11 @@ pub enum Command {
     Template(template::Args),
     /// List every image reference with its policy verdict.
     Images(images::Args),
+    /// Write a commented starter vendor.toml in the current directory.
+    Init(init::Args),
+    /// Print shell completions, the man page or the JSON Schema of vendor.toml.
+    #[command(hide = true)]
+    Generate(generate::Args),
 }
 
 /// What a command found, for the exit code.
@@ -162,6 +169,8 @@ fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Build(args) => build::run(g, args),
         Command::Template(args) => template::run(g, args),
         Command::Images(args) => images::run(g, args),
+        Command::Init(args) => init::run(g, args),
+        Command::Generate(args) => generate::run(g, args),
     }
 }
 
@@ -184,6 +193,24 @@ fn is_broken_pipe(report: &miette::Report) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Finds and loads vendor.toml per `--manifest-path` or by searching upward.
+pub(crate) fn load_config(global: &GlobalArgs) -> miette::Result<crate::config::Config> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
+    Ok(crate::config::load(&path)?)
+}
+
+/// The error for a NAME argument that is not an entry.
+pub(crate) fn unknown_entry(config: &crate::config::Config, name: &str) -> miette::Report {
+    let names: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
+    miette::miette!(
+        help = format!("entries in {}: {}", config.path.display(), names.join(", ")),
+        "`{name}` is not an entry of {}",
+        config.path.display()
+    )
 }
 
 /// An error for a command whose implementation has not landed yet: exit 2 with a clear message.

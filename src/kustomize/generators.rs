@@ -11,9 +11,16 @@ use super::resource::{Origin, Res};
 use super::{Builder, KustomizeError, display_path};
 use crate::yaml::{Map, PathSeg, Value};
 
-pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) -> Result<(), KustomizeError> {
+pub(super) fn run(
+    b: &mut Builder,
+    k: &Kustomization,
+    resources: &mut Vec<Res>,
+) -> Result<(), KustomizeError> {
     let _ = b;
-    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
         for e in k.generators(field)? {
             let line = k.line_of(&[PathSeg::Key(field), PathSeg::Index(e.index)]);
             let err = |msg: String| KustomizeError::at(&k.file, line, msg);
@@ -24,10 +31,26 @@ pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) 
                 meta.insert("namespace".into(), Value::String(e.namespace.clone()));
             }
             if !e.labels.is_empty() {
-                meta.insert("labels".into(), Value::Map(e.labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()));
+                meta.insert(
+                    "labels".into(),
+                    Value::Map(
+                        e.labels
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .collect(),
+                    ),
+                );
             }
             if !e.annotations.is_empty() {
-                meta.insert("annotations".into(), Value::Map(e.annotations.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()));
+                meta.insert(
+                    "annotations".into(),
+                    Value::Map(
+                        e.annotations
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .collect(),
+                    ),
+                );
             }
             let mut obj = Map::new();
             obj.insert("apiVersion".into(), Value::String("v1".into()));
@@ -35,39 +58,68 @@ pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) 
             obj.insert("metadata".into(), Value::Map(meta));
             let mut data_map = Map::new();
             for (key, val) in data {
-                let v = if kind == "Secret" { base64(val.as_bytes()) } else { val };
+                let v = if kind == "Secret" {
+                    base64(val.as_bytes())
+                } else {
+                    val
+                };
                 data_map.insert(key, Value::String(v));
             }
             if !data_map.is_empty() {
                 obj.insert("data".into(), Value::Map(data_map));
             }
             if kind == "Secret" {
-                let t = if e.kind_type.is_empty() { "Opaque".to_string() } else { e.kind_type.clone() };
+                let t = if e.kind_type.is_empty() {
+                    "Opaque".to_string()
+                } else {
+                    e.kind_type.clone()
+                };
                 obj.insert("type".into(), Value::String(t));
             }
             if e.immutable {
                 obj.insert("immutable".into(), Value::Bool(true));
             }
-            let mut r = Res::new(Value::Map(obj), Origin { file: display_path(&k.file), line: line.unwrap_or(1) });
+            let mut r = Res::new(
+                Value::Map(obj),
+                Origin {
+                    file: display_path(&k.file),
+                    line: line.unwrap_or(1),
+                },
+            );
             r.needs_hash = !e.disable_hash;
-            let behavior = if e.behavior.is_empty() { "create" } else { e.behavior.as_str() };
+            let behavior = if e.behavior.is_empty() {
+                "create"
+            } else {
+                e.behavior.as_str()
+            };
             r.behavior = Some(behavior.to_string());
             let id = r.cur_id();
-            let existing = resources.iter().position(|x| x.matches_any_id(&id) || (x.kind() == kind && x.name() == e.name && x.cur_id().ns_equals(&id)));
+            let existing = resources.iter().position(|x| {
+                x.matches_any_id(&id)
+                    || (x.kind() == kind && x.name() == e.name && x.cur_id().ns_equals(&id))
+            });
             match (behavior, existing) {
                 ("create", None) => resources.push(r),
                 ("create", Some(_)) => {
-                    return Err(err(format!("cannot add generated {kind} `{}`: an object with this id already exists (use behavior: merge or replace)", e.name)));
+                    return Err(err(format!(
+                        "cannot add generated {kind} `{}`: an object with this id already exists (use behavior: merge or replace)",
+                        e.name
+                    )));
                 }
                 ("merge" | "replace", None) => {
-                    return Err(err(format!("id {} does not exist; cannot merge or replace", id.display())));
+                    return Err(err(format!(
+                        "id {} does not exist; cannot merge or replace",
+                        id.display()
+                    )));
                 }
                 ("merge", Some(i)) => {
                     let old = &mut resources[i];
                     for field in ["data", "binaryData"] {
                         if let Some(Value::Map(new)) = r.value.get(field).cloned() {
                             let target = super::resource::ensure_map(&mut old.value);
-                            let slot = target.entry(field.to_string()).or_insert(Value::Map(Map::new()));
+                            let slot = target
+                                .entry(field.to_string())
+                                .or_insert(Value::Map(Map::new()));
                             let m = super::resource::ensure_map(slot);
                             for (k2, v) in new {
                                 m.insert(k2, v);
@@ -76,8 +128,15 @@ pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) 
                     }
                     for field in ["labels", "annotations"] {
                         if let Some(Value::Map(new)) = r.value.path(&["metadata", field]).cloned() {
-                            let meta = super::resource::ensure_map(super::resource::ensure_map(&mut old.value).entry("metadata".to_string()).or_insert(Value::Map(Map::new())));
-                            let m = super::resource::ensure_map(meta.entry(field.to_string()).or_insert(Value::Map(Map::new())));
+                            let meta = super::resource::ensure_map(
+                                super::resource::ensure_map(&mut old.value)
+                                    .entry("metadata".to_string())
+                                    .or_insert(Value::Map(Map::new())),
+                            );
+                            let m = super::resource::ensure_map(
+                                meta.entry(field.to_string())
+                                    .or_insert(Value::Map(Map::new())),
+                            );
                             for (k2, v) in new {
                                 m.insert(k2, v);
                             }
@@ -90,23 +149,36 @@ pub(super) fn run(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) 
                     r.prev = old_prev;
                     resources[i] = r;
                 }
-                (other, _) => return Err(err(format!("unknown generator behavior `{other}` (use create, merge or replace)"))),
+                (other, _) => {
+                    return Err(err(format!(
+                        "unknown generator behavior `{other}` (use create, merge or replace)"
+                    )));
+                }
             }
         }
     }
     Ok(())
 }
 
-fn collect_data(k: &Kustomization, e: &GeneratorEntry, line: Option<u32>) -> Result<Vec<(String, String)>, KustomizeError> {
+fn collect_data(
+    k: &Kustomization,
+    e: &GeneratorEntry,
+    line: Option<u32>,
+) -> Result<Vec<(String, String)>, KustomizeError> {
     let err = |msg: String| KustomizeError::at(&k.file, line, msg);
     let mut out: Vec<(String, String)> = Vec::new();
-    let add = |key: String, val: String, out: &mut Vec<(String, String)>| -> Result<(), KustomizeError> {
-        if out.iter().any(|(k2, _)| *k2 == key) {
-            return Err(KustomizeError::at(&k.file, line, format!("configmap/secret `{}` has duplicate key `{key}`", e.name)));
-        }
-        out.push((key, val));
-        Ok(())
-    };
+    let add =
+        |key: String, val: String, out: &mut Vec<(String, String)>| -> Result<(), KustomizeError> {
+            if out.iter().any(|(k2, _)| *k2 == key) {
+                return Err(KustomizeError::at(
+                    &k.file,
+                    line,
+                    format!("configmap/secret `{}` has duplicate key `{key}`", e.name),
+                ));
+            }
+            out.push((key, val));
+            Ok(())
+        };
     for env in &e.envs {
         let path = resolve(k, env, line)?;
         let text = super::read_text(&path)?;
@@ -126,14 +198,22 @@ fn collect_data(k: &Kustomization, e: &GeneratorEntry, line: Option<u32>) -> Res
         }
     }
     for lit in &e.literals {
-        let (key, val) = lit.split_once('=').ok_or_else(|| err(format!("literal `{lit}` must be KEY=VALUE")))?;
+        let (key, val) = lit
+            .split_once('=')
+            .ok_or_else(|| err(format!("literal `{lit}` must be KEY=VALUE")))?;
         let val = strip_quotes(val);
         add(key.to_string(), val.to_string(), &mut out)?;
     }
     for f in &e.files {
         let (key, rel) = match f.split_once('=') {
             Some((k2, p)) => (k2.to_string(), p.to_string()),
-            None => (Path::new(f).file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), f.clone()),
+            None => (
+                Path::new(f)
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                f.clone(),
+            ),
         };
         let path = resolve(k, &rel, line)?;
         let text = super::read_text(&path)?;
@@ -143,16 +223,38 @@ fn collect_data(k: &Kustomization, e: &GeneratorEntry, line: Option<u32>) -> Res
 }
 
 fn strip_quotes(v: &str) -> &str {
-    if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) { &v[1..v.len() - 1] } else { v }
+    if v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
 }
 
-fn resolve(k: &Kustomization, rel: &str, line: Option<u32>) -> Result<std::path::PathBuf, KustomizeError> {
+fn resolve(
+    k: &Kustomization,
+    rel: &str,
+    line: Option<u32>,
+) -> Result<std::path::PathBuf, KustomizeError> {
     let p = super::normalize(&k.dir.join(rel));
     if !p.starts_with(&k.dir) {
-        return Err(KustomizeError::at(&k.file, line, format!("security; file '{}' is not in or below '{}'", display_path(&p), display_path(&k.dir))));
+        return Err(KustomizeError::at(
+            &k.file,
+            line,
+            format!(
+                "security; file '{}' is not in or below '{}'",
+                display_path(&p),
+                display_path(&k.dir)
+            ),
+        ));
     }
     if !p.is_file() {
-        return Err(KustomizeError::at(&k.file, line, format!("file `{rel}` not found ({})", display_path(&p))));
+        return Err(KustomizeError::at(
+            &k.file,
+            line,
+            format!("file `{rel}` not found ({})", display_path(&p)),
+        ));
     }
     Ok(p)
 }
@@ -161,12 +263,24 @@ fn base64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if chunk.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if chunk.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }

@@ -141,14 +141,32 @@ const KNOWN_FIELDS: &[&str] = &[
 
 /// Fields kustomize knows that `vendor build` does not implement: an error names them.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("helmCharts", "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources"),
-    ("helmChartInflationGenerator", "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources"),
-    ("generators", "generator plugins are not supported; vendor the generated output instead"),
-    ("transformers", "transformer plugins are not supported; express the change as a patch"),
+    (
+        "helmCharts",
+        "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources",
+    ),
+    (
+        "helmChartInflationGenerator",
+        "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources",
+    ),
+    (
+        "generators",
+        "generator plugins are not supported; vendor the generated output instead",
+    ),
+    (
+        "transformers",
+        "transformer plugins are not supported; express the change as a patch",
+    ),
     ("validators", "validator plugins are not supported"),
-    ("replacements", "replacements are not supported yet; use a patch"),
+    (
+        "replacements",
+        "replacements are not supported yet; use a patch",
+    ),
     ("vars", "vars are not supported; use a patch"),
-    ("configurations", "custom transformer configurations are not supported"),
+    (
+        "configurations",
+        "custom transformer configurations are not supported",
+    ),
     ("crds", "custom CRD configurations are not supported"),
     ("openapi", "a custom OpenAPI schema is not supported"),
 ];
@@ -156,13 +174,20 @@ const UNSUPPORTED: &[(&str, &str)] = &[
 impl Kustomization {
     /// Finds and loads the kustomization file in `dir`.
     pub fn load(dir: &Path) -> Result<Kustomization, KustomizeError> {
-        let found: Vec<PathBuf> = FILE_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+        let found: Vec<PathBuf> = FILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| p.is_file())
+            .collect();
         let file = match found.as_slice() {
             [] => {
                 return Err(KustomizeError::at(
                     dir,
                     None,
-                    format!("no kustomization file found in {} (looked for {})", dir.display(), FILE_NAMES.join(", ")),
+                    format!(
+                        "no kustomization file found in this directory (looked for {})",
+                        FILE_NAMES.join(", ")
+                    ),
                 ));
             }
             [one] => one.clone(),
@@ -175,20 +200,35 @@ impl Kustomization {
             }
         };
         let src = super::read_text(&file)?;
-        let docs = yaml::parse_documents(&src, Dialect::Kube).map_err(|e| KustomizeError::yaml(&file, &e))?;
+        let docs = yaml::parse_documents(&src, Dialect::Kube)
+            .map_err(|e| KustomizeError::yaml(&file, &e))?;
         let mut docs: Vec<_> = docs.into_iter().filter(|d| !d.value.is_null()).collect();
         if docs.len() > 1 {
-            return Err(KustomizeError::at(&file, Some(docs[1].start.line), "a kustomization file must hold one YAML document"));
+            return Err(KustomizeError::at(
+                &file,
+                Some(docs[1].start.line),
+                "a kustomization file must hold one YAML document",
+            ));
         }
-        let value = docs.pop().map(|d| d.value).unwrap_or(Value::Map(Default::default()));
+        let value = docs
+            .pop()
+            .map(|d| d.value)
+            .unwrap_or(Value::Map(Default::default()));
         let Value::Map(map) = value else {
-            return Err(KustomizeError::at(&file, Some(1), "a kustomization must be a map of fields"));
+            return Err(KustomizeError::at(
+                &file,
+                Some(1),
+                "a kustomization must be a map of fields",
+            ));
         };
         // Normalise field names case-insensitively (Go's encoding/json does).
         let mut norm = crate::yaml::Map::new();
         let mut spelling = Vec::new();
         for (k, v) in map {
-            let canon = KNOWN_FIELDS.iter().find(|f| f.eq_ignore_ascii_case(&k)).copied();
+            let canon = KNOWN_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+                .copied();
             match canon {
                 Some(c) => {
                     if c != k {
@@ -198,20 +238,46 @@ impl Kustomization {
                 }
                 None => {
                     let line = yaml::locate(&src, 0, &[PathSeg::Key(&k)]).map(|p| p.line);
-                    return Err(KustomizeError::at(&file, line, format!("unknown field `{k}` in kustomization")));
+                    return Err(KustomizeError::at(
+                        &file,
+                        line,
+                        format!("unknown field `{k}` in kustomization"),
+                    ));
                 }
             }
         }
-        let kind = norm.get("kind").and_then(Value::as_str).unwrap_or("Kustomization").to_string();
-        let k = Kustomization { dir: dir.to_path_buf(), file, src, value: Value::Map(norm), is_component: kind == "Component", spelling };
+        let kind = norm
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("Kustomization")
+            .to_string();
+        let k = Kustomization {
+            dir: dir.to_path_buf(),
+            file,
+            src,
+            value: Value::Map(norm),
+            is_component: kind == "Component",
+            spelling,
+        };
         for (field, help) in UNSUPPORTED {
-            if k.value.get(field).is_some_and(|v| !v.is_null() && !is_empty(v)) {
-                return Err(KustomizeError::at(&k.file, k.line_of(&[PathSeg::Key(field)]), format!("`{field}` is not supported by vendor build"))
-                    .with_help(*help));
+            if k.value
+                .get(field)
+                .is_some_and(|v| !v.is_null() && !is_empty(v))
+            {
+                return Err(KustomizeError::at(
+                    &k.file,
+                    k.line_of(&[PathSeg::Key(field)]),
+                    format!("`{field}` is not supported by vendor build"),
+                )
+                .with_help(*help));
             }
         }
         if !matches!(kind.as_str(), "Kustomization" | "Component") {
-            return Err(KustomizeError::at(&k.file, k.line_of(&[PathSeg::Key("kind")]), format!("unknown kustomization kind `{kind}`")));
+            return Err(KustomizeError::at(
+                &k.file,
+                k.line_of(&[PathSeg::Key("kind")]),
+                format!("unknown kustomization kind `{kind}`"),
+            ));
         }
         Ok(k)
     }
@@ -239,14 +305,23 @@ impl Kustomization {
     }
 
     fn type_error(&self, field: &str, want: &str) -> KustomizeError {
-        KustomizeError::at(&self.file, self.line_of(&[PathSeg::Key(field)]), format!("`{field}` must be {want}"))
+        KustomizeError::at(
+            &self.file,
+            self.line_of(&[PathSeg::Key(field)]),
+            format!("`{field}` must be {want}"),
+        )
     }
 
     /// A list of strings.
     pub fn strings(&self, field: &str) -> Result<Vec<String>, KustomizeError> {
         match self.get(field) {
             None => Ok(Vec::new()),
-            Some(Value::Seq(items)) => items.iter().map(|v| scalar_string(v).ok_or_else(|| self.type_error(field, "a list of strings"))).collect(),
+            Some(Value::Seq(items)) => items
+                .iter()
+                .map(|v| {
+                    scalar_string(v).ok_or_else(|| self.type_error(field, "a list of strings"))
+                })
+                .collect(),
             Some(_) => Err(self.type_error(field, "a list of strings")),
         }
     }
@@ -276,18 +351,43 @@ impl Kustomization {
             let Some(v) = self.get(field) else { continue };
             let items = v.as_seq().ok_or_else(|| self.type_error(field, "a list"))?;
             for (index, item) in items.iter().enumerate() {
-                let err = |msg: &str| KustomizeError::at(&self.file, self.line_of(&[PathSeg::Key(field), PathSeg::Index(index)]), msg.to_string());
-                let m = item.as_map().ok_or_else(|| err("a patch entry must be a map with `path` or `patch`"))?;
-                let mut e = PatchEntry { field: if field == "patches" { "patches" } else { "patchesJson6902" }, index, ..Default::default() };
+                let err = |msg: &str| {
+                    KustomizeError::at(
+                        &self.file,
+                        self.line_of(&[PathSeg::Key(field), PathSeg::Index(index)]),
+                        msg.to_string(),
+                    )
+                };
+                let m = item
+                    .as_map()
+                    .ok_or_else(|| err("a patch entry must be a map with `path` or `patch`"))?;
+                let mut e = PatchEntry {
+                    field: if field == "patches" {
+                        "patches"
+                    } else {
+                        "patchesJson6902"
+                    },
+                    index,
+                    ..Default::default()
+                };
                 for (k, v) in m {
                     match k.to_ascii_lowercase().as_str() {
                         "path" => e.path = scalar_string(v),
                         "patch" => e.patch = scalar_string(v),
-                        "target" => e.target = Some(selector(v).ok_or_else(|| err("`target` must be a map of strings"))?),
+                        "target" => {
+                            e.target = Some(
+                                selector(v)
+                                    .ok_or_else(|| err("`target` must be a map of strings"))?,
+                            )
+                        }
                         "options" => {
                             let opts = v.as_map().ok_or_else(|| err("`options` must be a map"))?;
-                            e.allow_name_change = opts.get("allowNameChange").is_some_and(|v| v == &Value::Bool(true));
-                            e.allow_kind_change = opts.get("allowKindChange").is_some_and(|v| v == &Value::Bool(true));
+                            e.allow_name_change = opts
+                                .get("allowNameChange")
+                                .is_some_and(|v| v == &Value::Bool(true));
+                            e.allow_kind_change = opts
+                                .get("allowKindChange")
+                                .is_some_and(|v| v == &Value::Bool(true));
                         }
                         _ => return Err(err(&format!("unknown field `{k}` in a patch entry"))),
                     }
@@ -299,26 +399,50 @@ impl Kustomization {
     }
 
     pub fn images(&self) -> Result<Vec<ImageEntry>, KustomizeError> {
-        let Some(v) = self.get("images") else { return Ok(Vec::new()) };
-        let items = v.as_seq().ok_or_else(|| self.type_error("images", "a list"))?;
+        let Some(v) = self.get("images") else {
+            return Ok(Vec::new());
+        };
+        let items = v
+            .as_seq()
+            .ok_or_else(|| self.type_error("images", "a list"))?;
         items
             .iter()
             .enumerate()
             .map(|(index, item)| {
-                let m = item.as_map().ok_or_else(|| self.type_error("images", "a list of maps"))?;
-                let get = |k: &str| m.iter().find(|(x, _)| x.eq_ignore_ascii_case(k)).and_then(|(_, v)| scalar_string(v)).unwrap_or_default();
-                Ok(ImageEntry { name: get("name"), new_name: get("newName"), new_tag: get("newTag"), digest: get("digest"), index })
+                let m = item
+                    .as_map()
+                    .ok_or_else(|| self.type_error("images", "a list of maps"))?;
+                let get = |k: &str| {
+                    m.iter()
+                        .find(|(x, _)| x.eq_ignore_ascii_case(k))
+                        .and_then(|(_, v)| scalar_string(v))
+                        .unwrap_or_default()
+                };
+                Ok(ImageEntry {
+                    name: get("name"),
+                    new_name: get("newName"),
+                    new_tag: get("newTag"),
+                    digest: get("digest"),
+                    index,
+                })
             })
             .collect()
     }
 
     pub fn replicas(&self) -> Result<Vec<(String, Value)>, KustomizeError> {
-        let Some(v) = self.get("replicas") else { return Ok(Vec::new()) };
-        let items = v.as_seq().ok_or_else(|| self.type_error("replicas", "a list"))?;
+        let Some(v) = self.get("replicas") else {
+            return Ok(Vec::new());
+        };
+        let items = v
+            .as_seq()
+            .ok_or_else(|| self.type_error("replicas", "a list"))?;
         items
             .iter()
             .map(|item| {
-                let name = item.get("name").and_then(scalar_string).ok_or_else(|| self.type_error("replicas", "a list of {name, count}"))?;
+                let name = item
+                    .get("name")
+                    .and_then(scalar_string)
+                    .ok_or_else(|| self.type_error("replicas", "a list of {name, count}"))?;
                 let count = item.get("count").cloned().unwrap_or(Value::Int(0));
                 Ok((name, count))
             })
@@ -326,23 +450,34 @@ impl Kustomization {
     }
 
     pub fn labels(&self) -> Result<Vec<LabelEntry>, KustomizeError> {
-        let Some(v) = self.get("labels") else { return Ok(Vec::new()) };
-        let items = v.as_seq().ok_or_else(|| self.type_error("labels", "a list"))?;
+        let Some(v) = self.get("labels") else {
+            return Ok(Vec::new());
+        };
+        let items = v
+            .as_seq()
+            .ok_or_else(|| self.type_error("labels", "a list"))?;
         items
             .iter()
             .map(|item| {
                 let pairs = item.get("pairs").and_then(string_pairs).unwrap_or_default();
                 let flag = |k: &str| item.get(k) == Some(&Value::Bool(true));
                 if item.get("fields").is_some() {
-                    return Err(self.type_error("labels", "entries without custom `fields` (not supported)"));
+                    return Err(self
+                        .type_error("labels", "entries without custom `fields` (not supported)"));
                 }
-                Ok(LabelEntry { pairs, include_selectors: flag("includeSelectors"), include_templates: flag("includeTemplates") })
+                Ok(LabelEntry {
+                    pairs,
+                    include_selectors: flag("includeSelectors"),
+                    include_templates: flag("includeTemplates"),
+                })
             })
             .collect()
     }
 
     pub fn generators(&self, field: &str) -> Result<Vec<GeneratorEntry>, KustomizeError> {
-        let Some(v) = self.get(field) else { return Ok(Vec::new()) };
+        let Some(v) = self.get(field) else {
+            return Ok(Vec::new());
+        };
         let items = v.as_seq().ok_or_else(|| self.type_error(field, "a list"))?;
         let global = self.get("generatorOptions");
         items
@@ -350,7 +485,10 @@ impl Kustomization {
             .enumerate()
             .map(|(index, item)| {
                 let list = |k: &str| -> Vec<String> {
-                    item.get(k).and_then(Value::as_seq).map(|s| s.iter().filter_map(scalar_string).collect()).unwrap_or_default()
+                    item.get(k)
+                        .and_then(Value::as_seq)
+                        .map(|s| s.iter().filter_map(scalar_string).collect())
+                        .unwrap_or_default()
                 };
                 let s = |k: &str| item.get(k).and_then(scalar_string).unwrap_or_default();
                 let mut e = GeneratorEntry {
@@ -418,7 +556,15 @@ pub fn scalar_string(v: &Value) -> Option<String> {
 }
 
 fn string_pairs(v: &Value) -> Option<Vec<(String, String)>> {
-    v.as_map()?.iter().map(|(k, v)| Some((k.clone(), scalar_string(v).or_else(|| v.is_null().then(String::new))?))).collect()
+    v.as_map()?
+        .iter()
+        .map(|(k, v)| {
+            Some((
+                k.clone(),
+                scalar_string(v).or_else(|| v.is_null().then(String::new))?,
+            ))
+        })
+        .collect()
 }
 
 fn selector(v: &Value) -> Option<Selector> {

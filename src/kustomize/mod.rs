@@ -21,8 +21,8 @@ use crate::diag::{Finding, Pos};
 use crate::yaml::{self, Dialect, Value};
 
 pub use kustomization::Kustomization;
-pub use resource::{Gvk, Origin, ResId};
 use resource::Res;
+pub use resource::{Gvk, Origin, ResId};
 
 /// Options of a build.
 #[derive(Debug, Clone, Default)]
@@ -70,7 +70,12 @@ fn location(file: &str, line: Option<u32>) -> String {
 
 impl KustomizeError {
     pub fn at(file: &Path, line: Option<u32>, message: impl Into<String>) -> Self {
-        KustomizeError { file: display_path(file), line, message: message.into(), help: None }
+        KustomizeError {
+            file: display_path(file),
+            line,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -94,12 +99,19 @@ thread_local! {
 
 /// A path as shown in messages: relative to the display base when under it.
 pub(crate) fn display_path(p: &Path) -> String {
-    let rel = DISPLAY_BASE.with(|b| b.borrow().as_ref().and_then(|base| p.strip_prefix(base).ok().map(Path::to_path_buf)));
-    rel.unwrap_or_else(|| p.to_path_buf()).to_string_lossy().replace('\\', "/")
+    let rel = DISPLAY_BASE.with(|b| {
+        b.borrow()
+            .as_ref()
+            .and_then(|base| p.strip_prefix(base).ok().map(Path::to_path_buf))
+    });
+    rel.unwrap_or_else(|| p.to_path_buf())
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, KustomizeError> {
-    let bytes = std::fs::read(path).map_err(|e| KustomizeError::at(path, None, format!("cannot read file: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| KustomizeError::at(path, None, format!("cannot read file: {e}")))?;
     String::from_utf8(bytes).map_err(|_| KustomizeError::at(path, None, "file is not valid UTF-8"))
 }
 
@@ -123,14 +135,29 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
 /// Builds the kustomization in `dir`.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeError> {
     let abs = |p: &Path| -> PathBuf {
-        let joined = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().map(|c| c.join(p)).unwrap_or_else(|_| p.to_path_buf()) };
+        let joined = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map(|c| c.join(p))
+                .unwrap_or_else(|_| p.to_path_buf())
+        };
         normalize(&joined)
     };
-    let base = opts.display_base.as_deref().map(abs).or_else(|| std::env::current_dir().ok());
+    let base = opts
+        .display_base
+        .as_deref()
+        .map(abs)
+        .or_else(|| std::env::current_dir().ok());
     DISPLAY_BASE.with(|b| *b.borrow_mut() = base);
     let dir = abs(dir);
     let root = opts.root.as_deref().map(abs);
-    let mut builder = Builder { root, stack: Vec::new(), findings: Vec::new(), warnings: Vec::new() };
+    let mut builder = Builder {
+        root,
+        stack: Vec::new(),
+        findings: Vec::new(),
+        warnings: Vec::new(),
+    };
     let mut resources = builder.accumulate(&dir, Vec::new())?;
     transform::add_hash_suffixes(&mut resources)?;
     namerefs::fix(&mut resources).map_err(|m| KustomizeError::at(&dir, None, m))?;
@@ -138,13 +165,22 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
         finalize_annotations(r);
     }
     resources.retain(|r| {
-        r.annotations().and_then(|a| a.get("config.kubernetes.io/local-config")).and_then(Value::as_str) != Some("true")
+        r.annotations()
+            .and_then(|a| a.get("config.kubernetes.io/local-config"))
+            .and_then(Value::as_str)
+            != Some("true")
     });
     resource::legacy_sort(&mut resources);
     let mut findings = builder.findings;
     findings.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok(BuildOutput {
-        resources: resources.into_iter().map(|r| Resource { value: r.value, origin: r.origin }).collect(),
+        resources: resources
+            .into_iter()
+            .map(|r| Resource {
+                value: r.value,
+                origin: r.origin,
+            })
+            .collect(),
         findings,
         warnings: builder.warnings,
     })
@@ -154,8 +190,12 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
 /// and an annotations map left empty disappears.
 fn finalize_annotations(r: &mut Res) {
     let had_build = r.has_build_annotations();
-    let Some(Value::Map(meta)) = r.value.get_mut("metadata") else { return };
-    let Some(ann) = meta.get_mut("annotations") else { return };
+    let Some(Value::Map(meta)) = r.value.get_mut("metadata") else {
+        return;
+    };
+    let Some(ann) = meta.get_mut("annotations") else {
+        return;
+    };
     let empty = match ann {
         Value::Map(m) => {
             if m.is_empty() {
@@ -202,7 +242,11 @@ struct Builder {
 }
 
 fn is_remote(s: &str) -> bool {
-    s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/") || s.starts_with("gitlab.com/") || s.starts_with("bitbucket.org/")
+    s.contains("://")
+        || s.starts_with("git@")
+        || s.starts_with("github.com/")
+        || s.starts_with("gitlab.com/")
+        || s.starts_with("bitbucket.org/")
 }
 
 impl Builder {
@@ -212,7 +256,12 @@ impl Builder {
         }
     }
 
-    fn check_root(&self, k: &Kustomization, path: &Path, line: Option<u32>) -> Result<(), KustomizeError> {
+    fn check_root(
+        &self,
+        k: &Kustomization,
+        path: &Path,
+        line: Option<u32>,
+    ) -> Result<(), KustomizeError> {
         if let Some(root) = &self.root {
             if !path.starts_with(root) {
                 return Err(KustomizeError::at(&k.file, line, format!("`{}` is outside the repository root {}", display_path(path), display_path(root)))
@@ -223,13 +272,22 @@ impl Builder {
     }
 
     /// kustomize's load restriction: files must be in or below the kustomization directory.
-    fn file_path(&self, k: &Kustomization, rel: &str, line: Option<u32>) -> Result<PathBuf, KustomizeError> {
+    fn file_path(
+        &self,
+        k: &Kustomization,
+        rel: &str,
+        line: Option<u32>,
+    ) -> Result<PathBuf, KustomizeError> {
         let p = normalize(&k.dir.join(rel));
         if !p.starts_with(&k.dir) {
             return Err(KustomizeError::at(
                 &k.file,
                 line,
-                format!("security; file '{}' is not in or below '{}'", display_path(&p), display_path(&k.dir)),
+                format!(
+                    "security; file '{}' is not in or below '{}'",
+                    display_path(&p),
+                    display_path(&k.dir)
+                ),
             ));
         }
         self.check_root(k, &p, line)?;
@@ -237,25 +295,56 @@ impl Builder {
     }
 
     /// Builds the kustomization in `dir` on top of `resources` (non-empty for components).
-    fn accumulate(&mut self, dir: &Path, mut resources: Vec<Res>) -> Result<Vec<Res>, KustomizeError> {
+    fn accumulate(
+        &mut self,
+        dir: &Path,
+        mut resources: Vec<Res>,
+    ) -> Result<Vec<Res>, KustomizeError> {
         let k = Kustomization::load(dir)?;
         if self.stack.contains(&k.dir) {
-            let chain: Vec<String> = self.stack.iter().chain(std::iter::once(&k.dir)).map(|p| display_path(p)).collect();
-            return Err(KustomizeError::at(&k.file, None, format!("cycle in kustomizations: {}", chain.join(" -> "))));
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .chain(std::iter::once(&k.dir))
+                .map(|p| display_path(p))
+                .collect();
+            return Err(KustomizeError::at(
+                &k.file,
+                None,
+                format!("cycle in kustomizations: {}", chain.join(" -> ")),
+            ));
         }
         self.stack.push(k.dir.clone());
-        let result = self.accumulate_loaded(&k, &mut resources).map(|()| resources);
+        let result = self
+            .accumulate_loaded(&k, &mut resources)
+            .map(|()| resources);
         self.stack.pop();
         result
     }
 
-    fn accumulate_loaded(&mut self, k: &Kustomization, resources: &mut Vec<Res>) -> Result<(), KustomizeError> {
+    fn accumulate_loaded(
+        &mut self,
+        k: &Kustomization,
+        resources: &mut Vec<Res>,
+    ) -> Result<(), KustomizeError> {
         use crate::yaml::PathSeg;
         for (name, w) in [
-            ("patchesStrategicMerge", "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
-            ("patchesJson6902", "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
-            ("bases", "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
-            ("commonLabels", "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+            (
+                "patchesStrategicMerge",
+                "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+            ),
+            (
+                "patchesJson6902",
+                "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+            ),
+            (
+                "bases",
+                "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+            ),
+            (
+                "commonLabels",
+                "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+            ),
         ] {
             if k.get(name).is_some() {
                 self.warn_once(w);
@@ -276,7 +365,11 @@ impl Builder {
                 append_all(&mut own, sub, k, line)?;
             } else {
                 if !path.exists() {
-                    return Err(KustomizeError::at(&k.file, line, format!("resource `{entry}` not found ({})", display_path(&path))));
+                    return Err(KustomizeError::at(
+                        &k.file,
+                        line,
+                        format!("resource `{entry}` not found ({})", display_path(&path)),
+                    ));
                 }
                 let path = self.file_path(k, &entry, line)?;
                 let docs = load_resources(&path)?;
@@ -290,20 +383,34 @@ impl Builder {
         for (index, entry) in k.strings("components")?.into_iter().enumerate() {
             let line = k.line_of(&[PathSeg::Key("components"), PathSeg::Index(index)]);
             if is_remote(&entry) {
-                return Err(KustomizeError::at(&k.file, line, format!("remote component `{entry}` is not supported"))
-                    .with_help("vendor it with vendor.toml and reference the vendored directory instead"));
+                return Err(KustomizeError::at(
+                    &k.file,
+                    line,
+                    format!("remote component `{entry}` is not supported"),
+                )
+                .with_help(
+                    "vendor it with vendor.toml and reference the vendored directory instead",
+                ));
             }
             let path = normalize(&k.dir.join(&entry));
             self.check_root(k, &path, line)?;
             let sub = Kustomization::load(&path)?;
             if !sub.is_component {
-                return Err(KustomizeError::at(&sub.file, None, "a component must have `kind: Component`"));
+                return Err(KustomizeError::at(
+                    &sub.file,
+                    None,
+                    "a component must have `kind: Component`",
+                ));
             }
             let current = std::mem::take(resources);
             *resources = self.accumulate(&path, current)?;
         }
         if k.is_component && self.stack.len() == 1 {
-            return Err(KustomizeError::at(&k.file, None, "a Component cannot be built on its own; list it under `components:` of a kustomization"));
+            return Err(KustomizeError::at(
+                &k.file,
+                None,
+                "a Component cannot be built on its own; list it under `components:` of a kustomization",
+            ));
         }
         // Transformers, in kustomize's order.
         patches::strategic_merge_files(self, k, resources)?;
@@ -322,7 +429,8 @@ impl Builder {
 /// Reads the objects of a resource file (a `List` is expanded into its items).
 fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
     let src = read_text(path)?;
-    let docs = yaml::parse_documents(&src, Dialect::Kube).map_err(|e| KustomizeError::yaml(path, &e))?;
+    let docs =
+        yaml::parse_documents(&src, Dialect::Kube).map_err(|e| KustomizeError::yaml(path, &e))?;
     let file = display_path(path);
     let shared: std::sync::Arc<str> = std::sync::Arc::from(src.as_str());
     let mut out = Vec::new();
@@ -335,22 +443,45 @@ fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
                 let v = Value::Map(m);
                 let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
                 if kind.ends_with("List") && v.get("items").is_some() {
-                    let items = v.get("items").and_then(Value::as_seq).unwrap_or(&[]).to_vec();
+                    let items = v
+                        .get("items")
+                        .and_then(Value::as_seq)
+                        .unwrap_or(&[])
+                        .to_vec();
                     for item in items {
                         check_object(&item, path, line)?;
-                        out.push(Res::new(item, Origin { file: file.clone(), line }));
+                        out.push(Res::new(
+                            item,
+                            Origin {
+                                file: file.clone(),
+                                line,
+                            },
+                        ));
                     }
                     continue;
                 }
                 check_object(&v, path, line)?;
-                let mut r = Res::new(v, Origin { file: file.clone(), line });
+                let mut r = Res::new(
+                    v,
+                    Origin {
+                        file: file.clone(),
+                        line,
+                    },
+                );
                 if has_null(&r.value) {
                     r.source = Some((shared.clone(), doc_index));
                 }
                 out.push(r);
             }
             other => {
-                return Err(KustomizeError::at(path, Some(line), format!("expected a Kubernetes object (a map), found a {}", other.type_name())));
+                return Err(KustomizeError::at(
+                    path,
+                    Some(line),
+                    format!(
+                        "expected a Kubernetes object (a map), found a {}",
+                        other.type_name()
+                    ),
+                ));
             }
         }
     }
@@ -367,26 +498,59 @@ fn has_null(v: &Value) -> bool {
 }
 
 fn check_object(v: &Value, path: &Path, line: u32) -> Result<(), KustomizeError> {
-    if v.get("kind").and_then(Value::as_str).unwrap_or("").is_empty() {
-        return Err(KustomizeError::at(path, Some(line), "missing Resource metadata: the object has no `kind`"));
+    if v.get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        return Err(KustomizeError::at(
+            path,
+            Some(line),
+            "missing Resource metadata: the object has no `kind`",
+        ));
     }
-    if v.path(&["metadata", "name"]).and_then(Value::as_str).unwrap_or("").is_empty()
+    if v.path(&["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
         && v.path(&["metadata", "generateName"]).is_none()
     {
-        return Err(KustomizeError::at(path, Some(line), "missing metadata.name in object"));
+        return Err(KustomizeError::at(
+            path,
+            Some(line),
+            "missing metadata.name in object",
+        ));
     }
     Ok(())
 }
 
 /// Appends with kustomize's duplicate-id check.
-fn append_all(into: &mut Vec<Res>, from: Vec<Res>, k: &Kustomization, line: Option<u32>) -> Result<(), KustomizeError> {
+fn append_all(
+    into: &mut Vec<Res>,
+    from: Vec<Res>,
+    k: &Kustomization,
+    line: Option<u32>,
+) -> Result<(), KustomizeError> {
     for r in from {
         let id = r.cur_id();
         if into.iter().any(|x| x.cur_id().equals(&id)) {
             let line = line.or(Some(r.origin.line));
-            let file = if line == Some(r.origin.line) { PathBuf::from(&r.origin.file) } else { k.file.clone() };
-            return Err(KustomizeError::at(&file, line, format!("may not add resource with an already registered id: {}", id.display()))
-                .with_help("two resources have the same kind, name and namespace; remove one or rename it"));
+            let file = if line == Some(r.origin.line) {
+                PathBuf::from(&r.origin.file)
+            } else {
+                k.file.clone()
+            };
+            return Err(KustomizeError::at(
+                &file,
+                line,
+                format!(
+                    "may not add resource with an already registered id: {}",
+                    id.display()
+                ),
+            )
+            .with_help(
+                "two resources have the same kind, name and namespace; remove one or rename it",
+            ));
         }
         into.push(r);
     }

@@ -40,7 +40,12 @@ const CONFIGMAP_OTHER_REFS: &[(&str, &str, &str, &str)] = &[
     ("", "", "Node", "spec/configSource/configMap"),
     ("", "", "Role", "rules/resourceNames"),
     ("", "", "ClusterRole", "rules/resourceNames"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap",
+    ),
 ];
 const SECRET_POD_REFS: &[(&str, &str, &str, &str)] = pod_refs!(
     "volumes/secret/secretName",
@@ -53,9 +58,24 @@ const SECRET_POD_REFS: &[(&str, &str, &str, &str)] = pod_refs!(
 );
 const SECRET_OTHER_REFS: &[(&str, &str, &str, &str)] = &[
     ("", "", "Ingress", "spec/tls/secretName"),
-    ("", "", "Ingress", "metadata/annotations/ingress.kubernetes.io\\/auth-secret"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret"),
-    ("", "", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret"),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
+    ),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
+    ),
+    (
+        "",
+        "",
+        "Ingress",
+        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
+    ),
     ("", "", "ServiceAccount", "imagePullSecrets/name"),
     ("", "", "StorageClass", "parameters/secretName"),
     ("", "", "StorageClass", "parameters/adminSecretName"),
@@ -63,7 +83,12 @@ const SECRET_OTHER_REFS: &[(&str, &str, &str, &str)] = &[
     ("", "", "StorageClass", "parameters/secretRef"),
     ("", "", "Role", "rules/resourceNames"),
     ("", "", "ClusterRole", "rules/resourceNames"),
-    ("serving.knative.dev", "v1", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
+    (
+        "serving.knative.dev",
+        "v1",
+        "Service",
+        "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
+    ),
     ("", "", "PersistentVolume", "spec/azureFile/secretName"),
 ];
 const WORKLOADS_SPEC: &[(&str, &str)] = &[
@@ -77,76 +102,220 @@ const WORKLOADS_SPEC: &[(&str, &str)] = &[
 ];
 
 const BACK_REFS: &[BackRef] = &[
-    BackRef { target: ("", "", "Deployment"), referrers: &[("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")] },
-    BackRef { target: ("", "", "ReplicationController"), referrers: &[("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")] },
-    BackRef { target: ("", "", "ReplicaSet"), referrers: &[("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")] },
-    BackRef { target: ("", "", "StatefulSet"), referrers: &[("", "", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name")] },
-    BackRef { target: ("", "v1", "ConfigMap"), referrers: CONFIGMAP_POD_REFS },
-    BackRef { target: ("", "v1", "ConfigMap"), referrers: CONFIGMAP_OTHER_REFS },
-    BackRef { target: ("", "v1", "Secret"), referrers: SECRET_POD_REFS },
-    BackRef { target: ("", "v1", "Secret"), referrers: SECRET_OTHER_REFS },
+    BackRef {
+        target: ("", "", "Deployment"),
+        referrers: &[(
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        )],
+    },
+    BackRef {
+        target: ("", "", "ReplicationController"),
+        referrers: &[(
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        )],
+    },
+    BackRef {
+        target: ("", "", "ReplicaSet"),
+        referrers: &[(
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        )],
+    },
+    BackRef {
+        target: ("", "", "StatefulSet"),
+        referrers: &[(
+            "",
+            "",
+            "HorizontalPodAutoscaler",
+            "spec/scaleTargetRef/name",
+        )],
+    },
+    BackRef {
+        target: ("", "v1", "ConfigMap"),
+        referrers: CONFIGMAP_POD_REFS,
+    },
+    BackRef {
+        target: ("", "v1", "ConfigMap"),
+        referrers: CONFIGMAP_OTHER_REFS,
+    },
+    BackRef {
+        target: ("", "v1", "Secret"),
+        referrers: SECRET_POD_REFS,
+    },
+    BackRef {
+        target: ("", "v1", "Secret"),
+        referrers: SECRET_OTHER_REFS,
+    },
     BackRef {
         target: ("", "v1", "Service"),
         referrers: &[
             ("apps", "", "StatefulSet", "spec/serviceName"),
-            ("", "", "Ingress", "spec/rules/http/paths/backend/serviceName"),
+            (
+                "",
+                "",
+                "Ingress",
+                "spec/rules/http/paths/backend/serviceName",
+            ),
             ("", "", "Ingress", "spec/backend/serviceName"),
-            ("", "", "Ingress", "spec/rules/http/paths/backend/service/name"),
+            (
+                "",
+                "",
+                "Ingress",
+                "spec/rules/http/paths/backend/service/name",
+            ),
             ("", "", "Ingress", "spec/defaultBackend/service/name"),
-            ("apiregistration.k8s.io", "", "APIService", "spec/service/name"),
-            ("admissionregistration.k8s.io", "", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service"),
-            ("admissionregistration.k8s.io", "", "MutatingWebhookConfiguration", "webhooks/clientConfig/service"),
+            (
+                "apiregistration.k8s.io",
+                "",
+                "APIService",
+                "spec/service/name",
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "",
+                "ValidatingWebhookConfiguration",
+                "webhooks/clientConfig/service",
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "",
+                "MutatingWebhookConfiguration",
+                "webhooks/clientConfig/service",
+            ),
         ],
     },
-    BackRef { target: ("rbac.authorization.k8s.io", "", "Role"), referrers: &[("rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name")] },
+    BackRef {
+        target: ("rbac.authorization.k8s.io", "", "Role"),
+        referrers: &[(
+            "rbac.authorization.k8s.io",
+            "",
+            "RoleBinding",
+            "roleRef/name",
+        )],
+    },
     BackRef {
         target: ("rbac.authorization.k8s.io", "", "ClusterRole"),
         referrers: &[
-            ("rbac.authorization.k8s.io", "", "RoleBinding", "roleRef/name"),
-            ("rbac.authorization.k8s.io", "", "ClusterRoleBinding", "roleRef/name"),
+            (
+                "rbac.authorization.k8s.io",
+                "",
+                "RoleBinding",
+                "roleRef/name",
+            ),
+            (
+                "rbac.authorization.k8s.io",
+                "",
+                "ClusterRoleBinding",
+                "roleRef/name",
+            ),
         ],
     },
     BackRef {
         target: ("", "v1", "ServiceAccount"),
         referrers: &[
             ("rbac.authorization.k8s.io", "", "RoleBinding", "subjects"),
-            ("rbac.authorization.k8s.io", "", "ClusterRoleBinding", "subjects"),
+            (
+                "rbac.authorization.k8s.io",
+                "",
+                "ClusterRoleBinding",
+                "subjects",
+            ),
             ("", "", "Pod", "spec/serviceAccountName"),
-            ("", "", "StatefulSet", "spec/template/spec/serviceAccountName"),
-            ("", "", "Deployment", "spec/template/spec/serviceAccountName"),
-            ("", "", "ReplicationController", "spec/template/spec/serviceAccountName"),
-            ("", "", "CronJob", "spec/jobTemplate/spec/template/spec/serviceAccountName"),
+            (
+                "",
+                "",
+                "StatefulSet",
+                "spec/template/spec/serviceAccountName",
+            ),
+            (
+                "",
+                "",
+                "Deployment",
+                "spec/template/spec/serviceAccountName",
+            ),
+            (
+                "",
+                "",
+                "ReplicationController",
+                "spec/template/spec/serviceAccountName",
+            ),
+            (
+                "",
+                "",
+                "CronJob",
+                "spec/jobTemplate/spec/template/spec/serviceAccountName",
+            ),
             ("", "", "Job", "spec/template/spec/serviceAccountName"),
             ("", "", "DaemonSet", "spec/template/spec/serviceAccountName"),
         ],
     },
-    BackRef { target: ("", "v1", "PersistentVolumeClaim"), referrers: &[] },
+    BackRef {
+        target: ("", "v1", "PersistentVolumeClaim"),
+        referrers: &[],
+    },
     BackRef {
         target: ("", "v1", "PersistentVolume"),
-        referrers: &[("", "", "PersistentVolumeClaim", "spec/volumeName"), ("", "", "ClusterRole", "rules/resourceNames")],
+        referrers: &[
+            ("", "", "PersistentVolumeClaim", "spec/volumeName"),
+            ("", "", "ClusterRole", "rules/resourceNames"),
+        ],
     },
     BackRef {
         target: ("storage.k8s.io", "v1", "StorageClass"),
         referrers: &[
             ("", "", "PersistentVolume", "spec/storageClassName"),
             ("", "", "PersistentVolumeClaim", "spec/storageClassName"),
-            ("", "", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+            (
+                "",
+                "",
+                "StatefulSet",
+                "spec/volumeClaimTemplates/spec/storageClassName",
+            ),
         ],
     },
-    BackRef { target: ("scheduling.k8s.io", "v1", "PriorityClass"), referrers: &[] },
-    BackRef { target: ("networking.k8s.io/v1", "v1", "IngressClass"), referrers: &[("", "", "Ingress", "spec/ingressClassName")] },
     BackRef {
-        target: ("admissionregistration.k8s.io", "", "ValidatingAdmissionPolicy"),
-        referrers: &[("admissionregistration.k8s.io", "", "ValidatingAdmissionPolicyBinding", "spec/policyName")],
+        target: ("scheduling.k8s.io", "v1", "PriorityClass"),
+        referrers: &[],
+    },
+    BackRef {
+        target: ("networking.k8s.io/v1", "v1", "IngressClass"),
+        referrers: &[("", "", "Ingress", "spec/ingressClassName")],
+    },
+    BackRef {
+        target: (
+            "admissionregistration.k8s.io",
+            "",
+            "ValidatingAdmissionPolicy",
+        ),
+        referrers: &[(
+            "admissionregistration.k8s.io",
+            "",
+            "ValidatingAdmissionPolicyBinding",
+            "spec/policyName",
+        )],
     },
 ];
 
 /// Referrer field specs, with the workload paths of PVC and PriorityClass references expanded.
-fn all_refs() -> Vec<((&'static str, &'static str, &'static str), (String, String, String, String))> {
+fn all_refs() -> Vec<(
+    (&'static str, &'static str, &'static str),
+    (String, String, String, String),
+)> {
     let mut out = Vec::new();
     for b in BACK_REFS {
         for (g, v, k, p) in b.referrers {
-            out.push((b.target, (g.to_string(), v.to_string(), k.to_string(), p.to_string())));
+            out.push((
+                b.target,
+                (g.to_string(), v.to_string(), k.to_string(), p.to_string()),
+            ));
         }
         let extra = match b.target.2 {
             "PersistentVolumeClaim" => Some("volumes/persistentVolumeClaim/claimName"),
@@ -155,7 +324,15 @@ fn all_refs() -> Vec<((&'static str, &'static str, &'static str), (String, Strin
         };
         if let Some(tail) = extra {
             for (k, prefix) in WORKLOADS_SPEC {
-                out.push((b.target, (String::new(), String::new(), k.to_string(), format!("{prefix}{tail}"))));
+                out.push((
+                    b.target,
+                    (
+                        String::new(),
+                        String::new(),
+                        k.to_string(),
+                        format!("{prefix}{tail}"),
+                    ),
+                ));
             }
         }
     }
@@ -196,7 +373,13 @@ struct Info {
 
 impl Info {
     fn of(r: &Res) -> Info {
-        Info { cur: r.cur_id(), org: r.org_id(), prev: r.prev_ids(), prefixes: r.prefixes.clone(), suffixes: r.suffixes.clone() }
+        Info {
+            cur: r.cur_id(),
+            org: r.org_id(),
+            prev: r.prev_ids(),
+            prefixes: r.prefixes.clone(),
+            suffixes: r.suffixes.clone(),
+        }
     }
 }
 
@@ -204,7 +387,8 @@ fn prefix_suffix_equals(r: &Info, o: &Info, allow_empty: bool) -> bool {
     if allow_empty {
         let pe = r.prefixes.is_empty() || o.prefixes.is_empty();
         let se = r.suffixes.is_empty() || o.suffixes.is_empty();
-        (pe || ends_with_sub(&r.prefixes, &o.prefixes)) && (se || ends_with_sub(&r.suffixes, &o.suffixes))
+        (pe || ends_with_sub(&r.prefixes, &o.prefixes))
+            && (se || ends_with_sub(&r.suffixes, &o.suffixes))
     } else {
         ends_with_sub(&r.prefixes, &o.prefixes) && ends_with_sub(&r.suffixes, &o.suffixes)
     }
@@ -220,7 +404,11 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                 continue;
             }
             let segs = split(path);
-            let target_gvk = Gvk { group: target.0.to_string(), version: target.1.to_string(), kind: target.2.to_string() };
+            let target_gvk = Gvk {
+                group: target.0.to_string(),
+                version: target.1.to_string(),
+                kind: target.2.to_string(),
+            };
             // Candidates: what the referrer could see.
             let referrer_id = resources[ri].cur_id();
             let rb_namespaces: Vec<String> = if resources[ri].kind() == "RoleBinding" {
@@ -230,8 +418,14 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                     .and_then(Value::as_seq)
                     .map(|s| {
                         s.iter()
-                            .filter(|x| x.get("kind").and_then(Value::as_str) == Some("ServiceAccount"))
-                            .filter_map(|x| x.get("namespace").and_then(Value::as_str).map(str::to_string))
+                            .filter(|x| {
+                                x.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                            })
+                            .filter_map(|x| {
+                                x.get("namespace")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string)
+                            })
                             .collect()
                     })
                     .unwrap_or_default()
@@ -244,7 +438,9 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                         return true;
                     }
                     let id = &infos[ci].cur;
-                    id.gvk.is_cluster_scoped() || id.ns_equals(&referrer_id) || rb_namespaces.iter().any(|n| *n == id.namespace)
+                    id.gvk.is_cluster_scoped()
+                        || id.ns_equals(&referrer_id)
+                        || rb_namespaces.iter().any(|n| *n == id.namespace)
                 })
                 .collect();
             let role_ref_gvk = if path.ends_with("roleRef/name") {
@@ -257,12 +453,23 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                 None
             };
             let referrer = &infos[ri];
-            let select = |old_name: &str, cands: &[&Info], by_ns: bool| -> Result<Option<(String, String)>, String> {
+            let select = |old_name: &str,
+                          cands: &[&Info],
+                          by_ns: bool|
+             -> Result<Option<(String, String)>, String> {
                 let mut c: Vec<&Info> = cands
                     .iter()
                     .copied()
                     .filter(|r| r.prev.iter().any(|p| p.name == old_name))
-                    .filter(|r| r.prev.iter().any(|p| p.gvk.is_selected_by(&target_gvk.group, &target_gvk.version, &target_gvk.kind)))
+                    .filter(|r| {
+                        r.prev.iter().any(|p| {
+                            p.gvk.is_selected_by(
+                                &target_gvk.group,
+                                &target_gvk.version,
+                                &target_gvk.kind,
+                            )
+                        })
+                    })
                     .filter(|r| match &role_ref_gvk {
                         None => true,
                         Some((g, k)) => r.prev.iter().any(|p| p.gvk.is_selected_by(g, "", k)),
@@ -271,7 +478,9 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                         if referrer_id.gvk.is_cluster_scoped() {
                             return true;
                         }
-                        r.cur.gvk.is_cluster_scoped() || r.cur.gvk.kind == "ServiceAccount" || referrer_id.ns_equals(&r.cur)
+                        r.cur.gvk.is_cluster_scoped()
+                            || r.cur.gvk.kind == "ServiceAccount"
+                            || referrer_id.ns_equals(&r.cur)
                     })
                     .collect();
                 if c.len() == 1 {
@@ -285,12 +494,18 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                     0 => Ok(None),
                     1 => Ok(Some((c[0].cur.name.clone(), c[0].cur.namespace.clone()))),
                     _ => {
-                        let same = c.iter().all(|r| r.cur.name == c[0].cur.name && (!by_ns || r.cur.namespace == c[0].cur.namespace));
+                        let same = c.iter().all(|r| {
+                            r.cur.name == c[0].cur.name
+                                && (!by_ns || r.cur.namespace == c[0].cur.namespace)
+                        });
                         if same {
                             Ok(Some((c[0].cur.name.clone(), c[0].cur.namespace.clone())))
                         } else {
                             let ids: Vec<String> = c.iter().map(|r| r.cur.display()).collect();
-                            Err(format!("found multiple possible referrals: {}", ids.join(", ")))
+                            Err(format!(
+                                "found multiple possible referrals: {}",
+                                ids.join(", ")
+                            ))
                         }
                     }
                 }
@@ -302,7 +517,9 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                     return;
                 }
                 let mut handle_scalar = |n: &mut Value| {
-                    let Some(old) = n.as_str().map(str::to_string) else { return };
+                    let Some(old) = n.as_str().map(str::to_string) else {
+                        return;
+                    };
                     match select(&old, &all, false) {
                         Ok(Some((name, _))) => {
                             if name != old {
@@ -315,12 +532,26 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                 };
                 let handle_map = |n: &mut Value, error: &mut Option<String>| {
                     let Some(m) = n.as_map() else { return };
-                    let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_string) else { return };
+                    let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_string)
+                    else {
+                        return;
+                    };
                     let filtered: Vec<&Info> = match m.get("namespace").and_then(Value::as_str) {
                         None => all.clone(),
                         Some(ns) => {
-                            let by_org: Vec<&Info> = all.iter().copied().filter(|r| r.org.namespace == ns).collect();
-                            if !by_org.is_empty() { by_org } else { all.iter().copied().filter(|r| r.cur.namespace == ns).collect() }
+                            let by_org: Vec<&Info> = all
+                                .iter()
+                                .copied()
+                                .filter(|r| r.org.namespace == ns)
+                                .collect();
+                            if !by_org.is_empty() {
+                                by_org
+                            } else {
+                                all.iter()
+                                    .copied()
+                                    .filter(|r| r.cur.namespace == ns)
+                                    .collect()
+                            }
                         }
                     };
                     match select(&old, &filtered, true) {
@@ -364,7 +595,13 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                     _ => handle_scalar(node),
                 }
             };
-            visit_path(&mut resources[ri].value, &segs, false, &|| Value::Null, &mut set);
+            visit_path(
+                &mut resources[ri].value,
+                &segs,
+                false,
+                &|| Value::Null,
+                &mut set,
+            );
             if let Some(e) = error {
                 return Err(e);
             }

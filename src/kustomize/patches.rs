@@ -30,7 +30,9 @@ struct PatchSource {
 
 impl PatchSource {
     fn finding(&self, code: Code, message: String) -> Finding {
-        Finding::new(code, message).file(display_path(&self.file)).at(pos(self.line))
+        Finding::new(code, message)
+            .file(display_path(&self.file))
+            .at(pos(self.line))
     }
 
     fn line_in_text(&self, doc: usize, path: &[PathSeg]) -> Option<u32> {
@@ -51,26 +53,58 @@ fn parse_sm_docs(text: &str) -> Result<Vec<SmPatch>, yaml::YamlError> {
         .into_iter()
         .enumerate()
         .filter(|(_, d)| !d.value.is_null())
-        .map(|(i, d)| SmPatch { value: d.value, doc_index: i, line: d.start.line })
+        .map(|(i, d)| SmPatch {
+            value: d.value,
+            doc_index: i,
+            line: d.start.line,
+        })
         .collect())
 }
 
-pub(super) fn strategic_merge_files(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>) -> Result<(), KustomizeError> {
+pub(super) fn strategic_merge_files(
+    b: &mut Builder,
+    k: &Kustomization,
+    resources: &mut Vec<Res>,
+) -> Result<(), KustomizeError> {
     for (index, entry) in k.strings("patchesStrategicMerge")?.into_iter().enumerate() {
         let entry_line = k.line_of(&[PathSeg::Key("patchesStrategicMerge"), PathSeg::Index(index)]);
-        let source = if entry.contains('\n') || (!entry.ends_with(".yaml") && !entry.ends_with(".yml") && !entry.ends_with(".json") && entry.contains(':')) {
-            PatchSource { file: k.file.clone(), text: entry.clone(), line_offset: entry_line.unwrap_or(1), line: entry_line }
+        let source = if entry.contains('\n')
+            || (!entry.ends_with(".yaml")
+                && !entry.ends_with(".yml")
+                && !entry.ends_with(".json")
+                && entry.contains(':'))
+        {
+            PatchSource {
+                file: k.file.clone(),
+                text: entry.clone(),
+                line_offset: entry_line.unwrap_or(1),
+                line: entry_line,
+            }
         } else {
             let path = b.file_path(k, &entry, entry_line)?;
             if !path.is_file() {
-                return Err(KustomizeError::at(&k.file, entry_line, format!("patch file `{entry}` not found ({})", display_path(&path))));
+                return Err(KustomizeError::at(
+                    &k.file,
+                    entry_line,
+                    format!("patch file `{entry}` not found ({})", display_path(&path)),
+                ));
             }
-            PatchSource { file: path.clone(), text: super::read_text(&path)?, line_offset: 0, line: None }
+            PatchSource {
+                file: path.clone(),
+                text: super::read_text(&path)?,
+                line_offset: 0,
+                line: None,
+            }
         };
         let docs = parse_sm_docs(&source.text).map_err(|e| yaml_error(&source, &e))?;
         for doc in docs {
             let mut src = source.clone();
-            src.line = Some(doc.line + src.line_offset.saturating_sub(if src.line_offset > 0 { 1 } else { 0 }));
+            src.line = Some(
+                doc.line
+                    + src
+                        .line_offset
+                        .saturating_sub(if src.line_offset > 0 { 1 } else { 0 }),
+            );
             if src.line_offset == 0 {
                 src.line = Some(doc.line);
             }
@@ -83,13 +117,25 @@ pub(super) fn strategic_merge_files(b: &mut Builder, k: &Kustomization, resource
 }
 
 fn yaml_error(src: &PatchSource, e: &yaml::YamlError) -> KustomizeError {
-    let line = e.pos.map(|p| p.line + src.line_offset.saturating_sub(u32::from(src.line_offset > 0)));
+    let line = e.pos.map(|p| {
+        p.line
+            + src
+                .line_offset
+                .saturating_sub(u32::from(src.line_offset > 0))
+    });
     KustomizeError::at(&src.file, line, format!("invalid patch: {}", e.message))
 }
 
 fn check_patch_object(src: &PatchSource, v: &Value) -> Result<(), KustomizeError> {
     let Some(m) = v.as_map() else {
-        return Err(KustomizeError::at(&src.file, src.line, format!("a strategic merge patch must be a map, found a {}", v.type_name())));
+        return Err(KustomizeError::at(
+            &src.file,
+            src.line,
+            format!(
+                "a strategic merge patch must be a map, found a {}",
+                v.type_name()
+            ),
+        ));
     };
     let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
     if kind.is_empty() {
@@ -101,7 +147,11 @@ fn check_patch_object(src: &PatchSource, v: &Value) -> Result<(), KustomizeError
 
 fn patch_id(v: &Value) -> ResId {
     let s = |p: &[&str]| v.path(p).and_then(Value::as_str).unwrap_or("").to_string();
-    ResId { gvk: Gvk::from_api_version(&s(&["apiVersion"]), &s(&["kind"])), name: s(&["metadata", "name"]), namespace: s(&["metadata", "namespace"]) }
+    ResId {
+        gvk: Gvk::from_api_version(&s(&["apiVersion"]), &s(&["kind"])),
+        name: s(&["metadata", "name"]),
+        namespace: s(&["metadata", "namespace"]),
+    }
 }
 
 fn apply_sm_by_id(
@@ -113,7 +163,9 @@ fn apply_sm_by_id(
     allow_name: bool,
     allow_kind: bool,
 ) -> Result<(), KustomizeError> {
-    let matches: Vec<usize> = (0..resources.len()).filter(|i| resources[*i].matches_any_id(id)).collect();
+    let matches: Vec<usize> = (0..resources.len())
+        .filter(|i| resources[*i].matches_any_id(id))
+        .collect();
     match matches.as_slice() {
         [] => {
             let same_kind = resources.iter().any(|r| r.kind() == id.gvk.kind);
@@ -122,14 +174,27 @@ fn apply_sm_by_id(
             } else {
                 "no object of this kind exists in the resources; check apiVersion and kind, or whether upstream removed it"
             };
-            b.findings.push(src.finding(Code::PatchTargetMissing, format!("no resource matches strategic merge patch {}", id.display())).help(help));
+            b.findings.push(
+                src.finding(
+                    Code::PatchTargetMissing,
+                    format!("no resource matches strategic merge patch {}", id.display()),
+                )
+                .help(help),
+            );
             Ok(())
         }
         [i] => {
             let i = *i;
             apply_sm_to(b, resources, &[i], src, doc, allow_name, allow_kind)
         }
-        _ => Err(KustomizeError::at(&src.file, src.line, format!("multiple matches for Id {}; failed to find unique target for patch", id.display()))),
+        _ => Err(KustomizeError::at(
+            &src.file,
+            src.line,
+            format!(
+                "multiple matches for Id {}; failed to find unique target for patch",
+                id.display()
+            ),
+        )),
     }
 }
 
@@ -149,20 +214,37 @@ fn apply_sm_to(
         let r = &mut resources[i];
         let mut patch = doc.value.clone();
         if let Value::Map(m) = &mut patch {
-            m.insert("apiVersion".into(), Value::String(r.api_version().to_string()));
+            m.insert(
+                "apiVersion".into(),
+                Value::String(r.api_version().to_string()),
+            );
             normalize_patch_metadata(m);
         }
-        let (name, ns, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
+        let (name, ns, kind) = (
+            r.name().to_string(),
+            r.namespace().to_string(),
+            r.kind().to_string(),
+        );
         if allow_name || allow_kind {
             r.store_previous_id();
         }
         let empty_nulls = r.take_empty_nulls();
         let merged = strategic_merge::merge_with_empty_nulls(&r.value, &patch, &empty_nulls)
-            .map_err(|e| KustomizeError::at(&src.file, src.line, format!("cannot apply strategic merge patch to {}: {e}", r.describe())))?;
+            .map_err(|e| {
+                KustomizeError::at(
+                    &src.file,
+                    src.line,
+                    format!(
+                        "cannot apply strategic merge patch to {}: {e}",
+                        r.describe()
+                    ),
+                )
+            })?;
         for added in &merged.added {
             let field = added.path.last().map(String::as_str).unwrap_or("");
             let keys: Vec<String> = added.keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let no_image = matches!(field, "containers" | "initContainers") && added.item.get("image").is_none();
+            let no_image = matches!(field, "containers" | "initContainers")
+                && added.item.get("image").is_none();
             let segs: Vec<PathSeg> = added
                 .patch_path
                 .iter()
@@ -183,7 +265,9 @@ fn apply_sm_to(
                 f.level = Level::Deny;
                 f = f.help("the new container has no image, so upstream probably renamed the container this patch was written for; update the patch's `name`");
             } else {
-                f = f.help("if the patch meant to change an existing item, upstream may have renamed it");
+                f = f.help(
+                    "if the patch meant to change an existing item, upstream may have renamed it",
+                );
             }
             b.findings.push(f);
         }
@@ -222,8 +306,14 @@ fn apply_sm_to(
     if !changed_any && !targets.is_empty() {
         let names: Vec<String> = targets.iter().map(|i| resources[*i].describe()).collect();
         b.findings.push(
-            src.finding(Code::PatchNoOp, format!("strategic merge patch changes nothing in {}", names.join(", ")))
-                .help("upstream may already contain this change; remove the patch if so"),
+            src.finding(
+                Code::PatchNoOp,
+                format!(
+                    "strategic merge patch changes nothing in {}",
+                    names.join(", ")
+                ),
+            )
+            .help("upstream may already contain this change; remove the patch if so"),
         );
     }
     deleted.sort_unstable();
@@ -236,7 +326,9 @@ fn apply_sm_to(
 /// kustomize copies a patch's labels and annotations through `map[string]string` before
 /// merging: values become their text (`null` -> "null") and an empty or null map disappears.
 fn normalize_patch_metadata(patch: &mut crate::yaml::Map) {
-    let Some(Value::Map(meta)) = patch.get_mut("metadata") else { return };
+    let Some(Value::Map(meta)) = patch.get_mut("metadata") else {
+        return;
+    };
     for field in ["labels", "annotations"] {
         let keep = match meta.get_mut(field) {
             None => continue,
@@ -267,30 +359,71 @@ fn set_str(v: &mut Value, path: &[&str], s: &str) {
             m.insert((*key).to_string(), Value::String(s.to_string()));
             return;
         }
-        cur = m.entry((*key).to_string()).or_insert(Value::Map(Default::default()));
+        cur = m
+            .entry((*key).to_string())
+            .or_insert(Value::Map(Default::default()));
     }
 }
 
 /// `patches:` (field "patches") or `patchesJson6902:` entries.
-pub(super) fn patches(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Res>, field: &str) -> Result<(), KustomizeError> {
-    let entries: Vec<PatchEntry> = k.patches()?.into_iter().filter(|e| e.field == field).collect();
+pub(super) fn patches(
+    b: &mut Builder,
+    k: &Kustomization,
+    resources: &mut Vec<Res>,
+    field: &str,
+) -> Result<(), KustomizeError> {
+    let entries: Vec<PatchEntry> = k
+        .patches()?
+        .into_iter()
+        .filter(|e| e.field == field)
+        .collect();
     for e in entries {
         let entry_line = k.line_of(&[PathSeg::Key(e.field), PathSeg::Index(e.index)]);
         let source = match (&e.path, &e.patch) {
-            (Some(_), Some(_)) => return Err(KustomizeError::at(&k.file, entry_line, "patch and path can't be set at the same time")),
-            (None, None) => return Err(KustomizeError::at(&k.file, entry_line, "must specify one of patch and path")),
+            (Some(_), Some(_)) => {
+                return Err(KustomizeError::at(
+                    &k.file,
+                    entry_line,
+                    "patch and path can't be set at the same time",
+                ));
+            }
+            (None, None) => {
+                return Err(KustomizeError::at(
+                    &k.file,
+                    entry_line,
+                    "must specify one of patch and path",
+                ));
+            }
             (Some(p), None) => {
                 let path = b.file_path(k, p, entry_line)?;
                 if !path.is_file() {
-                    return Err(KustomizeError::at(&k.file, entry_line, format!("failed to get the patch file from path({p}): file not found")));
+                    return Err(KustomizeError::at(
+                        &k.file,
+                        entry_line,
+                        format!("failed to get the patch file from path({p}): file not found"),
+                    ));
                 }
-                PatchSource { file: path.clone(), text: super::read_text(&path)?, line_offset: 0, line: Some(1) }
+                PatchSource {
+                    file: path.clone(),
+                    text: super::read_text(&path)?,
+                    line_offset: 0,
+                    line: Some(1),
+                }
             }
             (None, Some(text)) => {
-                let value_line = k.line_of(&[PathSeg::Key(e.field), PathSeg::Index(e.index), PathSeg::Key("patch")]);
+                let value_line = k.line_of(&[
+                    PathSeg::Key(e.field),
+                    PathSeg::Index(e.index),
+                    PathSeg::Key("patch"),
+                ]);
                 // A block scalar's text starts on the line after its indicator.
                 let offset = value_line.unwrap_or(1);
-                PatchSource { file: k.file.clone(), text: text.clone(), line_offset: offset, line: entry_line }
+                PatchSource {
+                    file: k.file.clone(),
+                    text: text.clone(),
+                    line_offset: offset,
+                    line: entry_line,
+                }
             }
         };
         let text = source.text.trim();
@@ -298,17 +431,30 @@ pub(super) fn patches(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Re
             return Err(KustomizeError::at(&source.file, source.line, "empty patch"));
         }
         let docs = parse_sm_docs(text).map_err(|err| yaml_error(&source, &err))?;
-        let is_json = field == "patchesJson6902" || matches!(docs.as_slice(), [d] if matches!(d.value, Value::Seq(_)));
+        let is_json = field == "patchesJson6902"
+            || matches!(docs.as_slice(), [d] if matches!(d.value, Value::Seq(_)));
         if is_json {
-            let doc = docs.into_iter().next().map(|d| d.value).unwrap_or(Value::Null);
+            let doc = docs
+                .into_iter()
+                .next()
+                .map(|d| d.value)
+                .unwrap_or(Value::Null);
             let ops = json6902::parse(&doc).map_err(|err| {
-                let line = err.op_index().and_then(|i| source.line_in_text(0, &[PathSeg::Index(i)])).or(source.line);
+                let line = err
+                    .op_index()
+                    .and_then(|i| source.line_in_text(0, &[PathSeg::Index(i)]))
+                    .or(source.line);
                 KustomizeError::at(&source.file, line, format!("invalid JSON patch: {err}"))
             })?;
             let Some(target) = &e.target else {
-                return Err(KustomizeError::at(&k.file, entry_line, "must specify a target for JSON patch"));
+                return Err(KustomizeError::at(
+                    &k.file,
+                    entry_line,
+                    "must specify a target for JSON patch",
+                ));
             };
-            let selected = select(resources, target).map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
+            let selected = select(resources, target)
+                .map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
             if selected.is_empty() {
                 b.findings.push(
                     Finding::new(Code::PatchTargetMissing, format!("no resource matches the target of this JSON patch ({})", target.describe()))
@@ -332,31 +478,52 @@ pub(super) fn patches(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Re
                     }
                     Err(err) => {
                         changed_any = true;
-                        let line = err.op_index().and_then(|i| source.line_in_text(0, &[PathSeg::Index(i)])).or(source.line);
+                        let line = err
+                            .op_index()
+                            .and_then(|i| source.line_in_text(0, &[PathSeg::Index(i)]))
+                            .or(source.line);
                         b.findings.push(
-                            Finding::new(Code::Json6902OpFailed, format!("JSON patch on {}: {err}", r.describe()))
-                                .file(display_path(&source.file))
-                                .at(pos(line))
-                                .resource(r.describe())
-                                .help("the path no longer exists in upstream; update the patch"),
+                            Finding::new(
+                                Code::Json6902OpFailed,
+                                format!("JSON patch on {}: {err}", r.describe()),
+                            )
+                            .file(display_path(&source.file))
+                            .at(pos(line))
+                            .resource(r.describe())
+                            .help("the path no longer exists in upstream; update the patch"),
                         );
                     }
                 }
             }
             if !changed_any {
-                b.findings.push(source.finding(Code::PatchNoOp, "JSON patch changes nothing".to_string()).help("upstream may already contain this change; remove the patch if so"));
+                b.findings.push(
+                    source
+                        .finding(Code::PatchNoOp, "JSON patch changes nothing".to_string())
+                        .help("upstream may already contain this change; remove the patch if so"),
+                );
             }
             continue;
         }
         // Strategic merge.
         for d in &docs {
-            check_patch_object(&PatchSource { line: Some(d.line + source.line_offset), ..source.clone() }, &d.value)?;
+            check_patch_object(
+                &PatchSource {
+                    line: Some(d.line + source.line_offset),
+                    ..source.clone()
+                },
+                &d.value,
+            )?;
         }
         if let Some(target) = &e.target {
             if docs.len() > 1 {
-                return Err(KustomizeError::at(&k.file, entry_line, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
+                return Err(KustomizeError::at(
+                    &k.file,
+                    entry_line,
+                    "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+                ));
             }
-            let selected = select(resources, target).map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
+            let selected = select(resources, target)
+                .map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
             if selected.is_empty() {
                 b.findings.push(
                     Finding::new(Code::PatchTargetMissing, format!("no resource matches the target of this patch ({})", target.describe()))
@@ -371,10 +538,22 @@ pub(super) fn patches(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Re
             if src.line_offset == 0 {
                 src.line = Some(doc.line);
             }
-            let mut patch = SmPatch { value: doc.value.clone(), doc_index: doc.doc_index, line: doc.line };
+            let mut patch = SmPatch {
+                value: doc.value.clone(),
+                doc_index: doc.doc_index,
+                line: doc.line,
+            };
             // The patch's kind is kept; its apiVersion is replaced per target.
             patch.line = doc.line;
-            apply_sm_to(b, resources, &selected, &src, &patch, e.allow_name_change, e.allow_kind_change)?;
+            apply_sm_to(
+                b,
+                resources,
+                &selected,
+                &src,
+                &patch,
+                e.allow_name_change,
+                e.allow_kind_change,
+            )?;
         } else {
             for doc in docs {
                 let mut src = source.clone();
@@ -382,7 +561,15 @@ pub(super) fn patches(b: &mut Builder, k: &Kustomization, resources: &mut Vec<Re
                     src.line = Some(doc.line);
                 }
                 let id = patch_id(&doc.value);
-                apply_sm_by_id(b, resources, &src, &doc, &id, e.allow_name_change, e.allow_kind_change)?;
+                apply_sm_by_id(
+                    b,
+                    resources,
+                    &src,
+                    &doc,
+                    &id,
+                    e.allow_name_change,
+                    e.allow_kind_change,
+                )?;
             }
         }
     }
@@ -393,12 +580,20 @@ fn anchored(pattern: &str) -> Result<Option<Regex>, String> {
     if pattern.is_empty() {
         return Ok(None);
     }
-    Regex::new(&format!("^(?:{pattern})$")).map(Some).map_err(|e| format!("invalid regular expression `{pattern}` in patch target: {e}"))
+    Regex::new(&format!("^(?:{pattern})$"))
+        .map(Some)
+        .map_err(|e| format!("invalid regular expression `{pattern}` in patch target: {e}"))
 }
 
 /// Indexes of the resources a selector picks (kustomize `ResMap.Select`).
 fn select(resources: &[Res], s: &Selector) -> Result<Vec<usize>, String> {
-    let (g, v, kd, n, ns) = (anchored(&s.group)?, anchored(&s.version)?, anchored(&s.kind)?, anchored(&s.name)?, anchored(&s.namespace)?);
+    let (g, v, kd, n, ns) = (
+        anchored(&s.group)?,
+        anchored(&s.version)?,
+        anchored(&s.kind)?,
+        anchored(&s.name)?,
+        anchored(&s.namespace)?,
+    );
     let labels = parse_label_selector(&s.label_selector)?;
     let annotations = parse_label_selector(&s.annotation_selector)?;
     let m = |re: &Option<Regex>, s: &str| re.as_ref().is_none_or(|r| r.is_match(s));
@@ -416,7 +611,9 @@ fn select(resources: &[Res], s: &Selector) -> Result<Vec<usize>, String> {
         if !m(&g, &gvk.group) || !m(&v, &gvk.version) || !m(&kd, &gvk.kind) {
             continue;
         }
-        if !matches_selector(&labels, r.labels()) || !matches_selector(&annotations, r.annotations()) {
+        if !matches_selector(&labels, r.labels())
+            || !matches_selector(&annotations, r.annotations())
+        {
             continue;
         }
         out.push(i);
@@ -459,8 +656,16 @@ fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
     for p in parts {
         let p = p.trim();
         let set = |rest: &str| -> Result<Vec<String>, String> {
-            let inner = rest.trim().strip_prefix('(').and_then(|r| r.strip_suffix(')')).ok_or_else(|| format!("invalid label selector `{s}`"))?;
-            Ok(inner.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+            let inner = rest
+                .trim()
+                .strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .ok_or_else(|| format!("invalid label selector `{s}`"))?;
+            Ok(inner
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect())
         };
         if let Some((k, v)) = p.split_once("!=") {
             out.push(Requirement::NotEq(k.trim().into(), v.trim().into()));

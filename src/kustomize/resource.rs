@@ -28,11 +28,19 @@ impl Gvk {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
-        Gvk { group, version, kind: kind.to_string() }
+        Gvk {
+            group,
+            version,
+            kind: kind.to_string(),
+        }
     }
 
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 
     /// Empty fields of `selector` match anything (kustomize `Gvk.IsSelected`).
@@ -46,26 +54,62 @@ impl Gvk {
     /// custom resources included, counts as namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
         let av = self.api_version();
-        CLUSTER_SCOPED.iter().any(|(a, k)| *a == av && *k == self.kind)
+        CLUSTER_SCOPED
+            .iter()
+            .any(|(a, k)| *a == av && *k == self.kind)
     }
 
     /// kustomize `Gvk.String()`: `Kind.version.group` with placeholders for empty parts.
     pub fn display(&self) -> String {
-        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        format!("{}.{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"))
+        let or = |s: &str, d: &str| {
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        format!(
+            "{}.{}.{}",
+            or(&self.kind, "[noKind]"),
+            or(&self.version, "[noVer]"),
+            or(&self.group, "[noGrp]")
+        )
     }
 
     fn legacy_sort_string(&self) -> String {
-        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        format!("{}_{}_{}", or(&self.group, "~G"), or(&self.version, "~V"), or(&self.kind, "~K"))
+        let or = |s: &str, d: &str| {
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        format!(
+            "{}_{}_{}",
+            or(&self.group, "~G"),
+            or(&self.version, "~V"),
+            or(&self.kind, "~K")
+        )
     }
 }
 
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),
@@ -73,7 +117,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("certificates.k8s.io/v1", "CertificateSigningRequest"),
     ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
     ("networking.k8s.io/v1", "IngressClass"),
     ("networking.k8s.io/v1beta1", "IngressClass"),
     ("node.k8s.io/v1", "RuntimeClass"),
@@ -134,14 +181,30 @@ impl ResId {
 
     /// kustomize `ResId.String()`, used in its error messages.
     pub fn display(&self) -> String {
-        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
-        let name = if self.name.is_empty() { "[noName]" } else { &self.name };
+        let ns = if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        };
+        let name = if self.name.is_empty() {
+            "[noName]"
+        } else {
+            &self.name
+        };
         format!("{}/{}.{}", self.gvk.display(), name, ns)
     }
 
     fn legacy_sort_string(&self) -> String {
-        let ns = if self.namespace.is_empty() { "~X" } else { &self.namespace };
-        let name = if self.name.is_empty() { "~N" } else { &self.name };
+        let ns = if self.namespace.is_empty() {
+            "~X"
+        } else {
+            &self.namespace
+        };
+        let name = if self.name.is_empty() {
+            "~N"
+        } else {
+            &self.name
+        };
         format!("{}|{}|{}", self.gvk.display(), ns, name)
     }
 }
@@ -164,7 +227,16 @@ pub struct Res {
 
 impl Res {
     pub fn new(value: Value, origin: Origin) -> Res {
-        Res { value, origin, prev: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), needs_hash: false, behavior: None, source: None }
+        Res {
+            value,
+            origin,
+            prev: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            needs_hash: false,
+            behavior: None,
+            source: None,
+        }
     }
 
     fn str_at(&self, path: &[&str]) -> &str {
@@ -192,7 +264,11 @@ impl Res {
     }
 
     pub fn cur_id(&self) -> ResId {
-        ResId { gvk: self.gvk(), name: self.name().to_string(), namespace: self.namespace().to_string() }
+        ResId {
+            gvk: self.gvk(),
+            name: self.name().to_string(),
+            namespace: self.namespace().to_string(),
+        }
     }
 
     /// Previous ids (not including the current one), oldest first.
@@ -201,7 +277,10 @@ impl Res {
         self.prev
             .iter()
             .map(|(k, n, ns)| ResId {
-                gvk: Gvk { kind: k.clone(), ..gvk.clone() },
+                gvk: Gvk {
+                    kind: k.clone(),
+                    ..gvk.clone()
+                },
                 name: n.clone(),
                 namespace: ns.clone(),
             })
@@ -210,7 +289,10 @@ impl Res {
 
     /// The id the object had when it entered the build.
     pub fn org_id(&self) -> ResId {
-        self.prev_ids().into_iter().next().unwrap_or_else(|| self.cur_id())
+        self.prev_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.cur_id())
     }
 
     /// Matches the current id or any previous one (kustomize `GetMatchingResourcesByAnyId`).
@@ -226,34 +308,48 @@ impl Res {
 
     fn metadata_mut(&mut self) -> &mut Map {
         let root = ensure_map(&mut self.value);
-        ensure_map(root.entry("metadata".to_string()).or_insert(Value::Map(Map::new())))
+        ensure_map(
+            root.entry("metadata".to_string())
+                .or_insert(Value::Map(Map::new())),
+        )
     }
 
     pub fn set_name(&mut self, name: &str) {
-        self.metadata_mut().insert("name".into(), Value::String(name.to_string()));
+        self.metadata_mut()
+            .insert("name".into(), Value::String(name.to_string()));
     }
 
     pub fn set_namespace(&mut self, ns: &str) {
-        self.metadata_mut().insert("namespace".into(), Value::String(ns.to_string()));
+        self.metadata_mut()
+            .insert("namespace".into(), Value::String(ns.to_string()));
     }
 
     pub fn labels(&self) -> Option<&Map> {
-        self.value.path(&["metadata", "labels"]).and_then(Value::as_map)
+        self.value
+            .path(&["metadata", "labels"])
+            .and_then(Value::as_map)
     }
 
     pub fn annotations(&self) -> Option<&Map> {
-        self.value.path(&["metadata", "annotations"]).and_then(Value::as_map)
+        self.value
+            .path(&["metadata", "annotations"])
+            .and_then(Value::as_map)
     }
 
     /// Whether kustomize's bookkeeping annotations would have been set on this object.
     pub fn has_build_annotations(&self) -> bool {
-        !self.prev.is_empty() || !self.prefixes.is_empty() || !self.suffixes.is_empty() || self.behavior.is_some()
+        !self.prev.is_empty()
+            || !self.prefixes.is_empty()
+            || !self.suffixes.is_empty()
+            || self.behavior.is_some()
     }
 
     /// Paths of nulls written as empty values (`key:`), which strategic merge drops. Computed
     /// from the source text once; later merges see none (the first one removed them).
     pub fn take_empty_nulls(&mut self) -> Vec<Vec<PatchSeg>> {
-        let Some((src, doc)) = self.source.take() else { return Vec::new() };
+        let Some((src, doc)) = self.source.take() else {
+            return Vec::new();
+        };
         let mut paths = Vec::new();
         collect_nulls(&self.value, &mut Vec::new(), &mut paths);
         let lines: Vec<&str> = src.lines().collect();
@@ -267,11 +363,16 @@ impl Res {
                         PatchSeg::Index(i) => PathSeg::Index(*i),
                     })
                     .collect();
-                let Some(pos) = crate::yaml::locate(&src, doc, &segs) else { return false };
+                let Some(pos) = crate::yaml::locate(&src, doc, &segs) else {
+                    return false;
+                };
                 let line = lines.get(pos.line as usize - 1).copied().unwrap_or("");
                 let rest: String = line.chars().skip(pos.column as usize - 1).collect();
                 let rest = rest.trim_start();
-                !(rest.starts_with("null") || rest.starts_with("Null") || rest.starts_with("NULL") || rest.starts_with('~'))
+                !(rest.starts_with("null")
+                    || rest.starts_with("Null")
+                    || rest.starts_with("NULL")
+                    || rest.starts_with('~'))
             })
             .collect()
     }
@@ -342,7 +443,10 @@ const ORDER_FIRST: &[&str] = &[
     "CronJob",
     "PodDisruptionBudget",
 ];
-const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+const ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 fn type_order(kind: &str) -> i32 {
     if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
@@ -359,7 +463,8 @@ fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
     if ia != ib {
         return ia.cmp(&ib);
     }
-    if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.is_empty() || b.group.is_empty()) {
+    if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.is_empty() || b.group.is_empty())
+    {
         return b.legacy_sort_string().cmp(&a.legacy_sort_string());
     }
     a.legacy_sort_string().cmp(&b.legacy_sort_string())

@@ -19,22 +19,64 @@ pub struct FieldSpec {
     pub create: bool,
 }
 
-const fn fs(group: &'static str, version: &'static str, kind: &'static str, path: &'static str, create: bool) -> FieldSpec {
-    FieldSpec { group, version, kind, path, create }
+const fn fs(
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    path: &'static str,
+    create: bool,
+) -> FieldSpec {
+    FieldSpec {
+        group,
+        version,
+        kind,
+        path,
+        create,
+    }
 }
 
 /// Label field specs for metadata and pod templates (kustomize `metadataLabels`).
 const METADATA_LABELS: &[FieldSpec] = &[
     fs("", "", "", "metadata/labels", true),
-    fs("", "v1", "ReplicationController", "spec/template/metadata/labels", true),
+    fs(
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/labels",
+        true,
+    ),
     fs("", "", "Deployment", "spec/template/metadata/labels", true),
     fs("", "", "ReplicaSet", "spec/template/metadata/labels", true),
     fs("", "", "DaemonSet", "spec/template/metadata/labels", true),
-    fs("apps", "", "StatefulSet", "spec/template/metadata/labels", true),
-    fs("apps", "", "StatefulSet", "spec/volumeClaimTemplates[]/metadata/labels", true),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/labels",
+        true,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/volumeClaimTemplates[]/metadata/labels",
+        true,
+    ),
     fs("batch", "", "Job", "spec/template/metadata/labels", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/metadata/labels", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels", true),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/labels",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/labels",
+        true,
+    ),
 ];
 
 /// Selector field specs of `commonLabels` (kustomize `commonLabels` minus metadata labels).
@@ -42,37 +84,175 @@ const SELECTOR_LABELS: &[FieldSpec] = &[
     fs("", "v1", "Service", "spec/selector", true),
     fs("", "v1", "ReplicationController", "spec/selector", true),
     fs("", "", "Deployment", "spec/selector/matchLabels", true),
-    fs("apps", "", "Deployment", "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", false),
-    fs("apps", "", "Deployment", "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", false),
-    fs("apps", "", "Deployment", "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", false),
-    fs("apps", "", "Deployment", "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", false),
-    fs("apps", "", "Deployment", "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", false),
+    fs(
+        "apps",
+        "",
+        "Deployment",
+        "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "Deployment",
+        "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "Deployment",
+        "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "Deployment",
+        "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "Deployment",
+        "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+        false,
+    ),
     fs("", "", "ReplicaSet", "spec/selector/matchLabels", true),
     fs("", "", "DaemonSet", "spec/selector/matchLabels", true),
     fs("apps", "", "StatefulSet", "spec/selector/matchLabels", true),
-    fs("apps", "", "StatefulSet", "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", false),
-    fs("apps", "", "StatefulSet", "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", false),
-    fs("apps", "", "StatefulSet", "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels", false),
-    fs("apps", "", "StatefulSet", "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels", false),
-    fs("apps", "", "StatefulSet", "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels", false),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "apps",
+        "",
+        "StatefulSet",
+        "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
+        false,
+    ),
     fs("batch", "", "Job", "spec/selector/matchLabels", false),
-    fs("batch", "", "CronJob", "spec/jobTemplate/spec/selector/matchLabels", false),
-    fs("policy", "", "PodDisruptionBudget", "spec/selector/matchLabels", false),
-    fs("networking.k8s.io", "", "NetworkPolicy", "spec/podSelector/matchLabels", false),
-    fs("networking.k8s.io", "", "NetworkPolicy", "spec/ingress/from/podSelector/matchLabels", false),
-    fs("networking.k8s.io", "", "NetworkPolicy", "spec/egress/to/podSelector/matchLabels", false),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/selector/matchLabels",
+        false,
+    ),
+    fs(
+        "policy",
+        "",
+        "PodDisruptionBudget",
+        "spec/selector/matchLabels",
+        false,
+    ),
+    fs(
+        "networking.k8s.io",
+        "",
+        "NetworkPolicy",
+        "spec/podSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "networking.k8s.io",
+        "",
+        "NetworkPolicy",
+        "spec/ingress/from/podSelector/matchLabels",
+        false,
+    ),
+    fs(
+        "networking.k8s.io",
+        "",
+        "NetworkPolicy",
+        "spec/egress/to/podSelector/matchLabels",
+        false,
+    ),
 ];
 
 const ANNOTATIONS: &[FieldSpec] = &[
     fs("", "", "", "metadata/annotations", true),
-    fs("", "v1", "ReplicationController", "spec/template/metadata/annotations", true),
-    fs("", "", "Deployment", "spec/template/metadata/annotations", true),
-    fs("", "", "ReplicaSet", "spec/template/metadata/annotations", true),
-    fs("", "", "DaemonSet", "spec/template/metadata/annotations", true),
-    fs("", "", "StatefulSet", "spec/template/metadata/annotations", true),
-    fs("batch", "", "Job", "spec/template/metadata/annotations", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/metadata/annotations", true),
-    fs("batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/annotations", true),
+    fs(
+        "",
+        "v1",
+        "ReplicationController",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "",
+        "",
+        "Deployment",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "",
+        "",
+        "ReplicaSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "",
+        "",
+        "DaemonSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "",
+        "",
+        "StatefulSet",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "Job",
+        "spec/template/metadata/annotations",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/metadata/annotations",
+        true,
+    ),
+    fs(
+        "batch",
+        "",
+        "CronJob",
+        "spec/jobTemplate/spec/template/metadata/annotations",
+        true,
+    ),
 ];
 
 const REPLICAS: &[FieldSpec] = &[
@@ -107,7 +287,13 @@ fn split_path(path: &str) -> Vec<String> {
 
 /// Calls `f` on every node at `path` (lists along the way are entered element by element),
 /// creating missing maps when `create` is set; `leaf` builds a missing final node.
-pub(crate) fn visit_path(v: &mut Value, segs: &[String], create: bool, leaf: &dyn Fn() -> Value, f: &mut dyn FnMut(&mut Value)) {
+pub(crate) fn visit_path(
+    v: &mut Value,
+    segs: &[String],
+    create: bool,
+    leaf: &dyn Fn() -> Value,
+    f: &mut dyn FnMut(&mut Value),
+) {
     if segs.is_empty() {
         f(v);
         return;
@@ -125,14 +311,23 @@ pub(crate) fn visit_path(v: &mut Value, segs: &[String], create: bool, leaf: &dy
         if !create {
             return;
         }
-        let new = if segs.len() == 1 { leaf() } else { Value::Map(Map::new()) };
+        let new = if segs.len() == 1 {
+            leaf()
+        } else {
+            Value::Map(Map::new())
+        };
         m.insert(seg.to_string(), new);
     }
     let child = m.get_mut(seg).expect("present or created");
     visit_path(child, &segs[1..], create, leaf, f);
 }
 
-fn apply_specs(r: &mut Res, specs: &[FieldSpec], leaf: &dyn Fn() -> Value, f: &mut dyn FnMut(&mut Value)) {
+fn apply_specs(
+    r: &mut Res,
+    specs: &[FieldSpec],
+    leaf: &dyn Fn() -> Value,
+    f: &mut dyn FnMut(&mut Value),
+) {
     let gvk = r.gvk();
     for spec in specs {
         if spec.applies_to(&gvk) {
@@ -183,25 +378,53 @@ pub(super) fn namespace(k: &Kustomization, resources: &mut [Res]) -> Result<(), 
         let set = |v: &mut Value| *v = Value::String(ns.clone());
         if gvk.kind == "Namespace" && r.api_version() == "v1" {
             let mut set = set;
-            visit_path(&mut r.value, &split_path("metadata/name"), true, &|| Value::Null, &mut set);
+            visit_path(
+                &mut r.value,
+                &split_path("metadata/name"),
+                true,
+                &|| Value::Null,
+                &mut set,
+            );
         }
         if gvk.group == "apiregistration.k8s.io" && gvk.kind == "APIService" {
             let mut set = set;
-            visit_path(&mut r.value, &split_path("spec/service/namespace"), true, &|| Value::Null, &mut set);
+            visit_path(
+                &mut r.value,
+                &split_path("spec/service/namespace"),
+                true,
+                &|| Value::Null,
+                &mut set,
+            );
         }
         if gvk.group == "apiextensions.k8s.io" && gvk.kind == "CustomResourceDefinition" {
             let mut set = set;
-            visit_path(&mut r.value, &split_path("spec/conversion/webhook/clientConfig/service/namespace"), false, &|| Value::Null, &mut set);
+            visit_path(
+                &mut r.value,
+                &split_path("spec/conversion/webhook/clientConfig/service/namespace"),
+                false,
+                &|| Value::Null,
+                &mut set,
+            );
         }
         let id = resources[i].cur_id();
         if resources.iter().filter(|x| x.cur_id().equals(&id)).count() != 1 {
-            return Err(KustomizeError::at(&k.file, k.line_of(&[PathSeg::Key("namespace")]), format!("namespace transformation produces ID conflict: {}", id.display())));
+            return Err(KustomizeError::at(
+                &k.file,
+                k.line_of(&[PathSeg::Key("namespace")]),
+                format!(
+                    "namespace transformation produces ID conflict: {}",
+                    id.display()
+                ),
+            ));
         }
     }
     Ok(())
 }
 
-pub(super) fn prefix_suffix(k: &Kustomization, resources: &mut [Res]) -> Result<(), KustomizeError> {
+pub(super) fn prefix_suffix(
+    k: &Kustomization,
+    resources: &mut [Res],
+) -> Result<(), KustomizeError> {
     let prefix = k.string("namePrefix")?;
     let suffix = k.string("nameSuffix")?;
     for (affix, is_prefix) in [(prefix, true), (suffix, false)] {
@@ -210,7 +433,9 @@ pub(super) fn prefix_suffix(k: &Kustomization, resources: &mut [Res]) -> Result<
         }
         for r in resources.iter_mut() {
             let org = r.org_id().gvk;
-            let skip = org.kind == "CustomResourceDefinition" || org.kind == "Namespace" || (org.group == "apiregistration.k8s.io" && org.kind == "APIService");
+            let skip = org.kind == "CustomResourceDefinition"
+                || org.kind == "Namespace"
+                || (org.group == "apiregistration.k8s.io" && org.kind == "APIService");
             if skip {
                 continue;
             }
@@ -221,7 +446,11 @@ pub(super) fn prefix_suffix(k: &Kustomization, resources: &mut [Res]) -> Result<
             }
             r.store_previous_id();
             let name = r.name().to_string();
-            let new = if is_prefix { format!("{affix}{name}") } else { format!("{name}{affix}") };
+            let new = if is_prefix {
+                format!("{affix}{name}")
+            } else {
+                format!("{name}{affix}")
+            };
             r.set_name(&new);
         }
     }
@@ -247,7 +476,11 @@ pub(super) fn labels(k: &Kustomization, resources: &mut [Res]) -> Result<(), Kus
     }
     let common = k.string_map("commonLabels")?;
     if !common.is_empty() {
-        let specs: Vec<FieldSpec> = SELECTOR_LABELS.iter().chain(METADATA_LABELS).copied().collect();
+        let specs: Vec<FieldSpec> = SELECTOR_LABELS
+            .iter()
+            .chain(METADATA_LABELS)
+            .copied()
+            .collect();
         for r in resources.iter_mut() {
             set_pairs(r, &specs, &common);
         }
@@ -279,7 +512,9 @@ pub(super) fn replicas(k: &Kustomization, resources: &mut [Res]) -> Result<(), K
             return Err(KustomizeError::at(
                 &k.file,
                 k.line_of(&[PathSeg::Key("replicas"), PathSeg::Index(index)]),
-                format!("resource with name {name} does not match a config with the following GVK [Deployment ReplicationController ReplicaSet StatefulSet]"),
+                format!(
+                    "resource with name {name} does not match a config with the following GVK [Deployment ReplicationController ReplicaSet StatefulSet]"
+                ),
             ));
         }
     }
@@ -294,8 +529,14 @@ pub fn split_image(image: &str) -> (&str, &str, &str) {
     let colon = search.find(':');
     match (colon, at) {
         (None, None) => (image, "", ""),
-        (c, Some(a)) if c.is_none_or(|c| a < c) => (&image[..slash + a], "", &image[slash + a + 1..]),
-        (Some(c), Some(a)) => (&image[..slash + c], &image[slash + c + 1..slash + a], &image[slash + a + 1..]),
+        (c, Some(a)) if c.is_none_or(|c| a < c) => {
+            (&image[..slash + a], "", &image[slash + a + 1..])
+        }
+        (Some(c), Some(a)) => (
+            &image[..slash + c],
+            &image[slash + c + 1..slash + a],
+            &image[slash + a + 1..],
+        ),
         (Some(c), None) => (&image[..slash + c], &image[slash + c + 1..], ""),
         _ => (image, "", ""),
     }
@@ -355,7 +596,11 @@ fn walk_containers(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     }
 }
 
-pub(super) fn images(b: &mut Builder, k: &Kustomization, resources: &mut [Res]) -> Result<(), KustomizeError> {
+pub(super) fn images(
+    b: &mut Builder,
+    k: &Kustomization,
+    resources: &mut [Res],
+) -> Result<(), KustomizeError> {
     let entries = k.images()?;
     for e in &entries {
         let mut used = false;
@@ -364,7 +609,9 @@ pub(super) fn images(b: &mut Builder, k: &Kustomization, resources: &mut [Res]) 
                 continue;
             }
             walk_containers(&mut r.value, &mut |img| {
-                let Some(text) = scalar_string(img) else { return };
+                let Some(text) = scalar_string(img) else {
+                    return;
+                };
                 if let Some(new) = update_image(&text, e) {
                     used = true;
                     *img = Value::String(new);
@@ -374,10 +621,13 @@ pub(super) fn images(b: &mut Builder, k: &Kustomization, resources: &mut [Res]) 
         if !used {
             let line = k.line_of(&[PathSeg::Key("images"), PathSeg::Index(e.index)]);
             b.findings.push(
-                Finding::new(Code::ImageOverrideUnused, format!("images entry `{}` matches no container image", e.name))
-                    .file(super::display_path(&k.file))
-                    .at(super::pos(line))
-                    .help("upstream may have renamed or dropped the image; update or remove the entry"),
+                Finding::new(
+                    Code::ImageOverrideUnused,
+                    format!("images entry `{}` matches no container image", e.name),
+                )
+                .file(super::display_path(&k.file))
+                .at(super::pos(line))
+                .help("upstream may have renamed or dropped the image; update or remove the entry"),
             );
         }
     }
@@ -413,6 +663,9 @@ mod tests {
 
     #[test]
     fn field_spec_paths_unescape_slashes() {
-        assert_eq!(split_path("metadata/annotations/a.io\\/b"), vec!["metadata", "annotations", "a.io/b"]);
+        assert_eq!(
+            split_path("metadata/annotations/a.io\\/b"),
+            vec!["metadata", "annotations", "a.io/b"]
+        );
     }
 }

@@ -21,7 +21,12 @@ pub enum JsonPatchError {
     #[error("operation {index}: {reason}")]
     Invalid { index: usize, reason: String },
     #[error("operation {index} ({op} {path}) failed: {reason}")]
-    Failed { index: usize, op: String, path: String, reason: String },
+    Failed {
+        index: usize,
+        op: String,
+        path: String,
+        reason: String,
+    },
 }
 
 impl JsonPatchError {
@@ -29,24 +34,33 @@ impl JsonPatchError {
     pub fn op_index(&self) -> Option<usize> {
         match self {
             JsonPatchError::NotAList { .. } => None,
-            JsonPatchError::Invalid { index, .. } | JsonPatchError::Failed { index, .. } => Some(*index),
+            JsonPatchError::Invalid { index, .. } | JsonPatchError::Failed { index, .. } => {
+                Some(*index)
+            }
         }
     }
 }
 
 /// Reads a decoded patch document (a list of `{op, path, from?, value?}` maps).
 pub fn parse(doc: &Value) -> Result<Vec<Operation>, JsonPatchError> {
-    let items = doc.as_seq().ok_or(JsonPatchError::NotAList { found: doc.type_name() })?;
+    let items = doc.as_seq().ok_or(JsonPatchError::NotAList {
+        found: doc.type_name(),
+    })?;
     items
         .iter()
         .enumerate()
         .map(|(index, item)| {
             let invalid = |reason: String| JsonPatchError::Invalid { index, reason };
-            let m = item.as_map().ok_or_else(|| invalid(format!("expected a map, found {}", item.type_name())))?;
+            let m = item
+                .as_map()
+                .ok_or_else(|| invalid(format!("expected a map, found {}", item.type_name())))?;
             let text = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
             let op = text("op").ok_or_else(|| invalid("missing `op`".into()))?;
             let path = text("path").ok_or_else(|| invalid("missing `path`".into()))?;
-            if !matches!(op.as_str(), "add" | "remove" | "replace" | "move" | "copy" | "test") {
+            if !matches!(
+                op.as_str(),
+                "add" | "remove" | "replace" | "move" | "copy" | "test"
+            ) {
                 return Err(invalid(format!("unknown op `{op}`")));
             }
             let from = text("from");
@@ -57,7 +71,12 @@ pub fn parse(doc: &Value) -> Result<Vec<Operation>, JsonPatchError> {
             if matches!(op.as_str(), "add" | "replace" | "test") && value.is_none() {
                 return Err(invalid(format!("`{op}` needs `value`")));
             }
-            Ok(Operation { op, path, from, value })
+            Ok(Operation {
+                op,
+                path,
+                from,
+                value,
+            })
         })
         .collect()
 }
@@ -98,7 +117,11 @@ fn apply_one(doc: &mut Value, op: &Operation) -> Result<(), String> {
         }
         "test" => {
             let v = get_mut(doc, &op.path)?;
-            if Some(&*v) == op.value.as_ref() { Ok(()) } else { Err("test failed: value differs".into()) }
+            if Some(&*v) == op.value.as_ref() {
+                Ok(())
+            } else {
+                Err("test failed: value differs".into())
+            }
         }
         other => Err(format!("unknown op `{other}`")),
     }
@@ -109,19 +132,32 @@ pub fn tokens(pointer: &str) -> Result<Vec<String>, String> {
     if pointer.is_empty() {
         return Ok(Vec::new());
     }
-    let rest = pointer.strip_prefix('/').ok_or_else(|| format!("pointer `{pointer}` must start with `/`"))?;
-    Ok(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    let rest = pointer
+        .strip_prefix('/')
+        .ok_or_else(|| format!("pointer `{pointer}` must start with `/`"))?;
+    Ok(rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
 fn index_of(token: &str, len: usize, allow_end: bool) -> Result<usize, String> {
     if allow_end && token == "-" {
         return Ok(len);
     }
-    let valid = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) && (token == "0" || !token.starts_with('0'));
-    let i: usize = if valid { token.parse().map_err(|_| format!("bad index `{token}`"))? } else {
+    let valid = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    let i: usize = if valid {
+        token.parse().map_err(|_| format!("bad index `{token}`"))?
+    } else {
         return Err(format!("`{token}` is not a list index"));
     };
-    let max = if allow_end { len } else { len.saturating_sub(1) };
+    let max = if allow_end {
+        len
+    } else {
+        len.saturating_sub(1)
+    };
     if i > max || (!allow_end && len == 0) {
         return Err(format!("index {i} is out of range (list has {len} items)"));
     }
@@ -130,7 +166,9 @@ fn index_of(token: &str, len: usize, allow_end: bool) -> Result<usize, String> {
 
 fn parent_mut<'a>(doc: &'a mut Value, pointer: &str) -> Result<(&'a mut Value, String), String> {
     let mut toks = tokens(pointer)?;
-    let last = toks.pop().ok_or_else(|| "the whole document cannot be the target".to_string())?;
+    let last = toks
+        .pop()
+        .ok_or_else(|| "the whole document cannot be the target".to_string())?;
     let mut cur = doc;
     let mut walked = String::new();
     for t in &toks {
@@ -148,7 +186,10 @@ fn step<'a>(v: &'a mut Value, t: &str) -> Result<&'a mut Value, String> {
             let i = index_of(t, s.len(), false)?;
             Ok(&mut s[i])
         }
-        other => Err(format!("cannot step into a {} with `{t}`", other.type_name())),
+        other => Err(format!(
+            "cannot step into a {} with `{t}`",
+            other.type_name()
+        )),
     }
 }
 
@@ -183,7 +224,9 @@ fn add(doc: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
 fn remove(doc: &mut Value, pointer: &str) -> Result<Value, String> {
     let (parent, last) = parent_mut(doc, pointer)?;
     match parent {
-        Value::Map(m) => m.shift_remove(&last).ok_or_else(|| format!("missing key `{last}`")),
+        Value::Map(m) => m
+            .shift_remove(&last)
+            .ok_or_else(|| format!("missing key `{last}`")),
         Value::Seq(s) => {
             let i = index_of(&last, s.len(), false)?;
             Ok(s.remove(i))
@@ -197,7 +240,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(doc: serde_json::Value, ops: serde_json::Value) -> Result<serde_json::Value, JsonPatchError> {
+    fn run(
+        doc: serde_json::Value,
+        ops: serde_json::Value,
+    ) -> Result<serde_json::Value, JsonPatchError> {
         let mut d = Value::from(doc);
         let ops = parse(&Value::from(ops))?;
         apply(&mut d, &ops)?;
@@ -238,17 +284,30 @@ mod tests {
     fn failures_name_index_path_and_reason() {
         let err = run(json!({"a": 1}), json!([{"op": "add", "path": "/b", "value": 1}, {"op": "replace", "path": "/x/y", "value": 2}]))
             .unwrap_err();
-        assert_eq!(err.to_string(), "operation 1 (replace /x/y) failed: missing key `x`");
+        assert_eq!(
+            err.to_string(),
+            "operation 1 (replace /x/y) failed: missing key `x`"
+        );
         assert_eq!(err.op_index(), Some(1));
         let err = run(json!({"a": [1]}), json!([{"op": "remove", "path": "/a/3"}])).unwrap_err();
-        assert_eq!(err.to_string(), "operation 0 (remove /a/3) failed: index 3 is out of range (list has 1 items)");
-        let err = run(json!({"a": 1}), json!([{"op": "test", "path": "/a", "value": 2}])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "operation 0 (remove /a/3) failed: index 3 is out of range (list has 1 items)"
+        );
+        let err = run(
+            json!({"a": 1}),
+            json!([{"op": "test", "path": "/a", "value": 2}]),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("test failed"));
     }
 
     #[test]
     fn malformed_operations_are_rejected() {
-        assert!(matches!(run(json!({}), json!({"op": "add"})), Err(JsonPatchError::NotAList { .. })));
+        assert!(matches!(
+            run(json!({}), json!({"op": "add"})),
+            Err(JsonPatchError::NotAList { .. })
+        ));
         let err = run(json!({}), json!([{"op": "frob", "path": "/a"}])).unwrap_err();
         assert_eq!(err.to_string(), "operation 0: unknown op `frob`");
     }

@@ -16,7 +16,11 @@ use crate::yaml::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
     #[error("wrong node kind at {path}: expected {expected} but got {got}")]
-    WrongKind { path: String, expected: &'static str, got: &'static str },
+    WrongKind {
+        path: String,
+        expected: &'static str,
+        got: &'static str,
+    },
     #[error("unknown patch strategy '{value}' at {path}")]
     UnknownDirective { path: String, value: String },
 }
@@ -57,16 +61,29 @@ pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
 /// Like [`merge`], for an object whose source wrote some nulls as empty values (`key:`), given
 /// by their paths. kyaml keeps a null the patch does not mention only when it was spelled out
 /// (`null`, `~`): empty ones disappear from every part of the object the merge walks.
-pub fn merge_with_empty_nulls(object: &Value, patch: &Value, empty_nulls: &[Vec<PatchSeg>]) -> Result<Merged, MergeError> {
+pub fn merge_with_empty_nulls(
+    object: &Value,
+    patch: &Value,
+    empty_nulls: &[Vec<PatchSeg>],
+) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
-    let mut walker = Walker { added: Vec::new(), path: Vec::new(), patch_path: Vec::new(), dest_path: Vec::new(), empty_nulls };
+    let mut walker = Walker {
+        added: Vec::new(),
+        path: Vec::new(),
+        patch_path: Vec::new(),
+        dest_path: Vec::new(),
+        empty_nulls,
+    };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
         Out::InPlace => Some(dest),
         Out::New(v) if !v.is_null() => Some(v),
         _ => None,
     };
-    Ok(Merged { object, added: walker.added })
+    Ok(Merged {
+        object,
+        added: walker.added,
+    })
 }
 
 /// What a walk step produced for its field.
@@ -143,13 +160,18 @@ fn parse_directive(v: &str, path: &[String]) -> Result<Directive, MergeError> {
         "merge" => Ok(Directive::Merge),
         "replace" => Ok(Directive::Replace),
         "delete" => Ok(Directive::Delete),
-        _ => Err(MergeError::UnknownDirective { path: path.join("."), value: v.to_string() }),
+        _ => Err(MergeError::UnknownDirective {
+            path: path.join("."),
+            value: v.to_string(),
+        }),
     }
 }
 
 /// `$patch` of a patch map, removing it from the map when valid.
 fn map_directive(patch: &mut Map, path: &[String]) -> Result<Directive, MergeError> {
-    let Some(v) = patch.get(DIRECTIVE) else { return Ok(Directive::Merge) };
+    let Some(v) = patch.get(DIRECTIVE) else {
+        return Ok(Directive::Merge);
+    };
     let text = scalar_text(v).unwrap_or_default();
     let d = parse_directive(&text, path)?;
     patch.shift_remove(DIRECTIVE);
@@ -158,7 +180,9 @@ fn map_directive(patch: &mut Map, path: &[String]) -> Result<Directive, MergeErr
 
 /// `$patch` of a patch list: an item `{$patch: X}` (alone in its map) applies to the list.
 fn seq_directive(patch: &mut Vec<Value>, path: &[String]) -> Result<Directive, MergeError> {
-    let Some(item) = patch.iter().find_map(|v| v.as_map().filter(|m| m.contains_key(DIRECTIVE)))
+    let Some(item) = patch
+        .iter()
+        .find_map(|v| v.as_map().filter(|m| m.contains_key(DIRECTIVE)))
     else {
         return Ok(Directive::Merge);
     };
@@ -246,7 +270,11 @@ impl Walker<'_> {
                 // A null the patch does not mention stays (kyaml's persistent null node).
                 None => {
                     let empty = self.empty_nulls.iter().any(|p| *p == self.dest_path);
-                    return Ok(if dest.is_some() && !empty { Out::InPlace } else { Out::Clear });
+                    return Ok(if dest.is_some() && !empty {
+                        Out::InPlace
+                    } else {
+                        Out::Clear
+                    });
                 }
                 Some(Value::Map(m)) => m.clone(),
                 Some(_) => return Ok(Out::Clear),
@@ -284,17 +312,32 @@ impl Walker<'_> {
 
     /// The patch node becomes the destination and is merged with itself, which strips its
     /// directives and nulls, as kyaml does.
-    fn merge_into_self(&mut self, mut node: Value, schema: Option<Schema>) -> Result<Out, MergeError> {
+    fn merge_into_self(
+        &mut self,
+        mut node: Value,
+        schema: Option<Schema>,
+    ) -> Result<Out, MergeError> {
         let patch = node.as_map().cloned().unwrap_or_default();
         self.merge_fields(&mut node, Some(&patch), schema)?;
         Ok(Out::New(node))
     }
 
-    fn merge_fields(&mut self, dest: &mut Value, origin: Option<&Map>, schema: Option<Schema>) -> Result<(), MergeError> {
-        let Value::Map(dest_map) = dest else { return Ok(()) };
+    fn merge_fields(
+        &mut self,
+        dest: &mut Value,
+        origin: Option<&Map>,
+        schema: Option<Schema>,
+    ) -> Result<(), MergeError> {
+        let Value::Map(dest_map) = dest else {
+            return Ok(());
+        };
         let mut keys: Vec<String> = dest_map.keys().cloned().collect();
         if let Some(o) = origin {
-            keys.extend(o.keys().filter(|k| !dest_map.contains_key(k.as_str())).cloned());
+            keys.extend(
+                o.keys()
+                    .filter(|k| !dest_map.contains_key(k.as_str()))
+                    .cloned(),
+            );
         }
         keys.sort();
         for key in keys {
@@ -330,7 +373,8 @@ impl Walker<'_> {
         origin: Option<&Value>,
         schema: Option<Schema>,
     ) -> Result<Out, MergeError> {
-        let mut origin_items: Option<Vec<Value>> = origin.and_then(Value::as_seq).map(<[Value]>::to_vec);
+        let mut origin_items: Option<Vec<Value>> =
+            origin.and_then(Value::as_seq).map(<[Value]>::to_vec);
         // The list the items are merged into: the existing one, or the patch's own.
         let list: Vec<Value>;
         let mut replaced = false;
@@ -346,7 +390,11 @@ impl Walker<'_> {
             if matches!(origin, Some(Value::Null)) {
                 return Ok(Out::Clear);
             }
-            let current = dest.as_deref().and_then(Value::as_seq).map(<[Value]>::to_vec).unwrap_or_default();
+            let current = dest
+                .as_deref()
+                .and_then(Value::as_seq)
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default();
             match origin_items.as_mut() {
                 Some(items) => match seq_directive(items, &self.path)? {
                     Directive::Delete => return Ok(Out::Clear),
@@ -375,7 +423,11 @@ impl Walker<'_> {
     }
 
     /// Lists of scalars with strategy `merge`: a set union, patch values first.
-    fn merge_primitive(&mut self, dest: Vec<Value>, origin: &[Value]) -> Result<Option<Vec<Value>>, MergeError> {
+    fn merge_primitive(
+        &mut self,
+        dest: Vec<Value>,
+        origin: &[Value],
+    ) -> Result<Option<Vec<Value>>, MergeError> {
         let mut seen: Vec<String> = Vec::new();
         let mut values: Vec<String> = Vec::new();
         for v in origin.iter().chain(dest.iter()) {
@@ -385,7 +437,11 @@ impl Walker<'_> {
                 values.push(t);
             }
         }
-        let find = |list: &[Value], t: &str| list.iter().find(|v| scalar_text(v).as_deref() == Some(t)).cloned();
+        let find = |list: &[Value], t: &str| {
+            list.iter()
+                .find(|v| scalar_text(v).as_deref() == Some(t))
+                .cloned()
+        };
         let mut items: Vec<Value> = Vec::new();
         let mut dest = dest;
         for t in &values {
@@ -419,12 +475,21 @@ impl Walker<'_> {
     ) -> Result<Option<Vec<Value>>, MergeError> {
         let tuple_of = |v: &Value| -> Vec<String> {
             keys.iter()
-                .map(|k| v.get(k).and_then(scalar_text).filter(|s| !s.is_empty()).unwrap_or_default())
+                .map(|k| {
+                    v.get(k)
+                        .and_then(scalar_text)
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_default()
+                })
                 .collect()
         };
         let dest_tuples: Vec<Vec<String>> = dest.iter().map(tuple_of).collect();
         let mut values: Vec<Vec<String>> = Vec::new();
-        for t in origin.iter().map(tuple_of).chain(dest_tuples.iter().cloned()) {
+        for t in origin
+            .iter()
+            .map(tuple_of)
+            .chain(dest_tuples.iter().cloned())
+        {
             if !values.contains(&t) {
                 values.push(t);
             }
@@ -447,8 +512,13 @@ impl Walker<'_> {
             let is_new = d_idx.is_none() && origin_item.is_some() && !dest_is_patch;
             let out = {
                 let dest_item = d_idx.map(|i| &mut dest[i]);
-                self.patch_path.push(PatchSeg::Index(o_idx.unwrap_or(usize::MAX)));
-                self.dest_path.push(PatchSeg::Index(if dest_is_patch { usize::MAX } else { d_idx.unwrap_or(usize::MAX) }));
+                self.patch_path
+                    .push(PatchSeg::Index(o_idx.unwrap_or(usize::MAX)));
+                self.dest_path.push(PatchSeg::Index(if dest_is_patch {
+                    usize::MAX
+                } else {
+                    d_idx.unwrap_or(usize::MAX)
+                }));
                 let out = self.walk(dest_item, origin_item, element_schema);
                 self.dest_path.pop();
                 self.patch_path.pop();
@@ -473,7 +543,11 @@ impl Walker<'_> {
             if is_new {
                 self.added.push(AddedItem {
                     path: self.path.clone(),
-                    keys: vk.iter().zip(&vv).map(|(k, v)| ((*k).to_string(), v.clone())).collect(),
+                    keys: vk
+                        .iter()
+                        .zip(&vv)
+                        .map(|(k, v)| ((*k).to_string(), v.clone()))
+                        .collect(),
                     item: val.clone(),
                     patch_path: {
                         let mut p = self.patch_path.clone();
@@ -526,13 +600,29 @@ fn merge_values(values: &mut [Vec<String>]) {
 }
 
 /// kyaml `validateKeys`: keep the keys some tuple has a value for.
-fn validate_keys<'k>(all: &[Vec<String>], tuple: &[String], keys: &[&'k str]) -> (Vec<&'k str>, Vec<String>) {
-    let valid: Vec<bool> = (0..keys.len()).map(|i| all.iter().any(|t| t.get(i).is_some_and(|v| !v.is_empty()))).collect();
+fn validate_keys<'k>(
+    all: &[Vec<String>],
+    tuple: &[String],
+    keys: &[&'k str],
+) -> (Vec<&'k str>, Vec<String>) {
+    let valid: Vec<bool> = (0..keys.len())
+        .map(|i| all.iter().any(|t| t.get(i).is_some_and(|v| !v.is_empty())))
+        .collect();
     if !valid.iter().any(|v| *v) {
         return (keys.to_vec(), tuple.to_vec());
     }
-    let vk = keys.iter().zip(&valid).filter(|(_, v)| **v).map(|(k, _)| *k).collect();
-    let vv = tuple.iter().zip(&valid).filter(|(t, v)| !t.is_empty() || **v).map(|(t, _)| t.clone()).collect();
+    let vk = keys
+        .iter()
+        .zip(&valid)
+        .filter(|(_, v)| **v)
+        .map(|(k, _)| *k)
+        .collect();
+    let vv = tuple
+        .iter()
+        .zip(&valid)
+        .filter(|(t, v)| !t.is_empty() || **v)
+        .map(|(t, _)| t.clone())
+        .collect();
     (vk, vv)
 }
 
@@ -543,7 +633,9 @@ fn find_element(list: &[Value], keys: &[&str], values: &[String]) -> Option<usiz
     }
     list.iter().position(|item| {
         let Some(m) = item.as_map() else { return false };
-        keys.iter().zip(values).all(|(k, v)| m.get(*k).and_then(scalar_text).as_deref() == Some(v.as_str()))
+        keys.iter()
+            .zip(values)
+            .all(|(k, v)| m.get(*k).and_then(scalar_text).as_deref() == Some(v.as_str()))
     })
 }
 
@@ -552,7 +644,8 @@ fn find_element(list: &[Value], keys: &[&str], values: &[String]) -> Option<usiz
 fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], values: &[String]) {
     let mut out = Vec::with_capacity(list.len() + 1);
     let mut found_any = false;
-    let mapping_setter = !keys.is_empty() && !keys[0].is_empty() && !values.is_empty() && !values[0].is_empty();
+    let mapping_setter =
+        !keys.is_empty() && !keys[0].is_empty() && !values.is_empty() && !values[0].is_empty();
     for item in list.drain(..) {
         if is_empty_map(&item) {
             continue;
@@ -570,7 +663,10 @@ fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], val
                 checked = true;
                 let ok = match m.get(*k) {
                     None => false,
-                    Some(v) => values[j].is_empty() || scalar_text(v).as_deref() == Some(values[j].as_str()),
+                    Some(v) => {
+                        values[j].is_empty()
+                            || scalar_text(v).as_deref() == Some(values[j].as_str())
+                    }
                 };
                 if !ok {
                     found = false;
@@ -659,22 +755,36 @@ fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
     match (a, b) {
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equivalent_at(v, w, schema.and_then(|s| s.field(k)))))
+                && x.iter().all(|(k, v)| {
+                    y.get(k)
+                        .is_some_and(|w| equivalent_at(v, w, schema.and_then(|s| s.field(k))))
+                })
         }
         (Value::Seq(x), Value::Seq(y)) => {
             if x.len() != y.len() {
                 return false;
             }
-            let keys = schema.map(|s| s.strategy()).filter(|s| s.merges()).map(|s| s.keys).unwrap_or(&[]);
+            let keys = schema
+                .map(|s| s.strategy())
+                .filter(|s| s.merges())
+                .map(|s| s.keys)
+                .unwrap_or(&[]);
             let elements = schema.and_then(|s| s.elements());
             if keys.is_empty() {
                 return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
             }
-            let key_of = |v: &Value| -> Vec<Option<String>> { keys.iter().map(|k| v.get(k).and_then(scalar_text)).collect() };
+            let key_of = |v: &Value| -> Vec<Option<String>> {
+                keys.iter()
+                    .map(|k| v.get(k).and_then(scalar_text))
+                    .collect()
+            };
             let mut used = vec![false; y.len()];
             x.iter().all(|v| {
                 let kv = key_of(v);
-                let found = y.iter().enumerate().find(|(i, w)| !used[*i] && key_of(w) == kv && equivalent_at(v, w, elements));
+                let found = y
+                    .iter()
+                    .enumerate()
+                    .find(|(i, w)| !used[*i] && key_of(w) == kv && equivalent_at(v, w, elements));
                 match found {
                     Some((i, _)) => {
                         used[i] = true;

@@ -1,0 +1,239 @@
+//! vendor.toml: the typed model ([`Config`]), loading with spans and validation that reports every
+//! problem at once ([`load`]), and in-place writing of lock data ([`lock`]). Fetching, rendering and
+//! checking are other modules' business; this one only knows what the file says.
+
+pub mod lock;
+mod problems;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use problems::{ConfigError, Problem};
+
+/// The JSON Schema of vendor.toml (`vendor generate schema`), for editor completion.
+pub const SCHEMA: &str = include_str!("../../docs/vendor.schema.json");
+
+/// The name of the file `vendor` looks for.
+pub const FILE_NAME: &str = "vendor.toml";
+
+/// A loaded, validated vendor.toml.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Path of vendor.toml as given or found.
+    pub path: PathBuf,
+    /// The directory holding vendor.toml: every relative path is resolved against it.
+    pub root: PathBuf,
+    /// The file's text, for diagnostics that point into it.
+    pub source: String,
+    pub settings: Settings,
+    pub policy: ImagePolicy,
+    /// Entries in file order.
+    pub entries: Vec<Entry>,
+}
+
+/// `[settings]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Where vendored upstream content lives (default `upstream`).
+    pub upstream_dir: String,
+    /// Where the Kustomize patch overlays live (default `patches`).
+    pub patches_dir: String,
+    /// `.Capabilities.KubeVersion` when rendering charts, and the version removed APIs are judged
+    /// against (default `1.31.0`).
+    pub kube_version: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            upstream_dir: "upstream".into(),
+            patches_dir: "patches".into(),
+            kube_version: "1.31.0".into(),
+        }
+    }
+}
+
+/// `[policy.images]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImagePolicy {
+    /// `:latest`, or no tag at all, is an error.
+    pub deny_latest: bool,
+    /// A tag without `@sha256:...` is a warning.
+    pub require_digest: bool,
+    /// Registries images may come from; empty allows any.
+    pub allow_registries: Vec<String>,
+    /// Tags that move (checked in addition to `latest`).
+    pub floating_tags: Vec<String>,
+}
+
+/// Tags that name a moving target rather than a release.
+pub const DEFAULT_FLOATING_TAGS: &[&str] = &[
+    "main", "master", "stable", "edge", "nightly", "dev", "develop", "canary", "head", "rolling",
+    "snapshot", "testing", "unstable", "current",
+];
+
+impl Default for ImagePolicy {
+    fn default() -> Self {
+        ImagePolicy {
+            deny_latest: true,
+            require_digest: false,
+            allow_registries: Vec::new(),
+            floating_tags: DEFAULT_FLOATING_TAGS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// One `[manifest.NAME]` or `[chart.NAME]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: String,
+    pub source: Source,
+    /// The pinned version.
+    pub version: String,
+    /// The range `update` may move within (Helm/Masterminds syntax).
+    pub track: Option<String>,
+    /// Lock data written by `sync`; `None` before the first sync.
+    pub lock: Option<Lock>,
+    /// Byte range of the entry's table header in vendor.toml.
+    pub span: Range<usize>,
+}
+
+/// Where an entry comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Raw upstream manifests: one URL or several, with a `{version}` placeholder.
+    Manifest {
+        urls: Vec<String>,
+        versions: Option<VersionSource>,
+    },
+    /// A Helm chart from an HTTP repository or an `oci://` registry.
+    Chart {
+        repo: String,
+        chart: String,
+        release: Option<String>,
+        namespace: Option<String>,
+        values: Vec<String>,
+    },
+}
+
+impl Source {
+    /// `manifest` or `chart`: the table the entry is declared in.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Manifest { .. } => "manifest",
+            Source::Chart { .. } => "chart",
+        }
+    }
+}
+
+/// Where newer versions of a manifest entry are discovered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VersionSource {
+    /// `owner/repo` on GitHub: release tags.
+    GithubReleases(String),
+    /// A git remote's tags.
+    GitTags(String),
+    /// A Helm repository index and the chart whose versions to use.
+    HelmIndex { url: String, chart: Option<String> },
+}
+
+/// What `sync` recorded about the vendored content.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Lock {
+    /// The version the lock data was written for.
+    pub version: Option<String>,
+    /// Digest of the fetched artifact (`sha256:<hex>`).
+    pub digest: Option<String>,
+    /// Every image found in the vendored content, sorted.
+    pub images: Vec<String>,
+    /// `sha256:<hex>` of every file under `upstream/NAME`, keyed by path relative to it.
+    pub files: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// `upstream/NAME` of an entry, as a path under the root.
+    pub fn upstream_dir(&self, entry: &Entry) -> PathBuf {
+        self.root
+            .join(&self.settings.upstream_dir)
+            .join(&entry.name)
+    }
+
+    /// `patches/NAME` of an entry, as a path under the root.
+    pub fn patches_dir(&self, entry: &Entry) -> PathBuf {
+        self.root.join(&self.settings.patches_dir).join(&entry.name)
+    }
+
+    /// Path of `p` relative to the root, with `/` separators, for messages.
+    pub fn display_path(&self, p: &Path) -> String {
+        let rel = p.strip_prefix(&self.root).unwrap_or(p);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+
+    /// The entry called `name`.
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// 1-based line and column of a byte offset in vendor.toml.
+    pub fn pos_of(&self, offset: usize) -> crate::diag::Pos {
+        problems::pos_of(&self.source, offset)
+    }
+}
+
+/// Finds vendor.toml: `explicit` when given, else the first one in `start` or its parents.
+pub fn find(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ConfigError> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    // Found files are returned relative to `start` (`vendor.toml`, `../vendor.toml`), so that
+    // messages name them the way the user would.
+    let mut dir = Some(start);
+    let mut up = PathBuf::new();
+    while let Some(d) = dir {
+        if d.join(FILE_NAME).is_file() {
+            return Ok(up.join(FILE_NAME));
+        }
+        dir = d.parent();
+        up.push("..");
+    }
+    Err(ConfigError::NotFound {
+        start: start.to_path_buf(),
+    })
+}
+
+/// Reads and validates vendor.toml. Every problem in the file is reported in one error.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+        ConfigError::NotUtf8 {
+            path: path.to_path_buf(),
+            pos: problems::pos_of(valid, offset),
+        }
+    })?;
+    parse(path, source)
+}
+
+/// Validates vendor.toml text that has already been read.
+pub fn parse(path: &Path, source: String) -> Result<Config, ConfigError> {
+    let root = path
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        })
+        .unwrap_or_else(|| PathBuf::from("."));
+    validate::validate(path, root, source)
+}
