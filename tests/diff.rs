@@ -404,3 +404,38 @@ fn cli_bad_input_is_a_clear_error() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn cli_judges_api_versions_against_the_kube_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let pdb = |max: u32| {
+        format!(
+            "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n  namespace: n\n\
+             spec:\n  maxUnavailable: {max}\n"
+        )
+    };
+    let (a, b) = (write("a.yaml", &pdb(1)), write("b.yaml", &pdb(2)));
+    let o = vendor(&["diff", "--kube-version", "1.31", &a, &b], None);
+    let out = stdout(&o);
+    assert!(
+        out.contains("[api-removed] policy/v1beta1 PodDisruptionBudget is removed in Kubernetes 1.25 (target 1.31); use policy/v1"),
+        "{out}"
+    );
+    // The default comes from vendor.toml's `[settings] kube-version`.
+    let config = write(
+        "vendor.toml",
+        "[settings]\nkube-version = \"1.22.0\"\n\n[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1\"\n",
+    );
+    let o = vendor(&["diff", "--manifest-path", &config, &a, &b], None);
+    let out = stdout(&o);
+    assert!(
+        out.contains("[api-deprecated]") && !out.contains("[api-removed]"),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -51,7 +51,8 @@ pub struct Args {
     /// least this similar (0..1).
     #[arg(long, value_name = "SIMILARITY", num_args = 0..=1, default_missing_value = "0.8")]
     pub detect_renames: Option<f64>,
-    /// Kubernetes version for the deprecated/removed API highlights (e.g. 1.31).
+    /// Kubernetes version for the deprecated/removed API highlights (e.g. 1.31; default: the
+    /// `kube-version` setting of vendor.toml when one is found).
     #[arg(long, value_name = "VERSION")]
     pub kube_version: Option<String>,
 }
@@ -98,6 +99,20 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     report(global, &args, old_side?, new_side?, &args.old, &new)
 }
 
+/// `[settings] kube-version` of vendor.toml, when there is one: `--manifest-path` must load; a
+/// vendor.toml found upward that does not load is ignored (comparing two files does not need it).
+fn settings_kube_version(global: &GlobalArgs) -> miette::Result<Option<String>> {
+    let cwd = std::env::current_dir().into_diagnostic()?;
+    let Ok(path) = crate::config::find(global.manifest_path.as_deref(), &cwd) else {
+        return Ok(None);
+    };
+    match crate::config::load(&path) {
+        Ok(config) => Ok(Some(config.settings.kube_version)),
+        Err(e) if global.manifest_path.is_some() => Err(e.into()),
+        Err(_) => Ok(None),
+    }
+}
+
 fn load(path: &str) -> miette::Result<Vec<Resource>> {
     diff::load_path(Path::new(path))
         .into_diagnostic()
@@ -126,7 +141,10 @@ pub fn report(
             ));
         }
     };
-    let opts = args.options();
+    let mut opts = args.options();
+    if opts.kube_version.is_none() {
+        opts.kube_version = settings_kube_version(global)?;
+    }
     rayon::join(
         || diff::prepare(&mut old, &opts),
         || diff::prepare(&mut new, &opts),
