@@ -16,4 +16,6 @@ pub mod policy;
 pub mod report;
 pub mod resources;
 pub mod semver;
+pub mod sources;
+pub mod workspace;
 pub mod yaml;

@@ -1,10 +1,47 @@
-//! `vendor outdated`.
+//! `vendor outdated [NAME...]`: glue over `crate::sources::outdated`.
 
-use super::{GlobalArgs, Outcome};
+use std::io::Write;
+
+use miette::IntoDiagnostic;
+
+use super::{Format, GlobalArgs, Outcome};
+use crate::sources::outdated as lib;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Report only these entries (default: all).
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+}
 
-pub fn run(_global: &GlobalArgs, _args: Args) -> miette::Result<Outcome> {
-    Err(super::not_yet("outdated"))
+pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
+    let config = super::load_config(global)?;
+    for n in &args.names {
+        if config.entry(n).is_none() {
+            return Err(super::unknown_entry(&config, n));
+        }
+    }
+    let fetcher = crate::sources::Fetcher::from_env();
+    let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
+    let rows = lib::outdated(&config, &fetcher, &args.names, jobs);
+    let text = match global.format {
+        Format::Json => serde_json::to_string_pretty(&rows).into_diagnostic()? + "\n",
+        _ => lib::table(&rows),
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .into_diagnostic()?;
+    // Discovery failures mean the report is incomplete: the tool could not do its job.
+    if let Some(r) = rows
+        .iter()
+        .find(|r| r.error.is_some() && r.source.is_some())
+    {
+        return Err(miette::miette!(
+            "cannot list the versions of `{}`: {}",
+            r.name,
+            r.error.as_deref().unwrap_or("")
+        ));
+    }
+    Ok(Outcome::Clean)
 }

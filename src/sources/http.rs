@@ -62,7 +62,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("retry", &self.retry).finish()
+        f.debug_struct("Client")
+            .field("retry", &self.retry)
+            .finish()
     }
 }
 
@@ -82,7 +84,11 @@ impl Client {
             .user_agent(concat!("vendor/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections_per_host(32)
             .build();
-        Client { agent: config.into(), retry, max_body: 512 * 1024 * 1024 }
+        Client {
+            agent: config.into(),
+            retry,
+            max_body: 512 * 1024 * 1024,
+        }
     }
 
     /// GET `url` with `headers`, retrying transient failures. Returns any final status; the
@@ -157,9 +163,17 @@ impl Client {
         if let Some(n) = expected_len
             && n != body.len() as u64
         {
-            return Err(format!("connection closed after {} of {n} bytes", body.len()));
+            return Err(format!(
+                "connection closed after {} of {n} bytes",
+                body.len()
+            ));
         }
-        Ok(Response { status, headers, body, url: final_url })
+        Ok(Response {
+            status,
+            headers,
+            body,
+            url: final_url,
+        })
     }
 }
 
@@ -179,39 +193,25 @@ fn retry_after(resp: &Response) -> Option<Duration> {
 }
 
 /// Moves `https://user:pass@host/...` credentials into a Basic header.
-fn split_userinfo(url: &str) -> (String, Option<String>) {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return (url.to_string(), None);
+fn split_userinfo(raw: &str) -> (String, Option<String>) {
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return (raw.to_string(), None);
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            let header = super::auth::basic_header(&percent_decode(user), &percent_decode(pass));
-            (format!("{scheme}://{host}{}", &rest[authority_end..]), Some(header))
-        }
-        None => (url.to_string(), None),
+    if url.username().is_empty() && url.password().is_none() {
+        return (raw.to_string(), None);
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let header = super::auth::basic_header(
+        &decode(url.username()),
+        &decode(url.password().unwrap_or("")),
+    );
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    (url.to_string(), Some(header))
 }
 
 /// The URL with any `user:password@` replaced by `***@` and secret-looking query parameters
@@ -233,8 +233,15 @@ pub fn redact(url: &str) -> String {
             .split('&')
             .map(|kv| match kv.split_once('=') {
                 Some((k, _))
-                    if ["token", "access_token", "sig", "signature", "password", "x-amz-signature"]
-                        .contains(&k.to_ascii_lowercase().as_str()) =>
+                    if [
+                        "token",
+                        "access_token",
+                        "sig",
+                        "signature",
+                        "password",
+                        "x-amz-signature",
+                    ]
+                    .contains(&k.to_ascii_lowercase().as_str()) =>
                 {
                     format!("{k}=***")
                 }
@@ -246,39 +253,12 @@ pub fn redact(url: &str) -> String {
     out
 }
 
-/// Resolves `reference` against `base` (an absolute http(s) URL), as a browser would for the
-/// cases Helm indexes use: absolute URLs, `/rooted` paths and relative paths.
+/// Resolves `reference` against `base` (an absolute URL) as browsers and Helm do.
 pub fn join_url(base: &str, reference: &str) -> String {
-    if reference.contains("://") {
-        return reference.to_string();
+    match url::Url::parse(base).and_then(|b| b.join(reference)) {
+        Ok(u) => u.to_string(),
+        Err(_) => reference.to_string(),
     }
-    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    if let Some(stripped) = reference.strip_prefix("//") {
-        return format!("{scheme}://{stripped}");
-    }
-    if reference.starts_with('/') {
-        return format!("{scheme}://{authority}{reference}");
-    }
-    let path = &rest[authority_end..];
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let dir = match path.rfind('/') {
-        Some(i) => &path[..=i],
-        None => "/",
-    };
-    let mut segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in reference.split('/') {
-        match seg {
-            "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let trailing = if reference.ends_with('/') && !segments.is_empty() { "/" } else { "" };
-    format!("{scheme}://{authority}/{}{trailing}", segments.join("/"))
 }
 
 #[cfg(test)]
@@ -288,7 +268,10 @@ mod tests {
     #[test]
     fn redacts_userinfo_and_tokens() {
         assert_eq!(redact("https://u:p@h.example/x"), "https://***@h.example/x");
-        assert_eq!(redact("https://h/x?a=1&token=abc"), "https://h/x?a=1&token=***");
+        assert_eq!(
+            redact("https://h/x?a=1&token=abc"),
+            "https://h/x?a=1&token=***"
+        );
         assert_eq!(redact("https://h/x"), "https://h/x");
     }
 
@@ -296,17 +279,32 @@ mod tests {
     fn userinfo_becomes_basic_auth() {
         let (url, header) = split_userinfo("https://al%40ice:s3cret@h.example/index.yaml");
         assert_eq!(url, "https://h.example/index.yaml");
-        assert_eq!(header.unwrap(), super::super::auth::basic_header("al@ice", "s3cret"));
+        assert_eq!(
+            header.unwrap(),
+            super::super::auth::basic_header("al@ice", "s3cret")
+        );
     }
 
     #[test]
     fn joins_like_helm() {
         let base = "https://charts.example/repo/index.yaml";
-        assert_eq!(join_url(base, "a-1.0.0.tgz"), "https://charts.example/repo/a-1.0.0.tgz");
+        assert_eq!(
+            join_url(base, "a-1.0.0.tgz"),
+            "https://charts.example/repo/a-1.0.0.tgz"
+        );
         assert_eq!(join_url(base, "/x/a.tgz"), "https://charts.example/x/a.tgz");
-        assert_eq!(join_url(base, "../b/a.tgz"), "https://charts.example/b/a.tgz");
-        assert_eq!(join_url(base, "https://o.example/a.tgz"), "https://o.example/a.tgz");
+        assert_eq!(
+            join_url(base, "../b/a.tgz"),
+            "https://charts.example/b/a.tgz"
+        );
+        assert_eq!(
+            join_url(base, "https://o.example/a.tgz"),
+            "https://o.example/a.tgz"
+        );
         assert_eq!(join_url("https://h/repo/", "a.tgz"), "https://h/repo/a.tgz");
-        assert_eq!(join_url("http://127.0.0.1:9/", "c/a.tgz"), "http://127.0.0.1:9/c/a.tgz");
+        assert_eq!(
+            join_url("http://127.0.0.1:9/", "c/a.tgz"),
+            "http://127.0.0.1:9/c/a.tgz"
+        );
     }
 }

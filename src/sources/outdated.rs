@@ -1,0 +1,252 @@
+//! `vendor outdated` as a library: per entry the pinned version, the newest version within its
+//! `track` range and the newest release overall, discovered from the entry's version source.
+
+use rayon::prelude::*;
+
+use super::{Discovery, Fetcher, Found, SourceError, auth::RepoAuth};
+use crate::config::{Config, Entry, Source, VersionSource};
+use crate::diag::{Code, Finding};
+use crate::semver::{Constraint, Version};
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Row {
+    pub name: String,
+    pub kind: &'static str,
+    pub current: String,
+    pub track: Option<String>,
+    /// Newest version within `track` (the tag as upstream writes it).
+    pub in_track: Option<String>,
+    /// Newest release overall (prereleases only when the pinned version is one).
+    pub latest: Option<String>,
+    /// Where versions were looked up.
+    pub source: Option<String>,
+    /// Why versions could not be discovered.
+    pub error: Option<String>,
+}
+
+impl Row {
+    /// Whether a newer version exists within the track range.
+    pub fn update_available(&self) -> bool {
+        match (&self.in_track, Version::parse(&self.current)) {
+            (Some(t), Ok(cur)) => Version::parse(t).is_ok_and(|t| t.cmp_precedence(&cur).is_gt()),
+            _ => false,
+        }
+    }
+}
+
+/// Where an entry's versions are discovered, if anywhere.
+pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
+    match &entry.source {
+        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => Some(Discovery::Oci {
+            repo: repo.clone(),
+            chart: chart.clone(),
+        }),
+        Source::Chart { repo, chart, .. } => Some(Discovery::HelmIndex {
+            repo: repo.clone(),
+            chart: chart.clone(),
+            auth: RepoAuth::default(),
+        }),
+        Source::Manifest { versions, .. } => match versions.as_ref()? {
+            VersionSource::GithubReleases(repo) => {
+                Some(Discovery::GithubReleases { repo: repo.clone() })
+            }
+            VersionSource::GitTags(url) => Some(Discovery::GitTags { url: url.clone() }),
+            VersionSource::HelmIndex { url, chart } => Some(Discovery::HelmIndex {
+                repo: url.clone(),
+                chart: chart.clone().unwrap_or_else(|| entry.name.clone()),
+                auth: RepoAuth::default(),
+            }),
+        },
+    }
+}
+
+fn describe(d: &Discovery) -> String {
+    match d {
+        Discovery::GithubReleases { repo } => format!("github-releases {repo}"),
+        Discovery::GitTags { url } => format!("git-tags {}", super::http::redact(url)),
+        Discovery::HelmIndex { repo, chart, .. } => {
+            format!("helm-index {} {chart}", super::http::redact(repo))
+        }
+        Discovery::Oci { repo, chart } => format!("oci {repo}/{chart}"),
+    }
+}
+
+/// Picks the newest in-track and newest overall versions from a discovery result.
+pub fn pick(
+    current: &str,
+    track: Option<&Constraint>,
+    found: &[Found],
+) -> (Option<String>, Option<String>) {
+    let cur_pre = Version::parse(current).is_ok_and(|v| v.is_prerelease());
+    let mut sorted: Vec<&Found> = found.iter().collect();
+    sorted.sort_by(|a, b| b.version.cmp(&a.version));
+    let latest = sorted
+        .iter()
+        .find(|f| cur_pre || !f.version.is_prerelease())
+        .map(|f| f.tag.clone());
+    let in_track = track.and_then(|c| {
+        sorted
+            .iter()
+            .find(|f| c.matches(&f.version))
+            .map(|f| f.tag.clone())
+    });
+    (in_track, latest)
+}
+
+/// The report for the selected entries (all when `only` is empty), discovered in parallel.
+pub fn outdated(config: &Config, fetcher: &Fetcher, only: &[String], jobs: usize) -> Vec<Row> {
+    let entries: Vec<&Entry> = config
+        .entries
+        .iter()
+        .filter(|e| only.is_empty() || only.contains(&e.name))
+        .collect();
+    let work = || {
+        entries
+            .par_iter()
+            .map(|e| row(fetcher, e))
+            .collect::<Vec<_>>()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+fn row(fetcher: &Fetcher, entry: &Entry) -> Row {
+    let mut row = Row {
+        name: entry.name.clone(),
+        kind: entry.source.kind(),
+        current: entry.version.clone(),
+        track: entry.track.clone(),
+        in_track: None,
+        latest: None,
+        source: None,
+        error: None,
+    };
+    let Some(d) = discovery_for(entry) else {
+        row.error = Some("no version source: add `versions = { github-releases = ... }` (or git-tags, helm-index)".into());
+        return row;
+    };
+    row.source = Some(describe(&d));
+    let track = match entry.track.as_deref().map(Constraint::parse) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            row.error = Some(e.to_string());
+            return row;
+        }
+        None => None,
+    };
+    match fetcher.discover(&d) {
+        Ok(found) => {
+            let (in_track, latest) = pick(&entry.version, track.as_ref(), &found);
+            row.in_track = in_track;
+            row.latest = latest;
+        }
+        Err(e) => row.error = Some(error_text(&e)),
+    }
+    row
+}
+
+fn error_text(e: &SourceError) -> String {
+    e.to_string()
+}
+
+/// `outdated` findings for `check --online`: one per entry with a newer version in its track.
+pub fn findings(config: &Config, rows: &[Row]) -> Vec<Finding> {
+    rows.iter()
+        .filter(|r| r.update_available())
+        .map(|r| {
+            let pos = config.entry(&r.name).map(|e| config.pos_of(e.span.start));
+            Finding::new(
+                Code::Outdated,
+                format!(
+                    "{} {} can move to {} within `{}`",
+                    r.name,
+                    r.current,
+                    r.in_track.as_deref().unwrap_or("-"),
+                    r.track.as_deref().unwrap_or("*")
+                ),
+            )
+            .entry(&r.name)
+            .file(crate::config::FILE_NAME)
+            .at(pos)
+            .help(format!("run `vendor update {}`", r.name))
+        })
+        .collect()
+}
+
+/// The human table.
+pub fn table(rows: &[Row]) -> String {
+    let header = ["NAME", "KIND", "CURRENT", "TRACK", "IN TRACK", "LATEST"];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                r.kind.to_string(),
+                r.current.clone(),
+                r.track.clone().unwrap_or_else(|| "-".into()),
+                r.in_track.clone().unwrap_or_else(|| "-".into()),
+                r.latest.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cols: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for row in &cells {
+        line(row.iter().map(String::as_str).collect());
+    }
+    for r in rows {
+        if let Some(e) = &r.error {
+            out.push_str(&format!("{}: {e}\n", r.name));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(tags: &[&str]) -> Vec<Found> {
+        tags.iter()
+            .map(|t| Found {
+                tag: t.to_string(),
+                version: Version::parse(t).unwrap(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn picks_in_track_and_latest() {
+        let f = found(&["v2.14.20", "v2.14.21", "v3.0.23", "v3.1.0-rc.1", "v2.13.9"]);
+        let c = Constraint::parse("~2.14").unwrap();
+        let (t, l) = pick("v2.14.20", Some(&c), &f);
+        assert_eq!(t.as_deref(), Some("v2.14.21"));
+        assert_eq!(l.as_deref(), Some("v3.0.23"));
+        let (_, l) = pick("v3.1.0-rc.0", None, &f);
+        assert_eq!(l.as_deref(), Some("v3.1.0-rc.1"));
+    }
+}
