@@ -439,3 +439,98 @@ fn cli_judges_api_versions_against_the_kube_version() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Serves `body` for any GET whose path contains `/{version}/`, 404 otherwise, on loopback.
+fn serve_once_per_request(version: &'static str, body: Vec<u8>) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&request);
+            let wanted = head
+                .lines()
+                .next()
+                .unwrap_or("")
+                .contains(&format!("/{version}/"));
+            let (status, payload): (&str, &[u8]) = if wanted {
+                ("200 OK", &body)
+            } else {
+                ("404 Not Found", b"not found")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                payload.len()
+            );
+            let _ = stream.write_all(payload);
+        }
+    });
+    port
+}
+
+#[test]
+fn cli_name_form_compares_the_vendored_tree_with_upstream_at_a_version() {
+    let repo = tempfile::tempdir().unwrap();
+    let baremetal = std::fs::read(fixture(NGINX_METAL)).unwrap();
+    let port = serve_once_per_request("v2", baremetal);
+    std::fs::write(
+        repo.path().join("vendor.toml"),
+        format!(
+            "[manifest.nginx]\nurl = \"http://127.0.0.1:{port}/{{version}}/deploy.yaml\"\nversion = \"v1\"\n"
+        ),
+    )
+    .unwrap();
+    let vendored = repo.path().join("upstream/nginx");
+    std::fs::create_dir_all(&vendored).unwrap();
+    std::fs::copy(fixture(NGINX_CLOUD), vendored.join("deploy.yaml")).unwrap();
+    let manifest = repo.path().join("vendor.toml").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "--manifest-path",
+            &manifest,
+            "--format",
+            "json",
+            "nginx",
+        ];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_vendor"))
+            .args(&args)
+            .env("VENDOR_CACHE_DIR", repo.path().join("cache"))
+            .output()
+            .unwrap()
+    };
+    let o = run(&["--to", "v2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["new"], "nginx@v2");
+    assert_eq!(json["summary"]["modified"], 2);
+    assert_eq!(json["resources"][0]["new_file"], "nginx@v2/deploy.yaml");
+    // Upstream has no v3: the error names the entry and the version.
+    let o = run(&["--to", "v3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot fetch `nginx` at v3"), "{err}");
+    // Unknown entries list the known ones.
+    let o = Command::new(env!("CARGO_BIN_EXE_vendor"))
+        .args(["diff", "--manifest-path", &manifest, "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("entries in"));
+}

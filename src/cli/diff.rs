@@ -1,6 +1,6 @@
-//! `vendor diff OLD NEW`: glue between the command line and `crate::diff`. The NAME form
-//! (vendored tree against upstream at another version) needs the fetch layer; it calls
-//! [`report`] with the two resource sets once they are loaded.
+//! `vendor diff OLD NEW` and `vendor diff NAME [--to VERSION]`: glue between the command line,
+//! `crate::sources` (fetching upstream at another version for the NAME form) and `crate::diff`.
+//! Both forms load two resource sets and end in [`report`].
 
 use std::io::Write;
 use std::path::Path;
@@ -31,6 +31,9 @@ pub struct Args {
     /// NAME form: run both sides through the entry's patch overlay.
     #[arg(long)]
     pub patched: bool,
+    /// NAME form: use only the download cache, never the network.
+    #[arg(long)]
+    pub offline: bool,
     /// Exit with 1 when there are differences (0 when none).
     #[arg(long)]
     pub exit_code: bool,
@@ -76,10 +79,8 @@ impl Args {
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let Some(new) = args.new.clone() else {
-        return Err(miette::miette!(
-            help = "compare two files or directories with `vendor diff OLD NEW`",
-            "`vendor diff NAME` (vendored tree against upstream) is not available in this build"
-        ));
+        let name = args.old.clone();
+        return run_entry(global, &args, &name);
     };
     if let Some(threshold) = args.detect_renames
         && !(0.0..=1.0).contains(&threshold)
@@ -97,6 +98,53 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     }
     let (old_side, new_side) = rayon::join(|| load(&args.old), || load(&new));
     report(global, &args, old_side?, new_side?, &args.old, &new)
+}
+
+/// `vendor diff NAME [--to VERSION]`: the vendored tree of an entry against upstream at VERSION
+/// (default: the pinned version, which shows hand edits of the vendored copy).
+fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Outcome> {
+    let config = super::load_config(global)?;
+    let entry = config
+        .entry(name)
+        .ok_or_else(|| super::unknown_entry(&config, name))?;
+    if args.patched {
+        return Err(miette::miette!(
+            help = "compare the unpatched trees with `vendor diff NAME --to VERSION`, or build \
+                    both overlays with `vendor build` and compare the outputs with `vendor diff OLD NEW`",
+            "--patched is not available in this build"
+        ));
+    }
+    if matches!(entry.source, crate::config::Source::Chart { .. }) {
+        return Err(miette::miette!(
+            help = "render both chart versions and compare them with `vendor diff OLD NEW`",
+            "`vendor diff {name}`: chart entries need chart rendering, which is not available in this build"
+        ));
+    }
+    let vendored_dir = config.upstream_dir(entry);
+    let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
+    let old = diff::load_path(&vendored_dir)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?;
+
+    let mut target = entry.clone();
+    if let Some(v) = &args.to {
+        target.version = v.clone();
+    }
+    let mut fetcher = crate::sources::Fetcher::from_env();
+    fetcher.offline = args.offline;
+    let prepared = crate::sources::sync::prepare(&fetcher, &config, &target)
+        .wrap_err_with(|| format!("cannot fetch `{name}` at {}", target.version))?;
+    let upstream_label = format!("{name}@{}", target.version);
+    let new = diff::load_files(
+        prepared
+            .files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice())),
+        &upstream_label,
+    )
+    .into_diagnostic()
+    .wrap_err_with(|| format!("cannot read the upstream manifests of `{upstream_label}`"))?;
+    report(global, args, old, new, &vendored_label, &upstream_label)
 }
 
 /// `[settings] kube-version` of vendor.toml, when there is one: `--manifest-path` must load; a
