@@ -169,6 +169,14 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ),
     ("crds", "custom CRD configurations are not supported"),
     ("openapi", "a custom OpenAPI schema is not supported"),
+    (
+        "sortOptions",
+        "custom output order is not supported; vendor build uses kustomize's default (legacy) order",
+    ),
+    (
+        "buildMetadata",
+        "build metadata annotations are not supported",
+    ),
 ];
 
 impl Kustomization {
@@ -285,10 +293,10 @@ impl Kustomization {
     /// Line of a path in the file (1-based), if it exists.
     pub fn line_of(&self, path: &[PathSeg]) -> Option<u32> {
         let mut p: Vec<PathSeg> = path.to_vec();
-        if let Some(PathSeg::Key(k)) = p.first().copied() {
-            if let Some((_, orig)) = self.spelling.iter().find(|(c, _)| c == k) {
-                p[0] = PathSeg::Key(orig.as_str());
-            }
+        if let Some(PathSeg::Key(k)) = p.first().copied()
+            && let Some((_, orig)) = self.spelling.iter().find(|(c, _)| c == k)
+        {
+            p[0] = PathSeg::Key(orig.as_str());
         }
         yaml::locate(&self.src, 0, &p).map(|p| p.line)
     }

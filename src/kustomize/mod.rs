@@ -223,12 +223,18 @@ fn finalize_annotations(r: &mut Res) {
 
 /// The build output exactly as `kustomize build` prints it.
 pub fn render(out: &BuildOutput) -> String {
-    let mut s = String::new();
-    for (i, r) in out.resources.iter().enumerate() {
+    use rayon::prelude::*;
+    let docs: Vec<String> = out
+        .resources
+        .par_iter()
+        .map(|r| yaml::to_string(&r.value))
+        .collect();
+    let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
+    for (i, d) in docs.iter().enumerate() {
         if i > 0 {
             s.push_str("---\n");
         }
-        s.push_str(&yaml::to_string(&r.value));
+        s.push_str(d);
     }
     s
 }
@@ -262,8 +268,10 @@ impl Builder {
         path: &Path,
         line: Option<u32>,
     ) -> Result<(), KustomizeError> {
-        if let Some(root) = &self.root {
-            if !path.starts_with(root) {
+        if let Some(root) = &self.root
+            && !path.starts_with(root)
+        {
+            {
                 return Err(KustomizeError::at(&k.file, line, format!("`{}` is outside the repository root {}", display_path(path), display_path(root)))
                     .with_help("keep every file an overlay uses inside the repository (vendor upstream content with vendor.toml)"));
             }
@@ -429,12 +437,10 @@ impl Builder {
 /// Reads the objects of a resource file (a `List` is expanded into its items).
 fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
     let src = read_text(path)?;
-    let docs =
-        yaml::parse_documents(&src, Dialect::Kube).map_err(|e| KustomizeError::yaml(path, &e))?;
+    let docs = parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?;
     let file = display_path(path);
-    let shared: std::sync::Arc<str> = std::sync::Arc::from(src.as_str());
     let mut out = Vec::new();
-    for (doc_index, d) in docs.into_iter().enumerate() {
+    for (d, shared, doc_index) in docs {
         let line = d.start.line;
         match d.value {
             Value::Null => continue,
@@ -484,6 +490,83 @@ fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
                 ));
             }
         }
+    }
+    Ok(out)
+}
+
+/// A parsed document, the text it was parsed from, and its index in that text.
+type ParsedDoc = (yaml::Document, std::sync::Arc<str>, usize);
+
+/// Sources at least this large are split at document markers and parsed in parallel.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+
+/// Parses a multi-document stream; large ones are cut at `---` lines (a document marker at
+/// column 0 ends any scalar in YAML, so the cut cannot fall inside a value) and the pieces are
+/// parsed in parallel. Returns each document with the text it was parsed from and its index
+/// there (for `yaml::locate`); lines are relative to the whole source.
+fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, yaml::YamlError> {
+    use rayon::prelude::*;
+    let mut cuts = vec![0usize];
+    if src.len() >= PARALLEL_PARSE_BYTES
+        && !src
+            .lines()
+            .any(|l| l.starts_with('%') || l.starts_with("..."))
+    {
+        let mut offset = 0;
+        for line in src.split_inclusive('\n') {
+            if offset > 0
+                && line.starts_with("---")
+                && line[3..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            {
+                cuts.push(offset);
+            }
+            offset += line.len();
+        }
+    }
+    cuts.push(src.len());
+    // Merge into roughly even chunks: a few per core is plenty.
+    let target = (src.len() / (rayon::current_num_threads() * 4)).max(64 * 1024);
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for w in cuts.windows(2) {
+        if w[1] - start >= target || w[1] == src.len() {
+            if w[1] > start {
+                chunks.push((start, w[1]));
+            }
+            start = w[1];
+        }
+    }
+    if chunks.is_empty() {
+        chunks.push((0, src.len()));
+    }
+    let parsed: Vec<Result<Vec<ParsedDoc>, yaml::YamlError>> = chunks
+        .par_iter()
+        .map(|&(a, b)| {
+            let text = &src[a..b];
+            let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
+            let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+            let docs = yaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
+                if let Some(p) = e.pos.as_mut() {
+                    p.line += line_offset;
+                }
+                e
+            })?;
+            Ok(docs
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut d)| {
+                    d.start.line += line_offset;
+                    (d, shared.clone(), i)
+                })
+                .collect())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for p in parsed {
+        out.extend(p?);
     }
     Ok(out)
 }

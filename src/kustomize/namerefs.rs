@@ -305,10 +305,12 @@ const BACK_REFS: &[BackRef] = &[
 ];
 
 /// Referrer field specs, with the workload paths of PVC and PriorityClass references expanded.
-fn all_refs() -> Vec<(
-    (&'static str, &'static str, &'static str),
-    (String, String, String, String),
-)> {
+/// (group, version, kind) of a referral target.
+type TargetGvk = (&'static str, &'static str, &'static str);
+/// (group, version, kind, path) of a referring field.
+type ReferrerSpec = (String, String, String, String);
+
+fn all_refs() -> Vec<(TargetGvk, ReferrerSpec)> {
     let mut out = Vec::new();
     for b in BACK_REFS {
         for (g, v, k, p) in b.referrers {
@@ -440,7 +442,7 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
                     let id = &infos[ci].cur;
                     id.gvk.is_cluster_scoped()
                         || id.ns_equals(&referrer_id)
-                        || rb_namespaces.iter().any(|n| *n == id.namespace)
+                        || rb_namespaces.contains(&id.namespace)
                 })
                 .collect();
             let role_ref_gvk = if path.ends_with("roleRef/name") {

@@ -352,6 +352,11 @@ impl Res {
         };
         let mut paths = Vec::new();
         collect_nulls(&self.value, &mut Vec::new(), &mut paths);
+        // Each check re-reads the document up to the null; beyond this many, treat them all as
+        // spelled out rather than risk quadratic time on hostile input.
+        if paths.len() > MAX_NULL_CHECKS {
+            return Vec::new();
+        }
         let lines: Vec<&str> = src.lines().collect();
         paths
             .into_iter()
@@ -386,6 +391,8 @@ impl Res {
         }
     }
 }
+
+const MAX_NULL_CHECKS: usize = 256;
 
 fn collect_nulls(v: &Value, path: &mut Vec<PatchSeg>, out: &mut Vec<Vec<PatchSeg>>) {
     match v {
@@ -482,4 +489,92 @@ pub fn legacy_sort(resources: &mut [Res]) {
             ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(api_version: &str, kind: &str, name: &str, ns: &str) -> Res {
+        let mut meta = Map::new();
+        meta.insert("name".into(), Value::String(name.into()));
+        if !ns.is_empty() {
+            meta.insert("namespace".into(), Value::String(ns.into()));
+        }
+        let mut m = Map::new();
+        m.insert("apiVersion".into(), Value::String(api_version.into()));
+        m.insert("kind".into(), Value::String(kind.into()));
+        m.insert("metadata".into(), Value::Map(meta));
+        Res::new(
+            Value::Map(m),
+            Origin {
+                file: "x.yaml".into(),
+                line: 1,
+            },
+        )
+    }
+
+    #[test]
+    fn ids_print_like_kustomize() {
+        let r = res("apps/v1", "Deployment", "web", "");
+        assert_eq!(r.cur_id().display(), "Deployment.v1.apps/web.[noNs]");
+        let s = res("v1", "Service", "web", "prod");
+        assert_eq!(s.cur_id().display(), "Service.v1.[noGrp]/web.prod");
+    }
+
+    #[test]
+    fn default_and_empty_namespaces_are_equal() {
+        let a = res("v1", "ConfigMap", "c", "").cur_id();
+        let b = res("v1", "ConfigMap", "c", "default").cur_id();
+        assert!(a.equals(&b));
+        assert!(!a.equals(&res("v1", "ConfigMap", "c", "prod").cur_id()));
+    }
+
+    #[test]
+    fn legacy_order_ranks_kinds_then_names() {
+        let mut list = vec![
+            res(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "v",
+                "",
+            ),
+            res("apps/v1", "Deployment", "b", "ns"),
+            res("example.com/v1", "Widget", "w", "ns"),
+            res("apps/v1", "Deployment", "a", "ns"),
+            res("v1", "Namespace", "ns", ""),
+            res(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                "widgets.example.com",
+                "",
+            ),
+        ];
+        legacy_sort(&mut list);
+        let names: Vec<String> = list
+            .iter()
+            .map(|r| format!("{}/{}", r.kind(), r.name()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Namespace/ns",
+                "CustomResourceDefinition/widgets.example.com",
+                "Deployment/a",
+                "Deployment/b",
+                "Widget/w",
+                "ValidatingWebhookConfiguration/v"
+            ]
+        );
+    }
+
+    #[test]
+    fn previous_ids_keep_the_original() {
+        let mut r = res("v1", "ConfigMap", "c", "");
+        r.store_previous_id();
+        r.set_name("p-c");
+        assert_eq!(r.org_id().name, "c");
+        assert!(r.matches_any_id(&res("v1", "ConfigMap", "c", "").cur_id()));
+        assert!(r.matches_any_id(&res("v1", "ConfigMap", "p-c", "").cur_id()));
+    }
 }

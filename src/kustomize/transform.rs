@@ -364,14 +364,14 @@ pub(super) fn namespace(k: &Kustomization, resources: &mut [Res]) -> Result<(), 
         if !gvk.is_cluster_scoped() {
             r.set_namespace(&ns);
         }
-        if gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding" {
-            if let Some(Value::Seq(subjects)) = r.value.get_mut("subjects") {
-                for s in subjects {
-                    if s.get("name").and_then(Value::as_str) == Some("default") {
-                        if let Value::Map(m) = s {
-                            m.insert("namespace".into(), Value::String(ns.clone()));
-                        }
-                    }
+        if (gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding")
+            && let Some(Value::Seq(subjects)) = r.value.get_mut("subjects")
+        {
+            for s in subjects {
+                if s.get("name").and_then(Value::as_str) == Some("default")
+                    && let Value::Map(m) = s
+                {
+                    m.insert("namespace".into(), Value::String(ns.clone()));
                 }
             }
         }
@@ -576,12 +576,12 @@ fn walk_containers(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
         Value::Map(m) => {
             for (key, child) in m.iter_mut() {
                 walk_containers(child, f);
-                if key == "containers" || key == "initContainers" {
-                    if let Value::Seq(items) = child {
-                        for item in items {
-                            if let Some(img) = item.get_mut("image") {
-                                f(img);
-                            }
+                if (key == "containers" || key == "initContainers")
+                    && let Value::Seq(items) = child
+                {
+                    for item in items {
+                        if let Some(img) = item.get_mut("image") {
+                            f(img);
                         }
                     }
                 }

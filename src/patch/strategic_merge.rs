@@ -6,8 +6,9 @@
 //! OpenAPI schema of a built-in type says `x-kubernetes-patch-strategy: merge` (keys from
 //! `x-kubernetes-list-map-keys`, else `x-kubernetes-patch-merge-key`), all other lists (and every
 //! list of a custom resource) are replaced. Items the patch adds come before the existing ones.
-//! Like kustomize, `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList` are not
-//! interpreted: they are copied into the object as ordinary fields.
+//! Like kustomize, [`merge`] copies `$setElementOrder`, `$retainKeys` and
+//! `$deleteFromPrimitiveList` into the object as ordinary fields; [`merge_kubernetes`] applies
+//! them as the API server does.
 
 use super::schema::Schema;
 use crate::yaml::{Map, Value};
@@ -58,6 +59,15 @@ pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
     merge_with_empty_nulls(object, patch, &[])
 }
 
+/// Applies `patch` with the Kubernetes API server's semantics instead of kustomize's: the
+/// directives `$retainKeys`, `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`
+/// are interpreted (kustomize copies them into the object), and items a patch adds to a keyed
+/// list go after the existing ones, which keep their order (kustomize puts patched items
+/// first). Everything else (merge keys, `$patch`, `null`) is as in [`merge`].
+pub fn merge_kubernetes(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
+    run(object, patch, &[], true)
+}
+
 /// Like [`merge`], for an object whose source wrote some nulls as empty values (`key:`), given
 /// by their paths. kyaml keeps a null the patch does not mention only when it was spelled out
 /// (`null`, `~`): empty ones disappear from every part of the object the merge walks.
@@ -66,6 +76,15 @@ pub fn merge_with_empty_nulls(
     patch: &Value,
     empty_nulls: &[Vec<PatchSeg>],
 ) -> Result<Merged, MergeError> {
+    run(object, patch, empty_nulls, false)
+}
+
+fn run(
+    object: &Value,
+    patch: &Value,
+    empty_nulls: &[Vec<PatchSeg>],
+    kubernetes: bool,
+) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
     let mut walker = Walker {
         added: Vec::new(),
@@ -73,6 +92,7 @@ pub fn merge_with_empty_nulls(
         patch_path: Vec::new(),
         dest_path: Vec::new(),
         empty_nulls,
+        kubernetes,
     };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
@@ -103,6 +123,75 @@ struct Walker<'a> {
     /// Path of the destination node (with list indexes), to recognise empty nulls.
     dest_path: Vec<PatchSeg>,
     empty_nulls: &'a [Vec<PatchSeg>],
+    /// Kubernetes semantics (see [`merge_kubernetes`]) instead of kustomize's.
+    kubernetes: bool,
+}
+
+/// Kubernetes-only directives found in one patch map.
+#[derive(Default)]
+struct MapDirectives {
+    retain_keys: Option<Vec<String>>,
+    delete_from: Vec<(String, Vec<Value>)>,
+    set_order: Vec<(String, Vec<Value>)>,
+}
+
+const RETAIN_KEYS: &str = "$retainKeys";
+const DELETE_FROM: &str = "$deleteFromPrimitiveList/";
+const SET_ORDER: &str = "$setElementOrder/";
+
+fn take_map_directives(m: &mut Map) -> MapDirectives {
+    let mut d = MapDirectives::default();
+    if let Some(v) = m.shift_remove(RETAIN_KEYS) {
+        d.retain_keys = Some(
+            v.as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(scalar_text)
+                .collect(),
+        );
+    }
+    let keys: Vec<String> = m
+        .keys()
+        .filter(|k| k.starts_with(DELETE_FROM) || k.starts_with(SET_ORDER))
+        .cloned()
+        .collect();
+    for k in keys {
+        let v = m.shift_remove(&k).unwrap_or_default();
+        let items = v.as_seq().map(<[Value]>::to_vec).unwrap_or_default();
+        if let Some(field) = k.strip_prefix(DELETE_FROM) {
+            d.delete_from.push((field.to_string(), items));
+        } else if let Some(field) = k.strip_prefix(SET_ORDER) {
+            d.set_order.push((field.to_string(), items));
+        }
+    }
+    d
+}
+
+/// Identity of a list item for ordering: its merge-key values, or its text for scalars.
+fn item_identity(v: &Value, keys: &[&str]) -> String {
+    if keys.is_empty() || v.as_map().is_none() {
+        return scalar_text(v).unwrap_or_default();
+    }
+    keys.iter()
+        .map(|k| v.get(k).and_then(scalar_text).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\u{0}")
+}
+
+/// Orders `items`: first those whose identity is in `order` (in that order), then the rest in
+/// their current order.
+fn sort_like(items: &mut Vec<Value>, order: &[String], keys: &[&str]) {
+    let rank = |v: &Value| {
+        let id = item_identity(v, keys);
+        order.iter().position(|o| *o == id).unwrap_or(usize::MAX)
+    };
+    let mut indexed: Vec<(usize, usize, Value)> = items
+        .drain(..)
+        .enumerate()
+        .map(|(i, v)| (rank(&v), i, v))
+        .collect();
+    indexed.sort_by_key(|(r, i, _)| (*r, *i));
+    items.extend(indexed.into_iter().map(|(_, _, v)| v));
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -269,7 +358,7 @@ impl Walker<'_> {
             let mut m = match origin {
                 // A null the patch does not mention stays (kyaml's persistent null node).
                 None => {
-                    let empty = self.empty_nulls.iter().any(|p| *p == self.dest_path);
+                    let empty = self.empty_nulls.contains(&self.dest_path);
                     return Ok(if dest.is_some() && !empty {
                         Out::InPlace
                     } else {
@@ -331,6 +420,16 @@ impl Walker<'_> {
         let Value::Map(dest_map) = dest else {
             return Ok(());
         };
+        let mut stripped: Option<Map> = None;
+        let mut directives = MapDirectives::default();
+        if self.kubernetes
+            && let Some(o) = origin
+        {
+            let mut m = o.clone();
+            directives = take_map_directives(&mut m);
+            stripped = Some(m);
+        }
+        let origin = stripped.as_ref().or(origin);
         let mut keys: Vec<String> = dest_map.keys().cloned().collect();
         if let Some(o) = origin {
             keys.extend(
@@ -363,6 +462,24 @@ impl Walker<'_> {
                     }
                 }
             }
+        }
+        for (field, values) in &directives.delete_from {
+            if let Some(Value::Seq(items)) = dest_map.get_mut(field.as_str()) {
+                items.retain(|v| !values.contains(v));
+            }
+        }
+        for (field, order) in &directives.set_order {
+            let keys: Vec<&str> = schema
+                .and_then(|s| s.field(field))
+                .map(|s| s.strategy().keys.to_vec())
+                .unwrap_or_default();
+            let order: Vec<String> = order.iter().map(|v| item_identity(v, &keys)).collect();
+            if let Some(Value::Seq(items)) = dest_map.get_mut(field.as_str()) {
+                sort_like(items, &order, &keys);
+            }
+        }
+        if let Some(retain) = &directives.retain_keys {
+            dest_map.retain(|k, _| retain.contains(k));
         }
         Ok(())
     }
@@ -411,11 +528,23 @@ impl Walker<'_> {
         let keys: Vec<&'static str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
         let element_schema = schema.and_then(|s| s.elements());
         let origin_items = origin_items.unwrap_or_default();
-        let result = if keys.is_empty() {
+        let existing: Vec<String> = if self.kubernetes && !replaced {
+            list.iter().map(|v| item_identity(v, &keys)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut result = if keys.is_empty() {
             self.merge_primitive(list, &origin_items)?
         } else {
             self.merge_keyed(list, &origin_items, &keys, element_schema, replaced)?
         };
+        if self.kubernetes
+            && !replaced
+            && let Some(items) = result.as_mut()
+        {
+            // The API server keeps existing items in place and appends new ones.
+            sort_like(items, &existing, &keys);
+        }
         Ok(match result {
             None => Out::Clear,
             Some(v) => Out::New(Value::Seq(v)),
@@ -534,10 +663,11 @@ impl Walker<'_> {
                 continue;
             };
             for (k, v) in vk.iter().zip(&vv) {
-                if val.get(k).is_none() && !v.is_empty() {
-                    if let Some(m) = val.as_map_mut() {
-                        m.insert((*k).to_string(), Value::String(v.clone()));
-                    }
+                if val.get(k).is_none()
+                    && !v.is_empty()
+                    && let Some(m) = val.as_map_mut()
+                {
+                    m.insert((*k).to_string(), Value::String(v.clone()));
                 }
             }
             if is_new {
@@ -689,10 +819,11 @@ fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], val
         }
     }
     *list = out;
-    if let Some(e) = element {
-        if !e.is_null() && !found_any {
-            list.push(e);
-        }
+    if let Some(e) = element
+        && !e.is_null()
+        && !found_any
+    {
+        list.push(e);
     }
 }
 

@@ -258,3 +258,59 @@ fn wrong_kind_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn kubernetes_mode_interprets_retain_keys() {
+    let obj =
+        deploy(json!({"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}));
+    let patch = deploy(json!({"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}));
+    let out = merge_kubernetes(&obj, &patch).unwrap().object.unwrap();
+    assert_eq!(
+        serde_json::Value::from(out.path(&["spec", "strategy"]).unwrap()),
+        json!({"type": "Recreate"})
+    );
+}
+
+#[test]
+fn kubernetes_mode_interprets_delete_from_primitive_list() {
+    let obj = v(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "finalizers": ["a", "b", "c"]}}),
+    );
+    let patch = v(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "$deleteFromPrimitiveList/finalizers": ["b"]}}),
+    );
+    let out = merge_kubernetes(&obj, &patch).unwrap().object.unwrap();
+    assert_eq!(
+        serde_json::Value::from(out.path(&["metadata", "finalizers"]).unwrap()),
+        json!(["a", "c"])
+    );
+    assert!(
+        out.path(&["metadata", "$deleteFromPrimitiveList/finalizers"])
+            .is_none()
+    );
+}
+
+#[test]
+fn kubernetes_mode_interprets_set_element_order_and_appends_new_items() {
+    let obj = deploy(json!({"template": {"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}}));
+    let patch = deploy(
+        json!({"template": {"spec": {"containers": [{"name": "c", "image": "c"}, {"name": "a", "image": "a2"}]}}}),
+    );
+    let out = merge_kubernetes(&obj, &patch).unwrap().object.unwrap();
+    assert_eq!(
+        containers(&out),
+        json!([{"name": "a", "image": "a2"}, {"name": "b"}, {"name": "c", "image": "c"}])
+    );
+    let patch = deploy(json!({"template": {"spec": {
+        "$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
+        "containers": [{"name": "a", "image": "a3"}]}}}));
+    let out = merge_kubernetes(&obj, &patch).unwrap().object.unwrap();
+    assert_eq!(
+        containers(&out),
+        json!([{"name": "b"}, {"name": "a", "image": "a3"}])
+    );
+    assert!(
+        out.path(&["spec", "template", "spec", "$setElementOrder/containers"])
+            .is_none()
+    );
+}

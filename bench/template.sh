@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Whole-process timing of `vendor template` on real charts (release build).
+# Targets: ingress-nginx default values < 15 ms; metallb with subcharts < 30 ms.
+# Usage: bench/template.sh [CHARTS_DIR]   (default: ../shared/corpus/charts or /work/shared/corpus/charts)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+charts="${1:-}"
+for c in "$charts" ../shared/corpus/charts /work/shared/corpus/charts tests/fixtures/helm/charts; do
+  if [ -n "$c" ] && [ -d "$c/ingress-nginx" ]; then charts="$c"; break; fi
+done
+cargo build --release --quiet
+bin="$PWD/target/release/vendor"
+cd "$charts"
+
+cases=(
+  "ingress-nginx-default|15|template --name ingress-nginx --namespace ingress-nginx --kube-version 1.31.0 ingress-nginx/4.15.1"
+  "metallb-default|30|template --name metallb --namespace metallb-system --kube-version 1.31.0 metallb/0.16.1"
+  "metallb-frr-crds|30|template --name metallb --namespace metallb-system --set frrk8s.enabled=true --include-crds --kube-version 1.31.0 metallb/0.16.1"
+)
+
+if command -v hyperfine >/dev/null; then
+  for c in "${cases[@]}"; do
+    IFS='|' read -r name target args <<<"$c"
+    echo "== $name (target < ${target} ms)"
+    hyperfine --warmup 3 --runs 30 -N "$bin $args" 2>/dev/null | grep -E "Time|Range"
+  done
+  exit 0
+fi
+
+runs=30
+for c in "${cases[@]}"; do
+  IFS='|' read -r name target args <<<"$c"
+  # shellcheck disable=SC2086
+  "$bin" $args >/dev/null 2>&1 || true
+  times=()
+  for _ in $(seq $runs); do
+    s=$(date +%s%N)
+    # shellcheck disable=SC2086
+    "$bin" $args >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    times+=($(( (e - s) / 1000 )))
+  done
+  sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+  median=${sorted[$((runs / 2))]}
+  min=${sorted[0]}
+  printf '%-22s median %6.2f ms  min %6.2f ms  (target < %s ms)\n' "$name" \
+    "$(echo "$median / 1000" | bc -l)" "$(echo "$min / 1000" | bc -l)" "$target"
+done

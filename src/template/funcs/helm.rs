@@ -1,0 +1,121 @@
+//! Helm's engine functions (`include`, `tpl`, `required`, `fail`, `lookup`, `getHostByName`)
+//! and the Sprig functions we do not implement, which fail with a clear error naming them.
+
+use std::collections::HashMap;
+
+use super::{FuncDef, Param, arg_str, table};
+use crate::template::exec::{self, State};
+use crate::template::gofmt;
+use crate::template::parse;
+use crate::template::value::GoValue;
+
+/// Helm's name for the template set; `tpl` texts are parsed under this name.
+pub(crate) const SET_NAME: &str = "gotpl";
+const WARN_START: &str = "HELM_ERR_START";
+const WARN_END: &str = "HELM_ERR_END";
+
+fn unsupported(st: &mut State, name: &str) -> Result<GoValue, String> {
+    st.notice(name);
+    Err(format!(
+        "{name} is not supported by vendor's template engine (its output cannot be reproduced offline); render this chart with helm or avoid {name}"
+    ))
+}
+
+pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
+    table! { m;
+        "include" [Str, Any] => |st, a| include(st, arg_str(&a[0]), &a[1]);
+        "tpl" [Str, Any] => |st, a| tpl(st, arg_str(&a[0]), &a[1]);
+        "required" [Str, Any] => |_, a| {
+            let missing = match &a[1] { GoValue::Nil => true, GoValue::String(s) => s.is_empty(), _ => false };
+            if missing {
+                return Err(gofmt::sprintf(&format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])), &[]));
+            }
+            Ok(a[1].clone())
+        };
+        "fail" [Str] => |_, a| Err(format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
+        "lookup" [Str, Str, Str, Str] => |st, _| { st.notice("lookup"); Ok(GoValue::new_map()) };
+        "getHostByName" [Str] => |st, _| { st.notice("getHostByName"); Ok(GoValue::from("")) };
+        "bcrypt" [Str] => |st, _| unsupported(st, "bcrypt");
+        "htpasswd" [Str, Str] => |st, _| unsupported(st, "htpasswd");
+        "derivePassword" [Int, Str, Str, Str, Str] => |st, _| unsupported(st, "derivePassword");
+        "genPrivateKey" [Str] => |st, _| unsupported(st, "genPrivateKey");
+        "buildCustomCert" [Str, Str] => |st, _| unsupported(st, "buildCustomCert");
+        "genCA" [Str, Int] => |st, _| unsupported(st, "genCA");
+        "genCAWithKey" [Str, Int, Str] => |st, _| unsupported(st, "genCAWithKey");
+        "genSelfSignedCert" [Str, List, List, Int] => |st, _| unsupported(st, "genSelfSignedCert");
+        "genSelfSignedCertWithKey" [Str, List, List, Int, Str] => |st, _| unsupported(st, "genSelfSignedCertWithKey");
+        "genSignedCert" [Str, List, List, Int, Any] => |st, _| unsupported(st, "genSignedCert");
+        "genSignedCertWithKey" [Str, List, List, Int, Any, Str] => |st, _| unsupported(st, "genSignedCertWithKey");
+        "encryptAES" [Str, Str] => |st, _| unsupported(st, "encryptAES");
+        "decryptAES" [Str, Str] => |st, _| unsupported(st, "decryptAES");
+        "dateModify" [Str, Any] => |st, _| unsupported(st, "dateModify");
+        "mustDateModify" [Str, Any] => |st, _| unsupported(st, "mustDateModify");
+        "toDate" [Str, Str] => |st, _| unsupported(st, "toDate");
+        "mustToDate" [Str, Str] => |st, _| unsupported(st, "mustToDate");
+        "durationRound" [Any] => |st, _| unsupported(st, "durationRound");
+        "htmlDateInZone" [Any, Str] => |st, _| unsupported(st, "htmlDateInZone");
+        "urlJoin" [Map] => |st, _| unsupported(st, "urlJoin");
+    }
+}
+
+fn include(st: &mut State, name: &str, data: &GoValue) -> Result<GoValue, String> {
+    let shared = st.shared;
+    {
+        let mut counts = shared.include_counts.borrow_mut();
+        let c = counts.entry(name.to_string()).or_insert(0);
+        if *c > shared.opts.max_include_depth {
+            return Err(format!(
+                "rendering template has a nested reference name: {name}: unable to execute template"
+            ));
+        }
+        *c += 1;
+    }
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        exec::execute_named(shared, name, data, Some(SET_NAME))
+    });
+    if let Some(c) = shared.include_counts.borrow_mut().get_mut(name) {
+        *c -= 1;
+    }
+    r.map(GoValue::from).map_err(|e| e.to_string())
+}
+
+fn tpl(st: &mut State, text: &str, data: &GoValue) -> Result<GoValue, String> {
+    let shared = st.shared;
+    let depth = *shared.tpl_depth.borrow();
+    if depth >= shared.opts.max_include_depth {
+        return Err(format!(
+            "tpl calls nested more than {} deep (a value that renders itself?): {}",
+            shared.opts.max_include_depth,
+            gofmt::quote_go(text)
+        ));
+    }
+    let trees = parse::parse(SET_NAME, text, &super::is_known)
+        .map_err(|e| format!("cannot parse template {}: {e}", gofmt::quote_go(text)))?;
+    let mut layer = HashMap::new();
+    let mut main = None;
+    for (name, tree) in trees {
+        let tree = std::rc::Rc::new(tree);
+        if name == SET_NAME && main.is_none() {
+            main = Some(tree.clone());
+        }
+        if tree.is_empty_body() && shared.lookup(&name).is_some() && name != SET_NAME {
+            continue;
+        }
+        layer.insert(name, tree);
+    }
+    let main = main.expect("the parser always returns the main tree first");
+    shared.overlay.borrow_mut().push(layer);
+    *shared.tpl_depth.borrow_mut() += 1;
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        exec::run_tree(shared, main, data)
+    });
+    *shared.tpl_depth.borrow_mut() -= 1;
+    shared.overlay.borrow_mut().pop();
+    match r {
+        Ok(s) => Ok(GoValue::from(s.replace("<no value>", ""))),
+        Err(e) => Err(format!(
+            "error during tpl function execution for {}: {e}",
+            gofmt::quote_go(text)
+        )),
+    }
+}
