@@ -78,7 +78,11 @@ pub fn diff_objects(old: &Resource, new: &Resource) -> Vec<Change> {
 
 impl<'a> Walker<'a> {
     fn push(&mut self, kind: ChangeKind, text_diff: Option<String>) {
-        self.out.push(Change { path: FieldPath(self.path.clone()), kind, text_diff });
+        self.out.push(Change {
+            path: FieldPath(self.path.clone()),
+            kind,
+            text_diff,
+        });
     }
 
     fn value(&mut self, old: &'a Value, new: &'a Value) {
@@ -110,9 +114,21 @@ impl<'a> Walker<'a> {
             (Value::Seq(a), Value::Seq(b)) => self.list(a, b),
             (Value::String(a), Value::String(b)) => {
                 let text = text_diff(a, b);
-                self.push(ChangeKind::Changed { old: old.clone(), new: new.clone() }, text);
+                self.push(
+                    ChangeKind::Changed {
+                        old: old.clone(),
+                        new: new.clone(),
+                    },
+                    text,
+                );
             }
-            _ => self.push(ChangeKind::Changed { old: old.clone(), new: new.clone() }, None),
+            _ => self.push(
+                ChangeKind::Changed {
+                    old: old.clone(),
+                    new: new.clone(),
+                },
+                None,
+            ),
         }
     }
 
@@ -120,7 +136,11 @@ impl<'a> Walker<'a> {
         let schema_key = merge_key::for_list(self.api_version, self.kind, &self.field_path);
         let key = schema_key
             .filter(|k| has_unique_key(a, k) && has_unique_key(b, k))
-            .or_else(|| ["name"].into_iter().find(|k| has_unique_key(a, k) && has_unique_key(b, k)));
+            .or_else(|| {
+                ["name"]
+                    .into_iter()
+                    .find(|k| has_unique_key(a, k) && has_unique_key(b, k))
+            });
         match key {
             Some(k) => self.keyed_list(k, a, b),
             None => self.aligned_list(a, b),
@@ -131,7 +151,10 @@ impl<'a> Walker<'a> {
         let id = |v: &Value| v.get(key).map(scalar_text).unwrap_or_default();
         for va in a {
             let ka = id(va);
-            self.path.push(Seg::Keyed { key: key.to_string(), value: ka.clone() });
+            self.path.push(Seg::Keyed {
+                key: key.to_string(),
+                value: ka.clone(),
+            });
             match b.iter().find(|vb| id(vb) == ka) {
                 Some(vb) => self.value(va, vb),
                 None => self.push(ChangeKind::Removed(va.clone()), None),
@@ -141,7 +164,10 @@ impl<'a> Walker<'a> {
         for vb in b {
             let kb = id(vb);
             if !a.iter().any(|va| id(va) == kb) {
-                self.path.push(Seg::Keyed { key: key.to_string(), value: kb });
+                self.path.push(Seg::Keyed {
+                    key: key.to_string(),
+                    value: kb,
+                });
                 self.push(ChangeKind::Added(vb.clone()), None);
                 self.path.pop();
             }
@@ -154,29 +180,44 @@ impl<'a> Walker<'a> {
         for op in similar::capture_diff_slices(Algorithm::Myers, &ha, &hb) {
             match op {
                 DiffOp::Equal { .. } => {}
-                DiffOp::Delete { old_index, old_len, .. } => {
-                    for i in old_index..old_index + old_len {
-                        self.at(i, |w| w.push(ChangeKind::Removed(a[i].clone()), None));
-                    }
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => {
+                    self.removed_items(a, old_index, old_index + old_len);
                 }
-                DiffOp::Insert { new_index, new_len, .. } => {
-                    for i in new_index..new_index + new_len {
-                        self.at(i, |w| w.push(ChangeKind::Added(b[i].clone()), None));
-                    }
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => {
+                    self.added_items(b, new_index, new_index + new_len);
                 }
-                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
                     let common = old_len.min(new_len);
                     for k in 0..common {
-                        self.at(new_index + k, |w| w.value(&a[old_index + k], &b[new_index + k]));
+                        self.at(new_index + k, |w| {
+                            w.value(&a[old_index + k], &b[new_index + k])
+                        });
                     }
-                    for i in old_index + common..old_index + old_len {
-                        self.at(i, |w| w.push(ChangeKind::Removed(a[i].clone()), None));
-                    }
-                    for i in new_index + common..new_index + new_len {
-                        self.at(i, |w| w.push(ChangeKind::Added(b[i].clone()), None));
-                    }
+                    self.removed_items(a, old_index + common, old_index + old_len);
+                    self.added_items(b, new_index + common, new_index + new_len);
                 }
             }
+        }
+    }
+
+    fn removed_items(&mut self, items: &[Value], from: usize, to: usize) {
+        for (i, item) in items.iter().enumerate().take(to).skip(from) {
+            self.at(i, |w| w.push(ChangeKind::Removed(item.clone()), None));
+        }
+    }
+
+    fn added_items(&mut self, items: &[Value], from: usize, to: usize) {
+        for (i, item) in items.iter().enumerate().take(to).skip(from) {
+            self.at(i, |w| w.push(ChangeKind::Added(item.clone()), None));
         }
     }
 
@@ -357,7 +398,10 @@ mod tests {
         let n = Resource::new(Value::from(new), Origin::default()).unwrap();
         let ch = diff_objects(&o, &n);
         assert_eq!(ch.len(), 1);
-        assert_eq!(ch[0].text_diff.as_deref(), Some("@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"));
+        assert_eq!(
+            ch[0].text_diff.as_deref(),
+            Some("@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
+        );
     }
 
     #[test]
@@ -365,6 +409,9 @@ mod tests {
         let a = Value::from(json!({"x": 1, "y": [1, 2]}));
         let b = Value::from(json!({"y": [1, 2], "x": 1}));
         assert_eq!(hash_value(&a), hash_value(&b));
-        assert_ne!(hash_value(&a), hash_value(&Value::from(json!({"x": 1, "y": [2, 1]}))));
+        assert_ne!(
+            hash_value(&a),
+            hash_value(&Value::from(json!({"x": 1, "y": [2, 1]})))
+        );
     }
 }

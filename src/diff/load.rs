@@ -17,13 +17,12 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file} is not valid YAML")]
-    Yaml {
-        file: String,
-        #[source]
-        source: yaml::YamlError,
-    },
-    #[error("{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)")]
+    /// `location` is `file:line:column` (or just the file when the parser gave no position).
+    #[error("{location}: invalid YAML: {message}")]
+    Yaml { location: String, message: String },
+    #[error(
+        "{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)"
+    )]
     NotAnObject { file: String, line: u32 },
     #[error("{path} does not exist")]
     Missing { path: PathBuf },
@@ -37,12 +36,20 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
         let mut src = String::new();
         std::io::stdin()
             .read_to_string(&mut src)
-            .map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+            .map_err(|source| LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         return load_str(&src, "-", true);
     }
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => LoadError::Missing { path: path.to_path_buf() },
-        _ => LoadError::Io { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => LoadError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
     if !meta.is_dir() {
         let src = read(path)?;
@@ -59,13 +66,44 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
     let sides: Vec<Result<Vec<Resource>, LoadError>> = files
         .par_iter()
         .map(|file| {
-            let shown = file.strip_prefix(path).unwrap_or(file).display().to_string();
+            let shown = file
+                .strip_prefix(path)
+                .unwrap_or(file)
+                .display()
+                .to_string();
             load_str(&read(file)?, &shown, false)
         })
         .collect();
     let mut out = Vec::new();
     for side in sides {
         out.extend(side?);
+    }
+    Ok(out)
+}
+
+/// Reads an in-memory tree (`relative path -> bytes`, e.g. what the fetch layer prepared for an
+/// entry at another version). Like a directory: `*.yaml`/`*.yml`/`*.json` files only, documents
+/// that are not Kubernetes objects (kustomization.yaml) skipped; `label` prefixes the file names
+/// in origins (e.g. `upstream@v2.14.21`).
+pub fn load_files<'f>(
+    files: impl IntoIterator<Item = (&'f str, &'f [u8])>,
+    label: &str,
+) -> Result<Vec<Resource>, LoadError> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        if !is_manifest_name(Path::new(name)) {
+            continue;
+        }
+        let shown = if label.is_empty() {
+            name.to_string()
+        } else {
+            format!("{label}/{name}")
+        };
+        let src = std::str::from_utf8(bytes).map_err(|e| LoadError::Yaml {
+            location: shown.clone(),
+            message: format!("not UTF-8 ({e})"),
+        })?;
+        out.extend(load_str(src, &shown, false)?);
     }
     Ok(out)
 }
@@ -78,21 +116,32 @@ fn is_manifest_name(p: &Path) -> bool {
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Parses the documents of one file. `strict`: a document that is not a Kubernetes object is an
 /// error rather than skipped. Empty documents are always skipped.
 pub fn load_str(src: &str, file: &str, strict: bool) -> Result<Vec<Resource>, LoadError> {
-    let docs = yaml::parse_documents(src, yaml::Dialect::Kube)
-        .map_err(|source| LoadError::Yaml { file: file.to_string(), source })?;
+    let docs = yaml::parse_documents(src, yaml::Dialect::Kube).map_err(|e| LoadError::Yaml {
+        location: match e.pos {
+            Some(p) => format!("{file}:{}:{}", p.line, p.column),
+            None => file.to_string(),
+        },
+        message: e.message,
+    })?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let line = doc_line(&doc);
         if doc.value.is_null() {
             continue;
         }
-        let origin = Origin { file: file.to_string(), line: Some(line) };
+        let origin = Origin {
+            file: file.to_string(),
+            line: Some(line),
+        };
         push_object(doc.value, origin, strict, &mut out)?;
     }
     Ok(out)
@@ -110,11 +159,11 @@ fn push_object(
         .is_some_and(|k| k == "List" || k.ends_with("List"))
         && value.get("items").and_then(Value::as_seq).is_some();
     if is_list {
-        if let Value::Map(mut m) = value {
-            if let Some(Value::Seq(items)) = m.shift_remove("items") {
-                for item in items {
-                    push_object(item, origin.clone(), strict, out)?;
-                }
+        if let Value::Map(mut m) = value
+            && let Some(Value::Seq(items)) = m.shift_remove("items")
+        {
+            for item in items {
+                push_object(item, origin.clone(), strict, out)?;
             }
         }
         return Ok(());
@@ -131,4 +180,46 @@ fn push_object(
 
 fn doc_line(doc: &yaml::Document) -> u32 {
     doc.start.line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_expanded_and_positions_kept() {
+        let src = "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n---\n# empty\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+        let rs = load_str(src, "f.yaml", true).unwrap();
+        let got: Vec<(String, Option<u32>)> = rs
+            .iter()
+            .map(|r| (r.key.to_string(), r.origin.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ConfigMap/a".to_string(), Some(2)),
+                ("Secret/b".to_string(), Some(11))
+            ]
+        );
+    }
+
+    #[test]
+    fn in_memory_trees_skip_non_objects_and_other_files() {
+        let files = [
+            (
+                "kustomization.yaml",
+                "resources: [install.yaml]\n".as_bytes(),
+            ),
+            (
+                "install.yaml",
+                b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".as_slice(),
+            ),
+            ("README.md", b"# not yaml: [".as_slice()),
+        ];
+        let rs = load_files(files, "upstream@v2").unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].origin.file, "upstream@v2/install.yaml");
+        let err = load_str("kind: [", "x.yaml", true).unwrap_err().to_string();
+        assert!(err.starts_with("x.yaml:2:1: invalid YAML"), "{err}");
+    }
 }

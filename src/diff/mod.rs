@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::yaml::Value;
 pub use field::{Change, ChangeKind};
 pub use highlights::{Category, Highlight, Severity};
-pub use load::{LoadError, load_path, load_str};
+pub use load::{LoadError, load_files, load_path, load_str};
 pub use normalize::{NoiseFilter, Pattern};
 pub use path::{FieldPath, Seg};
 
@@ -98,7 +98,12 @@ impl Resource {
     pub fn new(value: Value, origin: Origin) -> Option<Resource> {
         let key = ResourceKey::of(&value)?;
         let api_version = value.get("apiVersion")?.as_str()?.to_string();
-        Some(Resource { key, api_version, value, origin })
+        Some(Resource {
+            key,
+            api_version,
+            value,
+            origin,
+        })
     }
 }
 
@@ -153,7 +158,10 @@ pub struct ResourceDiff<'a> {
 impl ResourceDiff<'_> {
     /// The key the diff is shown under: the new side's, else the old side's.
     pub fn key(&self) -> &ResourceKey {
-        self.new.or(self.old).map(|r| &r.key).expect("a resource diff has a side")
+        self.new
+            .or(self.old)
+            .map(|r| &r.key)
+            .expect("a resource diff has a side")
     }
 }
 
@@ -226,7 +234,14 @@ pub fn diff<'a>(old: &'a [Resource], new: &'a [Resource], opts: &Options) -> Dif
 
     pair_group_moves(old, new, &mut old_unpaired, &mut new_unpaired, &mut pairs);
     if let Some(threshold) = opts.rename_threshold {
-        pair_renames(old, new, threshold, &mut old_unpaired, &mut new_unpaired, &mut pairs);
+        pair_renames(
+            old,
+            new,
+            threshold,
+            &mut old_unpaired,
+            &mut new_unpaired,
+            &mut pairs,
+        );
     }
     pairs.extend(old_unpaired.into_iter().map(|oi| (Some(oi), None, None)));
     pairs.extend(new_unpaired.into_iter().map(|ni| (None, Some(ni), None)));
@@ -247,7 +262,13 @@ pub fn diff<'a>(old: &'a [Resource], new: &'a [Resource], opts: &Options) -> Dif
                     } else {
                         Status::Modified
                     };
-                    Some(ResourceDiff { status, old: Some(o), new: Some(n), changes, similarity })
+                    Some(ResourceDiff {
+                        status,
+                        old: Some(o),
+                        new: Some(n),
+                        changes,
+                        similarity,
+                    })
                 }
                 (Some(_), None) => Some(ResourceDiff {
                     status: Status::Removed,
@@ -278,18 +299,28 @@ pub fn diff<'a>(old: &'a [Resource], new: &'a [Resource], opts: &Options) -> Dif
             Status::Renamed => summary.renamed += 1,
         }
     }
-    let paired = new_index.keys().filter(|k| old_index.contains_key(*k)).count();
+    let paired = new_index
+        .keys()
+        .filter(|k| old_index.contains_key(*k))
+        .count();
     summary.unchanged = paired.saturating_sub(
         diffs
             .iter()
-            .filter(|d| d.status == Status::Modified && d.old.map(|o| &o.key) == d.new.map(|n| &n.key))
+            .filter(|d| {
+                d.status == Status::Modified && d.old.map(|o| &o.key) == d.new.map(|n| &n.key)
+            })
             .count(),
     );
 
     let highlights = highlights::derive(&diffs, old, new, opts);
     duplicates.sort();
     duplicates.dedup();
-    DiffReport { resources: diffs, highlights, summary, duplicates }
+    DiffReport {
+        resources: diffs,
+        highlights,
+        summary,
+        duplicates,
+    }
 }
 
 fn index_by_key<'a>(
@@ -316,7 +347,13 @@ fn pair_group_moves(
     new_unpaired: &mut Vec<usize>,
     pairs: &mut Vec<(Option<usize>, Option<usize>, Option<f64>)>,
 ) {
-    let loose = |r: &Resource| (r.key.kind.clone(), r.key.namespace.clone(), r.key.name.clone());
+    let loose = |r: &Resource| {
+        (
+            r.key.kind.clone(),
+            r.key.namespace.clone(),
+            r.key.name.clone(),
+        )
+    };
     let mut count_old: HashMap<_, usize> = HashMap::new();
     for &oi in old_unpaired.iter() {
         *count_old.entry(loose(&old[oi])).or_default() += 1;
@@ -331,7 +368,10 @@ fn pair_group_moves(
         if count_new.get(&k) != Some(&1) || count_old.get(&k) != Some(&1) {
             return true;
         }
-        let oi = *old_unpaired.iter().find(|&&oi| loose(&old[oi]) == k).expect("counted");
+        let oi = *old_unpaired
+            .iter()
+            .find(|&&oi| loose(&old[oi]) == k)
+            .expect("counted");
         taken_old.push(oi);
         pairs.push((Some(oi), Some(ni), None));
         false
@@ -348,8 +388,14 @@ fn pair_renames(
     new_unpaired: &mut Vec<usize>,
     pairs: &mut Vec<(Option<usize>, Option<usize>, Option<f64>)>,
 ) {
-    let old_leaves: Vec<_> = old_unpaired.iter().map(|&i| field::leaf_hashes(&old[i])).collect();
-    let new_leaves: Vec<_> = new_unpaired.iter().map(|&i| field::leaf_hashes(&new[i])).collect();
+    let old_leaves: Vec<_> = old_unpaired
+        .iter()
+        .map(|&i| field::leaf_hashes(&old[i]))
+        .collect();
+    let new_leaves: Vec<_> = new_unpaired
+        .iter()
+        .map(|&i| field::leaf_hashes(&new[i]))
+        .collect();
     let mut candidates = Vec::new();
     for (a, &oi) in old_unpaired.iter().enumerate() {
         for (b, &ni) in new_unpaired.iter().enumerate() {
@@ -402,22 +448,33 @@ mod tests {
 
     #[test]
     fn api_version_change_is_a_modification() {
-        let old = vec![res(json!({"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler",
-                                  "metadata": {"name": "h"}, "spec": {"maxReplicas": 3}}))];
-        let new = vec![res(json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                                  "metadata": {"name": "h"}, "spec": {"maxReplicas": 3}}))];
+        let old = vec![res(
+            json!({"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler",
+                                  "metadata": {"name": "h"}, "spec": {"maxReplicas": 3}}),
+        )];
+        let new = vec![res(
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                                  "metadata": {"name": "h"}, "spec": {"maxReplicas": 3}}),
+        )];
         let report = diff(&old, &new, &Options::default());
         assert_eq!(report.summary.modified, 1);
         assert_eq!(report.resources[0].changes.len(), 1);
-        assert_eq!(report.resources[0].changes[0].path.to_string(), "apiVersion");
+        assert_eq!(
+            report.resources[0].changes[0].path.to_string(),
+            "apiVersion"
+        );
     }
 
     #[test]
     fn group_move_pairs_ingress() {
-        let old = vec![res(json!({"apiVersion": "extensions/v1beta1", "kind": "Ingress",
-                                  "metadata": {"name": "i"}}))];
-        let new = vec![res(json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-                                  "metadata": {"name": "i"}}))];
+        let old = vec![res(
+            json!({"apiVersion": "extensions/v1beta1", "kind": "Ingress",
+                                  "metadata": {"name": "i"}}),
+        )];
+        let new = vec![res(
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                                  "metadata": {"name": "i"}}),
+        )];
         let report = diff(&old, &new, &Options::default());
         assert_eq!(report.summary.modified, 1);
         assert_eq!(report.summary.added + report.summary.removed, 0);
@@ -430,9 +487,15 @@ mod tests {
         let new = vec![cm("new-name", data)];
         let plain = diff(&old, &new, &Options::default());
         assert_eq!((plain.summary.added, plain.summary.removed), (1, 1));
-        let opts = Options { rename_threshold: Some(0.7), ..Options::default() };
+        let opts = Options {
+            rename_threshold: Some(0.7),
+            ..Options::default()
+        };
         let renamed = diff(&old, &new, &opts);
         assert_eq!(renamed.summary.renamed, 1);
-        assert_eq!(renamed.resources[0].changes[0].path.to_string(), "metadata.name");
+        assert_eq!(
+            renamed.resources[0].changes[0].path.to_string(),
+            "metadata.name"
+        );
     }
 }

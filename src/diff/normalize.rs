@@ -86,7 +86,9 @@ const SERVER_FIELDS: &[&str] = &[
 
 /// Drops noise from one object and masks Secret values (unless `show_secrets`).
 pub fn normalize(r: &mut Resource, noise: &NoiseFilter, show_secrets: bool) {
-    let Some(map) = r.value.as_map_mut() else { return };
+    let Some(map) = r.value.as_map_mut() else {
+        return;
+    };
     map.shift_remove("status");
     if let Some(meta) = map.get_mut("metadata").and_then(Value::as_map_mut) {
         for f in SERVER_FIELDS {
@@ -105,16 +107,17 @@ fn strip_metadata_keys(v: &mut Value, noise: &NoiseFilter) {
     match v {
         Value::Map(m) => {
             for (k, child) in m.iter_mut() {
-                if k == "metadata" {
-                    if let Some(meta) = child.as_map_mut() {
-                        for (field, patterns) in
-                            [("labels", &noise.labels), ("annotations", &noise.annotations)]
-                        {
-                            if let Some(Value::Map(entries)) = meta.get_mut(field) {
-                                entries.retain(|key, _| !patterns.iter().any(|p| p.matches(key)));
-                                if entries.is_empty() {
-                                    meta.shift_remove(field);
-                                }
+                if k == "metadata"
+                    && let Some(meta) = child.as_map_mut()
+                {
+                    for (field, patterns) in [
+                        ("labels", &noise.labels),
+                        ("annotations", &noise.annotations),
+                    ] {
+                        if let Some(Value::Map(entries)) = meta.get_mut(field) {
+                            entries.retain(|key, _| !patterns.iter().any(|p| p.matches(key)));
+                            if entries.is_empty() {
+                                meta.shift_remove(field);
                             }
                         }
                     }

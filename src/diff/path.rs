@@ -68,7 +68,10 @@ mod tests {
         let p = FieldPath(vec![
             Seg::Key("spec".into()),
             Seg::Key("containers".into()),
-            Seg::Keyed { key: "name".into(), value: "controller".into() },
+            Seg::Keyed {
+                key: "name".into(),
+                value: "controller".into(),
+            },
             Seg::Key("args".into()),
             Seg::Index(2),
         ]);

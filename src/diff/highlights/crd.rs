@@ -27,6 +27,8 @@ fn versions(r: &Resource) -> BTreeMap<String, &Value> {
 struct Field {
     ty: String,
     required: bool,
+    /// Allowed values, when the schema restricts them.
+    allowed: Vec<String>,
 }
 
 fn schema_of(version: &Value) -> Option<&Value> {
@@ -52,7 +54,21 @@ fn type_of(schema: &Value) -> String {
 /// Flattens a schema to `path -> Field` (`spec.endpoints[].port`, `spec.labels{}`).
 fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<String, Field>) {
     if !prefix.is_empty() {
-        out.insert(prefix.to_string(), Field { ty: type_of(schema), required });
+        let allowed = schema
+            .get("enum")
+            .and_then(Value::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .map(crate::diff::field::scalar_text)
+            .collect();
+        out.insert(
+            prefix.to_string(),
+            Field {
+                ty: type_of(schema),
+                required,
+                allowed,
+            },
+        );
     }
     let required_names: Vec<&str> = schema
         .get("required")
@@ -63,14 +79,21 @@ fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<Stri
         .collect();
     if let Some(props) = schema.get("properties").and_then(Value::as_map) {
         for (name, sub) in props {
-            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
             flatten(sub, &path, required_names.contains(&name.as_str()), out);
         }
     }
     if let Some(items) = schema.get("items").filter(|i| i.as_map().is_some()) {
         flatten(items, &format!("{prefix}[]"), false, out);
     }
-    if let Some(extra) = schema.get("additionalProperties").filter(|i| i.as_map().is_some()) {
+    if let Some(extra) = schema
+        .get("additionalProperties")
+        .filter(|i| i.as_map().is_some())
+    {
         flatten(extra, &format!("{prefix}{{}}"), false, out);
     }
 }
@@ -84,20 +107,39 @@ fn parent(path: &str) -> Option<&str> {
 }
 
 pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
-    let (Some(o), Some(n)) = (d.old, d.new) else { return };
+    let (Some(o), Some(n)) = (d.old, d.new) else {
+        return;
+    };
     if d.status == Status::Added || !is_crd(n) || !is_crd(o) {
         return;
     }
     let (before, after) = (versions(o), versions(n));
     for name in before.keys().filter(|v| !after.contains_key(*v)) {
-        out.push(Highlight::new(Category::CrdVersionRemoved, format!("version {name} is removed")).resource(n));
+        out.push(
+            Highlight::new(
+                Category::CrdVersionRemoved,
+                format!("version {name} is removed"),
+            )
+            .resource(n),
+        );
     }
     for name in after.keys().filter(|v| !before.contains_key(*v)) {
-        out.push(Highlight::new(Category::CrdVersionAdded, format!("version {name} is added")).resource(n));
+        out.push(
+            Highlight::new(
+                Category::CrdVersionAdded,
+                format!("version {name} is added"),
+            )
+            .resource(n),
+        );
     }
     for (name, new_v) in &after {
-        let Some(old_v) = before.get(name) else { continue };
-        for (flag, category) in [("served", Category::CrdServedChanged), ("storage", Category::CrdStorageChanged)] {
+        let Some(old_v) = before.get(name) else {
+            continue;
+        };
+        for (flag, category) in [
+            ("served", Category::CrdServedChanged),
+            ("storage", Category::CrdStorageChanged),
+        ] {
             let was = old_v.get(flag) == Some(&Value::Bool(true));
             let is = new_v.get(flag) == Some(&Value::Bool(true));
             if was != is {
@@ -115,7 +157,13 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
     }
 }
 
-fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: &Resource, out: &mut Vec<Highlight>) {
+fn schema_changes(
+    version: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    crd: &Resource,
+    out: &mut Vec<Highlight>,
+) {
     if old == new {
         return;
     }
@@ -151,23 +199,59 @@ fn schema_changes(version: &str, old: Option<&Value>, new: Option<&Value>, crd: 
         .iter()
         .filter(|(p, f)| f.required && a.get(*p).is_none_or(|old| !old.required))
         .filter(|(p, _)| a.contains_key(*p) || parent(p).is_none_or(|par| a.contains_key(par)))
+        // The controller writes `status`; only what users write can break their manifests.
+        .filter(|(p, _)| !p.starts_with("status."))
         .map(|(p, _)| p.clone())
         .collect();
+    let (mut enum_added, mut enum_removed) = (Vec::new(), Vec::new());
+    for (p, f) in &b {
+        let Some(old) = a.get(p) else { continue };
+        if old.allowed.is_empty() || f.allowed.is_empty() {
+            continue;
+        }
+        let gained: Vec<&str> = f
+            .allowed
+            .iter()
+            .filter(|v| !old.allowed.contains(v))
+            .map(String::as_str)
+            .collect();
+        let lost: Vec<&str> = old
+            .allowed
+            .iter()
+            .filter(|v| !f.allowed.contains(v))
+            .map(String::as_str)
+            .collect();
+        if !gained.is_empty() {
+            enum_added.push(format!("{p}: {}", gained.join(", ")));
+        }
+        if !lost.is_empty() {
+            enum_removed.push(format!("{p}: {}", lost.join(", ")));
+        }
+    }
     let mut push = |category, verb: &str, fields: Vec<String>| {
         if fields.is_empty() {
             return;
         }
         let noun = if fields.len() == 1 { "field" } else { "fields" };
         out.push(
-            Highlight::new(category, format!("version {version}: {} schema {noun} {verb}", fields.len()))
-                .resource(crd)
-                .details(fields),
+            Highlight::new(
+                category,
+                format!("version {version}: {} schema {noun} {verb}", fields.len()),
+            )
+            .resource(crd)
+            .details(fields),
         );
     };
     push(Category::CrdFieldAdded, "added", added);
     push(Category::CrdFieldRemoved, "removed", removed);
     push(Category::CrdFieldRetyped, "retyped", retyped);
     push(Category::CrdFieldRequired, "newly required", required);
+    push(Category::CrdEnumAdded, "accept new values", enum_added);
+    push(
+        Category::CrdEnumRemoved,
+        "no longer accept some values",
+        enum_removed,
+    );
 }
 
 #[cfg(test)]
@@ -196,13 +280,21 @@ mod tests {
 
     #[test]
     fn reports_schema_and_version_changes() {
-        let old = vec![crd(json!([version("v1", true, json!({"type": "object",
-            "properties": {"size": {"type": "integer"}, "old": {"type": "object",
-                "properties": {"deep": {"type": "string"}}}}}))]))];
+        let old = vec![crd(json!([version(
+            "v1",
+            true,
+            json!({"type": "object",
+            "properties": {"size": {"type": "integer"}, "mode2": {"type": "string", "enum": ["a", "b"]}, "old": {"type": "object",
+                "properties": {"deep": {"type": "string"}}}}})
+        )]))];
         let new = vec![crd(json!([
-            version("v1", false, json!({"type": "object", "required": ["size", "mode"],
-                "properties": {"size": {"type": "string"}, "mode": {"type": "string"},
-                               "extra": {"type": "object", "properties": {"x": {"type": "string"}}}}})),
+            version(
+                "v1",
+                false,
+                json!({"type": "object", "required": ["size", "mode"],
+                "properties": {"size": {"type": "string"}, "mode": {"type": "string"}, "mode2": {"type": "string", "enum": ["b", "c"]},
+                               "extra": {"type": "object", "properties": {"x": {"type": "string"}}}}})
+            ),
             version("v2", true, json!({"type": "object"}))
         ]))];
         let report = diff(&old, &new, &Options::default());
@@ -220,6 +312,8 @@ mod tests {
                 r#"crd-field-removed: version v1: 1 schema field removed ["spec.old"]"#,
                 r#"crd-field-retyped: version v1: 1 schema field retyped ["spec.size: integer -> string"]"#,
                 r#"crd-field-required: version v1: 2 schema fields newly required ["spec.mode", "spec.size"]"#,
+                r#"crd-enum-added: version v1: 1 schema field accept new values ["spec.mode2: c"]"#,
+                r#"crd-enum-removed: version v1: 1 schema field no longer accept some values ["spec.mode2: a"]"#,
             ]
         );
     }

@@ -24,7 +24,10 @@ impl KubeVersion {
         let mut parts = s.split('.');
         let major = parts.next()?.parse().ok()?;
         let minor_text = parts.next()?;
-        let digits: String = minor_text.chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = minor_text
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         let minor = digits.parse().ok()?;
         Some(KubeVersion { major, minor })
     }
@@ -65,11 +68,12 @@ pub fn deprecations() -> &'static [Deprecation] {
 /// without a version, every deprecated API version in the table is flagged.
 pub(super) fn highlight(new: &[Resource], kube_version: Option<&str>, out: &mut Vec<Highlight>) {
     let target = kube_version.and_then(KubeVersion::parse);
-    let mut found: BTreeMap<(String, String), (Category, &Deprecation, Vec<String>)> = BTreeMap::new();
+    let mut found: BTreeMap<(String, String), (Category, &Deprecation, Vec<String>)> =
+        BTreeMap::new();
     for r in new {
         let Some(dep) = deprecations()
             .iter()
-            .find(|d| d.api_version == r.api_version && d.kinds.iter().any(|k| *k == r.key.kind))
+            .find(|d| d.api_version == r.api_version && d.kinds.contains(&r.key.kind))
         else {
             continue;
         };
@@ -89,14 +93,20 @@ pub(super) fn highlight(new: &[Resource], kube_version: Option<&str>, out: &mut 
     }
     for ((api_version, kind), (category, dep, resources)) in found {
         let state = match (category, target) {
-            (Category::ApiRemoved, Some(t)) => format!("is removed in Kubernetes {} (target {t})", dep.removed_in),
-            _ => format!("is deprecated since Kubernetes {} and removed in {}", dep.deprecated_in, dep.removed_in),
+            (Category::ApiRemoved, Some(t)) => {
+                format!("is removed in Kubernetes {} (target {t})", dep.removed_in)
+            }
+            _ => format!(
+                "is deprecated since Kubernetes {} and removed in {}",
+                dep.deprecated_in, dep.removed_in
+            ),
         };
         let instead = match &dep.replacement {
             Some(r) => format!("; use {r}"),
             None => "; it has no replacement".to_string(),
         };
-        let mut h = Highlight::new(category, format!("{api_version} {kind} {state}{instead}")).details(resources);
+        let mut h = Highlight::new(category, format!("{api_version} {kind} {state}{instead}"))
+            .details(resources);
         if let Some(r) = &dep.replacement {
             h = h.change(api_version.clone(), r.clone());
         }
@@ -121,9 +131,27 @@ mod tests {
 
     #[test]
     fn parses_kube_versions() {
-        assert_eq!(KubeVersion::parse("v1.31.0"), Some(KubeVersion { major: 1, minor: 31 }));
-        assert_eq!(KubeVersion::parse("1.25"), Some(KubeVersion { major: 1, minor: 25 }));
-        assert_eq!(KubeVersion::parse("1.27+"), Some(KubeVersion { major: 1, minor: 27 }));
+        assert_eq!(
+            KubeVersion::parse("v1.31.0"),
+            Some(KubeVersion {
+                major: 1,
+                minor: 31
+            })
+        );
+        assert_eq!(
+            KubeVersion::parse("1.25"),
+            Some(KubeVersion {
+                major: 1,
+                minor: 25
+            })
+        );
+        assert_eq!(
+            KubeVersion::parse("1.27+"),
+            Some(KubeVersion {
+                major: 1,
+                minor: 27
+            })
+        );
         assert_eq!(KubeVersion::parse("latest"), None);
     }
 }

@@ -17,7 +17,11 @@ fn images_of(r: Option<&Resource>) -> BTreeMap<String, String> {
             continue;
         }
         let name = str_at(c, "name");
-        let slot = if list == "containers" { name.to_string() } else { format!("{list}/{name}") };
+        let slot = if list == "containers" {
+            name.to_string()
+        } else {
+            format!("{list}/{name}")
+        };
         out.insert(slot, image.to_string());
     }
     out
@@ -46,7 +50,14 @@ pub(crate) fn split_reference(image: &str) -> (&str, &str) {
         None => digest_start.unwrap_or(image.len()),
     };
     let reference = image[repo_end..].trim_start_matches(':');
-    (&image[..repo_end], if reference.is_empty() { "(no tag)" } else { reference })
+    (
+        &image[..repo_end],
+        if reference.is_empty() {
+            "(no tag)"
+        } else {
+            reference
+        },
+    )
 }
 
 pub(super) fn highlight(diffs: &[ResourceDiff<'_>], out: &mut Vec<Highlight>) {
@@ -68,12 +79,18 @@ pub(super) fn highlight(diffs: &[ResourceDiff<'_>], out: &mut Vec<Highlight>) {
                     .or_default()
                     .push(format!("{key} ({slot})")),
                 Some(_) => {}
-                None => disappeared.entry(old_image.clone()).or_default().push(format!("{key} ({slot})")),
+                None => disappeared
+                    .entry(old_image.clone())
+                    .or_default()
+                    .push(format!("{key} ({slot})")),
             }
         }
         for (slot, new_image) in &after {
             if !before.contains_key(slot) {
-                appeared.entry(new_image.clone()).or_default().push(format!("{key} ({slot})"));
+                appeared
+                    .entry(new_image.clone())
+                    .or_default()
+                    .push(format!("{key} ({slot})"));
             }
         }
     }
@@ -87,14 +104,19 @@ pub(super) fn highlight(diffs: &[ResourceDiff<'_>], out: &mut Vec<Highlight>) {
     // Images a paired container switched to (or from) are not "new" (or "gone") images.
     for (image, places) in appeared {
         if !old_all.contains(&image) {
-            out.push(Highlight::new(Category::ImageAdded, format!("new image {image}")).details(places));
+            out.push(
+                Highlight::new(Category::ImageAdded, format!("new image {image}")).details(places),
+            );
         }
     }
     for (image, places) in disappeared {
         if !new_all.contains(&image) {
             out.push(
-                Highlight::new(Category::ImageRemoved, format!("image {image} is no longer used"))
-                    .details(places),
+                Highlight::new(
+                    Category::ImageRemoved,
+                    format!("image {image} is no longer used"),
+                )
+                .details(places),
             );
         }
     }
@@ -106,13 +128,28 @@ mod tests {
 
     #[test]
     fn splits_tags_digests_and_registry_ports() {
-        assert_eq!(split_reference("quay.io/argoproj/argocd:v2.14.21"), ("quay.io/argoproj/argocd", "v2.14.21"));
-        assert_eq!(split_reference("localhost:5000/app"), ("localhost:5000/app", "(no tag)"));
+        assert_eq!(
+            split_reference("quay.io/argoproj/argocd:v2.14.21"),
+            ("quay.io/argoproj/argocd", "v2.14.21")
+        );
+        assert_eq!(
+            split_reference("localhost:5000/app"),
+            ("localhost:5000/app", "(no tag)")
+        );
         assert_eq!(
             split_reference("registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:abc"),
-            ("registry.k8s.io/ingress-nginx/controller", "v1.15.1@sha256:abc")
+            (
+                "registry.k8s.io/ingress-nginx/controller",
+                "v1.15.1@sha256:abc"
+            )
         );
-        assert_eq!(split_reference("redis@sha256:abc"), ("redis", "@sha256:abc"));
-        assert_eq!(describe_change("redis:7.0.15-alpine", "redis:7.2.11-alpine"), "redis: 7.0.15-alpine -> 7.2.11-alpine");
+        assert_eq!(
+            split_reference("redis@sha256:abc"),
+            ("redis", "@sha256:abc")
+        );
+        assert_eq!(
+            describe_change("redis:7.0.15-alpine", "redis:7.2.11-alpine"),
+            "redis: 7.0.15-alpine -> 7.2.11-alpine"
+        );
     }
 }

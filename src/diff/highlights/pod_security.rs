@@ -24,9 +24,16 @@ fn risky_settings(r: &Resource) -> BTreeSet<String> {
     if spec.path(&["securityContext", "runAsUser"]) == Some(&Value::Int(0)) {
         out.insert("pod runs as UID 0 (runAsUser: 0)".into());
     }
-    for volume in spec.get("volumes").and_then(Value::as_seq).unwrap_or_default() {
+    for volume in spec
+        .get("volumes")
+        .and_then(Value::as_seq)
+        .unwrap_or_default()
+    {
         if let Some(path) = volume.path(&["hostPath", "path"]).and_then(Value::as_str) {
-            out.insert(format!("hostPath volume {} mounts {path}", str_at(volume, "name")));
+            out.insert(format!(
+                "hostPath volume {} mounts {path}",
+                str_at(volume, "name")
+            ));
         }
     }
     for (_, c) in containers(spec) {
@@ -64,8 +71,16 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
     if new_settings.is_empty() {
         return;
     }
-    let what = if d.status == Status::Added { "new workload with" } else { "newly" };
-    let noun = if new_settings.len() == 1 { "setting" } else { "settings" };
+    let what = if d.status == Status::Added {
+        "new workload with"
+    } else {
+        "newly"
+    };
+    let noun = if new_settings.len() == 1 {
+        "setting"
+    } else {
+        "settings"
+    };
     out.push(
         Highlight::new(
             Category::PodSecurity,
@@ -94,16 +109,28 @@ mod tests {
 
     #[test]
     fn flags_new_privileges_only() {
-        let old = vec![ds(json!({"hostNetwork": true, "containers": [{"name": "s", "image": "x"}]}))];
-        let new = vec![ds(json!({"hostNetwork": true, "containers": [{"name": "s", "image": "x",
+        let old = vec![ds(
+            json!({"hostNetwork": true, "containers": [{"name": "s", "image": "x"}]}),
+        )];
+        let new = vec![ds(
+            json!({"hostNetwork": true, "containers": [{"name": "s", "image": "x",
             "securityContext": {"capabilities": {"add": ["NET_RAW"]}, "privileged": true}}],
-            "volumes": [{"name": "run", "hostPath": {"path": "/run"}}]}))];
+            "volumes": [{"name": "run", "hostPath": {"path": "/run"}}]}),
+        )];
         let report = diff(&old, &new, &Options::default());
-        let h: Vec<_> = report.highlights.iter().filter(|h| h.category == Category::PodSecurity).collect();
+        let h: Vec<_> = report
+            .highlights
+            .iter()
+            .filter(|h| h.category == Category::PodSecurity)
+            .collect();
         assert_eq!(h.len(), 1);
         assert_eq!(
             h[0].details,
-            ["container s adds capability NET_RAW", "container s is privileged", "hostPath volume run mounts /run"]
+            [
+                "container s adds capability NET_RAW",
+                "container s is privileged",
+                "hostPath volume run mounts /run"
+            ]
         );
     }
 }

@@ -2,7 +2,7 @@
 //! non-resource URLs, and wildcards), new (Cluster)RoleBindings, and bindings that gain subjects
 //! or point at another role. All of these widen privileges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight};
 use crate::diff::{Resource, ResourceDiff, Status};
@@ -29,25 +29,39 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
 
 fn grants(r: &Resource) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
-    let rules = r.value.get("rules").and_then(Value::as_seq).unwrap_or_default();
+    let rules = r
+        .value
+        .get("rules")
+        .and_then(Value::as_seq)
+        .unwrap_or_default();
     for rule in rules {
-        let names = strings(rule, "resourceNames").join(",");
+        let mut names = strings(rule, "resourceNames");
+        if names.is_empty() {
+            names.push(String::new());
+        }
         let verbs = strings(rule, "verbs");
         for group in strings(rule, "apiGroups") {
             for resource in strings(rule, "resources") {
                 for verb in &verbs {
-                    out.insert(Grant {
-                        group: group.clone(),
-                        resource: resource.clone(),
-                        verb: verb.clone(),
-                        names: names.clone(),
-                    });
+                    for name in &names {
+                        out.insert(Grant {
+                            group: group.clone(),
+                            resource: resource.clone(),
+                            verb: verb.clone(),
+                            names: name.clone(),
+                        });
+                    }
                 }
             }
         }
         for url in strings(rule, "nonResourceURLs") {
             for verb in &verbs {
-                out.insert(Grant { group: "(url)".into(), resource: url.clone(), verb: verb.clone(), names: String::new() });
+                out.insert(Grant {
+                    group: "(url)".into(),
+                    resource: url.clone(),
+                    verb: verb.clone(),
+                    names: String::new(),
+                });
             }
         }
     }
@@ -62,20 +76,43 @@ fn covers(old: &Grant, new: &Grant) -> bool {
         && (old.names.is_empty() || old.names == new.names)
 }
 
-fn describe(g: &Grant) -> String {
-    let target = if g.group == "(url)" {
-        format!("URL {}", g.resource)
-    } else if g.group.is_empty() {
-        g.resource.clone()
-    } else {
-        format!("{}/{}", g.group, g.resource)
-    };
-    let names = if g.names.is_empty() { String::new() } else { format!(" (names: {})", g.names) };
-    format!("{} {target}{names}", g.verb)
+/// One line per (API group, resource, name) with the verbs newly granted on it.
+fn describe(grants: &[&Grant]) -> Vec<String> {
+    let mut by_target: BTreeMap<(&str, &str, &str), Vec<&str>> = BTreeMap::new();
+    for g in grants {
+        by_target
+            .entry((g.group.as_str(), g.resource.as_str(), g.names.as_str()))
+            .or_default()
+            .push(g.verb.as_str());
+    }
+    by_target
+        .into_iter()
+        .map(|((group, resource, name), verbs)| {
+            let target = if group == "(url)" {
+                format!("URL {resource}")
+            } else if group.is_empty() {
+                resource.to_string()
+            } else {
+                format!("{group}/{resource}")
+            };
+            let name = if name.is_empty() {
+                String::new()
+            } else {
+                format!(" named {name}")
+            };
+            let verbs = if verbs.contains(&"*") {
+                "all verbs (*)".to_string()
+            } else {
+                verbs.join(", ")
+            };
+            format!("{verbs} on {target}{name}")
+        })
+        .collect()
 }
 
 fn is_role(r: &Resource) -> bool {
-    r.key.group == "rbac.authorization.k8s.io" && matches!(r.key.kind.as_str(), "Role" | "ClusterRole")
+    r.key.group == "rbac.authorization.k8s.io"
+        && matches!(r.key.kind.as_str(), "Role" | "ClusterRole")
 }
 
 fn is_binding(r: &Resource) -> bool {
@@ -100,7 +137,12 @@ fn subjects(r: &Resource) -> BTreeSet<String> {
 }
 
 fn role_ref(r: &Resource) -> String {
-    let field = |k| r.value.path(&["roleRef", k]).and_then(Value::as_str).unwrap_or_default();
+    let field = |k| {
+        r.value
+            .path(&["roleRef", k])
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
     format!("{} {}", field("kind"), field("name"))
 }
 
@@ -116,18 +158,28 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
         if widened.is_empty() {
             return;
         }
-        let wildcard = widened.iter().any(|g| g.group == "*" || g.resource == "*" || g.verb == "*");
-        let verb = if d.status == Status::Added { "new role grants" } else { "grants" };
+        let wildcard = widened
+            .iter()
+            .any(|g| g.group == "*" || g.resource == "*" || g.verb == "*");
+        let verb = if d.status == Status::Added {
+            "new role grants"
+        } else {
+            "grants"
+        };
         let message = format!(
             "{verb} {} new permission{}{}",
             widened.len(),
             if widened.len() == 1 { "" } else { "s" },
-            if wildcard { ", including wildcards" } else { "" }
+            if wildcard {
+                ", including wildcards"
+            } else {
+                ""
+            }
         );
         out.push(
             Highlight::new(Category::RbacWidened, message)
                 .resource(n)
-                .details(widened.iter().map(|g| describe(g)).collect()),
+                .details(describe(&widened)),
         );
     } else if is_binding(n) {
         let subjects_now = subjects(n);
@@ -143,9 +195,12 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
                 let added: Vec<String> = subjects_now.difference(&subjects(o)).cloned().collect();
                 if !added.is_empty() {
                     out.push(
-                        Highlight::new(Category::RbacWidened, format!("{} gains subjects", role_ref(n)))
-                            .resource(n)
-                            .details(added),
+                        Highlight::new(
+                            Category::RbacWidened,
+                            format!("{} gains subjects", role_ref(n)),
+                        )
+                        .resource(n)
+                        .details(added),
                     );
                 }
                 if role_ref(o) != role_ref(n) {
@@ -175,8 +230,10 @@ mod tests {
 
     fn role(rules: serde_json::Value) -> Resource {
         Resource::new(
-            Value::from(json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                               "metadata": {"name": "r"}, "rules": rules})),
+            Value::from(
+                json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                               "metadata": {"name": "r"}, "rules": rules}),
+            ),
             Origin::default(),
         )
         .unwrap()
@@ -184,7 +241,9 @@ mod tests {
 
     #[test]
     fn flags_only_uncovered_grants() {
-        let old = vec![role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))];
+        let old = vec![role(
+            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]),
+        )];
         let new = vec![role(json!([
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "delete"]},
             {"apiGroups": ["apps"], "resources": ["*"], "verbs": ["get"]}
@@ -192,7 +251,7 @@ mod tests {
         let report = diff(&old, &new, &Options::default());
         let h = &report.highlights[0];
         assert_eq!(h.message, "grants 2 new permissions, including wildcards");
-        assert_eq!(h.details, ["delete pods", "get apps/*"]);
+        assert_eq!(h.details, ["delete on pods", "get on apps/*"]);
         // Narrowing is not widening.
         let report = diff(&new, &old, &Options::default());
         assert!(report.highlights.is_empty());

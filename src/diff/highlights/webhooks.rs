@@ -10,7 +10,10 @@ use crate::yaml::Value;
 
 fn is_webhook_config(r: &Resource) -> bool {
     r.key.group == "admissionregistration.k8s.io"
-        && matches!(r.key.kind.as_str(), "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration")
+        && matches!(
+            r.key.kind.as_str(),
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration"
+        )
 }
 
 fn webhooks(r: &Resource) -> BTreeMap<String, &Value> {
@@ -25,7 +28,9 @@ fn webhooks(r: &Resource) -> BTreeMap<String, &Value> {
 
 /// `failurePolicy`, with the API default (`Fail` in admissionregistration/v1).
 fn failure_policy(w: &Value) -> &str {
-    w.get("failurePolicy").and_then(Value::as_str).unwrap_or("Fail")
+    w.get("failurePolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("Fail")
 }
 
 pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
@@ -33,14 +38,21 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
         if let Some(o) = d.old.filter(|o| is_webhook_config(o) && d.new.is_none()) {
             let names: Vec<String> = webhooks(o).into_keys().collect();
             out.push(
-                Highlight::new(Category::WebhookRemoved, format!("{} webhook(s) removed", names.len()))
-                    .resource(o)
-                    .details(names),
+                Highlight::new(
+                    Category::WebhookRemoved,
+                    format!("{} webhook(s) removed", names.len()),
+                )
+                .resource(o)
+                .details(names),
             );
         }
         return;
     };
-    let before = d.old.filter(|o| is_webhook_config(o)).map(webhooks).unwrap_or_default();
+    let before = d
+        .old
+        .filter(|o| is_webhook_config(o))
+        .map(webhooks)
+        .unwrap_or_default();
     let after = webhooks(n);
     let added: Vec<String> = after
         .iter()
@@ -49,21 +61,33 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
         .collect();
     if !added.is_empty() {
         out.push(
-            Highlight::new(Category::WebhookAdded, format!("{} new admission webhook(s)", added.len()))
-                .resource(n)
-                .details(added),
+            Highlight::new(
+                Category::WebhookAdded,
+                format!("{} new admission webhook(s)", added.len()),
+            )
+            .resource(n)
+            .details(added),
         );
     }
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    let removed: Vec<String> = before
+        .keys()
+        .filter(|k| !after.contains_key(*k))
+        .cloned()
+        .collect();
     if !removed.is_empty() {
         out.push(
-            Highlight::new(Category::WebhookRemoved, format!("{} webhook(s) removed", removed.len()))
-                .resource(n)
-                .details(removed),
+            Highlight::new(
+                Category::WebhookRemoved,
+                format!("{} webhook(s) removed", removed.len()),
+            )
+            .resource(n)
+            .details(removed),
         );
     }
     for (name, w) in &after {
-        let Some(old) = before.get(name) else { continue };
+        let Some(old) = before.get(name) else {
+            continue;
+        };
         if old == w {
             continue;
         }
@@ -84,17 +108,25 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
             .collect();
         if !fields.is_empty() {
             out.push(
-                Highlight::new(Category::WebhookChanged, format!("webhook {name} changed: {}", fields.join(", ")))
-                    .resource(n),
+                Highlight::new(
+                    Category::WebhookChanged,
+                    format!("webhook {name} changed: {}", fields.join(", ")),
+                )
+                .resource(n),
             );
         }
     }
 }
 
 fn changed_fields(a: &Value, b: &Value) -> Vec<String> {
-    let (Some(a), Some(b)) = (a.as_map(), b.as_map()) else { return Vec::new() };
+    let (Some(a), Some(b)) = (a.as_map(), b.as_map()) else {
+        return Vec::new();
+    };
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
 }

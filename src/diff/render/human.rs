@@ -41,7 +41,11 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
         summary_line(report)
     );
     for key in &report.duplicates {
-        let _ = writeln!(out, "{} {key} appears more than once; only the first is compared", p.paint(YELLOW, "note:"));
+        let _ = writeln!(
+            out,
+            "{} {key} appears more than once; only the first is compared",
+            p.paint(YELLOW, "note:")
+        );
     }
     if !report.highlights.is_empty() {
         let _ = writeln!(out, "\n{}", p.paint(BOLD, "Highlights"));
@@ -50,7 +54,11 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
                 Severity::Warning => ("!", YELLOW),
                 Severity::Info => ("*", CYAN),
             };
-            let resource = h.resource.as_deref().map(|r| format!(" {r}:")).unwrap_or_default();
+            let resource = h
+                .resource
+                .as_deref()
+                .map(|r| format!(" {r}:"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {} {}{resource} {}",
@@ -89,7 +97,10 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         "\n{} {}  {}",
         p.paint(style, mark),
         p.paint(BOLD, &title),
-        p.paint(DIM, &format!("({}, {}{place})", api_versions(d), d.status.as_str()))
+        p.paint(
+            DIM,
+            &format!("({}, {}{place})", api_versions(d), d.status.as_str())
+        )
     );
     for c in &d.changes {
         let _ = writeln!(out, "  {}", p.paint(CYAN, &c.path.to_string()));
@@ -107,7 +118,8 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         }
         let mut side = |sign: &str, style: Style, v: &crate::yaml::Value| {
             for line in value_lines(v) {
-                let _ = writeln!(out, "    {}", p.paint(style, &format!("{sign} {line}")));
+                let text = format!("{sign} {line}");
+                let _ = writeln!(out, "    {}", p.paint(style, text.trim_end()));
             }
         };
         match &c.kind {

@@ -9,9 +9,9 @@
 //!     "category": "image-changed" | "image-added" | "image-removed" | "crd-version-added"
 //!                 | "crd-version-removed" | "crd-served-changed" | "crd-storage-changed"
 //!                 | "crd-field-added" | "crd-field-removed" | "crd-field-retyped"
-//!                 | "crd-field-required" | "rbac-widened" | "rbac-binding-added" | "pod-security"
+//!                 | "crd-field-required" | "crd-enum-added" | "crd-enum-removed" | "rbac-widened" | "rbac-binding-added" | "pod-security"
 //!                 | "webhook-added" | "webhook-changed" | "webhook-removed"
-//!                 | "webhook-failure-policy" | "resource-removed" | "cluster-scoped-added"
+//!                 | "webhook-failure-policy" | "resource-removed" | "cluster-scoped-added" | "service-exposure"
 //!                 | "api-deprecated" | "api-removed",
 //!     "severity": "info" | "warning",
 //!     "resource": "Kind/namespace/name" | "Kind/name" | null,
@@ -36,7 +36,8 @@
 //!       "old": any | null, "new": any | null,            // absent side is null
 //!       "text_diff": string | null                     // unified line diff of multi-line text
 //!     }]
-//!   }]
+//!   }],
+//!   "duplicates": ["Kind/namespace/name"]              // objects defined twice on one side
 //! }
 //! ```
 //! Fields are only ever added to this schema; a breaking change bumps `schema_version`.
@@ -51,7 +52,8 @@ use crate::diff::{Change, DiffReport, Highlight, ResourceDiff, Seg};
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
-    let mut text = serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
+    let mut text =
+        serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
     text.push('\n');
     text
 }
@@ -69,6 +71,7 @@ pub fn to_json(report: &DiffReport<'_>, opts: &RenderOptions) -> Json {
         },
         "highlights": report.highlights.iter().map(highlight).collect::<Vec<_>>(),
         "resources": report.resources.iter().map(resource).collect::<Vec<_>>(),
+        "duplicates": report.duplicates.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })
 }
 

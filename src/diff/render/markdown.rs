@@ -24,7 +24,11 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
 pub fn render_with_limit(report: &DiffReport<'_>, opts: &RenderOptions, limit: usize) -> String {
     let budget = limit.saturating_sub(NOTE_RESERVE);
     let mut out = String::new();
-    let _ = writeln!(out, "## vendor diff: `{}` → `{}`\n", opts.old_label, opts.new_label);
+    let _ = writeln!(
+        out,
+        "## vendor diff: `{}` → `{}`\n",
+        opts.old_label, opts.new_label
+    );
     let _ = writeln!(out, "{}\n", summary_line(report));
     let s = &report.summary;
     out.push_str("| change | resources |\n|---|---:|\n");
@@ -88,8 +92,17 @@ fn highlight(h: &Highlight) -> String {
         Severity::Warning => "⚠️",
         Severity::Info => "ℹ️",
     };
-    let resource = h.resource.as_deref().map(|r| format!(" {}:", code(r))).unwrap_or_default();
-    let _ = writeln!(item, "- {icon} **{}**{resource} {}", h.category.as_str(), escape(&h.message));
+    let resource = h
+        .resource
+        .as_deref()
+        .map(|r| format!(" {}:", code(r)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        item,
+        "- {icon} **{}**{resource} {}",
+        h.category.as_str(),
+        escape(&h.message)
+    );
     for d in h.details.iter().take(MAX_DETAILS) {
         let _ = writeln!(item, "  - {}", code(d));
     }
@@ -99,14 +112,18 @@ fn highlight(h: &Highlight) -> String {
     item
 }
 
-/// Escapes characters Markdown would interpret in running text.
+/// Escapes what Markdown or GitHub's HTML sanitizer would interpret in running text.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
-        if matches!(ch, '*' | '_' | '<' | '>' | '[' | ']' | '`' | '|') {
-            out.push('\\');
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '*' | '_' | '[' | ']' | '`' | '|' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            _ => out.push(ch),
         }
-        out.push(ch);
     }
     out
 }
@@ -119,7 +136,9 @@ fn resource(d: &ResourceDiff<'_>) -> String {
         n => format!(", {n} changes"),
     };
     let renamed = match (d.old, d.new) {
-        (Some(o), Some(n)) if o.key != n.key => format!(" (was <code>{}</code>)", html(&o.key.to_string())),
+        (Some(o), Some(n)) if o.key != n.key => {
+            format!(" (was <code>{}</code>)", html(&o.key.to_string()))
+        }
         _ => String::new(),
     };
     let _ = writeln!(
@@ -137,15 +156,35 @@ fn resource(d: &ResourceDiff<'_>) -> String {
         for c in &d.changes {
             lines.push(format!("@@ {} @@", c.path));
             if let Some(text) = &c.text_diff {
-                lines.extend(text.lines().filter(|l| !l.starts_with("@@")).map(str::to_string));
+                lines.extend(
+                    text.lines()
+                        .filter(|l| !l.starts_with("@@"))
+                        .map(str::to_string),
+                );
                 continue;
             }
             match &c.kind {
-                ChangeKind::Added(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("+ {l}"))),
-                ChangeKind::Removed(v) => lines.extend(value_lines(v).into_iter().map(|l| format!("- {l}"))),
+                ChangeKind::Added(v) => lines.extend(
+                    value_lines(v)
+                        .into_iter()
+                        .map(|l| format!("+ {l}").trim_end().to_string()),
+                ),
+                ChangeKind::Removed(v) => lines.extend(
+                    value_lines(v)
+                        .into_iter()
+                        .map(|l| format!("- {l}").trim_end().to_string()),
+                ),
                 ChangeKind::Changed { old, new } => {
-                    lines.extend(value_lines(old).into_iter().map(|l| format!("- {l}")));
-                    lines.extend(value_lines(new).into_iter().map(|l| format!("+ {l}")));
+                    lines.extend(
+                        value_lines(old)
+                            .into_iter()
+                            .map(|l| format!("- {l}").trim_end().to_string()),
+                    );
+                    lines.extend(
+                        value_lines(new)
+                            .into_iter()
+                            .map(|l| format!("+ {l}").trim_end().to_string()),
+                    );
                 }
             }
         }
@@ -158,7 +197,11 @@ fn resource(d: &ResourceDiff<'_>) -> String {
         }
         s.push_str("````\n");
         if total > MAX_LINES_PER_RESOURCE {
-            let _ = writeln!(s, "\n… {} more lines not shown.", total - MAX_LINES_PER_RESOURCE);
+            let _ = writeln!(
+                s,
+                "\n… {} more lines not shown.",
+                total - MAX_LINES_PER_RESOURCE
+            );
         }
     }
     s.push_str("\n</details>\n\n");
@@ -166,5 +209,7 @@ fn resource(d: &ResourceDiff<'_>) -> String {
 }
 
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
