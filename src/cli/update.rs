@@ -53,7 +53,7 @@ pub struct Args {
 pub const GROUP_STEM: &str = "all";
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::sync::load(global)?;
+    let config = super::load_config(global)?;
     if args.group && args.report_dir.is_some() && config.entry(GROUP_STEM).is_some() {
         return Err(miette::miette!(
             help = "rename the entry, or write the grouped report with --report/--json/--commit-message",
