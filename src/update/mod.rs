@@ -234,7 +234,7 @@ impl Prepared {
             tx,
             config_path,
             new_config,
-            report,
+            ..
         } = self;
         let Some(text) = new_config else {
             drop(tx);
@@ -257,7 +257,6 @@ impl Prepared {
             path: config_path.clone(),
             source: e.error,
         })?;
-        let _ = report;
         Ok(true)
     }
 }
@@ -618,7 +617,7 @@ fn scratch_copy(
     let scratch = tempfile::Builder::new()
         .prefix("vendor-update-")
         .tempdir()
-        .map_err(io(Path::new("/tmp")))?;
+        .map_err(io(&std::env::temp_dir()))?;
     let root = scratch.path();
     std::fs::write(root.join(crate::config::FILE_NAME), new_config).map_err(io(root))?;
     let patches = config.root.join(&config.settings.patches_dir);
