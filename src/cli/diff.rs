@@ -114,17 +114,15 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
             "--patched is not available in this build"
         ));
     }
-    if matches!(entry.source, crate::config::Source::Chart { .. }) {
-        return Err(miette::miette!(
-            help = "render both chart versions and compare them with `vendor diff OLD NEW`",
-            "`vendor diff {name}`: chart entries need chart rendering, which is not available in this build"
-        ));
-    }
     let vendored_dir = config.upstream_dir(entry);
     let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
-    let old = diff::load_path(&vendored_dir)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?;
+    let old = if vendored_dir.join("Chart.yaml").is_file() {
+        render_chart(&config, entry, &vendored_dir, &vendored_label)?
+    } else {
+        diff::load_path(&vendored_dir)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?
+    };
 
     let mut target = entry.clone();
     if let Some(v) = &args.to {
@@ -135,6 +133,18 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     let prepared = crate::sources::sync::prepare(&fetcher, &config, &target)
         .wrap_err_with(|| format!("cannot fetch `{name}` at {}", target.version))?;
     let upstream_label = format!("{name}@{}", target.version);
+    if matches!(target.source, crate::config::Source::Chart { .. }) {
+        let dir = tempfile::tempdir().into_diagnostic()?;
+        for (path, bytes) in &prepared.files {
+            let dest = dir.path().join(path);
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent).into_diagnostic()?;
+            }
+            std::fs::write(&dest, bytes).into_diagnostic()?;
+        }
+        let new = render_chart(&config, &target, dir.path(), &upstream_label)?;
+        return report(global, args, old, new, &vendored_label, &upstream_label);
+    }
     let new = diff::load_files(
         prepared
             .files
@@ -145,6 +155,41 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     .into_diagnostic()
     .wrap_err_with(|| format!("cannot read the upstream manifests of `{upstream_label}`"))?;
     report(global, args, old, new, &vendored_label, &upstream_label)
+}
+
+/// Renders a chart directory the way the entry configures it (release, namespace, values files,
+/// kube-version; CRDs and hooks included) and loads the result.
+fn render_chart(
+    config: &crate::config::Config,
+    entry: &crate::config::Entry,
+    chart_dir: &Path,
+    label: &str,
+) -> miette::Result<Vec<Resource>> {
+    let crate::config::Source::Chart {
+        release,
+        namespace,
+        values,
+        chart,
+        ..
+    } = &entry.source
+    else {
+        return Ok(Vec::new());
+    };
+    let opts = crate::helm::RenderOptions {
+        release: release.clone().unwrap_or_else(|| entry.name.clone()),
+        namespace: namespace.clone().unwrap_or_else(|| "default".into()),
+        values_files: values.iter().map(|v| config.root.join(v)).collect(),
+        kube_version: Some(config.settings.kube_version.clone()),
+        include_crds: true,
+        ..crate::helm::RenderOptions::default()
+    };
+    let release = crate::helm::render_release(chart_dir, &opts)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot render chart {chart} for {label}"))?;
+    let text = release.template_text(&opts);
+    diff::load_str(&text, label, false)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("the rendered chart of {label} is not valid YAML"))
 }
 
 /// `[settings] kube-version` of vendor.toml, when there is one: `--manifest-path` must load; a
