@@ -18,6 +18,6 @@ pub mod report;
 pub mod resources;
 pub mod semver;
 pub mod sources;
-pub mod workspace;
 pub mod template;
+pub mod workspace;
 pub mod yaml;
