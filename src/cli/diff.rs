@@ -52,7 +52,13 @@ pub struct Args {
     pub ignore_annotations: Vec<String>,
     /// Pair removed and added objects of the same kind as renames when their content is at
     /// least this similar (0..1).
-    #[arg(long, value_name = "SIMILARITY", num_args = 0..=1, default_missing_value = "0.8")]
+    #[arg(
+        long,
+        value_name = "SIMILARITY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "0.8"
+    )]
     pub detect_renames: Option<f64>,
     /// Kubernetes version for the deprecated/removed API highlights (e.g. 1.31; default: the
     /// `kube-version` setting of vendor.toml when one is found).
