@@ -617,3 +617,40 @@ fn cli_name_form_renders_chart_entries_on_both_sides() {
         "{out}"
     );
 }
+
+#[test]
+fn cli_detects_renames_when_asked_and_markdown_shows_new_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, object: &str, last: &str| {
+        let p = dir.path().join(name);
+        let body = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {object}\n  namespace: n\ndata:\n  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n  d: \"4\"\n  e: \"5\"\n  f: \"{last}\"\n"
+        );
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let (a, b) = (
+        write("a.yaml", "old-name", "6"),
+        write("b.yaml", "new-name", "7"),
+    );
+    let plain = stdout(&vendor(&["diff", "--format", "markdown", &a, &b], None));
+    assert!(plain.contains("1 added, 1 removed"), "{plain}");
+    assert!(
+        plain.contains("+ kind: ConfigMap\n+ metadata:\n+   name: new-name"),
+        "{plain}"
+    );
+    let renamed = stdout(&vendor(
+        &["diff", "--detect-renames=0.6", "--format", "json", &a, &b],
+        None,
+    ));
+    let json: serde_json::Value = serde_json::from_str(&renamed).unwrap();
+    assert_eq!(json["summary"]["renamed"], 1);
+    assert_eq!(json["resources"][0]["previous_id"], "ConfigMap/n/old-name");
+    let paths: Vec<&str> = json["resources"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["metadata.name", "data.f"]);
+}
