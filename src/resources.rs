@@ -94,17 +94,24 @@ impl LoadError {
 #[derive(Debug, Clone)]
 pub struct LoadedFile {
     pub file: String,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub resources: Vec<Resource>,
 }
 
 impl LoadedFile {
-    /// Drops the decoded objects, keeping the text and each document's position (enough to
-    /// locate fields later), to free memory.
-    pub fn forget_values(&mut self) {
-        for r in &mut self.resources {
-            r.value = Value::Null;
-        }
+    /// Moves the decoded objects out (as documents with their index in the file), leaving the
+    /// text and each document's position: enough to locate fields later.
+    pub fn take_documents(&mut self) -> Vec<(yaml::Document, usize)> {
+        self.resources
+            .iter_mut()
+            .map(|r| {
+                let doc = yaml::Document {
+                    value: std::mem::take(&mut r.value),
+                    start: r.start,
+                };
+                (doc, r.doc_index)
+            })
+            .collect()
     }
 }
 
@@ -130,7 +137,7 @@ pub fn load_file(path: &Path, shown: &str) -> Result<LoadedFile, LoadError> {
     let resources = parse(&text, shown)?;
     Ok(LoadedFile {
         file: shown.to_string(),
-        text,
+        text: text.into(),
         resources,
     })
 }

@@ -226,3 +226,371 @@ fn template_show_only_missing_template() {
         "Error: could not find template templates/nope.yaml in chart\n"
     );
 }
+
+const FILES_CHART_CONFIGMAP: &str = r#"---
+# Source: files-chart/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: rel-files
+  namespace: ns
+data:
+  app.conf: |
+    port=80
+    name=demo
+  first: "line one"
+  ignored: ""
+  bak: ""
+  big: "1e+06"
+  keep: "true"
+  drop: "me"
+  chart: "files-chart-1.2.3-9.9"
+  template: "files-chart/templates/configmap.yaml"
+  basepath: "files-chart/templates"
+"#;
+
+const FILES_CHART_HOOKS: &str = r#"---
+# Source: files-chart/templates/hooks.yaml
+apiVersion: v1
+kind: Pod
+metadata:
+  name: test-pod
+  annotations:
+    "helm.sh/hook": test-success
+---
+# Source: files-chart/templates/hooks.yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pre
+  annotations:
+    "helm.sh/hook": pre-install,post-upgrade
+"#;
+
+const FILES_CHART_SECRET: &str = r#"---
+# Source: files-chart/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: pw
+stringData:
+  password: "12"
+"#;
+
+/// .Files (Get, Glob, AsConfig, Lines), .helmignore, values as float64, YAML 1.1 booleans,
+/// .Chart/.Template, hooks (test-success is a test hook, unknown hooks are dropped with
+/// Helm's log line), NOTES.txt never printed, install order Secret before ConfigMap.
+#[test]
+fn local_chart_files_hooks_and_order() {
+    let dir = fixtures().join("local");
+    let (stdout, stderr, code) = run(
+        &dir,
+        &[
+            "template".into(),
+            "rel".into(),
+            "files-chart".into(),
+            "-n".into(),
+            "ns".into(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        format!("{FILES_CHART_SECRET}{FILES_CHART_CONFIGMAP}{FILES_CHART_HOOKS}")
+    );
+    assert_eq!(stderr, "info: skipping unknown hook: \"not-a-hook\"\n");
+
+    let (stdout, _, _) = run(
+        &dir,
+        &[
+            "template".into(),
+            "rel".into(),
+            "files-chart".into(),
+            "-n".into(),
+            "ns".into(),
+            "--skip-tests".into(),
+        ],
+    );
+    assert!(
+        !stdout.contains("test-pod") && stdout.contains("name: pre"),
+        "{stdout}"
+    );
+    let (stdout, _, _) = run(
+        &dir,
+        &[
+            "template".into(),
+            "rel".into(),
+            "files-chart".into(),
+            "-n".into(),
+            "ns".into(),
+            "--no-hooks".into(),
+        ],
+    );
+    assert_eq!(
+        stdout,
+        format!("{FILES_CHART_SECRET}{FILES_CHART_CONFIGMAP}")
+    );
+}
+
+#[test]
+fn local_chart_crds_set_file_and_set_json() {
+    let dir = fixtures().join("local");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("value.txt");
+    std::fs::write(&file, "from a file\n").unwrap();
+    let (stdout, stderr, code) = run(
+        &dir,
+        &[
+            "template".into(),
+            "files-chart".into(),
+            "--include-crds".into(),
+            "--no-hooks".into(),
+            "--set-file".into(),
+            format!("fromFile={}", file.display()),
+            "--set-json".into(),
+            r#"fromJson={"list":[1,2.5,"x"]}"#.into(),
+            "--set".into(),
+            "nested.drop=null".into(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with(
+        "---\n# Source: files-chart/crds/crd.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n\n---\n"
+    ), "{stdout}");
+    assert!(
+        stdout.contains("  fromFile: \"from a file\\n\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  fromJson: \"[1,2.5,\\\"x\\\"]\"\n"),
+        "{stdout}"
+    );
+    // a user null deletes the chart default
+    // (`quote` of a missing value prints nothing)
+    assert!(stdout.contains("  drop: \n"), "{stdout}");
+    assert!(
+        stdout.contains("  name: release-name-files\n  namespace: default\n"),
+        "{stdout}"
+    );
+}
+
+/// The library API `sync` uses: Helm's --output-dir layout and findings for lookup/random use.
+#[test]
+fn render_chart_output_dir_layout_and_findings() {
+    use vendor::helm::{RenderOptions, render_chart};
+    let opts = RenderOptions {
+        release: "rel".into(),
+        namespace: "ns".into(),
+        ..Default::default()
+    };
+    let (files, findings) = render_chart(&fixtures().join("local/files-chart"), &opts).unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "files-chart/templates/secret.yaml",
+            "files-chart/templates/configmap.yaml",
+            "files-chart/templates/hooks.yaml"
+        ]
+    );
+    assert_eq!(files[1].content, FILES_CHART_CONFIGMAP);
+    assert_eq!(files[2].content, FILES_CHART_HOOKS);
+    let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"chart-uses-lookup"), "{findings:?}");
+    assert!(codes.contains(&"chart-nondeterministic"), "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.file.as_deref() == Some("files-chart/templates/secret.yaml"))
+    );
+
+    // Every document of the real metallb render lands in the file named by its Source line.
+    let opts = RenderOptions {
+        release: "metallb".into(),
+        namespace: "metallb-system".into(),
+        kube_version: Some("1.31.0".into()),
+        ..Default::default()
+    };
+    let (files, findings) = render_chart(&fixtures().join("charts/metallb/0.16.1"), &opts).unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
+    let expected =
+        std::fs::read_to_string(fixtures().join("real/metallb-0.16.1-default.yaml")).unwrap();
+    let total: usize = files
+        .iter()
+        .map(|f| f.content.matches("# Source: ").count())
+        .sum();
+    assert_eq!(total, expected.matches("# Source: ").count());
+    for f in &files {
+        for doc in f.content.split("---\n").filter(|d| !d.is_empty()) {
+            assert!(doc.starts_with(&format!("# Source: {}\n", f.path)));
+            assert!(
+                expected.contains(doc),
+                "document of {} not in helm's output",
+                f.path
+            );
+        }
+    }
+}
+
+/// A packaged chart (.tgz) renders exactly like its directory.
+#[test]
+fn packaged_chart_renders_like_directory() {
+    let src = fixtures().join("charts/metallb/0.16.1");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut builder = tar::Builder::new(Vec::new());
+    builder.append_dir_all("metallb", &src).unwrap();
+    let tar = builder.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    let tgz = tmp.path().join("metallb-0.16.1.tgz");
+    std::fs::write(&tgz, gz.finish().unwrap()).unwrap();
+    let args = |chart: String| {
+        vec![
+            "template".to_string(),
+            "metallb".into(),
+            chart,
+            "--namespace".into(),
+            "metallb-system".into(),
+            "--kube-version".into(),
+            "1.31.0".into(),
+        ]
+    };
+    let (from_tgz, stderr, code) = run(tmp.path(), &args(tgz.display().to_string()));
+    assert_eq!(code, 0, "{stderr}");
+    let expected =
+        std::fs::read_to_string(fixtures().join("real/metallb-0.16.1-default.yaml")).unwrap();
+    assert!(
+        from_tgz == expected,
+        "{}",
+        first_difference(&expected, &from_tgz)
+    );
+}
+
+#[test]
+fn schema_violation_is_reported_per_chart() {
+    let dir = fixtures().join("charts");
+    let (stdout, stderr, code) = run(
+        &dir,
+        &[
+            "template".into(),
+            "metallb/0.16.1".into(),
+            "--set-string".into(),
+            "speaker.frr.enabled=yes".into(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "Error: values don't meet the specifications of the schema(s) in the following chart(s):\nmetallb:\n- speaker.frr.enabled: Invalid type. Expected: boolean, given: string\n- speaker: Must validate all the schemas (allOf)\n\n"
+    );
+}
+
+#[test]
+fn kube_version_constraint_and_bad_release_name() {
+    let dir = fixtures().join("charts");
+    let (_, stderr, code) = run(
+        &dir,
+        &[
+            "template".into(),
+            "metallb/0.16.1".into(),
+            "--kube-version".into(),
+            "1.18.0".into(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "Error: chart requires kubeVersion: >= 1.19.0-0 which is incompatible with Kubernetes v1.18.0\n\nUse --debug flag to render out invalid YAML\n"
+    );
+    let (_, stderr, code) = run(
+        &dir,
+        &[
+            "template".into(),
+            "Bad_Name".into(),
+            "metallb/0.16.1".into(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(
+            "Error: release name \"Bad_Name\": invalid release name, must match regex"
+        ),
+        "{stderr}"
+    );
+    let (_, stderr, code) = run(&dir, &["template".into(), "no/such/chart".into()]);
+    assert_eq!(code, 1);
+    assert_eq!(stderr, "Error: path \"no/such/chart\" not found\n");
+}
+
+/// A template with a regular document and a hook keeps both in the output-dir layout (Helm's
+/// own --output-dir would let the hook truncate the file).
+#[test]
+fn render_chart_keeps_regular_documents_next_to_hooks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("mixed");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: mixed\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/all.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n",
+    )
+    .unwrap();
+    let (files, _) =
+        vendor::helm::render_chart(&chart, &vendor::helm::RenderOptions::default()).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].content,
+        "---\n# Source: mixed/templates/all.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: mixed/templates/all.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
+    );
+}
+
+#[test]
+fn chart_errors_use_helm_wording() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("empty/templates")).unwrap();
+    let (_, stderr, code) = run(tmp.path(), &["template".into(), "empty".into()]);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (1, "Error: Chart.yaml file is missing\n")
+    );
+
+    std::fs::create_dir_all(tmp.path().join("deps")).unwrap();
+    std::fs::write(
+        tmp.path().join("deps/Chart.yaml"),
+        "apiVersion: v2\nname: deps\nversion: 1.0.0\ndependencies:\n- name: absent\n  version: 1.0.0\n",
+    )
+    .unwrap();
+    let (_, stderr, code) = run(tmp.path(), &["template".into(), "deps".into()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "Error: An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: absent\n"
+    );
+
+    std::fs::write(
+        tmp.path().join("deps/Chart.yaml"),
+        "apiVersion: v2\nname: deps\n",
+    )
+    .unwrap();
+    let (_, stderr, _) = run(tmp.path(), &["template".into(), "deps".into()]);
+    assert_eq!(
+        stderr,
+        "Error: validation: chart.metadata.version is required\n"
+    );
+
+    std::fs::write(tmp.path().join("notachart.yaml"), "a: 1\n").unwrap();
+    let (_, stderr, _) = run(tmp.path(), &["template".into(), "notachart.yaml".into()]);
+    let abs = std::path::absolute(tmp.path().join("notachart.yaml")).unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "Error: file '{}' seems to be a YAML file, but expected a gzipped archive\n",
+            abs.display()
+        )
+    );
+}

@@ -254,6 +254,7 @@ fn build_error(dir: &str) -> kustomize::KustomizeError {
     let opts = BuildOptions {
         root: Some(fixtures()),
         display_base: Some(fixtures()),
+        ..Default::default()
     };
     kustomize::build(&fixtures().join(dir), &opts).expect_err("bad input must fail")
 }
@@ -329,6 +330,7 @@ fn files_outside_the_root_are_refused() {
     let opts = BuildOptions {
         root: Some(fixtures().join("findings/no-op")),
         display_base: Some(fixtures()),
+        ..Default::default()
     };
     let err = kustomize::build(&fixtures().join("findings/no-op"), &opts).unwrap_err();
     assert!(
@@ -361,6 +363,7 @@ fn upgrade_scenario_argocd_2_14_to_3_0() {
         let opts = BuildOptions {
             root: Some(tree.path().to_path_buf()),
             display_base: Some(tree.path().to_path_buf()),
+            ..Default::default()
         };
         let out = kustomize::build(&tree.path().join("overlay"), &opts).unwrap();
         if kubectl_available() {

@@ -363,3 +363,27 @@ fn check_chart(
         want.keys().collect::<Vec<_>>()
     );
 }
+
+/// Bad input never panics: every prefix (cut every 61 bytes) of every corpus template either
+/// fails to parse with an error or executes (with empty data) to output or an error.
+#[test]
+fn truncated_templates_fail_cleanly() {
+    let mut tried = 0;
+    for chart in ["ingress-nginx-4.15.1", "metallb-0.16.1"] {
+        for (name, text) in template_files(&fixtures().join(chart)) {
+            let mut cut = 0;
+            while cut < text.len() {
+                cut = (cut + 61).min(text.len());
+                while !text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                let mut set = Templates::new();
+                if set.add(&name, &text[..cut]).is_ok() {
+                    let _ = set.execute(&name, &GoValue::new_map(), &ExecOptions::default());
+                }
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 1000);
+}

@@ -1,7 +1,8 @@
 //! `vendor check`, the offline CI gate: for every entry, drift of the vendored tree against its
 //! lock data, the patch overlay (does it build, does every patch still do something), the image
 //! policy on what the overlay produces, image drift against the lock, and Argo CD pitfalls.
-//! Entries are checked in parallel; findings come back in a stable order.
+//! Entries are checked one by one, each entry's files in parallel; findings come back in a
+//! stable order.
 
 pub mod drift;
 
@@ -53,8 +54,10 @@ pub fn check(config: &Config, opts: &Options) -> Result<Report, CheckError> {
         .iter()
         .filter(|e| opts.only.is_empty() || opts.only.contains(&e.name))
         .collect();
+    // Entries run one after the other and each one's files in parallel: peak memory is then
+    // that of the largest entry, not of the largest few at once.
     let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> =
-        entries.par_iter().map(|e| check_entry(config, e)).collect();
+        entries.iter().map(|e| check_entry(config, e)).collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -118,12 +121,18 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
         }
         return Ok(findings);
     }
-    // Only positions are needed from here on: free the decoded upstream before the build
-    // decodes it again.
+    // Only positions are needed from here on: the build takes the decoded upstream over
+    // instead of decoding it again.
+    let preparsed = crate::kustomize::Preparsed::default();
     for f in &mut files {
-        f.forget_values();
+        let docs = f.take_documents();
+        let file = crate::kustomize::PreparsedFile {
+            text: f.text.clone(),
+            docs,
+        };
+        preparsed.insert(&config.root.join(&f.file), file);
     }
-    match build_overlay(config, entry) {
+    match build_overlay(config, entry, preparsed) {
         Err(e) => {
             let f = Finding::new(Code::OverlayBuildFailed, e.message.clone())
                 .entry(name)
@@ -161,10 +170,12 @@ fn has_overlay(config: &Config, entry: &Entry) -> bool {
 fn build_overlay(
     config: &Config,
     entry: &Entry,
+    preparsed: crate::kustomize::Preparsed,
 ) -> Result<crate::kustomize::BuildOutput, crate::kustomize::KustomizeError> {
     let opts = crate::kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
+        preparsed,
     };
     crate::kustomize::build(&config.patches_dir(entry), &opts)
 }
@@ -294,11 +305,18 @@ fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<
             message: e.to_string(),
         }]
     })?;
+    let loaded: Vec<Result<LoadedFile, LoadError>> = names
+        .par_iter()
+        .filter(|n| resources::is_manifest_file(n))
+        .map(|n| {
+            let path = dir.join(n);
+            resources::load_file(&path, &config.display_path(&path))
+        })
+        .collect();
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for n in names.iter().filter(|n| resources::is_manifest_file(n)) {
-        let path = dir.join(n);
-        match resources::load_file(&path, &config.display_path(&path)) {
+    for r in loaded {
+        match r {
             Ok(f) => files.push(f),
             Err(e) => errors.push(e),
         }

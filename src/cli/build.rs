@@ -34,6 +34,7 @@ pub fn format_finding(f: &Finding) -> String {
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let opts = BuildOptions {
+        preparsed: Default::default(),
         root: args.root,
         display_base: None,
     };

@@ -179,19 +179,15 @@ pub fn render_chart(
         written.push(m.name.clone());
     }
     if !opts.no_hooks {
-        // Helm tracks hook files separately: the first hook document of a file replaces it.
-        let mut hook_written: Vec<String> = Vec::new();
+        // Deliberate deviation: `helm template --output-dir` tracks hook files separately, so a
+        // template with both hooks and regular documents loses the regular ones (the first hook
+        // truncates the file). Vendoring must not drop documents, so hooks are appended.
         for h in &rel.hooks {
             if opts.skip_tests && h.is_test_hook() {
                 continue;
             }
-            push(
-                &mut files,
-                &h.name,
-                &h.content,
-                hook_written.contains(&h.name),
-            );
-            hook_written.push(h.name.clone());
+            push(&mut files, &h.name, &h.content, written.contains(&h.name));
+            written.push(h.name.clone());
         }
     }
     Ok((files, rel.findings))
@@ -275,6 +271,10 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     }
     let user_values = merge_user_values(opts)?;
     if chart_path.is_file() {
+        // Helm reports the located (absolute) chart path here.
+        let shown = std::path::absolute(chart_path)
+            .map(|p| p.display().to_string())
+            .unwrap_or(shown.clone());
         let head = std::fs::read(chart_path).map_err(|e| HelmError::Io {
             path: shown.clone(),
             message: e.to_string(),

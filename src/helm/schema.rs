@@ -186,9 +186,10 @@ impl<'a> Validator<'a> {
                 ok &= valid;
                 collected.extend(errs);
             }
+            // gojsonschema merges the subschemas' errors first, then adds its own.
+            self.errors.extend(collected);
             if !ok {
                 self.err(path, "Must validate all the schemas (allOf)".into());
-                self.errors.extend(collected);
             }
         }
         if let Some(not) = s.get("not")

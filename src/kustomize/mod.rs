@@ -32,6 +32,57 @@ pub struct BuildOptions {
     pub root: Option<PathBuf>,
     /// Prefix used to print paths in findings and errors (paths are shown relative to it).
     pub display_base: Option<PathBuf>,
+    /// Resource files the caller has already decoded, by absolute normalized path: the build
+    /// takes them from here instead of reading and parsing the file again.
+    pub preparsed: Preparsed,
+}
+
+/// Decoded resource files handed to a build (see [`BuildOptions::preparsed`]). Each entry is
+/// taken by the first build that reads the file.
+#[derive(Debug, Default)]
+pub struct Preparsed(std::sync::Mutex<std::collections::HashMap<PathBuf, PreparsedFile>>);
+
+/// One decoded file: its text and its documents with their index in it.
+#[derive(Debug, Clone)]
+pub struct PreparsedFile {
+    pub text: std::sync::Arc<str>,
+    pub docs: Vec<(yaml::Document, usize)>,
+}
+
+impl Clone for Preparsed {
+    fn clone(&self) -> Self {
+        Preparsed::default()
+    }
+}
+
+impl Preparsed {
+    /// Offers a decoded file; `path` may be relative to the current directory.
+    pub fn insert(&self, path: &Path, file: PreparsedFile) {
+        let key = absolute(path);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, file);
+    }
+
+    fn take(&self, path: &Path) -> Option<PreparsedFile> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path)
+    }
+}
+
+/// `p` made absolute against the current directory and lexically normalized.
+pub(crate) fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    normalize(&joined)
 }
 
 /// One object of the build output.
@@ -134,16 +185,7 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
 
 /// Builds the kustomization in `dir`.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeError> {
-    let abs = |p: &Path| -> PathBuf {
-        let joined = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir()
-                .map(|c| c.join(p))
-                .unwrap_or_else(|_| p.to_path_buf())
-        };
-        normalize(&joined)
-    };
+    let abs = absolute;
     let base = opts
         .display_base
         .as_deref()
@@ -154,6 +196,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
     let root = opts.root.as_deref().map(abs);
     let mut builder = Builder {
         root,
+        preparsed: &opts.preparsed,
         stack: Vec::new(),
         findings: Vec::new(),
         warnings: Vec::new(),
@@ -239,8 +282,9 @@ pub fn render(out: &BuildOutput) -> String {
     s
 }
 
-struct Builder {
+struct Builder<'o> {
     root: Option<PathBuf>,
+    preparsed: &'o Preparsed,
     /// Kustomization directories being built, for cycle detection.
     stack: Vec<PathBuf>,
     findings: Vec<Finding>,
@@ -255,7 +299,7 @@ fn is_remote(s: &str) -> bool {
         || s.starts_with("bitbucket.org/")
 }
 
-impl Builder {
+impl Builder<'_> {
     fn warn_once(&mut self, w: &str) {
         if !self.warnings.iter().any(|x| x == w) {
             self.warnings.push(w.to_string());
@@ -380,7 +424,7 @@ impl Builder {
                     ));
                 }
                 let path = self.file_path(k, &entry, line)?;
-                let docs = load_resources(&path)?;
+                let docs = load_resources(&path, self.preparsed.take(&path))?;
                 append_all(&mut own, docs, k, line)?;
             }
         }
@@ -435,9 +479,21 @@ impl Builder {
 }
 
 /// Reads the objects of a resource file (a `List` is expanded into its items).
-fn load_resources(path: &Path) -> Result<Vec<Res>, KustomizeError> {
-    let src = read_text(path)?;
-    let docs = parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?;
+fn load_resources(
+    path: &Path,
+    preparsed: Option<PreparsedFile>,
+) -> Result<Vec<Res>, KustomizeError> {
+    let docs = match preparsed {
+        Some(f) => f
+            .docs
+            .into_iter()
+            .map(|(d, i)| (d, f.text.clone(), i))
+            .collect(),
+        None => {
+            let src = read_text(path)?;
+            parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?
+        }
+    };
     let file = display_path(path);
     let mut out = Vec::new();
     for (d, shared, doc_index) in docs {

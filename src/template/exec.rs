@@ -26,6 +26,9 @@ impl From<TemplateError> for Flow {
 
 type R<T> = Result<T, TemplateError>;
 
+/// Bound on `{{range N}}` so a runaway integer cannot spin forever.
+const MAX_RANGE_INT: i64 = 100_000_000;
+
 /// Per-render state shared by nested `include` and `tpl` calls.
 pub(crate) struct Shared<'a> {
     pub templates: &'a Templates,
@@ -108,6 +111,28 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
     }
 }
 
+/// Go's rule for an untyped constant used as a value: a float if it is written as one
+/// (`1.0`, `1e3`), an int otherwise (`0x1E` is an int even though it contains an `E`).
+fn is_float_literal(text: &str) -> bool {
+    let body = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    if body.starts_with("0x") {
+        return body.contains(['.', 'p']);
+    }
+    body.contains(['.', 'e'])
+}
+
+/// The node Go's executor last visited after evaluating `pipe` (its error context).
+fn last_node(pipe: &Pipe) -> (usize, String) {
+    let Some(cmd) = pipe.cmds.last() else {
+        return (pipe.pos, pipe.to_string());
+    };
+    match cmd.args.last() {
+        Some(Arg::Pipe(p)) => last_node(p),
+        Some(a) => (a.pos(), a.to_string()),
+        None => (cmd.pos, cmd.to_string()),
+    }
+}
+
 /// Go's type name of a value as seen through a receiver of static type `interface {}`.
 fn iface_type(v: &GoValue, iface: bool) -> String {
     if iface {
@@ -143,16 +168,16 @@ impl State<'_, '_> {
 
     fn walk(&mut self, dot: &GoValue, dot_iface: bool, node: &Node) -> Result<(), Flow> {
         match node {
-            Node::Text(t) => {
-                self.out.push_str(t);
-                Ok(())
+            Node::Text(r) => {
+                self.out.push_str(&self.tree.text[r.clone()]);
+                self.check_output_size()
             }
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, dot_iface, pipe)?;
                 if pipe.decl.is_empty() {
                     self.print_value(&v);
                 }
-                Ok(())
+                self.check_output_size()
             }
             Node::If(b) => self.walk_if_with(dot, dot_iface, b, false),
             Node::With(b) => self.walk_if_with(dot, dot_iface, b, true),
@@ -207,6 +232,17 @@ impl State<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Bounds memory: a template that writes more than `max_output_bytes` is stopped.
+    fn check_output_size(&self) -> Result<(), Flow> {
+        if self.out.len() > self.shared.opts.max_output_bytes {
+            return Err(Flow::Err(TemplateError::Other(format!(
+                "template: {}: output exceeds {} bytes; stopping (runaway range or recursion?)",
+                self.tree.name, self.shared.opts.max_output_bytes
+            ))));
+        }
+        Ok(())
     }
 
     fn walk_if_with(
@@ -305,12 +341,19 @@ impl State<'_, '_> {
             }
             GoValue::Int(n) => {
                 if decl.len() > 1 {
+                    let (lpos, lctx) = last_node(&b.pipe);
                     return Err(self
                         .error(
-                            b.pipe.pos,
-                            &b.pipe.to_string(),
+                            lpos,
+                            &lctx,
                             format!("can't use {n} to iterate over more than one variable"),
                         )
+                        .into());
+                }
+                if *n > MAX_RANGE_INT {
+                    let (pos, ctx) = last_node(&b.pipe);
+                    return Err(self
+                        .error(pos, &ctx, format!("range over {n} iterations exceeds vendor's limit of {MAX_RANGE_INT}"))
                         .into());
                 }
                 for i in 0..*n {
@@ -322,10 +365,11 @@ impl State<'_, '_> {
             }
             GoValue::Nil => {}
             other => {
+                let (lpos, lctx) = last_node(&b.pipe);
                 return Err(self
                     .error(
-                        b.pipe.pos,
-                        &b.pipe.to_string(),
+                        lpos,
+                        &lctx,
                         format!("range can't iterate over {}", gofmt::sprint_value(other)),
                     )
                     .into());
@@ -447,7 +491,7 @@ impl State<'_, '_> {
                 if n.is_char {
                     GoValue::Int(n.int.unwrap_or(0))
                 } else if let Some(i) = n.int
-                    && !n.text.contains(['.', 'e', 'E'])
+                    && !is_float_literal(&n.text)
                 {
                     GoValue::Int(i)
                 } else if let Some(f) = n.float {
@@ -646,7 +690,7 @@ impl State<'_, '_> {
             Arg::Number(_, n) => Ok(if n.is_char {
                 GoValue::Int(n.int.unwrap_or(0))
             } else if let Some(i) = n.int
-                && !n.text.contains(['.', 'e', 'E'])
+                && !is_float_literal(&n.text)
             {
                 GoValue::Int(i)
             } else {

@@ -362,7 +362,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
                     break;
                 }
                 let _ = i;
-                w = Some(w.unwrap_or(0) * 10 + (d as usize - '0' as usize));
+                w = Some((w.unwrap_or(0) * 10 + (d as usize - '0' as usize)).min(10_000_000));
                 chars.next();
             }
             fl.width = w;
@@ -383,11 +383,20 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
                     if !d.is_ascii_digit() {
                         break;
                     }
-                    p = p * 10 + (d as usize - '0' as usize);
+                    p = (p * 10 + (d as usize - '0' as usize)).min(10_000_000);
                     chars.next();
                 }
                 fl.prec = Some(p);
             }
+        }
+        // Go's fmt rejects widths and precisions above 1e6.
+        if fl.width.is_some_and(|w| w > 1_000_000) {
+            out.push_str("%!(BADWIDTH)");
+            fl.width = None;
+        }
+        if fl.prec.is_some_and(|p| p > 1_000_000) {
+            out.push_str("%!(BADPREC)");
+            fl.prec = None;
         }
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");

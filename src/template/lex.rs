@@ -1,6 +1,8 @@
 //! Lexer: template text to tokens, as Go's text/template/parse lexer splits it (delimiters `{{`
 //! `}}`, trim markers `{{- ` and ` -}}`, comments, and the tokens inside actions).
 
+use std::rc::Rc;
+
 /// A token. `pos` is the byte offset in the source text, `line` its 1-based line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
@@ -12,24 +14,25 @@ pub struct Token {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// Plain text outside actions (already trimmed by trim markers).
-    Text(String),
+    /// Byte range in the source (text is not copied).
+    Text(usize, usize),
     LeftDelim,
     RightDelim,
     /// A field: `.Name` (without the dot).
-    Field(String),
+    Field(Rc<str>),
     /// A variable: `$` or `$name` (with the `$`).
-    Variable(String),
-    Identifier(String),
+    Variable(Rc<str>),
+    Identifier(Rc<str>),
     Keyword(&'static str),
     Bool(bool),
     Nil,
     Dot,
     /// A number literal's text.
-    Number(String),
+    Number(Rc<str>),
     /// A quoted string: original text and decoded value.
-    Str(String, String),
+    Str(Rc<str>, Rc<str>),
     /// A character constant: original text and its code point.
-    Char(String, u32),
+    Char(Rc<str>, u32),
     Pipe,
     LeftParen,
     RightParen,
@@ -115,11 +118,7 @@ impl Lexer<'_> {
                     .filter(|&&c| c == b'\n')
                     .count();
             if text_stop > text_start {
-                self.emit(
-                    Kind::Text(self.src[text_start..text_stop].to_string()),
-                    text_start,
-                    line,
-                );
+                self.emit(Kind::Text(text_start, text_stop), text_start, line);
             }
             self.count_lines(self.pos, text_end);
             self.pos = text_end;
@@ -288,7 +287,7 @@ impl Lexer<'_> {
                     match unquote(quoted) {
                         Ok(v) => {
                             self.pos = p + 1;
-                            self.emit(Kind::Str(quoted.to_string(), v), start, line);
+                            self.emit(Kind::Str(Rc::from(quoted), Rc::from(v)), start, line);
                         }
                         Err(e) => {
                             self.err(&e);
@@ -303,8 +302,9 @@ impl Lexer<'_> {
                     }
                     Some(i) => {
                         let end = self.pos + 1 + i + 1;
-                        let quoted = self.src[self.pos..end].to_string();
-                        let value = self.src[self.pos + 1..end - 1].replace('\r', "");
+                        let quoted: Rc<str> = Rc::from(&self.src[self.pos..end]);
+                        let value: Rc<str> =
+                            Rc::from(self.src[self.pos + 1..end - 1].replace('\r', ""));
                         self.count_lines(self.pos, end);
                         self.pos = end;
                         self.emit(Kind::Str(quoted, value), start, line);
@@ -329,7 +329,7 @@ impl Lexer<'_> {
                         Ok(v) if v.chars().count() == 1 => {
                             self.pos = p + 1;
                             let ch = v.chars().next().unwrap() as u32;
-                            self.emit(Kind::Char(quoted.to_string(), ch), start, line);
+                            self.emit(Kind::Char(Rc::from(quoted), ch), start, line);
                         }
                         _ => {
                             self.err(&format!("malformed character constant: {quoted}"));
@@ -339,7 +339,7 @@ impl Lexer<'_> {
                 }
                 '$' => {
                     let end = self.scan_alnum(self.pos + 1);
-                    let name = self.src[self.pos..end].to_string();
+                    let name: Rc<str> = Rc::from(&self.src[self.pos..end]);
                     self.pos = end;
                     self.emit(Kind::Variable(name), start, line);
                 }
@@ -353,7 +353,7 @@ impl Lexer<'_> {
                             self.pos += 1;
                             self.emit(Kind::Dot, start, line);
                         } else {
-                            let name = self.src[self.pos + 1..end].to_string();
+                            let name: Rc<str> = Rc::from(&self.src[self.pos + 1..end]);
                             self.pos = end;
                             self.emit(Kind::Field(name), start, line);
                         }
@@ -370,7 +370,7 @@ impl Lexer<'_> {
                     } else if word == "nil" {
                         Kind::Nil
                     } else {
-                        Kind::Identifier(word.to_string())
+                        Kind::Identifier(Rc::from(word))
                     };
                     self.pos = end;
                     self.emit(kind, start, line);
@@ -378,7 +378,7 @@ impl Lexer<'_> {
                 c => {
                     self.err(&format!(
                         "unrecognized character in action: {}",
-                        go_quote_rune(c)
+                        go_sharp_u(c)
                     ));
                     return Err(());
                 }
@@ -459,8 +459,8 @@ impl Lexer<'_> {
             ));
             return Err(());
         }
-        let text = self.src[self.pos..p].to_string();
-        if text == "+" || text == "-" {
+        let text: Rc<str> = Rc::from(&self.src[self.pos..p]);
+        if &*text == "+" || &*text == "-" {
             self.err(&format!("bad number syntax: \"{text}\""));
             return Err(());
         }
@@ -475,16 +475,12 @@ impl Lexer<'_> {
     }
 }
 
-/// Go's `%q` of a rune.
-pub fn go_quote_rune(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        '\\' => "'\\\\'".into(),
-        '\n' => "'\\n'".into(),
-        '\t' => "'\\t'".into(),
-        '\r' => "'\\r'".into(),
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
+/// Go's `%#U` of a rune: `U+002F '/'` (no quoted form for non-printable runes).
+fn go_sharp_u(c: char) -> String {
+    if c.is_control() {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("U+{:04X} '{c}'", c as u32)
     }
 }
 

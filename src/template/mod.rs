@@ -14,7 +14,39 @@
 //! - Values decoded from YAML files are `float64` in Helm (sigs.k8s.io/yaml goes through JSON):
 //!   use [`GoValue::from_yaml_as_json`] for them, [`GoValue::from_yaml`] keeps integers.
 //! - Error texts are Go's: `template: NAME:LINE:COL: executing "NAME" at <.Values.x>: ...` and
-//!   parse errors `template: NAME:LINE: ...`.
+//!   parse errors `template: NAME:LINE: ...`. `required` and `fail` messages are wrapped in
+//!   `HELM_ERR_START...HELM_ERR_END` as Helm's engine does; Helm's `cleanupExecError` /
+//!   `cleanupParseError` (the `execution error at (FILE:LINE:COL): MSG` form) belong to the
+//!   caller and work on `TemplateError::to_string()` ([`TemplateError::Exec`] is Go's ExecError).
+//! - `include` keeps Helm's per-name nesting limit (1000, `rendering template has a nested
+//!   reference name: NAME: unable to execute template`); `tpl` parses its text as template
+//!   `gotpl` (Helm's set name) in a layer that sees every file's `define`s, so its errors read
+//!   `template: gotpl:1:3: ...`. `tpl` nesting is bounded too (Helm has no bound and crashes).
+//! - `lookup` returns an empty map and `getHostByName` "", as `helm template` does. Uses of
+//!   `lookup` and of functions whose output changes on every render (`randAlphaNum`, `uuidv4`,
+//!   `now`, ...) are recorded as [`Notice`]s ([`Templates::take_notices`]) for warnings.
+//! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `derivePassword`,
+//!   `encryptAES`, ...) and a few date functions are registered but fail with an error naming
+//!   them, so charts using them stop with a clear message instead of rendering differently.
+//! - Sprig regex functions take Go RE2 syntax: Go's ASCII-only `\d \w \s \b` are translated
+//!   for Rust's `regex`, which is Unicode-aware by default.
+//! - Known approximations: Go's `int` and `int64` are one type here (`typeOf` says `int`); the
+//!   receiver type in `can't evaluate field X in type T` is `interface {}` for values reached
+//!   through maps, lists or `range`, else the value's own type (Go's static type tracking is
+//!   richer); Go's random map order in Sprig's `keys`/`values` is replaced by sorted order.
+//!
+//! Typical use (what `helm` does for a chart):
+//! ```ignore
+//! let mut set = Templates::new();
+//! for (name, text) in files { set.add("mychart/templates/x.yaml", text)?; } // parse all first
+//! let data = GoValue::from(map_of(Values, Chart, Release, Capabilities, Files, Template));
+//! let out = set.execute("mychart/templates/x.yaml", &data, &ExecOptions::default())?;
+//! let out = out.replace("<no value>", "");                            // as Helm does
+//! for n in set.take_notices() { /* warn: n.function used in n.template:n.line */ }
+//! ```
+//! Objects: implement [`GoObject`] (`field` for `.Chart.Name`, `has_method` + `method` for
+//! `.Files.Get "x"` / `.Capabilities.APIVersions.Has "v1"`, `string` for printing like Go's
+//! `String()`, `to_value` for `toYaml`/`toJson`).
 //!
 //! Layout: `value` (the dynamic value), `lex`/`parse` (text to tree), `exec` (tree walking),
 //! `gofmt` (Go's fmt verbs), `funcs` (builtins, Sprig, Helm).
@@ -94,8 +126,10 @@ pub struct ExecOptions {
     pub enable_dns: bool,
     /// Maximum nesting of `include` of the same template name (Helm: 1000).
     pub max_include_depth: usize,
-    /// Maximum nesting of template calls and `tpl` (Go: 100000 for templates; we also bound tpl).
+    /// Maximum nesting of `{{template}}` calls (Go: 100000; lower here to bound the stack).
     pub max_exec_depth: usize,
+    /// Maximum size of one execution's output; beyond it execution stops with an error.
+    pub max_output_bytes: usize,
 }
 
 impl Default for ExecOptions {
@@ -105,6 +139,7 @@ impl Default for ExecOptions {
             enable_dns: false,
             max_include_depth: 1000,
             max_exec_depth: 10_000,
+            max_output_bytes: 256 << 20,
         }
     }
 }
@@ -132,7 +167,9 @@ impl Templates {
         Self::default()
     }
 
-    /// Parses `text` as the template `name`, registering the templates it `define`s.
+    /// Parses `text` as the template `name`, registering the templates it `define`s. A later
+    /// definition of a name replaces an earlier one unless its body is empty (Go's rule), so
+    /// add files in Helm's parse order (its `sortTemplates`) for the same winner.
     /// Functions are resolved at parse time as in Go: an unknown function is a parse error
     /// (`template: NAME:LINE: function "x" not defined`).
     pub fn add(&mut self, name: &str, text: &str) -> Result<(), TemplateError> {

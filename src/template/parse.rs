@@ -25,7 +25,7 @@ impl Tree {
     pub fn is_empty_body(&self) -> bool {
         self.root
             .iter()
-            .all(|n| matches!(n, Node::Text(t) if t.trim().is_empty()))
+            .all(|n| matches!(n, Node::Text(r) if self.text[r.clone()].trim().is_empty()))
     }
 
     /// `NAME:LINE:COL` of a byte offset, as Go's ErrorContext computes it.
@@ -43,7 +43,8 @@ impl Tree {
 
 #[derive(Debug)]
 pub enum Node {
-    Text(Rc<str>),
+    /// A byte range of the tree's source text.
+    Text(std::ops::Range<usize>),
     Action(Pipe),
     If(Box<Branch>),
     Range(Box<Branch>),
@@ -284,15 +285,15 @@ fn tok_string(t: &Token) -> String {
         Kind::Keyword(k) => format!("<{k}>"),
         other => {
             let val = match other {
-                Kind::Text(s) => s.clone(),
+                Kind::Text(..) => "text".into(),
                 Kind::LeftDelim => "{{".into(),
                 Kind::RightDelim => "}}".into(),
                 Kind::Field(s) => format!(".{s}"),
-                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) => s.clone(),
+                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) => s.to_string(),
                 Kind::Bool(b) => b.to_string(),
                 Kind::Nil => "nil".into(),
                 Kind::Dot => ".".into(),
-                Kind::Str(q, _) | Kind::Char(q, _) => q.clone(),
+                Kind::Str(q, _) | Kind::Char(q, _) => q.to_string(),
                 Kind::Pipe => "|".into(),
                 Kind::LeftParen => "(".into(),
                 Kind::RightParen => ")".into(),
@@ -335,12 +336,9 @@ impl Parser<'_> {
     }
 
     fn peek(&self) -> &Token {
-        static EOF: Token = Token {
-            kind: Kind::Eof,
-            pos: 0,
-            line: 0,
-        };
-        self.toks.get(self.i).unwrap_or(&EOF)
+        // The lexer always ends the stream with Eof or an error token.
+        let last = self.toks.len() - 1;
+        &self.toks[self.i.min(last)]
     }
 
     fn next_non_space(&mut self) -> Token {
@@ -410,7 +408,7 @@ impl Parser<'_> {
         let context = "define clause";
         let t = self.next_non_space();
         let name = match &t.kind {
-            Kind::Str(_, v) => v.clone(),
+            Kind::Str(_, v) => v.to_string(),
             _ => return self.unexpected(&t, context),
         };
         let t = self.next_non_space();
@@ -444,7 +442,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Item> {
         let t = self.next_non_space();
         match t.kind {
-            Kind::Text(s) => Ok(Item::Node(Node::Text(Rc::from(s)))),
+            Kind::Text(a, b) => Ok(Item::Node(Node::Text(a..b))),
             Kind::LeftDelim => {
                 self.action_line = t.line;
                 let r = self.action();
@@ -549,7 +547,7 @@ impl Parser<'_> {
 
     fn template_name(&mut self, t: &Token, context: &str) -> PResult<String> {
         match &t.kind {
-            Kind::Str(_, v) => Ok(v.clone()),
+            Kind::Str(_, v) => Ok(v.to_string()),
             _ => self.unexpected(t, context),
         }
     }
@@ -612,14 +610,14 @@ impl Parser<'_> {
                 Kind::Assign | Kind::Declare => {
                     pipe.is_assign = next.kind == Kind::Assign;
                     self.next_non_space();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name.clone());
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     break;
                 }
                 Kind::Comma => {
                     self.next_non_space();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name.clone());
+                    pipe.decl.push(name.to_string());
+                    self.vars.push(name.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().kind {
                             Kind::Variable(_) | Kind::RightDelim | Kind::RightParen => continue,
@@ -707,7 +705,7 @@ impl Parser<'_> {
             let chain_pos = self.peek().pos;
             let mut names = Vec::new();
             while let Kind::Field(f) = &self.peek().kind {
-                names.push(Rc::from(f.as_str()));
+                names.push(f.clone());
                 self.next();
             }
             let node = match node {
@@ -759,15 +757,12 @@ impl Parser<'_> {
                         super::gofmt::quote_go(&name)
                     ));
                 }
-                Arg::Ident {
-                    pos: t.pos,
-                    name: Rc::from(name),
-                }
+                Arg::Ident { pos: t.pos, name }
             }
             Kind::Dot => Arg::Dot(t.pos),
             Kind::Nil => Arg::Nil(t.pos),
             Kind::Variable(name) => {
-                if !self.vars.contains(&name) {
+                if !self.vars.iter().any(|v| **v == *name) {
                     return self.err(format!(
                         "undefined variable {}",
                         super::gofmt::quote_go(&name)
@@ -775,13 +770,13 @@ impl Parser<'_> {
                 }
                 Arg::Var {
                     pos: t.pos,
-                    name: Rc::from(name),
+                    name,
                     names: Vec::new(),
                 }
             }
             Kind::Field(f) => Arg::Field {
                 pos: t.pos,
-                names: vec![Rc::from(f)],
+                names: vec![f],
             },
             Kind::Bool(b) => Arg::Bool(t.pos, b),
             Kind::Number(text) => match parse_number(&text) {
@@ -796,7 +791,7 @@ impl Parser<'_> {
             Kind::Char(text, c) => Arg::Number(
                 t.pos,
                 Number {
-                    text,
+                    text: text.to_string(),
                     int: Some(c as i64),
                     float: Some(c as f64),
                     is_char: true,
@@ -805,8 +800,8 @@ impl Parser<'_> {
             Kind::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", false)?)),
             Kind::Str(q, v) => Arg::Str {
                 pos: t.pos,
-                quoted: Rc::from(q),
-                value: Rc::from(v),
+                quoted: q,
+                value: v,
             },
             _ => {
                 self.backup();

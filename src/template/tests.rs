@@ -215,7 +215,7 @@ fn exec_errors_read_as_go() {
     );
     err(
         "{{ upper .Values.count }}",
-        "template: t:1:9: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64",
+        "template: t:1:16: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64",
     );
     err(
         "{{ trunc \"a\" \"b\" }}",
@@ -254,6 +254,11 @@ fn parse_errors_read_as_go() {
         "template: t:1: non executable command in pipeline stage 2",
     );
     err("{{ ) }}", "template: t:1: unexpected right paren");
+    err(
+        "{{ /* x */ }}",
+        "template: t:1: unrecognized character in action: U+002F '/'",
+    );
+    err("{{ .a\n\n", "template: t:3: unclosed action started at t:1");
 }
 
 #[test]
@@ -324,8 +329,8 @@ fn sprig_strings() {
         "bbb many",
     );
     ok(
-        "{{ snakecase \"FirstName\" }} {{ kebabcase \"HTTPServer\" }} {{ camelcase \"foo_bar\" }} {{ swapcase \"aB\" }}",
-        "first_name http-server FooBar Ab",
+        "{{ snakecase \"FirstName\" }} {{ kebabcase \"HTTPServer\" }} {{ camelcase \"foo_bar\" }} {{ camelcase \"__a__b_\" }} {{ camelcase \"http server\" }} {{ swapcase \"aB\" }}",
+        "first_name http-server FooBar __A_B_ HttpServer Ab",
     );
     ok(
         "{{ splitList \",\" \"a,b\" }} {{ (split \",\" \"a,b\")._1 }} {{ join \"-\" .Values.list }} {{ sortAlpha (list \"b\" \"a\") }}",
@@ -344,6 +349,43 @@ fn sprig_strings() {
         "b.txt a .txt a/c true",
     );
     ok("{{ wrap 5 \"aaa bbb ccc\" }}", "aaa\nbbb\nccc");
+}
+
+#[test]
+fn case_conversions_follow_xstrings() {
+    let cases = [
+        ("FirstName", "first_name"),
+        ("HTTPServer", "http_server"),
+        ("NoHTTPS", "no_https"),
+        ("GO_PATH", "go_path"),
+        ("GO PATH", "go_path"),
+        ("GO-PATH", "go_path"),
+        ("http2xx", "http_2xx"),
+        ("HTTP20xOK", "http_20x_ok"),
+        ("Duration2m3s", "duration_2m3s"),
+        ("Bld4Floor3rd", "bld4_floor_3rd"),
+        ("a__b", "a__b"),
+        ("abc", "abc"),
+    ];
+    for (input, want) in cases {
+        ok(&format!("{{{{ snakecase {input:?} }}}}"), want);
+        ok(
+            &format!("{{{{ kebabcase {input:?} }}}}"),
+            &want.replace('_', "-"),
+        );
+    }
+}
+
+#[test]
+fn regexes_use_go_ascii_classes() {
+    ok(
+        "{{ regexMatch \"^\\\\d+$\" \"١٢\" }} {{ regexMatch \"^\\\\d+$\" \"12\" }} {{ regexFindAll \"[\\\\w.]+\" \"a.b é c\" -1 }} {{ regexReplaceAll \"\\\\s\" \"a b\\u00a0c\" \"_\" }}",
+        "false true [a.b c] a_b\u{a0}c",
+    );
+    ok(
+        "{{ regexMatch \"[[:alpha:]]+\" \"abc\" }} {{ regexMatch \"[^\\\\d]\" \"1\" }} {{ regexReplaceAll \"\\\\bx\\\\b\" \"x éx x\" \"y\" }}",
+        "true false y éy y",
+    );
 }
 
 #[test]
@@ -487,6 +529,82 @@ fn notices_record_non_reproducible_functions() {
 }
 
 #[test]
+fn bounded_time_and_memory() {
+    let e = render("{{ range 1000000000000 }}{{ end }}").unwrap_err();
+    assert!(e.contains("exceeds vendor's limit"), "{e}");
+    let e = render("{{ until 1000000000 }}").unwrap_err();
+    assert!(e.contains("too large"), "{e}");
+    let mut t = Templates::new();
+    t.add("t", "{{ range 100000 }}0123456789{{ end }}").unwrap();
+    let opts = ExecOptions {
+        max_output_bytes: 1000,
+        ..ExecOptions::default()
+    };
+    let e = t
+        .execute("t", &GoValue::Nil, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("output exceeds 1000 bytes"), "{e}");
+    let e = render("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}")
+        .unwrap_err();
+    assert!(
+        e.contains("exceeded maximum template depth (10000)"),
+        "{}",
+        &e[..200.min(e.len())]
+    );
+    let e = render("{{ tpl \"{{ tpl .Values.t . }}\" (dict \"Values\" (dict \"t\" \"{{ tpl .Values.t . }}\")) }}").unwrap_err();
+    assert!(
+        e.contains("tpl calls nested more than 1000 deep"),
+        "{}",
+        &e[e.len().saturating_sub(300)..]
+    );
+}
+
+#[test]
+fn htpasswd_gives_a_verifiable_bcrypt_entry() {
+    let out = render("{{ htpasswd \"user\" \"secret\" }}").unwrap();
+    let (user, hash) = out.split_once(':').unwrap();
+    assert_eq!(user, "user");
+    assert!(hash.starts_with("$2a$10$"), "{hash}");
+    assert!(bcrypt::verify("secret", hash).unwrap());
+    ok("{{ htpasswd \"a:b\" \"x\" }}", "invalid username: a:b");
+}
+
+#[test]
+fn dates_format_with_go_layouts() {
+    ok(
+        "{{ date \"2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000\" 1700000000 }}",
+        "2023-11-14T22:13:20Z Tue Nov 14 10PM .000",
+    );
+    ok(
+        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration 3725 }} {{ duration 0 }}",
+        "1970-01-01 86400 1h2m5s 0s",
+    );
+    ok("{{ dateInZone \"2006\" 0 \"UTC\" }}", "1970");
+    assert!(
+        render("{{ dateInZone \"2006\" 0 \"Europe/Paris\" }}")
+            .unwrap_err()
+            .contains("not supported")
+    );
+    let mut t = Templates::new();
+    t.add("d", "{{ now | date \"2006\" | len }}").unwrap();
+    assert_eq!(
+        t.execute("d", &GoValue::Nil, &ExecOptions::default())
+            .unwrap(),
+        "4"
+    );
+    assert_eq!(t.take_notices()[0].function, "now");
+}
+
+#[test]
+fn number_literals_follow_go() {
+    ok(
+        "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ typeOf 0x1E }} {{ typeOf 1e3 }}",
+        "30 1 1000 -7 int float64",
+    );
+}
+
+#[test]
 fn objects_expose_fields_and_methods() {
     struct Caps;
     impl GoObject for Caps {
@@ -528,5 +646,91 @@ fn objects_expose_fields_and_methods() {
     assert_eq!(
         t.execute("u", &data, &ExecOptions::default()).unwrap(),
         "v1.20.0 true"
+    );
+}
+
+#[test]
+fn to_yaml_numbers_follow_json_round_trip() {
+    ok(
+        "{{ toYaml (list 0.1 1e-7 1e21 123456789.0 -0.5 \"1e3\" true) }}",
+        "- 0.1\n- 1e-07\n- 1e+21\n- 123456789\n- -0.5\n- \"1e3\"\n- true",
+    );
+    ok(
+        "{{ dict \"a\" (dict) \"b\" (list) \"c\" .Values.nul | toYaml }}",
+        "a: {}\nb: []\nc: null",
+    );
+}
+
+#[test]
+fn pipelines_chains_and_parens() {
+    ok("{{ (dict \"a\" (dict \"b\" 2)).a.b }}", "2");
+    ok(
+        "{{ with $x := .Values.name }}{{ $x }}-{{ . }}{{ end }}",
+        "web-web",
+    );
+    ok("{{ $m := .Values.nested }}{{ $m.x.y }}", "deep");
+    ok(
+        "{{ .Values.list | join \",\" | upper | printf \"<%s>\" }}",
+        "<A,B,C>",
+    );
+    ok("{{ printf \"%s\" (index .Values.list 0) }}", "a");
+    ok(
+        "{{ if and (eq .Values.name \"web\") (gt (len .Values.list) 2) }}yes{{ end }}",
+        "yes",
+    );
+    ok(
+        "{{- range $k, $v := .Values.map }}\n{{ $k }}: {{ $v }}\n{{- end }}",
+        "\na: 1\nb: 2",
+    );
+    ok(
+        "{{ $x := list }}{{ range .Values.list }}{{ $x = append $x . }}{{ end }}{{ $x }}",
+        "[a b c]",
+    );
+    err(
+        "{{ .Values.name 1 }}",
+        "template: t:1:10: executing \"t\" at <.Values.name>: name is not a method but has arguments",
+    );
+    err(
+        "{{ 1 2 }}",
+        "template: t:1:3: executing \"t\" at <1>: can't give argument to non-function 1",
+    );
+    err(
+        "{{ nil }}",
+        "template: t:1:3: executing \"t\" at <nil>: nil is not a command",
+    );
+    err(
+        "{{ range .Values.name }}{{ end }}",
+        "template: t:1:16: executing \"t\" at <.Values.name>: range can't iterate over web",
+    );
+}
+
+#[test]
+fn go_float_formatting() {
+    use super::gofmt::format_float as f;
+    let cases: &[(f64, char, i32, &str)] = &[
+        (1e6, 'g', -1, "1e+06"),
+        (123456.0, 'g', -1, "123456"),
+        (1234567.0, 'g', -1, "1.234567e+06"),
+        (0.0001, 'g', -1, "0.0001"),
+        (0.00001, 'g', -1, "1e-05"),
+        (-2.5, 'g', -1, "-2.5"),
+        (0.0, 'g', -1, "0"),
+        (100.0, 'g', 2, "1e+02"),
+        (1.23456, 'g', 3, "1.23"),
+        (0.5, 'f', 0, "0"),
+        (1.5, 'f', 0, "2"),
+        (2.5, 'f', 0, "2"),
+        (1.005, 'f', 2, "1.00"),
+        (0.0, 'e', 6, "0.000000e+00"),
+        (123.456, 'e', 2, "1.23e+02"),
+        (1e100, 'e', -1, "1e+100"),
+        (f64::INFINITY, 'g', -1, "+Inf"),
+    ];
+    for (x, verb, prec, want) in cases {
+        assert_eq!(f(*x, *verb, *prec), *want, "{x} {verb} {prec}");
+    }
+    ok(
+        "{{ printf \"%8.3f|%-8.2e|%+d|% d|%#x|%#o|%b|%c|%U|%5t|%.2s|%q\" 3.14159 1234.5 5 7 255 8 5 65 65 true \"abc\" 65 }}",
+        "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'",
     );
 }

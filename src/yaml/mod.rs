@@ -4,6 +4,9 @@
 //! `sigs.k8s.io/yaml.Marshal` writes (the format of `kustomize build` output and of Helm's
 //! `toYaml`). Input is `&str`: decoding bytes (and rejecting non-UTF-8) is the caller's job.
 //!
+//! Mapping keys that are not strings become their string form as `sigs.k8s.io/yaml` converts
+//! them (`0x1F` -> `"31"`, `true` -> `"true"`); a null key is an error.
+//!
 //! Hostile input is bounded: aliases may add at most max(1,000,000, 10 x events) nodes, nesting
 //! (aliases included) stops at 1,000 levels, and nothing recurses on the input's depth while
 //! parsing. Where Go would fail to marshal (NaN/infinite floats, strings with C1 controls or
@@ -32,8 +35,7 @@ pub enum Dialect {
     /// How kustomize (kyaml, go-yaml v3) reads YAML: only `true`/`false` (and their `True`/`TRUE`
     /// forms) are bools, `yes` is a string, `0644` is the int 420 (Go `ParseInt` base 0), `0o644`,
     /// `0x1F`, `.inf`; `~`/`null`/empty are null. A bare `=` is the string `"="`. Duplicate
-    /// mapping keys are an error; for merge keys (`<<`) the mapping's own keys win. Non-string
-    /// keys keep their source text. Folded (`>`) scalars get kustomize's round-trip quirk (see
+    /// mapping keys are an error; for merge keys (`<<`) the mapping's own keys win. Folded (`>`) scalars get kustomize's round-trip quirk (see
     /// `kyaml.rs`).
     Kube,
     /// How Helm reads values files and `fromYaml` (`sigs.k8s.io/yaml` -> go-yaml v2, YAML 1.1):

@@ -131,8 +131,6 @@ struct Node {
     pos: Pos,
     /// A plain `<<` scalar: the merge key when it is a mapping key.
     is_merge_key: bool,
-    /// Kube: the source text of a non-string scalar, which kyaml uses as the key.
-    key_text: Option<String>,
     /// Nesting levels inside the node (0 for a scalar).
     height: usize,
 }
@@ -199,17 +197,16 @@ impl Builder {
                     value,
                     pos,
                     is_merge_key: false,
-                    key_text: None,
                     height,
                 })?;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let (value, key_text) = if style == ScalarStyle::Plain && tag.is_none() {
-                    self.plain_scalar(text)
+                let value = if style == ScalarStyle::Plain && tag.is_none() {
+                    resolve_plain(&text, self.dialect).into_value(text)
                 } else {
-                    (self.scalar(text, style, tag.as_deref(), pos)?, None)
+                    self.scalar(text, style, tag.as_deref(), pos)?
                 };
                 self.nodes += 1;
                 if anchor != 0 {
@@ -224,7 +221,6 @@ impl Builder {
                     value,
                     pos,
                     is_merge_key,
-                    key_text,
                     height: 0,
                 })?;
             }
@@ -263,7 +259,6 @@ impl Builder {
                     value,
                     pos: frame.pos,
                     is_merge_key: false,
-                    key_text: None,
                     height,
                 })?;
             }
@@ -313,10 +308,7 @@ impl Builder {
             FrameKind::Map(m) => match m.pending_key.take() {
                 None if node.is_merge_key => m.pending_key = Some(PendingKey::Merge(node.pos)),
                 None => {
-                    let key = match node.key_text {
-                        Some(text) if !node.value.is_null() => text,
-                        _ => key_string(node.value, node.pos)?,
-                    };
+                    let key = key_string(node.value, node.pos)?;
                     m.pending_key = Some(PendingKey::Key(key, node.pos));
                 }
                 Some(PendingKey::Merge(pos)) => {
@@ -348,18 +340,6 @@ impl Builder {
             },
         }
         Ok(())
-    }
-
-    /// An untagged plain scalar, resolved per dialect. Kube also returns the source text of
-    /// non-string values (see `Node::key_text`).
-    fn plain_scalar(&self, text: Cow<'_, str>) -> (Value, Option<String>) {
-        match resolve_plain(&text, self.dialect) {
-            r @ (Resolved::Str | Resolved::Timestamp) => (r.into_value(text), None),
-            r => {
-                let key_text = (self.dialect == Dialect::Kube).then(|| text.into_owned());
-                (r.into_value(Cow::Borrowed("")), key_text)
-            }
-        }
     }
 
     fn scalar(
@@ -469,8 +449,9 @@ fn check_merge_source(v: &Value, pos: Pos) -> Result<(), YamlError> {
 }
 
 /// Non-string keys become their string form, as `sigs.k8s.io/yaml` converts them for JSON
-/// (floats with 32-bit precision, as it does). Kube keys keep their source text instead (kyaml
-/// decodes keys into Go strings); see `Node::key_text`. A null key has no JSON form.
+/// (floats with 32-bit precision, as it does), in both dialects: that is what `kubectl apply`
+/// sees. (kustomize itself fails on non-string keys below the top level: "json: unsupported
+/// type".) A null key has no JSON form.
 fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
     Ok(match key {
         Value::String(s) => s,
@@ -595,7 +576,7 @@ mod tests {
         assert_eq!(keys, ["1", "true", "31", "1.5", "0.1"]);
         let v = parse_one("1: a\ntrue: b\n0x1F: c\n1.50: d\n", Dialect::Kube).unwrap();
         let keys: Vec<_> = v.as_map().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["1", "true", "0x1F", "1.50"]);
+        assert_eq!(keys, ["1", "true", "31", "1.5"]);
         assert!(parse_one("~: a\n", Dialect::Helm).is_err());
         assert!(parse_one("[a]: 1\n", Dialect::Kube).is_err());
     }

@@ -115,11 +115,17 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "semver" [Str] => |_, a| semver(arg_str(&a[0]));
         "urlParse" [Str] => |_, a| url_parse(arg_str(&a[0]));
         "now" [] => |st, _| { st.notice("now"); Ok(GoValue::object(Time::now())) };
-        "date" [Str, Any] => |st, a| { st.notice("date"); ok_str(to_time(&a[1]).format(arg_str(&a[0]))) };
-        "dateInZone" [Str, Any, Str] => |st, a| { st.notice("dateInZone"); ok_str(to_time(&a[1]).format(arg_str(&a[0]))) };
-        "htmlDate" [Any] => |st, a| { st.notice("htmlDate"); ok_str(to_time(&a[0]).format("2006-01-02")) };
-        "unixEpoch" [Any] => |_, a| ok_str(to_time(&a[0]).secs.to_string());
-        "ago" [Any] => |st, a| { st.notice("ago"); ok_str(go_duration((Time::now().secs - to_time(&a[0]).secs) as f64)) };
+        "date" [Str, Any] => |st, a| ok_str(to_time(st, &a[1]).format(arg_str(&a[0])));
+        "dateInZone" [Str, Any, Str] => |st, a| {
+            let zone = arg_str(&a[2]);
+            if !matches!(zone, "" | "UTC" | "Etc/UTC") {
+                return Err(format!("time zone {zone:?} is not supported by vendor (only UTC)"));
+            }
+            ok_str(to_time(st, &a[1]).format(arg_str(&a[0])))
+        };
+        "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
+        "unixEpoch" [Any] => |st, a| ok_str(to_time(st, &a[0]).secs.to_string());
+        "ago" [Any] => |st, a| { st.notice("ago"); ok_str(go_duration((Time::now().secs - to_time(st, &a[0]).secs) as f64)) };
         "duration" [Any] => |_, a| ok_str(go_duration(to_i64(&a[0]) as f64));
     }
 }
@@ -641,11 +647,12 @@ impl GoObject for Time {
         "time.Time"
     }
     fn has_method(&self, name: &str) -> bool {
-        matches!(name, "Unix" | "Format" | "Year" | "UTC")
+        matches!(name, "Unix" | "Nanosecond" | "Format" | "Year" | "UTC")
     }
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
         Some(Ok(match name {
             "Unix" => GoValue::Int(self.secs),
+            "Nanosecond" => GoValue::Int(self.nanos as i64),
             "Year" => GoValue::Int(self.format("2006").parse().unwrap_or(0)),
             "Format" => {
                 GoValue::from(self.format(args.first().map(strval).unwrap_or_default().as_str()))
@@ -665,18 +672,24 @@ impl GoObject for Time {
     }
 }
 
-fn to_time(v: &GoValue) -> Time {
+/// Sprig's date argument: a time.Time or Unix seconds (int); anything else (float64 values
+/// included) means "now", which is recorded as a notice. Times are formatted in UTC.
+fn to_time(st: &mut State, v: &GoValue) -> Time {
     match v {
         GoValue::Int(i) => Time { secs: *i, nanos: 0 },
-        GoValue::Float(f) => Time {
-            secs: *f as i64,
-            nanos: 0,
-        },
-        GoValue::Object(o) => match o.method("Unix", &[]) {
-            Some(Ok(GoValue::Int(s))) => Time { secs: s, nanos: 0 },
-            _ => Time::now(),
-        },
-        _ => Time::now(),
+        GoValue::Object(o) if o.type_name() == "time.Time" => {
+            match (o.method("Unix", &[]), o.method("Nanosecond", &[])) {
+                (Some(Ok(GoValue::Int(s))), Some(Ok(GoValue::Int(n)))) => Time {
+                    secs: s,
+                    nanos: n as u32,
+                },
+                _ => Time::now(),
+            }
+        }
+        _ => {
+            st.notice("now");
+            Time::now()
+        }
     }
 }
 

@@ -35,8 +35,15 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "fail" [Str] => |_, a| Err(format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
         "lookup" [Str, Str, Str, Str] => |st, _| { st.notice("lookup"); Ok(GoValue::new_map()) };
         "getHostByName" [Str] => |st, _| { st.notice("getHostByName"); Ok(GoValue::from("")) };
-        "bcrypt" [Str] => |st, _| unsupported(st, "bcrypt");
-        "htpasswd" [Str, Str] => |st, _| unsupported(st, "htpasswd");
+        "bcrypt" [Str] => |st, a| { st.notice("bcrypt"); bcrypt_hash(arg_str(&a[0])).map(GoValue::from) };
+        "htpasswd" [Str, Str] => |st, a| {
+            st.notice("htpasswd");
+            let user = arg_str(&a[0]);
+            if user.contains(':') {
+                return Ok(GoValue::from(format!("invalid username: {user}")));
+            }
+            Ok(GoValue::from(format!("{user}:{}", bcrypt_hash(arg_str(&a[1]))?)))
+        };
         "derivePassword" [Int, Str, Str, Str, Str] => |st, _| unsupported(st, "derivePassword");
         "genPrivateKey" [Str] => |st, _| unsupported(st, "genPrivateKey");
         "buildCustomCert" [Str, Str] => |st, _| unsupported(st, "buildCustomCert");
@@ -56,6 +63,13 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "htmlDateInZone" [Any, Str] => |st, _| unsupported(st, "htmlDateInZone");
         "urlJoin" [Map] => |st, _| unsupported(st, "urlJoin");
     }
+}
+
+/// Go's bcrypt.GenerateFromPassword with the default cost 10 (`$2a$10$...`, random salt).
+fn bcrypt_hash(password: &str) -> Result<String, String> {
+    bcrypt::hash_with_result(password, 10)
+        .map(|h| h.format_for_version(bcrypt::Version::TwoA))
+        .map_err(|e| e.to_string())
 }
 
 fn include(st: &mut State, name: &str, data: &GoValue) -> Result<GoValue, String> {

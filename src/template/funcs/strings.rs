@@ -8,6 +8,9 @@ use super::{FuncDef, Param, arg_int, arg_str, str_list, strslice, strval, table}
 use crate::template::gofmt;
 use crate::template::value::GoValue;
 
+/// Bound on strings built by `repeat` (keeps memory bounded on hostile input).
+const MAX_STRING: usize = 256 << 20;
+
 fn s(v: impl Into<String>) -> Result<GoValue, String> {
     Ok(GoValue::from(v.into()))
 }
@@ -25,6 +28,7 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "repeat" [Int, Str] => |_, a| {
             let n = arg_int(&a[0]);
             if n < 0 { return Err("strings: negative Repeat count".into()); }
+            if (n as u128) * (arg_str(&a[1]).len() as u128) > MAX_STRING as u128 { return Err(format!("repeat: result longer than {MAX_STRING} bytes")); }
             s(arg_str(&a[1]).repeat(n as usize))
         };
         "substr" [Int, Int, Str] => |_, a| substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));
@@ -91,12 +95,92 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
 }
 
 fn re(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| {
+    Regex::new(&go_regex(pattern)).map_err(|e| {
         format!(
             "error parsing regexp: {}",
             e.to_string().lines().last().unwrap_or("invalid")
         )
     })
+}
+
+/// Translates Go RE2 syntax to Rust's: Go's Perl classes `\d \w \s` and `\b` are ASCII-only
+/// while Rust's are Unicode-aware, so they are spelled out as ASCII classes.
+fn go_regex(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 16);
+    let mut chars = p.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let Some(&n) = chars.peek() else {
+                out.push(c);
+                break;
+            };
+            chars.next();
+            let (inner, negated) = match n {
+                'd' => ("0-9", false),
+                'D' => ("0-9", true),
+                'w' => ("0-9A-Za-z_", false),
+                'W' => ("0-9A-Za-z_", true),
+                's' => ("\\t\\n\\f\\r ", false),
+                'S' => ("\\t\\n\\f\\r ", true),
+                'b' if !in_class => {
+                    out.push_str("(?-u:\\b)");
+                    continue;
+                }
+                'B' if !in_class => {
+                    out.push_str("(?-u:\\B)");
+                    continue;
+                }
+                other => {
+                    out.push('\\');
+                    out.push(other);
+                    continue;
+                }
+            };
+            if in_class {
+                if negated {
+                    // A negated class inside a class: Rust supports nested classes.
+                    out.push_str(&format!("[^{inner}]"));
+                } else {
+                    out.push_str(inner);
+                }
+            } else if negated {
+                out.push_str(&format!("[^{inner}]"));
+            } else {
+                out.push_str(&format!("[{inner}]"));
+            }
+            continue;
+        }
+        if c == '[' && !in_class {
+            in_class = true;
+            out.push(c);
+            // A leading `^` and/or `]` are part of the class syntax.
+            if chars.peek() == Some(&'^') {
+                out.push(chars.next().unwrap());
+            }
+            if chars.peek() == Some(&']') {
+                out.push_str("\\]");
+                chars.next();
+            }
+            continue;
+        }
+        if c == '[' && in_class && chars.peek() == Some(&':') {
+            // POSIX class like [:alpha:]: copy through to its closing `:]`.
+            out.push(c);
+            for d in chars.by_ref() {
+                out.push(d);
+                if d == ']' {
+                    break;
+                }
+            }
+            continue;
+        }
+        if c == ']' && in_class {
+            in_class = false;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn regex_find_all(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
@@ -211,7 +295,7 @@ fn abbrev(width: i64, s: &str) -> String {
     if width < 4 || s.len() as i64 <= width {
         return s.to_string();
     }
-    format!("{}...", &s[..(width - 3) as usize])
+    format!("{}...", byte_slice(s, 0, (width - 3) as usize))
 }
 
 fn abbrevboth(left: i64, right: i64, s: &str) -> String {
@@ -233,9 +317,20 @@ fn abbrevboth(left: i64, right: i64, s: &str) -> String {
         return s.to_string();
     }
     if offset + right - 3 < len {
-        return format!("...{}", abbrev(right - 3, &s[offset as usize..]));
+        return format!(
+            "...{}",
+            abbrev(right - 3, &byte_slice(s, offset as usize, s.len()))
+        );
     }
-    format!("...{}", &s[(len - (right - 3)) as usize..])
+    format!(
+        "...{}",
+        byte_slice(s, (len - (right - 3)) as usize, s.len())
+    )
+}
+
+/// `s[a:b]` on bytes, as Go slices strings (a cut inside a UTF-8 sequence gives U+FFFD here).
+fn byte_slice(s: &str, a: usize, b: usize) -> String {
+    String::from_utf8_lossy(&s.as_bytes()[a.min(s.len())..b.min(s.len())]).into_owned()
 }
 
 fn title(s: &str) -> String {
@@ -290,64 +385,210 @@ fn swapcase(s: &str) -> String {
         .collect()
 }
 
-/// xstrings' ToSnakeCase / ToKebabCase: words split on case changes and non-alphanumerics,
-/// lower-cased and joined by `delim`.
+/// xstrings' word kinds for ToSnakeCase / ToKebabCase.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alphabet,
+    Connector,
+    Punct,
+    Other,
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings' isAlphabet: a letter, CJK excluded.
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && (c as u32) < 0x2E80
+}
+
+/// Go's unicode.IsPunct for ASCII (symbols such as `$+<=>^`|~` are not punctuation);
+/// non-ASCII punctuation is approximated as "other".
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~')
+}
+
+/// Splits the next word off `s` as xstrings does: runs of connectors, punctuation, digits,
+/// lower-case letters, or an upper-case letter followed by lower-case ones (an acronym run
+/// such as `HTTP` in `HTTPServer` leaves its last capital to the next word).
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut it = s.char_indices().peekable();
+    let Some((_, c)) = it.next() else {
+        return (Word::Invalid, "", "");
+    };
+    let end_while =
+        |it: &mut std::iter::Peekable<std::str::CharIndices>, f: &dyn Fn(char) -> bool| -> usize {
+            while let Some(&(i, d)) = it.peek() {
+                if !f(d) {
+                    return i;
+                }
+                it.next();
+            }
+            s.len()
+        };
+    if c == '\u{fffd}' {
+        let n = c.len_utf8();
+        return (Word::Invalid, &s[..n], &s[n..]);
+    }
+    let (kind, end) = if is_connector(c) {
+        (Word::Connector, end_while(&mut it, &is_connector))
+    } else if is_punct(c) {
+        (Word::Punct, end_while(&mut it, &is_punct))
+    } else if c.is_uppercase() {
+        match it.peek().copied() {
+            None => (Word::Upper, s.len()),
+            Some((_, d)) if d.is_uppercase() => {
+                // Run of capitals; if a lower-case letter follows, its last capital starts the
+                // next word.
+                let mut last_start = 0;
+                let mut end = s.len();
+                while let Some(&(i, d)) = it.peek() {
+                    if !d.is_uppercase() {
+                        end = i;
+                        break;
+                    }
+                    last_start = i;
+                    it.next();
+                }
+                if end < s.len() && is_alphabet(s[end..].chars().next().unwrap()) {
+                    end = last_start;
+                }
+                (Word::Upper, end)
+            }
+            Some((_, d)) if is_alphabet(d) => (
+                Word::Upper,
+                end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+            ),
+            Some((i, _)) => (Word::Upper, i),
+        }
+    } else if is_alphabet(c) {
+        (
+            Word::Alphabet,
+            end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+        )
+    } else if c.is_numeric() {
+        (Word::Number, end_while(&mut it, &char::is_numeric))
+    } else {
+        (
+            Word::Other,
+            end_while(&mut it, &|x| {
+                !(is_connector(x) || is_alphabet(x) || x.is_numeric() || is_punct(x))
+            }),
+        )
+    };
+    (kind, &s[..end], &s[end..])
+}
+
+fn lower_word(out: &mut String, kind: Word, w: &str, delim: char) {
+    if kind != Word::Upper && kind != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for c in w.chars() {
+        if is_connector(c) {
+            out.push(delim);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// xstrings' ToSnakeCase / ToKebabCase: `FirstName` -> `first_name`, `HTTPServer` ->
+/// `http_server`, `a__b` -> `a__b`, `v2Name` -> `v2_name`.
 fn delimited_case(s: &str, delim: char) -> String {
-    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 4);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if !c.is_alphanumeric() {
-            // Collapse runs of separators into one delimiter (not at the start or end).
-            if !out.is_empty() && !out.ends_with(delim) {
-                out.push(delim);
-            }
-            i += 1;
-            continue;
-        }
-        if c.is_uppercase() && i > 0 {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower))
-                && !out.ends_with(delim)
-                && !out.is_empty()
-            {
-                out.push(delim);
-            }
-        }
-        out.extend(c.to_lowercase());
-        i += 1;
+    if s.is_empty() {
+        return out;
     }
-    while out.ends_with(delim) {
-        out.pop();
+    let (mut kind, mut word, mut rest) = next_word(s);
+    let sep = |k: Word| !matches!(k, Word::Connector | Word::Punct);
+    while !rest.is_empty() {
+        if kind != Word::Connector {
+            lower_word(&mut out, kind, word, delim);
+        }
+        let (prev, last) = (kind, word);
+        (kind, word, rest) = next_word(rest);
+        match prev {
+            Word::Number => {
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+            Word::Connector => lower_word(&mut out, prev, last, delim),
+            Word::Punct => {}
+            _ => {
+                if kind != Word::Number {
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                if rest.is_empty() {
+                    continue;
+                }
+                let number = word;
+                (kind, word, rest) = next_word(rest);
+                if kind != Word::Alphabet {
+                    lower_word(&mut out, Word::Number, number, delim);
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                out.push(delim);
+                lower_word(&mut out, Word::Number, number, delim);
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+        }
     }
+    lower_word(&mut out, kind, word, delim);
     out
 }
 
-/// xstrings' ToCamelCase: `foo_bar` -> `FooBar`.
+/// xstrings' ToCamelCase: connectors (`_`, `-`, spaces) are dropped and the letter after them
+/// upper-cased, the first letter too; a run of connectors keeps all but its last; leading
+/// connectors and a trailing one stay. `foo_bar` -> `FooBar`, `__a__b_` -> `__A_B_`.
 fn camelcase(s: &str) -> String {
+    let is_conn = |c: char| c == '-' || c == '_' || c.is_whitespace();
     let mut out = String::with_capacity(s.len());
-    let mut upper_next = true;
-    for c in s.chars() {
-        if c == '_' || c == '-' || c == ' ' {
-            if out.is_empty() && c != '_' {
-                continue;
-            }
-            upper_next = true;
-            if out.is_empty() {
-                out.push(c);
-                upper_next = true;
-            }
+    let mut it = s.chars();
+    let mut cur = None;
+    for c in it.by_ref() {
+        if !is_conn(c) {
+            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            break;
+        }
+        out.push(c);
+    }
+    let Some(mut r0) = cur else { return out };
+    for c in it {
+        let r1 = r0;
+        r0 = c;
+        if is_conn(r0) && is_conn(r1) {
+            out.push(r1);
             continue;
         }
-        if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
+        if is_conn(r1) {
+            r0 = r0.to_uppercase().next().unwrap_or(r0);
         } else {
-            out.push(c);
+            out.push(r1);
         }
     }
+    out.push(r0);
     out
 }
 
