@@ -107,11 +107,16 @@ fn options() -> Options {
 }
 
 const VENDOR_TOML: &str = r#"# A test repository.
+[settings]
+kube-version = "1.31.0"
+
 [chart.metallb]
 repo = "BASE/charts"
 chart = "metallb"
 version = "0.15.3"
 track = "^0.15"
+release = "metallb"
+namespace = "metallb-system"
 
 [manifest.metallb-native]
 url = "BASE/raw/metallb/{version}/metallb-native.yaml"
@@ -166,12 +171,18 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
         std::fs::read(fixtures().join("raw/kube-state-metrics/v2.19.1/kustomization.yaml"))
             .unwrap()
     );
-    // The chart's files are stored as they are in the archive.
-    assert_eq!(
-        std::fs::read(up.join("metallb/Chart.yaml")).unwrap(),
-        std::fs::read(fixtures().join("charts/metallb/0.15.3/Chart.yaml")).unwrap()
+    // The chart is rendered into Helm's --output-dir layout, with a kustomization listing it.
+    assert!(
+        up.join("metallb/metallb/templates/controller.yaml")
+            .is_file()
     );
-    assert!(up.join("metallb/charts/frr-k8s-0.0.21.tgz").is_file());
+    assert!(!up.join("metallb/Chart.yaml").exists());
+    let k = std::fs::read_to_string(up.join("metallb/kustomization.yaml")).unwrap();
+    assert!(
+        k.contains("- metallb/charts/crds/templates/crds.yaml\n"),
+        "{k}"
+    );
+    assert!(k.contains("- metallb/templates/controller.yaml\n"), "{k}");
 
     // Lock data: the archive digest for charts, tree digest and per-file digests for manifests.
     let config = load(dir.path());
@@ -238,15 +249,63 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     // Without --locked the bump goes through: the absolute chart URL is used.
     sync::sync(&load(dir.path()), &f2, &options()).unwrap();
     assert_eq!(server.count("/dl/metallb-0.16.1.tgz"), 1);
-    assert!(
+    let controller = std::fs::read_to_string(
         dir.path()
-            .join("upstream/metallb/charts/frr-k8s-0.0.25.tgz")
-            .is_file()
-    );
+            .join("upstream/metallb/metallb/templates/controller.yaml"),
+    )
+    .unwrap();
     assert!(
-        !dir.path()
-            .join("upstream/metallb/charts/frr-k8s-0.0.21.tgz")
-            .exists()
+        controller.contains("quay.io/metallb/controller:v0.16.1"),
+        "{controller}"
+    );
+}
+
+/// The documents sync renders for a chart are the documents `helm template` v3.16 printed for
+/// the same release, namespace and kube-version (corpus reference output).
+#[test]
+fn rendered_chart_matches_helm_template() {
+    let server = upstream(Duration::ZERO, |_, _| None);
+    let dir = project(&server.base, VENDOR_TOML);
+    let cache = tempfile::tempdir().unwrap();
+    let mut opts = options();
+    opts.only = vec!["metallb".into()];
+    sync::sync(&load(dir.path()), &fetcher(cache.path()), &opts).unwrap();
+    let docs = |text: &str| {
+        let mut d: Vec<String> = text
+            .split("---\n")
+            .map(|s| s.trim_end().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        d.sort();
+        d
+    };
+    let mut ours = String::new();
+    for (path, bytes) in snapshot(&dir.path().join("upstream/metallb")) {
+        if path.ends_with(".yaml") && path != "kustomization.yaml" {
+            ours.push_str(&String::from_utf8(bytes).unwrap());
+            ours.push('\n');
+        }
+    }
+    let expected =
+        std::fs::read_to_string(fixtures().join("helm-real/metallb-0.15.3-default.yaml")).unwrap();
+    let (ours, expected) = (docs(&ours), docs(&expected));
+    assert_eq!(ours.len(), expected.len());
+    assert_eq!(ours, expected);
+    let config = load(dir.path());
+    let images = &config
+        .entry("metallb")
+        .unwrap()
+        .lock
+        .as_ref()
+        .unwrap()
+        .images;
+    assert_eq!(
+        images,
+        &[
+            "quay.io/frrouting/frr:10.4.1",
+            "quay.io/metallb/controller:v0.15.3",
+            "quay.io/metallb/speaker:v0.15.3"
+        ]
     );
 }
 
@@ -907,7 +966,11 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
             .as_deref(),
         Some(digest.as_str())
     );
-    assert!(dir.path().join("upstream/metallb/Chart.yaml").is_file());
+    assert!(
+        dir.path()
+            .join("upstream/metallb/metallb/templates/speaker.yaml")
+            .is_file()
+    );
 
     // Tag listing with a small page size follows the Link header; `_` reads back as `+`.
     let client = Client::default();
@@ -1334,10 +1397,58 @@ fn cli_credentials_from_helm_and_docker_configs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(dir.path().join("upstream/http/Chart.yaml").is_file());
     assert!(
         dir.path()
-            .join("upstream/oci/charts/frr-k8s-0.0.25.tgz")
+            .join("upstream/http/metallb/templates/controller.yaml")
             .is_file()
     );
+    assert!(
+        dir.path()
+            .join("upstream/oci/metallb/templates/controller.yaml")
+            .is_file()
+    );
+}
+
+/// A registry whose manifest does not match its advertised digest, and one whose layer does not
+/// match the manifest: both refused.
+#[test]
+fn oci_digest_mismatches_are_refused() {
+    let chart = metallb_tgz("0.15.3");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": format!("sha256:{}", sha256_hex(b"{}")), "size": 2},
+        "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip", "digest": format!("sha256:{}", sha256_hex(&chart)), "size": chart.len()}]
+    })
+    .to_string()
+    .into_bytes();
+    let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
+        "/v2/bad-manifest/manifests/1.0.0" => Reply::Status(
+            200,
+            vec![(
+                "Docker-Content-Digest".into(),
+                format!("sha256:{}", "0".repeat(64)),
+            )],
+            manifest.clone(),
+        ),
+        "/v2/bad-layer/manifests/1.0.0" => Reply::Ok(manifest.clone()),
+        p if p.starts_with("/v2/bad-layer/blobs/") => Reply::Ok(metallb_tgz("0.16.1")),
+        _ => Reply::status(404),
+    });
+    let host = server.base.strip_prefix("http://").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    for chart in ["bad-manifest", "bad-layer"] {
+        let req = ChartRequest {
+            repo: format!("oci://{host}"),
+            chart: chart.into(),
+            version: "1.0.0".into(),
+            known_digest: None,
+            auth: Default::default(),
+        };
+        let err = fetcher(cache.path()).fetch_chart(&req).unwrap_err();
+        assert!(
+            matches!(err, SourceError::DigestMismatch { .. }),
+            "{chart}: {err:?}"
+        );
+        assert!(err.to_string().contains(chart), "{err}");
+    }
 }

@@ -87,6 +87,9 @@ pub enum SourceError {
     InvalidResponse { url: String, reason: String },
     #[error("{what}: {reason}")]
     Unsupported { what: String, reason: String },
+    #[error("{what} does not render: {message}")]
+    #[diagnostic(help("check the entry's values files, release and namespace against the chart"))]
+    Render { what: String, message: String },
 }
 
 /// A chart to fetch: repository (`https://...` or `oci://...`), chart name, exact version.

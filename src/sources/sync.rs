@@ -61,7 +61,7 @@ pub struct Prepared {
     /// Every file of `upstream/NAME`, by relative path.
     pub files: BTreeMap<String, Vec<u8>>,
     pub lock: Lock,
-    /// Something the user should know (e.g. a chart stored unrendered).
+    /// Something the user should know (e.g. chart output that is not reproducible).
     pub note: Option<String>,
     /// Whether anything came from the network.
     pub downloaded: bool,
@@ -269,21 +269,101 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                     url: super::http::redact(&fetched.url),
                     reason,
                 })?;
-            let files = chart_files.files;
+            let (mut files, note) = render(config, entry, &chart_files)?;
+            if !files.keys().any(|k| is_kustomization(k)) {
+                let listed: Vec<&str> = files
+                    .keys()
+                    .filter(|k| is_manifest(k))
+                    .map(String::as_str)
+                    .collect();
+                let k = generated_kustomization(config, entry, &listed);
+                files.insert("kustomization.yaml".into(), k.into_bytes());
+            }
             let lock = lock_for(entry, &files, Some(fetched.digest.clone()));
             Ok(Prepared {
                 name: entry.name.clone(),
                 version: entry.version.clone(),
                 files,
                 lock,
-                note: Some(format!(
-                    "chart stored unrendered under {}/{} (native rendering is not available in this build)",
-                    config.settings.upstream_dir, entry.name
-                )),
+                note,
                 downloaded: fetched.downloaded,
             })
         }
     }
+}
+
+/// Renders a verified chart with the entry's release, namespace, values and the settings'
+/// kube-version, like `helm template --include-crds --skip-tests --output-dir upstream/NAME`:
+/// each rendered file keeps its Helm output path (`CHART/templates/x.yaml`). Test hooks are left
+/// out (they are not deployed by GitOps tools); other hooks stay.
+fn render(
+    config: &Config,
+    entry: &Entry,
+    chart: &archive::ChartFiles,
+) -> Result<(BTreeMap<String, Vec<u8>>, Option<String>), SourceError> {
+    let Source::Chart {
+        release,
+        namespace,
+        values,
+        ..
+    } = &entry.source
+    else {
+        unreachable!("render is only called for charts")
+    };
+    let what = format!("chart `{}` {}", entry.name, entry.version);
+    let tmp = tempfile::tempdir().map_err(|e| SourceError::Render {
+        what: what.clone(),
+        message: e.to_string(),
+    })?;
+    let dir = tmp.path().join(&chart.root);
+    let mut tx_files = BTreeMap::new();
+    for (k, v) in &chart.files {
+        tx_files.insert(k.clone(), v.clone());
+    }
+    write_plain_tree(&dir, &tx_files).map_err(|e| SourceError::Render {
+        what: what.clone(),
+        message: e.to_string(),
+    })?;
+    let opts = crate::helm::RenderOptions {
+        release: release.clone().unwrap_or_else(|| entry.name.clone()),
+        namespace: namespace.clone().unwrap_or_else(|| "default".into()),
+        values_files: values.iter().map(|v| config.root.join(v)).collect(),
+        kube_version: Some(config.settings.kube_version.clone()),
+        include_crds: true,
+        skip_tests: true,
+        ..Default::default()
+    };
+    let (rendered, findings) =
+        crate::helm::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
+            what: what.clone(),
+            message: e.to_string(),
+        })?;
+    let files = rendered
+        .into_iter()
+        .map(|f| (f.path, f.content.into_bytes()))
+        .collect();
+    let note = (!findings.is_empty()).then(|| {
+        findings
+            .iter()
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    Ok((files, note))
+}
+
+fn write_plain_tree(
+    root: &std::path::Path,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> std::io::Result<()> {
+    for (rel, bytes) in files {
+        let path = root.join(rel);
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        std::fs::write(path, bytes)?;
+    }
+    Ok(())
 }
 
 fn lock_for(
@@ -296,10 +376,7 @@ fn lock_for(
         .map(|(k, v)| (k.clone(), super::sha256_digest(v)))
         .collect();
     let digest = archive_digest.unwrap_or_else(|| crate::config::lock::tree_digest(&digests));
-    let images = match entry.source {
-        Source::Manifest { .. } => images_in(files),
-        Source::Chart { .. } => Vec::new(),
-    };
+    let images = images_in(files);
     Lock {
         version: Some(entry.version.clone()),
         digest: Some(digest),
