@@ -139,18 +139,6 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     let prepared = crate::sources::sync::prepare(&fetcher, &config, &target)
         .wrap_err_with(|| format!("cannot fetch `{name}` at {}", target.version))?;
     let upstream_label = format!("{name}@{}", target.version);
-    if matches!(target.source, crate::config::Source::Chart { .. }) {
-        let dir = tempfile::tempdir().into_diagnostic()?;
-        for (path, bytes) in &prepared.files {
-            let dest = dir.path().join(path);
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent).into_diagnostic()?;
-            }
-            std::fs::write(&dest, bytes).into_diagnostic()?;
-        }
-        let new = render_chart(&config, &target, dir.path(), &upstream_label)?;
-        return report(global, args, old, new, &vendored_label, &upstream_label);
-    }
     let new = diff::load_files(
         prepared
             .files
@@ -163,8 +151,9 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     report(global, args, old, new, &vendored_label, &upstream_label)
 }
 
-/// Renders a chart directory the way the entry configures it (release, namespace, values files,
-/// kube-version; CRDs and hooks included) and loads the result.
+/// Renders a vendored chart *source* directory the way `sync` renders charts (release, namespace,
+/// values files, kube-version; CRDs and hooks included, tests skipped) and loads the result. The
+/// fetched side needs no rendering: `sources::sync::prepare` renders charts itself.
 fn render_chart(
     config: &crate::config::Config,
     entry: &crate::config::Entry,
@@ -187,6 +176,7 @@ fn render_chart(
         values_files: values.iter().map(|v| config.root.join(v)).collect(),
         kube_version: Some(config.settings.kube_version.clone()),
         include_crds: true,
+        skip_tests: true,
         ..crate::helm::RenderOptions::default()
     };
     let release = crate::helm::render_release(chart_dir, &opts)
