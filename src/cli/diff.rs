@@ -12,11 +12,10 @@ use crate::diff::render::{self, RenderOptions};
 use crate::diff::{self, NoiseFilter, Options, Pattern, Resource};
 
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  vendor diff upstream/argocd/install.yaml new/install.yaml\n  \
-                        vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
-                        helm template ... | vendor diff rendered.yaml -"
-)]
+#[command(after_help = "Examples:\n  vendor diff argocd --to v2.14.22\n  \
+                  vendor diff old/install.yaml new/install.yaml --exit-code\n  \
+                  vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
+                  vendor template chart/ | vendor diff rendered.yaml -")]
 pub struct Args {
     /// The old side: a manifest file, a directory of manifests, or `-` for stdin. With a single
     /// argument: the name of a vendor.toml entry (vendored tree against upstream).
