@@ -442,6 +442,11 @@ fn cli_judges_api_versions_against_the_kube_version() {
 
 /// Serves `body` for any GET whose path contains `/{version}/`, 404 otherwise, on loopback.
 fn serve_once_per_request(version: &'static str, body: Vec<u8>) -> u16 {
+    serve(vec![(format!("/{version}/"), body)])
+}
+
+/// Serves the body of the first route whose pattern the request path contains, 404 otherwise.
+fn serve(routes: Vec<(String, Vec<u8>)>) -> u16 {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -457,15 +462,13 @@ fn serve_once_per_request(version: &'static str, body: Vec<u8>) -> u16 {
                 }
             }
             let head = String::from_utf8_lossy(&request);
-            let wanted = head
-                .lines()
-                .next()
-                .unwrap_or("")
-                .contains(&format!("/{version}/"));
-            let (status, payload): (&str, &[u8]) = if wanted {
-                ("200 OK", &body)
-            } else {
-                ("404 Not Found", b"not found")
+            let first = head.lines().next().unwrap_or("");
+            let (status, payload): (&str, &[u8]) = match routes
+                .iter()
+                .find(|(pattern, _)| first.contains(pattern.as_str()))
+            {
+                Some((_, body)) => ("200 OK", body),
+                None => ("404 Not Found", b"not found"),
             };
             let _ = write!(
                 stream,
@@ -533,4 +536,121 @@ fn cli_name_form_compares_the_vendored_tree_with_upstream_at_a_version() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("entries in"));
+}
+
+/// A chart archive `demo-VERSION.tgz` whose ConfigMap carries `.Values.greeting`.
+fn chart_tgz(version: &str, greeting: &str) -> Vec<u8> {
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    let files = [
+        ("demo/Chart.yaml", format!("apiVersion: v2\nname: demo\nversion: {version}\n")),
+        ("demo/values.yaml", format!("greeting: {greeting}\n")),
+        (
+            "demo/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cm\n  namespace: {{ .Release.Namespace }}\ndata:\n  greeting: {{ .Values.greeting | quote }}\n".to_string(),
+        ),
+    ];
+    for (path, body) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, path, body.as_bytes()).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+#[test]
+fn cli_name_form_renders_chart_entries_on_both_sides() {
+    let repo = tempfile::tempdir().unwrap();
+    let index = "apiVersion: v1\nentries:\n  demo:\n  - name: demo\n    version: 0.2.0\n    urls: [demo-0.2.0.tgz]\n  - name: demo\n    version: 0.1.0\n    urls: [demo-0.1.0.tgz]\n";
+    let port = serve(vec![
+        ("/index.yaml".into(), index.as_bytes().to_vec()),
+        ("/demo-0.2.0.tgz".into(), chart_tgz("0.2.0", "hello")),
+        ("/demo-0.1.0.tgz".into(), chart_tgz("0.1.0", "hi")),
+    ]);
+    std::fs::write(
+        repo.path().join("vendor.toml"),
+        format!(
+            "[chart.demo]\nrepo = \"http://127.0.0.1:{port}\"\nchart = \"demo\"\nversion = \"0.1.0\"\nnamespace = \"apps\"\n"
+        ),
+    )
+    .unwrap();
+    // The vendored copy is the chart source at 0.1.0.
+    let vendored = repo.path().join("upstream/demo");
+    std::fs::create_dir_all(vendored.join("templates")).unwrap();
+    let archive = chart_tgz("0.1.0", "hi");
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().into_owned();
+        let rel = path.strip_prefix("demo").unwrap().to_path_buf();
+        entry.unpack(vendored.join(rel)).unwrap();
+    }
+    let manifest = repo.path().join("vendor.toml").display().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_vendor"))
+        .args([
+            "diff",
+            "--manifest-path",
+            &manifest,
+            "--color",
+            "never",
+            "demo",
+            "--to",
+            "0.2.0",
+        ])
+        .env("VENDOR_CACHE_DIR", repo.path().join("cache"))
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("~ ConfigMap/apps/demo-cm"), "{out}");
+    assert!(
+        out.contains("data.greeting\n    - hi\n    + hello"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cli_detects_renames_when_asked_and_markdown_shows_new_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, object: &str, last: &str| {
+        let p = dir.path().join(name);
+        let body = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {object}\n  namespace: n\ndata:\n  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n  d: \"4\"\n  e: \"5\"\n  f: \"{last}\"\n"
+        );
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let (a, b) = (
+        write("a.yaml", "old-name", "6"),
+        write("b.yaml", "new-name", "7"),
+    );
+    let plain = stdout(&vendor(&["diff", "--format", "markdown", &a, &b], None));
+    assert!(plain.contains("1 added, 1 removed"), "{plain}");
+    assert!(
+        plain.contains("+ kind: ConfigMap\n+ metadata:\n+   name: new-name"),
+        "{plain}"
+    );
+    let renamed = stdout(&vendor(
+        &["diff", "--detect-renames=0.6", "--format", "json", &a, &b],
+        None,
+    ));
+    let json: serde_json::Value = serde_json::from_str(&renamed).unwrap();
+    assert_eq!(json["summary"]["renamed"], 1);
+    assert_eq!(json["resources"][0]["previous_id"], "ConfigMap/n/old-name");
+    let paths: Vec<&str> = json["resources"][0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["metadata.name", "data.f"]);
 }

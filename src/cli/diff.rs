@@ -12,11 +12,10 @@ use crate::diff::render::{self, RenderOptions};
 use crate::diff::{self, NoiseFilter, Options, Pattern, Resource};
 
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  vendor diff upstream/argocd/install.yaml new/install.yaml\n  \
-                        vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
-                        helm template ... | vendor diff rendered.yaml -"
-)]
+#[command(after_help = "Examples:\n  vendor diff argocd --to v2.14.22\n  \
+                  vendor diff old/install.yaml new/install.yaml --exit-code\n  \
+                  vendor diff old-dir/ new-dir/ --format markdown > body.md\n  \
+                  vendor template chart/ | vendor diff rendered.yaml -")]
 pub struct Args {
     /// The old side: a manifest file, a directory of manifests, or `-` for stdin. With a single
     /// argument: the name of a vendor.toml entry (vendored tree against upstream).
@@ -52,7 +51,13 @@ pub struct Args {
     pub ignore_annotations: Vec<String>,
     /// Pair removed and added objects of the same kind as renames when their content is at
     /// least this similar (0..1).
-    #[arg(long, value_name = "SIMILARITY", num_args = 0..=1, default_missing_value = "0.8")]
+    #[arg(
+        long,
+        value_name = "SIMILARITY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "0.8"
+    )]
     pub detect_renames: Option<f64>,
     /// Kubernetes version for the deprecated/removed API highlights (e.g. 1.31; default: the
     /// `kube-version` setting of vendor.toml when one is found).
@@ -114,17 +119,15 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
             "--patched is not available in this build"
         ));
     }
-    if matches!(entry.source, crate::config::Source::Chart { .. }) {
-        return Err(miette::miette!(
-            help = "render both chart versions and compare them with `vendor diff OLD NEW`",
-            "`vendor diff {name}`: chart entries need chart rendering, which is not available in this build"
-        ));
-    }
     let vendored_dir = config.upstream_dir(entry);
     let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
-    let old = diff::load_path(&vendored_dir)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?;
+    let old = if vendored_dir.join("Chart.yaml").is_file() {
+        render_chart(&config, entry, &vendored_dir, &vendored_label)?
+    } else {
+        diff::load_path(&vendored_dir)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?
+    };
 
     let mut target = entry.clone();
     if let Some(v) = &args.to {
@@ -145,6 +148,43 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     .into_diagnostic()
     .wrap_err_with(|| format!("cannot read the upstream manifests of `{upstream_label}`"))?;
     report(global, args, old, new, &vendored_label, &upstream_label)
+}
+
+/// Renders a vendored chart *source* directory the way `sync` renders charts (release, namespace,
+/// values files, kube-version; CRDs and hooks included, tests skipped) and loads the result. The
+/// fetched side needs no rendering: `sources::sync::prepare` renders charts itself.
+fn render_chart(
+    config: &crate::config::Config,
+    entry: &crate::config::Entry,
+    chart_dir: &Path,
+    label: &str,
+) -> miette::Result<Vec<Resource>> {
+    let crate::config::Source::Chart {
+        release,
+        namespace,
+        values,
+        chart,
+        ..
+    } = &entry.source
+    else {
+        return Ok(Vec::new());
+    };
+    let opts = crate::helm::RenderOptions {
+        release: release.clone().unwrap_or_else(|| entry.name.clone()),
+        namespace: namespace.clone().unwrap_or_else(|| "default".into()),
+        values_files: values.iter().map(|v| config.root.join(v)).collect(),
+        kube_version: Some(config.settings.kube_version.clone()),
+        include_crds: true,
+        skip_tests: true,
+        ..crate::helm::RenderOptions::default()
+    };
+    let release = crate::helm::render_release(chart_dir, &opts)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot render chart {chart} for {label}"))?;
+    let text = release.template_text(&opts);
+    diff::load_str(&text, label, false)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("the rendered chart of {label} is not valid YAML"))
 }
 
 /// `[settings] kube-version` of vendor.toml, when there is one: `--manifest-path` must load; a

@@ -151,7 +151,29 @@ fn resource(d: &ResourceDiff<'_>) -> String {
     if let Some(loc) = location(d) {
         let _ = writeln!(s, "{}\n", code(&loc));
     }
-    if !d.changes.is_empty() {
+    if d.changes.is_empty() {
+        // Added and removed objects: the object itself, so the reviewer need not open the file.
+        let (sign, object) = match (d.old, d.new) {
+            (None, Some(n)) => ("+", n),
+            (Some(o), None) => ("-", o),
+            _ => return finish(s),
+        };
+        let body = crate::yaml::to_string(&object.value);
+        let total = body.lines().count();
+        s.push_str("````diff\n");
+        for l in body.lines().take(MAX_LINES_PER_RESOURCE) {
+            s.push_str(format!("{sign} {l}").trim_end());
+            s.push('\n');
+        }
+        s.push_str("````\n");
+        if total > MAX_LINES_PER_RESOURCE {
+            let _ = writeln!(
+                s,
+                "\n… {} more lines not shown.",
+                total - MAX_LINES_PER_RESOURCE
+            );
+        }
+    } else {
         let mut lines: Vec<String> = Vec::new();
         for c in &d.changes {
             lines.push(format!("@@ {} @@", c.path));
@@ -204,6 +226,10 @@ fn resource(d: &ResourceDiff<'_>) -> String {
             );
         }
     }
+    finish(s)
+}
+
+fn finish(mut s: String) -> String {
     s.push_str("\n</details>\n\n");
     s
 }
