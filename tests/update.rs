@@ -99,8 +99,8 @@ struct Project {
 }
 
 impl Project {
-    /// A repository with `toml` (BASE replaced), the metallb overlay, synced at the pinned
-    /// versions.
+    /// A repository with `toml` (BASE replaced), the metallb overlay when `toml` has the
+    /// `metallb` manifest entry, synced at the pinned versions.
     fn synced(server: &Server, toml: &str) -> Project {
         let outer = tempfile::tempdir().unwrap();
         let repo = outer.path().join("repo");
@@ -108,7 +108,15 @@ impl Project {
         std::fs::create_dir_all(repo.join("patches/metallb")).unwrap();
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(repo.join("vendor.toml"), toml.replace("BASE", &server.base)).unwrap();
-        for e in std::fs::read_dir(fixtures().join("patches/metallb")).unwrap() {
+        // The overlay belongs to the raw-manifest entry (object names differ in the chart).
+        let overlay = if toml.contains("[manifest.metallb]") {
+            std::fs::read_dir(fixtures().join("patches/metallb"))
+                .unwrap()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for e in overlay {
             let p = e.unwrap().path();
             std::fs::copy(
                 &p,
@@ -460,4 +468,61 @@ fn a_failure_mid_update_leaves_the_repository_byte_identical() {
     assert!(err.contains("500"), "{err}");
     assert_eq!(snapshot(&p.repo), before);
     assert!(!p.out.join("body.md").exists(), "no report on error");
+}
+
+#[test]
+fn a_chart_entry_is_rendered_diffed_and_edited_in_place() {
+    let charts = common::fixtures().join("charts/metallb");
+    let tgz: Vec<(String, Vec<u8>)> = ["0.15.3", "0.16.1"]
+        .iter()
+        .map(|v| {
+            (
+                v.to_string(),
+                common::package_chart(&charts.join(v), "metallb"),
+            )
+        })
+        .collect();
+    let index_items: Vec<common::IndexItem> = tgz
+        .iter()
+        .map(|(v, bytes)| common::IndexItem {
+            name: "metallb".into(),
+            version: v.clone(),
+            url: format!("metallb-{v}.tgz"),
+            digest: Some(common::sha256_hex(bytes)),
+        })
+        .collect();
+    let index = common::index_yaml(&index_items);
+    let server = Server::start(Duration::ZERO, move |req, _| {
+        if req.path() == "/charts/index.yaml" {
+            return Reply::Ok(index.clone().into_bytes());
+        }
+        for (v, bytes) in &tgz {
+            if req.path() == format!("/charts/metallb-{v}.tgz") {
+                return Reply::Ok(bytes.clone());
+            }
+        }
+        Reply::status(404)
+    });
+    let toml = "# Charts.\n[chart.metallb]\nrepo = \"BASE/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\" # pinned\ntrack = \"<1\"\nnamespace = \"metallb-system\"\n";
+    let p = Project::synced(&server, toml);
+    let o = p.run(&["update", "--json", &p.out_arg("r.json")]);
+    assert_eq!(code(&o), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let toml = std::fs::read_to_string(p.repo.join("vendor.toml")).unwrap();
+    assert!(toml.contains("version = \"0.16.1\" # pinned\n"), "{toml}");
+    let json: serde_json::Value = serde_json::from_str(&p.out("r.json")).unwrap();
+    let e = &json["entries"][0];
+    assert_eq!(
+        (e["kind"].as_str(), e["to"].as_str()),
+        (Some("chart"), Some("0.16.1"))
+    );
+    assert_eq!(e["release_notes"], serde_json::Value::Null);
+    assert!(
+        e["diff"]["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["category"] == "image-changed"),
+        "{}",
+        e["diff"]["highlights"]
+    );
 }

@@ -467,7 +467,7 @@ pub fn prepare(
     let updated_names: Vec<String> = updates.iter().map(|u| u.name.clone()).collect();
     let checkable: Vec<String> = entries
         .iter()
-        .filter(|e| updated_names.contains(&e.name) && matches!(e.source, Source::Manifest { .. }))
+        .filter(|e| updated_names.contains(&e.name))
         .map(|e| e.name.clone())
         .collect();
     let (old_findings, new_findings) = if checkable.is_empty() {
@@ -547,10 +547,6 @@ pub fn prepare(
                 &r.from,
                 &r.to,
             ));
-        } else if r.note.is_none() {
-            r.note = Some(
-                "not a manifest entry: patch status and structured diff are not computed".into(),
-            );
         }
         if !dry_run && old_tree != p.files {
             tx.stage(&dir, &p.files)?;
