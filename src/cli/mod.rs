@@ -212,11 +212,3 @@ pub(crate) fn unknown_entry(config: &crate::config::Config, name: &str) -> miett
         config.path.display()
     )
 }
-
-/// An error for a command whose implementation has not landed yet: exit 2 with a clear message.
-pub(crate) fn not_yet(command: &str) -> miette::Report {
-    miette::miette!(
-        help = "this build of vendor does not implement it yet; see the README's status section",
-        "`vendor {command}` is not available in this version"
-    )
-}

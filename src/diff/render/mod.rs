@@ -1,0 +1,107 @@
+//! Renderers of a [`DiffReport`]: human text (summary first, then dyff-like detail), JSON (stable
+//! schema, see [`json`]), Markdown (a pull-request body under GitHub's size limit) and GitHub
+//! Actions workflow annotations.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod markdown;
+
+use super::{DiffReport, ResourceDiff};
+use crate::yaml::{self, Value};
+
+/// Output formats of `vendor diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Github,
+}
+
+/// What the renderers need besides the report.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// How the old side is named in headers (a path, a version).
+    pub old_label: String,
+    pub new_label: String,
+    /// ANSI colours (human format only).
+    pub color: bool,
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &DiffReport<'_>, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(report, opts),
+        Format::Json => json::render(report, opts),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Github => github::render(report, opts),
+    }
+}
+
+/// A scalar on one line (strings unquoted unless empty or padded), or `None` for maps and lists.
+pub(crate) fn inline(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::String(s) if s.is_empty() || s.trim() != s || s.contains('\n') => format!("{s:?}"),
+        Value::String(s) => s.clone(),
+        Value::Map(m) if m.is_empty() => "{}".into(),
+        Value::Seq(s) if s.is_empty() => "[]".into(),
+        Value::Map(_) | Value::Seq(_) => return None,
+    })
+}
+
+/// The lines a value is shown as: one line for scalars, YAML for maps and lists, the text itself
+/// for multi-line strings.
+pub(crate) fn value_lines(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) if s.contains('\n') => s.lines().map(str::to_string).collect(),
+        _ => match inline(v) {
+            Some(line) => vec![line],
+            None => yaml::to_string(v).lines().map(str::to_string).collect(),
+        },
+    }
+}
+
+/// `apps/v1 -> apps/v2` when the API version changed, else the one version.
+pub(crate) fn api_versions(d: &ResourceDiff<'_>) -> String {
+    match (d.old, d.new) {
+        (Some(o), Some(n)) if o.api_version != n.api_version => {
+            format!("{} -> {}", o.api_version, n.api_version)
+        }
+        (_, Some(r)) | (Some(r), None) => r.api_version.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// `file:line` of the side a resource diff is best located by (new side first).
+pub(crate) fn location(d: &ResourceDiff<'_>) -> Option<String> {
+    let r = d.new.or(d.old)?;
+    Some(match r.origin.line {
+        Some(line) => format!("{}:{line}", r.origin.file),
+        None => r.origin.file.clone(),
+    })
+}
+
+/// `1 modified, 2 added, ...` (zero counts left out), or `no differences`.
+pub(crate) fn summary_line(report: &DiffReport<'_>) -> String {
+    let s = &report.summary;
+    let parts: Vec<String> = [
+        (s.modified, "modified"),
+        (s.added, "added"),
+        (s.removed, "removed"),
+        (s.renamed, "renamed"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        format!("no differences ({} resources unchanged)", s.unchanged)
+    } else {
+        format!("{} ({} unchanged)", parts.join(", "), s.unchanged)
+    }
+}
