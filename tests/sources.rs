@@ -1452,3 +1452,36 @@ fn oci_digest_mismatches_are_refused() {
         assert!(err.to_string().contains(chart), "{err}");
     }
 }
+
+/// Credentials from environment variables that vendor.toml names (`auth = {...}`), through the
+/// binary; the variables' values never appear in vendor.toml.
+#[test]
+fn cli_credentials_from_environment_variables_named_in_vendor_toml() {
+    let server = upstream(Duration::ZERO, |req, _| {
+        let ok = req.header("authorization") == Some("Basic dXNlcjpzM2NyZXQ="); // user:s3cret
+        (req.path().starts_with("/charts") && !ok).then(|| Reply::status(401))
+    });
+    let text = format!(
+        "{CHART_ONLY}auth = {{ username-env = \"VENDOR_TEST_REPO_USER\", password-env = \"VENDOR_TEST_REPO_PASS\" }}\n"
+    );
+    let dir = project(&server.base, &text);
+    let cache = tempfile::tempdir().unwrap();
+    let sync = |pass: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vendor"))
+            .args(["sync", "-q"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("VENDOR_CACHE_DIR", cache.path())
+            .env("HELM_REPOSITORY_CONFIG", dir.path().join("no-helm-config.yaml"))
+            .env("VENDOR_TEST_REPO_USER", "user")
+            .env("VENDOR_TEST_REPO_PASS", pass)
+            .output()
+            .unwrap()
+    };
+    let out = sync("wrong");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("wrong"));
+    let out = sync("s3cret");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("upstream/metallb").is_dir());
+}

@@ -67,6 +67,7 @@ const POLICY_IMAGES_KEYS: &[&str] = &[
 ];
 const MANIFEST_KEYS: &[&str] = &["url", "version", "track", "versions", "lock"];
 const CHART_KEYS: &[&str] = &[
+    "auth",
     "repo",
     "chart",
     "version",
@@ -77,6 +78,7 @@ const CHART_KEYS: &[&str] = &[
     "lock",
 ];
 const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
+const AUTH_KEYS: &[&str] = &["username-env", "password-env", "token-env"];
 const LOCK_KEYS: &[&str] = &["version", "digest", "images", "files"];
 
 struct Validator {
@@ -480,7 +482,12 @@ impl Validator {
             for (v, span) in &values {
                 self.repo_path("values", v, span.clone());
             }
+            let auth = keys
+                .get("auth")
+                .map(|(_, item)| self.auth(item))
+                .unwrap_or_default();
             Source::Chart {
+                auth,
                 repo: repo.map(|r| r.0).unwrap_or_default(),
                 chart: chart.map(|c| c.0).unwrap_or_default(),
                 release,
@@ -560,6 +567,43 @@ impl Validator {
         let (url, span) = helm?;
         self.url(&url, span, &["https", "http", "file", "oci"]);
         Some(VersionSource::HelmIndex { url, chart })
+    }
+
+    fn auth(&mut self, item: &Item) -> super::RepoAuthEnv {
+        let mut auth = super::RepoAuthEnv::default();
+        let Some(t) = item.as_table_like() else {
+            self.type_error("auth", "a table such as { token-env = \"REPO_TOKEN\" }", item);
+            return auth;
+        };
+        let keys = Keys::new(t, "`auth`", AUTH_KEYS);
+        self.unknown_keys(&keys);
+        let read = |v: &mut Self, key: &str| {
+            let (name, span) = v.string(&keys, key)?;
+            let valid = name
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+                && !name.is_empty();
+            if !valid {
+                v.problems.push(
+                    Problem::new(format!("{name:?} is not an environment variable name"), span)
+                        .label("expected a name like REPO_PASSWORD")
+                        .help("name the variable that holds the secret, never the secret itself"),
+                );
+            }
+            Some(name)
+        };
+        auth.username_env = read(self, "username-env");
+        auth.password_env = read(self, "password-env");
+        auth.token_env = read(self, "token-env");
+        if auth.username_env.is_some() != auth.password_env.is_some() {
+            self.problems.push(
+                Problem::new("`auth` needs both `username-env` and `password-env`", self.span_of_item(item))
+                    .label("incomplete credentials")
+                    .help("name both variables, or use `token-env` for a bearer token"),
+            );
+        }
+        auth
     }
 
     fn lock(&mut self, what: &str, item: &Item) -> Option<Lock> {

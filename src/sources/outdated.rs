@@ -42,10 +42,12 @@ pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
             repo: repo.clone(),
             chart: chart.clone(),
         }),
-        Source::Chart { repo, chart, .. } => Some(Discovery::HelmIndex {
+        Source::Chart {
+            repo, chart, auth, ..
+        } => Some(Discovery::HelmIndex {
             repo: repo.clone(),
             chart: chart.clone(),
-            auth: RepoAuth::default(),
+            auth: RepoAuth::from_config(auth),
         }),
         Source::Manifest { versions, .. } => match versions.as_ref()? {
             VersionSource::GithubReleases(repo) => {

@@ -241,13 +241,15 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 downloaded,
             })
         }
-        Source::Chart { repo, chart, .. } => {
+        Source::Chart {
+            repo, chart, auth, ..
+        } => {
             let req = ChartRequest {
                 repo: repo.clone(),
                 chart: chart.clone(),
                 version: entry.version.clone(),
                 known_digest: lock_matches.and_then(|l| l.digest.clone()),
-                auth: super::auth::RepoAuth::default(),
+                auth: super::auth::RepoAuth::from_config(auth),
             };
             let fetched = fetcher.fetch_chart(&req)?;
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
