@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+mod common;
 
 /// A fixture repository in a temporary directory.
 struct Repo {
@@ -512,4 +515,51 @@ fn patch_target_missing_and_broken_overlay() {
         out.contains("--> patches/metallb/kustomization.yaml"),
         "{out}"
     );
+}
+
+#[test]
+fn online_check_flags_a_retagged_upstream() {
+    let repo = Repo::base();
+    let metallb = std::fs::read(repo.path("upstream/metallb/metallb-native.yaml")).unwrap();
+    let app = Arc::new(Mutex::new(
+        std::fs::read(repo.path("upstream/app/app.yaml")).unwrap(),
+    ));
+    let served = app.clone();
+    let server = common::Server::start(std::time::Duration::ZERO, move |req, _| match req.path() {
+        "/metallb/v0.15.3/metallb-native.yaml" => common::Reply::Ok(metallb.clone()),
+        "/releases/v1.0.0/app.yaml" => common::Reply::Ok(served.lock().unwrap().clone()),
+        _ => common::Reply::status(404),
+    });
+    let text = repo.read("vendor.toml").replace(
+        "https://raw.githubusercontent.com/metallb/metallb/{version}/config/manifests",
+        &format!("{}/metallb/{{version}}", server.base),
+    );
+    repo.write(
+        "vendor.toml",
+        &text.replace("https://example.com", &server.base),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let online = |repo: &Repo| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
+            .args(["check", "--online"])
+            .current_dir(repo.dir.path())
+            .env("NO_COLOR", "1")
+            .env("VENDOR_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    let (code, out) = online(&repo);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(server.count("/releases/v1.0.0/app.yaml"), 1);
+
+    // Upstream now serves other bytes for the same version.
+    app.lock().unwrap().extend_from_slice(b"# re-tagged\n");
+    let (code, out) = online(&repo);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[upstream-retagged]"), "{out}");
+    assert!(!out.contains("metallb-native.yaml differs"), "{out}");
 }

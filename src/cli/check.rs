@@ -22,6 +22,10 @@ pub struct Args {
     /// Silence findings with this code.
     #[arg(short = 'A', long = "allow", value_name = "CODE")]
     pub allow: Vec<String>,
+    /// Also ask upstream: newer versions within `track` (outdated) and whether upstream still
+    /// serves the vendored bytes for the pinned version (upstream-retagged).
+    #[arg(long)]
+    pub online: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
@@ -42,10 +46,17 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
         }
     }
     let opts = crate::check::Options {
-        overrides,
+        overrides: overrides.clone(),
         only: args.names,
     };
-    let report = crate::check::check(&config, &opts)?;
+    let mut report = crate::check::check(&config, &opts)?;
+    if args.online {
+        let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
+        let mut online = crate::sources::online_findings(&config, &opts.only, jobs)?;
+        overrides.apply(&mut online);
+        report.findings.extend(online);
+        report.sort();
+    }
     let text = match global.format {
         Format::Human | Format::Markdown => {
             crate::report::human(&report, global.color_stdout(), global.quiet)

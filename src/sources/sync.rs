@@ -136,6 +136,9 @@ pub enum SyncError {
     },
 }
 
+/// File contents by relative `/`-separated path.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
 /// The file name a URL is saved under: its last path segment, without query or fragment.
 pub fn file_name_of(url: &str) -> &str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -173,44 +176,27 @@ pub fn generated_kustomization(config: &Config, entry: &Entry, files: &[&str]) -
     out
 }
 
-/// Container images referenced by `image:` keys in manifest files, sorted and unique.
-///
-/// A line scan: block scalars (`image: |`), templated values and flow collections are skipped.
-/// `crate::policy::image` has the object-aware extraction `check` uses; this one only fills the
-/// lock's `images` list.
+/// Container images of the workloads in manifest files, sorted and unique: the same
+/// object-aware extraction `check` compares the lock with (`crate::policy::image::images_of`).
+/// Files that are not UTF-8 YAML contribute nothing here; `check` reports them.
 pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = BTreeSet::new();
     for (name, bytes) in files {
         if !is_manifest(name) {
             continue;
         }
-        let text = String::from_utf8_lossy(bytes);
-        let mut block_indent: Option<usize> = None;
-        for line in text.lines() {
-            let indent = line.len() - line.trim_start().len();
-            if let Some(b) = block_indent {
-                if line.trim().is_empty() || indent > b {
-                    continue;
-                }
-                block_indent = None;
-            }
-            let t = line.trim_start();
-            let t = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
-            if let Some((_, v)) = t.split_once(": ")
-                && (v.starts_with('|') || v.starts_with('>'))
-            {
-                block_indent = Some(indent);
-                continue;
-            }
-            let Some(v) = t.strip_prefix("image:") else {
-                continue;
-            };
-            let v = v.split(" #").next().unwrap_or(v).trim();
-            let v = v.trim_matches(|c| c == '"' || c == '\'');
-            if v.is_empty() || v.contains("{{") || v.starts_with(['{', '[', '|', '>', '&', '*']) {
-                continue;
-            }
-            out.insert(v.to_string());
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        let Ok(objects) = crate::resources::parse(text, name) else {
+            continue;
+        };
+        for r in &objects {
+            out.extend(
+                crate::policy::image::images_of(&r.value)
+                    .into_iter()
+                    .map(|u| u.image),
+            );
         }
     }
     out.into_iter().collect()
@@ -300,7 +286,7 @@ fn render(
     config: &Config,
     entry: &Entry,
     chart: &archive::ChartFiles,
-) -> Result<(BTreeMap<String, Vec<u8>>, Option<String>), SourceError> {
+) -> Result<(Tree, Option<String>), SourceError> {
     let Source::Chart {
         release,
         namespace,
@@ -677,8 +663,8 @@ mod tests {
     }
 
     #[test]
-    fn images_from_lines() {
-        let text = "spec:\n  containers:\n  - image: quay.io/a/b:v1\n    name: x\n  - name: y\n    image: \"redis:7\" # cache\n  description: |\n    image: not/this:1\n  other:\n    image: '{{ .Values.x }}'\n";
+    fn images_come_from_workload_containers_only() {
+        let text = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: quay.io/a/b:v1\n        name: x\n      - name: y\n        image: \"redis:7\" # cache\n---\nkind: ConfigMap\ndata:\n  image: not/this:1\n";
         let files = BTreeMap::from([("a.yaml".to_string(), text.as_bytes().to_vec())]);
         assert_eq!(images_in(&files), ["quay.io/a/b:v1", "redis:7"]);
     }
