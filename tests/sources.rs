@@ -1472,7 +1472,10 @@ fn cli_credentials_from_environment_variables_named_in_vendor_toml() {
             .current_dir(dir.path())
             .env("NO_COLOR", "1")
             .env("VENDOR_CACHE_DIR", cache.path())
-            .env("HELM_REPOSITORY_CONFIG", dir.path().join("no-helm-config.yaml"))
+            .env(
+                "HELM_REPOSITORY_CONFIG",
+                dir.path().join("no-helm-config.yaml"),
+            )
             .env("VENDOR_TEST_REPO_USER", "user")
             .env("VENDOR_TEST_REPO_PASS", pass)
             .output()
@@ -1482,6 +1485,11 @@ fn cli_credentials_from_environment_variables_named_in_vendor_toml() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("wrong"));
     let out = sync("s3cret");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("upstream/metallb").is_dir());
 }

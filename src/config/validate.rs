@@ -572,23 +572,28 @@ impl Validator {
     fn auth(&mut self, item: &Item) -> super::RepoAuthEnv {
         let mut auth = super::RepoAuthEnv::default();
         let Some(t) = item.as_table_like() else {
-            self.type_error("auth", "a table such as { token-env = \"REPO_TOKEN\" }", item);
+            self.type_error(
+                "auth",
+                "a table such as { token-env = \"REPO_TOKEN\" }",
+                item,
+            );
             return auth;
         };
         let keys = Keys::new(t, "`auth`", AUTH_KEYS);
         self.unknown_keys(&keys);
         let read = |v: &mut Self, key: &str| {
             let (name, span) = v.string(&keys, key)?;
-            let valid = name
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
-                && !name.is_empty();
+            let valid = name.bytes().enumerate().all(|(i, b)| {
+                b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+            }) && !name.is_empty();
             if !valid {
                 v.problems.push(
-                    Problem::new(format!("{name:?} is not an environment variable name"), span)
-                        .label("expected a name like REPO_PASSWORD")
-                        .help("name the variable that holds the secret, never the secret itself"),
+                    Problem::new(
+                        format!("{name:?} is not an environment variable name"),
+                        span,
+                    )
+                    .label("expected a name like REPO_PASSWORD")
+                    .help("name the variable that holds the secret, never the secret itself"),
                 );
             }
             Some(name)
@@ -598,9 +603,12 @@ impl Validator {
         auth.token_env = read(self, "token-env");
         if auth.username_env.is_some() != auth.password_env.is_some() {
             self.problems.push(
-                Problem::new("`auth` needs both `username-env` and `password-env`", self.span_of_item(item))
-                    .label("incomplete credentials")
-                    .help("name both variables, or use `token-env` for a bearer token"),
+                Problem::new(
+                    "`auth` needs both `username-env` and `password-env`",
+                    self.span_of_item(item),
+                )
+                .label("incomplete credentials")
+                .help("name both variables, or use `token-env` for a bearer token"),
             );
         }
         auth
