@@ -654,3 +654,41 @@ fn cli_detects_renames_when_asked_and_markdown_shows_new_objects() {
         .collect();
     assert_eq!(paths, ["metadata.name", "data.f"]);
 }
+
+/// `[diff]` in vendor.toml: ignored labels and annotations leave the diff, as the flags do.
+#[test]
+fn noise_settings_from_vendor_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let cm = |chart: &str, checksum: &str, data: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    helm.sh/chart: {chart}\n  annotations:\n    checksum/config: \"{checksum}\"\ndata:\n  a: \"{data}\"\n"
+        )
+    };
+    std::fs::write(dir.path().join("old.yaml"), cm("x-1.0.0", "111", "same")).unwrap();
+    std::fs::write(dir.path().join("new.yaml"), cm("x-1.1.0", "222", "same")).unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_vendor"))
+            .args(["diff", "--exit-code", "old.yaml", "new.yaml"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run().status.code(),
+        Some(1),
+        "labels and annotations differ"
+    );
+    std::fs::write(
+        dir.path().join("vendor.toml"),
+        "[diff]\nignore-labels = [\"helm.sh/chart\"]\nignore-annotations = [\"checksum/*\"]\n\n[manifest.x]\nurl = \"https://example.com/{version}/x.yaml\"\nversion = \"v1.0.0\"\n",
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -187,15 +187,16 @@ fn render_chart(
         .wrap_err_with(|| format!("the rendered chart of {label} is not valid YAML"))
 }
 
-/// `[settings] kube-version` of vendor.toml, when there is one: `--manifest-path` must load; a
-/// vendor.toml found upward that does not load is ignored (comparing two files does not need it).
-fn settings_kube_version(global: &GlobalArgs) -> miette::Result<Option<String>> {
+/// vendor.toml, when there is one (for `[settings] kube-version` and `[diff]` noise):
+/// `--manifest-path` must load; a vendor.toml found upward that does not load is ignored
+/// (comparing two files does not need it).
+fn optional_config(global: &GlobalArgs) -> miette::Result<Option<crate::config::Config>> {
     let cwd = std::env::current_dir().into_diagnostic()?;
     let Ok(path) = crate::config::find(global.manifest_path.as_deref(), &cwd) else {
         return Ok(None);
     };
     match crate::config::load(&path) {
-        Ok(config) => Ok(Some(config.settings.kube_version)),
+        Ok(config) => Ok(Some(config)),
         Err(e) if global.manifest_path.is_some() => Err(e.into()),
         Err(_) => Ok(None),
     }
@@ -230,8 +231,14 @@ pub fn report(
         }
     };
     let mut opts = args.options();
-    if opts.kube_version.is_none() {
-        opts.kube_version = settings_kube_version(global)?;
+    if let Some(config) = optional_config(global)? {
+        if opts.kube_version.is_none() {
+            opts.kube_version = Some(config.settings.kube_version.clone());
+        }
+        let from_config = config.diff.filter();
+        opts.noise.paths.extend(from_config.paths);
+        opts.noise.labels.extend(from_config.labels);
+        opts.noise.annotations.extend(from_config.annotations);
     }
     rayon::join(
         || diff::prepare(&mut old, &opts),

@@ -29,6 +29,8 @@ pub struct Config {
     pub source: String,
     pub settings: Settings,
     pub policy: ImagePolicy,
+    /// `[diff]`: what `vendor diff` and `vendor update` treat as noise.
+    pub diff: DiffNoise,
     /// Entries in file order.
     pub entries: Vec<Entry>,
 }
@@ -84,6 +86,29 @@ impl Default for ImagePolicy {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+        }
+    }
+}
+
+/// `[diff]`: changes to leave out of structured diffs (patterns may use `*`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DiffNoise {
+    /// Field paths as the diff prints them, e.g. `spec.template.metadata.annotations`.
+    pub ignore_paths: Vec<String>,
+    /// Label keys, e.g. `helm.sh/chart`.
+    pub ignore_labels: Vec<String>,
+    /// Annotation keys, e.g. `checksum/*`.
+    pub ignore_annotations: Vec<String>,
+}
+
+impl DiffNoise {
+    /// The diff engine's noise filter for these settings.
+    pub fn filter(&self) -> crate::diff::NoiseFilter {
+        let patterns = |v: &[String]| v.iter().map(crate::diff::Pattern::new).collect();
+        crate::diff::NoiseFilter {
+            paths: patterns(&self.ignore_paths),
+            labels: patterns(&self.ignore_labels),
+            annotations: patterns(&self.ignore_annotations),
         }
     }
 }

@@ -78,6 +78,7 @@ const CHART_KEYS: &[&str] = &[
     "lock",
 ];
 const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
+const DIFF_KEYS: &[&str] = &["ignore-paths", "ignore-labels", "ignore-annotations"];
 const AUTH_KEYS: &[&str] = &["username-env", "password-env", "token-env"];
 const LOCK_KEYS: &[&str] = &["version", "digest", "images", "files"];
 
@@ -230,7 +231,7 @@ impl Validator {
         let keys = Keys::new(
             top,
             "vendor.toml",
-            &["settings", "policy", "manifest", "chart"],
+            &["settings", "policy", "diff", "manifest", "chart"],
         );
         self.unknown_keys(&keys);
 
@@ -253,6 +254,17 @@ impl Validator {
                 }
             },
             None => ImagePolicy::default(),
+        };
+
+        let diff = match keys.get("diff") {
+            Some((_, item)) => match item.as_table_like() {
+                Some(t) => self.diff(t),
+                None => {
+                    self.type_error("diff", "a table", item);
+                    super::DiffNoise::default()
+                }
+            },
+            None => super::DiffNoise::default(),
         };
 
         let mut entries = Vec::new();
@@ -310,6 +322,7 @@ impl Validator {
             source: source.to_string(),
             settings,
             policy,
+            diff,
             entries,
         })
     }
@@ -347,6 +360,23 @@ impl Validator {
             s.kube_version = v.trim_start_matches('v').to_string();
         }
         s
+    }
+
+    fn diff(&mut self, t: &dyn TableLike) -> super::DiffNoise {
+        let keys = Keys::new(t, "[diff]", DIFF_KEYS);
+        self.unknown_keys(&keys);
+        let mut list = |key: &str| {
+            self.string_list(&keys, key)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        };
+        super::DiffNoise {
+            ignore_paths: list("ignore-paths"),
+            ignore_labels: list("ignore-labels"),
+            ignore_annotations: list("ignore-annotations"),
+        }
     }
 
     fn policy(&mut self, t: &dyn TableLike) -> ImagePolicy {
@@ -953,6 +983,7 @@ version = "not a version"
         };
         let p = &schema["properties"];
         assert_eq!(keys(&p["settings"]), sorted(SETTINGS_KEYS));
+        assert_eq!(keys(&p["diff"]), sorted(DIFF_KEYS));
         assert_eq!(
             keys(&p["policy"]["properties"]["images"]),
             sorted(POLICY_IMAGES_KEYS)

@@ -674,6 +674,7 @@ fn diff_section(
     };
     let opts = diff::Options {
         kube_version: Some(config.settings.kube_version.clone()),
+        noise: config.diff.filter(),
         ..Default::default()
     };
     let (mut old, mut new) = rayon::join(|| load(old_tree), || load(new_tree));
