@@ -159,24 +159,11 @@ fn render_chart(
     chart_dir: &Path,
     label: &str,
 ) -> miette::Result<Vec<Resource>> {
-    let crate::config::Source::Chart {
-        release,
-        namespace,
-        values,
-        chart,
-        ..
-    } = &entry.source
-    else {
+    let crate::config::Source::Chart { chart, .. } = &entry.source else {
         return Ok(Vec::new());
     };
-    let opts = crate::helm::RenderOptions {
-        release: release.clone().unwrap_or_else(|| entry.name.clone()),
-        namespace: namespace.clone().unwrap_or_else(|| "default".into()),
-        values_files: values.iter().map(|v| config.root.join(v)).collect(),
-        kube_version: Some(config.settings.kube_version.clone()),
-        include_crds: true,
-        skip_tests: true,
-        ..crate::helm::RenderOptions::default()
+    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
+        return Ok(Vec::new());
     };
     let release = crate::helm::render_release(chart_dir, &opts)
         .into_diagnostic()

@@ -75,6 +75,36 @@ pub struct RenderOptions {
     pub is_upgrade: bool,
 }
 
+impl RenderOptions {
+    /// How `sync`, `diff` and `update` render a chart entry of vendor.toml: its release name
+    /// (default: the entry name), namespace (default `default`), values files (relative to
+    /// vendor.toml) and the settings' kube-version, with CRDs and without test hooks. `None`
+    /// for entries that are not charts.
+    pub fn for_entry(
+        config: &crate::config::Config,
+        entry: &crate::config::Entry,
+    ) -> Option<RenderOptions> {
+        let crate::config::Source::Chart {
+            release,
+            namespace,
+            values,
+            ..
+        } = &entry.source
+        else {
+            return None;
+        };
+        Some(RenderOptions {
+            release: release.clone().unwrap_or_else(|| entry.name.clone()),
+            namespace: namespace.clone().unwrap_or_else(|| "default".into()),
+            values_files: values.iter().map(|v| config.root.join(v)).collect(),
+            kube_version: Some(config.settings.kube_version.clone()),
+            include_crds: true,
+            skip_tests: true,
+            ..RenderOptions::default()
+        })
+    }
+}
+
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {

@@ -52,13 +52,15 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn escape_data(s: &str) -> String {
+/// Escapes the message part of a workflow command.
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn escape_property(s: &str) -> String {
+/// Escapes a property value of a workflow command.
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

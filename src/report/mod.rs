@@ -10,6 +10,11 @@ mod sarif;
 use crate::diag::{Finding, Level};
 
 pub use github::render as github;
+
+/// Escaping of GitHub workflow command values, shared with the diff renderer.
+pub(crate) mod github_escape {
+    pub(crate) use super::github::{escape_data, escape_property};
+}
 pub use human::render as human;
 pub use json::render as json;
 pub use sarif::render as sarif;

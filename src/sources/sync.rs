@@ -289,15 +289,6 @@ fn render(
     entry: &Entry,
     chart: &archive::ChartFiles,
 ) -> Result<(Tree, Option<String>), SourceError> {
-    let Source::Chart {
-        release,
-        namespace,
-        values,
-        ..
-    } = &entry.source
-    else {
-        unreachable!("render is only called for charts")
-    };
     let what = format!("chart `{}` {}", entry.name, entry.version);
     let tmp = tempfile::tempdir().map_err(|e| SourceError::Render {
         what: what.clone(),
@@ -312,15 +303,8 @@ fn render(
         what: what.clone(),
         message: e.to_string(),
     })?;
-    let opts = crate::helm::RenderOptions {
-        release: release.clone().unwrap_or_else(|| entry.name.clone()),
-        namespace: namespace.clone().unwrap_or_else(|| "default".into()),
-        values_files: values.iter().map(|v| config.root.join(v)).collect(),
-        kube_version: Some(config.settings.kube_version.clone()),
-        include_crds: true,
-        skip_tests: true,
-        ..Default::default()
-    };
+    let opts = crate::helm::RenderOptions::for_entry(config, entry)
+        .expect("render is only called for charts");
     let (rendered, findings) =
         crate::helm::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
             what: what.clone(),

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::{RenderOptions, summary_line};
 use crate::diff::{DiffReport, Severity};
+use crate::report::github_escape::{escape_data as data, escape_property as property};
 
 /// Changed paths listed per resource annotation.
 const MAX_PATHS: usize = 10;
@@ -71,18 +72,6 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
         ))
     );
     out
-}
-
-/// Escapes the message part of a workflow command.
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a property value of a workflow command.
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
