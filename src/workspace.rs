@@ -6,6 +6,54 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A scratch copy of a repository in a temporary directory, for building overlays against
+/// trees that are not (yet) in place: `vendor.toml` (the given text, or the current file), the
+/// whole patches directory, and each `(name, files)` tree as `upstream/NAME`.
+pub fn scratch_repository<'a>(
+    config: &crate::config::Config,
+    vendor_toml: Option<&str>,
+    trees: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, Vec<u8>>)>,
+) -> Result<tempfile::TempDir, WorkspaceError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source: std::io::Error| WorkspaceError::Io { path, source }
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("vendor-scratch-")
+        .tempdir()
+        .map_err(io(&std::env::temp_dir()))?;
+    let root = scratch.path();
+    let toml = vendor_toml.unwrap_or(&config.source);
+    std::fs::write(root.join(crate::config::FILE_NAME), toml).map_err(io(root))?;
+    let patches = config.root.join(&config.settings.patches_dir);
+    if patches.is_dir() {
+        for e in walkdir::WalkDir::new(&patches) {
+            let e = e.map_err(|e| WorkspaceError::Io {
+                path: patches.clone(),
+                source: e.into(),
+            })?;
+            let rel = e.path().strip_prefix(&config.root).unwrap_or(e.path());
+            let dest = root.join(rel);
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).map_err(io(&dest))?;
+            } else if e.file_type().is_file() {
+                std::fs::copy(e.path(), &dest).map_err(io(&dest))?;
+            }
+        }
+    }
+    for (name, files) in trees {
+        let dir = root.join(&config.settings.upstream_dir).join(name);
+        for (rel, bytes) in files {
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+    }
+    Ok(scratch)
+}
+
 /// Why the vendored tree could not be replaced.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum WorkspaceError {

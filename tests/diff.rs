@@ -692,3 +692,58 @@ fn noise_settings_from_vendor_toml() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// `--patched`: both sides go through `patches/NAME`; a change the overlay overrides on both
+/// sides (here the Service type) disappears from the diff.
+#[test]
+fn cli_name_form_patched_runs_both_sides_through_the_overlay() {
+    let repo = tempfile::tempdir().unwrap();
+    let baremetal = std::fs::read(fixture(NGINX_METAL)).unwrap();
+    let port = serve_once_per_request("v2", baremetal);
+    std::fs::write(
+        repo.path().join("vendor.toml"),
+        format!(
+            "[manifest.nginx]\nurl = \"http://127.0.0.1:{port}/{{version}}/deploy.yaml\"\nversion = \"v1\"\n"
+        ),
+    )
+    .unwrap();
+    let vendored = repo.path().join("upstream/nginx");
+    std::fs::create_dir_all(&vendored).unwrap();
+    std::fs::copy(fixture(NGINX_CLOUD), vendored.join("deploy.yaml")).unwrap();
+    std::fs::write(
+        vendored.join("kustomization.yaml"),
+        "resources:\n- deploy.yaml\n",
+    )
+    .unwrap();
+    let overlay = repo.path().join("patches/nginx");
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources:\n- ../../upstream/nginx\npatches:\n- target:\n    kind: Service\n    name: ingress-nginx-controller\n  patch: |-\n    - op: replace\n      path: /spec/type\n      value: ClusterIP\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["diff", "--format", "json", "nginx", "--to", "v2"];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_vendor"))
+            .args(&args)
+            .current_dir(repo.path())
+            .env("VENDOR_CACHE_DIR", repo.path().join("cache"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let plain = run(&[]);
+    assert!(plain.contains("\"spec.type\""), "{plain}");
+    let patched = run(&["--patched"]);
+    assert!(!patched.contains("\"spec.type\""), "{patched}");
+    let json: serde_json::Value = serde_json::from_str(&patched).unwrap();
+    assert_eq!(json["old"], "patches/nginx (v1)");
+    assert_eq!(json["new"], "patches/nginx over nginx@v2");
+}

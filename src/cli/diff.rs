@@ -105,6 +105,57 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     report(global, &args, old_side?, new_side?, &args.old, &new)
 }
 
+/// `--patched`: both sides through the entry's overlay, `patches/NAME` built over the vendored
+/// tree and over the fetched one (in a scratch copy of the repository).
+fn run_patched(
+    global: &GlobalArgs,
+    args: &Args,
+    config: &crate::config::Config,
+    entry: &crate::config::Entry,
+    fetched: &std::collections::BTreeMap<String, Vec<u8>>,
+    upstream_label: &str,
+) -> miette::Result<Outcome> {
+    let name = &entry.name;
+    let overlay = |root: &Path| -> miette::Result<Vec<Resource>> {
+        let dir = root.join(&config.settings.patches_dir).join(name);
+        let opts = crate::kustomize::BuildOptions {
+            root: Some(root.to_path_buf()),
+            display_base: Some(root.to_path_buf()),
+            ..Default::default()
+        };
+        let built = crate::kustomize::build(&dir, &opts)
+            .map_err(|e| miette::miette!(help = "`vendor build` shows the same error", "{e}"))
+            .wrap_err_with(|| {
+                format!(
+                    "the overlay {}/{name} does not build",
+                    config.settings.patches_dir
+                )
+            })?;
+        diff::load_str(
+            &crate::kustomize::render(&built),
+            &format!("{}/{name}", config.settings.patches_dir),
+            false,
+        )
+        .into_diagnostic()
+    };
+    if !config.patches_dir(entry).is_dir() {
+        return Err(miette::miette!(
+            help = "drop --patched to compare the upstream trees",
+            "`{name}` has no overlay in {}/{name}",
+            config.settings.patches_dir
+        ));
+    }
+    let old = overlay(&config.root)?;
+    let scratch = crate::workspace::scratch_repository(config, None, [(name.as_str(), fetched)])?;
+    let new = overlay(scratch.path())?;
+    let old_label = format!("{}/{name} ({})", config.settings.patches_dir, entry.version);
+    let new_label = format!(
+        "{}/{name} over {upstream_label}",
+        config.settings.patches_dir
+    );
+    report(global, args, old, new, &old_label, &new_label)
+}
+
 /// `vendor diff NAME [--to VERSION]`: the vendored tree of an entry against upstream at VERSION
 /// (default: the pinned version, which shows hand edits of the vendored copy).
 fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Outcome> {
@@ -112,13 +163,6 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     let entry = config
         .entry(name)
         .ok_or_else(|| super::unknown_entry(&config, name))?;
-    if args.patched {
-        return Err(miette::miette!(
-            help = "compare the unpatched trees with `vendor diff NAME --to VERSION`, or build \
-                    both overlays with `vendor build` and compare the outputs with `vendor diff OLD NEW`",
-            "--patched is not available in this build"
-        ));
-    }
     let vendored_dir = config.upstream_dir(entry);
     let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
     let old = if vendored_dir.join("Chart.yaml").is_file() {
@@ -138,6 +182,16 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     let prepared = crate::sources::sync::prepare(&fetcher, &config, &target)
         .wrap_err_with(|| format!("cannot fetch `{name}` at {}", target.version))?;
     let upstream_label = format!("{name}@{}", target.version);
+    if args.patched {
+        return run_patched(
+            global,
+            args,
+            &config,
+            entry,
+            &prepared.files,
+            &upstream_label,
+        );
+    }
     let new = diff::load_files(
         prepared
             .files

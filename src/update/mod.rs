@@ -610,39 +610,15 @@ fn scratch_copy(
     new_config: &str,
     fetched: &[(Target, Option<sync::Prepared>)],
 ) -> Result<tempfile::TempDir, UpdateError> {
-    let scratch = tempfile::Builder::new()
-        .prefix("vendor-update-")
-        .tempdir()
-        .map_err(io(&std::env::temp_dir()))?;
-    let root = scratch.path();
-    std::fs::write(root.join(crate::config::FILE_NAME), new_config).map_err(io(root))?;
-    let patches = config.root.join(&config.settings.patches_dir);
-    if patches.is_dir() {
-        for e in walkdir::WalkDir::new(&patches) {
-            let e = e.map_err(|e| UpdateError::Io {
-                path: patches.clone(),
-                source: e.into(),
-            })?;
-            let rel = e.path().strip_prefix(&config.root).unwrap_or(e.path());
-            let dest = root.join(rel);
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(&dest).map_err(io(&dest))?;
-            } else if e.file_type().is_file() {
-                std::fs::copy(e.path(), &dest).map_err(io(&dest))?;
-            }
-        }
-    }
-    for p in fetched.iter().filter_map(|(_, p)| p.as_ref()) {
-        let dir = root.join(&config.settings.upstream_dir).join(&p.name);
-        for (rel, bytes) in &p.files {
-            let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::write(&path, bytes).map_err(io(&path))?;
-        }
-    }
-    Ok(scratch)
+    let trees = fetched
+        .iter()
+        .filter_map(|(_, p)| p.as_ref())
+        .map(|p| (p.name.as_str(), &p.files));
+    Ok(crate::workspace::scratch_repository(
+        config,
+        Some(new_config),
+        trees,
+    )?)
 }
 
 /// Budget of one entry's diff sections in the Markdown report (GitHub's body limit shared).
