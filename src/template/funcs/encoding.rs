@@ -117,10 +117,7 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "now" [] => |st, _| { st.notice("now"); Ok(GoValue::object(Time::now())) };
         "date" [Str, Any] => |st, a| ok_str(to_time(st, &a[1]).format(arg_str(&a[0])));
         "dateInZone" [Str, Any, Str] => |st, a| {
-            let zone = arg_str(&a[2]);
-            if !matches!(zone, "" | "UTC" | "Etc/UTC") {
-                return Err(format!("time zone {zone:?} is not supported by vendor (only UTC)"));
-            }
+            super::dates::check_zone(arg_str(&a[2]))?;
             ok_str(to_time(st, &a[1]).format(arg_str(&a[0])))
         };
         "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
@@ -523,13 +520,29 @@ fn url_parse(s: &str) -> Result<GoValue, String> {
 }
 
 /// A Go `time.Time` (UTC, second precision plus nanoseconds).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Time {
     pub secs: i64,
     pub nanos: u32,
 }
 
 impl Time {
-    fn now() -> Time {
+    /// Go's zero time.Time (0001-01-01 00:00:00 UTC).
+    pub const ZERO: Time = Time {
+        secs: -62_135_596_800,
+        nanos: 0,
+    };
+
+    /// This time plus a (possibly negative) number of nanoseconds.
+    pub fn add_nanos(&self, d: i128) -> Time {
+        let total = self.secs as i128 * 1_000_000_000 + self.nanos as i128 + d;
+        Time {
+            secs: total.div_euclid(1_000_000_000) as i64,
+            nanos: total.rem_euclid(1_000_000_000) as u32,
+        }
+    }
+
+    pub fn now() -> Time {
         let d = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -674,7 +687,7 @@ impl GoObject for Time {
 
 /// Sprig's date argument: a time.Time or Unix seconds (int); anything else (float64 values
 /// included) means "now", which is recorded as a notice. Times are formatted in UTC.
-fn to_time(st: &mut State, v: &GoValue) -> Time {
+pub(super) fn to_time(st: &mut State, v: &GoValue) -> Time {
     match v {
         GoValue::Int(i) => Time { secs: *i, nanos: 0 },
         GoValue::Object(o) if o.type_name() == "time.Time" => {
