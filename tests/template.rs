@@ -494,6 +494,25 @@ fn gen_ca_and_signed_cert_are_valid_x509() {
     assert_eq!(days, 30);
     leaf.verify_signature(Some(ca.public_key()))
         .expect("leaf is signed by the CA");
+    let ski = ca
+        .extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+        .expect("CA has a subject key identifier");
+    let aki = leaf
+        .extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
+        .expect("leaf has an authority key identifier");
+    assert_eq!(ski, aki);
     assert!(leaf.verify_signature(None).is_err());
     pem_der(parts[3], "RSA PRIVATE KEY");
 }
@@ -610,6 +629,11 @@ fn dates_parse_modify_and_round() {
     let err = render_one(r#"{{ toDate "2006" "2017" | mustDateModify "1y" }}"#).unwrap_err();
     assert!(
         err.contains("time: unknown unit \"y\" in duration \"1y\""),
+        "{err}"
+    );
+    let err = render_one(r#"{{ htmlDateInZone 0 "Europe/Paris" }}"#).unwrap_err();
+    assert!(
+        err.contains("time zone \"Europe/Paris\" is not supported"),
         "{err}"
     );
     let (out, _) =

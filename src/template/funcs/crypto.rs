@@ -319,9 +319,14 @@ fn base_params(
 
     let mut params = rcgen::CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
+    // Go writes the CN as a PrintableString when it can, else as a UTF8String.
+    let cn_value = match rcgen::string::PrintableString::try_from(cn) {
+        Ok(p) => rcgen::DnValue::PrintableString(p),
+        Err(_) => rcgen::DnValue::Utf8String(cn.to_string()),
+    };
     params
         .distinguished_name
-        .push(rcgen::DnType::CommonName, cn);
+        .push(rcgen::DnType::CommonName, cn_value);
     params.subject_alt_names = dns;
     let mut serial = rand::random::<[u8; 16]>().to_vec();
     while serial.len() > 1 && serial[0] == 0 {
@@ -330,8 +335,9 @@ fn base_params(
     params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now;
-    params.not_after = now
-        .checked_add(time::Duration::hours(24).saturating_mul(days as i32))
+    params.not_after = days
+        .checked_mul(86_400)
+        .and_then(|secs| now.checked_add(time::Duration::seconds(secs)))
         .ok_or_else(|| format!("validity of {days} days is out of range"))?;
     params.key_usages = vec![
         rcgen::KeyUsagePurpose::DigitalSignature,
@@ -346,8 +352,12 @@ fn base_params(
 }
 
 /// Go's net.ParseIP: dotted IPv4 or IPv6 text (no zones, no leading zeros in IPv4).
+/// IPv4-mapped IPv6 addresses become IPv4, as Go's x509 writes them (4 bytes).
 fn parse_go_ip(s: &str) -> Option<IpAddr> {
-    s.parse::<IpAddr>().ok()
+    match s.parse::<IpAddr>().ok()? {
+        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        v4 => Some(v4),
+    }
 }
 
 fn finish(cert: rcgen::Certificate, key: &PrivKey) -> Result<GoValue, String> {
@@ -375,10 +385,12 @@ fn self_signed(params: rcgen::CertificateParams, key: PrivKey) -> Result<GoValue
 }
 
 fn signed(
-    params: rcgen::CertificateParams,
+    mut params: rcgen::CertificateParams,
     key: PrivKey,
     ca: &Certificate,
 ) -> Result<GoValue, String> {
+    // Go sets the Authority Key Identifier from the CA's Subject Key Identifier.
+    params.use_authority_key_identifier_extension = true;
     let block = pem::parse(&ca.cert).map_err(|_| "unable to decode certificate".to_string())?;
     x509_parser::parse_x509_certificate(block.contents())
         .map_err(|e| format!("error parsing certificate: decodedSignerCert.Bytes: {e}"))?;

@@ -55,10 +55,28 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
     }
 }
 
-/// Zones we can render: UTC, and names Go cannot load (Go then falls back to UTC).
+/// Zones we can render: the names Go's tz database gives a zero UTC offset, and `Local`
+/// (Helm runs with Local = UTC in CI). Other zones would need a tz database: refused clearly.
 pub(super) fn check_zone(zone: &str) -> Result<(), String> {
-    let looks_real = zone.contains('/') || zone == "Local";
-    if matches!(zone, "" | "UTC" | "Etc/UTC" | "Local") || !looks_real {
+    const UTC_NAMES: [&str; 16] = [
+        "",
+        "UTC",
+        "Local",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "UCT",
+        "Universal",
+        "Zulu",
+        "Etc/UTC",
+        "Etc/GMT",
+        "Etc/UCT",
+        "Etc/Universal",
+        "Etc/Zulu",
+    ];
+    if UTC_NAMES.contains(&zone) {
         return Ok(());
     }
     Err(format!(
