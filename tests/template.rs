@@ -652,3 +652,15 @@ fn url_join_matches_sprig_doc_example() {
         "http://host:80/path?query#fragment https://u:p@h.example:8443/a/b?x=1#f"
     );
 }
+
+#[test]
+fn parsed_dates_print_as_go_time_strings() {
+    let (out, _) = render_one(
+        r#"{{ toDate "2006-01-02" "2017-12-31" }}|{{ toDate "2006-01-02 15:04:05.000" "2017-12-31 01:02:03.250" }}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "2017-12-31 00:00:00 +0000 UTC|2017-12-31 01:02:03.25 +0000 UTC"
+    );
+}

@@ -582,7 +582,16 @@ impl Time {
             "Saturday",
         ];
         while !rest.is_empty() {
-            let tokens: [(&str, &dyn Fn() -> String); 26] = [
+            let trimmed_frac = |digits: usize| {
+                let f = format!("{:09}", dt.nanosecond());
+                let f = f[..digits].trim_end_matches('0');
+                if f.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{f}")
+                }
+            };
+            let tokens: [(&str, &dyn Fn() -> String); 29] = [
                 ("January", &|| MONTHS[dt.month0() as usize].to_string()),
                 ("Monday", &|| {
                     DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()
@@ -597,6 +606,9 @@ impl Time {
                 ("-07:00", &|| "+00:00".to_string()),
                 ("-0700", &|| "+0000".to_string()),
                 ("Z0700", &|| "Z".to_string()),
+                (".999999999", &|| trimmed_frac(9)),
+                (".999999", &|| trimmed_frac(6)),
+                (".999", &|| trimmed_frac(3)),
                 (".000000000", &|| format!(".{:09}", dt.nanosecond())),
                 (".000000", &|| format!(".{:06}", dt.nanosecond() / 1000)),
                 (".000", &|| format!(".{:03}", dt.nanosecond() / 1_000_000)),
@@ -678,7 +690,7 @@ impl GoObject for Time {
         }))
     }
     fn string(&self) -> Option<String> {
-        Some(self.format("2006-01-02 15:04:05.000000000 -0700 MST"))
+        Some(self.format("2006-01-02 15:04:05.999999999 -0700 MST"))
     }
     fn to_value(&self) -> GoValue {
         GoValue::from(self.format("2006-01-02T15:04:05.000000000Z07:00"))
