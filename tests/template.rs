@@ -664,3 +664,20 @@ fn parsed_dates_print_as_go_time_strings() {
         "2017-12-31 00:00:00 +0000 UTC|2017-12-31 01:02:03.25 +0000 UTC"
     );
 }
+
+#[test]
+fn sprig_test_vectors_for_durations_zones_and_urls() {
+    // From Sprig's date_test.go and url_test.go.
+    let (out, _) = render_one(
+        r#"{{ durationRound "2h5s" }} {{ durationRound "24h5s" }} {{ durationRound "2400h5s" }} {{ dateInZone "02 Jan 06 15:04 -0700" 1560458379 "foobar" }}"#,
+    )
+    .unwrap();
+    assert_eq!(out, "2h 1d 3mo 13 Jun 19 20:39 +0000");
+    let (out, _) = render_one(
+        r#"{{ urlJoin (dict "fragment" "fragment" "host" "host:80" "path" "/path" "scheme" "proto" "userinfo" "ASDJKJSD") }}"#,
+    )
+    .unwrap();
+    assert_eq!(out, "proto://ASDJKJSD@host:80/path#fragment");
+    let err = render_one(r#"{{ toDate "2006" "2019" | mustDateModify "1f" }}"#).unwrap_err();
+    assert!(err.contains("unknown unit"), "{err}");
+}

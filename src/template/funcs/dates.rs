@@ -55,8 +55,9 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
     }
 }
 
-/// Zones we can render: the names Go's tz database gives a zero UTC offset, and `Local`
-/// (Helm runs with Local = UTC in CI). Other zones would need a tz database: refused clearly.
+/// Zones we can render: the names Go's tz database gives a zero UTC offset, `Local` (Helm runs
+/// with Local = UTC in CI), and names Go cannot load at all (Sprig then falls back to UTC).
+/// Real zones with other offsets would need a tz database: refused clearly.
 pub(super) fn check_zone(zone: &str) -> Result<(), String> {
     const UTC_NAMES: [&str; 16] = [
         "",
@@ -76,7 +77,49 @@ pub(super) fn check_zone(zone: &str) -> Result<(), String> {
         "Etc/Universal",
         "Etc/Zulu",
     ];
-    if UTC_NAMES.contains(&zone) {
+    // IANA zone names without a '/' (every other IANA name has one).
+    const TOP_LEVEL_ZONES: [&str; 36] = [
+        "CET",
+        "CST6CDT",
+        "Cuba",
+        "EET",
+        "EST",
+        "EST5EDT",
+        "Egypt",
+        "Eire",
+        "Factory",
+        "GB",
+        "GB-Eire",
+        "HST",
+        "Hongkong",
+        "Iceland",
+        "Iran",
+        "Israel",
+        "Jamaica",
+        "Japan",
+        "Kwajalein",
+        "Libya",
+        "MET",
+        "MST",
+        "MST7MDT",
+        "NZ",
+        "NZ-CHAT",
+        "Navajo",
+        "PRC",
+        "PST8PDT",
+        "Poland",
+        "Portugal",
+        "ROC",
+        "ROK",
+        "Singapore",
+        "Turkey",
+        "W-SU",
+        "WET",
+        "PST",
+        "CST",
+    ];
+    let loadable = zone.contains('/') || TOP_LEVEL_ZONES.contains(&zone);
+    if UTC_NAMES.contains(&zone) || !loadable {
         return Ok(());
     }
     Err(format!(
