@@ -115,8 +115,6 @@ pub(super) fn check_zone(zone: &str) -> Result<(), String> {
         "Turkey",
         "W-SU",
         "WET",
-        "PST",
-        "CST",
     ];
     let loadable = zone.contains('/') || TOP_LEVEL_ZONES.contains(&zone);
     if UTC_NAMES.contains(&zone) || !loadable {
