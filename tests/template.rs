@@ -681,3 +681,25 @@ fn sprig_test_vectors_for_durations_zones_and_urls() {
     let err = render_one(r#"{{ toDate "2006" "2019" | mustDateModify "1f" }}"#).unwrap_err();
     assert!(err.contains("unknown unit"), "{err}");
 }
+
+#[test]
+fn cert_argument_errors_are_clear() {
+    let err = render_one(r#"{{ genSelfSignedCert "x" (list "not-an-ip") nil 1 }}"#).unwrap_err();
+    assert!(
+        err.contains("error calling genSelfSignedCert: error parsing ip: not-an-ip"),
+        "{err}"
+    );
+    let err = render_one(r#"{{ genSelfSignedCert "x" (list 1) nil 1 }}"#).unwrap_err();
+    assert!(err.contains("error parsing ip: 1 is not a string"), "{err}");
+    let err = render_one(r#"{{ genSignedCert "x" nil nil 1 (dict "Cert" "c") }}"#).unwrap_err();
+    assert!(err.contains("expected sprig.certificate; got map"), "{err}");
+    let err = render_one(r#"{{ genCAWithKey "x" 1 "not pem" }}"#).unwrap_err();
+    assert!(
+        err.contains("error calling genCAWithKey: parsing private key: no PEM data in input"),
+        "{err}"
+    );
+    let err = render_one(r#"{{ genPrivateKey "dsa" }}"#).unwrap_err();
+    assert!(err.contains("not supported"), "{err}");
+    let (out, _) = render_one(r#"{{ genPrivateKey "foo" }}"#).unwrap();
+    assert_eq!(out, "Unknown type foo");
+}
