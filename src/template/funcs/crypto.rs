@@ -11,6 +11,9 @@
 //! Byte-identical output is impossible (keys and serials are random): every use of a function
 //! that generates randomness is recorded as a notice by the caller (see `register`).
 //! DSA keys are refused (no maintained pure-Rust DSA parameter generator is used here).
+//! Known differences from Go's x509 (structure only, not validity): certificates are built by
+//! `rcgen`, which also writes a Subject Key Identifier on leaf certificates (Go only on CAs)
+//! and derives key identifiers from a truncated SHA-256 (Go: SHA-1); extension order differs.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
