@@ -1,8 +1,10 @@
 //! Sprig's date arithmetic and parsing (`toDate`, `mustToDate`, `dateModify`, `mustDateModify`,
-//! `durationRound`, `htmlDateInZone`) and `urlJoin`.
+//! `durationRound`, `htmlDateInZone`, zone lookup for `dateInZone`) and `urlJoin`.
 //!
-//! Go's `time.Parse` layouts and `time.ParseDuration` syntax are reproduced here; formatting and
-//! the `time.Time` object live in `encoding` ([`Time`]). Times are instants in UTC: Helm runs
+//! Go's `time.Parse` layouts and `time.ParseDuration` syntax are reproduced here, and zones for
+//! `dateInZone`/`htmlDateInZone` are loaded from the system zone database (TZif files under
+//! `/usr/share/zoneinfo`, as Go's LoadLocation does); formatting and the `time.Time` object live
+//! in `encoding` ([`Time`]). Times are instants in UTC: Helm runs
 //! with `Local` = UTC in CI, so `toDate` parses in UTC; an explicit offset in the text shifts
 //! the instant (Go would also keep the offset for printing, which we do not).
 
@@ -48,81 +50,50 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
             Ok(GoValue::from(duration_round(nanos)))
         };
         "htmlDateInZone" [Any, Str] => |st, a| {
-            check_zone(arg_str(&a[1]))?;
-            Ok(GoValue::from(to_time(st, &a[0]).format("2006-01-02")))
+            let t = to_time(st, &a[0]);
+            Ok(GoValue::from(format_in_zone(&t, "2006-01-02", arg_str(&a[1]))))
         };
         "urlJoin" [Map] => |_, a| url_join(&a[0]);
     }
 }
 
-/// Zones we can render: the names Go's tz database gives a zero UTC offset, `Local` (Helm runs
-/// with Local = UTC in CI), and names Go cannot load at all (Sprig then falls back to UTC).
-/// Real zones with other offsets would need a tz database: refused clearly.
-pub(super) fn check_zone(zone: &str) -> Result<(), String> {
-    const UTC_NAMES: [&str; 16] = [
-        "",
-        "UTC",
-        "Local",
-        "GMT",
-        "GMT0",
-        "GMT+0",
-        "GMT-0",
-        "Greenwich",
-        "UCT",
-        "Universal",
-        "Zulu",
-        "Etc/UTC",
-        "Etc/GMT",
-        "Etc/UCT",
-        "Etc/Universal",
-        "Etc/Zulu",
-    ];
-    // IANA zone names without a '/' (every other IANA name has one).
-    const TOP_LEVEL_ZONES: [&str; 36] = [
-        "CET",
-        "CST6CDT",
-        "Cuba",
-        "EET",
-        "EST",
-        "EST5EDT",
-        "Egypt",
-        "Eire",
-        "Factory",
-        "GB",
-        "GB-Eire",
-        "HST",
-        "Hongkong",
-        "Iceland",
-        "Iran",
-        "Israel",
-        "Jamaica",
-        "Japan",
-        "Kwajalein",
-        "Libya",
-        "MET",
-        "MST",
-        "MST7MDT",
-        "NZ",
-        "NZ-CHAT",
-        "Navajo",
-        "PRC",
-        "PST8PDT",
-        "Poland",
-        "Portugal",
-        "ROC",
-        "ROK",
-        "Singapore",
-        "Turkey",
-        "W-SU",
-        "WET",
-    ];
-    let loadable = zone.contains('/') || TOP_LEVEL_ZONES.contains(&zone);
-    if UTC_NAMES.contains(&zone) || !loadable {
-        return Ok(());
+/// Where Go's time.LoadLocation looks for zone files on Unix (without `$ZONEINFO`).
+const ZONEINFO_DIRS: [&str; 3] = [
+    "/usr/share/zoneinfo/",
+    "/usr/share/lib/zoneinfo/",
+    "/usr/lib/locale/TZ/",
+];
+
+/// Go's time.LoadLocation from the system zone database: `None` for UTC (also `Local`, which
+/// Helm runs as UTC in CI) and for names Go cannot load, where Sprig falls back to UTC.
+fn load_zone(name: &str) -> Option<tz::TimeZone> {
+    if matches!(name, "" | "UTC" | "Local") || name.contains("..") || name.starts_with(['/', '\\'])
+    {
+        return None;
     }
-    Err(format!(
-        "time zone {zone:?} is not supported by vendor (only UTC); render with zone \"UTC\""
-    ))
+    ZONEINFO_DIRS
+        .iter()
+        .find_map(|dir| std::fs::read(format!("{dir}{name}")).ok())
+        .and_then(|bytes| tz::TimeZone::from_tz_data(&bytes).ok())
+}
+
+/// The UTC offset (seconds) and abbreviation of `zone` at `t`.
+fn zone_at(zone: &tz::TimeZone, t: &Time) -> (i32, String) {
+    match zone.find_local_time_type(t.secs) {
+        Ok(ltt) => (ltt.ut_offset(), ltt.time_zone_designation().to_string()),
+        Err(_) => (0, "UTC".to_string()),
+    }
+}
+
+/// Sprig's dateInZone: `t` formatted with Go `layout` in the named zone (UTC if unknown).
+pub(super) fn format_in_zone(t: &Time, layout: &str, zone: &str) -> String {
+    match load_zone(zone) {
+        Some(z) => {
+            let (offset, abbr) = zone_at(&z, t);
+            t.format_in(layout, offset, &abbr)
+        }
+        None => t.format(layout),
+    }
 }
 
 fn time_arg(v: &GoValue) -> Result<Time, String> {
@@ -751,6 +722,44 @@ fn url_join(dict: &GoValue) -> Result<GoValue, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_in_a_zone_from_tzif_data() {
+        let data = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/template/zoneinfo/Europe/Paris"
+        ))
+        .unwrap();
+        let paris = tz::TimeZone::from_tz_data(&data).unwrap();
+        let layout = "2006-01-02 15:04 MST -07:00 Z0700 -07";
+        let winter = Time {
+            secs: 1_700_000_000,
+            nanos: 0,
+        }; // 2023-11-14T22:13:20Z
+        let (off, abbr) = zone_at(&paris, &winter);
+        assert_eq!(
+            winter.format_in(layout, off, &abbr),
+            "2023-11-14 23:13 CET +01:00 +0100 +01"
+        );
+        let summer = Time {
+            secs: 1_690_000_000,
+            nanos: 0,
+        }; // 2023-07-22T04:26:40Z
+        let (off, abbr) = zone_at(&paris, &summer);
+        assert_eq!(
+            summer.format_in(layout, off, &abbr),
+            "2023-07-22 06:26 CEST +02:00 +0200 +02"
+        );
+        // Names Go cannot load fall back to UTC, as in Sprig's own test.
+        assert_eq!(
+            format_in_zone(&winter, "02 Jan 06 15:04 -0700", "foobar"),
+            "14 Nov 23 22:13 +0000"
+        );
+        assert_eq!(
+            format_in_zone(&winter, "Z07:00 MST", "../etc/passwd"),
+            "Z UTC"
+        );
+    }
 
     #[test]
     fn parse_duration_like_go() {

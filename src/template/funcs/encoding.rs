@@ -117,8 +117,8 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "now" [] => |st, _| { st.notice("now"); Ok(GoValue::object(Time::now())) };
         "date" [Str, Any] => |st, a| ok_str(to_time(st, &a[1]).format(arg_str(&a[0])));
         "dateInZone" [Str, Any, Str] => |st, a| {
-            super::dates::check_zone(arg_str(&a[2]))?;
-            ok_str(to_time(st, &a[1]).format(arg_str(&a[0])))
+            let t = to_time(st, &a[1]);
+            ok_str(super::dates::format_in_zone(&t, arg_str(&a[0]), arg_str(&a[2])))
         };
         "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
         "unixEpoch" [Any] => |st, a| ok_str(to_time(st, &a[0]).secs.to_string());
@@ -554,8 +554,29 @@ impl Time {
 
     /// Go's Time.Format with a reference layout (`2006-01-02T15:04:05Z07:00`).
     pub fn format(&self, layout: &str) -> String {
+        self.format_in(layout, 0, "UTC")
+    }
+
+    /// Go's Time.Format in a zone with this UTC offset (seconds) and abbreviation.
+    pub fn format_in(&self, layout: &str, offset: i32, abbr: &str) -> String {
         use chrono::{Datelike, Timelike};
-        let dt = chrono::DateTime::from_timestamp(self.secs, self.nanos).unwrap_or_default();
+        let dt = chrono::DateTime::from_timestamp(self.secs + offset as i64, self.nanos)
+            .unwrap_or_default();
+        let sign = if offset < 0 { '-' } else { '+' };
+        let (oh, om) = (
+            offset.unsigned_abs() / 3600,
+            (offset.unsigned_abs() % 3600) / 60,
+        );
+        let zone = |colon: bool, z: bool, minutes: bool| {
+            if z && offset == 0 {
+                return "Z".to_string();
+            }
+            match (minutes, colon) {
+                (false, _) => format!("{sign}{oh:02}"),
+                (true, true) => format!("{sign}{oh:02}:{om:02}"),
+                (true, false) => format!("{sign}{oh:02}{om:02}"),
+            }
+        };
         let mut out = String::new();
         let mut rest = layout;
         const MONTHS: [&str; 12] = [
@@ -591,7 +612,7 @@ impl Time {
                     format!(".{f}")
                 }
             };
-            let tokens: [(&str, &dyn Fn() -> String); 29] = [
+            let tokens: [(&str, &dyn Fn() -> String); 31] = [
                 ("January", &|| MONTHS[dt.month0() as usize].to_string()),
                 ("Monday", &|| {
                     DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()
@@ -601,11 +622,13 @@ impl Time {
                 ("Mon", &|| {
                     DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string()
                 }),
-                ("MST", &|| "UTC".to_string()),
-                ("Z07:00", &|| "Z".to_string()),
-                ("-07:00", &|| "+00:00".to_string()),
-                ("-0700", &|| "+0000".to_string()),
-                ("Z0700", &|| "Z".to_string()),
+                ("MST", &|| abbr.to_string()),
+                ("Z07:00", &|| zone(true, true, true)),
+                ("-07:00", &|| zone(true, false, true)),
+                ("-0700", &|| zone(false, false, true)),
+                ("Z0700", &|| zone(false, true, true)),
+                ("-07", &|| zone(false, false, false)),
+                ("Z07", &|| zone(false, true, false)),
                 (".999999999", &|| trimmed_frac(9)),
                 (".999999", &|| trimmed_frac(6)),
                 (".999", &|| trimmed_frac(3)),
