@@ -25,9 +25,11 @@
 //! - `lookup` returns an empty map and `getHostByName` "", as `helm template` does. Uses of
 //!   `lookup` and of functions whose output changes on every render (`randAlphaNum`, `uuidv4`,
 //!   `now`, ...) are recorded as [`Notice`]s ([`Templates::take_notices`]) for warnings.
-//! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `derivePassword`,
-//!   `encryptAES`, ...) and a few date functions are registered but fail with an error naming
-//!   them, so charts using them stop with a clear message instead of rendering differently.
+//! - Sprig's crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `encryptAES`, ...)
+//!   make real keys and certificates (random, so recorded as notices); `derivePassword`,
+//!   `decryptAES`, `toDate`, `dateModify`, `durationRound`, `urlJoin` are exact. DSA keys fail
+//!   with an error naming them. `dateInZone` reads the system zone database as Go does
+//!   (unknown names fall back to UTC, as in Sprig). See `funcs/crypto`, `funcs/dates`.
 //! - Sprig regex functions take Go RE2 syntax: Go's ASCII-only `\d \w \s \b` are translated
 //!   for Rust's `regex`, which is Unicode-aware by default.
 //! - Known approximations: Go's `int` and `int64` are one type here (`typeOf` says `int`); the

@@ -117,11 +117,8 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "now" [] => |st, _| { st.notice("now"); Ok(GoValue::object(Time::now())) };
         "date" [Str, Any] => |st, a| ok_str(to_time(st, &a[1]).format(arg_str(&a[0])));
         "dateInZone" [Str, Any, Str] => |st, a| {
-            let zone = arg_str(&a[2]);
-            if !matches!(zone, "" | "UTC" | "Etc/UTC") {
-                return Err(format!("time zone {zone:?} is not supported by vendor (only UTC)"));
-            }
-            ok_str(to_time(st, &a[1]).format(arg_str(&a[0])))
+            let t = to_time(st, &a[1]);
+            ok_str(super::dates::format_in_zone(&t, arg_str(&a[0]), arg_str(&a[2])))
         };
         "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
         "unixEpoch" [Any] => |st, a| ok_str(to_time(st, &a[0]).secs.to_string());
@@ -523,13 +520,29 @@ fn url_parse(s: &str) -> Result<GoValue, String> {
 }
 
 /// A Go `time.Time` (UTC, second precision plus nanoseconds).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Time {
     pub secs: i64,
     pub nanos: u32,
 }
 
 impl Time {
-    fn now() -> Time {
+    /// Go's zero time.Time (0001-01-01 00:00:00 UTC).
+    pub const ZERO: Time = Time {
+        secs: -62_135_596_800,
+        nanos: 0,
+    };
+
+    /// This time plus a (possibly negative) number of nanoseconds.
+    pub fn add_nanos(&self, d: i128) -> Time {
+        let total = self.secs as i128 * 1_000_000_000 + self.nanos as i128 + d;
+        Time {
+            secs: total.div_euclid(1_000_000_000) as i64,
+            nanos: total.rem_euclid(1_000_000_000) as u32,
+        }
+    }
+
+    pub fn now() -> Time {
         let d = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -541,8 +554,29 @@ impl Time {
 
     /// Go's Time.Format with a reference layout (`2006-01-02T15:04:05Z07:00`).
     pub fn format(&self, layout: &str) -> String {
+        self.format_in(layout, 0, "UTC")
+    }
+
+    /// Go's Time.Format in a zone with this UTC offset (seconds) and abbreviation.
+    pub fn format_in(&self, layout: &str, offset: i32, abbr: &str) -> String {
         use chrono::{Datelike, Timelike};
-        let dt = chrono::DateTime::from_timestamp(self.secs, self.nanos).unwrap_or_default();
+        let dt = chrono::DateTime::from_timestamp(self.secs + offset as i64, self.nanos)
+            .unwrap_or_default();
+        let sign = if offset < 0 { '-' } else { '+' };
+        let (oh, om) = (
+            offset.unsigned_abs() / 3600,
+            (offset.unsigned_abs() % 3600) / 60,
+        );
+        let zone = |colon: bool, z: bool, minutes: bool| {
+            if z && offset == 0 {
+                return "Z".to_string();
+            }
+            match (minutes, colon) {
+                (false, _) => format!("{sign}{oh:02}"),
+                (true, true) => format!("{sign}{oh:02}:{om:02}"),
+                (true, false) => format!("{sign}{oh:02}{om:02}"),
+            }
+        };
         let mut out = String::new();
         let mut rest = layout;
         const MONTHS: [&str; 12] = [
@@ -569,7 +603,16 @@ impl Time {
             "Saturday",
         ];
         while !rest.is_empty() {
-            let tokens: [(&str, &dyn Fn() -> String); 26] = [
+            let trimmed_frac = |digits: usize| {
+                let f = format!("{:09}", dt.nanosecond());
+                let f = f[..digits].trim_end_matches('0');
+                if f.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{f}")
+                }
+            };
+            let tokens: [(&str, &dyn Fn() -> String); 31] = [
                 ("January", &|| MONTHS[dt.month0() as usize].to_string()),
                 ("Monday", &|| {
                     DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()
@@ -579,11 +622,16 @@ impl Time {
                 ("Mon", &|| {
                     DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string()
                 }),
-                ("MST", &|| "UTC".to_string()),
-                ("Z07:00", &|| "Z".to_string()),
-                ("-07:00", &|| "+00:00".to_string()),
-                ("-0700", &|| "+0000".to_string()),
-                ("Z0700", &|| "Z".to_string()),
+                ("MST", &|| abbr.to_string()),
+                ("Z07:00", &|| zone(true, true, true)),
+                ("-07:00", &|| zone(true, false, true)),
+                ("-0700", &|| zone(false, false, true)),
+                ("Z0700", &|| zone(false, true, true)),
+                ("-07", &|| zone(false, false, false)),
+                ("Z07", &|| zone(false, true, false)),
+                (".999999999", &|| trimmed_frac(9)),
+                (".999999", &|| trimmed_frac(6)),
+                (".999", &|| trimmed_frac(3)),
                 (".000000000", &|| format!(".{:09}", dt.nanosecond())),
                 (".000000", &|| format!(".{:06}", dt.nanosecond() / 1000)),
                 (".000", &|| format!(".{:03}", dt.nanosecond() / 1_000_000)),
@@ -665,7 +713,7 @@ impl GoObject for Time {
         }))
     }
     fn string(&self) -> Option<String> {
-        Some(self.format("2006-01-02 15:04:05.000000000 -0700 MST"))
+        Some(self.format("2006-01-02 15:04:05.999999999 -0700 MST"))
     }
     fn to_value(&self) -> GoValue {
         GoValue::from(self.format("2006-01-02T15:04:05.000000000Z07:00"))
@@ -674,7 +722,7 @@ impl GoObject for Time {
 
 /// Sprig's date argument: a time.Time or Unix seconds (int); anything else (float64 values
 /// included) means "now", which is recorded as a notice. Times are formatted in UTC.
-fn to_time(st: &mut State, v: &GoValue) -> Time {
+pub(super) fn to_time(st: &mut State, v: &GoValue) -> Time {
     match v {
         GoValue::Int(i) => Time { secs: *i, nanos: 0 },
         GoValue::Object(o) if o.type_name() == "time.Time" => {

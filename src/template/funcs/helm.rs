@@ -1,5 +1,5 @@
 //! Helm's engine functions (`include`, `tpl`, `required`, `fail`, `lookup`, `getHostByName`)
-//! and the Sprig functions we do not implement, which fail with a clear error naming them.
+//! (Sprig's crypto functions are in `crypto`, date parsing and `urlJoin` in `dates`).
 
 use std::collections::HashMap;
 
@@ -13,13 +13,6 @@ use crate::template::value::GoValue;
 pub(crate) const SET_NAME: &str = "gotpl";
 const WARN_START: &str = "HELM_ERR_START";
 const WARN_END: &str = "HELM_ERR_END";
-
-fn unsupported(st: &mut State, name: &str) -> Result<GoValue, String> {
-    st.notice(name);
-    Err(format!(
-        "{name} is not supported by vendor's template engine (its output cannot be reproduced offline); render this chart with helm or avoid {name}"
-    ))
-}
 
 pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
     table! { m;
@@ -44,24 +37,6 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
             }
             Ok(GoValue::from(format!("{user}:{}", bcrypt_hash(arg_str(&a[1]))?)))
         };
-        "derivePassword" [Int, Str, Str, Str, Str] => |st, _| unsupported(st, "derivePassword");
-        "genPrivateKey" [Str] => |st, _| unsupported(st, "genPrivateKey");
-        "buildCustomCert" [Str, Str] => |st, _| unsupported(st, "buildCustomCert");
-        "genCA" [Str, Int] => |st, _| unsupported(st, "genCA");
-        "genCAWithKey" [Str, Int, Str] => |st, _| unsupported(st, "genCAWithKey");
-        "genSelfSignedCert" [Str, List, List, Int] => |st, _| unsupported(st, "genSelfSignedCert");
-        "genSelfSignedCertWithKey" [Str, List, List, Int, Str] => |st, _| unsupported(st, "genSelfSignedCertWithKey");
-        "genSignedCert" [Str, List, List, Int, Any] => |st, _| unsupported(st, "genSignedCert");
-        "genSignedCertWithKey" [Str, List, List, Int, Any, Str] => |st, _| unsupported(st, "genSignedCertWithKey");
-        "encryptAES" [Str, Str] => |st, _| unsupported(st, "encryptAES");
-        "decryptAES" [Str, Str] => |st, _| unsupported(st, "decryptAES");
-        "dateModify" [Str, Any] => |st, _| unsupported(st, "dateModify");
-        "mustDateModify" [Str, Any] => |st, _| unsupported(st, "mustDateModify");
-        "toDate" [Str, Str] => |st, _| unsupported(st, "toDate");
-        "mustToDate" [Str, Str] => |st, _| unsupported(st, "mustToDate");
-        "durationRound" [Any] => |st, _| unsupported(st, "durationRound");
-        "htmlDateInZone" [Any, Str] => |st, _| unsupported(st, "htmlDateInZone");
-        "urlJoin" [Map] => |st, _| unsupported(st, "urlJoin");
     }
 }
 

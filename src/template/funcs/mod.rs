@@ -8,6 +8,8 @@
 
 mod builtins;
 mod collections;
+mod crypto;
+mod dates;
 mod encoding;
 mod helm;
 mod math;
@@ -91,6 +93,8 @@ static FUNCS: LazyLock<HashMap<&'static str, FuncDef>> = LazyLock::new(|| {
     math::register(&mut m);
     encoding::register(&mut m);
     helm::register(&mut m);
+    crypto::register(&mut m);
+    dates::register(&mut m);
     m
 });
 
