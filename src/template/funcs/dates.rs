@@ -214,29 +214,7 @@ pub(super) fn parse_duration(text: &str) -> Result<i128, String> {
     Ok(if neg { -v } else { v })
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
+use super::encoding::{DAYS, MONTHS};
 
 /// Layout elements Go recognises, longest first where prefixes overlap.
 const ELEMENTS: [&str; 34] = [

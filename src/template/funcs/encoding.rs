@@ -579,29 +579,6 @@ impl Time {
         };
         let mut out = String::new();
         let mut rest = layout;
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        const DAYS: [&str; 7] = [
-            "Sunday",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-        ];
         while !rest.is_empty() {
             let trimmed_frac = |digits: usize| {
                 let f = format!("{:09}", dt.nanosecond());
@@ -763,3 +740,30 @@ fn go_duration(secs: f64) -> String {
     }
     out
 }
+
+/// Go's month names (`time.Month.String`), shared by time formatting and parsing.
+pub(super) const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Go's weekday names (`time.Weekday.String`).
+pub(super) const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
