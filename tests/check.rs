@@ -597,3 +597,37 @@ fn crd_status_is_flagged_until_a_patch_removes_it() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(out, "1 entry checked: 0 errors, 0 warnings\n");
 }
+
+#[test]
+fn images_lists_every_image_as_deployed_with_its_verdict() {
+    let repo = Repo::base();
+    repo.edit(
+        "upstream/app/app.yaml",
+        "quay.io/example/web:v1.0.0",
+        "quay.io/example/web:latest",
+    );
+    let (code, out, _) = repo.vendor(&["images", "app"]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!(out, @r"
+    app	quay.io/example/migrate:v1.0.0	ok	upstream/app/app.yaml:22:16	Deployment/app/web (migrate)
+    app	quay.io/example/web:latest	image-latest	upstream/app/app.yaml:25:16	Deployment/app/web (web)
+    app	registry.k8s.io/e2e-test-images/busybox:1.36.1-1	ok	upstream/app/app.yaml:44:20	CronJob/app/cleanup (cleanup)
+    ");
+    // With the overlay pinning the tag, the deployed image is fine.
+    repo.write(
+        "patches/app/kustomization.yaml",
+        "resources:\n- ../../upstream/app\nimages:\n- name: quay.io/example/web\n  newTag: v1.0.1\n",
+    );
+    let (code, out, _) = repo.vendor(&["images", "app", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let web = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["container"] == "web")
+        .unwrap();
+    assert_eq!(web["image"], "quay.io/example/web:v1.0.1");
+    assert_eq!(web["line"], 25);
+    assert_eq!(web["violations"].as_array().unwrap().len(), 0);
+}

@@ -399,9 +399,15 @@ pub struct ImageSite {
     pub violations: Vec<policy::image::Violation>,
 }
 
-/// Every image of an entry's vendored objects, with the policy verdict on each.
+/// Every image of an entry as deployed (after its overlay), with the policy verdict on each.
 pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<LoadError>> {
     let files = load_upstream(config, entry)?;
+    // What is deployed: the overlay's output when it builds (`check` reports it when not).
+    if has_overlay(config, entry)
+        && let Ok(built) = build_overlay(config, entry, crate::kustomize::Preparsed::default())
+    {
+        return Ok(built_image_sites(config, &files, &built.resources));
+    }
     Ok(files.iter().flat_map(|f| image_sites(config, f)).collect())
 }
 
