@@ -631,3 +631,88 @@ fn images_lists_every_image_as_deployed_with_its_verdict() {
     assert_eq!(web["line"], 25);
     assert_eq!(web["violations"].as_array().unwrap().len(), 0);
 }
+
+/// The repository's own example: its lock data is exactly what `vendor sync` writes when
+/// upstream serves the vendored files (a loopback mirror of the upstream URLs), so
+/// `vendor sync --locked` finds nothing to change.
+#[test]
+fn example_lock_data_is_what_sync_writes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
+    copy_dir(&root.join("patches"), &dir.path().join("patches"));
+    let upstream = dir.path().join("upstream");
+    let server = common::Server::start(std::time::Duration::ZERO, move |req, _| {
+        // /NAME/VERSION/FILE -> upstream/NAME/FILE
+        let parts: Vec<&str> = req.path().trim_start_matches('/').split('/').collect();
+        match std::fs::read(upstream.join(parts[0]).join(parts[parts.len() - 1])) {
+            Ok(bytes) if parts.len() == 3 => common::Reply::Ok(bytes),
+            _ => common::Reply::status(404),
+        }
+    });
+    // Point every URL of every entry at the mirror.
+    let text = std::fs::read_to_string(root.join("vendor.toml")).unwrap();
+    let url = regex::Regex::new(r#""https://[^"]*/([^/"]+)""#).unwrap();
+    let mut entry = String::new();
+    let mirrored: String = text
+        .lines()
+        .map(|line| {
+            if let Some(name) = line
+                .strip_prefix("[manifest.")
+                .and_then(|l| l.strip_suffix(']'))
+            {
+                entry = name.to_string();
+            }
+            let line = if line.starts_with("versions") {
+                String::new()
+            } else {
+                line.to_string()
+            };
+            let replaced = url.replace_all(&line, |c: &regex::Captures| {
+                format!("\"{}/{entry}/{{version}}/{}\"", server.base, &c[1])
+            });
+            format!("{replaced}\n")
+        })
+        .collect();
+    std::fs::write(dir.path().join("vendor.toml"), &mirrored).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
+        .args(["sync", "--locked"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("VENDOR_CACHE_DIR", dir.path().join(".cache"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stderr}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        server.count_suffix(".yaml") >= 14,
+        "every upstream file was fetched"
+    );
+
+    // The same run with one image missing from the lock: --locked refuses and names it.
+    let tampered = mirrored.replacen("  \"ghcr.io/dexidp/dex:v2.41.1\",\n", "", 1);
+    assert_ne!(tampered, mirrored);
+    std::fs::write(dir.path().join("vendor.toml"), &tampered).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
+        .args(["sync", "--locked"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("VENDOR_CACHE_DIR", dir.path().join(".cache"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(),
+        tampered
+    );
+}
