@@ -86,8 +86,6 @@ codes! {
     CrdHasStatus = "crd-has-status", Warn;
     /// An object is larger than 256 KiB (client-side apply fails on the last-applied annotation).
     ObjectTooLarge = "object-too-large", Warn;
-    /// A vendored YAML file does not parse.
-    YamlInvalid = "yaml-invalid", Deny;
     /// A patch overlay does not build.
     OverlayBuildFailed = "overlay-build-failed", Deny;
     /// A patch finds no resource to apply to.

@@ -179,12 +179,14 @@ pub fn parse(text: &str, shown: &str) -> Result<Vec<Resource>, LoadError> {
 /// kustomization file.
 pub fn is_manifest_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let base = lower.rsplit('/').next().unwrap_or(&lower);
     (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
-        && !matches!(
-            base,
-            "kustomization.yaml" | "kustomization.yml" | "kustomization"
-        )
+        && !is_kustomization_file(name)
+}
+
+/// Whether the last segment of a path is one of the names kustomize reads as a kustomization.
+pub fn is_kustomization_file(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    crate::kustomize::FILE_NAMES.contains(&base)
 }
 
 #[cfg(test)]

@@ -44,19 +44,27 @@ impl Repo {
 
     /// Runs `vendor ARGS` in the repository; returns (exit code, stdout, stderr).
     fn vendor(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        vendor_in(self.dir.path(), args, &[])
     }
+}
+
+/// Runs `vendor ARGS` in `dir` with extra environment variables; returns (exit code, stdout,
+/// stderr).
+fn vendor_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vendor"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn fixtures() -> PathBuf {
@@ -361,14 +369,8 @@ fn broken_vendor_toml_cases() {
 #[test]
 fn missing_vendor_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
-        .arg("check")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, _, err) = vendor_in(dir.path(), &["check"], &[]);
+    assert_eq!(code, 2);
     assert!(err.contains("no vendor.toml in"), "{err}");
     assert!(err.contains("--manifest-path"), "{err}");
 }
@@ -540,17 +542,12 @@ fn online_check_flags_a_retagged_upstream() {
     );
     let cache = tempfile::tempdir().unwrap();
     let online = |repo: &Repo| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
-            .args(["check", "--online"])
-            .current_dir(repo.dir.path())
-            .env("NO_COLOR", "1")
-            .env("VENDOR_CACHE_DIR", cache.path())
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stdout).unwrap(),
-        )
+        let (code, out, _) = vendor_in(
+            repo.dir.path(),
+            &["check", "--online"],
+            &[("VENDOR_CACHE_DIR", cache.path())],
+        );
+        (code, out)
     };
     let (code, out) = online(&repo);
     assert_eq!(code, 0, "{out}");
@@ -675,42 +672,27 @@ fn example_lock_data_is_what_sync_writes() {
         })
         .collect();
     std::fs::write(dir.path().join("vendor.toml"), &mirrored).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
-        .args(["sync", "--locked"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("VENDOR_CACHE_DIR", dir.path().join(".cache"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stderr}{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let cache = dir.path().join(".cache");
+    let locked_sync = || {
+        vendor_in(
+            dir.path(),
+            &["sync", "--locked"],
+            &[("VENDOR_CACHE_DIR", &cache)],
+        )
+    };
+    let (code, out, err) = locked_sync();
+    assert_eq!(code, 0, "{err}{out}");
     assert!(
         server.count_suffix(".yaml") >= 14,
         "every upstream file was fetched"
     );
 
-    // The same run with one image missing from the lock: --locked refuses and names it.
+    // The same run with one image missing from the lock: --locked refuses and writes nothing.
     let tampered = mirrored.replacen("  \"ghcr.io/dexidp/dex:v2.41.1\",\n", "", 1);
     assert_ne!(tampered, mirrored);
     std::fs::write(dir.path().join("vendor.toml"), &tampered).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
-        .args(["sync", "--locked"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("VENDOR_CACHE_DIR", dir.path().join(".cache"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, _, err) = locked_sync();
+    assert_eq!(code, 1, "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(),
         tampered

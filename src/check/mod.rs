@@ -178,7 +178,7 @@ fn pitfalls(
 /// Whether `patches/NAME` holds a kustomization.
 fn has_overlay(config: &Config, entry: &Entry) -> bool {
     let dir = config.patches_dir(entry);
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+    crate::kustomize::FILE_NAMES
         .iter()
         .any(|f| dir.join(f).is_file())
 }

@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use problems::{ConfigError, Problem};
+pub use validate::url_file_name;
 
 /// The JSON Schema of vendor.toml (`vendor generate schema`), for editor completion.
 pub const SCHEMA: &str = include_str!("../../docs/vendor.schema.json");

@@ -20,12 +20,12 @@ use std::path::{Component, Path, PathBuf};
 use crate::diag::{Finding, Pos};
 use crate::yaml::{self, Dialect, Value};
 
-pub use kustomization::Kustomization;
+pub use kustomization::{FILE_NAMES, Kustomization};
 use resource::Res;
 pub use resource::{Gvk, Origin, ResId};
 
 /// Options of a build.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct BuildOptions {
     /// Directory no file or kustomization may be read from outside of (the repository root).
     /// `None`: only kustomize's own rule applies (files must be under their kustomization).
@@ -47,12 +47,6 @@ pub struct Preparsed(std::sync::Mutex<std::collections::HashMap<PathBuf, Prepars
 pub struct PreparsedFile {
     pub text: std::sync::Arc<str>,
     pub docs: Vec<(yaml::Document, usize)>,
-}
-
-impl Clone for Preparsed {
-    fn clone(&self) -> Self {
-        Preparsed::default()
-    }
 }
 
 impl Preparsed {

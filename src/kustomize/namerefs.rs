@@ -341,22 +341,6 @@ fn all_refs() -> Vec<(TargetGvk, ReferrerSpec)> {
     out
 }
 
-fn split(path: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut chars = path.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'/') => {
-                chars.next();
-                out.last_mut().unwrap().push('/');
-            }
-            '/' => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
-}
-
 fn ends_with_sub(a: &[String], b: &[String]) -> bool {
     // kustomize utils.SameEndingSubSlice: the shorter is a suffix of the longer.
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
@@ -405,7 +389,7 @@ pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
             if !infos[ri].org.gvk.is_selected_by(g, v, k) {
                 continue;
             }
-            let segs = split(path);
+            let segs = super::transform::split_path(path);
             let target_gvk = Gvk {
                 group: target.0.to_string(),
                 version: target.1.to_string(),

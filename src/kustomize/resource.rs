@@ -61,34 +61,20 @@ impl Gvk {
 
     /// kustomize `Gvk.String()`: `Kind.version.group` with placeholders for empty parts.
     pub fn display(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         format!(
             "{}.{}.{}",
-            or(&self.kind, "[noKind]"),
-            or(&self.version, "[noVer]"),
-            or(&self.group, "[noGrp]")
+            or_placeholder(&self.kind, "[noKind]"),
+            or_placeholder(&self.version, "[noVer]"),
+            or_placeholder(&self.group, "[noGrp]")
         )
     }
 
     fn legacy_sort_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         format!(
             "{}_{}_{}",
-            or(&self.group, "~G"),
-            or(&self.version, "~V"),
-            or(&self.kind, "~K")
+            or_placeholder(&self.group, "~G"),
+            or_placeholder(&self.version, "~V"),
+            or_placeholder(&self.kind, "~K")
         )
     }
 }
@@ -489,6 +475,11 @@ pub fn legacy_sort(resources: &mut [Res]) {
             ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
         }
     });
+}
+
+/// `s`, or `placeholder` when it is empty (kustomize's spelling of missing GVK parts).
+fn or_placeholder<'a>(s: &'a str, placeholder: &'a str) -> &'a str {
+    if s.is_empty() { placeholder } else { s }
 }
 
 #[cfg(test)]

@@ -269,7 +269,7 @@ impl FieldSpec {
 }
 
 /// Splits a field-spec path on `/` (a `\/` is a literal slash, as in annotation keys).
-fn split_path(path: &str) -> Vec<String> {
+pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {

@@ -139,23 +139,9 @@ pub enum SyncError {
 /// File contents by relative `/`-separated path.
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
-/// The file name a URL is saved under: its last path segment, without query or fragment.
-pub fn file_name_of(url: &str) -> &str {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/').next().unwrap_or(path)
-}
-
+/// Whether a file at the top of the vendored tree is a kustomization.
 fn is_kustomization(name: &str) -> bool {
-    matches!(
-        name,
-        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
-    )
-}
-
-fn is_manifest(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
-        && !is_kustomization(name)
+    crate::kustomize::FILE_NAMES.contains(&name)
 }
 
 /// The kustomization.yaml sync writes beside raw files that do not ship their own.
@@ -182,7 +168,7 @@ pub fn generated_kustomization(config: &Config, entry: &Entry, files: &[&str]) -
 pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = BTreeSet::new();
     for (name, bytes) in files {
-        if !is_manifest(name) {
+        if !crate::resources::is_manifest_file(name) {
             continue;
         }
         let Ok(text) = std::str::from_utf8(bytes) else {
@@ -214,7 +200,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             let mut downloaded = false;
             for url in urls {
                 let url = url.replace("{version}", &entry.version);
-                let name = file_name_of(&url).to_string();
+                let name = crate::config::url_file_name(&url).to_string();
                 let known = lock_matches
                     .and_then(|l| l.files.get(&name))
                     .map(String::as_str);
@@ -225,7 +211,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             if !files.keys().any(|k| is_kustomization(k)) {
                 let listed: Vec<&str> = files
                     .keys()
-                    .filter(|k| is_manifest(k))
+                    .filter(|k| crate::resources::is_manifest_file(k))
                     .map(String::as_str)
                     .collect();
                 let k = generated_kustomization(config, entry, &listed);
@@ -261,7 +247,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             if !files.keys().any(|k| is_kustomization(k)) {
                 let listed: Vec<&str> = files
                     .keys()
-                    .filter(|k| is_manifest(k))
+                    .filter(|k| crate::resources::is_manifest_file(k))
                     .map(String::as_str)
                     .collect();
                 let k = generated_kustomization(config, entry, &listed);
@@ -642,9 +628,14 @@ mod tests {
 
     #[test]
     fn file_names_and_kinds() {
-        assert_eq!(file_name_of("https://h/a/install.yaml?x=1"), "install.yaml");
+        assert_eq!(
+            crate::config::url_file_name("https://h/a/install.yaml?x=1"),
+            "install.yaml"
+        );
         assert!(
-            is_manifest("a.yaml") && is_manifest("b.JSON") && !is_manifest("kustomization.yaml")
+            crate::resources::is_manifest_file("a.yaml")
+                && crate::resources::is_manifest_file("b.JSON")
+                && !crate::resources::is_manifest_file("kustomization.yaml")
         );
     }
 

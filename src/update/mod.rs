@@ -640,8 +640,8 @@ fn diff_section(
             .filter(|(k, _)| crate::resources::is_manifest_file(k))
         {
             let text = String::from_utf8_lossy(bytes);
-            // A file that does not parse is reported by the check (yaml-invalid); the diff
-            // shows what parses.
+            // A new file that does not parse has already stopped the update (the check of the
+            // new state fails with its position); an old one is left out of the diff.
             if let Ok(rs) = diff::load_str(&text, &format!("{base}/{rel}"), false) {
                 out.extend(rs);
             }

@@ -62,13 +62,11 @@ pub const PATCH_CODES: &[Code] = &[
     Code::OverlayBuildFailed,
 ];
 
-const KUSTOMIZATION_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 /// The patches declared by the overlay in `overlay_dir` (shown as `overlay_rel`, relative to the
 /// repository root). No kustomization, or one that does not parse: no patches (the overlay
 /// build reports the problem).
 pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<PatchRef>) {
-    let Some((name, text)) = KUSTOMIZATION_NAMES.iter().find_map(|n| {
+    let Some((name, text)) = crate::kustomize::FILE_NAMES.iter().find_map(|n| {
         std::fs::read_to_string(overlay_dir.join(n))
             .ok()
             .map(|t| (*n, t))
