@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Parse and emit times of vendor::yaml on the prometheus-operator bundle (4 MB, target: parse
+# Parse and emit times of kyaml on the prometheus-operator bundle (4 MB, target: parse
 # well under 100 ms) and on a kustomize-real output. Usage: bench/yaml.sh [FILE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --example yaml_bench
+cargo build --release --quiet -p kyaml --example yaml_bench
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  files=(/work/shared/corpus/raw/prometheus-operator/v0.84.1/bundle.yaml tests/fixtures/yaml/kustomize-real/neco-cert-manager.yaml)
+  files=(/work/shared/corpus/raw/prometheus-operator/v0.84.1/bundle.yaml crates/kyaml/tests/fixtures/kustomize-real/neco-cert-manager.yaml)
 fi
 for f in "${files[@]}"; do
   if [ -f "$f" ]; then

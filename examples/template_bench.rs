@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
+use kyaml::Dialect;
 use vendor::template::{ExecOptions, GoObject, GoValue, Templates};
-use vendor::yaml::{self, Dialect};
 
 struct ApiVersions;
 impl GoObject for ApiVersions {
@@ -64,8 +64,8 @@ fn main() {
     for _ in 0..iterations {
         let t0 = Instant::now();
         let values =
-            GoValue::from_yaml_as_json(&yaml::parse_one(&values_src, Dialect::Helm).unwrap());
-        let chart = yaml::parse_one(&chart_src, Dialect::Helm).unwrap();
+            GoValue::from_yaml_as_json(&kyaml::parse_one(&values_src, Dialect::Helm).unwrap());
+        let chart = kyaml::parse_one(&chart_src, Dialect::Helm).unwrap();
         let mut chart_fields = BTreeMap::new();
         for (k, v) in chart.as_map().unwrap() {
             let mut c = k.chars();

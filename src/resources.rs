@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::diag::Pos;
-use crate::yaml::{self, Dialect, Value};
+use kyaml::{Dialect, Value};
 
 /// Files above this size are refused rather than parsed.
 pub const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
@@ -101,11 +101,11 @@ pub struct LoadedFile {
 impl LoadedFile {
     /// Moves the decoded objects out (as documents with their index in the file), leaving the
     /// text and each document's position: enough to locate fields later.
-    pub fn take_documents(&mut self) -> Vec<(yaml::Document, usize)> {
+    pub fn take_documents(&mut self) -> Vec<(kyaml::Document, usize)> {
         self.resources
             .iter_mut()
             .map(|r| {
-                let doc = yaml::Document {
+                let doc = kyaml::Document {
                     value: std::mem::take(&mut r.value),
                     start: r.start,
                 };
@@ -145,7 +145,7 @@ pub fn load_file(path: &Path, shown: &str) -> Result<LoadedFile, LoadError> {
 /// Splits YAML text into objects, skipping empty documents and `List` wrappers' nesting
 /// (items of a `kind: List` are returned as objects of their own).
 pub fn parse(text: &str, shown: &str) -> Result<Vec<Resource>, LoadError> {
-    let docs = yaml::parse_documents(text, Dialect::Kube).map_err(|e| LoadError::Yaml {
+    let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|e| LoadError::Yaml {
         file: shown.to_string(),
         pos: e.pos.unwrap_or(Pos { line: 1, column: 1 }),
         message: e.message.clone(),

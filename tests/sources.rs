@@ -728,7 +728,7 @@ fn argo_helm_index_parses_typed() {
             .all(|cv| cv.digest.as_deref().is_some_and(|d| d.len() == 64))
     );
     assert!(argo_cd.iter().all(|cv| !cv.urls.is_empty()));
-    let c = vendor::semver::Constraint::parse("~7.7").unwrap();
+    let c = semver_ranges::Constraint::parse("~7.7").unwrap();
     let v = index.newest_matching("argo-cd", &c).unwrap();
     assert!(v.to_string().starts_with("7.7."), "{v}");
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use kyaml::Dialect;
 use vendor::template::{ExecOptions, GoObject, GoValue, Templates};
-use vendor::yaml::{self, Dialect};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/template")
@@ -189,7 +189,7 @@ fn metallb_fail_reports_go_location() {
     let mut values = read_yaml(&dir.join("values.yaml"));
     coalesce(
         &mut values,
-        &yaml::parse_one("frrk8s:\n  enabled: true\n", Dialect::Helm).unwrap(),
+        &kyaml::parse_one("frrk8s:\n  enabled: true\n", Dialect::Helm).unwrap(),
     );
     let mut set = Templates::new();
     for (name, text) in template_files(&dir) {
@@ -209,14 +209,14 @@ fn metallb_fail_reports_go_location() {
     );
 }
 
-fn read_yaml(path: &Path) -> yaml::Value {
-    yaml::parse_one(&std::fs::read_to_string(path).unwrap(), Dialect::Helm).unwrap()
+fn read_yaml(path: &Path) -> kyaml::Value {
+    kyaml::parse_one(&std::fs::read_to_string(path).unwrap(), Dialect::Helm).unwrap()
 }
 
 /// Helm's coalescing of user values over chart defaults (maps merge, user wins, null deletes).
-fn coalesce(base: &mut yaml::Value, user: &yaml::Value) {
+fn coalesce(base: &mut kyaml::Value, user: &kyaml::Value) {
     match (base, user) {
-        (yaml::Value::Map(b), yaml::Value::Map(u)) => {
+        (kyaml::Value::Map(b), kyaml::Value::Map(u)) => {
             for (k, v) in u {
                 if v.is_null() {
                     b.shift_remove(k);
@@ -258,7 +258,7 @@ fn check_chart(
     if let Some(u) = user_values {
         coalesce(&mut values, &read_yaml(&dir.join(u)));
     }
-    let chart_yaml = yaml::parse_one(
+    let chart_yaml = kyaml::parse_one(
         &std::fs::read_to_string(dir.join("Chart.yaml")).unwrap(),
         Dialect::Helm,
     )

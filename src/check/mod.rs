@@ -15,7 +15,7 @@ use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::Report;
 use crate::resources::{self, LoadError, LoadedFile, Resource};
-use crate::yaml::{self, PathSeg};
+use kyaml::PathSeg;
 
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -156,12 +156,7 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
 }
 
 /// Argo CD pitfalls of one object, as findings.
-fn pitfalls(
-    entry: &str,
-    object: &crate::yaml::Value,
-    file: &str,
-    at: crate::diag::Pos,
-) -> Vec<Finding> {
+fn pitfalls(entry: &str, object: &kyaml::Value, file: &str, at: crate::diag::Pos) -> Vec<Finding> {
     policy::argocd::check(object, json_len(object))
         .into_iter()
         .map(|p| {
@@ -243,7 +238,7 @@ fn built_image_sites(
 /// content starts on to the start of the next document.
 fn locate_in_doc(file: &LoadedFile, doc: &Resource, path: &[PathSeg]) -> Option<crate::diag::Pos> {
     if doc.start.column != 1 {
-        return yaml::locate(&file.text, doc.doc_index, path);
+        return kyaml::locate(&file.text, doc.doc_index, path);
     }
     let from = line_offset(&file.text, doc.start.line)?;
     let next = file
@@ -255,7 +250,7 @@ fn locate_in_doc(file: &LoadedFile, doc: &Resource, path: &[PathSeg]) -> Option<
     let to = next
         .and_then(|l| line_offset(&file.text, l))
         .unwrap_or(file.text.len());
-    let mut pos = yaml::locate(&file.text[from..to], 0, path)?;
+    let mut pos = kyaml::locate(&file.text[from..to], 0, path)?;
     pos.line += doc.start.line - 1;
     Some(pos)
 }
@@ -281,8 +276,8 @@ fn path_segs(path: &[policy::image::PathPart]) -> Vec<PathSeg<'_>> {
 
 /// Length of the compact JSON form of a value (what client-side apply stores in the
 /// last-applied annotation), computed without building the JSON.
-fn json_len(v: &crate::yaml::Value) -> usize {
-    use crate::yaml::Value;
+fn json_len(v: &kyaml::Value) -> usize {
+    use kyaml::Value;
     fn str_len(s: &str) -> usize {
         2 + s
             .chars()
@@ -454,7 +449,7 @@ mod tests {
     #[test]
     fn json_len_matches_serde_json() {
         let v = serde_json::json!({"a": [1, -2.5, true, false, null, "x\"y\n<&>"], "b": {}, "c": [], "dé": "é"});
-        let ours = json_len(&crate::yaml::Value::from(v.clone()));
+        let ours = json_len(&kyaml::Value::from(v.clone()));
         // serde_json does not escape <, > and &: Go's encoder (kubectl's) does, 6 bytes each.
         assert_eq!(ours, serde_json::to_string(&v).unwrap().len() + 3 * 5);
     }

@@ -785,12 +785,12 @@ impl Validator {
 
 /// Whether `v` is a semantic version (an optional `v` prefix allowed).
 fn is_version(v: &str) -> bool {
-    crate::semver::Version::parse(v).is_ok()
+    semver_ranges::Version::parse(v).is_ok()
 }
 
 /// Whether `r` is a Helm (Masterminds) version range.
 fn check_range(r: &str) -> Result<(), String> {
-    crate::semver::Constraint::parse(r)
+    semver_ranges::Constraint::parse(r)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

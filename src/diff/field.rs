@@ -10,7 +10,7 @@ use similar::{Algorithm, DiffOp, TextDiff};
 use super::Resource;
 use super::merge_key;
 use super::path::{FieldPath, Seg};
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// What happened at a path.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Origin, Resource};
-use crate::yaml::{self, Value};
+use kyaml::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -125,7 +125,7 @@ fn read(path: &Path) -> Result<String, LoadError> {
 /// Parses the documents of one file. `strict`: a document that is not a Kubernetes object is an
 /// error rather than skipped. Empty documents are always skipped.
 pub fn load_str(src: &str, file: &str, strict: bool) -> Result<Vec<Resource>, LoadError> {
-    let docs = yaml::parse_documents(src, yaml::Dialect::Kube).map_err(|e| LoadError::Yaml {
+    let docs = kyaml::parse_documents(src, kyaml::Dialect::Kube).map_err(|e| LoadError::Yaml {
         location: match e.pos {
             Some(p) => format!("{file}:{}:{}", p.line, p.column),
             None => file.to_string(),
@@ -178,7 +178,7 @@ fn push_object(
     Ok(())
 }
 
-fn doc_line(doc: &yaml::Document) -> u32 {
+fn doc_line(doc: &kyaml::Document) -> u32 {
     doc.start.line
 }
 

@@ -19,9 +19,9 @@ use std::fmt;
 
 use rayon::prelude::*;
 
-use crate::yaml::Value;
 pub use field::{Change, ChangeKind};
 pub use highlights::{Category, Highlight, Severity};
+use kyaml::Value;
 pub use load::{LoadError, load_files, load_path, load_str};
 pub use normalize::{NoiseFilter, Pattern};
 pub use path::{FieldPath, Seg};

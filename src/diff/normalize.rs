@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::Resource;
 use super::field::Change;
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// A pattern where `*` matches any run of characters (including `/` and `.`).
 #[derive(Debug, Clone, PartialEq, Eq)]

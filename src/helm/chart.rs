@@ -9,7 +9,7 @@ use super::HelmError;
 use super::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
 use super::ignore::IgnoreRules;
 use super::yamlio;
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// `Chart.yaml` maintainers entry.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -521,7 +521,7 @@ pub fn validate_metadata(md: &mut Metadata) -> Result<(), HelmError> {
     if md.version.is_empty() {
         return Err(validation("chart.metadata.version is required"));
     }
-    if crate::semver::Version::parse(&md.version).is_err() {
+    if semver_ranges::Version::parse(&md.version).is_err() {
         return Err(validation(format!(
             "chart.metadata.version {:?} is invalid",
             md.version

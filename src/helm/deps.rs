@@ -4,13 +4,13 @@
 
 use super::chart::{Chart, Dependency};
 use super::values::{self, Warnings};
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// Helm's `chartutil.IsCompatibleRange`: false when either side does not parse.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
     match (
-        crate::semver::Constraint::parse(constraint),
-        crate::semver::Version::parse(version),
+        semver_ranges::Constraint::parse(constraint),
+        semver_ranges::Version::parse(version),
     ) {
         (Ok(c), Ok(v)) => c.matches(&v),
         _ => false,

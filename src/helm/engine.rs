@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::chart::Chart;
 use super::objects::{self, Files, KubeVersion};
 use crate::template::{ExecOptions, GoValue, Notice, TemplateError, Templates};
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// Release data for `.Release`.
 #[derive(Debug, Clone)]

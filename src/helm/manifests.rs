@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::yamlio;
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// Helm's `releaseutil.InstallOrder`.
 pub const INSTALL_ORDER: &[&str] = &[

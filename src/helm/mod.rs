@@ -5,7 +5,7 @@
 //!
 //! Entry points: [`template`] (the `vendor template` command: Helm's stdout, stderr and exit
 //! code) and [`render_chart`] (files in Helm's `--output-dir` layout, for `sync`). The Go
-//! template language and the YAML codec live in `crate::template` and `crate::yaml`.
+//! template language and the YAML codec live in `crate::template` and `kyaml`.
 
 pub mod archive;
 pub mod chart;
@@ -23,7 +23,7 @@ mod yamlio;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Code, Finding};
-use crate::yaml::Map;
+use kyaml::Map;
 
 pub use manifests::Manifest;
 

@@ -199,7 +199,7 @@ impl Files {
         if self.files.is_empty() {
             return String::new();
         }
-        let mut m = crate::yaml::Map::new();
+        let mut m = kyaml::Map::new();
         let mut entries: Vec<(String, String)> = self
             .files
             .iter()
@@ -207,9 +207,9 @@ impl Files {
             .collect();
         entries.sort();
         for (k, v) in entries {
-            m.insert(k, crate::yaml::Value::String(v));
+            m.insert(k, kyaml::Value::String(v));
         }
-        let out = crate::yaml::to_string(&crate::yaml::Value::Map(m));
+        let out = kyaml::to_string(&kyaml::Value::Map(m));
         out.strip_suffix('\n').unwrap_or(&out).to_string()
     }
 }
@@ -325,7 +325,7 @@ pub struct KubeVersion {
 impl KubeVersion {
     /// Helm's `ParseKubeVersion`: lenient semver, printed back as `vMAJOR.MINOR.PATCH[-pre]`.
     pub fn parse(s: &str) -> Option<KubeVersion> {
-        let v = crate::semver::Version::parse(s).ok()?;
+        let v = semver_ranges::Version::parse(s).ok()?;
         let meta = if v.metadata().is_empty() {
             String::new()
         } else {

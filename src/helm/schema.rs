@@ -7,7 +7,7 @@
 use serde_json::Value as Json;
 
 use super::chart::Chart;
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// Validates every chart of the tree that has a schema against its part of `vals`
 /// (Helm's `ValidateAgainstSchema`). The error lists `CHART:\n- field: problem\n` blocks.

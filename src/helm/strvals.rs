@@ -3,7 +3,7 @@
 //! separated by commas, typed scalars (`true`, `null`, integers) unless `--set-string`.
 //! Behaviour and error texts follow Helm v3 (`pkg/strvals/parser.go`).
 
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// Helm's `MaxNestedNameLevel`.
 const MAX_NESTED_NAME_LEVEL: usize = 30;

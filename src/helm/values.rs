@@ -4,7 +4,7 @@
 //! conditions and import-values. Warnings Helm logs are collected, not printed.
 
 use super::chart::Chart;
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 pub const GLOBAL_KEY: &str = "global";
 

@@ -1,10 +1,10 @@
-//! The helm module's use of `crate::yaml`: decoding as Helm's `sigs.k8s.io/yaml.Unmarshal`
+//! The helm module's use of `kyaml`: decoding as Helm's `sigs.k8s.io/yaml.Unmarshal`
 //! does (first document only, go-yaml v2 scalar rules, numbers as float64 for values) and
 //! go-yaml's error text (`yaml: line N: PROBLEM`) wrapped as sigs.k8s.io/yaml wraps it.
 
 use super::manifests::{Head, head_from_value};
 use super::values::to_json_numbers;
-use crate::yaml::{self, Dialect, Map, Value, YamlError};
+use kyaml::{Dialect, Map, Value, YamlError};
 
 /// go-yaml v2's error text for a syntax error.
 fn go_yaml_error(e: &YamlError) -> String {
@@ -27,7 +27,7 @@ fn go_yaml_error(e: &YamlError) -> String {
 }
 
 fn first_document(src: &str) -> Result<Value, String> {
-    match yaml::parse_documents(src, Dialect::Helm) {
+    match kyaml::parse_documents(src, Dialect::Helm) {
         Ok(docs) => Ok(docs
             .into_iter()
             .next()

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::kustomization::{GeneratorEntry, Kustomization};
 use super::resource::{Origin, Res};
 use super::{Builder, KustomizeError, display_path};
-use crate::yaml::{Map, PathSeg, Value};
+use kyaml::{Map, PathSeg, Value};
 
 pub(super) fn run(
     b: &mut Builder,

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::KustomizeError;
-use crate::yaml::{self, Dialect, PathSeg, Value};
+use kyaml::{Dialect, PathSeg, Value};
 
 /// Names kustomize accepts for the file, in the order it looks for them.
 pub const FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -208,7 +208,7 @@ impl Kustomization {
             }
         };
         let src = super::read_text(&file)?;
-        let docs = yaml::parse_documents(&src, Dialect::Kube)
+        let docs = kyaml::parse_documents(&src, Dialect::Kube)
             .map_err(|e| KustomizeError::yaml(&file, &e))?;
         let mut docs: Vec<_> = docs.into_iter().filter(|d| !d.value.is_null()).collect();
         if docs.len() > 1 {
@@ -230,7 +230,7 @@ impl Kustomization {
             ));
         };
         // Normalise field names case-insensitively (Go's encoding/json does).
-        let mut norm = crate::yaml::Map::new();
+        let mut norm = kyaml::Map::new();
         let mut spelling = Vec::new();
         for (k, v) in map {
             let canon = KNOWN_FIELDS
@@ -245,7 +245,7 @@ impl Kustomization {
                     norm.insert(c.to_string(), v);
                 }
                 None => {
-                    let line = yaml::locate(&src, 0, &[PathSeg::Key(&k)]).map(|p| p.line);
+                    let line = kyaml::locate(&src, 0, &[PathSeg::Key(&k)]).map(|p| p.line);
                     return Err(KustomizeError::at(
                         &file,
                         line,
@@ -298,7 +298,7 @@ impl Kustomization {
         {
             p[0] = PathSeg::Key(orig.as_str());
         }
-        yaml::locate(&self.src, 0, &p).map(|p| p.line)
+        kyaml::locate(&self.src, 0, &p).map(|p| p.line)
     }
 
     pub fn get(&self, field: &str) -> Option<&Value> {

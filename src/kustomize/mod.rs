@@ -1,7 +1,7 @@
 //! A kustomize-compatible build (`kustomize build` / `kubectl kustomize`, v5.5.0) of the
 //! kustomization features GitOps repositories use, with findings for patches that no longer
 //! apply. Strategic merge and JSON6902 live in `crate::patch`; YAML reading and writing in
-//! `crate::yaml`. Remote resources and Helm inflation are refused: `vendor.toml` vendors them.
+//! `kyaml`. Remote resources and Helm inflation are refused: `vendor.toml` vendors them.
 //!
 //! The pipeline follows kustomize's `KustTarget`: resources (recursively) -> generators ->
 //! components -> transformers (patchesStrategicMerge, patches, namespace, prefix, suffix,
@@ -18,7 +18,7 @@ mod transform;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Finding, Pos};
-use crate::yaml::{self, Dialect, Value};
+use kyaml::{Dialect, Value};
 
 pub use kustomization::{FILE_NAMES, Kustomization};
 use resource::Res;
@@ -46,7 +46,7 @@ pub struct Preparsed(std::sync::Mutex<std::collections::HashMap<PathBuf, Prepars
 #[derive(Debug, Clone)]
 pub struct PreparsedFile {
     pub text: std::sync::Arc<str>,
-    pub docs: Vec<(yaml::Document, usize)>,
+    pub docs: Vec<(kyaml::Document, usize)>,
 }
 
 impl Preparsed {
@@ -128,7 +128,7 @@ impl KustomizeError {
         self
     }
 
-    pub(crate) fn yaml(file: &Path, e: &yaml::YamlError) -> Self {
+    pub(crate) fn yaml(file: &Path, e: &kyaml::YamlError) -> Self {
         let line = e.pos.map(|p| p.line);
         let msg = match e.pos {
             Some(p) => format!("invalid YAML (column {}): {}", p.column, e.message),
@@ -264,7 +264,7 @@ pub fn render(out: &BuildOutput) -> String {
     let docs: Vec<String> = out
         .resources
         .par_iter()
-        .map(|r| yaml::to_string(&r.value))
+        .map(|r| kyaml::to_string(&r.value))
         .collect();
     let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
     for (i, d) in docs.iter().enumerate() {
@@ -373,7 +373,7 @@ impl Builder<'_> {
         k: &Kustomization,
         resources: &mut Vec<Res>,
     ) -> Result<(), KustomizeError> {
-        use crate::yaml::PathSeg;
+        use kyaml::PathSeg;
         for (name, w) in [
             (
                 "patchesStrategicMerge",
@@ -545,7 +545,7 @@ fn load_resources(
 }
 
 /// A parsed document, the text it was parsed from, and its index in that text.
-type ParsedDoc = (yaml::Document, std::sync::Arc<str>, usize);
+type ParsedDoc = (kyaml::Document, std::sync::Arc<str>, usize);
 
 /// Sources at least this large are split at document markers and parsed in parallel.
 const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
@@ -553,8 +553,8 @@ const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
 /// Parses a multi-document stream; large ones are cut at `---` lines (a document marker at
 /// column 0 ends any scalar in YAML, so the cut cannot fall inside a value) and the pieces are
 /// parsed in parallel. Returns each document with the text it was parsed from and its index
-/// there (for `yaml::locate`); lines are relative to the whole source.
-fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, yaml::YamlError> {
+/// there (for `kyaml::locate`); lines are relative to the whole source.
+fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
     use rayon::prelude::*;
     let mut cuts = vec![0usize];
     if src.len() >= PARALLEL_PARSE_BYTES
@@ -592,13 +592,13 @@ fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, yaml::YamlError> {
     if chunks.is_empty() {
         chunks.push((0, src.len()));
     }
-    let parsed: Vec<Result<Vec<ParsedDoc>, yaml::YamlError>> = chunks
+    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> = chunks
         .par_iter()
         .map(|&(a, b)| {
             let text = &src[a..b];
             let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
             let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-            let docs = yaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
+            let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
                 if let Some(p) = e.pos.as_mut() {
                     p.line += line_offset;
                 }

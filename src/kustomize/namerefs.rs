@@ -5,7 +5,7 @@
 
 use super::resource::{Gvk, Res, ResId};
 use super::transform::visit_path;
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// (target group, version, kind) <- (referrer group, version, kind, path).
 struct BackRef {

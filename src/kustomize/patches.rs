@@ -13,7 +13,7 @@ use super::{Builder, KustomizeError, display_path, pos};
 use crate::diag::{Code, Finding, Level};
 use crate::patch::json6902;
 use crate::patch::strategic_merge::{self, PatchSeg};
-use crate::yaml::{self, Dialect, PathSeg, Value};
+use kyaml::{Dialect, PathSeg, Value};
 
 /// Where a patch came from, to point findings at it.
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ impl PatchSource {
     }
 
     fn line_in_text(&self, doc: usize, path: &[PathSeg]) -> Option<u32> {
-        yaml::locate(&self.text, doc, path).map(|p| p.line + self.line_offset)
+        kyaml::locate(&self.text, doc, path).map(|p| p.line + self.line_offset)
     }
 }
 
@@ -47,8 +47,8 @@ struct SmPatch {
     line: u32,
 }
 
-fn parse_sm_docs(text: &str) -> Result<Vec<SmPatch>, yaml::YamlError> {
-    let docs = yaml::parse_documents(text, Dialect::Kube)?;
+fn parse_sm_docs(text: &str) -> Result<Vec<SmPatch>, kyaml::YamlError> {
+    let docs = kyaml::parse_documents(text, Dialect::Kube)?;
     Ok(docs
         .into_iter()
         .enumerate()
@@ -116,7 +116,7 @@ pub(super) fn strategic_merge_files(
     Ok(())
 }
 
-fn yaml_error(src: &PatchSource, e: &yaml::YamlError) -> KustomizeError {
+fn yaml_error(src: &PatchSource, e: &kyaml::YamlError) -> KustomizeError {
     let line = e.pos.map(|p| {
         p.line
             + src
@@ -325,7 +325,7 @@ fn apply_sm_to(
 
 /// kustomize copies a patch's labels and annotations through `map[string]string` before
 /// merging: values become their text (`null` -> "null") and an empty or null map disappears.
-fn normalize_patch_metadata(patch: &mut crate::yaml::Map) {
+fn normalize_patch_metadata(patch: &mut kyaml::Map) {
     let Some(Value::Map(meta)) = patch.get_mut("metadata") else {
         return;
     };
@@ -688,7 +688,7 @@ fn parse_label_selector(s: &str) -> Result<Vec<Requirement>, String> {
     Ok(out)
 }
 
-fn matches_selector(reqs: &[Requirement], map: Option<&crate::yaml::Map>) -> bool {
+fn matches_selector(reqs: &[Requirement], map: Option<&kyaml::Map>) -> bool {
     let get = |k: &str| map.and_then(|m| m.get(k)).and_then(scalar_string);
     reqs.iter().all(|r| match r {
         Requirement::Eq(k, v) => get(k).as_deref() == Some(v.as_str()),
@@ -711,7 +711,7 @@ mod tests {
 
     #[test]
     fn label_selectors() {
-        let mut m = crate::yaml::Map::new();
+        let mut m = kyaml::Map::new();
         m.insert("app".into(), Value::String("web".into()));
         m.insert("tier".into(), Value::String("front".into()));
         let ok = |s: &str| matches_selector(&parse_label_selector(s).unwrap(), Some(&m));

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use crate::patch::strategic_merge::PatchSeg;
-use crate::yaml::{Map, PathSeg, Value};
+use kyaml::{Map, PathSeg, Value};
 
 /// Where a resource was read from (or generated): a path and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,7 +354,7 @@ impl Res {
                         PatchSeg::Index(i) => PathSeg::Index(*i),
                     })
                     .collect();
-                let Some(pos) = crate::yaml::locate(&src, doc, &segs) else {
+                let Some(pos) = kyaml::locate(&src, doc, &segs) else {
                     return false;
                 };
                 let line = lines.get(pos.line as usize - 1).copied().unwrap_or("");

@@ -6,7 +6,7 @@ use super::kustomization::{Kustomization, scalar_string};
 use super::resource::{Gvk, Res};
 use super::{Builder, KustomizeError, generators};
 use crate::diag::{Code, Finding};
-use crate::yaml::{Map, PathSeg, Value};
+use kyaml::{Map, PathSeg, Value};
 
 /// A kustomize field spec: a `/`-separated path, the gvk it applies to, and whether missing
 /// fields are created.

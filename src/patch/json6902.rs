@@ -2,7 +2,7 @@
 //! `patchesJson6902` and JSON-style `patches:` entries apply them. Errors name the operation
 //! index, the path and the reason, so `vendor check` can report `json6902-op-failed`.
 
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// One operation of a JSON patch.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@
 //! them as the API server does.
 
 use super::schema::Schema;
-use crate::yaml::{Map, Value};
+use kyaml::{Map, Value};
 
 /// Why a strategic merge failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -2,7 +2,7 @@
 //! an object above 256 KiB cannot be applied client-side (the last-applied annotation overflows).
 
 use crate::diag::Code;
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// The annotation size limit that client-side apply runs into.
 pub const MAX_OBJECT_BYTES: usize = 256 * 1024;

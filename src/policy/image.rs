@@ -4,7 +4,7 @@
 
 use crate::config::ImagePolicy;
 use crate::diag::Code;
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// A parsed image reference such as `quay.io/argoproj/argocd:v2.14.21@sha256:...`.
 #[derive(Debug, Clone, PartialEq, Eq)]

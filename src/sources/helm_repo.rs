@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScanError};
 
-use crate::semver::{Constraint, Version};
+use semver_ranges::{Constraint, Version};
 
 /// One chart version as listed in an index.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

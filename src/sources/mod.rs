@@ -21,7 +21,7 @@ pub mod sync;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::semver::Version;
+use semver_ranges::Version;
 
 pub use cache::{Cache, sha256_digest};
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::{Discovery, Fetcher, Found, SourceError, auth::RepoAuth};
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Code, Finding};
-use crate::semver::{Constraint, Version};
+use semver_ranges::{Constraint, Version};
 
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -13,7 +13,7 @@ fn data() -> GoValue {
         },
         "Release": {"Name": "rel", "Namespace": "ns"}
     });
-    GoValue::from_yaml_as_json(&crate::yaml::Value::from(v))
+    GoValue::from_yaml_as_json(&kyaml::Value::from(v))
 }
 
 fn render(src: &str) -> Result<String, String> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::yaml::{Map as YamlMap, Value as YamlValue};
+use kyaml::{Map as YamlMap, Value as YamlValue};
 
 /// A Go map (`map[string]interface{}`): shared and mutable, iterated in sorted key order.
 pub type MapRef = Rc<RefCell<BTreeMap<String, GoValue>>>;

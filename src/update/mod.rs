@@ -27,9 +27,9 @@ use crate::config::lock::{EntryUpdate, LockWriteError};
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Finding, Level};
 use crate::diff;
-use crate::semver::{Constraint, Version};
 use crate::sources::{Fetcher, SourceError, outdated, sync};
 use crate::workspace::{Transaction, WorkspaceError};
+use semver_ranges::{Constraint, Version};
 
 pub use patches::{PatchRef, PatchStatus, Status as PatchState};
 

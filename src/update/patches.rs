@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::diag::{Code, Finding, Level};
-use crate::yaml::{self, Dialect, PathSeg};
+use kyaml::{Dialect, PathSeg};
 
 /// One patch of an overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<Patch
         return (None, Vec::new());
     };
     let kustomization = format!("{overlay_rel}/{name}");
-    let Ok(docs) = yaml::parse_documents(&text, Dialect::Kube) else {
+    let Ok(docs) = kyaml::parse_documents(&text, Dialect::Kube) else {
         return (Some(kustomization), Vec::new());
     };
     let Some(doc) = docs.into_iter().find(|d| !d.value.is_null()) else {
@@ -87,9 +87,11 @@ pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<Patch
         };
         for (i, item) in items.iter().enumerate() {
             let line =
-                yaml::locate(&text, 0, &[PathSeg::Key(field), PathSeg::Index(i)]).map(|p| p.line);
+                kyaml::locate(&text, 0, &[PathSeg::Key(field), PathSeg::Index(i)]).map(|p| p.line);
             let path = match item {
-                yaml::Value::String(s) if field == "patchesStrategicMerge" && !s.contains('\n') => {
+                kyaml::Value::String(s)
+                    if field == "patchesStrategicMerge" && !s.contains('\n') =>
+                {
                     Some(s.as_str())
                 }
                 _ => item.get("path").and_then(|p| p.as_str()),

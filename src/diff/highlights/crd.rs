@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
 use crate::diff::{Resource, ResourceDiff, Status};
-use crate::yaml::Value;
+use kyaml::Value;
 
 pub(crate) fn is_crd(r: &Resource) -> bool {
     r.key.group == "apiextensions.k8s.io" && r.key.kind == "CustomResourceDefinition"

@@ -12,7 +12,7 @@ mod webhooks;
 pub use deprecations::{Deprecation, KubeVersion, deprecations};
 
 use super::{Options, Origin, Resource, ResourceDiff, Status};
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// How much attention a highlight needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

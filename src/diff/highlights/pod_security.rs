@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{Category, Highlight, containers, pod_spec, str_at};
 use crate::diff::{Resource, ResourceDiff, Status};
-use crate::yaml::Value;
+use kyaml::Value;
 
 fn is_true(v: Option<&Value>) -> bool {
     v == Some(&Value::Bool(true))

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight};
 use crate::diff::{Resource, ResourceDiff, Status};
-use crate::yaml::Value;
+use kyaml::Value;
 
 /// One atomic permission: (apiGroup, resource or URL, verb, resourceNames).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

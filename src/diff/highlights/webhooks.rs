@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
 use crate::diff::{Resource, ResourceDiff};
-use crate::yaml::Value;
+use kyaml::Value;
 
 fn is_webhook_config(r: &Resource) -> bool {
     r.key.group == "admissionregistration.k8s.io"

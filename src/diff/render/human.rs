@@ -116,7 +116,7 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
             }
             continue;
         }
-        let mut side = |sign: &str, style: Style, v: &crate::yaml::Value| {
+        let mut side = |sign: &str, style: Style, v: &kyaml::Value| {
             for line in value_lines(v) {
                 let text = format!("{sign} {line}");
                 let _ = writeln!(out, "    {}", p.paint(style, text.trim_end()));

@@ -158,7 +158,7 @@ fn resource(d: &ResourceDiff<'_>) -> String {
             (Some(o), None) => ("-", o),
             _ => return finish(s),
         };
-        let body = crate::yaml::to_string(&object.value);
+        let body = kyaml::to_string(&object.value);
         let total = body.lines().count();
         s.push_str("````diff\n");
         for l in body.lines().take(MAX_LINES_PER_RESOURCE) {

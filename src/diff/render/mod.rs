@@ -8,7 +8,7 @@ pub mod json;
 pub mod markdown;
 
 use super::{DiffReport, ResourceDiff};
-use crate::yaml::{self, Value};
+use kyaml::Value;
 
 /// Output formats of `vendor diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub(crate) fn value_lines(v: &Value) -> Vec<String> {
         Value::String(s) if s.contains('\n') => s.lines().map(str::to_string).collect(),
         _ => match inline(v) {
             Some(line) => vec![line],
-            None => yaml::to_string(v).lines().map(str::to_string).collect(),
+            None => kyaml::to_string(v).lines().map(str::to_string).collect(),
         },
     }
 }

@@ -1,4 +1,4 @@
-//! Encodings and data formats (Go `encoding/json`, sigs.k8s.io/yaml through `crate::yaml`,
+//! Encodings and data formats (Go `encoding/json`, sigs.k8s.io/yaml through `kyaml`,
 //! BurntSushi TOML), hashes, base64/base32, random values, UUIDs, dates and semver.
 
 use std::collections::{BTreeMap, HashMap};
@@ -439,14 +439,14 @@ fn toml_table(
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let c = crate::semver::Constraint::parse(constraint)
+    let c = semver_ranges::Constraint::parse(constraint)
         .map_err(|_| format!("improper constraint: {constraint}"))?;
-    let v = crate::semver::Version::parse(version)
+    let v = semver_ranges::Version::parse(version)
         .map_err(|_| "Invalid Semantic Version".to_string())?;
     Ok(c.matches(&v))
 }
 
-struct SemverObj(crate::semver::Version);
+struct SemverObj(semver_ranges::Version);
 
 impl GoObject for SemverObj {
     fn type_name(&self) -> &str {
@@ -480,7 +480,7 @@ impl GoObject for SemverObj {
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = crate::semver::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
+    let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
     Ok(GoValue::object(SemverObj(v)))
 }
 

@@ -1,8 +1,8 @@
 //! Reads a YAML stream (Kube dialect) and writes each non-empty document as
 //! `sigs.k8s.io/yaml.Marshal` would, joined by `---`, as `kustomize build` joins resources.
-//! `cargo run --example yaml_roundtrip -- FILE`: handy to compare with `kubectl kustomize`.
+//! `cargo run -p kyaml --example yaml_roundtrip -- FILE`: handy to compare with `kubectl kustomize`.
 
-use vendor::yaml::{self, Dialect};
+use kyaml::Dialect;
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -13,12 +13,12 @@ fn main() {
         eprintln!("{path}: {e}");
         std::process::exit(2);
     });
-    match yaml::parse_documents(&src, Dialect::Kube) {
+    match kyaml::parse_documents(&src, Dialect::Kube) {
         Ok(docs) => {
             let out: Vec<String> = docs
                 .iter()
                 .filter(|d| !d.value.is_null())
-                .map(|d| yaml::to_string(&d.value))
+                .map(|d| kyaml::to_string(&d.value))
                 .collect();
             print!("{}", out.join("---\n"));
         }

@@ -23,11 +23,17 @@ mod value;
 
 use std::fmt;
 
-pub use crate::diag::Pos;
 pub use emit::to_string;
 pub use locate::{PathSeg, locate};
 pub use parse::{parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
+
+/// A place in a file, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
 
 /// Which YAML reader's scalar rules to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,7 +61,7 @@ pub struct Document {
 }
 
 /// A YAML syntax error or a violated limit (alias expansion, nesting depth, duplicate key).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct YamlError {
     pub message: String,
     pub pos: Option<Pos>,

@@ -1,6 +1,6 @@
 //! Feeds mutated YAML to the parser and emitter; any panic is a bug.
-//! `cargo run --release --example yaml_fuzz -- FILE ITERATIONS`.
-use vendor::yaml::{self, Dialect, PathSeg};
+//! `cargo run --release -p kyaml --example yaml_fuzz -- FILE ITERATIONS`.
+use kyaml::{Dialect, PathSeg};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -37,11 +37,11 @@ fn main() {
         }
         let text: String = doc.into_iter().collect();
         for dialect in [Dialect::Kube, Dialect::Helm] {
-            if let Ok(docs) = yaml::parse_documents(&text, dialect) {
+            if let Ok(docs) = kyaml::parse_documents(&text, dialect) {
                 for d in &docs {
-                    let out = yaml::to_string(&d.value);
+                    let out = kyaml::to_string(&d.value);
                     // What we write must read back to the same value.
-                    let back = yaml::parse_one(&out, Dialect::Helm);
+                    let back = kyaml::parse_one(&out, Dialect::Helm);
                     if dialect == Dialect::Helm
                         && back.as_ref().ok() != Some(&d.value)
                         && !has_nan(&d.value)
@@ -53,19 +53,19 @@ fn main() {
                     }
                 }
             }
-            let _ = yaml::locate(&text, 0, &[PathSeg::Key("a"), PathSeg::Index(0)]);
+            let _ = kyaml::locate(&text, 0, &[PathSeg::Key("a"), PathSeg::Index(0)]);
         }
     }
     println!("done {iterations}");
 }
 
-fn has_nan(v: &yaml::Value) -> bool {
+fn has_nan(v: &kyaml::Value) -> bool {
     match v {
-        yaml::Value::Float(f) => f.is_nan(),
+        kyaml::Value::Float(f) => f.is_nan(),
         // NEL is folded on purpose (see `json_reread` in emit.rs).
-        yaml::Value::String(s) => s.contains('\u{85}'),
-        yaml::Value::Seq(s) => s.iter().any(has_nan),
-        yaml::Value::Map(m) => m.iter().any(|(k, v)| k.contains('\u{85}') || has_nan(v)),
+        kyaml::Value::String(s) => s.contains('\u{85}'),
+        kyaml::Value::Seq(s) => s.iter().any(has_nan),
+        kyaml::Value::Map(m) => m.iter().any(|(k, v)| k.contains('\u{85}') || has_nan(v)),
         _ => false,
     }
 }

@@ -1,19 +1,19 @@
-//! Integration tests of `vendor::yaml` on real data: `kustomize build` outputs re-parsed and
+//! Integration tests of `kyaml` on real data: `kustomize build` outputs re-parsed and
 //! re-emitted must come back byte for byte.
 
-use vendor::yaml::{self, Dialect};
+use kyaml::Dialect;
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/yaml/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Parses a multi-document stream and writes it back as kustomize joins resources.
 fn round_trip(src: &str) -> String {
-    let docs = yaml::parse_documents(src, Dialect::Kube).expect("fixture parses");
+    let docs = kyaml::parse_documents(src, Dialect::Kube).expect("fixture parses");
     docs.iter()
         .filter(|d| !d.value.is_null())
-        .map(|d| yaml::to_string(&d.value))
+        .map(|d| kyaml::to_string(&d.value))
         .collect::<Vec<_>>()
         .join("---\n")
 }
@@ -326,7 +326,7 @@ fn kubectl_kustomize(input: &str) -> Option<String> {
 fn emitter_matches_kubectl_kustomize() {
     let input = tricky_input();
     let path = format!(
-        "{}/tests/fixtures/yaml/kubectl/tricky.expected.yaml",
+        "{}/tests/fixtures/kubectl/tricky.expected.yaml",
         env!("CARGO_MANIFEST_DIR")
     );
     if let Some(live) = kubectl_kustomize(&input) {
@@ -361,9 +361,9 @@ fn parser_edge_cases_match_kustomize() {
 /// The same plain scalar, read by kustomize (go-yaml v3) and by Helm (go-yaml v2).
 #[test]
 fn scalar_tables_differ_between_kube_and_helm() {
-    use yaml::Value::{Bool, Float, Int, Null, String as Str};
+    use kyaml::Value::{Bool, Float, Int, Null, String as Str};
     let s = |v: &str| Str(v.to_owned());
-    let table: &[(&str, yaml::Value, yaml::Value)] = &[
+    let table: &[(&str, kyaml::Value, kyaml::Value)] = &[
         ("yes", s("yes"), Bool(true)),
         ("No", s("No"), Bool(false)),
         ("on", s("on"), Bool(true)),
@@ -387,17 +387,23 @@ fn scalar_tables_differ_between_kube_and_helm() {
     ];
     for (text, kube, helm) in table {
         let src = format!("v: {text}\n");
-        let get = |d| yaml::parse_one(&src, d).unwrap().get("v").cloned().unwrap();
+        let get = |d| {
+            kyaml::parse_one(&src, d)
+                .unwrap()
+                .get("v")
+                .cloned()
+                .unwrap()
+        };
         assert_eq!(&get(Dialect::Kube), kube, "Kube {text:?}");
         assert_eq!(&get(Dialect::Helm), helm, "Helm {text:?}");
     }
-    let seq = yaml::parse_one("- =\n", Dialect::Kube).unwrap();
-    assert_eq!(seq, yaml::Value::Seq(vec![s("=")]));
+    let seq = kyaml::parse_one("- =\n", Dialect::Kube).unwrap();
+    assert_eq!(seq, kyaml::Value::Seq(vec![s("=")]));
 }
 
 #[test]
 fn errors_carry_line_and_column() {
-    let err = yaml::parse_documents("a: 1\n---\nb: [1,\nc: d\n", Dialect::Kube).unwrap_err();
+    let err = kyaml::parse_documents("a: 1\n---\nb: [1,\nc: d\n", Dialect::Kube).unwrap_err();
     let pos = err.pos.expect("position");
     assert!(pos.line >= 3, "{err}");
     assert!(
@@ -405,7 +411,7 @@ fn errors_carry_line_and_column() {
             .starts_with(&format!("line {}, column {}: ", pos.line, pos.column))
     );
 
-    let dup = yaml::parse_one("metadata:\n  name: a\n  name: b\n", Dialect::Kube).unwrap_err();
+    let dup = kyaml::parse_one("metadata:\n  name: a\n  name: b\n", Dialect::Kube).unwrap_err();
     assert_eq!(
         dup.to_string(),
         "line 3, column 3: mapping key \"name\" already defined at line 2"
@@ -415,21 +421,21 @@ fn errors_carry_line_and_column() {
 #[test]
 fn locate_points_at_values_in_real_output() {
     let src = fixture("kustomize-real/neco-admission.yaml");
-    let docs = yaml::parse_documents(&src, Dialect::Kube).unwrap();
+    let docs = kyaml::parse_documents(&src, Dialect::Kube).unwrap();
     let (index, _) = docs
         .iter()
         .enumerate()
-        .find(|(_, d)| d.value.get("kind").and_then(yaml::Value::as_str) == Some("Deployment"))
+        .find(|(_, d)| d.value.get("kind").and_then(kyaml::Value::as_str) == Some("Deployment"))
         .expect("a Deployment");
     let path = [
-        yaml::PathSeg::Key("spec"),
-        yaml::PathSeg::Key("template"),
-        yaml::PathSeg::Key("spec"),
-        yaml::PathSeg::Key("containers"),
-        yaml::PathSeg::Index(0),
-        yaml::PathSeg::Key("image"),
+        kyaml::PathSeg::Key("spec"),
+        kyaml::PathSeg::Key("template"),
+        kyaml::PathSeg::Key("spec"),
+        kyaml::PathSeg::Key("containers"),
+        kyaml::PathSeg::Index(0),
+        kyaml::PathSeg::Key("image"),
     ];
-    let pos = yaml::locate(&src, index, &path).expect("image found");
+    let pos = kyaml::locate(&src, index, &path).expect("image found");
     let line = src.lines().nth(pos.line as usize - 1).unwrap();
     let image = docs[index]
         .value
@@ -440,7 +446,7 @@ fn locate_points_at_values_in_real_output() {
         .as_seq()
         .unwrap()[0]
         .get("image")
-        .and_then(yaml::Value::as_str)
+        .and_then(kyaml::Value::as_str)
         .unwrap();
     assert_eq!(&line[pos.column as usize - 1..], image, "{line}");
     assert_eq!(docs[index].start.column, 1);
@@ -458,16 +464,16 @@ fn hostile_input_is_refused_quickly() {
         ));
     }
     assert!(
-        yaml::parse_one(&bomb, Dialect::Kube)
+        kyaml::parse_one(&bomb, Dialect::Kube)
             .unwrap_err()
             .message
             .contains("alias")
     );
-    assert!(yaml::parse_one(&"[".repeat(100_000), Dialect::Helm).is_err());
+    assert!(kyaml::parse_one(&"[".repeat(100_000), Dialect::Helm).is_err());
     let deep_block: String = (0..1500)
         .map(|i| format!("{}- \n", "  ".repeat(i)))
         .collect();
-    let err = yaml::parse_one(&deep_block, Dialect::Kube).unwrap_err();
+    let err = kyaml::parse_one(&deep_block, Dialect::Kube).unwrap_err();
     assert!(err.message.contains("nesting"), "{err}");
 }
 
@@ -477,16 +483,16 @@ fn hostile_input_is_refused_quickly() {
 fn locate_finds_every_name_in_real_streams() {
     for file in ["neco-moco.yaml", "neco-argocd.yaml", "neco-topolvm.yaml"] {
         let src = fixture(&format!("kustomize-real/{file}"));
-        let docs = yaml::parse_documents(&src, Dialect::Kube).unwrap();
+        let docs = kyaml::parse_documents(&src, Dialect::Kube).unwrap();
         let lines: Vec<&str> = src.lines().collect();
         for (i, doc) in docs.iter().enumerate() {
             let name = doc
                 .value
                 .path(&["metadata", "name"])
-                .and_then(yaml::Value::as_str)
+                .and_then(kyaml::Value::as_str)
                 .unwrap();
-            let path = [yaml::PathSeg::Key("metadata"), yaml::PathSeg::Key("name")];
-            let pos = yaml::locate(&src, i, &path).unwrap_or_else(|| panic!("{file} doc {i}"));
+            let path = [kyaml::PathSeg::Key("metadata"), kyaml::PathSeg::Key("name")];
+            let pos = kyaml::locate(&src, i, &path).unwrap_or_else(|| panic!("{file} doc {i}"));
             let at = &lines[pos.line as usize - 1][pos.column as usize - 1..];
             assert!(
                 at.trim_matches(['"', '\'']).starts_with(name),

@@ -1,9 +1,9 @@
-//! Times `vendor::yaml` on a file: `cargo run --release --example yaml_bench -- FILE [ROUNDS]`.
+//! Times `kyaml` on a file: `cargo run --release -p kyaml --example yaml_bench -- FILE [ROUNDS]`.
 //! Prints the best parse and emit times over the rounds (see `bench/yaml.sh`).
 
 use std::time::{Duration, Instant};
 
-use vendor::yaml::{self, Dialect};
+use kyaml::Dialect;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -31,13 +31,13 @@ fn main() {
     for _ in 0..rounds {
         drop(std::mem::take(&mut docs));
         let t = Instant::now();
-        docs = yaml::parse_documents(&src, Dialect::Kube).unwrap_or_else(|e| {
+        docs = kyaml::parse_documents(&src, Dialect::Kube).unwrap_or_else(|e| {
             eprintln!("{path}: {e}");
             std::process::exit(1);
         });
         best_parse = best_parse.min(t.elapsed());
         let t = Instant::now();
-        out_len = docs.iter().map(|d| yaml::to_string(&d.value).len()).sum();
+        out_len = docs.iter().map(|d| kyaml::to_string(&d.value).len()).sum();
         best_emit = best_emit.min(t.elapsed());
     }
     println!(
