@@ -10,7 +10,7 @@ CORPUS=${CORPUS:-../shared/corpus}
 [ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
 cargo build --release --quiet
 BIN=$PWD/target/release/vendor
-FIX=tests/fixtures/kustomize
+FIX=crates/kustomize/tests/fixtures
 CASES=(neco-admission neco-argocd neco-cert-manager neco-elastic neco-kube-metrics-adapter
        neco-logging neco-metallb neco-moco neco-rook-overlay-gcp/overlays/gcp neco-topolvm)
 

@@ -186,7 +186,7 @@ pub fn is_manifest_file(name: &str) -> bool {
 /// Whether the last segment of a path is one of the names kustomize reads as a kustomization.
 pub fn is_kustomization_file(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
-    crate::kustomize::FILE_NAMES.contains(&base)
+    kustomize::FILE_NAMES.contains(&base)
 }
 
 #[cfg(test)]

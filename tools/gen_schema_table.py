@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates src/patch/schema_table.rs from the Kubernetes OpenAPI (swagger 2.0) definitions.
+"""Generates crates/k8s-patch/src/schema_table.rs from the Kubernetes OpenAPI (swagger 2.0) definitions.
 
-Usage: tools/gen_schema_table.py path/to/kubernetes-openapi-v1.21.2.json.gz > src/patch/schema_table.rs
+Usage: tools/gen_schema_table.py path/to/kubernetes-openapi-v1.21.2.json.gz > crates/k8s-patch/src/schema_table.rs
 
 The table keeps only what strategic merge needs, in the shape kyaml's openapi.ResourceSchema
 exposes it: object nodes (properties, additionalProperties), array nodes (items, patch strategy,

@@ -113,10 +113,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     }
     // Only positions are needed from here on: the build takes the decoded upstream over
     // instead of decoding it again.
-    let preparsed = crate::kustomize::Preparsed::default();
+    let preparsed = kustomize::Preparsed::default();
     for f in &mut files {
         let docs = f.take_documents();
-        let file = crate::kustomize::PreparsedFile {
+        let file = kustomize::PreparsedFile {
             text: f.text.clone(),
             docs,
         };
@@ -137,10 +137,12 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             findings.push(f);
         }
         Ok(built) => {
-            findings.extend(built.findings.into_iter().map(|f| match f.entry {
-                Some(_) => f,
-                None => f.entry(name),
-            }));
+            findings.extend(
+                built
+                    .findings
+                    .into_iter()
+                    .map(|f| crate::render::kustomize_finding(f).entry(name)),
+            );
             let sites = built_image_sites(config, &files, &built.resources);
             findings.extend(image_policy(entry, sites));
             for r in &built.resources {
@@ -173,23 +175,21 @@ fn pitfalls(entry: &str, object: &kyaml::Value, file: &str, at: crate::diag::Pos
 /// Whether `patches/NAME` holds a kustomization.
 fn has_overlay(config: &Config, entry: &Entry) -> bool {
     let dir = config.patches_dir(entry);
-    crate::kustomize::FILE_NAMES
-        .iter()
-        .any(|f| dir.join(f).is_file())
+    kustomize::FILE_NAMES.iter().any(|f| dir.join(f).is_file())
 }
 
 /// Builds `patches/NAME`.
 fn build_overlay(
     config: &Config,
     entry: &Entry,
-    preparsed: crate::kustomize::Preparsed,
-) -> Result<crate::kustomize::BuildOutput, crate::kustomize::KustomizeError> {
-    let opts = crate::kustomize::BuildOptions {
+    preparsed: kustomize::Preparsed,
+) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
     };
-    crate::kustomize::build(&config.patches_dir(entry), &opts)
+    kustomize::build(&config.patches_dir(entry), &opts)
 }
 
 /// Image sites of an overlay's output. Each points at the `image:` field of the upstream
@@ -198,7 +198,7 @@ fn build_overlay(
 fn built_image_sites(
     config: &Config,
     files: &[LoadedFile],
-    built: &[crate::kustomize::Resource],
+    built: &[kustomize::Resource],
 ) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in built {
@@ -399,7 +399,7 @@ pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<Load
     let files = load_upstream(config, entry)?;
     // What is deployed: the overlay's output when it builds (`check` reports it when not).
     if has_overlay(config, entry)
-        && let Ok(built) = build_overlay(config, entry, crate::kustomize::Preparsed::default())
+        && let Ok(built) = build_overlay(config, entry, kustomize::Preparsed::default())
     {
         return Ok(built_image_sites(config, &files, &built.resources));
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{GlobalArgs, Outcome};
 use crate::diag::{Finding, Level};
-use crate::kustomize::{self, BuildOptions};
+use kustomize::{self, BuildOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -62,12 +62,16 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
     }
     let mut worst = Level::Allow;
-    for f in &out.findings {
+    for f in out
+        .findings
+        .into_iter()
+        .map(crate::render::kustomize_finding)
+    {
         worst = worst.max(f.level);
         if global.quiet && f.level < Level::Deny {
             continue;
         }
-        let _ = write!(stderr, "{}", format_finding(f));
+        let _ = write!(stderr, "{}", format_finding(&f));
     }
     Ok(if worst == Level::Deny {
         Outcome::Findings

@@ -118,12 +118,12 @@ fn run_patched(
     let name = &entry.name;
     let overlay = |root: &Path| -> miette::Result<Vec<Resource>> {
         let dir = root.join(&config.settings.patches_dir).join(name);
-        let opts = crate::kustomize::BuildOptions {
+        let opts = kustomize::BuildOptions {
             root: Some(root.to_path_buf()),
             display_base: Some(root.to_path_buf()),
             ..Default::default()
         };
-        let built = crate::kustomize::build(&dir, &opts)
+        let built = kustomize::build(&dir, &opts)
             .map_err(|e| miette::miette!(help = "`vendor build` shows the same error", "{e}"))
             .wrap_err_with(|| {
                 format!(
@@ -132,7 +132,7 @@ fn run_patched(
                 )
             })?;
         diff::load_str(
-            &crate::kustomize::render(&built),
+            &kustomize::render(&built),
             &format!("{}/{name}", config.settings.patches_dir),
             false,
         )

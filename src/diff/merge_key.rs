@@ -1,11 +1,11 @@
 //! Which field identifies the items of a list, for pairing list items across versions. The
-//! Kubernetes strategic-merge data owned by `crate::patch::schema` is the source of truth, so the
+//! Kubernetes strategic-merge data owned by `k8s_patch::schema` is the source of truth, so the
 //! diff pairs list items exactly as a strategic merge patch would.
 
 /// The merge key of the list at `field_path` (mapping keys from the object root, list indexes
 /// left out) in an object of `api_version`/`kind`, when Kubernetes defines one.
 pub fn for_list(api_version: &str, kind: &str, field_path: &[&str]) -> Option<&'static str> {
-    crate::patch::schema::list_merge_key(api_version, kind, field_path)
+    k8s_patch::schema::list_merge_key(api_version, kind, field_path)
 }
 
 #[cfg(test)]

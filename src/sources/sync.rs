@@ -141,7 +141,7 @@ pub type Tree = BTreeMap<String, Vec<u8>>;
 
 /// Whether a file at the top of the vendored tree is a kustomization.
 fn is_kustomization(name: &str) -> bool {
-    crate::kustomize::FILE_NAMES.contains(&name)
+    kustomize::FILE_NAMES.contains(&name)
 }
 
 /// The kustomization.yaml sync writes beside raw files that do not ship their own.

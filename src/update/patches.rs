@@ -2,7 +2,7 @@
 //! from its kustomization, and what became of each against the new upstream (applies, no-op,
 //! broken), decided from the findings `crate::check` produced while building the overlay.
 //!
-//! Building the overlay and deciding what a finding means is `crate::kustomize`'s job; this
+//! Building the overlay and deciding what a finding means is `kustomize`'s job; this
 //! module only attributes findings to the patch they point at (by file, or by the line of the
 //! patch entry in kustomization.yaml for inline patches and `target:` selectors).
 
@@ -66,7 +66,7 @@ pub const PATCH_CODES: &[Code] = &[
 /// repository root). No kustomization, or one that does not parse: no patches (the overlay
 /// build reports the problem).
 pub fn list(overlay_dir: &Path, overlay_rel: &str) -> (Option<String>, Vec<PatchRef>) {
-    let Some((name, text)) = crate::kustomize::FILE_NAMES.iter().find_map(|n| {
+    let Some((name, text)) = kustomize::FILE_NAMES.iter().find_map(|n| {
         std::fs::read_to_string(overlay_dir.join(n))
             .ok()
             .map(|t| (*n, t))

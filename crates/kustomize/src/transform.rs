@@ -5,7 +5,7 @@
 use super::kustomization::{Kustomization, scalar_string};
 use super::resource::{Gvk, Res};
 use super::{Builder, KustomizeError, generators};
-use crate::diag::{Code, Finding};
+use crate::{Finding, FindingKind};
 use kyaml::{Map, PathSeg, Value};
 
 /// A kustomize field spec: a `/`-separated path, the gvk it applies to, and whether missing
@@ -622,7 +622,7 @@ pub(super) fn images(
             let line = k.line_of(&[PathSeg::Key("images"), PathSeg::Index(e.index)]);
             b.findings.push(
                 Finding::new(
-                    Code::ImageOverrideUnused,
+                    FindingKind::ImageOverrideUnused,
                     format!("images entry `{}` matches no container image", e.name),
                 )
                 .file(super::display_path(&k.file))

@@ -10,9 +10,9 @@ use regex::Regex;
 use super::kustomization::{Kustomization, PatchEntry, Selector, scalar_string};
 use super::resource::{Gvk, Res, ResId};
 use super::{Builder, KustomizeError, display_path, pos};
-use crate::diag::{Code, Finding, Level};
-use crate::patch::json6902;
-use crate::patch::strategic_merge::{self, PatchSeg};
+use crate::{Finding, FindingKind};
+use k8s_patch::json6902;
+use k8s_patch::strategic_merge::{self, PatchSeg};
 use kyaml::{Dialect, PathSeg, Value};
 
 /// Where a patch came from, to point findings at it.
@@ -29,8 +29,8 @@ struct PatchSource {
 }
 
 impl PatchSource {
-    fn finding(&self, code: Code, message: String) -> Finding {
-        Finding::new(code, message)
+    fn finding(&self, kind: FindingKind, message: String) -> Finding {
+        Finding::new(kind, message)
             .file(display_path(&self.file))
             .at(pos(self.line))
     }
@@ -176,7 +176,7 @@ fn apply_sm_by_id(
             };
             b.findings.push(
                 src.finding(
-                    Code::PatchTargetMissing,
+                    FindingKind::PatchTargetMissing,
                     format!("no resource matches strategic merge patch {}", id.display()),
                 )
                 .help(help),
@@ -255,14 +255,13 @@ fn apply_sm_to(
                 .collect();
             let line = src.line_in_text(doc.doc_index, &segs).or(src.line);
             let mut f = Finding::new(
-                Code::PatchAddsListItem,
+                FindingKind::PatchAddsListItem { likely_renamed: no_image },
                 format!("strategic merge patch adds a new `{}` item ({}) to {}: no existing item has this merge key", added.path.join("."), keys.join(", "), r.describe()),
             )
             .file(display_path(&src.file))
             .at(pos(line))
             .resource(r.describe());
             if no_image {
-                f.level = Level::Deny;
                 f = f.help("the new container has no image, so upstream probably renamed the container this patch was written for; update the patch's `name`");
             } else {
                 f = f.help(
@@ -307,7 +306,7 @@ fn apply_sm_to(
         let names: Vec<String> = targets.iter().map(|i| resources[*i].describe()).collect();
         b.findings.push(
             src.finding(
-                Code::PatchNoOp,
+                FindingKind::PatchNoOp,
                 format!(
                     "strategic merge patch changes nothing in {}",
                     names.join(", ")
@@ -457,7 +456,7 @@ pub(super) fn patches(
                 .map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
             if selected.is_empty() {
                 b.findings.push(
-                    Finding::new(Code::PatchTargetMissing, format!("no resource matches the target of this JSON patch ({})", target.describe()))
+                    Finding::new(FindingKind::PatchTargetMissing, format!("no resource matches the target of this JSON patch ({})", target.describe()))
                         .file(display_path(&k.file))
                         .at(pos(entry_line))
                         .help("upstream may have renamed or removed the object; kustomize would silently ignore this patch"),
@@ -484,7 +483,7 @@ pub(super) fn patches(
                             .or(source.line);
                         b.findings.push(
                             Finding::new(
-                                Code::Json6902OpFailed,
+                                FindingKind::Json6902OpFailed,
                                 format!("JSON patch on {}: {err}", r.describe()),
                             )
                             .file(display_path(&source.file))
@@ -498,7 +497,10 @@ pub(super) fn patches(
             if !changed_any {
                 b.findings.push(
                     source
-                        .finding(Code::PatchNoOp, "JSON patch changes nothing".to_string())
+                        .finding(
+                            FindingKind::PatchNoOp,
+                            "JSON patch changes nothing".to_string(),
+                        )
                         .help("upstream may already contain this change; remove the patch if so"),
                 );
             }
@@ -526,7 +528,7 @@ pub(super) fn patches(
                 .map_err(|m| KustomizeError::at(&k.file, entry_line, m))?;
             if selected.is_empty() {
                 b.findings.push(
-                    Finding::new(Code::PatchTargetMissing, format!("no resource matches the target of this patch ({})", target.describe()))
+                    Finding::new(FindingKind::PatchTargetMissing, format!("no resource matches the target of this patch ({})", target.describe()))
                         .file(display_path(&k.file))
                         .at(pos(entry_line))
                         .help("upstream may have renamed or removed the object; kustomize would silently ignore this patch"),

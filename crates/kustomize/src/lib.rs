@@ -8,6 +8,7 @@
 //! labels, annotations, patchesJson6902, replicas, images); then, at the top only, hash
 //! suffixes, name-reference fixes, the `local-config` filter and the legacy output order.
 
+mod finding;
 mod generators;
 mod kustomization;
 mod namerefs;
@@ -17,9 +18,9 @@ mod transform;
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::diag::{Finding, Pos};
-use kyaml::{Dialect, Value};
+use kyaml::{Dialect, Pos, Value};
 
+pub use finding::{Finding, FindingKind};
 pub use kustomization::{FILE_NAMES, Kustomization};
 use resource::Res;
 pub use resource::{Gvk, Origin, ResId};

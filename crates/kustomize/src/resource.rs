@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use crate::patch::strategic_merge::PatchSeg;
+use k8s_patch::strategic_merge::PatchSeg;
 use kyaml::{Map, PathSeg, Value};
 
 /// Where a resource was read from (or generated): a path and 1-based line.

@@ -1,0 +1,134 @@
+//! `vendor build`: every patch finding through the CLI with its exact output and exit code, and
+//! bad input exits 2. The overlays are the kustomize crate's fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/kustomize/tests/fixtures")
+}
+/// Runs `vendor build` in the fixtures directory; returns (exit code, stdout, stderr).
+fn vendor_build(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vendor"))
+        .arg("build")
+        .args(args)
+        .arg("--color")
+        .arg("never")
+        .current_dir(fixtures())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn finding_patch_target_missing() {
+    let (code, stdout, stderr) = vendor_build(&["findings/target-missing"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("kind: Deployment"),
+        "the build output is still printed"
+    );
+    assert_eq!(
+        stderr,
+        "error[patch-target-missing]: no resource matches the target of this JSON patch (kind=Deployment, name=api)
+  --> findings/target-missing/kustomization.yaml:4
+  = help: upstream may have renamed or removed the object; kustomize would silently ignore this patch
+error[patch-target-missing]: no resource matches strategic merge patch StatefulSet.v1.apps/web.[noNs]
+  --> findings/target-missing/statefulset.yaml:1
+  = help: no object of this kind exists in the resources; check apiVersion and kind, or whether upstream removed it
+"
+    );
+}
+
+#[test]
+fn finding_patch_no_op() {
+    let (code, _, stderr) = vendor_build(&["findings/no-op"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr,
+        "warning[patch-no-op]: strategic merge patch changes nothing in Deployment/web
+  --> findings/no-op/replicas.yaml:1
+  = help: upstream may already contain this change; remove the patch if so
+"
+    );
+}
+
+#[test]
+fn finding_patch_adds_container_without_image_is_an_error() {
+    let (code, _, stderr) = vendor_build(&["findings/adds-container"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "error[patch-adds-list-item]: strategic merge patch adds a new `spec.template.spec.containers` item (name=nginx) to Deployment/web: no existing item has this merge key
+  --> findings/adds-container/resources.yaml:9
+  = help: the new container has no image, so upstream probably renamed the container this patch was written for; update the patch's `name`
+"
+    );
+}
+
+#[test]
+fn finding_patch_adds_env_item_is_a_warning() {
+    let (code, _, stderr) = vendor_build(&["findings/adds-env"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stderr,
+        "warning[patch-adds-list-item]: strategic merge patch adds a new `spec.template.spec.containers.env` item (name=LOG_LEVEL) to Deployment/web: no existing item has this merge key
+  --> findings/adds-env/env.yaml:11
+  = help: if the patch meant to change an existing item, upstream may have renamed it
+"
+    );
+}
+
+#[test]
+fn finding_json6902_op_failed() {
+    let (code, stdout, stderr) = vendor_build(&["findings/json-op-failed"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("replicas: 2"),
+        "a failed JSON patch leaves its target unchanged"
+    );
+    assert_eq!(
+        stderr,
+        "error[json6902-op-failed]: JSON patch on Deployment/web: operation 1 (replace /spec/template/spec/containers/2/image) failed: index 2 is out of range (list has 2 items)
+  --> findings/json-op-failed/ops.yaml:4
+  = help: the path no longer exists in upstream; update the patch
+"
+    );
+}
+
+#[test]
+fn finding_image_override_unused() {
+    let (code, stdout, stderr) = vendor_build(&["findings/image-unused"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("image: nginx:1.27.0"));
+    assert_eq!(
+        stderr,
+        "warning[image-override-unused]: images entry `docker.io/library/redis` matches no container image
+  --> findings/image-unused/kustomization.yaml:6
+  = help: upstream may have renamed or dropped the image; update or remove the entry
+"
+    );
+}
+
+#[test]
+fn bad_input_exits_2() {
+    for dir in [
+        "bad/cycle-a",
+        "bad/duplicate-id",
+        "bad/unparsable-patch",
+        "bad/helm-charts",
+    ] {
+        let (code, stdout, stderr) = vendor_build(&[dir]);
+        assert_eq!(code, 2, "{dir}: {stderr}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.contains(&format!("{dir}/")),
+            "{dir}: the error names the file: {stderr}"
+        );
+    }
+}
