@@ -9,7 +9,6 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
-pub mod diff;
 pub mod helm;
 pub mod policy;
 pub mod render;

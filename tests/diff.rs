@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use vendor::diff::render::{self, Format, RenderOptions};
-use vendor::diff::{self, Category, ChangeKind, DiffReport, Options, Resource, Status};
+use kdiff::{Category, ChangeKind, DiffReport, Options, Resource, Status};
+use vendor::report::diff::{self as render, Format, RenderOptions};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -15,10 +15,10 @@ fn fixture(rel: &str) -> PathBuf {
 
 /// Loads and prepares both sides; labels in reports are the fixture-relative paths.
 fn sides(old: &str, new: &str, opts: &Options) -> (Vec<Resource>, Vec<Resource>) {
-    let mut a = diff::load_path(&fixture(old)).expect("old side loads");
-    let mut b = diff::load_path(&fixture(new)).expect("new side loads");
-    diff::prepare(&mut a, opts);
-    diff::prepare(&mut b, opts);
+    let mut a = kdiff::load_path(&fixture(old)).expect("old side loads");
+    let mut b = kdiff::load_path(&fixture(new)).expect("new side loads");
+    kdiff::prepare(&mut a, opts);
+    kdiff::prepare(&mut b, opts);
     (a, b)
 }
 
@@ -69,7 +69,7 @@ fn argo_cd_patch_bump_changes_only_images() {
     let opts = Options::default();
     let (a, b) = sides(ARGO_OLD, ARGO_NEW, &opts);
     assert_eq!((a.len(), b.len()), (59, 59));
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     assert_eq!(report.summary.modified, 7);
     assert_eq!(
         report.summary.added + report.summary.removed + report.summary.renamed,
@@ -131,7 +131,7 @@ fn argo_cd_patch_bump_changes_only_images() {
 fn argo_cd_major_upgrade() {
     let opts = Options::default();
     let (a, b) = sides(ARGO_NEW, ARGO_V3, &opts);
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     assert_eq!(report.summary.modified, 12);
     assert!(
         report
@@ -154,7 +154,7 @@ fn argo_cd_major_upgrade() {
 fn prometheus_operator_crd_schema_changes() {
     let opts = Options::default();
     let (a, b) = sides(PROM_OLD, PROM_NEW, &opts);
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     assert_eq!(report.summary.modified, 15);
     let crd_highlights = report
         .highlights
@@ -182,15 +182,15 @@ fn prometheus_operator_crd_schema_changes() {
 #[test]
 fn ignoring_version_labels_and_annotations_hides_that_noise() {
     let opts = Options {
-        noise: diff::NoiseFilter {
-            labels: vec![diff::Pattern::new("app.kubernetes.io/version")],
-            annotations: vec![diff::Pattern::new("operator.prometheus.io/*")],
-            paths: vec![diff::Pattern::new("spec.versions[*].schema")],
+        noise: kdiff::NoiseFilter {
+            labels: vec![kdiff::Pattern::new("app.kubernetes.io/version")],
+            annotations: vec![kdiff::Pattern::new("operator.prometheus.io/*")],
+            paths: vec![kdiff::Pattern::new("spec.versions[*].schema")],
         },
         ..Options::default()
     };
     let (a, b) = sides(PROM_OLD, PROM_NEW, &opts);
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     // What is left: a CRD gaining the status subresource, the operator Deployment (image, args)
     // and the ClusterRole.
     let left: Vec<String> = report
@@ -224,7 +224,7 @@ fn metallb_across_three_versions() {
             &format!("metallb/{new}/metallb-native.yaml"),
             &opts,
         );
-        let report = diff::diff(&a, &b, &opts);
+        let report = kdiff::diff(&a, &b, &opts);
         out.push_str(&format!("== {old} -> {new}: {:?}\n", report.summary));
         out.push_str(&highlight_lines(&report));
     }
@@ -235,7 +235,7 @@ fn metallb_across_three_versions() {
 fn ingress_nginx_cloud_vs_baremetal_every_format() {
     let opts = Options::default();
     let (a, b) = sides(NGINX_CLOUD, NGINX_METAL, &opts);
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     let service = report
         .resources
         .iter()
@@ -268,7 +268,7 @@ fn ingress_nginx_cloud_vs_baremetal_every_format() {
 fn markdown_is_truncated_with_a_note() {
     let opts = Options::default();
     let (a, b) = sides(ARGO_NEW, ARGO_V3, &opts);
-    let report = diff::diff(&a, &b, &opts);
+    let report = kdiff::diff(&a, &b, &opts);
     let md = render::markdown::render_with_limit(&report, &render_opts("a", "b"), 6_000);
     assert!(md.chars().count() <= 6_000, "{}", md.chars().count());
     assert!(md.contains("Truncated to fit"));

@@ -1,5 +1,5 @@
 //! `vendor diff OLD NEW` and `vendor diff NAME [--to VERSION]`: glue between the command line,
-//! `crate::sources` (fetching upstream at another version for the NAME form) and `crate::diff`.
+//! `crate::sources` (fetching upstream at another version for the NAME form) and `kdiff`.
 //! Both forms load two resource sets and end in [`report`].
 
 use std::io::Write;
@@ -8,8 +8,8 @@ use std::path::Path;
 use miette::{IntoDiagnostic, WrapErr};
 
 use super::{Format, GlobalArgs, Outcome};
-use crate::diff::render::{self, RenderOptions};
-use crate::diff::{self, NoiseFilter, Options, Pattern, Resource};
+use crate::report::diff::{self as render, RenderOptions};
+use kdiff::{NoiseFilter, Options, Pattern, Resource};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  vendor diff argocd --to v2.14.22\n  \
@@ -131,7 +131,7 @@ fn run_patched(
                     config.settings.patches_dir
                 )
             })?;
-        diff::load_str(
+        kdiff::load_str(
             &kustomize::render(&built),
             &format!("{}/{name}", config.settings.patches_dir),
             false,
@@ -168,7 +168,7 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
     let old = if vendored_dir.join("Chart.yaml").is_file() {
         render_chart(&config, entry, &vendored_dir, &vendored_label)?
     } else {
-        diff::load_path(&vendored_dir)
+        kdiff::load_path(&vendored_dir)
             .into_diagnostic()
             .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?
     };
@@ -192,7 +192,7 @@ fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Out
             &upstream_label,
         );
     }
-    let new = diff::load_files(
+    let new = kdiff::load_files(
         prepared
             .files
             .iter()
@@ -223,7 +223,7 @@ fn render_chart(
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot render chart {chart} for {label}"))?;
     let text = release.template_text(&opts);
-    diff::load_str(&text, label, false)
+    kdiff::load_str(&text, label, false)
         .into_diagnostic()
         .wrap_err_with(|| format!("the rendered chart of {label} is not valid YAML"))
 }
@@ -244,7 +244,7 @@ fn optional_config(global: &GlobalArgs) -> miette::Result<Option<crate::config::
 }
 
 fn load(path: &str) -> miette::Result<Vec<Resource>> {
-    diff::load_path(Path::new(path))
+    kdiff::load_path(Path::new(path))
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the manifests in {path}"))
 }
@@ -282,10 +282,10 @@ pub fn report(
         opts.noise.annotations.extend(from_config.annotations);
     }
     rayon::join(
-        || diff::prepare(&mut old, &opts),
-        || diff::prepare(&mut new, &opts),
+        || kdiff::prepare(&mut old, &opts),
+        || kdiff::prepare(&mut new, &opts),
     );
-    let result = diff::diff(&old, &new, &opts);
+    let result = kdiff::diff(&old, &new, &opts);
     let render_opts = RenderOptions {
         old_label: old_label.to_string(),
         new_label: new_label.to_string(),

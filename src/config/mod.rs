@@ -104,9 +104,9 @@ pub struct DiffNoise {
 
 impl DiffNoise {
     /// The diff engine's noise filter for these settings.
-    pub fn filter(&self) -> crate::diff::NoiseFilter {
-        let patterns = |v: &[String]| v.iter().map(crate::diff::Pattern::new).collect();
-        crate::diff::NoiseFilter {
+    pub fn filter(&self) -> kdiff::NoiseFilter {
+        let patterns = |v: &[String]| v.iter().map(kdiff::Pattern::new).collect();
+        kdiff::NoiseFilter {
             paths: patterns(&self.ignore_paths),
             labels: patterns(&self.ignore_labels),
             annotations: patterns(&self.ignore_annotations),

@@ -2,6 +2,7 @@
 //! workflow annotations, SARIF). Renderers only format; deciding levels and exit codes is the
 //! caller's business.
 
+pub mod diff;
 mod github;
 mod human;
 mod json;

@@ -4,7 +4,7 @@
 //! and the edited vendor.toml so that they change together ([`Prepared::commit`]) or not at all.
 //!
 //! Fetching is `crate::sources` (discovery, `sync::prepare`), the overlay build and its findings
-//! are `crate::check`, the diff and highlights are `crate::diff`; this module puts them together
+//! are `crate::check`, the diff and highlights are `kdiff`; this module puts them together
 //! and owns the report model ([`UpdateReport`]). Renderers are in [`report`].
 //!
 //! The new state is checked in a scratch copy (the new vendor.toml, the new upstream trees and
@@ -26,7 +26,6 @@ use rayon::prelude::*;
 use crate::config::lock::{EntryUpdate, LockWriteError};
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Finding, Level};
-use crate::diff;
 use crate::sources::{Fetcher, SourceError, outdated, sync};
 use crate::workspace::{Transaction, WorkspaceError};
 use semver_ranges::{Constraint, Version};
@@ -138,9 +137,9 @@ pub struct FileChanges {
 /// The structured diff old -> new of one entry, rendered (it borrows nothing).
 #[derive(Debug, Clone)]
 pub struct DiffSection {
-    pub summary: diff::Summary,
-    pub highlights: Vec<diff::Highlight>,
-    /// `crate::diff::render::json` of the diff.
+    pub summary: kdiff::Summary,
+    pub highlights: Vec<kdiff::Highlight>,
+    /// `crate::report::diff::json` of the diff.
     pub json: serde_json::Value,
     /// Markdown sections (highlights, resources) rendered within `budget` characters.
     pub markdown: String,
@@ -633,7 +632,7 @@ fn diff_section(
     to: &str,
 ) -> DiffSection {
     let base = format!("{}/{name}", config.settings.upstream_dir);
-    let load = |tree: &BTreeMap<String, Vec<u8>>| -> Vec<diff::Resource> {
+    let load = |tree: &BTreeMap<String, Vec<u8>>| -> Vec<kdiff::Resource> {
         let mut out = Vec::new();
         for (rel, bytes) in tree
             .iter()
@@ -642,24 +641,24 @@ fn diff_section(
             let text = String::from_utf8_lossy(bytes);
             // A new file that does not parse has already stopped the update (the check of the
             // new state fails with its position); an old one is left out of the diff.
-            if let Ok(rs) = diff::load_str(&text, &format!("{base}/{rel}"), false) {
+            if let Ok(rs) = kdiff::load_str(&text, &format!("{base}/{rel}"), false) {
                 out.extend(rs);
             }
         }
         out
     };
-    let opts = diff::Options {
+    let opts = kdiff::Options {
         kube_version: Some(config.settings.kube_version.clone()),
         noise: config.diff.filter(),
         ..Default::default()
     };
     let (mut old, mut new) = rayon::join(|| load(old_tree), || load(new_tree));
     rayon::join(
-        || diff::prepare(&mut old, &opts),
-        || diff::prepare(&mut new, &opts),
+        || kdiff::prepare(&mut old, &opts),
+        || kdiff::prepare(&mut new, &opts),
     );
-    let d = diff::diff(&old, &new, &opts);
-    let render_opts = diff::render::RenderOptions {
+    let d = kdiff::diff(&old, &new, &opts);
+    let render_opts = crate::report::diff::RenderOptions {
         old_label: format!("{name} {from}"),
         new_label: format!("{name} {to}"),
         color: false,
@@ -667,8 +666,8 @@ fn diff_section(
     DiffSection {
         summary: d.summary,
         highlights: d.highlights.clone(),
-        json: diff::render::json::to_json(&d, &render_opts),
-        markdown: report::diff_body(&diff::render::markdown::render_with_limit(
+        json: crate::report::diff::json::to_json(&d, &render_opts),
+        markdown: report::diff_body(&crate::report::diff::markdown::render_with_limit(
             &d,
             &render_opts,
             DIFF_MARKDOWN_BUDGET,

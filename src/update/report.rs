@@ -2,7 +2,7 @@
 //! (schema in docs/update-report.md) and the commit message. All three are deterministic: the
 //! same report gives the same bytes.
 //!
-//! The structured diff sections come from `crate::diff::render` (Markdown and JSON); this module
+//! The structured diff sections come from `crate::report::diff` (Markdown and JSON); this module
 //! wraps them per entry.
 
 use std::fmt::Write as _;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight};
-use crate::diff::{Resource, ResourceDiff, Status};
+use crate::{Resource, ResourceDiff, Status};
 use kyaml::Value;
 
 /// One atomic permission: (apiGroup, resource or URL, verb, resourceNames).
@@ -225,7 +225,7 @@ fn join(items: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Options, Origin, diff};
+    use crate::{Options, Origin, diff};
     use serde_json::json;
 
     fn role(rules: serde_json::Value) -> Resource {

@@ -12,7 +12,6 @@ pub mod load;
 pub mod merge_key;
 pub mod normalize;
 pub mod path;
-pub mod render;
 
 use std::collections::HashMap;
 use std::fmt;

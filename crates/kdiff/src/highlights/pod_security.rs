@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Category, Highlight, containers, pod_spec, str_at};
-use crate::diff::{Resource, ResourceDiff, Status};
+use crate::{Resource, ResourceDiff, Status};
 use kyaml::Value;
 
 fn is_true(v: Option<&Value>) -> bool {
@@ -94,7 +94,7 @@ pub(super) fn highlight(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Options, Origin, diff};
+    use crate::{Options, Origin, diff};
     use serde_json::json;
 
     fn ds(pod: serde_json::Value) -> Resource {

@@ -348,7 +348,7 @@ pub fn jaccard(a: &HashSet<u64>, b: &HashSet<u64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::Origin;
+    use crate::Origin;
     use serde_json::json;
 
     fn changes(old: serde_json::Value, new: serde_json::Value) -> Vec<String> {

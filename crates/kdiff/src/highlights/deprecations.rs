@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{Category, Highlight};
-use crate::diff::Resource;
+use crate::Resource;
 
 /// `major.minor` of a Kubernetes release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -136,7 +136,7 @@ fn mask_secret(v: &mut Value) {
     for field in ["data", "stringData"] {
         if let Some(Value::Map(entries)) = v.get_mut(field) {
             for (_, val) in entries.iter_mut() {
-                let text = crate::diff::field::scalar_text(val);
+                let text = crate::field::scalar_text(val);
                 let digest = hex::encode(Sha256::digest(text.as_bytes()));
                 *val = Value::String(format!("<hidden, sha256:{}>", &digest[..12]));
             }
@@ -147,7 +147,7 @@ fn mask_secret(v: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::Origin;
+    use crate::Origin;
     use serde_json::json;
 
     #[test]

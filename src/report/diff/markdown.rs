@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{RenderOptions, api_versions, location, summary_line, value_lines};
-use crate::diff::{ChangeKind, DiffReport, Highlight, ResourceDiff, Severity};
+use kdiff::{ChangeKind, DiffReport, Highlight, ResourceDiff, Severity};
 
 /// GitHub rejects pull-request and comment bodies longer than this (in characters).
 pub const GITHUB_BODY_LIMIT: usize = 65_536;

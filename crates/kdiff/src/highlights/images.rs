@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight, containers, pod_spec, str_at};
-use crate::diff::{Resource, ResourceDiff};
+use crate::{Resource, ResourceDiff};
 
 /// `(resource, list/container) -> image` for one side of a resource.
 fn images_of(r: Option<&Resource>) -> BTreeMap<String, String> {

@@ -7,7 +7,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 
-use super::{DiffReport, ResourceDiff};
+use kdiff::{DiffReport, ResourceDiff};
 use kyaml::Value;
 
 /// Output formats of `vendor diff`.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
-use crate::diff::{Resource, ResourceDiff, Status};
+use crate::{Resource, ResourceDiff, Status};
 use kyaml::Value;
 
 pub(crate) fn is_crd(r: &Resource) -> bool {
@@ -59,7 +59,7 @@ fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<Stri
             .and_then(Value::as_seq)
             .unwrap_or_default()
             .iter()
-            .map(crate::diff::field::scalar_text)
+            .map(crate::field::scalar_text)
             .collect();
         out.insert(
             prefix.to_string(),
@@ -257,7 +257,7 @@ fn schema_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Options, Origin, diff};
+    use crate::{Options, Origin, diff};
     use serde_json::json;
 
     fn crd(versions: serde_json::Value) -> Resource {

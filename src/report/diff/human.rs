@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{RenderOptions, api_versions, location, summary_line, value_lines};
-use crate::diff::{ChangeKind, DiffReport, ResourceDiff, Severity, Status};
+use kdiff::{ChangeKind, DiffReport, ResourceDiff, Severity, Status};
 
 struct Painter {
     color: bool,

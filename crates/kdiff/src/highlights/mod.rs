@@ -327,7 +327,7 @@ pub(crate) fn str_at<'v>(v: &'v Value, key: &str) -> &'v str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diff::{Origin, diff};
+    use crate::{Origin, diff};
     use serde_json::json;
 
     fn res(v: serde_json::Value) -> Resource {

@@ -47,7 +47,7 @@
 use serde_json::{Value as Json, json};
 
 use super::RenderOptions;
-use crate::diff::{Change, DiffReport, Highlight, ResourceDiff, Seg};
+use kdiff::{Change, DiffReport, Highlight, ResourceDiff, Seg};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::{RenderOptions, summary_line};
-use crate::diff::{DiffReport, Severity};
 use crate::report::github_escape::{escape_data as data, escape_property as property};
+use kdiff::{DiffReport, Severity};
 
 /// Changed paths listed per resource annotation.
 const MAX_PATHS: usize = 10;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
-use crate::diff::{Resource, ResourceDiff};
+use crate::{Resource, ResourceDiff};
 use kyaml::Value;
 
 fn is_webhook_config(r: &Resource) -> bool {
