@@ -5,10 +5,11 @@
 //! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
-pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod digest;
+pub mod flows;
 pub mod helm;
 pub mod policy;
 pub mod render;
@@ -16,5 +17,4 @@ pub mod report;
 pub mod resources;
 pub mod sources;
 pub mod template;
-pub mod update;
 pub mod workspace;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use kdiff::{Category, ChangeKind, DiffReport, Options, Resource, Status};
-use vendor::report::diff::{self as render, Format, RenderOptions};
+use vendor::report::{DiffOptions as RenderOptions, Format, Output as Printed, Style};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -119,11 +119,11 @@ fn argo_cd_patch_bump_changes_only_images() {
     );
     insta::assert_snapshot!(
         "argo_patch_human",
-        portable(&render::render(
-            &report,
-            Format::Human,
-            &render_opts("v2.14.20", "v2.14.21")
-        ))
+        portable(
+            &Printed::Diff(&report, &render_opts("v2.14.20", "v2.14.21"))
+                .render(Format::Human, Style::default())
+                .unwrap()
+        )
     );
 }
 
@@ -141,11 +141,9 @@ fn argo_cd_major_upgrade() {
                 && h.resource.as_deref() == Some("Role/argocd-application-controller"))
     );
     insta::assert_snapshot!("argo_major_highlights", highlight_lines(&report));
-    let md = render::render(
-        &report,
-        Format::Markdown,
-        &render_opts("v2.14.21", "v3.0.23"),
-    );
+    let md = Printed::Diff(&report, &render_opts("v2.14.21", "v3.0.23"))
+        .render(Format::Markdown, Style::default())
+        .unwrap();
     assert!(md.chars().count() < 65_536);
     insta::assert_snapshot!("argo_major_markdown", portable(&md));
 }
@@ -163,7 +161,7 @@ fn prometheus_operator_crd_schema_changes() {
         .count();
     assert!(crd_highlights >= 8, "{crd_highlights}");
     insta::assert_snapshot!("prometheus_highlights", highlight_lines(&report));
-    let json = render::json::to_json(&report, &render_opts("v0.83.0", "v0.84.1"));
+    let json = vendor::report::json::diff::to_json(&report, &render_opts("v0.83.0", "v0.84.1"));
     let ids: Vec<&str> = json["resources"]
         .as_array()
         .unwrap()
@@ -171,11 +169,9 @@ fn prometheus_operator_crd_schema_changes() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     insta::assert_debug_snapshot!("prometheus_resource_ids", ids);
-    let md = render::render(
-        &report,
-        Format::Markdown,
-        &render_opts("v0.83.0", "v0.84.1"),
-    );
+    let md = Printed::Diff(&report, &render_opts("v0.83.0", "v0.84.1"))
+        .render(Format::Markdown, Style::default())
+        .unwrap();
     assert!(md.chars().count() < 65_536, "{}", md.chars().count());
 }
 
@@ -260,7 +256,14 @@ fn ingress_nginx_cloud_vs_baremetal_every_format() {
         ("nginx_markdown", Format::Markdown),
         ("nginx_github", Format::Github),
     ] {
-        insta::assert_snapshot!(name, portable(&render::render(&report, format, &ro)));
+        insta::assert_snapshot!(
+            name,
+            portable(
+                &Printed::Diff(&report, &ro)
+                    .render(format, Style::default())
+                    .unwrap()
+            )
+        );
     }
 }
 
@@ -269,7 +272,8 @@ fn markdown_is_truncated_with_a_note() {
     let opts = Options::default();
     let (a, b) = sides(ARGO_NEW, ARGO_V3, &opts);
     let report = kdiff::diff(&a, &b, &opts);
-    let md = render::markdown::render_with_limit(&report, &render_opts("a", "b"), 6_000);
+    let md =
+        vendor::report::markdown::diff::render_with_limit(&report, &render_opts("a", "b"), 6_000);
     assert!(md.chars().count() <= 6_000, "{}", md.chars().count());
     assert!(md.contains("Truncated to fit"));
     assert!(md.contains("resource section(s) are not shown"));

@@ -13,9 +13,11 @@ use common::{
 };
 use vendor::config::{self, Config};
 use vendor::diag::Code;
+use vendor::flows::sync::{self, Options, SyncError};
+use vendor::report::model::Change;
+use vendor::report::progress::Progress;
 use vendor::sources::archive::{self, ArchiveError, Limits};
 use vendor::sources::http::{Client, RetryPolicy};
-use vendor::sources::sync::{self, Change, Options, ProgressStyle, SyncError};
 use vendor::sources::{Cache, ChartRequest, Discovery, Fetcher, SourceError};
 
 fn metallb_tgz(version: &str) -> Vec<u8> {
@@ -97,12 +99,14 @@ fn fetcher(cache: &Path) -> Fetcher {
     Fetcher::new(Client::new(retry, Duration::from_secs(5)), Cache::at(cache))
 }
 
-fn options() -> Options {
+static QUIET: Progress = Progress::quiet();
+
+fn options() -> Options<'static> {
     Options {
         only: Vec::new(),
         jobs: 4,
         locked: false,
-        progress: ProgressStyle::Quiet,
+        progress: &QUIET,
     }
 }
 
@@ -150,7 +154,7 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     let cache = tempfile::tempdir().unwrap();
     let f = fetcher(cache.path());
     let report = sync::sync(&load(dir.path()), &f, &options()).unwrap();
-    assert!(report.wrote_config);
+    assert!(report.wrote_config.is_some());
     assert!(
         report
             .entries
@@ -205,7 +209,7 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
             sha256_hex(&raw("metallb-v0.15.3/metallb-native.yaml"))
         )
     );
-    assert_eq!(m.digest.unwrap(), config::lock::tree_digest(&m.files));
+    assert_eq!(m.digest.unwrap(), vendor::digest::of_tree(&m.files));
     assert_eq!(
         m.images,
         [
@@ -220,7 +224,7 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     );
     // Drift check of the lead's module agrees with what sync wrote.
     for e in &config.entries {
-        let findings = vendor::check::drift::check(&config, e);
+        let findings = vendor::flows::check::drift::check(&config, e);
         assert!(findings.is_empty(), "{findings:?}");
     }
 
@@ -231,7 +235,7 @@ fn sync_vendors_charts_and_manifests_and_a_warm_second_run_downloads_nothing() {
     let report = sync::sync(&load(dir.path()), &f2, &options()).unwrap();
     assert_eq!(f2.downloads(), 0);
     assert_eq!(server.count_suffix(".tgz"), archives);
-    assert!(!report.wrote_config);
+    assert!(report.wrote_config.is_none());
     assert!(report.entries.iter().all(|e| e.change == Change::Unchanged));
     assert_eq!(snapshot(dir.path()), before);
 
@@ -665,7 +669,7 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
     let cache = tempfile::tempdir().unwrap();
     let mut f = fetcher(cache.path());
     f.github_api = gh.base.clone();
-    let rows = vendor::sources::outdated::outdated(&config, &f, &[], 4);
+    let rows = vendor::flows::outdated::outdated(&config, &f, &[], 4);
     let get = |n: &str| rows.iter().find(|r| r.name == n).unwrap();
     assert_eq!(
         (
@@ -692,11 +696,11 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
         e.contains("rate limit") && e.contains("2023-11-14 22:13:20 UTC"),
         "{e}"
     );
-    let findings = vendor::sources::outdated::findings(&config, &rows);
+    let findings = vendor::flows::outdated::findings(&config, &rows);
     let names: Vec<_> = findings.iter().map(|f| f.entry.clone().unwrap()).collect();
     assert_eq!(names, ["from-github", "from-git"]);
     assert!(findings.iter().all(|f| f.code == Code::Outdated));
-    let table = vendor::sources::outdated::table(&rows);
+    let table = vendor::report::human::tables::outdated(&rows);
     assert!(table.starts_with("NAME"), "{table}");
     let json = serde_json::to_value(&rows).unwrap();
     let j = json

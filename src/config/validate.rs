@@ -698,11 +698,7 @@ impl Validator {
     }
 
     fn digest(&mut self, d: &str, span: Range<usize>) {
-        let ok = d.strip_prefix("sha256:").is_some_and(|h| {
-            h.len() == 64
-                && h.bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        });
+        let ok = crate::digest::hex_of(d).is_some();
         if !ok {
             self.problems.push(
                 Problem::new(format!("{d:?} is not a sha256 digest"), span)

@@ -15,15 +15,13 @@ pub mod github;
 pub mod helm_repo;
 pub mod http;
 pub mod oci;
-pub mod outdated;
-pub mod sync;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use semver_ranges::Version;
 
-pub use cache::{Cache, sha256_digest};
+pub use cache::Cache;
 
 /// Why fetching failed. Every variant names the URL (credentials redacted).
 #[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
@@ -239,7 +237,7 @@ impl Fetcher {
                 }
             });
             if let Some(bytes) = cached {
-                let digest = sha256_digest(&bytes);
+                let digest = crate::digest::of_bytes(&bytes);
                 return Ok(FetchedFile {
                     url: url.to_string(),
                     bytes,
@@ -256,7 +254,7 @@ impl Fetcher {
                 url: url.to_string(),
                 reason: format!("cannot read {path}: {e}"),
             })?;
-            let digest = sha256_digest(&bytes);
+            let digest = crate::digest::of_bytes(&bytes);
             return Ok(FetchedFile {
                 url: url.to_string(),
                 bytes,
@@ -337,7 +335,7 @@ impl Fetcher {
                     }
                 });
             if let Some(bytes) = cached {
-                let digest = sha256_digest(&bytes);
+                let digest = crate::digest::of_bytes(&bytes);
                 return Ok(FetchedChart {
                     bytes,
                     digest,
@@ -381,17 +379,11 @@ impl Fetcher {
                 url: http::redact(&helm_repo::index_url(&req.repo)),
                 reason: format!("{} {} has no download URL", req.chart, req.version),
             })?;
-        let expected = cv.digest.as_ref().map(|d| {
-            if d.starts_with("sha256:") {
-                d.to_ascii_lowercase()
-            } else {
-                format!("sha256:{}", d.to_ascii_lowercase())
-            }
-        });
+        let expected = cv.digest.as_deref().map(crate::digest::normalize);
         if !self.bypass_cache
             && let Some(bytes) = expected.as_deref().and_then(|d| self.cache.get(d))
         {
-            let digest = sha256_digest(&bytes);
+            let digest = crate::digest::of_bytes(&bytes);
             return Ok(FetchedChart {
                 bytes,
                 digest,
@@ -417,7 +409,7 @@ impl Fetcher {
         };
         let resp = self.get_ok(&url, &headers)?;
         self.count_download();
-        let digest = sha256_digest(&resp.body);
+        let digest = crate::digest::of_bytes(&resp.body);
         if let Some(expected) = &expected
             && *expected != digest
         {
@@ -513,21 +505,4 @@ impl Fetcher {
         found.dedup_by(|a, b| a.tag == b.tag);
         Ok(found)
     }
-}
-
-/// `vendor check --online`: outdated findings plus re-tag detection for the selected entries
-/// (all when `only` is empty), with the user's environment (cache bypassed for the re-tag
-/// check). The caller merges these findings into its report.
-pub fn online_findings(
-    config: &crate::config::Config,
-    only: &[String],
-    jobs: usize,
-) -> Result<Vec<crate::diag::Finding>, sync::SyncError> {
-    let mut fetcher = Fetcher::from_env();
-    fetcher.bypass_cache = true;
-    let fetcher = &fetcher;
-    let rows = outdated::outdated(config, fetcher, only, jobs);
-    let mut findings = outdated::findings(config, &rows);
-    findings.extend(sync::verify_upstream(config, fetcher, only, jobs)?);
-    Ok(findings)
 }

@@ -10,7 +10,6 @@ use std::sync::Mutex;
 
 use super::SourceError;
 use super::auth::{Credentials, basic_header, registry_credentials};
-use super::cache::sha256_digest;
 use super::http::{Client, Response};
 
 pub const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
@@ -201,7 +200,7 @@ impl<'a> Registry<'a> {
             });
         }
         check_status(&resp, &url)?;
-        let manifest_digest = sha256_digest(&resp.body);
+        let manifest_digest = crate::digest::of_bytes(&resp.body);
         if let Some(expected) = resp.header("docker-content-digest")
             && expected.starts_with("sha256:")
             && expected != manifest_digest
@@ -249,7 +248,7 @@ impl<'a> Registry<'a> {
         let blob_url = format!("{}/v2/{}/blobs/{digest}", r.base_url(), r.repository);
         let blob = self.get(r, &blob_url, "application/octet-stream")?;
         check_status(&blob, &blob_url)?;
-        let actual = sha256_digest(&blob.body);
+        let actual = crate::digest::of_bytes(&blob.body);
         if actual != digest || size.is_some_and(|s| s != blob.body.len() as u64) {
             return Err(SourceError::DigestMismatch {
                 url: super::http::redact(&blob_url),

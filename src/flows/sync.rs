@@ -7,50 +7,27 @@
 //! preparation with the cache bypassed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::{ChartRequest, Fetcher, SourceError, archive};
 use crate::config::lock::{EntryUpdate, LockWriteError};
 use crate::config::{Config, Entry, Lock, Source};
 use crate::diag::{Code, Finding};
+use crate::report::model::{Change, EntryOutcome, SyncReport};
+use crate::report::progress::Progress;
+use crate::sources::{ChartRequest, Fetcher, SourceError, archive};
 use crate::workspace::{Transaction, WorkspaceError};
 
-/// How `sync` reports progress on stderr.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressStyle {
-    /// A single updating status line (a terminal).
-    Bar,
-    /// One plain line per entry (CI logs, pipes).
-    Lines,
-    Quiet,
-}
-
-impl ProgressStyle {
-    /// `Bar` on a terminal unless `CI` is set, `Lines` otherwise.
-    pub fn detect(quiet: bool) -> Self {
-        if quiet {
-            ProgressStyle::Quiet
-        } else if std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() {
-            ProgressStyle::Bar
-        } else {
-            ProgressStyle::Lines
-        }
-    }
-}
-
 /// Options of one sync run.
-#[derive(Debug, Clone)]
-pub struct Options {
+#[derive(Debug)]
+pub struct Options<'p> {
     /// Entries to sync (empty: all).
     pub only: Vec<String>,
     /// Parallel fetches.
     pub jobs: usize,
     /// Fail instead of changing anything.
     pub locked: bool,
-    pub progress: ProgressStyle,
+    pub progress: &'p Progress,
 }
 
 /// The complete new state of one entry.
@@ -65,37 +42,6 @@ pub struct Prepared {
     pub note: Option<String>,
     /// Whether anything came from the network.
     pub downloaded: bool,
-}
-
-/// What happened to one entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    Unchanged,
-    /// Files or lock data changed; lists added, removed and modified files.
-    Updated {
-        added: Vec<String>,
-        removed: Vec<String>,
-        modified: Vec<String>,
-        lock_only: bool,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct EntryOutcome {
-    pub name: String,
-    pub version: String,
-    pub change: Change,
-    pub note: Option<String>,
-}
-
-/// The result of a sync run.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub entries: Vec<EntryOutcome>,
-    /// Whether vendor.toml was rewritten.
-    pub wrote_config: bool,
-    /// Artifacts that came from the network.
-    pub downloads: usize,
 }
 
 /// Why sync stopped. Nothing was written in any case.
@@ -235,12 +181,12 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 chart: chart.clone(),
                 version: entry.version.clone(),
                 known_digest: lock_matches.and_then(|l| l.digest.clone()),
-                auth: super::auth::RepoAuth::from_config(auth),
+                auth: crate::sources::auth::RepoAuth::from_config(auth),
             };
             let fetched = fetcher.fetch_chart(&req)?;
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
                 .map_err(|reason| SourceError::Archive {
-                    url: super::http::redact(&fetched.url),
+                    url: crate::sources::http::redact(&fetched.url),
                     reason,
                 })?;
             let (mut files, note) = render(config, entry, &chart_files)?;
@@ -331,9 +277,9 @@ fn lock_for(
 ) -> Lock {
     let digests: BTreeMap<String, String> = files
         .iter()
-        .map(|(k, v)| (k.clone(), super::sha256_digest(v)))
+        .map(|(k, v)| (k.clone(), crate::digest::of_bytes(v)))
         .collect();
-    let digest = archive_digest.unwrap_or_else(|| crate::config::lock::tree_digest(&digests));
+    let digest = archive_digest.unwrap_or_else(|| crate::digest::of_tree(&digests));
     let images = images_in(files);
     Lock {
         version: Some(entry.version.clone()),
@@ -362,30 +308,17 @@ fn prepare_all<'c>(
     config: &Config,
     entries: &[&'c Entry],
     jobs: usize,
-    progress: ProgressStyle,
+    progress: &Progress,
 ) -> Vec<(&'c Entry, Result<Prepared, SourceError>)> {
-    let total = entries.len();
-    let done = AtomicUsize::new(0);
+    progress.start(entries.len());
     let work = || {
         entries
             .par_iter()
             .map(|e| {
                 let r = prepare(fetcher, config, e);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                match progress {
-                    ProgressStyle::Bar => {
-                        eprint!("\r\x1b[2K[{n}/{total}] {} {}", e.name, e.version)
-                    }
-                    ProgressStyle::Lines => match &r {
-                        Ok(p) => eprintln!(
-                            "fetched {} {} ({})",
-                            e.name,
-                            e.version,
-                            if p.downloaded { "downloaded" } else { "cache" }
-                        ),
-                        Err(_) => eprintln!("failed  {} {}", e.name, e.version),
-                    },
-                    ProgressStyle::Quiet => {}
+                match &r {
+                    Ok(p) => progress.fetched(&e.name, &e.version, p.downloaded),
+                    Err(_) => progress.failed(&e.name, &e.version),
                 }
                 (*e, r)
             })
@@ -398,9 +331,7 @@ fn prepare_all<'c>(
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
-    if progress == ProgressStyle::Bar {
-        eprint!("\r\x1b[2K");
-    }
+    progress.finish();
     out
 }
 
@@ -429,7 +360,7 @@ fn diff_tree(
 }
 
 /// Syncs the selected entries. See the module documentation for the guarantees.
-pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report, SyncError> {
+pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncReport, SyncError> {
     let entries = selected(config, &opts.only)?;
     let results = prepare_all(fetcher, config, &entries, opts.jobs, opts.progress);
     let mut failures = Vec::new();
@@ -516,9 +447,9 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
                 changes: locked_changes,
             });
         }
-        return Ok(Report {
+        return Ok(SyncReport {
             entries: outcomes,
-            wrote_config: false,
+            wrote_config: None,
             downloads: fetcher.downloads(),
         });
     }
@@ -531,7 +462,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
     let mut tx = Transaction::new();
     tx.stage_many(&to_stage, opts.jobs)?;
     tx.commit()?;
-    let mut wrote_config = false;
+    let mut wrote_config = None;
     if let Some(text) = new_text
         && text != config.source
     {
@@ -541,9 +472,9 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<Report
                 source,
             }
         })?;
-        wrote_config = true;
+        wrote_config = Some(config.path.display().to_string());
     }
-    Ok(Report {
+    Ok(SyncReport {
         entries: outcomes,
         wrote_config,
         downloads: fetcher.downloads(),
@@ -567,7 +498,7 @@ pub fn verify_upstream(
             })
         })
         .collect();
-    let results = prepare_all(fetcher, config, &entries, jobs, ProgressStyle::Quiet);
+    let results = prepare_all(fetcher, config, &entries, jobs, &Progress::quiet());
     let mut findings = Vec::new();
     let mut failures = Vec::new();
     for (entry, r) in results {

@@ -1,43 +1,8 @@
-//! Renderers of a [`DiffReport`]: human text (summary first, then dyff-like detail), JSON (stable
-//! schema, see [`json`]), Markdown (a pull-request body under GitHub's size limit) and GitHub
-//! Actions workflow annotations.
-
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod markdown;
+//! How diff values and resources are written in text, shared by the diff printers of every
+//! format: scalars on one line, values as YAML lines, API version moves, locations, the summary.
 
 use kdiff::{DiffReport, ResourceDiff};
 use kyaml::Value;
-
-/// Output formats of `vendor diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Markdown,
-    Github,
-}
-
-/// What the renderers need besides the report.
-#[derive(Debug, Clone, Default)]
-pub struct RenderOptions {
-    /// How the old side is named in headers (a path, a version).
-    pub old_label: String,
-    pub new_label: String,
-    /// ANSI colours (human format only).
-    pub color: bool,
-}
-
-/// Renders `report` in `format`.
-pub fn render(report: &DiffReport<'_>, format: Format, opts: &RenderOptions) -> String {
-    match format {
-        Format::Human => human::render(report, opts),
-        Format::Json => json::render(report, opts),
-        Format::Markdown => markdown::render(report, opts),
-        Format::Github => github::render(report, opts),
-    }
-}
 
 /// A scalar on one line (strings unquoted unless empty or padded), or `None` for maps and lists.
 pub(crate) fn inline(v: &Value) -> Option<String> {

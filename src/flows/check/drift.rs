@@ -2,33 +2,10 @@
 //! and compared with the lock data; modified, missing and extra files are each a finding.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
-
-use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding};
-
-/// `sha256:<hex>` of a byte string.
-pub fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
-
-/// `sha256:<hex>` of a file, streamed.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
-}
 
 /// The files of a vendored tree, keyed by `/`-separated path relative to `dir`, sorted.
 /// Anything that is not a regular file (a symlink, a fifo) is returned in the second list.
@@ -67,7 +44,7 @@ pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     files
         .into_iter()
         .map(|f| {
-            let d = sha256_file(&dir.join(&f))?;
+            let d = crate::digest::of_file(&dir.join(&f))?;
             Ok((f, d))
         })
         .collect()
@@ -139,7 +116,7 @@ pub fn check(config: &Config, entry: &Entry) -> Vec<Finding> {
                     config.settings.patches_dir
                 )),
             ),
-            Some(want) => match sha256_file(&dir.join(f)) {
+            Some(want) => match crate::digest::of_file(&dir.join(f)) {
                 Ok(got) if &got == want => {}
                 Ok(_) => out.push(
                     Finding::new(
@@ -226,14 +203,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sha256_matches_known_value() {
-        assert_eq!(
-            sha256(b"abc"),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-
-    #[test]
     fn lists_files_sorted_and_separates_links() {
         let d = tempfile::tempdir().unwrap();
         std::fs::create_dir(d.path().join("sub")).unwrap();
@@ -244,6 +213,6 @@ mod tests {
         assert_eq!(files, ["b.yaml", "sub/a.yaml"]);
         assert_eq!(odd, ["link.yaml"]);
         let tree = hash_tree(d.path()).unwrap();
-        assert_eq!(tree["b.yaml"], sha256(b"b"));
+        assert_eq!(tree["b.yaml"], crate::digest::of_bytes(b"b"));
     }
 }

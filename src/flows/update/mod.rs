@@ -4,8 +4,8 @@
 //! and the edited vendor.toml so that they change together ([`Prepared::commit`]) or not at all.
 //!
 //! Fetching is `crate::sources` (discovery, `sync::prepare`), the overlay build and its findings
-//! are `crate::check`, the diff and highlights are `kdiff`; this module puts them together
-//! and owns the report model ([`UpdateReport`]). Renderers are in [`report`].
+//! are `crate::flows::check`, the diff and highlights are `kdiff`; this module puts them together
+//! and builds the report model (`crate::report::model::UpdateReport`).
 //!
 //! The new state is checked in a scratch copy (the new vendor.toml, the new upstream trees and
 //! the `patches` directory) before anything in the repository is touched, so `--dry-run` and
@@ -16,7 +16,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod patches;
-pub mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -26,11 +25,12 @@ use rayon::prelude::*;
 use crate::config::lock::{EntryUpdate, LockWriteError};
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Finding, Level};
-use crate::sources::{Fetcher, SourceError, outdated, sync};
+use crate::flows::{outdated, sync};
+use crate::sources::{Fetcher, SourceError};
 use crate::workspace::{Transaction, WorkspaceError};
 use semver_ranges::{Constraint, Version};
 
-pub use patches::{PatchRef, PatchStatus, Status as PatchState};
+use crate::report::model::{DiffSection, EntryReport, FileChanges, UpdateReport};
 
 /// What to update and how.
 #[derive(Debug, Clone, Default)]
@@ -97,7 +97,7 @@ pub enum UpdateError {
     Check(
         #[from]
         #[diagnostic_source]
-        crate::check::CheckError,
+        crate::flows::check::CheckError,
     ),
     #[error("cannot check the new upstream: the staged vendor.toml does not load")]
     Config(
@@ -123,96 +123,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> UpdateError + '_ {
     move |source| UpdateError::Io {
         path: path.to_path_buf(),
         source,
-    }
-}
-
-/// Changed files of `upstream/NAME`, relative to it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FileChanges {
-    pub added: Vec<String>,
-    pub removed: Vec<String>,
-    pub modified: Vec<String>,
-}
-
-/// The structured diff old -> new of one entry, rendered (it borrows nothing).
-#[derive(Debug, Clone)]
-pub struct DiffSection {
-    pub summary: kdiff::Summary,
-    pub highlights: Vec<kdiff::Highlight>,
-    /// `crate::report::diff::json` of the diff.
-    pub json: serde_json::Value,
-    /// Markdown sections (highlights, resources) rendered within `budget` characters.
-    pub markdown: String,
-}
-
-/// What the update does to one entry.
-#[derive(Debug, Clone)]
-pub struct EntryReport {
-    pub name: String,
-    pub kind: &'static str,
-    pub from: String,
-    /// The target version (equal to `from` when not updated).
-    pub to: String,
-    pub updated: bool,
-    pub track: Option<String>,
-    /// Why the entry is not updated, said plainly.
-    pub reason: Option<String>,
-    /// Upstream release notes of `to`, when known.
-    pub release_notes: Option<String>,
-    pub files: FileChanges,
-    /// The overlay's kustomization (repository-relative), when the entry has an overlay.
-    pub overlay: Option<String>,
-    pub patches: Vec<PatchStatus>,
-    /// Deny-level findings on the new state that the old state did not have (patch findings
-    /// are in `patches`).
-    pub new_findings: Vec<Finding>,
-    pub diff: Option<DiffSection>,
-    pub note: Option<String>,
-}
-
-impl EntryReport {
-    pub fn count(&self, s: PatchState) -> usize {
-        self.patches.iter().filter(|p| p.status == s).count()
-    }
-
-    /// Whether this entry makes the update exit 1.
-    pub fn needs_attention(&self) -> bool {
-        self.updated && (self.count(PatchState::Broken) > 0 || !self.new_findings.is_empty())
-    }
-}
-
-/// The whole update: one row per selected entry, in vendor.toml order.
-#[derive(Debug, Clone)]
-pub struct UpdateReport {
-    pub entries: Vec<EntryReport>,
-    pub dry_run: bool,
-}
-
-impl UpdateReport {
-    pub fn updated(&self) -> impl Iterator<Item = &EntryReport> {
-        self.entries.iter().filter(|e| e.updated)
-    }
-
-    pub fn nothing_to_update(&self) -> bool {
-        self.updated().next().is_none()
-    }
-
-    /// A patch broke or a deny-level finding appeared (exit 1).
-    pub fn needs_attention(&self) -> bool {
-        self.entries.iter().any(EntryReport::needs_attention)
-    }
-
-    /// The same report restricted to one entry (for one report per entry).
-    pub fn only(&self, name: &str) -> UpdateReport {
-        UpdateReport {
-            entries: self
-                .entries
-                .iter()
-                .filter(|e| e.name == name)
-                .cloned()
-                .collect(),
-            dry_run: self.dry_run,
-        }
     }
 }
 
@@ -472,12 +382,12 @@ pub fn prepare(
     let (old_findings, new_findings) = if checkable.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        let check_opts = crate::check::Options {
+        let check_opts = crate::flows::check::Options {
             only: checkable.clone(),
             ..Default::default()
         };
         // The old state may not load (that is what the update fixes); then nothing "appears".
-        let old = crate::check::check(config, &check_opts)
+        let old = crate::flows::check::check(config, &check_opts)
             .map(|r| r.findings)
             .unwrap_or_default();
         let scratch = scratch_copy(
@@ -486,7 +396,7 @@ pub fn prepare(
             &fetched,
         )?;
         let scratch_config = crate::config::load(&scratch.path().join(crate::config::FILE_NAME))?;
-        let new = crate::check::check(&scratch_config, &check_opts)?.findings;
+        let new = crate::flows::check::check(&scratch_config, &check_opts)?.findings;
         (old, new)
     };
 
@@ -658,7 +568,7 @@ fn diff_section(
         || kdiff::prepare(&mut new, &opts),
     );
     let d = kdiff::diff(&old, &new, &opts);
-    let render_opts = crate::report::diff::RenderOptions {
+    let render_opts = crate::report::DiffOptions {
         old_label: format!("{name} {from}"),
         new_label: format!("{name} {to}"),
         color: false,
@@ -666,12 +576,14 @@ fn diff_section(
     DiffSection {
         summary: d.summary,
         highlights: d.highlights.clone(),
-        json: crate::report::diff::json::to_json(&d, &render_opts),
-        markdown: report::diff_body(&crate::report::diff::markdown::render_with_limit(
-            &d,
-            &render_opts,
-            DIFF_MARKDOWN_BUDGET,
-        )),
+        json: crate::report::json::diff::to_json(&d, &render_opts),
+        markdown: crate::report::markdown::update::diff_body(
+            &crate::report::markdown::diff::render_with_limit(
+                &d,
+                &render_opts,
+                DIFF_MARKDOWN_BUDGET,
+            ),
+        ),
     }
 }
 

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{RenderOptions, api_versions, location, summary_line, value_lines};
+use crate::report::DiffOptions;
+use crate::report::values::{api_versions, location, summary_line, value_lines};
 use kdiff::{ChangeKind, DiffReport, ResourceDiff, Severity, Status};
 
 struct Painter {
@@ -29,7 +30,7 @@ const CYAN: Style = AnsiColor::Cyan.on_default();
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
-pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
+pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     let p = Painter { color: opts.color };
     let mut out = String::new();
     let _ = writeln!(

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{RenderOptions, api_versions, location, summary_line, value_lines};
+use crate::report::DiffOptions;
+use crate::report::values::{api_versions, location, summary_line, value_lines};
 use kdiff::{ChangeKind, DiffReport, Highlight, ResourceDiff, Severity};
 
 /// GitHub rejects pull-request and comment bodies longer than this (in characters).
@@ -16,12 +17,12 @@ const MAX_DETAILS: usize = 15;
 /// Lines of one resource section's diff block before it is cut.
 const MAX_LINES_PER_RESOURCE: usize = 400;
 
-pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
+pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     render_with_limit(report, opts, GITHUB_BODY_LIMIT)
 }
 
 /// Renders with a custom size limit (in characters), for tests.
-pub fn render_with_limit(report: &DiffReport<'_>, opts: &RenderOptions, limit: usize) -> String {
+pub fn render_with_limit(report: &DiffReport<'_>, opts: &DiffOptions, limit: usize) -> String {
     let budget = limit.saturating_sub(NOTE_RESERVE);
     let mut out = String::new();
     let _ = writeln!(

@@ -5,11 +5,12 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{Report, location};
-use crate::diag::Level;
+use crate::diag::{Finding, Level};
+use crate::report::location;
+use crate::report::model::CheckReport;
 
 /// Renders the report for a terminal. `color` adds ANSI styles.
-pub fn render(report: &Report, color: bool, quiet: bool) -> String {
+pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
             format!("{}{text}{}", style.render(), style.render_reset())
@@ -88,13 +89,28 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
     out
 }
 
+/// One finding in the compact form `vendor build` prints on stderr.
+pub fn compact(f: &Finding) -> String {
+    let mut s = format!("{}[{}]: {}\n", f.level, f.code, f.message);
+    if let Some(file) = &f.file {
+        match f.pos {
+            Some(p) => s.push_str(&format!("  --> {file}:{}\n", p.line)),
+            None => s.push_str(&format!("  --> {file}\n")),
+        }
+    }
+    if let Some(h) = &f.help {
+        s.push_str(&format!("  = help: {h}\n"));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn renders_groups_locations_and_summary() {
-        let text = render(&crate::report::tests::sample(), false, false);
+        let text = render(&crate::report::model::tests::sample(), false, false);
         insta::assert_snapshot!(text, @r"
         argocd (manifest v2.14.21)
           warning[patch-no-op]: patch changes nothing
@@ -114,8 +130,8 @@ mod tests {
 
     #[test]
     fn quiet_keeps_errors_only_and_color_adds_styles() {
-        let text = render(&crate::report::tests::sample(), false, true);
+        let text = render(&crate::report::model::tests::sample(), false, true);
         assert!(!text.contains("patch-no-op"));
-        assert!(render(&crate::report::tests::sample(), true, false).contains("\x1b["));
+        assert!(render(&crate::report::model::tests::sample(), true, false).contains("\x1b["));
     }
 }

@@ -3,10 +3,11 @@
 
 use std::fmt::Write;
 
-use super::Report;
+use super::{escape_data, escape_property};
 use crate::diag::Level;
+use crate::report::model::CheckReport;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &CheckReport) -> String {
     let mut out = String::new();
     for f in &report.findings {
         let cmd = match f.level {
@@ -52,23 +53,11 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Escapes the message part of a workflow command.
-pub(crate) fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a property value of a workflow command.
-pub(crate) fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn renders_workflow_commands() {
-        let text = super::render(&crate::report::tests::sample());
+        let text = super::render(&crate::report::model::tests::sample());
         insta::assert_snapshot!(text, @r"
         ::warning file=patches/argocd/resources.yaml,line=1,col=1,title=patch-no-op (argocd)::patch changes nothing
         ::error file=upstream/argocd/install.yaml,title=file-modified (argocd)::upstream/argocd/install.yaml differs from what was vendored for argocd v2.14.21%0Ahelp: move the change into patches/argocd, or run `vendor sync argocd` to restore it

@@ -46,12 +46,12 @@
 
 use serde_json::{Value as Json, json};
 
-use super::RenderOptions;
+use crate::report::DiffOptions;
 use kdiff::{Change, DiffReport, Highlight, ResourceDiff, Seg};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
+pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     let mut text =
         serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
     text.push('\n');
@@ -59,7 +59,7 @@ pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
 }
 
 /// The report as a JSON value (the schema in the module docs).
-pub fn to_json(report: &DiffReport<'_>, opts: &RenderOptions) -> Json {
+pub fn to_json(report: &DiffReport<'_>, opts: &DiffOptions) -> Json {
     let s = &report.summary;
     json!({
         "schema_version": SCHEMA_VERSION,

@@ -3,37 +3,11 @@
 
 use rayon::prelude::*;
 
-use super::{Discovery, Fetcher, Found, SourceError, auth::RepoAuth};
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Code, Finding};
+use crate::report::model::OutdatedRow;
+use crate::sources::{Discovery, Fetcher, Found, SourceError, auth::RepoAuth};
 use semver_ranges::{Constraint, Version};
-
-/// One row of the report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Row {
-    pub name: String,
-    pub kind: &'static str,
-    pub current: String,
-    pub track: Option<String>,
-    /// Newest version within `track` (the tag as upstream writes it).
-    pub in_track: Option<String>,
-    /// Newest release overall (prereleases only when the pinned version is one).
-    pub latest: Option<String>,
-    /// Where versions were looked up.
-    pub source: Option<String>,
-    /// Why versions could not be discovered.
-    pub error: Option<String>,
-}
-
-impl Row {
-    /// Whether a newer version exists within the track range.
-    pub fn update_available(&self) -> bool {
-        match (&self.in_track, Version::parse(&self.current)) {
-            (Some(t), Ok(cur)) => Version::parse(t).is_ok_and(|t| t.cmp_precedence(&cur).is_gt()),
-            _ => false,
-        }
-    }
-}
 
 /// Where an entry's versions are discovered, if anywhere.
 pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
@@ -66,9 +40,9 @@ pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
 fn describe(d: &Discovery) -> String {
     match d {
         Discovery::GithubReleases { repo } => format!("github-releases {repo}"),
-        Discovery::GitTags { url } => format!("git-tags {}", super::http::redact(url)),
+        Discovery::GitTags { url } => format!("git-tags {}", crate::sources::http::redact(url)),
         Discovery::HelmIndex { repo, chart, .. } => {
-            format!("helm-index {} {chart}", super::http::redact(repo))
+            format!("helm-index {} {chart}", crate::sources::http::redact(repo))
         }
         Discovery::Oci { repo, chart } => format!("oci {repo}/{chart}"),
     }
@@ -97,7 +71,12 @@ pub fn pick(
 }
 
 /// The report for the selected entries (all when `only` is empty), discovered in parallel.
-pub fn outdated(config: &Config, fetcher: &Fetcher, only: &[String], jobs: usize) -> Vec<Row> {
+pub fn outdated(
+    config: &Config,
+    fetcher: &Fetcher,
+    only: &[String],
+    jobs: usize,
+) -> Vec<OutdatedRow> {
     let entries: Vec<&Entry> = config
         .entries
         .iter()
@@ -118,8 +97,8 @@ pub fn outdated(config: &Config, fetcher: &Fetcher, only: &[String], jobs: usize
     }
 }
 
-fn row(fetcher: &Fetcher, entry: &Entry) -> Row {
-    let mut row = Row {
+fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
+    let mut row = OutdatedRow {
         name: entry.name.clone(),
         kind: entry.source.kind(),
         current: entry.version.clone(),
@@ -158,7 +137,7 @@ fn error_text(e: &SourceError) -> String {
 }
 
 /// `outdated` findings for `check --online`: one per entry with a newer version in its track.
-pub fn findings(config: &Config, rows: &[Row]) -> Vec<Finding> {
+pub fn findings(config: &Config, rows: &[OutdatedRow]) -> Vec<Finding> {
     rows.iter()
         .filter(|r| r.update_available())
         .map(|r| {
@@ -179,53 +158,6 @@ pub fn findings(config: &Config, rows: &[Row]) -> Vec<Finding> {
             .help(format!("run `vendor update {}`", r.name))
         })
         .collect()
-}
-
-/// The human table.
-pub fn table(rows: &[Row]) -> String {
-    let header = ["NAME", "KIND", "CURRENT", "TRACK", "IN TRACK", "LATEST"];
-    let cells: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.name.clone(),
-                r.kind.to_string(),
-                r.current.clone(),
-                r.track.clone().unwrap_or_else(|| "-".into()),
-                r.in_track.clone().unwrap_or_else(|| "-".into()),
-                r.latest.clone().unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cols: Vec<&str>| {
-        let mut s = String::new();
-        for (i, c) in cols.iter().enumerate() {
-            if i + 1 == cols.len() {
-                s.push_str(c);
-            } else {
-                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
-            }
-        }
-        out.push_str(s.trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for row in &cells {
-        line(row.iter().map(String::as_str).collect());
-    }
-    for r in rows {
-        if let Some(e) = &r.error {
-            out.push_str(&format!("{}: {e}\n", r.name));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -14,10 +14,10 @@
 
 use serde_json::{Value, json};
 
-use super::Report;
 use crate::diag::Level;
+use crate::report::model::CheckReport;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &CheckReport) -> String {
     let findings: Vec<Value> = report
         .findings
         .iter()
@@ -55,7 +55,7 @@ pub fn render(report: &Report) -> String {
 mod tests {
     #[test]
     fn renders_every_field() {
-        let text = super::render(&crate::report::tests::sample());
+        let text = super::render(&crate::report::model::tests::sample());
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["version"], 1);
         assert_eq!(v["summary"]["errors"], 2);

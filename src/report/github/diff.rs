@@ -4,14 +4,15 @@
 
 use std::fmt::Write as _;
 
-use super::{RenderOptions, summary_line};
-use crate::report::github_escape::{escape_data as data, escape_property as property};
+use super::{escape_data as data, escape_property as property};
+use crate::report::DiffOptions;
+use crate::report::values::summary_line;
 use kdiff::{DiffReport, Severity};
 
 /// Changed paths listed per resource annotation.
 const MAX_PATHS: usize = 10;
 
-pub fn render(report: &DiffReport<'_>, opts: &RenderOptions) -> String {
+pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     let mut out = String::new();
     for h in &report.highlights {
         let command = match h.severity {

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
-use crate::report::Report;
+use crate::report::model::{CheckReport, ImageSite};
 use crate::resources::{self, LoadError, LoadedFile, Resource};
 use kyaml::PathSeg;
 
@@ -48,7 +48,7 @@ impl miette::Diagnostic for LoadError {
 }
 
 /// Runs every offline check on `config`.
-pub fn check(config: &Config, opts: &Options) -> Result<Report, CheckError> {
+pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError> {
     let entries: Vec<&Entry> = config
         .entries
         .iter()
@@ -73,7 +73,7 @@ pub fn check(config: &Config, opts: &Options) -> Result<Report, CheckError> {
         findings.extend(drift::orphans(config));
     }
     opts.overrides.apply(&mut findings);
-    let mut report = Report {
+    let mut report = CheckReport {
         entries: entries
             .iter()
             .map(|e| (e.name.clone(), format!("{} {}", e.source.kind(), e.version)))
@@ -382,18 +382,6 @@ fn image_drift(
     out
 }
 
-/// One image found in an entry, where it is, and what the policy says of it.
-#[derive(Debug, Clone)]
-pub struct ImageSite {
-    pub image: String,
-    pub file: String,
-    pub pos: Option<crate::diag::Pos>,
-    /// `Kind/namespace/name` of the object.
-    pub resource: String,
-    pub container: String,
-    pub violations: Vec<policy::image::Violation>,
-}
-
 /// Every image of an entry as deployed (after its overlay), with the policy verdict on each.
 pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<LoadError>> {
     let files = load_upstream(config, entry)?;
@@ -440,6 +428,25 @@ fn image_policy(entry: &Entry, sites: Vec<ImageSite>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// `vendor check --online`: outdated findings plus re-tag detection for the selected entries
+/// (all when `only` is empty), with the user's environment (cache bypassed for the re-tag
+/// check). The caller merges these findings into its report.
+pub fn online_findings(
+    config: &crate::config::Config,
+    only: &[String],
+    jobs: usize,
+) -> Result<Vec<crate::diag::Finding>, crate::flows::sync::SyncError> {
+    let mut fetcher = crate::sources::Fetcher::from_env();
+    fetcher.bypass_cache = true;
+    let fetcher = &fetcher;
+    let rows = crate::flows::outdated::outdated(config, fetcher, only, jobs);
+    let mut findings = crate::flows::outdated::findings(config, &rows);
+    findings.extend(crate::flows::sync::verify_upstream(
+        config, fetcher, only, jobs,
+    )?);
+    Ok(findings)
 }
 
 #[cfg(test)]

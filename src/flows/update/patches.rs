@@ -1,6 +1,6 @@
 //! The patch status table of an update: which patches an overlay (`patches/NAME`) declares, read
 //! from its kustomization, and what became of each against the new upstream (applies, no-op,
-//! broken), decided from the findings `crate::check` produced while building the overlay.
+//! broken), decided from the findings `crate::flows::check` produced while building the overlay.
 //!
 //! Building the overlay and deciding what a finding means is `kustomize`'s job; this
 //! module only attributes findings to the patch they point at (by file, or by the line of the
@@ -9,49 +9,8 @@
 use std::path::Path;
 
 use crate::diag::{Code, Finding, Level};
+use crate::report::model::{PatchRef, PatchState as Status, PatchStatus};
 use kyaml::{Dialect, PathSeg};
-
-/// One patch of an overlay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatchRef {
-    /// How the report names it: the patch file relative to the overlay, or `inline patch
-    /// (kustomization.yaml:LINE)`.
-    pub label: String,
-    /// The patch file relative to the repository root, `/`-separated, when it is a file.
-    pub file: Option<String>,
-    /// The kustomization key it is listed under (`patches`, `patchesStrategicMerge`,
-    /// `patchesJson6902`).
-    pub field: &'static str,
-    /// Line of its entry in kustomization.yaml.
-    pub line: Option<u32>,
-}
-
-/// What became of a patch against the new upstream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Applies,
-    NoOp,
-    Broken,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Applies => "applies",
-            Status::NoOp => "no-op",
-            Status::Broken => "broken",
-        }
-    }
-}
-
-/// One row of the patch status table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatchStatus {
-    pub patch: PatchRef,
-    pub status: Status,
-    /// The findings behind the status (empty when the patch applies cleanly).
-    pub findings: Vec<Finding>,
-}
 
 /// Codes that say something about one patch.
 pub const PATCH_CODES: &[Code] = &[
