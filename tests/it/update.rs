@@ -2,15 +2,13 @@
 //! raw manifests of real MetalLB and kube-state-metrics releases), on repositories first synced
 //! with `vendor sync` at the old versions.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{Reply, Server, snapshot};
+use crate::common::{Reply, Server, snapshot};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/update")
@@ -472,26 +470,26 @@ fn a_failure_mid_update_leaves_the_repository_byte_identical() {
 
 #[test]
 fn a_chart_entry_is_rendered_diffed_and_edited_in_place() {
-    let charts = common::fixtures().join("charts/metallb");
+    let charts = crate::common::fixtures().join("charts/metallb");
     let tgz: Vec<(String, Vec<u8>)> = ["0.15.3", "0.16.1"]
         .iter()
         .map(|v| {
             (
                 v.to_string(),
-                common::package_chart(&charts.join(v), "metallb"),
+                crate::common::package_chart(&charts.join(v), "metallb"),
             )
         })
         .collect();
-    let index_items: Vec<common::IndexItem> = tgz
+    let index_items: Vec<crate::common::IndexItem> = tgz
         .iter()
-        .map(|(v, bytes)| common::IndexItem {
+        .map(|(v, bytes)| crate::common::IndexItem {
             name: "metallb".into(),
             version: v.clone(),
             url: format!("metallb-{v}.tgz"),
-            digest: Some(common::sha256_hex(bytes)),
+            digest: Some(crate::common::sha256_hex(bytes)),
         })
         .collect();
-    let index = common::index_yaml(&index_items);
+    let index = crate::common::index_yaml(&index_items);
     let server = Server::start(Duration::ZERO, move |req, _| {
         if req.path() == "/charts/index.yaml" {
             return Reply::Ok(index.clone().into_bytes());

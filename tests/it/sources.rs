@@ -1,14 +1,12 @@
 //! Integration tests of fetching and syncing against real servers on loopback: a Helm HTTP
-//! repository, raw manifests and a GitHub-shaped API served by `common::Server`, a real OCI
+//! repository, raw manifests and a GitHub-shaped API served by `crate::common::Server`, a real OCI
 //! registry (Debian's `docker-registry`, Distribution 2.8) and a real git repository.
-
-mod common;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart, sha256_hex, snapshot,
 };
 use vendor::config::{self, Config};
@@ -1047,7 +1045,7 @@ fn tgz_of(f: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
         None,
     );
     f(&mut b);
-    common::gzip(&b.into_inner().unwrap())
+    crate::common::gzip(&b.into_inner().unwrap())
 }
 
 fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
@@ -1110,7 +1108,7 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
         ("not gzip", b"PK\x03\x04 this is a zip".to_vec()),
         (
             "empty archive",
-            common::gzip(&tar::Builder::new(Vec::new()).into_inner().unwrap()),
+            crate::common::gzip(&tar::Builder::new(Vec::new()).into_inner().unwrap()),
         ),
     ];
     // GNU long name carrying a traversal (the tar crate applies long names to `path`).
@@ -1133,7 +1131,7 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     );
     out.push((
         "gnu long name traversal",
-        common::gzip(&b.into_inner().unwrap()),
+        crate::common::gzip(&b.into_inner().unwrap()),
     ));
     // PAX path override with an absolute path.
     let mut b = tar::Builder::new(Vec::new());
@@ -1145,7 +1143,10 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     px.set_cksum();
     b.append(&px, record.as_bytes()).unwrap();
     raw_entry(&mut b, b"c/innocent", tar::EntryType::Regular, b"x", None);
-    out.push(("pax path override", common::gzip(&b.into_inner().unwrap())));
+    out.push((
+        "pax path override",
+        crate::common::gzip(&b.into_inner().unwrap()),
+    ));
     // Too many entries.
     out.push((
         "huge entry count",
@@ -1165,7 +1166,10 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     let mut b = tar::Builder::new(Vec::new());
     let big = vec![0u8; (small.max_file_bytes + 1) as usize];
     raw_entry(&mut b, b"c/big", tar::EntryType::Regular, &big, None);
-    out.push(("oversized file", common::gzip(&b.into_inner().unwrap())));
+    out.push((
+        "oversized file",
+        crate::common::gzip(&b.into_inner().unwrap()),
+    ));
     // Gzip bomb: many files under the per-file cap that together exceed the total cap.
     let mut b = tar::Builder::new(Vec::new());
     let chunk = vec![0u8; (small.max_file_bytes - 1) as usize];
@@ -1178,7 +1182,7 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
             None,
         );
     }
-    out.push(("gzip bomb", common::gzip(&b.into_inner().unwrap())));
+    out.push(("gzip bomb", crate::common::gzip(&b.into_inner().unwrap())));
     out
 }
 

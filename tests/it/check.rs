@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-mod common;
-
 /// A fixture repository in a temporary directory.
 struct Repo {
     dir: tempfile::TempDir,
@@ -527,11 +525,12 @@ fn online_check_flags_a_retagged_upstream() {
         std::fs::read(repo.path("upstream/app/app.yaml")).unwrap(),
     ));
     let served = app.clone();
-    let server = common::Server::start(std::time::Duration::ZERO, move |req, _| match req.path() {
-        "/metallb/v0.15.3/metallb-native.yaml" => common::Reply::Ok(metallb.clone()),
-        "/releases/v1.0.0/app.yaml" => common::Reply::Ok(served.lock().unwrap().clone()),
-        _ => common::Reply::status(404),
-    });
+    let server =
+        crate::common::Server::start(std::time::Duration::ZERO, move |req, _| match req.path() {
+            "/metallb/v0.15.3/metallb-native.yaml" => crate::common::Reply::Ok(metallb.clone()),
+            "/releases/v1.0.0/app.yaml" => crate::common::Reply::Ok(served.lock().unwrap().clone()),
+            _ => crate::common::Reply::status(404),
+        });
     let text = repo.read("vendor.toml").replace(
         "https://raw.githubusercontent.com/metallb/metallb/{version}/config/manifests",
         &format!("{}/metallb/{{version}}", server.base),
@@ -639,12 +638,12 @@ fn example_lock_data_is_what_sync_writes() {
     copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
     copy_dir(&root.join("patches"), &dir.path().join("patches"));
     let upstream = dir.path().join("upstream");
-    let server = common::Server::start(std::time::Duration::ZERO, move |req, _| {
+    let server = crate::common::Server::start(std::time::Duration::ZERO, move |req, _| {
         // /NAME/VERSION/FILE -> upstream/NAME/FILE
         let parts: Vec<&str> = req.path().trim_start_matches('/').split('/').collect();
         match std::fs::read(upstream.join(parts[0]).join(parts[parts.len() - 1])) {
-            Ok(bytes) if parts.len() == 3 => common::Reply::Ok(bytes),
-            _ => common::Reply::status(404),
+            Ok(bytes) if parts.len() == 3 => crate::common::Reply::Ok(bytes),
+            _ => crate::common::Reply::status(404),
         }
     });
     // Point every URL of every entry at the mirror.
