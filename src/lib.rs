@@ -5,6 +5,10 @@
 //! `config` (vendor.toml) -> `sources` (fetch) -> `render` (helm, yaml) -> `patch` / `kustomize`
 //! -> `policy` (findings) -> `diff` -> `report`. `cli` is glue only.
 
+// Errors are miette diagnostics that carry what the user needs (paths, URLs, help); they are
+// built on the cold path only, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -599,8 +599,8 @@ impl Validator {
         Some(VersionSource::HelmIndex { url, chart })
     }
 
-    fn auth(&mut self, item: &Item) -> super::RepoAuthEnv {
-        let mut auth = super::RepoAuthEnv::default();
+    fn auth(&mut self, item: &Item) -> crate::sources::auth::RepoAuth {
+        let mut auth = crate::sources::auth::RepoAuth::default();
         let Some(t) = item.as_table_like() else {
             self.type_error(
                 "auth",

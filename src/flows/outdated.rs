@@ -6,46 +6,39 @@ use rayon::prelude::*;
 use crate::config::{Config, Entry, Source, VersionSource};
 use crate::diag::{Code, Finding};
 use crate::report::model::OutdatedRow;
-use crate::sources::{Discovery, Fetcher, Found, SourceError, auth::RepoAuth};
+use crate::sources::{self, Fetcher, Found, SourceError, auth::RepoAuth};
 use semver_ranges::{Constraint, Version};
 
 /// Where an entry's versions are discovered, if anywhere.
-pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
-    match &entry.source {
-        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => Some(Discovery::Oci {
-            repo: repo.clone(),
-            chart: chart.clone(),
-        }),
+pub fn discovery_for(entry: &Entry) -> Option<Box<dyn sources::VersionSource>> {
+    Some(match &entry.source {
+        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => {
+            Box::new(sources::oci::ChartTags {
+                repo: repo.clone(),
+                chart: chart.clone(),
+            })
+        }
         Source::Chart {
             repo, chart, auth, ..
-        } => Some(Discovery::HelmIndex {
+        } => Box::new(sources::helm_repo::ChartVersions {
             repo: repo.clone(),
             chart: chart.clone(),
-            auth: RepoAuth::from_config(auth),
+            auth: auth.clone(),
         }),
         Source::Manifest { versions, .. } => match versions.as_ref()? {
             VersionSource::GithubReleases(repo) => {
-                Some(Discovery::GithubReleases { repo: repo.clone() })
+                Box::new(sources::github::Releases { repo: repo.clone() })
             }
-            VersionSource::GitTags(url) => Some(Discovery::GitTags { url: url.clone() }),
-            VersionSource::HelmIndex { url, chart } => Some(Discovery::HelmIndex {
-                repo: url.clone(),
-                chart: chart.clone().unwrap_or_else(|| entry.name.clone()),
-                auth: RepoAuth::default(),
-            }),
+            VersionSource::GitTags(url) => Box::new(sources::git::Tags { url: url.clone() }),
+            VersionSource::HelmIndex { url, chart } => {
+                Box::new(sources::helm_repo::ChartVersions {
+                    repo: url.clone(),
+                    chart: chart.clone().unwrap_or_else(|| entry.name.clone()),
+                    auth: RepoAuth::default(),
+                })
+            }
         },
-    }
-}
-
-fn describe(d: &Discovery) -> String {
-    match d {
-        Discovery::GithubReleases { repo } => format!("github-releases {repo}"),
-        Discovery::GitTags { url } => format!("git-tags {}", crate::sources::http::redact(url)),
-        Discovery::HelmIndex { repo, chart, .. } => {
-            format!("helm-index {} {chart}", crate::sources::http::redact(repo))
-        }
-        Discovery::Oci { repo, chart } => format!("oci {repo}/{chart}"),
-    }
+    })
 }
 
 /// Picks the newest in-track and newest overall versions from a discovery result.
@@ -112,7 +105,7 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
         row.error = Some("no version source: add `versions = { github-releases = ... }` (or git-tags, helm-index)".into());
         return row;
     };
-    row.source = Some(describe(&d));
+    row.source = Some(d.describe());
     let track = match entry.track.as_deref().map(Constraint::parse) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
@@ -121,7 +114,7 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
         }
         None => None,
     };
-    match fetcher.discover(&d) {
+    match fetcher.discover(d.as_ref()) {
         Ok(found) => {
             let (in_track, latest) = pick(&entry.version, track.as_ref(), &found);
             row.in_track = in_track;

@@ -181,7 +181,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 chart: chart.clone(),
                 version: entry.version.clone(),
                 known_digest: lock_matches.and_then(|l| l.digest.clone()),
-                auth: crate::sources::auth::RepoAuth::from_config(auth),
+                auth: auth.clone(),
             };
             let fetched = fetcher.fetch_chart(&req)?;
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())

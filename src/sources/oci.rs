@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use super::SourceError;
 use super::auth::{Credentials, basic_header, registry_credentials};
 use super::http::{Client, Response};
+use super::{ChartRequest, FetchedChart, Fetcher};
 
 pub const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 pub const HELM_CONFIG: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -373,6 +374,62 @@ fn next_link(header: &str) -> Option<String> {
                 .to_string(),
         )
     })
+}
+
+/// The tags of a chart in an OCI registry, as chart versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartTags {
+    /// `oci://HOST/PATH`.
+    pub repo: String,
+    pub chart: String,
+}
+
+impl super::VersionSource for ChartTags {
+    fn describe(&self) -> String {
+        format!("oci {}/{}", self.repo, self.chart)
+    }
+
+    fn tags(&self, f: &Fetcher) -> Result<Vec<String>, SourceError> {
+        f.online(&self.repo)?;
+        let r =
+            Reference::parse(&self.repo, &self.chart).ok_or_else(|| SourceError::Unsupported {
+                what: self.repo.clone(),
+                reason: "expected oci://HOST/PATH".into(),
+            })?;
+        let mut registry = Registry::new(&f.http);
+        registry.credentials = f.registry_credentials.clone();
+        Ok(registry
+            .tags(&r)?
+            .iter()
+            .map(|t| version_for_tag(t))
+            .collect())
+    }
+}
+
+impl Fetcher {
+    pub(crate) fn fetch_oci_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
+        let r =
+            Reference::parse(&req.repo, &req.chart).ok_or_else(|| SourceError::Unsupported {
+                what: req.repo.clone(),
+                reason: "expected oci://HOST/PATH".into(),
+            })?;
+        let mut registry = Registry::new(&self.http);
+        registry.credentials = self.registry_credentials.clone();
+        let pulled = registry.pull(&r, &req.version)?;
+        self.count_download();
+        self.cache.put(&pulled.bytes);
+        Ok(FetchedChart {
+            bytes: pulled.bytes,
+            digest: pulled.digest,
+            url: format!(
+                "oci://{}/{}:{}",
+                r.host,
+                r.repository,
+                tag_for_version(&req.version)
+            ),
+            downloaded: true,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use vendor::report::model::Change;
 use vendor::report::progress::Progress;
 use vendor::sources::archive::{self, ArchiveError, Limits};
 use vendor::sources::http::{Client, RetryPolicy};
-use vendor::sources::{Cache, ChartRequest, Discovery, Fetcher, SourceError};
+use vendor::sources::{Cache, ChartRequest, Fetcher, SourceError};
 
 fn metallb_tgz(version: &str) -> Vec<u8> {
     static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>> =
@@ -987,7 +987,7 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
         ["0.14.0", "0.15.3", "0.15.9", "0.16.1_build.7", "not-semver"]
     );
     let found = f
-        .discover(&Discovery::Oci {
+        .discover(&vendor::sources::oci::ChartTags {
             repo: format!("oci://{host}/charts"),
             chart: "metallb".into(),
         })

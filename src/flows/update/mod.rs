@@ -244,7 +244,7 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
         version: entry.version.clone(),
     })?;
     let found = fetcher
-        .discover(&d)
+        .discover(d.as_ref())
         .map_err(|source| UpdateError::Discover {
             entry: entry.name.clone(),
             source,
