@@ -2,6 +2,9 @@
 //! codes (0 clean, 1 findings/drift/broken patches, 2 the tool could not do its job). The work
 //! itself lives in library modules; each `cli/<command>.rs` only wires them together.
 
+// The command line is where output and errors reach the user: printing is allowed here.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -113,7 +113,7 @@ fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {
 
 /// Rewrites the `lock` sub-table of an entry, keeping its position and decoration when present.
 fn write_lock(entry: &mut dyn toml_edit::TableLike, lock: &Lock) {
-    let existing = entry.get(LOCK_KEY).map(|i| i.is_table());
+    let existing = entry.get(LOCK_KEY).map(toml_edit::Item::is_table);
     let mut t = match entry.get_mut(LOCK_KEY).and_then(Item::as_table_mut) {
         Some(t) => std::mem::take(t),
         None => Table::new(),

@@ -85,7 +85,7 @@ impl Default for ImagePolicy {
             allow_registries: Vec::new(),
             floating_tags: DEFAULT_FLOATING_TAGS
                 .iter()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .collect(),
         }
     }

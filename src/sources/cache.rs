@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn concurrent_writers_agree() {
         let dir = tempfile::tempdir().unwrap();
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let data: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
         std::thread::scope(|s| {
             for _ in 0..8 {
                 s.spawn(|| {

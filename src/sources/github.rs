@@ -98,7 +98,7 @@ pub fn release_tags(
             });
         };
         for rel in list {
-            if rel.get("draft").and_then(|d| d.as_bool()) == Some(true) {
+            if rel.get("draft").and_then(serde_json::Value::as_bool) == Some(true) {
                 continue;
             }
             if let Some(tag) = rel.get("tag_name").and_then(|t| t.as_str()) {

@@ -543,7 +543,10 @@ impl Fetcher {
     /// The parsed index of an HTTP repository, downloaded once per run.
     pub fn index(&self, repo: &str, auth: &auth::RepoAuth) -> Result<Arc<Index>, SourceError> {
         let memo = {
-            let mut map = self.indexes.lock().unwrap();
+            let mut map = self
+                .indexes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             map.entry(repo.to_string()).or_default().clone()
         };
         memo.get_or_init(|| {

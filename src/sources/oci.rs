@@ -111,7 +111,12 @@ impl<'a> Registry<'a> {
         let scope = format!("repository:{}:pull", r.repository);
         let key = (r.host.clone(), scope.clone());
         let mut headers = vec![("Accept", accept.to_string())];
-        let cached = self.tokens.lock().unwrap().get(&key).cloned();
+        let cached = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
         if let Some(auth) = &cached {
             headers.push(("Authorization", auth.clone()));
         }
@@ -121,7 +126,10 @@ impl<'a> Registry<'a> {
         }
         let challenge = resp.header("www-authenticate").unwrap_or("").to_string();
         let auth = self.answer(r, url, &challenge, &scope)?;
-        self.tokens.lock().unwrap().insert(key, auth.clone());
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, auth.clone());
         let headers = vec![("Accept", accept.to_string()), ("Authorization", auth)];
         let resp = self.http.get(url, &headers)?;
         if resp.status == 401 || resp.status == 403 {
@@ -239,7 +247,7 @@ impl<'a> Registry<'a> {
             .and_then(|d| d.as_str())
             .unwrap_or("")
             .to_string();
-        let size = layer.get("size").and_then(|s| s.as_u64());
+        let size = layer.get("size").and_then(serde_json::Value::as_u64);
         if !digest.starts_with("sha256:") {
             return Err(SourceError::InvalidResponse {
                 url: super::http::redact(&url),

@@ -524,9 +524,9 @@ impl Walker<'_> {
                 None => list = current,
             }
         }
-        let strategy = schema.map(|s| s.strategy());
+        let strategy = schema.map(super::schema::Schema::strategy);
         let keys: Vec<&'static str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
-        let element_schema = schema.and_then(|s| s.elements());
+        let element_schema = schema.and_then(super::schema::Schema::elements);
         let origin_items = origin_items.unwrap_or_default();
         let existing: Vec<String> = if self.kubernetes && !replaced {
             list.iter().map(|v| item_identity(v, &keys)).collect()
@@ -553,7 +553,7 @@ impl Walker<'_> {
 
     /// Lists of scalars with strategy `merge`: a set union, patch values first.
     fn merge_primitive(
-        &mut self,
+        &self,
         dest: Vec<Value>,
         origin: &[Value],
     ) -> Result<Option<Vec<Value>>, MergeError> {
@@ -896,11 +896,11 @@ fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
                 return false;
             }
             let keys = schema
-                .map(|s| s.strategy())
-                .filter(|s| s.merges())
+                .map(super::schema::Schema::strategy)
+                .filter(super::schema::FieldStrategy::merges)
                 .map(|s| s.keys)
                 .unwrap_or(&[]);
-            let elements = schema.and_then(|s| s.elements());
+            let elements = schema.and_then(super::schema::Schema::elements);
             if keys.is_empty() {
                 return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
             }

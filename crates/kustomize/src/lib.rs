@@ -1,12 +1,21 @@
 //! A kustomize-compatible build (`kustomize build` / `kubectl kustomize`, v5.5.0) of the
 //! kustomization features GitOps repositories use, with findings for patches that no longer
-//! apply. Strategic merge and JSON6902 live in `crate::patch`; YAML reading and writing in
+//! apply. Strategic merge and JSON6902 live in `k8s-patch`; YAML reading and writing in
 //! `kyaml`. Remote resources and Helm inflation are refused: `vendor.toml` vendors them.
 //!
 //! The pipeline follows kustomize's `KustTarget`: resources (recursively) -> generators ->
 //! components -> transformers (patchesStrategicMerge, patches, namespace, prefix, suffix,
 //! labels, annotations, patchesJson6902, replicas, images); then, at the top only, hash
 //! suffixes, name-reference fixes, the `local-config` filter and the legacy output order.
+//!
+//! ```no_run
+//! let out = kustomize::build(std::path::Path::new("overlay"), &kustomize::BuildOptions::default())?;
+//! print!("{}", kustomize::render(&out));
+//! for f in &out.findings {
+//!     eprintln!("{:?} {}: {}", f.kind, f.file, f.message);
+//! }
+//! # Ok::<(), kustomize::KustomizeError>(())
+//! ```
 
 mod finding;
 mod generators;
@@ -56,14 +65,14 @@ impl Preparsed {
         let key = absolute(path);
         self.0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key, file);
     }
 
     fn take(&self, path: &Path) -> Option<PreparsedFile> {
         self.0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(path)
     }
 }

@@ -3,7 +3,7 @@
 //! `crate::patch`, and turning what happened into findings: `patch-target-missing`,
 //! `patch-no-op`, `patch-adds-list-item` and `json6902-op-failed`, each at the patch's line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use regex::Regex;
 
@@ -275,7 +275,7 @@ fn apply_sm_to(
                 deleted.push(i);
                 changed_any = true;
             }
-            Some(v) if v.as_map().is_some_and(|m| m.is_empty()) => {
+            Some(v) if v.as_map().is_some_and(kyaml::Map::is_empty) => {
                 deleted.push(i);
                 changed_any = true;
             }
@@ -700,11 +700,6 @@ fn matches_selector(reqs: &[Requirement], map: Option<&kyaml::Map>) -> bool {
         Requirement::Exists(k) => get(k).is_some(),
         Requirement::NotExists(k) => get(k).is_none(),
     })
-}
-
-#[allow(dead_code)]
-fn _path(p: &Path) -> String {
-    display_path(p)
 }
 
 #[cfg(test)]

@@ -270,18 +270,20 @@ impl FieldSpec {
 
 /// Splits a field-spec path on `/` (a `\/` is a literal slash, as in annotation keys).
 pub(crate) fn split_path(path: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
+    let mut out = Vec::new();
+    let mut current = String::new();
     let mut chars = path.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' if chars.peek() == Some(&'/') => {
                 chars.next();
-                out.last_mut().unwrap().push('/');
+                current.push('/');
             }
-            '/' => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
+            '/' => out.push(std::mem::take(&mut current)),
+            c => current.push(c),
         }
     }
+    out.push(current);
     out
 }
 

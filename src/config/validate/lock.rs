@@ -47,7 +47,7 @@ impl Validator {
                                     self.problems.push(
                                         Problem::new(
                                             format!("lock file path {file:?} leaves the entry's directory"),
-                                            ft.key(file).and_then(|k| k.span()).unwrap_or(span),
+                                            ft.key(file).and_then(toml_edit::Key::span).unwrap_or(span),
                                         )
                                         .label("path escapes")
                                         .help("paths in lock data are relative to upstream/NAME; run `vendor sync` to rewrite them"),

@@ -103,7 +103,7 @@ impl Validator {
             }
             let key = keys.table.key(k);
             let span = key
-                .and_then(|key| key.span())
+                .and_then(toml_edit::Key::span)
                 .or_else(|| item.span())
                 .unwrap_or(0..0);
             let suggestion = closest(k, keys.allowed)
@@ -262,7 +262,7 @@ impl Validator {
             for (name, entry_item) in table.iter() {
                 let key = table.key(name);
                 let name_span = key
-                    .and_then(|k| k.span())
+                    .and_then(toml_edit::Key::span)
                     .or_else(|| entry_item.span())
                     .unwrap_or(0..0);
                 let header = entry_item.span().unwrap_or_else(|| name_span.clone());
@@ -457,7 +457,7 @@ version = "not a version"
             k
         };
         let sorted = |k: &[&str]| -> Vec<String> {
-            let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+            let mut k: Vec<String> = k.iter().map(std::string::ToString::to_string).collect();
             k.sort();
             k
         };
