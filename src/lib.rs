@@ -18,7 +18,6 @@ pub mod helm;
 pub mod policy;
 pub mod render;
 pub mod report;
-pub mod resources;
 pub mod sources;
 pub mod template;
 pub mod workspace;
