@@ -6,10 +6,13 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::funcs::{self, FuncDef, Param};
-use super::gofmt;
-use super::parse::{Arg, Branch, Cmd, Node, Pipe, Tree};
-use super::{ExecOptions, GoValue, MissingKey, TemplateError, Templates};
+use crate::builtins;
+use crate::error::TemplateError;
+use crate::funcmap::{Context, Exec, Func, FuncMap, Param};
+use crate::gofmt;
+use crate::options::{ExecOptions, MissingKey, Notice};
+use crate::parse::{self, Arg, Branch, Cmd, Node, Pipe, Tree};
+use crate::value::GoValue;
 
 /// Control flow out of a list: normal, `{{break}}` or `{{continue}}`, or an error.
 pub(crate) enum Flow {
@@ -29,16 +32,35 @@ type R<T> = Result<T, TemplateError>;
 /// Bound on `{{range N}}` so a runaway integer cannot spin forever.
 const MAX_RANGE_INT: i64 = 100_000_000;
 
-/// Per-render state shared by nested `include` and `tpl` calls.
+/// What an execution reads from its template set.
+pub(crate) struct Set<'a> {
+    /// The set's name (Go's name of the template `ExecuteTemplate` is called on).
+    pub name: Option<&'a str>,
+    pub funcs: &'a FuncMap,
+    pub trees: &'a HashMap<String, Rc<Tree>>,
+    pub notices: &'a RefCell<Vec<Notice>>,
+}
+
+impl Set<'_> {
+    /// The function `name`: the set's, else Go's builtin.
+    pub fn func(&self, name: &str) -> Option<&Func> {
+        self.funcs.get(name).or_else(|| builtins::get(name))
+    }
+
+    pub fn is_known(&self, name: &str) -> bool {
+        self.func(name).is_some()
+    }
+}
+
+/// Per-render state shared by nested executions started by functions.
 pub(crate) struct Shared<'a> {
-    pub templates: &'a Templates,
+    pub set: Set<'a>,
     pub opts: &'a ExecOptions,
-    /// Templates defined by `tpl` texts (Helm clones the set for each `tpl` call, so they are
-    /// visible to the `tpl` text and templates it includes).
+    /// Templates defined by texts run through `Context::execute_text`, one layer per open call
+    /// (visible to that text and to the templates it executes).
     pub overlay: RefCell<Vec<HashMap<String, Rc<Tree>>>>,
-    /// Nesting count per included name (Helm's `includedNames`).
-    pub include_counts: RefCell<HashMap<String, usize>>,
-    pub tpl_depth: RefCell<usize>,
+    /// Nesting counts per (kind, name) for `Context::nested`.
+    pub nesting: RefCell<HashMap<(&'static str, String), usize>>,
 }
 
 impl Shared<'_> {
@@ -48,7 +70,7 @@ impl Shared<'_> {
                 return Some(t.clone());
             }
         }
-        self.templates.tree(name).cloned()
+        self.set.trees.get(name).cloned()
     }
 }
 
@@ -63,19 +85,18 @@ pub(crate) struct State<'s, 'a> {
     pub cur_pos: usize,
 }
 
-pub fn execute(t: &Templates, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
+pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
     let shared = Shared {
-        templates: t,
+        set,
         opts,
         overlay: RefCell::new(Vec::new()),
-        include_counts: RefCell::new(HashMap::new()),
-        tpl_depth: RefCell::new(0),
+        nesting: RefCell::new(HashMap::new()),
     };
     execute_named(&shared, name, data, None)
 }
 
 /// Go's `ExecuteTemplate(name, data)`. `owner` is the name Go reports for a missing template
-/// (the template set's name, `gotpl` in Helm).
+/// (the template set's name).
 pub(crate) fn execute_named(
     shared: &Shared,
     name: &str,
@@ -109,6 +130,31 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
         Err(Flow::Err(e)) => Err(e),
         Err(_) => Ok(st.out),
     }
+}
+
+/// Parses `text` as the template `name` into a new overlay layer and runs it (what
+/// `Context::execute_text` does).
+fn run_text(shared: &Shared, name: &str, text: &str, data: &GoValue) -> R<String> {
+    let trees = parse::parse(name, text, &|f| shared.set.is_known(f))?;
+    let mut layer = HashMap::new();
+    let mut main = None;
+    for (def, tree) in trees {
+        let tree = Rc::new(tree);
+        if def == name && main.is_none() {
+            main = Some(tree.clone());
+        }
+        if tree.is_empty_body() && shared.lookup(&def).is_some() && def != name {
+            continue;
+        }
+        layer.insert(def, tree);
+    }
+    let main = main.expect("the parser always returns the main tree first");
+    shared.overlay.borrow_mut().push(layer);
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+        run_tree(shared, main, data)
+    });
+    shared.overlay.borrow_mut().pop();
+    r
 }
 
 /// Go's rule for an untyped constant used as a value: a float if it is written as one
@@ -606,8 +652,8 @@ impl State<'_, '_> {
                         Some(Err(e)) => Err(self.error(
                             pos,
                             &ctx,
-                            if e.starts_with("wrong number of args") {
-                                e
+                            if e.message().starts_with("wrong number of args") {
+                                e.to_string()
                             } else {
                                 format!("error calling {name}: {e}")
                             },
@@ -795,7 +841,8 @@ impl State<'_, '_> {
         final_: Option<GoValue>,
     ) -> R<GoValue> {
         self.cur_pos = pos;
-        let Some(def) = funcs::lookup(name) else {
+        let shared = self.shared;
+        let Some(def) = shared.set.func(name) else {
             return Err(self.error(
                 pos,
                 name,
@@ -810,7 +857,7 @@ impl State<'_, '_> {
         &mut self,
         dot: &GoValue,
         dot_iface: bool,
-        def: &'static FuncDef,
+        def: &Func,
         pos: usize,
         name: &str,
         cmd: &Cmd,
@@ -865,7 +912,7 @@ impl State<'_, '_> {
             argv.push(self.validate(f, p, pos, name)?);
         }
         self.cur_pos = pos;
-        match (def.call)(self, argv) {
+        match (def.call)(&mut Context::new(self), argv) {
             Ok(v) => Ok(v),
             Err(e) => Err(self.error(
                 cmd.pos,
@@ -874,13 +921,66 @@ impl State<'_, '_> {
             )),
         }
     }
+}
 
-    /// Records a non-reproducible function use (for warnings).
-    pub(crate) fn notice(&self, function: &str) {
-        self.shared.templates.notice(super::Notice {
+impl Exec for State<'_, '_> {
+    fn notice(&mut self, function: &str) {
+        self.shared.set.notices.borrow_mut().push(Notice {
             function: function.to_string(),
             template: self.tree.parse_name.to_string(),
             line: self.line(),
         });
+    }
+
+    fn template_name(&self) -> &str {
+        &self.tree.parse_name
+    }
+
+    fn line(&self) -> usize {
+        State::line(self)
+    }
+
+    fn options(&self) -> &ExecOptions {
+        self.shared.opts
+    }
+
+    fn execute_template(&mut self, name: &str, data: &GoValue) -> R<String> {
+        let shared = self.shared;
+        stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
+            execute_named(shared, name, data, shared.set.name)
+        })
+    }
+
+    fn execute_text(&mut self, name: &str, text: &str, data: &GoValue) -> R<String> {
+        run_text(self.shared, name, text, data)
+    }
+
+    fn depth(&self, kind: &'static str, name: &str) -> usize {
+        self.shared
+            .nesting
+            .borrow()
+            .get(&(kind, name.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn enter(&mut self, kind: &'static str, name: &str) {
+        *self
+            .shared
+            .nesting
+            .borrow_mut()
+            .entry((kind, name.to_string()))
+            .or_insert(0) += 1;
+    }
+
+    fn leave(&mut self, kind: &'static str, name: &str) {
+        if let Some(c) = self
+            .shared
+            .nesting
+            .borrow_mut()
+            .get_mut(&(kind, name.to_string()))
+        {
+            *c -= 1;
+        }
     }
 }

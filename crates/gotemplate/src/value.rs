@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use kyaml::{Map as YamlMap, Value as YamlValue};
+use crate::error::FuncError;
 
 /// A Go map (`map[string]interface{}`): shared and mutable, iterated in sorted key order.
 pub type MapRef = Rc<RefCell<BTreeMap<String, GoValue>>>;
@@ -43,9 +43,10 @@ pub trait GoObject {
     fn field(&self, _name: &str) -> Option<GoValue> {
         None
     }
-    /// Calls method `name` with `args`; `None` if there is no such method. An `Err` text is
-    /// reported as Go reports a method's error: `error calling NAME: TEXT`.
-    fn method(&self, _name: &str, _args: &[GoValue]) -> Option<Result<GoValue, String>> {
+    /// Calls method `name` with `args`; `None` if there is no such method. An `Err` is
+    /// reported as Go reports a method's error: `error calling NAME: MESSAGE` (a message
+    /// starting `wrong number of args` is reported as is, as Go reports an arity error).
+    fn method(&self, _name: &str, _args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         None
     }
     /// True when `name` is a method (so `.X` without arguments calls it).
@@ -56,7 +57,7 @@ pub trait GoObject {
     fn string(&self) -> Option<String> {
         None
     }
-    /// The data form (as `json.Marshal` sees it) for `toYaml`, `toJson` and `%v`.
+    /// The data form (as `json.Marshal` sees it), for data encoders and `%v`.
     fn to_value(&self) -> GoValue {
         GoValue::Nil
     }
@@ -141,71 +142,6 @@ impl GoValue {
     /// Wraps a caller object.
     pub fn object(o: impl GoObject + 'static) -> GoValue {
         GoValue::Object(Rc::new(o))
-    }
-
-    /// Converts YAML data keeping integers as `int` (use for `--set` values, Chart data).
-    pub fn from_yaml(v: &YamlValue) -> GoValue {
-        Self::convert_yaml(v, false)
-    }
-
-    /// Converts YAML data as Helm decodes values files (through JSON): every number is a
-    /// `float64`, so `{{ .Values.big }}` prints `1e+06` as Helm does.
-    pub fn from_yaml_as_json(v: &YamlValue) -> GoValue {
-        Self::convert_yaml(v, true)
-    }
-
-    fn convert_yaml(v: &YamlValue, json_numbers: bool) -> GoValue {
-        match v {
-            YamlValue::Null => GoValue::Nil,
-            YamlValue::Bool(b) => GoValue::Bool(*b),
-            YamlValue::Int(i) if json_numbers => GoValue::Float(*i as f64),
-            YamlValue::Int(i) => GoValue::Int(*i),
-            YamlValue::Float(f) => GoValue::Float(*f),
-            YamlValue::String(s) => GoValue::from(s.as_str()),
-            YamlValue::Seq(s) => GoValue::from(
-                s.iter()
-                    .map(|x| Self::convert_yaml(x, json_numbers))
-                    .collect::<Vec<_>>(),
-            ),
-            YamlValue::Map(m) => GoValue::from(
-                m.iter()
-                    .map(|(k, x)| (k.clone(), Self::convert_yaml(x, json_numbers)))
-                    .collect::<BTreeMap<_, _>>(),
-            ),
-        }
-    }
-
-    /// Converts to YAML data as `json.Marshal` would see it: maps in sorted key order, objects
-    /// through [`GoObject::to_value`], bytes as base64 strings, and floats with an integral value
-    /// as integers (JSON writes `1` for `1.0`, and sigs.k8s.io/yaml reads it back as an int).
-    pub fn to_yaml(&self) -> YamlValue {
-        match self {
-            GoValue::Nil => YamlValue::Null,
-            GoValue::Bool(b) => YamlValue::Bool(*b),
-            GoValue::Int(i) => YamlValue::Int(*i),
-            GoValue::Float(f) => {
-                if f.fract() == 0.0
-                    && f.abs() < 1e21
-                    && *f >= i64::MIN as f64
-                    && *f < i64::MAX as f64
-                {
-                    YamlValue::Int(*f as i64)
-                } else {
-                    YamlValue::Float(*f)
-                }
-            }
-            GoValue::String(s) => YamlValue::String(s.to_string()),
-            GoValue::Bytes(b) => YamlValue::String(crate::template::funcs::base64_std(b)),
-            GoValue::List(l) => YamlValue::Seq(l.iter().map(GoValue::to_yaml).collect()),
-            GoValue::Map(m) => {
-                let mut out = YamlMap::new();
-                for (k, v) in m.borrow().iter() {
-                    out.insert(k.clone(), v.to_yaml());
-                }
-                YamlValue::Map(out)
-            }
-            GoValue::Object(o) => o.to_value().to_yaml(),
-        }
     }
 
     /// Go's truth: false, 0, nil, and empty strings, lists and maps are false.

@@ -1,31 +1,53 @@
-//! Go text/template's predefined functions.
+//! Go text/template's predefined functions (always available; a [`FuncMap`] entry of the
+//! same name replaces one, as in Go).
 
-use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
-use super::{FuncDef, Param, table};
-use crate::template::exec::State;
-use crate::template::gofmt;
-use crate::template::value::GoValue;
+use crate::funcmap::{Func, FuncMap, Param};
+use crate::gofmt;
+use crate::value::GoValue;
 
-pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
-    m.insert(
-        "and",
-        FuncDef {
-            params: &[Param::Any],
-            variadic: Some(Param::Any),
-            special: true,
-            call: |_, a| Ok(a.last().cloned().unwrap_or_default()),
-        },
-    );
-    m.insert(
-        "or",
-        FuncDef {
-            params: &[Param::Any],
-            variadic: Some(Param::Any),
-            special: true,
-            call: |_, a| Ok(a.last().cloned().unwrap_or_default()),
-        },
-    );
+/// Registers functions whose bodies return `Result<GoValue, String>`:
+/// `name [params] (...variadic)? => closure;`.
+macro_rules! table {
+    ($m:ident; $( $name:literal [$($p:ident),*] $(... $v:ident)? => $f:expr; )*) => {
+        $( {
+            let f: fn(&mut crate::Context<'_>, Vec<GoValue>) -> Result<GoValue, String> = $f;
+            $m.insert($name, &[$(Param::$p),*], table!(@v $($v)?), move |c, a| f(c, a).map_err(crate::FuncError::from));
+        } )*
+    };
+    (@v) => { None };
+    (@v $v:ident) => { Some(Param::$v) };
+}
+
+static BUILTINS: LazyLock<FuncMap> = LazyLock::new(|| {
+    let mut m = FuncMap::new();
+    register(&mut m);
+    m
+});
+
+/// The builtin `name`, if there is one.
+pub(crate) fn get(name: &str) -> Option<&'static Func> {
+    BUILTINS.get(name)
+}
+
+/// Names of Go's builtin functions, sorted.
+pub fn names() -> Vec<&'static str> {
+    BUILTINS.names()
+}
+
+fn register(m: &mut FuncMap) {
+    for name in ["and", "or"] {
+        m.insert_special(
+            name,
+            Func {
+                params: Box::new([Param::Any]),
+                variadic: Some(Param::Any),
+                special: true,
+                call: Arc::new(|_, a| Ok(a.last().cloned().unwrap_or_default())),
+            },
+        );
+    }
     table! { m;
         "not" [Any] => |_, a| Ok(GoValue::Bool(!a[0].truthy()));
         "len" [Any] => |_, a| length(&a[0]);
@@ -276,6 +298,3 @@ pub(crate) fn query_escape(s: &str) -> String {
     }
     out
 }
-
-#[allow(dead_code)]
-fn unused(_: &mut State) {}

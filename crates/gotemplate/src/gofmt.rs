@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::value::GoValue;
+use crate::value::GoValue;
 
 /// Go's `strconv.Quote` (what `%q` prints for a string).
 pub fn quote_go(s: &str) -> String {

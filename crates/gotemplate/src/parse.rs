@@ -6,8 +6,8 @@
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use super::TemplateError;
-use super::lex::{self, Kind, Token};
+use crate::error::TemplateError;
+use crate::lex::{self, Kind, Token};
 
 /// A parsed template.
 #[derive(Debug)]
@@ -305,9 +305,9 @@ fn tok_string(t: &Token) -> String {
             };
             if val.chars().count() > 10 {
                 let short: String = val.chars().take(10).collect();
-                format!("{}...", super::gofmt::quote_go(&short))
+                format!("{}...", crate::gofmt::quote_go(&short))
             } else {
-                super::gofmt::quote_go(&val)
+                crate::gofmt::quote_go(&val)
             }
         }
     }
@@ -733,7 +733,7 @@ impl Parser<'_> {
                 Arg::Bool(..) | Arg::Str { .. } | Arg::Number(..) | Arg::Nil(_) | Arg::Dot(_) => {
                     return self.err(format!(
                         "unexpected . after term {}",
-                        super::gofmt::quote_go(&node.to_string())
+                        crate::gofmt::quote_go(&node.to_string())
                     ));
                 }
                 other => Arg::Chain {
@@ -754,7 +754,7 @@ impl Parser<'_> {
                 if !(self.known_func)(&name) {
                     return self.err(format!(
                         "function {} not defined",
-                        super::gofmt::quote_go(&name)
+                        crate::gofmt::quote_go(&name)
                     ));
                 }
                 Arg::Ident { pos: t.pos, name }
@@ -765,7 +765,7 @@ impl Parser<'_> {
                 if !self.vars.iter().any(|v| **v == *name) {
                     return self.err(format!(
                         "undefined variable {}",
-                        super::gofmt::quote_go(&name)
+                        crate::gofmt::quote_go(&name)
                     ));
                 }
                 Arg::Var {
@@ -784,7 +784,7 @@ impl Parser<'_> {
                 None => {
                     return self.err(format!(
                         "illegal number syntax: {}",
-                        super::gofmt::quote_go(&text)
+                        crate::gofmt::quote_go(&text)
                     ));
                 }
             },
