@@ -150,9 +150,7 @@ fn run_text(shared: &Shared, name: &str, text: &str, data: &GoValue) -> R<String
     }
     let main = main.expect("the parser always returns the main tree first");
     shared.overlay.borrow_mut().push(layer);
-    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || {
-        run_tree(shared, main, data)
-    });
+    let r = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || run_tree(shared, main, data));
     shared.overlay.borrow_mut().pop();
     r
 }

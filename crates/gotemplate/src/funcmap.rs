@@ -108,10 +108,7 @@ impl FuncMap {
     /// types and, for a variadic function, the type of the tail.
     pub fn insert<F>(&mut self, name: &str, params: &[Param], variadic: Option<Param>, f: F)
     where
-        F: Fn(&mut Context<'_>, Vec<GoValue>) -> Result<GoValue, FuncError>
-            + Send
-            + Sync
-            + 'static,
+        F: Fn(&mut Context<'_>, Vec<GoValue>) -> Result<GoValue, FuncError> + Send + Sync + 'static,
     {
         self.funcs.insert(
             name.to_string(),
@@ -213,7 +210,11 @@ impl<'a> Context<'a> {
     /// layers) with `data` as dot, into a new string: Go's `ExecuteTemplate` on the set. A
     /// missing name reads `template: no template "x" associated with template "SET"` where SET
     /// is the set's name ([`Templates::named`](crate::Templates::named)).
-    pub fn execute_template(&mut self, name: &str, data: &GoValue) -> Result<String, TemplateError> {
+    pub fn execute_template(
+        &mut self,
+        name: &str,
+        data: &GoValue,
+    ) -> Result<String, TemplateError> {
         self.exec.execute_template(name, data)
     }
 

@@ -81,6 +81,5 @@ pub use options::{ExecOptions, MissingKey, Notice};
 pub use set::Templates;
 pub use value::{GoObject, GoValue, MapRef};
 
-
 #[cfg(test)]
 mod tests;

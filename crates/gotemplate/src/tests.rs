@@ -41,7 +41,9 @@ fn test_funcs() -> Arc<FuncMap> {
         Ok(GoValue::from(a[0].as_str().unwrap_or("").to_uppercase()))
     });
     m.insert("b64enc", &[Param::Str], None, |_, a| Ok(a[0].clone()));
-    m.insert("trunc", &[Param::Int, Param::Str], None, |_, a| Ok(a[1].clone()));
+    m.insert("trunc", &[Param::Int, Param::Str], None, |_, a| {
+        Ok(a[1].clone())
+    });
     m.insert("fails", &[], None, |_, _| Err(FuncError::new("boom")));
     Arc::new(m)
 }
@@ -371,10 +373,7 @@ fn pipelines_chains_and_parens() {
         "web-web",
     );
     ok("{{ $m := .Values.nested }}{{ $m.x.y }}", "deep");
-    ok(
-        "{{ .Values.name | upper | printf \"<%s>\" }}",
-        "<WEB>",
-    );
+    ok("{{ .Values.name | upper | printf \"<%s>\" }}", "<WEB>");
     ok("{{ printf \"%s\" (index .Values.list 0) }}", "a");
     ok(
         "{{ if and (eq .Values.name \"web\") (gt (len .Values.list) 2) }}yes{{ end }}",

@@ -1,14 +1,12 @@
 //! Sprig integer and float math, conversions and sequences.
 
-use std::collections::HashMap;
-
-use super::{FuncDef, Param, arg_int, arg_str, table, to_f64, to_i64};
-use crate::template::value::GoValue;
+use crate::util::{arg_int, arg_str, table, to_f64, to_i64};
+use gotemplate::GoValue;
 
 /// Bound on generated sequences (`until`, `untilStep`, `seq`) to keep memory bounded.
 const MAX_SEQ: i64 = 10_000_000;
 
-pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "add1" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0]).wrapping_add(1)));
         "add" [] ...Any => |_, a| Ok(GoValue::Int(a.iter().map(to_i64).fold(0i64, i64::wrapping_add)));
@@ -43,7 +41,7 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
         "int64" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0])));
         "float64" [Any] => |_, a| Ok(GoValue::Float(to_f64(&a[0])));
         "atoi" [Str] => |_, a| Ok(GoValue::Int(atoi(arg_str(&a[0]))));
-        "toDecimal" [Any] => |_, a| Ok(GoValue::Int(i64::from_str_radix(&crate::template::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
+        "toDecimal" [Any] => |_, a| Ok(GoValue::Int(i64::from_str_radix(&gotemplate::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
         "until" [Int] => |_, a| { let n = arg_int(&a[0]); until_step(0, n, if n < 0 { -1 } else { 1 }) };
         "untilStep" [Int, Int, Int] => |_, a| until_step(arg_int(&a[0]), arg_int(&a[1]), arg_int(&a[2]));
         "seq" [] ...Int => |_, a| seq(&a.iter().map(arg_int).collect::<Vec<_>>());
@@ -97,7 +95,7 @@ fn seq(p: &[i64]) -> Result<GoValue, String> {
         match v {
             GoValue::List(l) => GoValue::from(
                 l.iter()
-                    .map(crate::template::gofmt::sprint_value)
+                    .map(gotemplate::gofmt::sprint_value)
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
@@ -140,7 +138,7 @@ enum Op {
 /// float functions use), converted back to float64.
 fn dec_op(a: &[GoValue], op: Op) -> f64 {
     let parse = |v: &GoValue| -> Option<(i128, u32)> {
-        let s = crate::template::gofmt::format_float(to_f64(v), 'f', -1);
+        let s = gotemplate::gofmt::format_float(to_f64(v), 'f', -1);
         let (neg, body) = match s.strip_prefix('-') {
             Some(b) => (true, b),
             None => (false, s.as_str()),

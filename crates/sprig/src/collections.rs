@@ -1,10 +1,10 @@
 //! Sprig lists, dicts, defaults and reflection functions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::{FuncDef, Param, arg_str, is_empty, kind, str_list, strval, table, to_i64};
-use crate::template::value::{GoValue, MapRef};
+use crate::util::{arg_str, is_empty, kind, str_list, strval, table, to_i64};
+use gotemplate::{GoValue, MapRef};
 
 fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, String> {
     match v {
@@ -30,7 +30,7 @@ fn nil_map_panic() -> String {
     "assignment to entry in nil map".into()
 }
 
-pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "list" [] ...Any => |_, a| Ok(GoValue::from(a));
         "tuple" [] ...Any => |_, a| Ok(GoValue::from(a));

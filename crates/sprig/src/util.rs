@@ -1,117 +1,36 @@
-//! The function table: Go's builtins (`and`, `eq`, `index`, `printf`, ...), the Sprig v3
-//! functions Helm exposes (minus `env`/`expandenv`, which Helm removes), and Helm's own
-//! (`include`, `tpl`, `required`, `toYaml`, ...). Each entry has Go's parameter types so that
-//! argument errors read as Go's (`wrong type for value; expected string; got float64`).
-//!
-//! A name missing from the table is a parse error (`function "x" not defined`), so templates
-//! using a function we do not implement fail clearly instead of rendering differently.
+//! Helpers shared by the function modules (a leaf: it uses only `gotemplate`): the `table!`
+//! registration macro and spf13/cast-style conversions (Sprig's `strval`, `toInt64`, ...).
 
-mod builtins;
-mod collections;
-mod crypto;
-mod dates;
-mod encoding;
-mod helm;
-mod math;
-mod strings;
+use base64::Engine as _;
+use gotemplate::GoValue;
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
-
-use super::exec::State;
-use super::value::GoValue;
-
-pub(crate) use encoding::base64_std;
-
-/// A Go parameter type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Param {
-    Any,
-    Str,
-    Int,
-    Float,
-    Bool,
-    List,
-    Map,
-}
-
-impl Param {
-    pub fn go_name(self) -> &'static str {
-        match self {
-            Param::Any => "interface {}",
-            Param::Str => "string",
-            Param::Int => "int",
-            Param::Float => "float64",
-            Param::Bool => "bool",
-            Param::List => "[]interface {}",
-            Param::Map => "map[string]interface {}",
-        }
-    }
-
-    /// The word Go's evalArg uses for literals of this type (`expected integer; found "x"`).
-    pub fn go_name_short(self) -> &'static str {
-        match self {
-            Param::Int => "integer",
-            Param::Float => "float",
-            Param::Bool => "bool",
-            Param::Str => "string",
-            other => other.go_name(),
-        }
-    }
-}
-
-pub(crate) type FuncImpl = fn(&mut State, Vec<GoValue>) -> Result<GoValue, String>;
-
-pub(crate) struct FuncDef {
-    pub params: &'static [Param],
-    pub variadic: Option<Param>,
-    /// Evaluated lazily by the executor (`and`, `or`).
-    pub special: bool,
-    pub call: FuncImpl,
-}
-
-/// Registers functions: `name => [params] (...variadic)? => impl`.
+/// Registers functions whose bodies return `Result<GoValue, String>` into a
+/// [`gotemplate::FuncMap`]: `name [params] (...variadic)? => closure;`. The error string becomes
+/// the [`gotemplate::FuncError`] message (what Go prints after `error calling NAME: `).
 macro_rules! table {
     ($m:ident; $( $name:literal [$($p:ident),*] $(... $v:ident)? => $f:expr; )*) => {
-        $( $m.insert($name, FuncDef {
-            params: &[$(Param::$p),*],
-            variadic: table!(@v $($v)?),
-            special: false,
-            call: $f,
-        }); )*
+        $( {
+            let f: fn(&mut gotemplate::Context<'_>, Vec<GoValue>) -> Result<GoValue, String> = $f;
+            $m.insert(
+                $name,
+                &[$(gotemplate::Param::$p),*],
+                table!(@v $($v)?),
+                move |c, a| f(c, a).map_err(gotemplate::FuncError::from),
+            );
+        } )*
     };
     (@v) => { None };
-    (@v $v:ident) => { Some(Param::$v) };
+    (@v $v:ident) => { Some(gotemplate::Param::$v) };
 }
 pub(crate) use table;
 
-static FUNCS: LazyLock<HashMap<&'static str, FuncDef>> = LazyLock::new(|| {
-    let mut m = HashMap::new();
-    builtins::register(&mut m);
-    strings::register(&mut m);
-    collections::register(&mut m);
-    math::register(&mut m);
-    encoding::register(&mut m);
-    helm::register(&mut m);
-    crypto::register(&mut m);
-    dates::register(&mut m);
-    m
-});
-
-pub(crate) fn lookup(name: &str) -> Option<&'static FuncDef> {
-    FUNCS.get(name)
+pub(crate) fn ok_str(s: impl Into<String>) -> Result<GoValue, String> {
+    Ok(GoValue::from(s.into()))
 }
 
-/// Whether `name` is a function templates may call (checked at parse time).
-pub fn is_known(name: &str) -> bool {
-    FUNCS.contains_key(name)
-}
-
-/// All function names, sorted (for documentation and tests).
-pub fn names() -> Vec<&'static str> {
-    let mut v: Vec<_> = FUNCS.keys().copied().collect();
-    v.sort();
-    v
+/// Standard base64 with padding (Go's base64.StdEncoding).
+pub(crate) fn base64_std(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
 }
 
 // ---- conversions shared by the Sprig implementations (spf13/cast and Sprig's strval) ----
@@ -121,7 +40,7 @@ pub(crate) fn strval(v: &GoValue) -> String {
     match v {
         GoValue::String(s) => s.to_string(),
         GoValue::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => super::gofmt::sprint_value(other),
+        other => gotemplate::gofmt::sprint_value(other),
     }
 }
 
@@ -226,11 +145,11 @@ pub(crate) fn kind(v: &GoValue) -> &'static str {
     v.kind_name()
 }
 
-fn arg_str(v: &GoValue) -> &str {
+pub(crate) fn arg_str(v: &GoValue) -> &str {
     v.as_str().unwrap_or("")
 }
 
-fn arg_int(v: &GoValue) -> i64 {
+pub(crate) fn arg_int(v: &GoValue) -> i64 {
     match v {
         GoValue::Int(i) => *i,
         _ => 0,

@@ -1,6 +1,6 @@
 //! Sprig's key, certificate and cipher functions: `genPrivateKey`, `genCA`, `genSelfSignedCert`,
 //! `genSignedCert` (and their `...WithKey` forms), `buildCustomCert`, `derivePassword`,
-//! `encryptAES` and `decryptAES`.
+//! `encryptAES`, `decryptAES`, `bcrypt` and `htpasswd`.
 //!
 //! Behaviour follows Sprig v3 (`crypto.go`): RSA keys from `genPrivateKey` are 4096-bit, the
 //! certificate functions make 2048-bit RSA keys; keys are written as Go's `pemBlockForKey` does
@@ -22,13 +22,13 @@ use base64::Engine;
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 
-use super::{FuncDef, Param, arg_int, arg_str, table};
-use crate::template::value::{GoObject, GoValue};
+use crate::util::{arg_int, arg_str, table};
+use gotemplate::{GoObject, GoValue};
 
 /// Go type name of Sprig's certificate struct, as `typeOf` and argument errors print it.
 const CERT_TYPE: &str = "sprig.certificate";
 
-pub(super) fn register(m: &mut std::collections::HashMap<&'static str, FuncDef>) {
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "derivePassword" [Int, Str, Str, Str, Str] => |_, a| Ok(GoValue::from(derive_password(
             arg_int(&a[0]) as u32, arg_str(&a[1]), arg_str(&a[2]), arg_str(&a[3]), arg_str(&a[4]),
@@ -67,7 +67,23 @@ pub(super) fn register(m: &mut std::collections::HashMap<&'static str, FuncDef>)
         };
         "encryptAES" [Str, Str] => |st, a| { st.notice("encryptAES"); Ok(GoValue::from(encrypt_aes(arg_str(&a[0]), arg_str(&a[1])))) };
         "decryptAES" [Str, Str] => |_, a| decrypt_aes(arg_str(&a[0]), arg_str(&a[1])).map(GoValue::from);
+        "bcrypt" [Str] => |st, a| { st.notice("bcrypt"); bcrypt_hash(arg_str(&a[0])).map(GoValue::from) };
+        "htpasswd" [Str, Str] => |st, a| {
+            st.notice("htpasswd");
+            let user = arg_str(&a[0]);
+            if user.contains(':') {
+                return Ok(GoValue::from(format!("invalid username: {user}")));
+            }
+            Ok(GoValue::from(format!("{user}:{}", bcrypt_hash(arg_str(&a[1]))?)))
+        };
     }
+}
+
+/// Go's bcrypt.GenerateFromPassword with the default cost 10 (`$2a$10$...`, random salt).
+fn bcrypt_hash(password: &str) -> Result<String, String> {
+    bcrypt::hash_with_result(password, 10)
+        .map(|h| h.format_for_version(bcrypt::Version::TwoA))
+        .map_err(|e| e.to_string())
 }
 
 // ---- the certificate object ----
@@ -114,7 +130,7 @@ fn cert_arg(v: &GoValue) -> Result<Certificate, String> {
     }
     Err(format!(
         "wrong type for value; expected {CERT_TYPE}; got {}",
-        super::kind(v)
+        crate::util::kind(v)
     ))
 }
 
@@ -299,7 +315,7 @@ fn base_params(
         let GoValue::String(s) = &ip else {
             return Err(format!(
                 "error parsing ip: {} is not a string",
-                super::strval(&ip)
+                crate::util::strval(&ip)
             ));
         };
         let addr: IpAddr = parse_go_ip(s).ok_or_else(|| format!("error parsing ip: {s}"))?;
@@ -310,7 +326,7 @@ fn base_params(
         let GoValue::String(s) = &name else {
             return Err(format!(
                 "error processing alternate dns name: {} is not a string",
-                super::strval(&name)
+                crate::util::strval(&name)
             ));
         };
         let ia5 = rcgen::string::Ia5String::try_from(s.to_string())

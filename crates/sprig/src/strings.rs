@@ -1,12 +1,12 @@
 //! Sprig string, regex and path functions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use super::{FuncDef, Param, arg_int, arg_str, str_list, strslice, strval, table};
-use crate::template::gofmt;
-use crate::template::value::GoValue;
+use crate::util::{arg_int, arg_str, str_list, strslice, strval, table};
+use gotemplate::GoValue;
+use gotemplate::gofmt;
 
 /// Bound on strings built by `repeat` (keeps memory bounded on hostile input).
 const MAX_STRING: usize = 256 << 20;
@@ -15,7 +15,7 @@ fn s(v: impl Into<String>) -> Result<GoValue, String> {
     Ok(GoValue::from(v.into()))
 }
 
-pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "upper" [Str] => |_, a| s(arg_str(&a[0]).to_uppercase());
         "lower" [Str] => |_, a| s(arg_str(&a[0]).to_lowercase());

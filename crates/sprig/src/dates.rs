@@ -1,21 +1,20 @@
-//! Sprig's date arithmetic and parsing (`toDate`, `mustToDate`, `dateModify`, `mustDateModify`,
-//! `durationRound`, `htmlDateInZone`, zone lookup for `dateInZone`) and `urlJoin`.
+//! Sprig's date functions: `now`, `date`, `dateInZone`, `htmlDate`, `htmlDateInZone`,
+//! `unixEpoch`, `ago`, `duration`, and date arithmetic and parsing (`toDate`, `mustToDate`,
+//! `dateModify`, `mustDateModify`, `durationRound`).
 //!
 //! Go's `time.Parse` layouts and `time.ParseDuration` syntax are reproduced here, and zones for
 //! `dateInZone`/`htmlDateInZone` are loaded from the system zone database (TZif files under
 //! `/usr/share/zoneinfo`, as Go's LoadLocation does); formatting and the `time.Time` object live
-//! in `encoding` ([`Time`]). Times are instants in UTC: Helm runs
+//! in `time` ([`Time`]). Times are instants in UTC: Helm runs
 //! with `Local` = UTC in CI, so `toDate` parses in UTC; an explicit offset in the text shifts
 //! the instant (Go would also keep the offset for printing, which we do not).
 
-use std::collections::HashMap;
+use crate::time::{Time, go_duration, to_time};
+use crate::util::{arg_str, ok_str, table, to_i64};
+use gotemplate::GoValue;
+use gotemplate::gofmt::quote_go;
 
-use super::encoding::{Time, to_time};
-use super::{FuncDef, Param, arg_str, table};
-use crate::template::gofmt::quote_go;
-use crate::template::value::GoValue;
-
-pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "toDate" [Str, Str] => |_, a| Ok(GoValue::object(
             parse_time(arg_str(&a[0]), arg_str(&a[1])).unwrap_or(Time::ZERO)
@@ -49,11 +48,20 @@ pub(super) fn register(m: &mut HashMap<&'static str, FuncDef>) {
             };
             Ok(GoValue::from(duration_round(nanos)))
         };
+        "now" [] => |st, _| { st.notice("now"); Ok(GoValue::object(Time::now())) };
+        "date" [Str, Any] => |st, a| ok_str(to_time(st, &a[1]).format(arg_str(&a[0])));
+        "dateInZone" [Str, Any, Str] => |st, a| {
+            let t = to_time(st, &a[1]);
+            ok_str(format_in_zone(&t, arg_str(&a[0]), arg_str(&a[2])))
+        };
+        "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
+        "unixEpoch" [Any] => |st, a| ok_str(to_time(st, &a[0]).secs.to_string());
+        "ago" [Any] => |st, a| { st.notice("ago"); ok_str(go_duration((Time::now().secs - to_time(st, &a[0]).secs) as f64)) };
+        "duration" [Any] => |_, a| ok_str(go_duration(to_i64(&a[0]) as f64));
         "htmlDateInZone" [Any, Str] => |st, a| {
             let t = to_time(st, &a[0]);
             Ok(GoValue::from(format_in_zone(&t, "2006-01-02", arg_str(&a[1]))))
         };
-        "urlJoin" [Map] => |_, a| url_join(&a[0]);
     }
 }
 
@@ -86,7 +94,7 @@ fn zone_at(zone: &tz::TimeZone, t: &Time) -> (i32, String) {
 }
 
 /// Sprig's dateInZone: `t` formatted with Go `layout` in the named zone (UTC if unknown).
-pub(super) fn format_in_zone(t: &Time, layout: &str, zone: &str) -> String {
+fn format_in_zone(t: &Time, layout: &str, zone: &str) -> String {
     match load_zone(zone) {
         Some(z) => {
             let (offset, abbr) = zone_at(&z, t);
@@ -109,7 +117,7 @@ fn time_arg(v: &GoValue) -> Result<Time, String> {
         }
         other => Err(format!(
             "wrong type for value; expected time.Time; got {}",
-            super::kind(other)
+            crate::util::kind(other)
         )),
     }
 }
@@ -214,7 +222,7 @@ pub(super) fn parse_duration(text: &str) -> Result<i128, String> {
     Ok(if neg { -v } else { v })
 }
 
-use super::encoding::{DAYS, MONTHS};
+use crate::time::{DAYS, MONTHS};
 
 /// Layout elements Go recognises, longest first where prefixes overlap.
 const ELEMENTS: [&str; 34] = [
@@ -522,181 +530,6 @@ fn frac_nanos(digits: &str) -> i64 {
     d.parse().unwrap_or(0)
 }
 
-// ---- urlJoin ----
-
-#[derive(PartialEq, Clone, Copy)]
-enum Escape {
-    Path,
-    Fragment,
-    Host,
-    UserPassword,
-}
-
-/// Go's net/url shouldEscape.
-fn should_escape(c: u8, mode: Escape) -> bool {
-    if c.is_ascii_alphanumeric() {
-        return false;
-    }
-    if mode == Escape::Host
-        && matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'"'
-        )
-    {
-        return false;
-    }
-    match c {
-        b'-' | b'_' | b'.' | b'~' => return false,
-        b'$' | b'&' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?' | b'@' => {
-            return match mode {
-                Escape::Path => c == b'?',
-                Escape::UserPassword => matches!(c, b'@' | b'/' | b'?' | b':'),
-                Escape::Fragment => false,
-                Escape::Host => true,
-            };
-        }
-        _ => {}
-    }
-    if mode == Escape::Fragment && matches!(c, b'!' | b'(' | b')' | b'*') {
-        return false;
-    }
-    true
-}
-
-fn escape(s: &str, mode: Escape) -> String {
-    let mut out = String::new();
-    for &b in s.as_bytes() {
-        if should_escape(b, mode) && !(mode == Escape::Host && b >= 0x80) {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push(b as char);
-        }
-    }
-    // Bytes >= 0x80 kept as is in hosts are re-assembled as UTF-8.
-    if mode == Escape::Host {
-        return String::from_utf8_lossy(
-            &out.chars()
-                .flat_map(|c| {
-                    if (c as u32) < 0x100 {
-                        vec![c as u8]
-                    } else {
-                        c.to_string().into_bytes()
-                    }
-                })
-                .collect::<Vec<u8>>(),
-        )
-        .into_owned();
-    }
-    out
-}
-
-fn url_join(dict: &GoValue) -> Result<GoValue, String> {
-    let GoValue::Map(m) = dict else {
-        return Ok(GoValue::from(""));
-    };
-    let m = m.borrow();
-    let get = |key: &str| -> Result<String, String> {
-        match m.get(key) {
-            None => Ok(String::new()),
-            Some(GoValue::String(s)) => Ok(s.to_string()),
-            Some(GoValue::Nil) => Err(format!(
-                "unable to parse {key} key, must be of type string, but invalid found"
-            )),
-            Some(other) => Err(format!(
-                "unable to parse {key} key, must be of type string, but {} found",
-                super::kind(other)
-            )),
-        }
-    };
-    let (scheme, host, path, query, opaque, fragment, userinfo) = (
-        get("scheme")?,
-        get("host")?,
-        get("path")?,
-        get("query")?,
-        get("opaque")?,
-        get("fragment")?,
-        get("userinfo")?,
-    );
-    let user = if userinfo.is_empty() {
-        None
-    } else {
-        let decode = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8()
-                .map(|c| c.into_owned())
-                .map_err(|_| {
-                    format!("unable to parse userinfo in dict: invalid userinfo {userinfo:?}")
-                })
-        };
-        let (u, p) = match userinfo.split_once(':') {
-            Some((u, p)) => (decode(u)?, Some(decode(p)?)),
-            None => (decode(&userinfo)?, None),
-        };
-        let mut s = escape(&u, Escape::UserPassword);
-        if let Some(p) = p {
-            s.push(':');
-            s.push_str(&escape(&p, Escape::UserPassword));
-        }
-        Some(s)
-    };
-    let mut out = String::new();
-    if !opaque.is_empty() {
-        out.push_str(&scheme);
-        out.push(':');
-        out.push_str(&opaque);
-    } else {
-        if !scheme.is_empty() {
-            out.push_str(&scheme);
-            out.push(':');
-        }
-        if !scheme.is_empty() || !host.is_empty() || user.is_some() {
-            if !host.is_empty() || !path.is_empty() || user.is_some() {
-                out.push_str("//");
-            }
-            if let Some(u) = &user {
-                out.push_str(u);
-                out.push('@');
-            }
-            out.push_str(&escape(&host, Escape::Host));
-        }
-        let escaped_path = escape(&path, Escape::Path);
-        if !escaped_path.is_empty() && !escaped_path.starts_with('/') && !host.is_empty() {
-            out.push('/');
-        }
-        if out.is_empty() {
-            let first = escaped_path.split('/').next().unwrap_or("");
-            if first.contains(':') {
-                out.push_str("./");
-            }
-        }
-        out.push_str(&escaped_path);
-    }
-    if !query.is_empty() {
-        out.push('?');
-        out.push_str(&query);
-    }
-    if !fragment.is_empty() {
-        out.push('#');
-        out.push_str(&escape(&fragment, Escape::Fragment));
-    }
-    Ok(GoValue::from(out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -705,7 +538,7 @@ mod tests {
     fn formats_in_a_zone_from_tzif_data() {
         let data = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/template/zoneinfo/Europe/Paris"
+            "/tests/fixtures/zoneinfo/Europe/Paris"
         ))
         .unwrap();
         let paris = tz::TimeZone::from_tz_data(&data).unwrap();
@@ -796,46 +629,5 @@ mod tests {
             parse_time("2006", "2017x").unwrap_err(),
             "parsing time \"2017x\": extra text: \"x\""
         );
-    }
-
-    fn join(pairs: &[(&str, &str)]) -> String {
-        let mut m = std::collections::BTreeMap::new();
-        for (k, v) in pairs {
-            m.insert(k.to_string(), GoValue::from(*v));
-        }
-        url_join(&GoValue::from(m))
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    #[test]
-    fn url_join_like_go() {
-        // Sprig's documented example.
-        assert_eq!(
-            join(&[
-                ("fragment", "fragment"),
-                ("host", "host:80"),
-                ("path", "/path"),
-                ("query", "query"),
-                ("scheme", "http")
-            ]),
-            "http://host:80/path?query#fragment"
-        );
-        assert_eq!(
-            join(&[
-                ("scheme", "https"),
-                ("host", "example.com"),
-                ("path", "a b"),
-                ("userinfo", "me:p@ss")
-            ]),
-            "https://me:p%40ss@example.com/a%20b"
-        );
-        assert_eq!(
-            join(&[("scheme", "mailto"), ("opaque", "x@y.z")]),
-            "mailto:x@y.z"
-        );
-        assert_eq!(join(&[("path", "a:b")]), "./a:b");
     }
 }
