@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/helm-render/tests/fixtures/helm")
 }
 
 fn load_cases(file: &Path) -> Vec<serde_json::Value> {
@@ -374,64 +374,6 @@ fn local_chart_crds_set_file_and_set_json() {
     );
 }
 
-/// The library API `sync` uses: Helm's --output-dir layout and findings for lookup/random use.
-#[test]
-fn render_chart_output_dir_layout_and_findings() {
-    use vendor::helm::{RenderOptions, render_chart};
-    let opts = RenderOptions {
-        release: "rel".into(),
-        namespace: "ns".into(),
-        ..Default::default()
-    };
-    let (files, findings) = render_chart(&fixtures().join("local/files-chart"), &opts).unwrap();
-    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(
-        paths,
-        [
-            "files-chart/templates/secret.yaml",
-            "files-chart/templates/configmap.yaml",
-            "files-chart/templates/hooks.yaml"
-        ]
-    );
-    assert_eq!(files[1].content, FILES_CHART_CONFIGMAP);
-    assert_eq!(files[2].content, FILES_CHART_HOOKS);
-    let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
-    assert!(codes.contains(&"chart-uses-lookup"), "{findings:?}");
-    assert!(codes.contains(&"chart-nondeterministic"), "{findings:?}");
-    assert!(
-        findings
-            .iter()
-            .all(|f| f.file.as_deref() == Some("files-chart/templates/secret.yaml"))
-    );
-
-    // Every document of the real metallb render lands in the file named by its Source line.
-    let opts = RenderOptions {
-        release: "metallb".into(),
-        namespace: "metallb-system".into(),
-        kube_version: Some("1.31.0".into()),
-        ..Default::default()
-    };
-    let (files, findings) = render_chart(&fixtures().join("charts/metallb/0.16.1"), &opts).unwrap();
-    assert!(findings.is_empty(), "{findings:?}");
-    let expected =
-        std::fs::read_to_string(fixtures().join("real/metallb-0.16.1-default.yaml")).unwrap();
-    let total: usize = files
-        .iter()
-        .map(|f| f.content.matches("# Source: ").count())
-        .sum();
-    assert_eq!(total, expected.matches("# Source: ").count());
-    for f in &files {
-        for doc in f.content.split("---\n").filter(|d| !d.is_empty()) {
-            assert!(doc.starts_with(&format!("# Source: {}\n", f.path)));
-            assert!(
-                expected.contains(doc),
-                "document of {} not in helm's output",
-                f.path
-            );
-        }
-    }
-}
-
 /// A packaged chart (.tgz) renders exactly like its directory.
 #[test]
 fn packaged_chart_renders_like_directory() {
@@ -521,32 +463,6 @@ fn kube_version_constraint_and_bad_release_name() {
     let (_, stderr, code) = run(&dir, &["template".into(), "no/such/chart".into()]);
     assert_eq!(code, 1);
     assert_eq!(stderr, "Error: path \"no/such/chart\" not found\n");
-}
-
-/// A template with a regular document and a hook keeps both in the output-dir layout (Helm's
-/// own --output-dir would let the hook truncate the file).
-#[test]
-fn render_chart_keeps_regular_documents_next_to_hooks() {
-    let tmp = tempfile::tempdir().unwrap();
-    let chart = tmp.path().join("mixed");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: mixed\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart.join("templates/all.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n",
-    )
-    .unwrap();
-    let (files, _) =
-        vendor::helm::render_chart(&chart, &vendor::helm::RenderOptions::default()).unwrap();
-    assert_eq!(files.len(), 1);
-    assert_eq!(
-        files[0].content,
-        "---\n# Source: mixed/templates/all.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: mixed/templates/all.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
-    );
 }
 
 #[test]

@@ -216,10 +216,10 @@ fn render_chart(
     let crate::config::Source::Chart { chart, .. } = &entry.source else {
         return Ok(Vec::new());
     };
-    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
+    let Some(opts) = crate::render::options_for_entry(config, entry) else {
         return Ok(Vec::new());
     };
-    let release = crate::helm::render_release(chart_dir, &opts)
+    let release = helm_render::render_release(chart_dir, &opts)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot render chart {chart} for {label}"))?;
     let text = release.template_text(&opts);

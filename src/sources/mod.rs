@@ -5,7 +5,7 @@
 //! switch and per-run memos (one index download per repository). Its inputs are plain values
 //! ([`ChartRequest`], URLs, [`Discovery`]) so the module does not depend on vendor.toml; `sync`
 //! and `outdated` translate config entries into them. Writing to disk is `crate::workspace`'s
-//! job; rendering charts is `crate::helm`'s.
+//! job; rendering charts is `crate::render`'s (through the `helm-render` crate).
 
 pub mod archive;
 pub mod auth;

@@ -12,8 +12,8 @@ use crate::value::GoValue;
 macro_rules! table {
     ($m:ident; $( $name:literal [$($p:ident),*] $(... $v:ident)? => $f:expr; )*) => {
         $( {
-            let f: fn(&mut crate::Context<'_>, Vec<GoValue>) -> Result<GoValue, String> = $f;
-            $m.insert($name, &[$(Param::$p),*], table!(@v $($v)?), move |c, a| f(c, a).map_err(crate::FuncError::from));
+            let f: fn(&mut crate::funcmap::Context<'_>, Vec<GoValue>) -> Result<GoValue, String> = $f;
+            $m.insert($name, &[$(Param::$p),*], table!(@v $($v)?), move |c, a| f(c, a).map_err(crate::error::FuncError::from));
         } )*
     };
     (@v) => { None };

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::yamlio;
+use crate::yamlio;
 use kyaml::Value;
 
 /// Helm's `releaseutil.InstallOrder`.
@@ -121,8 +121,7 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
             continue;
         }
         for doc in split_manifests(content) {
-            let head =
-                yamlio::parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+            let head = parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let kind = head.kind.clone();
             let Some(hook) = head
                 .annotations
@@ -286,6 +285,11 @@ pub fn frame(out: &mut String, name: &str, content: &str) {
     out.push('\n');
     out.push_str(content);
     out.push('\n');
+}
+
+/// Reads the head of one rendered document (Helm's `SimpleHead`).
+pub fn parse_head(doc: &str) -> Result<Head, String> {
+    head_from_value(&yamlio::first_document(doc)?)
 }
 
 #[cfg(test)]

@@ -1,12 +1,19 @@
-//! Integration tests of the template engine on real chart templates (copied from the corpus
-//! into tests/fixtures/template/): every template must parse, and ingress-nginx's templates
-//! rendered with its default values must give the documents `helm template` v3.16.4 printed.
+//! Integration tests of the template engine with Helm's function map on real chart templates
+//! (copied from the corpus into tests/fixtures/template/): every template must parse, and
+//! ingress-nginx's templates rendered with its default values must give the documents
+//! `helm template` v3.16.4 printed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use gotemplate::{ExecOptions, FuncError, GoObject, GoValue, Templates};
+use helm_render::govalue;
 use kyaml::Dialect;
-use vendor::template::{ExecOptions, GoObject, GoValue, Templates};
+
+/// A template set as Helm's engine makes one: named `gotpl`, with Sprig's and Helm's functions.
+fn helm_set() -> Templates {
+    Templates::named("gotpl", helm_render::funcs::function_map())
+}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/template")
@@ -43,7 +50,7 @@ fn every_corpus_template_parses() {
         "helm-golden",
     ] {
         let dir = fixtures().join(chart);
-        let mut set = Templates::new();
+        let mut set = helm_set();
         for (name, text) in template_files(&dir) {
             if let Err(e) = set.add(&name, &text) {
                 panic!("{chart}/{name}: {e}");
@@ -96,7 +103,7 @@ impl GoObject for ApiVersions {
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
     }
-    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         (name == "Has").then(|| {
             let known = [
                 "v1",
@@ -191,11 +198,11 @@ fn metallb_fail_reports_go_location() {
         &mut values,
         &kyaml::parse_one("frrk8s:\n  enabled: true\n", Dialect::Helm).unwrap(),
     );
-    let mut set = Templates::new();
+    let mut set = helm_set();
     for (name, text) in template_files(&dir) {
         set.add(&format!("metallb/{name}"), &text).unwrap();
     }
-    let data = map(&[("Values", GoValue::from_yaml_as_json(&values))]);
+    let data = map(&[("Values", govalue::from_yaml_as_json(&values))]);
     let err = set
         .execute(
             "metallb/templates/speaker.yaml",
@@ -263,7 +270,7 @@ fn check_chart(
         Dialect::Helm,
     )
     .unwrap();
-    let GoValue::Map(meta) = GoValue::from_yaml(&chart_yaml) else {
+    let GoValue::Map(meta) = govalue::from_yaml(&chart_yaml) else {
         panic!("Chart.yaml is not a map")
     };
     let chart = GoValue::object(Chart(meta.borrow().clone()));
@@ -275,9 +282,9 @@ fn check_chart(
         ("IsUpgrade", GoValue::Bool(false)),
         ("Revision", GoValue::Int(1)),
     ]);
-    let values = GoValue::from_yaml_as_json(&values);
+    let values = govalue::from_yaml_as_json(&values);
 
-    let mut set = Templates::new();
+    let mut set = helm_set();
     let files = template_files(&dir);
     for (name, text) in &files {
         set.add(&format!("{chart_name}/{name}"), text).unwrap();
@@ -377,7 +384,7 @@ fn truncated_templates_fail_cleanly() {
                 while !text.is_char_boundary(cut) {
                     cut += 1;
                 }
-                let mut set = Templates::new();
+                let mut set = helm_set();
                 if set.add(&name, &text[..cut]).is_ok() {
                     let _ = set.execute(&name, &GoValue::new_map(), &ExecOptions::default());
                 }
@@ -389,5 +396,3 @@ fn truncated_templates_fail_cleanly() {
 }
 
 // ---- Sprig crypto, date and URL functions ----
-
-/// Renders `text` as one template with empty data; returns the output and the notice names.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
+use gotemplate::{ExecOptions, FuncError, GoObject, GoValue, Templates};
+use helm_render::govalue;
 use kyaml::Dialect;
-use vendor::template::{ExecOptions, GoObject, GoValue, Templates};
 
 struct ApiVersions;
 impl GoObject for ApiVersions {
@@ -16,7 +17,7 @@ impl GoObject for ApiVersions {
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
     }
-    fn method(&self, _name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
+    fn method(&self, _name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         Some(Ok(GoValue::Bool(
             args.first().and_then(GoValue::as_str) == Some("policy/v1"),
         )))
@@ -64,16 +65,16 @@ fn main() {
     for _ in 0..iterations {
         let t0 = Instant::now();
         let values =
-            GoValue::from_yaml_as_json(&kyaml::parse_one(&values_src, Dialect::Helm).unwrap());
+            govalue::from_yaml_as_json(&kyaml::parse_one(&values_src, Dialect::Helm).unwrap());
         let chart = kyaml::parse_one(&chart_src, Dialect::Helm).unwrap();
         let mut chart_fields = BTreeMap::new();
         for (k, v) in chart.as_map().unwrap() {
             let mut c = k.chars();
             let key = c.next().unwrap().to_uppercase().collect::<String>() + c.as_str();
-            chart_fields.insert(key, GoValue::from_yaml(v));
+            chart_fields.insert(key, govalue::from_yaml(v));
         }
         let tp = Instant::now();
-        let mut set = Templates::new();
+        let mut set = Templates::named("gotpl", helm_render::funcs::function_map());
         for (name, text) in &files {
             set.add(name, text).unwrap();
         }

@@ -6,7 +6,7 @@
 
 use serde_json::Value as Json;
 
-use super::chart::Chart;
+use crate::chart::Chart;
 use kyaml::{Map, Value};
 
 /// Validates every chart of the tree that has a schema against its part of `vals`

@@ -1,4 +1,4 @@
-//! Helm's rendering engine on top of `crate::template`: the per-chart data (`.Values` scoped to
+//! Helm's rendering engine on top of `gotemplate`: the per-chart data (`.Values` scoped to
 //! the subchart, `.Chart`, `.Files`, `.Release`, `.Capabilities`, `.Subcharts`, `.Template`),
 //! one template set for the whole chart tree parsed in Helm's order (deepest paths first, so the
 //! parent's `define`s win), execution of every non-partial file, `<no value>` removal, and
@@ -6,9 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use super::chart::Chart;
-use super::objects::{self, Files, KubeVersion};
-use crate::template::{ExecOptions, GoValue, Notice, TemplateError, Templates};
+use crate::chart::Chart;
+use crate::funcs::{SET_NAME, function_map};
+use crate::govalue;
+use crate::objects::{self, Files, KubeVersion};
+use gotemplate::{ExecOptions, GoValue, Notice, TemplateError, Templates};
 use kyaml::{Map, Value};
 
 /// Release data for `.Release`.
@@ -165,12 +167,12 @@ pub fn render(
         ("Service", GoValue::from("Helm")),
     ]);
     let caps = objects::capabilities(kube, api_versions);
-    let top_values = GoValue::from_yaml(&Value::Map(values.clone()));
+    let top_values = govalue::from_yaml(&Value::Map(values.clone()));
     let mut list = Vec::new();
     collect(chart, None, &top_values, &release_v, &caps, &mut list);
     parse_order(&mut list);
 
-    let mut set = Templates::new();
+    let mut set = Templates::named(SET_NAME, function_map());
     for r in &list {
         set.add(&r.name, &r.text)
             .map_err(|e| parse_error(&r.name, &e))?;
@@ -202,7 +204,7 @@ pub fn render(
 
 /// Renders `--name-template` (Helm's `TemplateName`).
 pub fn render_name_template(text: &str) -> Result<String, String> {
-    let mut set = Templates::new();
+    let mut set = Templates::named(SET_NAME, function_map());
     set.add("name-template", text).map_err(|e| e.to_string())?;
     set.execute("name-template", &GoValue::Nil, &ExecOptions::default())
         .map_err(|e| e.to_string())

@@ -1,9 +1,7 @@
-//! The helm module's use of `kyaml`: decoding as Helm's `sigs.k8s.io/yaml.Unmarshal`
+//! The crate's use of `kyaml` (a leaf module): decoding as Helm's `sigs.k8s.io/yaml.Unmarshal`
 //! does (first document only, go-yaml v2 scalar rules, numbers as float64 for values) and
 //! go-yaml's error text (`yaml: line N: PROBLEM`) wrapped as sigs.k8s.io/yaml wraps it.
 
-use super::manifests::{Head, head_from_value};
-use super::values::to_json_numbers;
 use kyaml::{Dialect, Map, Value, YamlError};
 
 /// go-yaml v2's error text for a syntax error.
@@ -26,7 +24,7 @@ fn go_yaml_error(e: &YamlError) -> String {
     }
 }
 
-fn first_document(src: &str) -> Result<Value, String> {
+pub(crate) fn first_document(src: &str) -> Result<Value, String> {
     match kyaml::parse_documents(src, Dialect::Helm) {
         Ok(docs) => Ok(docs
             .into_iter()
@@ -64,7 +62,12 @@ pub fn parse_values(src: &str) -> Result<Map, String> {
     }
 }
 
-/// Reads the head of one rendered document (Helm's `SimpleHead`).
-pub fn parse_head(doc: &str) -> Result<Head, String> {
-    head_from_value(&first_document(doc)?)
+/// Numbers in values files are float64 in Helm (YAML -> JSON -> `interface{}`).
+pub fn to_json_numbers(v: &mut Value) {
+    match v {
+        Value::Int(i) => *v = Value::Float(*i as f64),
+        Value::Seq(s) => s.iter_mut().for_each(to_json_numbers),
+        Value::Map(m) => m.values_mut().for_each(to_json_numbers),
+        _ => {}
+    }
 }

@@ -3,11 +3,10 @@
 //! `/` anchors it, rules without `/` match the base name only, `**` is rejected, and a negated
 //! rule (`!pat`) ignores every path it does NOT match. Helm always adds `templates/.?*`.
 
-use super::glob::glob_match;
+use crate::glob::glob_match;
 
 #[derive(Debug, Clone)]
 struct Rule {
-    raw: String,
     pattern: String,
     negate: bool,
     must_dir: bool,
@@ -71,7 +70,6 @@ impl IgnoreRules {
             RuleKind::BaseName
         };
         self.rules.push(Rule {
-            raw: rule.to_string(),
             pattern: pattern.to_string(),
             negate,
             must_dir,
@@ -108,11 +106,6 @@ impl IgnoreRules {
             }
         }
         false
-    }
-
-    /// The raw rule texts, for diagnostics.
-    pub fn raw_rules(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().map(|r| r.raw.as_str())
     }
 }
 

@@ -1,57 +1,10 @@
-//! Helm chart rendering, byte-compatible with `helm template` (Helm v3.16): chart loading
-//! (directories and archives), values (files, `--set*`, coalescing, schema), dependencies
-//! (conditions, tags, aliases, import-values), rendering through `crate::template`, and
-//! Helm's output (install order, hooks, `# Source:` framing, `--show-only`).
-//!
-//! Entry points: [`template`] (the `vendor template` command: Helm's stdout, stderr and exit
-//! code) and [`render_chart`] (files in Helm's `--output-dir` layout, for `sync`). The Go
-//! template language and the YAML codec live in `crate::template` and `kyaml`.
-
-pub mod archive;
-pub mod chart;
-pub mod deps;
-pub mod engine;
-pub mod glob;
-pub mod ignore;
-pub mod manifests;
-pub mod objects;
-pub mod schema;
-pub mod strvals;
-pub mod values;
-mod yamlio;
-
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Code, Finding};
 use kyaml::Map;
 
-pub use manifests::Manifest;
-
-/// Why rendering failed. `Display` is Helm's error text (what `helm template` prints after
-/// `Error: `).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum HelmError {
-    /// Chart.yaml metadata is invalid.
-    #[error("validation: {0}")]
-    Validation(String),
-    /// A chart archive is malformed or hostile.
-    #[error("{message}")]
-    Archive { path: String, message: String },
-    /// A file could not be read.
-    #[error("{message}")]
-    Io { path: String, message: String },
-    /// Any other error before rendering started (values, dependencies, release name...).
-    #[error("{0}")]
-    Message(String),
-    /// An error while rendering or sorting the output; Helm adds a `--debug` hint to these,
-    /// and with `--debug` prints the partial output first.
-    #[error("{message}")]
-    Render {
-        message: String,
-        /// What `--debug` prints before the error.
-        partial: String,
-    },
-}
+use crate::error::HelmError;
+use crate::manifests::{self, Manifest};
+use crate::{chart, deps, engine, objects, schema, strvals, values, yamlio};
 
 /// Settings for one render, as `helm template` flags.
 #[derive(Debug, Clone)]
@@ -73,36 +26,6 @@ pub struct RenderOptions {
     pub skip_tests: bool,
     pub no_hooks: bool,
     pub is_upgrade: bool,
-}
-
-impl RenderOptions {
-    /// How `sync`, `diff` and `update` render a chart entry of vendor.toml: its release name
-    /// (default: the entry name), namespace (default `default`), values files (relative to
-    /// vendor.toml) and the settings' kube-version, with CRDs and without test hooks. `None`
-    /// for entries that are not charts.
-    pub fn for_entry(
-        config: &crate::config::Config,
-        entry: &crate::config::Entry,
-    ) -> Option<RenderOptions> {
-        let crate::config::Source::Chart {
-            release,
-            namespace,
-            values,
-            ..
-        } = &entry.source
-        else {
-            return None;
-        };
-        Some(RenderOptions {
-            release: release.clone().unwrap_or_else(|| entry.name.clone()),
-            namespace: namespace.clone().unwrap_or_else(|| "default".into()),
-            values_files: values.iter().map(|v| config.root.join(v)).collect(),
-            kube_version: Some(config.settings.kube_version.clone()),
-            include_crds: true,
-            skip_tests: true,
-            ..RenderOptions::default()
-        })
-    }
 }
 
 impl Default for RenderOptions {
@@ -129,6 +52,65 @@ impl Default for RenderOptions {
 /// Kubernetes version of Helm 3.16's client-only capabilities.
 pub const DEFAULT_KUBE_VERSION: &str = "v1.31.0";
 
+/// A use of a function that makes a render not reproducible offline (Helm's engine would
+/// reach the cluster, the network or a random source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderWarning {
+    /// `lookup`, which is always an empty map in an offline render (as in `helm template`).
+    Lookup { template: String, line: usize },
+    /// A function whose output changes on every render (`randAlphaNum`, `uuidv4`, `now`,
+    /// `genCA`, ...) or comes from the network (`getHostByName`, always "" here).
+    Nondeterministic {
+        function: String,
+        template: String,
+        line: usize,
+    },
+}
+
+impl RenderWarning {
+    /// The function called.
+    pub fn function(&self) -> &str {
+        match self {
+            RenderWarning::Lookup { .. } => "lookup",
+            RenderWarning::Nondeterministic { function, .. } => function,
+        }
+    }
+
+    /// The template file that called it.
+    pub fn template(&self) -> &str {
+        match self {
+            RenderWarning::Lookup { template, .. }
+            | RenderWarning::Nondeterministic { template, .. } => template,
+        }
+    }
+
+    /// The line of the call.
+    pub fn line(&self) -> usize {
+        match self {
+            RenderWarning::Lookup { line, .. } | RenderWarning::Nondeterministic { line, .. } => {
+                *line
+            }
+        }
+    }
+}
+
+impl From<gotemplate::Notice> for RenderWarning {
+    fn from(n: gotemplate::Notice) -> Self {
+        if n.function == "lookup" {
+            RenderWarning::Lookup {
+                template: n.template,
+                line: n.line,
+            }
+        } else {
+            RenderWarning::Nondeterministic {
+                function: n.function,
+                template: n.template,
+                line: n.line,
+            }
+        }
+    }
+}
+
 /// A rendered release: CRDs (when asked), manifests and hooks in Helm's output order.
 #[derive(Debug, Clone, Default)]
 pub struct Release {
@@ -138,8 +120,9 @@ pub struct Release {
     pub hooks: Vec<Manifest>,
     /// Lines Helm logs on stderr (coalescing conflicts, unknown hooks, ...).
     pub log: Vec<String>,
-    /// Findings for output that cannot be reproduced (lookup, random functions).
-    pub findings: Vec<Finding>,
+    /// Uses of functions whose output cannot be reproduced offline (lookup, random
+    /// functions), in the order the engine met them.
+    pub warnings: Vec<RenderWarning>,
 }
 
 impl Release {
@@ -180,11 +163,11 @@ pub struct RenderedFile {
 }
 
 /// Renders a chart into files in Helm's `--output-dir` layout (`CHART/templates/x.yaml`, each
-/// file holding its framed documents), plus findings for non-reproducible output.
+/// file holding its framed documents), plus warnings for non-reproducible output.
 pub fn render_chart(
     chart: &Path,
     opts: &RenderOptions,
-) -> Result<(Vec<RenderedFile>, Vec<Finding>), HelmError> {
+) -> Result<(Vec<RenderedFile>, Vec<RenderWarning>), HelmError> {
     let rel = render_release(chart, opts)?;
     let mut files: Vec<RenderedFile> = Vec::new();
     let push = |files: &mut Vec<RenderedFile>, name: &str, content: &str, append: bool| {
@@ -220,7 +203,7 @@ pub fn render_chart(
             written.push(h.name.clone());
         }
     }
-    Ok((files, rel.findings))
+    Ok((files, rel.warnings))
 }
 
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
@@ -424,163 +407,10 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         manifests: sorted.manifests,
         hooks: sorted.hooks,
         log,
-        findings: notice_findings(rendered.notices),
+        warnings: rendered
+            .notices
+            .into_iter()
+            .map(RenderWarning::from)
+            .collect(),
     })
-}
-
-fn notice_findings(notices: Vec<crate::template::Notice>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for n in notices {
-        if !seen.insert((n.function.clone(), n.template.clone())) {
-            continue;
-        }
-        let f = if n.function == "lookup" {
-            Finding::new(
-                Code::ChartUsesLookup,
-                format!("template {} calls `lookup` (line {}), which is always empty in an offline render", n.template, n.line),
-            )
-            .help("set the values the chart would have looked up, or patch the result in the overlay")
-        } else {
-            Finding::new(
-                Code::ChartNondeterministic,
-                format!(
-                    "template {} calls `{}` (line {}): its output changes on every render",
-                    n.template, n.function, n.line
-                ),
-            )
-            .help("set the value explicitly (e.g. an existing secret) so renders are reproducible")
-        };
-        out.push(f.file(n.template));
-    }
-    out
-}
-
-/// The result of the `vendor template` command: what Helm would print and its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateOutput {
-    pub stdout: String,
-    pub stderr: String,
-    pub exit_code: u8,
-}
-
-/// Arguments of `helm template` beyond [`RenderOptions`].
-#[derive(Debug, Clone, Default)]
-pub struct TemplateArgs {
-    /// Positional arguments: `[NAME] CHART`.
-    pub args: Vec<String>,
-    /// `--name` (our spelling of the positional NAME).
-    pub name: Option<String>,
-    pub name_template: Option<String>,
-    pub generate_name: bool,
-    pub show_only: Vec<String>,
-    pub debug: bool,
-}
-
-/// Runs `helm template` with Helm's output, error texts and exit code.
-pub fn template(args: &TemplateArgs, opts: &RenderOptions) -> TemplateOutput {
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    let result = template_inner(args, opts, &mut stdout, &mut stderr);
-    match result {
-        Ok(()) => TemplateOutput {
-            stdout,
-            stderr,
-            exit_code: 0,
-        },
-        Err(e) => {
-            stderr.push_str(&format!("Error: {e}\n"));
-            TemplateOutput {
-                stdout,
-                stderr,
-                exit_code: 1,
-            }
-        }
-    }
-}
-
-fn template_inner(
-    args: &TemplateArgs,
-    opts: &RenderOptions,
-    stdout: &mut String,
-    stderr: &mut String,
-) -> Result<(), String> {
-    let mut positional = args.args.clone();
-    if let Some(n) = &args.name {
-        positional.insert(0, n.clone());
-    }
-    if positional.is_empty() {
-        return Err("\"helm template\" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]".into());
-    }
-    if positional.len() > 2 {
-        return Err(format!(
-            "expected at most two arguments, unexpected arguments: {}",
-            positional[2..].join(", ")
-        ));
-    }
-    let mut opts = opts.clone();
-    let chart = if positional.len() == 2 {
-        if args.generate_name {
-            return Err("cannot set --generate-name and also specify a name".into());
-        }
-        if args.name_template.is_some() {
-            return Err("cannot set --name-template and also specify a name".into());
-        }
-        opts.release = positional[0].clone();
-        positional[1].clone()
-    } else {
-        if let Some(t) = &args.name_template {
-            opts.release = engine::render_name_template(t)?;
-        }
-        positional[0].clone()
-    };
-    let rel = match render_release(Path::new(&chart), &opts) {
-        Ok(rel) => rel,
-        Err(HelmError::Render { message, partial }) => {
-            if args.debug {
-                stdout.push_str(partial.trim());
-                stdout.push('\n');
-                return Err(message);
-            }
-            return Err(format!(
-                "{message}\n\nUse --debug flag to render out invalid YAML"
-            ));
-        }
-        Err(e) => return Err(e.to_string()),
-    };
-    for line in &rel.log {
-        stderr.push_str(line);
-        stderr.push('\n');
-    }
-    let text = rel.template_text(&opts);
-    if args.show_only.is_empty() {
-        stdout.push_str(&text);
-        return Ok(());
-    }
-    let source = regex::Regex::new("# Source: [^/]+/(.+)").expect("valid regex");
-    let docs = manifests::split_manifests(&text);
-    let mut selected: Vec<&String> = Vec::new();
-    for pattern in &args.show_only {
-        let pattern = pattern.replace('\\', "/");
-        let mut missing = true;
-        for d in &docs {
-            let Some(c) = source.captures(d) else {
-                continue;
-            };
-            if !glob::glob_match(&pattern, &c[1]).unwrap_or(false) {
-                continue;
-            }
-            selected.push(d);
-            missing = false;
-        }
-        if missing {
-            return Err(format!("could not find template {pattern} in chart"));
-        }
-    }
-    for d in selected {
-        stdout.push_str("---\n");
-        stdout.push_str(d);
-        stdout.push('\n');
-    }
-    Ok(())
 }

@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use super::HelmError;
+use crate::error::HelmError;
 
 /// Helm's limit for a whole decompressed chart (100 MiB).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;

@@ -2,8 +2,8 @@
 //! `tags` and `condition` switches (disabled subcharts are dropped), and `import-values`
 //! (child values copied into the parent's defaults, the parent's own values winning).
 
-use super::chart::{Chart, Dependency};
-use super::values::{self, Warnings};
+use crate::chart::{Chart, Dependency};
+use crate::values::{self, Warnings};
 use kyaml::{Map, Value};
 
 /// Helm's `chartutil.IsCompatibleRange`: false when either side does not parse.
@@ -237,7 +237,7 @@ impl Warnings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helm::chart::Metadata;
+    use crate::chart::Metadata;
 
     fn map(j: serde_json::Value) -> Map {
         match Value::from(j) {

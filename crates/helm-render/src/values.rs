@@ -3,7 +3,7 @@
 //! subcharts, subchart sections merged, and the `Table`/`PathValue` lookups used by dependency
 //! conditions and import-values. Warnings Helm logs are collected, not printed.
 
-use super::chart::Chart;
+use crate::chart::Chart;
 use kyaml::{Map, Value};
 
 pub const GLOBAL_KEY: &str = "global";
@@ -271,20 +271,10 @@ pub fn path_value<'a>(v: &'a Map, path: &str) -> Option<&'a Value> {
     }
 }
 
-/// Numbers in values files are float64 in Helm (YAML -> JSON -> `interface{}`).
-pub fn to_json_numbers(v: &mut Value) {
-    match v {
-        Value::Int(i) => *v = Value::Float(*i as f64),
-        Value::Seq(s) => s.iter_mut().for_each(to_json_numbers),
-        Value::Map(m) => m.values_mut().for_each(to_json_numbers),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helm::chart::Metadata;
+    use crate::chart::Metadata;
 
     fn map(j: serde_json::Value) -> Map {
         match Value::from(j) {

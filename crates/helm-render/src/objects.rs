@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::chart::{Dependency, Maintainer, Metadata};
-use super::glob::gobwas_regex;
-use crate::template::{GoObject, GoValue};
+use crate::chart::{Dependency, Maintainer, Metadata};
+use crate::glob::gobwas_regex;
+use gotemplate::{FuncError, GoObject, GoValue};
 
 /// A Go struct: ordered fields (Go names), their JSON names and whether `omitempty` applies.
 pub struct GoStruct {
@@ -109,7 +109,11 @@ fn maintainer(m: &Maintainer) -> GoValue {
 }
 
 fn dependency(d: &Dependency) -> GoValue {
-    let imports: Vec<GoValue> = d.import_values.iter().map(GoValue::from_yaml).collect();
+    let imports: Vec<GoValue> = d
+        .import_values
+        .iter()
+        .map(crate::govalue::from_yaml)
+        .collect();
     GoValue::object(
         GoStruct::new("*chart.Dependency")
             .field("Name", "name", false, s(&d.name))
@@ -240,7 +244,7 @@ impl GoObject for Files {
         )
     }
 
-    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         let r = match name {
             "Get" => arg_str(args, name).map(|p| {
                 GoValue::from(
@@ -280,7 +284,7 @@ impl GoObject for Files {
             "AsSecrets" => Ok(GoValue::from(self.base_map(base64))),
             _ => return None,
         };
-        Some(r)
+        Some(r.map_err(FuncError::from))
     }
 
     fn to_value(&self) -> GoValue {
@@ -359,13 +363,13 @@ impl GoObject for KubeVersion {
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "String" | "GitVersion")
     }
-    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         match name {
             "String" | "GitVersion" if args.is_empty() => Some(Ok(s(&self.version))),
-            "String" | "GitVersion" => Some(Err(format!(
+            "String" | "GitVersion" => Some(Err(FuncError::new(format!(
                 "wrong number of args for {name}: want 0 got {}",
                 args.len()
-            ))),
+            )))),
             _ => None,
         }
     }
@@ -391,8 +395,12 @@ impl GoObject for VersionSet {
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
     }
-    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, String>> {
-        (name == "Has").then(|| arg_str(args, name).map(|v| GoValue::Bool(self.0.contains(&v))))
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+        (name == "Has").then(|| {
+            arg_str(args, name)
+                .map(|v| GoValue::Bool(self.0.contains(&v)))
+                .map_err(FuncError::from)
+        })
     }
     fn to_value(&self) -> GoValue {
         GoValue::from(self.0.iter().map(|x| s(x)).collect::<Vec<_>>())

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use super::HelmError;
-use super::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
-use super::ignore::IgnoreRules;
-use super::yamlio;
+use crate::archive::{self, BufferedFile, MAX_DECOMPRESSED_FILE_SIZE};
+use crate::error::HelmError;
+use crate::ignore::IgnoreRules;
+use crate::yamlio;
 use kyaml::{Map, Value};
 
 /// `Chart.yaml` maintainers entry.
