@@ -59,8 +59,8 @@ pub(crate) struct Shared<'a> {
     /// Templates defined by texts run through `Context::execute_text`, one layer per open call
     /// (visible to that text and to the templates it executes).
     pub overlay: RefCell<Vec<HashMap<String, Rc<Tree>>>>,
-    /// Nesting counts per (kind, name) for `Context::nested`.
-    pub nesting: RefCell<HashMap<(&'static str, String), usize>>,
+    /// Nesting counts per kind and name for `Context::nested`.
+    pub nesting: RefCell<HashMap<&'static str, HashMap<String, usize>>>,
 }
 
 impl Shared<'_> {
@@ -954,21 +954,23 @@ impl Exec for State<'_, '_> {
     }
 
     fn depth(&self, kind: &'static str, name: &str) -> usize {
-        self.shared
-            .nesting
-            .borrow()
-            .get(&(kind, name.to_string()))
+        let nesting = self.shared.nesting.borrow();
+        nesting
+            .get(kind)
+            .and_then(|m| m.get(name))
             .copied()
             .unwrap_or(0)
     }
 
     fn enter(&mut self, kind: &'static str, name: &str) {
-        *self
-            .shared
-            .nesting
-            .borrow_mut()
-            .entry((kind, name.to_string()))
-            .or_insert(0) += 1;
+        let mut nesting = self.shared.nesting.borrow_mut();
+        let counts = nesting.entry(kind).or_default();
+        match counts.get_mut(name) {
+            Some(c) => *c += 1,
+            None => {
+                counts.insert(name.to_string(), 1);
+            }
+        }
     }
 
     fn leave(&mut self, kind: &'static str, name: &str) {
@@ -976,7 +978,8 @@ impl Exec for State<'_, '_> {
             .shared
             .nesting
             .borrow_mut()
-            .get_mut(&(kind, name.to_string()))
+            .get_mut(kind)
+            .and_then(|m| m.get_mut(name))
         {
             *c -= 1;
         }

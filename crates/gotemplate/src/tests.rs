@@ -431,3 +431,72 @@ fn go_float_formatting() {
         "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'",
     );
 }
+
+/// The function API: a function executing a named template (like Helm's `include`), one
+/// running a text in a layer above the set (like `tpl`), nesting bounds and notices.
+#[test]
+fn context_executes_templates_and_texts() {
+    let mut m = FuncMap::new();
+    m.insert("inc", &[Param::Str, Param::Any], None, |ctx, a| {
+        let name = a[0].as_str().unwrap_or("").to_string();
+        if ctx.depth("inc", &name) >= 3 {
+            return Err(FuncError::new(format!("{name} nested too deep")));
+        }
+        ctx.nested("inc", &name, |ctx| ctx.execute_template(&name, &a[1]))
+            .map(GoValue::from)
+            .map_err(FuncError::from)
+    });
+    m.insert("run", &[Param::Str, Param::Any], None, |ctx, a| {
+        match ctx.execute_text("txt", a[0].as_str().unwrap_or(""), &a[1]) {
+            Ok(s) => Ok(GoValue::from(s)),
+            Err(e @ TemplateError::Parse { .. }) => Err(FuncError::new(format!("parse: {e}"))),
+            Err(e) => Err(e.into()),
+        }
+    });
+    m.insert("where", &[], None, |ctx, _| {
+        ctx.notice("where");
+        let max = ctx.options().max_nesting;
+        Ok(GoValue::from(format!(
+            "{}:{} max {max}",
+            ctx.template_name(),
+            ctx.line()
+        )))
+    });
+    let funcs = Arc::new(m);
+    let run = |src: &str| {
+        let mut t = Templates::named("set", funcs.clone());
+        t.add("t", src).unwrap();
+        let out = t
+            .execute("t", &GoValue::Nil, &ExecOptions::default())
+            .map_err(|e| e.to_string());
+        (out, t.take_notices())
+    };
+    let (out, notices) = run(
+        "{{ define \"x\" }}[{{ . }}]{{ end }}{{ inc \"x\" 1 }}\n{{ run \"{{ define \\\"y\\\" }}Y{{ end }}{{ template \\\"y\\\" }}{{ inc \\\"x\\\" . }}\" 2 }}\n{{ where }}",
+    );
+    assert_eq!(out.unwrap(), "[1]\nY[2]\nt:3 max 1000");
+    assert_eq!(
+        notices,
+        vec![Notice {
+            function: "where".into(),
+            template: "t".into(),
+            line: 3
+        }]
+    );
+    // Templates defined by a text are gone once it has run.
+    let (out, _) = run("{{ run \"{{ define \\\"y\\\" }}Y{{ end }}\" 0 }}{{ inc \"y\" 0 }}");
+    assert_eq!(
+        out.unwrap_err(),
+        "template: t:1:45: executing \"t\" at <inc \"y\" 0>: error calling inc: template: no template \"y\" associated with template \"set\""
+    );
+    let (out, _) = run("{{ define \"r\" }}{{ inc \"r\" . }}{{ end }}{{ inc \"r\" 0 }}");
+    assert!(
+        out.unwrap_err()
+            .ends_with("error calling inc: r nested too deep")
+    );
+    let (out, _) = run("{{ run \"{{ if\" 0 }}");
+    assert_eq!(
+        out.unwrap_err(),
+        "template: t:1:3: executing \"t\" at <run \"{{ if\" 0>: error calling run: parse: template: txt:1: unclosed action"
+    );
+}
