@@ -47,7 +47,7 @@ pub enum DiffError {
         chart: String,
         label: String,
         #[source]
-        source: crate::helm::HelmError,
+        source: helm_render::HelmError,
     },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -246,11 +246,11 @@ fn render_chart(
     let Source::Chart { chart, .. } = &entry.source else {
         return Ok(Vec::new());
     };
-    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
+    let Some(opts) = crate::render::options_for_entry(config, entry) else {
         return Ok(Vec::new());
     };
     let release =
-        crate::helm::render_release(chart_dir, &opts).map_err(|source| DiffError::Render {
+        helm_render::render_release(chart_dir, &opts).map_err(|source| DiffError::Render {
             chart: chart.clone(),
             label: label.to_string(),
             source,

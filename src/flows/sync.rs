@@ -235,13 +235,14 @@ fn render(
         what: what.clone(),
         message: e.to_string(),
     })?;
-    let opts = crate::helm::RenderOptions::for_entry(config, entry)
-        .expect("render is only called for charts");
-    let (rendered, findings) =
-        crate::helm::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
+    let opts =
+        crate::render::options_for_entry(config, entry).expect("render is only called for charts");
+    let (rendered, warnings) =
+        helm_render::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
             what: what.clone(),
             message: e.to_string(),
         })?;
+    let findings = crate::render::warning_findings(&warnings);
     let files = rendered
         .into_iter()
         .map(|f| (f.path, f.content.into_bytes()))
