@@ -126,12 +126,18 @@ def main():
             text = out if code == 0 else err
             ext = ".yaml" if code == 0 else ".err"
             fn = "%s--%s%s" % (d, cname, ext)
-            with open(os.path.join(edir, fn), "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+            import gzip
+            with gzip.GzipFile(os.path.join(edir, fn + ".gz"), "wb", 9, mtime=0) as f:
+                f.write(text.encode("utf-8"))
+            fn += ".gz"
             rl = random_lines([(r[0] if code == 0 else r[1]) for r in runs])
             c = {"name": name, "chart": d, "args": args, "exit_code": code, "expected": "expected/" + fn}
             if rl:
                 c["random_lines"] = rl
+            if code != 0 and "values don't meet the specifications of the schema" in text:
+                c["oracle_caveat"] = ("values.schema.json error text is Helm 4's (santhosh-tekuri/jsonschema); "
+                                      "Helm 3.16 (xeipuuv/gojsonschema) words schema errors differently and may "
+                                      "not reject these values at all")
             mine.append(c)
             print("%-60s exit=%d %7d bytes%s" % (name, code, len(text), " random=%d" % len(rl) if rl else ""),
                   file=sys.stderr)

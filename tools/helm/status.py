@@ -69,7 +69,12 @@ def run_vendor(vendor, args, cwd):
 
 def chart_case(vendor, c):
     cdir = os.path.join(RC, "charts")
-    want = open(os.path.join(RC, c["expected"]), encoding="utf-8", newline="").read()
+    ep = os.path.join(RC, c["expected"])
+    if ep.endswith(".gz"):
+        import gzip
+        want = gzip.open(ep, "rb").read().decode("utf-8")
+    else:
+        want = open(ep, encoding="utf-8", newline="").read()
     out, err, code = run_vendor(vendor, [c["chart"]] + c["args"], cdir)
     got = out if c["exit_code"] == 0 else err
     rl = c.get("random_lines")
