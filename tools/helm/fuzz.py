@@ -157,9 +157,9 @@ class Gen:
     def expr(self, ty, depth=0):
         r = self.r
         c = r.random()
-        if depth > 2 or c < 0.25:
+        if depth > 1 or c < 0.35:
             return self.lit(ty)
-        if c < 0.45:
+        if c < 0.6:
             cands = [p for p, t in self.paths if t == ty or ty == "a"] or [p for p, _ in self.paths]
             if cands and r.random() < 0.9:
                 return r.choice(cands) if r.random() < 0.8 else "$" + r.choice(cands)
@@ -292,6 +292,22 @@ def err_class(msg):
     return "exec"
 
 
+def failing_at(msg):
+    """The innermost `at <...>` node of a Go template error, reduced to its first word."""
+    ats = re.findall(r"at <([^>]*)>", msg)
+    if not ats:
+        return "?"
+    w = ats[-1].split()
+    if not w:
+        return "?"
+    head = w[0].lstrip("(")
+    if head.startswith((".", "$")):
+        return "field"
+    if re.match(r"^[-0-9'\"`]", head):
+        return "literal"
+    return re.sub(r"[^A-Za-z0-9_]", "", head)[:30]
+
+
 ACTION_RX = re.compile(r"\{\{-? .*? -?\}\}", re.S)
 
 
@@ -350,10 +366,19 @@ def main():
     stats = {"cases": 0, "oracle_ok": 0, "oracle_error": 0, "differences": 0, "distinct": 0}
     t_end = time.time() + a.seconds
 
-    def check(tpl, vals):
-        o = oracle_case(tpl, vals, owork)
-        v = run_vendor(vendor, tpl, vals, work)
-        return diff_kind(o, v)
+    def outcome_class(o):
+        if o[0] == "ok":
+            return "ok"
+        return "parse" if o[1].startswith("parse error") else "exec"
+
+    def make_check(orig_class):
+        def check(tpl, vals):
+            o = oracle_case(tpl, vals, owork)
+            if outcome_class(o) != orig_class:
+                return None
+            v = run_vendor(vendor, tpl, vals, work)
+            return diff_kind(o, v)
+        return check
 
     while time.time() < t_end:
         g = Gen(rnd)
@@ -369,15 +394,18 @@ def main():
         if not kind:
             continue
         stats["differences"] += 1
-        mt, mv = minimise(tpl, vals, kind, check)
+        mt, mv = minimise(tpl, vals, kind, make_check(outcome_class(o)))
         mo = oracle_case(mt, mv, owork)
         mvv = run_vendor(vendor, mt, mv, work)
         if diff_kind(mo, mvv) != kind:
             mt, mv, mo, mvv = tpl, vals, o, v
-        names = sorted(names_in(mt) - {"end", "define"})
-        sig = kind + ":" + ",".join(names)
+        names = sorted(names_in(mt) - {"end", "define", "else", "true", "false", "nil"})
         if kind == "vendor-error":
-            sig += ":" + err_class(mvv[1])
+            sig = kind + ":" + err_class(mvv[1])
+        elif kind == "error-text":
+            sig = kind + ":" + err_class(mo[1]) + ":" + failing_at(mo[1])
+        else:
+            sig = kind + ":" + ",".join(names)
         if sig in seen:
             seen[sig]["count"] += 1
             continue

@@ -172,6 +172,22 @@ def main():
          "helm-python-sdk 0.2.2, framed as `helm template` v3.16 prints; verified byte-identical on "
          "61/62 recorded corpus cases by `tools/helm/check_oracle.py`). Random lines "
          "(`random_lines` in cases.json) and random suite cases are ignored.", ""]
+    L += ["## Data and tools", "",
+          "- `tools/helm/oracle.py` — `helm template` CLI emulation over Helm's Go engine; "
+          "`tools/helm/check_oracle.py` verifies it on /work/shared/corpus (helm-real 14/14, "
+          "helm-golden v3.21.4 22/23, v4.2.4 25/25 byte-identical; the one miss is `issue-9027`, where "
+          "Helm 4 and Helm 3 coalesce null parent values into subcharts differently).",
+          "- Oracle limits: `--set` integers reach the engine as float64; `.Capabilities.HelmVersion` is "
+          "the library's v4.2; default `.Capabilities.APIVersions` is Helm 4.2.3's list; values.schema.json "
+          "errors are worded by Helm 4's validator; null-valued parent values do not delete subchart "
+          "defaults (Helm 4 coalescing); exec errors are rewritten from Helm 4's multi-line form to Helm 3's "
+          "one-line form.",
+          "- `tools/helm/fetch_charts.py` — rebuilds `crates/helm-render/tests/real-charts/charts/` from "
+          "repository snapshots (`--pin real-charts/sources.json` for the recorded commits); "
+          "`tools/helm/make_cases.py` writes `cases.json` + gzip'd `expected/` with the oracle.",
+          "- `tools/helm/extract_suites.py` — Sprig v3.3.0, Go text/template (Go 1.24 via go-task/template) "
+          "and Helm v3.16.4 engine test tables as `crates/helm-render/tests/suites/*.json`.",
+          "- `tools/helm/status.py` (this report) and `tools/helm/fuzz.py` (differential fuzzer).", ""]
     L += ["## Summary", "", "| set | cases | agree | differ |", "|---|---:|---:|---:|"]
     tot_c = len(chart_results)
     ok_c = sum(r["ok"] for r in chart_results)
