@@ -79,6 +79,31 @@ def random_lines(runs):
     return rx
 
 
+def null_paths(chart_dir):
+    """Null leaves in the values.yaml files of a chart tree (unpacked subcharts included).
+    Helm 3.16 keeps such keys in .Values (toYaml prints `key: null`); Helm 4, and so the
+    oracle, drops them.  Cases of such charts carry `oracle_caveat_nulls`."""
+    import yaml
+    out = []
+
+    def walk(v, path):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if x is None:
+                    out.append(path + str(k))
+                else:
+                    walk(x, path + str(k) + ".")
+    for root, dirs, files in os.walk(chart_dir):
+        if "values.yaml" in files and "Chart.yaml" in files:
+            try:
+                v = yaml.safe_load(open(os.path.join(root, "values.yaml"))) or {}
+            except Exception:
+                continue
+            rel = os.path.relpath(root, chart_dir)
+            walk(v, "" if rel == "." else rel.replace(os.sep, "/") + ":")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -137,6 +162,9 @@ def main():
             c = {"name": name, "chart": d, "args": args, "exit_code": code, "expected": "expected/" + fn}
             if rl:
                 c["random_lines"] = rl
+            nulls = null_paths(d)
+            if nulls:
+                c["oracle_caveat_nulls"] = nulls[:20] + (["..."] if len(nulls) > 20 else [])
             if code != 0 and "values don't meet the specifications of the schema" in text:
                 c["oracle_caveat"] = ("values.schema.json error text is Helm 4's (santhosh-tekuri/jsonschema); "
                                       "Helm 3.16 (xeipuuv/gojsonschema) words schema errors differently and may "
@@ -163,7 +191,10 @@ def main():
                   "replaced by <random> and runs of <random> lines are folded into one",
                   "charts/ is not committed (size); rebuild it with tools/helm/fetch_charts.py --pin "
                   "real-charts/sources.json",
-                  "expected files are gzip-compressed (gzip -n); compare the decompressed bytes"],
+                  "expected files are gzip-compressed (gzip -n); compare the decompressed bytes",
+                  "oracle_caveat_nulls: the chart's values.yaml files hold null leaves; Helm 3.16 keeps those "
+                  "keys in .Values (toYaml prints `key: null`) while Helm 4, hence the oracle, drops them, so a "
+                  "difference there may be the oracle's"],
         "cases": cases,
     }
     with open(casesp, "w") as f:

@@ -81,6 +81,7 @@ def chart_case(vendor, c):
     w, g = normalise(want, rl), normalise(got, rl)
     res = {"name": c["name"], "chart": c["chart"], "ok": (code == 0) == (c["exit_code"] == 0) and w == g}
     if not res["ok"]:
+        res["caveats"] = [k for k in ("oracle_caveat", "oracle_caveat_nulls") if c.get(k)]
         res["exit"] = code
         res["want_exit"] = c["exit_code"]
         res["stderr"] = err[-2000:]
@@ -206,7 +207,9 @@ def main():
     for r in chart_results:
         if r["ok"]:
             continue
-        L.append("- **%s** (exit %s, want %s)" % (r["name"], r.get("exit"), r.get("want_exit")))
+        L.append("- **%s** (exit %s, want %s)%s" % (r["name"], r.get("exit"), r.get("want_exit"),
+                                                 " — oracle caveat: " + ", ".join(r["caveats"])
+                                                 if r.get("caveats") else ""))
         if "diff" in r:
             ln, w, g, ctx = r["diff"]
             L.append("  - first difference at line %d: expected %s, got %s" % (ln, md_escape(w, 200),
