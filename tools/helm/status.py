@@ -142,6 +142,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only-suites", action="store_true")
     ap.add_argument("--json", help="also write raw results here")
+    ap.add_argument("--fuzz", nargs="*", default=[], help="summary.json files of fuzz.py runs to list")
     a = ap.parse_args()
     vendor = os.path.abspath(a.vendor)
     work = tempfile.mkdtemp()
@@ -231,6 +232,23 @@ def main():
                 L.append("  - expected (%s): %s" % (r["want"][0], md_escape(str(r["want"][1]), 300)))
                 L.append("  - got (%s): %s" % (r["got"][0], md_escape(str(r["got"][1]), 300)))
             L.append("")
+    for fzp in a.fuzz:
+        fz = json.load(open(fzp))
+        st = fz["stats"]
+        L += ["", "## Differential fuzzing (tools/helm/fuzz.py), seed %s" % fz["seed"], ""]
+        if st.get("cases", -1) >= 0:
+            L.append("%s s: %d cases (%d rendered by Helm, %d Helm errors), %d differing, %d distinct "
+                     "signatures. Each distinct difference (minimised reproducer):" % (
+                         fz["seconds"], st["cases"], st["oracle_ok"], st["oracle_error"],
+                         st["differences"], st["distinct"]))
+        else:
+            L.append("%s. %d distinct signatures:" % (fz["seconds"], st["distinct"]))
+        L.append("")
+        for x in fz["distinct"]:
+            L.append("- **%s** ×%d: template %s values %s" % (x["kind"], x["count"], md_escape(x["template"], 200),
+                                                           md_escape(json.dumps(x["values"]), 120)))
+            L.append("  - Helm (%s): %s" % (x["oracle"][0], md_escape(str(x["oracle"][1]), 240)))
+            L.append("  - vendor (%s): %s" % (x["vendor"][0], md_escape(str(x["vendor"][1]), 240)))
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         f.write("\n".join(L) + "\n")
