@@ -120,7 +120,7 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             continue;
         };
-        let Ok(objects) = kyaml::manifest::parse(text, name, crate::flows::check::KEEP_ALL) else {
+        let Ok(objects) = kyaml::manifest::parse(text, name, crate::policy::VENDORED_FILES) else {
             continue;
         };
         for r in &objects {

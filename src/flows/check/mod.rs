@@ -15,7 +15,7 @@ use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::model::{CheckReport, ImageSite};
 use kyaml::PathSeg;
-use kyaml::manifest::{self as resources, LoadedFile, ParseOptions, Resource};
+use kyaml::manifest::{self as resources, LoadedFile, Resource};
 
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -59,13 +59,6 @@ impl miette::Diagnostic for LoadError {
         }))
     }
 }
-
-/// How `check` reads vendored files: every mapping is kept (policy judges what is an object).
-pub const KEEP_ALL: ParseOptions = ParseOptions {
-    expand_lists: false,
-    strict: false,
-    keep_non_objects: true,
-};
 
 /// Runs every offline check on `config`.
 pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError> {
@@ -342,7 +335,12 @@ fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<
         .filter(|n| resources::is_manifest_file(n))
         .map(|n| {
             let path = dir.join(n);
-            resources::load_file(&path, &config.display_path(&path), KEEP_ALL).map_err(LoadError)
+            resources::load_file(
+                &path,
+                &config.display_path(&path),
+                crate::policy::VENDORED_FILES,
+            )
+            .map_err(LoadError)
         })
         .collect();
     let mut files = Vec::new();
