@@ -196,7 +196,10 @@ impl Transaction {
         // Before the commit point every staged file and directory must be on disk.
         self.sync_staging()?;
         if let Err(e) = write_journal(&state, &journal) {
+            // Not committed (the journal may have been renamed before its directory's fsync
+            // failed: take it back too, the staging it names is about to be removed).
             let _ = std::fs::remove_file(state.join(JOURNAL_TMP));
+            let _ = std::fs::remove_file(state.join(JOURNAL));
             return Err(io(&state.join(JOURNAL))(e));
         }
         // Committed: from here on the journal owns the staging; nothing is removed on drop.
