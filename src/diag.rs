@@ -108,6 +108,8 @@ codes! {
     UpstreamRetagged = "upstream-retagged", Deny;
     /// A newer version exists within the entry's `track` range.
     Outdated = "outdated", Warn;
+    /// An interrupted `vendor` run left a half-done change or temporary files in the repository.
+    InterruptedWrite = "interrupted-write", Deny;
 }
 
 impl fmt::Display for Code {

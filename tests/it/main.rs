@@ -8,6 +8,8 @@ mod build;
 mod check;
 mod common;
 mod diff;
+mod faults;
 mod helm;
+mod network;
 mod sources;
 mod update;
