@@ -9,5 +9,6 @@ mod check;
 mod common;
 mod diff;
 mod helm;
+mod hostile;
 mod sources;
 mod update;
