@@ -197,7 +197,7 @@ fn images_escapes_hostile_upstream_text() {
     assert_inert("images", &out);
     assert_eq!(out.lines().count(), 3, "one line per image:\n{out}");
     assert!(
-        out.contains("\t::set-env name=X::y\timage-untagged\t"),
+        out.contains("\t::set-env name=X::y\timage-invalid\t"),
         "{out}"
     );
     let (_, json, _) = vendor(repo.path(), &["images", "app", "--format", "json"], &[]);
@@ -274,4 +274,79 @@ fn diff_escapes_hostile_upstream_text_in_every_format() {
         names.contains(&"new\x1b[2J\n::set-env name=N::v"),
         "{names:?}"
     );
+}
+
+#[test]
+fn malformed_image_references_are_invalid_not_pinned() {
+    let digest = "0123456789abcdef".repeat(4);
+    let repo = check_repo(&[
+        (
+            "quay.io/example/web:v1.0.0",
+            "quay.io/example/web:latest@sha256:abc",
+        ),
+        (
+            "quay.io/example/migrate:v1.0.0",
+            "quay.io/example/migrate:v1.0.0\u{200b}",
+        ),
+        (
+            "registry.k8s.io/e2e-test-images/busybox:1.36.1-1",
+            &format!("registry.k8s.io/e2e-test-images/busybox:1.36.1-1@sha256:{digest}"),
+        ),
+    ]);
+    std::fs::write(
+        repo.path().join("vendor.toml"),
+        std::fs::read_to_string(repo.path().join("vendor.toml"))
+            .unwrap()
+            .replace(
+                "[policy.images]\n",
+                "[policy.images]\nrequire-digest = true\n",
+            ),
+    )
+    .unwrap();
+    let mut args = vec!["check", "app"];
+    args.extend(ALLOW_DRIFT);
+    let (code, out, err) = vendor(repo.path(), &args, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!(out, @r"
+    app (manifest v1.0.0)
+      error[image-invalid]: `quay.io/example/migrate:v1.0.0\u{200b}` is not a valid image reference: it contains a character outside printable ASCII (U+200B)
+        --> upstream/app/app.yaml:22:16 (Deployment/app/web, container migrate)
+        help: write the image as [registry/]repository[:tag][@sha256:<64 hex digits>]; runtimes refuse or read a malformed reference differently
+      error[image-invalid]: `quay.io/example/web:latest@sha256:abc` is not a valid image reference: the digest `sha256:abc` is not `sha256:` followed by 64 lowercase hex digits
+        --> upstream/app/app.yaml:25:16 (Deployment/app/web, container web)
+        help: write the image as [registry/]repository[:tag][@sha256:<64 hex digits>]; runtimes refuse or read a malformed reference differently
+
+    1 entry checked: 2 errors, 0 warnings
+    ");
+    // Each malformed reference has the one finding; the well-formed digest is pinned.
+    let (_, json, _) = vendor(repo.path(), &["images", "app", "--format", "json"], &[]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let verdicts: Vec<(String, Vec<String>)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["container"].as_str().unwrap().to_string(),
+                i["violations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x["code"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("migrate".to_string(), vec!["image-invalid".to_string()]),
+            ("web".to_string(), vec!["image-invalid".to_string()]),
+            ("cleanup".to_string(), vec![]),
+        ]
+    );
+    // The code can be changed like any other.
+    let mut args = vec!["check", "app", "-W", "image-invalid"];
+    args.extend(ALLOW_DRIFT);
+    assert_eq!(vendor(repo.path(), &args, &[]).0, 0);
 }
