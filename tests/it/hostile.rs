@@ -2,8 +2,11 @@
 //! would drive a terminal or issue GitHub Actions workflow commands, malformed image references
 //! that would pass as pinned, and Secret values that would leak into diffs and PR bodies.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
+
+use crate::common::{Reply, Server};
 
 /// Runs `vendor ARGS` in `dir`; returns (exit code, stdout, stderr).
 fn vendor(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
@@ -276,6 +279,104 @@ fn diff_escapes_hostile_upstream_text_in_every_format() {
     );
 }
 
+/// Secrets whose values sit in `data` and, as kubectl writes it, in the last-applied annotation.
+/// "hunter2" becomes "hunter3": the same length.
+fn secret(password_b64: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: app\n  annotations:\n    \
+         kubectl.kubernetes.io/last-applied-configuration: |\n      \
+         {{\"apiVersion\":\"v1\",\"data\":{{\"password\":\"{password_b64}\"}},\"kind\":\"Secret\",\
+         \"metadata\":{{\"annotations\":{{}},\"name\":\"db\",\"namespace\":\"app\"}},\"type\":\"Opaque\"}}\n\
+         type: Opaque\ndata:\n  password: {password_b64}\n"
+    )
+}
+
+const OLD_PW: &str = "aHVudGVyMg==";
+const NEW_PW: &str = "aHVudGVyMw==";
+
+/// What must not appear in a report about the two Secrets: the values, encoded or not, and the
+/// unsalted digest prefixes older versions printed (which confirm a guessed password).
+#[track_caller]
+fn assert_no_secret(what: &str, text: &str) {
+    use sha2::Digest;
+    for value in [OLD_PW, NEW_PW, "hunter2", "hunter3"] {
+        assert!(!text.contains(value), "{what} leaks {value}:\n{text}");
+        let digest = hex::encode(sha2::Sha256::digest(value.as_bytes()));
+        assert!(
+            !text.contains(&digest[..12]),
+            "{what} leaks a digest of {value}:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("<hidden, sha256:"),
+        "{what}: a digest of a value:\n{text}"
+    );
+}
+
+#[test]
+fn diff_masks_secret_values_everywhere_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let (a, b) = (
+        write("a.yaml", secret(OLD_PW)),
+        write("b.yaml", secret(NEW_PW)),
+    );
+    let run = |format: &str| {
+        let (code, out, err) = vendor(dir.path(), &["diff", "--format", format, &a, &b], &[]);
+        assert_eq!(code, 0, "{err}");
+        out.replace(&*dir.path().display().to_string(), "")
+    };
+    let human = run("human");
+    assert_no_secret("human", &human);
+    insta::assert_snapshot!(human, @r#"
+    vendor diff /a.yaml -> /b.yaml: 1 modified (0 unchanged)
+
+    Changes
+
+    ~ Secret/app/db  (v1, modified, /b.yaml:1)
+      metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]
+        - <hidden, 147 bytes>
+        + <hidden, 147 bytes, changed>
+      data.password
+        - <hidden, 7 bytes>
+        + <hidden, 7 bytes, changed>
+    "#);
+    let markdown = run("markdown");
+    assert_no_secret("markdown", &markdown);
+    assert!(
+        markdown.contains("+ <hidden, 7 bytes, changed>"),
+        "{markdown}"
+    );
+    let json = run("json");
+    assert_no_secret("json", &json);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let changes = &v["resources"][0]["changes"];
+    assert_eq!(changes[1]["old"], "<hidden, 7 bytes>");
+    assert_eq!(changes[1]["new"], "<hidden, 7 bytes, changed>");
+    assert!(changes[0]["text_diff"].is_null(), "{json}");
+    assert_no_secret("github", &run("github"));
+
+    // An added Secret shown whole (Markdown shows added objects) is masked too.
+    let empty = write("empty.yaml", String::new());
+    let (_, added, _) = vendor(
+        dir.path(),
+        &["diff", "--format", "markdown", &empty, &b],
+        &[],
+    );
+    assert_no_secret("added", &added);
+    assert!(added.contains("+   password: <hidden, 7 bytes>"), "{added}");
+
+    // Unchanged values are not a change; --show-secrets shows them all.
+    let (_, same, _) = vendor(dir.path(), &["diff", &a, &a], &[]);
+    assert!(same.contains("no differences"), "{same}");
+    let (_, shown, _) = vendor(dir.path(), &["diff", "--show-secrets", &a, &b], &[]);
+    assert!(shown.contains(&format!("+ {NEW_PW}")), "{shown}");
+}
+
 #[test]
 fn malformed_image_references_are_invalid_not_pinned() {
     let digest = "0123456789abcdef".repeat(4);
@@ -349,4 +450,92 @@ fn malformed_image_references_are_invalid_not_pinned() {
     let mut args = vec!["check", "app", "-W", "image-invalid"];
     args.extend(ALLOW_DRIFT);
     assert_eq!(vendor(repo.path(), &args, &[]).0, 0);
+}
+
+/// `vendor update` moving an entry to a hostile upstream release: the terminal output, the PR
+/// body, the JSON report and the commit message neither carry raw escapes or workflow commands
+/// nor the Secret's values.
+#[test]
+fn update_reports_escape_hostile_text_and_mask_secrets() {
+    let deployment = |image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: app\n\
+             spec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: {image}\n"
+        )
+    };
+    let v1 = format!(
+        "{}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: app\n---\n{}",
+        secret(OLD_PW),
+        deployment("quay.io/example/web:v1.0.0")
+    );
+    let v2 = format!(
+        "{}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"cfg\\e[2J\\n::set-env name=X::y\"\n  \
+         namespace: app\ndata:\n  note: \"one\\n::error::pwned\\n##[stop-commands]tok\\n\\e]0;title\\a\"\n---\n{}",
+        secret(NEW_PW),
+        deployment("\"quay.io/example/web:v1.1.0\\n::set-env name=Z::w\"")
+    );
+    let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
+        "/api/repos/example/app/releases" => Reply::Ok(
+            serde_json::to_vec(&serde_json::json!([
+                {"tag_name": "v1.1.0", "draft": false, "prerelease": false},
+                {"tag_name": "v1.0.0", "draft": false, "prerelease": false},
+            ]))
+            .unwrap(),
+        ),
+        "/raw/v1.0.0/app.yaml" => Reply::Ok(v1.clone().into_bytes()),
+        "/raw/v1.1.0/app.yaml" => Reply::Ok(v2.clone().into_bytes()),
+        _ => Reply::status(404),
+    });
+    let outer = tempfile::tempdir().unwrap();
+    let repo: PathBuf = outer.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("vendor.toml"),
+        format!(
+            "[manifest.app]\nurl = \"{}/raw/{{version}}/app.yaml\"\nversion = \"v1.0.0\"\n\
+             track = \"~1\"\nversions = {{ github-releases = \"example/app\" }}\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let cache = outer.path().join("cache").display().to_string();
+    let api = format!("{}/api", server.base);
+    let env = [
+        ("VENDOR_CACHE_DIR", cache.as_str()),
+        ("GITHUB_API_URL", api.as_str()),
+        ("GITHUB_TOKEN", ""),
+        ("CI", "true"),
+    ];
+    let (code, _, err) = vendor(&repo, &["sync"], &env);
+    assert_eq!(code, 0, "{err}");
+
+    let out = |name: &str| outer.path().join(name).display().to_string();
+    let (code, stdout, stderr) = vendor(
+        &repo,
+        &[
+            "update",
+            "--report",
+            &out("body.md"),
+            "--json",
+            &out("report.json"),
+            "--commit-message",
+            &out("msg.txt"),
+        ],
+        &env,
+    );
+    // Updated, with a new error-level finding (the image is not a valid reference): exit 1.
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_inert("update stdout", &stdout);
+    assert_inert("update stderr", &stderr);
+    assert!(stdout.contains("new finding:"), "{stdout}");
+    let read = |name: &str| std::fs::read_to_string(outer.path().join(name)).unwrap();
+    let body = read("body.md");
+    assert_inert("PR body", &body);
+    assert_no_secret("PR body", &body);
+    assert!(body.contains("<hidden, 7 bytes, changed>"), "{body}");
+    assert_inert("commit message", &read("msg.txt"));
+    let json = read("report.json");
+    assert_inert("JSON report", &json);
+    assert_no_secret("JSON report", &json);
+    serde_json::from_str::<serde_json::Value>(&json).unwrap();
 }
