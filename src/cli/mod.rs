@@ -169,6 +169,7 @@ pub fn main() -> ExitCode {
         }
     };
     install_error_hook(&cli.global);
+    let color_stderr = cli.global.color_stderr();
     crate::workspace::failpoint::setup();
     let result = run(cli);
     crate::workspace::temp::finish();
@@ -179,7 +180,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&report) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("{report:?}");
+            eprint_report(&report, color_stderr);
             ExitCode::from(2)
         }
     }
@@ -201,6 +202,18 @@ fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Init(args) => init::run(g, args),
         Command::Generate(args) => generate::run(g, args),
     }
+}
+
+/// Prints an error on stderr. It may quote upstream text (file names, YAML, server replies), so
+/// it is escaped like every report, keeping the colours the handler added on a terminal.
+pub(crate) fn eprint_report(report: &miette::Report, color: bool) {
+    let text = format!("{report:?}");
+    let text = if color {
+        crate::report::text::neutralise_commands(crate::report::text::lines_keep_colour(&text))
+    } else {
+        crate::report::text::terminal(&text)
+    };
+    eprintln!("{text}");
 }
 
 fn install_error_hook(g: &GlobalArgs) {

@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
         Err(e @ lib::SyncError::Locked { .. }) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            super::eprint_report(&miette::Report::new(e), global.color_stderr());
             return Ok(Outcome::Findings);
         }
         Err(e) => return Err(e.into()),

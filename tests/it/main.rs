@@ -10,6 +10,7 @@ mod common;
 mod diff;
 mod faults;
 mod helm;
+mod hostile;
 mod network;
 mod sources;
 mod update;
