@@ -9,5 +9,6 @@ mod check;
 mod common;
 mod diff;
 mod helm;
+mod integrity;
 mod sources;
 mod update;
