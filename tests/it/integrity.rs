@@ -339,6 +339,17 @@ fn changed_render_inputs_are_reported_offline_and_sync_records_them() {
     let p = Project::new(&up, CHART_WITH_VALUES);
     p.write("values/demo.yaml", "replicaCount: 2\n");
     p.expect(0, &["sync"]);
+    p.expect(0, &["check"]);
+
+    // The values file changes: check, offline, names it and says what to run.
+    p.write("values/demo.yaml", "replicaCount: 5\n");
+    let (out, _) = p.expect(1, &["check"]);
+    assert!(out.contains("error[render-input-changed]"), "{out}");
+    assert!(out.contains("values/demo.yaml"), "{out}");
+    assert!(out.contains("vendor sync demo"), "{out}");
+
+    // The lock records every input.
+    p.write("values/demo.yaml", "replicaCount: 2\n");
     let lock = p.read("vendor.toml");
     for want in [
         "[chart.demo.lock.render]\n",
@@ -354,17 +365,8 @@ fn changed_render_inputs_are_reported_offline_and_sync_records_them() {
     ] {
         assert!(lock.contains(want), "{want:?} missing from\n{lock}");
     }
-    p.expect(0, &["check"]);
-
-    // The values file changes: check, offline, names it and says what to run.
-    p.write("values/demo.yaml", "replicaCount: 5\n");
-    let (out, _) = p.expect(1, &["check"]);
-    assert!(out.contains("error[render-input-changed]"), "{out}");
-    assert!(out.contains("values/demo.yaml"), "{out}");
-    assert!(out.contains("vendor sync demo"), "{out}");
 
     // So does any other input.
-    p.write("values/demo.yaml", "replicaCount: 2\n");
     p.expect(0, &["check"]);
     p.edit(
         "vendor.toml",
@@ -471,11 +473,17 @@ fn retagged_manifest_stops_sync_unless_accepted() {
 
     let retagged = APP_V1.replace("web:v1.0.0", "web:v1.0.0-evil");
     up.put("/raw/v1.0.0/app.yaml", retagged.clone());
+    let before = p.snapshot();
+    // A cold cache (a CI runner) fetches, and the re-tag stops the run: nothing written.
+    let cold = tempfile::tempdir().unwrap();
+    let (code, _, err) = p.vendor_with_cache(&["sync"], cold.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("upstream-retagged"), "{err}");
+    assert_eq!(p.snapshot(), before, "nothing written");
     // A warm cache answers for the locked digest without asking upstream ...
     let (out, _) = p.expect(0, &["sync"]);
     assert!(out.contains("app v1.0.0: unchanged"), "{out}");
     // ... --refresh asks, and the re-tag stops the run (exit 1), naming the URL and both digests.
-    let before = p.snapshot();
     for args in [
         &["sync", "--locked", "--refresh"][..],
         &["sync", "--refresh"],
@@ -491,12 +499,6 @@ fn retagged_manifest_stops_sync_unless_accepted() {
         assert!(err.contains("--accept-retag app"), "{err}");
         assert_eq!(p.snapshot(), before, "nothing written");
     }
-    // So does a cold cache (a CI runner).
-    let cold = tempfile::tempdir().unwrap();
-    let (code, _, err) = p.vendor_with_cache(&["sync"], cold.path());
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("upstream-retagged"), "{err}");
-    assert_eq!(p.snapshot(), before, "nothing written");
 
     // Adopted only when the user says so.
     let (out, _) = p.expect(0, &["sync", "--refresh", "--accept-retag", "app"]);
