@@ -306,6 +306,45 @@ version = "v1.0.0"
     }
 
     #[test]
+    fn render_inputs_round_trip_before_files() {
+        let c = config();
+        let mut l = lock();
+        l.render = Some(crate::config::RenderInputs {
+            release: "r".into(),
+            namespace: "n".into(),
+            kube_version: "1.31.0".into(),
+            api_versions: vec!["x/v1".into()],
+            include_crds: true,
+            helm: "3".into(),
+            renderer: "helm-render 0.1.0".into(),
+            values: vec![
+                ("values/b.yaml".into(), format!("sha256:{}", "c".repeat(64))),
+                ("values/a.yaml".into(), format!("sha256:{}", "d".repeat(64))),
+            ],
+        });
+        let update = |c: &Config| {
+            apply(
+                c,
+                &[EntryUpdate {
+                    name: "argocd".into(),
+                    version: None,
+                    lock: Some(l.clone()),
+                }],
+            )
+            .unwrap()
+        };
+        let out = update(&c);
+        let reparsed = crate::config::parse(Path::new("vendor.toml"), out.clone()).unwrap();
+        assert_eq!(reparsed.entries[0].lock.as_ref(), Some(&l), "{out}");
+        assert!(
+            out.find("[manifest.argocd.lock.render]").unwrap()
+                < out.find("[manifest.argocd.lock.files]").unwrap(),
+            "{out}"
+        );
+        assert_eq!(update(&reparsed), out, "idempotent");
+    }
+
+    #[test]
     fn tree_digest_is_over_sorted_file_lines() {
         let files = BTreeMap::from([
             ("b.yaml".to_string(), "sha256:2".to_string()),

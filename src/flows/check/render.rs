@@ -8,7 +8,7 @@ use crate::diag::{Code, Finding};
 use crate::sources::{Cache, archive, identity};
 
 /// The lock data of a chart entry for its pinned version (other versions are `not-synced`).
-fn current_lock<'e>(entry: &'e Entry) -> Option<&'e crate::config::Lock> {
+fn current_lock(entry: &Entry) -> Option<&crate::config::Lock> {
     if !matches!(entry.source, Source::Chart { .. }) {
         return None;
     }
