@@ -2,6 +2,12 @@
 //! verify, build the exact tree of `upstream/NAME`, and then either report what would change
 //! (`--locked`) or replace the trees and write the lock data into vendor.toml.
 //!
+//! Nothing is used before it is proven to be what was asked for (see [`prepare`]): a chart
+//! version is resolved in its repository before the cache is trusted and its Chart.yaml must
+//! name the requested chart and version; raw manifests must be Kubernetes YAML with objects.
+//! Bytes that differ from the lock data of the same version stop the run as
+//! [`SyncError::Retagged`] unless the user accepts them (`--accept-retag NAME`).
+//!
 //! All or nothing: when any entry fails, nothing is written, so `upstream/` and vendor.toml stay
 //! byte-identical. Re-tag detection for `check --online` ([`verify_upstream`]) reuses the same
 //! preparation with the cache bypassed.

@@ -429,6 +429,26 @@ fn check_render_rerenders_from_the_cache_and_compares_byte_for_byte() {
     assert!(out.contains("warning[render-unverified]"), "{out}");
 }
 
+/// `vendor update` records the render inputs of the new version too, and its check of the new
+/// state sees the values files.
+#[test]
+fn update_of_a_chart_with_values_records_its_render_inputs() {
+    let up = Upstream::start();
+    up.charts(&[
+        ("demo", "4.14.5", &chart("demo", "4.14.5", "")),
+        ("demo", "4.15.1", &chart("demo", "4.15.1", "")),
+    ]);
+    let p = Project::new(&up, CHART_WITH_VALUES);
+    p.write("values/demo.yaml", "replicaCount: 2\n");
+    p.expect(0, &["sync"]);
+    p.expect(0, &["update", "demo", "--to", "4.15.1"]);
+    let text = p.read("vendor.toml");
+    assert_eq!(text.matches("version = \"4.15.1\"").count(), 2, "{text}");
+    assert!(text.contains(&digest(b"replicaCount: 2\n")), "{text}");
+    assert!(p.read(DEPLOY).contains("replicas: 2"), "{}", p.read(DEPLOY));
+    p.expect(0, &["check"]);
+}
+
 /// Lock data written before render inputs were recorded does not pass silently.
 #[test]
 fn chart_lock_without_render_inputs_asks_for_a_sync() {
