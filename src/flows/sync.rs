@@ -136,8 +136,12 @@ fn retag_help(entries: &[(String, String, Retag)]) -> String {
         .map(|(n, _, _)| format!("--accept-retag {n}"))
         .collect();
     accept.dedup();
+    let diff = match accept.as_slice() {
+        [_] => format!("vendor diff {}", entries[0].0),
+        _ => "vendor diff NAME".to_string(),
+    };
     out.push_str(&format!(
-        "the release was re-tagged or tampered with: review the upstream change (`vendor diff NAME`), then adopt it with `vendor sync {}`; if the lock data was edited by hand along with the version, this adopts the new version's content too",
+        "the release was re-tagged or tampered with: review the upstream change (`{diff}`), then adopt it with `vendor sync {}`; if the lock data was edited by hand along with the version, this adopts the new version's content too",
         accept.join(" ")
     ));
     out
