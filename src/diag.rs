@@ -70,7 +70,8 @@ codes! {
     FileMissing = "file-missing", Deny;
     /// The vendored tree holds a file that vendor.toml does not record.
     FileExtra = "file-extra", Deny;
-    /// An entry has no lock data yet: run `vendor sync`.
+    /// An entry has no lock data, lock data for another version, or chart lock data without
+    /// its render inputs: run `vendor sync`.
     NotSynced = "not-synced", Deny;
     /// An image uses the `latest` tag.
     ImageLatest = "image-latest", Deny;
@@ -104,6 +105,13 @@ codes! {
     ChartUsesLookup = "chart-uses-lookup", Warn;
     /// A chart uses random or key-generating functions: its output changes on every render.
     ChartNondeterministic = "chart-nondeterministic", Warn;
+    /// An input of a chart's render (values file, release, namespace, kube-version, ...)
+    /// differs from what the lock data recorded: the vendored files are stale.
+    RenderInputChanged = "render-input-changed", Deny;
+    /// `check --render`: rendering the cached chart again does not give the vendored files.
+    RenderMismatch = "render-mismatch", Deny;
+    /// `check --render` could not re-render a chart: its archive is not in the download cache.
+    RenderUnverified = "render-unverified", Warn;
     /// Upstream serves different bytes for the pinned version (a re-tagged release).
     UpstreamRetagged = "upstream-retagged", Deny;
     /// A newer version exists within the entry's `track` range.

@@ -34,6 +34,43 @@ pub fn options_for_entry(config: &Config, entry: &Entry) -> Option<RenderOptions
     })
 }
 
+/// The Helm mode charts are rendered for. `[settings] helm` does not exist yet: Helm 3.
+pub const HELM_MODE: &str = "3";
+
+/// The renderer recorded in lock data. The engine crate shares the workspace's version.
+pub const RENDERER: &str = concat!("helm-render ", env!("CARGO_PKG_VERSION"));
+
+/// Every input of a chart entry's render besides the archive, as the lock records it: release,
+/// namespace, kube-version, api-versions, include-crds, Helm mode, renderer, and the sha256 of
+/// each values file in merge order. `None` for entries that are not charts; an error names a
+/// values file that cannot be read.
+pub fn inputs_for_entry(
+    config: &Config,
+    entry: &Entry,
+) -> Option<Result<crate::config::RenderInputs, (String, std::io::Error)>> {
+    let opts = options_for_entry(config, entry)?;
+    let Source::Chart { values, .. } = &entry.source else {
+        return None;
+    };
+    let mut hashed = Vec::with_capacity(values.len());
+    for v in values {
+        match crate::digest::of_file(&config.root.join(v)) {
+            Ok(d) => hashed.push((v.clone(), d)),
+            Err(e) => return Some(Err((v.clone(), e))),
+        }
+    }
+    Some(Ok(crate::config::RenderInputs {
+        release: opts.release,
+        namespace: opts.namespace,
+        kube_version: opts.kube_version.unwrap_or_default(),
+        api_versions: opts.api_versions,
+        include_crds: opts.include_crds,
+        helm: HELM_MODE.to_string(),
+        renderer: RENDERER.to_string(),
+        values: hashed,
+    }))
+}
+
 /// Findings for the engine's warnings: one per (function, template), `lookup` as
 /// [`Code::ChartUsesLookup`], everything else as [`Code::ChartNondeterministic`].
 pub fn warning_findings(warnings: &[RenderWarning]) -> Vec<Finding> {

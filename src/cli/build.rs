@@ -30,37 +30,50 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         r
     })?;
-    let text = kustomize::render(&out);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()) {
-        // A closed pipe (`vendor build DIR | head`) is not a failure.
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(Outcome::Clean);
+    // Fail closed (as kustomize does): with an error-level finding nothing reaches stdout, so
+    // `vendor build DIR | kubectl apply -f -` never applies an overlay whose patches failed.
+    let findings: Vec<crate::diag::Finding> = out
+        .findings
+        .iter()
+        .cloned()
+        .map(crate::render::kustomize_finding)
+        .collect();
+    let worst = findings
+        .iter()
+        .map(|f| f.level)
+        .max()
+        .unwrap_or(Level::Allow);
+    if worst < Level::Deny {
+        let text = kustomize::render(&out);
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout.write_all(text.as_bytes()) {
+            // A closed pipe (`vendor build DIR | head`) is not a failure.
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(Outcome::Clean);
+            }
+            return Err(miette::miette!("cannot write output: {e}"));
         }
-        return Err(miette::miette!("cannot write output: {e}"));
+        stdout.flush().ok();
     }
-    stdout.flush().ok();
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {
         for w in &out.warnings {
             let _ = writeln!(stderr, "{}", crate::report::text::terminal(&w.to_string()));
         }
     }
-    let mut worst = Level::Allow;
-    for f in out
-        .findings
-        .into_iter()
-        .map(crate::render::kustomize_finding)
-    {
-        worst = worst.max(f.level);
+    for f in &findings {
         if global.quiet && f.level < Level::Deny {
             continue;
         }
-        let _ = write!(stderr, "{}", crate::report::human::findings::compact(&f));
+        let _ = write!(stderr, "{}", crate::report::human::findings::compact(f));
     }
-    Ok(if worst == Level::Deny {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    if worst == Level::Deny {
+        let _ = writeln!(
+            stderr,
+            "error: {} does not build cleanly: nothing was written to stdout",
+            args.dir.display()
+        );
+        return Ok(Outcome::Findings);
+    }
+    Ok(Outcome::Clean)
 }

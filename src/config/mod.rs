@@ -136,6 +136,9 @@ pub enum Source {
     Manifest {
         urls: Vec<String>,
         versions: Option<VersionSource>,
+        /// `allow-empty = true`: a file with no Kubernetes object is accepted (by default `sync`
+        /// refuses it as an empty or wrong response).
+        allow_empty: bool,
     },
     /// A Helm chart from an HTTP repository or an `oci://` registry.
     Chart {
@@ -183,6 +186,29 @@ pub struct Lock {
     pub images: Vec<String>,
     /// `sha256:<hex>` of every file under `upstream/NAME`, keyed by path relative to it.
     pub files: BTreeMap<String, String>,
+    /// Charts: every input of the render besides the archive (`digest`). `None` for manifests,
+    /// and for chart lock data written before render inputs were recorded.
+    pub render: Option<RenderInputs>,
+}
+
+/// The inputs of a chart render as `sync` recorded them (`[chart.NAME.lock.render]`): with the
+/// chart archive's digest they determine the vendored files, so `check` can tell offline when
+/// one of them changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RenderInputs {
+    pub release: String,
+    pub namespace: String,
+    pub kube_version: String,
+    /// `--api-versions` added to the default set.
+    pub api_versions: Vec<String>,
+    pub include_crds: bool,
+    /// The Helm mode rendered for: "3" (Helm 3 semantics).
+    pub helm: String,
+    /// The renderer and its version, e.g. `helm-render 0.1.0`.
+    pub renderer: String,
+    /// Every values file, in the order they are merged: path relative to vendor.toml and the
+    /// sha256 of its bytes.
+    pub values: Vec<(String, String)>,
 }
 
 impl Config {

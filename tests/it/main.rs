@@ -11,6 +11,7 @@ mod diff;
 mod faults;
 mod helm;
 mod hostile;
+mod integrity;
 mod network;
 mod sources;
 mod update;

@@ -479,6 +479,10 @@ version = "not a version"
             sorted(CHART_KEYS)
         );
         assert_eq!(keys(&schema["$defs"]["lock"]), sorted(LOCK_KEYS));
+        assert_eq!(
+            keys(&schema["$defs"]["lock"]["properties"]["render"]),
+            sorted(super::lock::RENDER_KEYS)
+        );
     }
 
     #[test]

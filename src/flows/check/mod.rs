@@ -5,6 +5,7 @@
 //! stable order.
 
 pub mod drift;
+pub mod render;
 
 use std::collections::BTreeSet;
 
@@ -24,6 +25,8 @@ pub struct Options {
     pub overrides: LevelOverrides,
     /// Only these entries (all when empty).
     pub only: Vec<String>,
+    /// `--render`: render each chart again from the download cache and compare byte for byte.
+    pub render: bool,
 }
 
 /// Input that could not be read at all (exit 2): every such problem of the run, together.
@@ -69,8 +72,22 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
         .collect();
     // Entries run one after the other and each one's files in parallel: peak memory is then
     // that of the largest entry, not of the largest few at once.
-    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> =
-        entries.iter().map(|e| check_entry(config, e)).collect();
+    let cache = if opts.render {
+        crate::sources::Cache::default_location().map(crate::sources::Cache::at)
+    } else {
+        None
+    }
+    .unwrap_or_else(crate::sources::Cache::disabled);
+    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> = entries
+        .iter()
+        .map(|e| {
+            let mut f = check_entry(config, e)?;
+            if opts.render {
+                f.extend(render::rerender(config, e, &cache));
+            }
+            Ok(f)
+        })
+        .collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -132,6 +149,7 @@ fn interrupted(config: &Config) -> Vec<Finding> {
 
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
     let mut findings = drift::check(config, entry);
+    findings.extend(render::inputs(config, entry));
     let mut files = load_upstream(config, entry)?;
     let name = &entry.name;
 
