@@ -31,15 +31,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         r
     })?;
     let text = kustomize::render(&out);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()) {
-        // A closed pipe (`vendor build DIR | head`) is not a failure.
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(Outcome::Clean);
-        }
-        return Err(miette::miette!("cannot write output: {e}"));
-    }
-    stdout.flush().ok();
+    super::write_stdout(&text)?;
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {
         for w in &out.warnings {

@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod cli;
 mod common;
 mod diff;
 mod faults;
