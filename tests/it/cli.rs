@@ -137,7 +137,11 @@ fn one_man_page_per_subcommand_and_the_main_page_points_to_them() {
         let page = out.join(format!("vendor-{c}.1"));
         let body =
             std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
-        assert!(body.contains(&format!("\n.TH vendor-{c} 1")), "{}", page.display());
+        assert!(
+            body.contains(&format!("\n.TH vendor-{c} 1")),
+            "{}",
+            page.display()
+        );
         assert!(
             main.contains(&format!("vendor\\-{c}(1)")),
             "vendor.1 points to vendor-{c}(1)"
