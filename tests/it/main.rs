@@ -11,6 +11,8 @@ mod common;
 mod diff;
 mod faults;
 mod helm;
+mod install;
 mod network;
 mod sources;
 mod update;
+mod update_prs;
