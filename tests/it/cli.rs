@@ -89,12 +89,7 @@ fn every_command_is_listed_in_help_with_global_options_apart() {
 fn broken_at_hyphen(line: &str) -> bool {
     let line = line.trim_end();
     line.ends_with('\u{2010}')
-        || (line.ends_with('-')
-            && line
-                .chars()
-                .rev()
-                .nth(1)
-                .is_some_and(|c| c.is_alphanumeric()))
+        || (line.ends_with('-') && line.chars().rev().nth(1).is_some_and(char::is_alphanumeric))
 }
 
 #[test]
@@ -253,7 +248,7 @@ fn a_closed_stdout_pipe_ends_every_command_quietly() {
 
     // `init` prints nothing on stdout; it still exits 0.
     let dir = tempfile::tempdir().unwrap();
-    let o = with_closed_stdout(&mut vendor(dir.path()).arg("init"));
+    let o = with_closed_stdout(vendor(dir.path()).arg("init"));
     assert_quiet_success("vendor init", &o);
     assert!(dir.path().join("vendor.toml").exists());
 }

@@ -170,7 +170,7 @@ impl Ci {
 
     fn pr_count(&self) -> usize {
         std::fs::read_dir(self.gh.join("prs"))
-            .map(|d| d.count())
+            .map(Iterator::count)
             .unwrap_or(0)
     }
 
