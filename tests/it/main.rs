@@ -6,13 +6,16 @@
 
 mod build;
 mod check;
+#[cfg(unix)]
 mod cli;
 mod common;
 mod diff;
 mod faults;
 mod helm;
+#[cfg(unix)]
 mod install;
 mod network;
 mod sources;
 mod update;
+#[cfg(unix)]
 mod update_prs;

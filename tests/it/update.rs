@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::common::{Reply, Server, snapshot};
 
-pub(crate) fn fixtures() -> PathBuf {
+fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/update")
 }
 
@@ -78,7 +78,7 @@ track = "~2"
 versions = { github-releases = "kubernetes/kube-state-metrics" }
 "#;
 
-pub(crate) const EDGE: &str = r#"
+const EDGE: &str = r#"
 # A second MetalLB, one minor ahead.
 [manifest.metallb-edge]
 url = "BASE/raw/metallb/{version}/metallb-native.yaml"
@@ -92,8 +92,8 @@ pub(crate) struct Project {
     _outer: tempfile::TempDir,
     pub(crate) repo: PathBuf,
     pub(crate) out: PathBuf,
-    pub(crate) cache: tempfile::TempDir,
-    pub(crate) api: String,
+    cache: tempfile::TempDir,
+    api: String,
 }
 
 impl Project {
