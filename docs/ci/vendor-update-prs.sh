@@ -97,7 +97,7 @@ failed=0
 trap 'git checkout -q --force "$base" 2>/dev/null || true' EXIT
 
 # What would be updated: the names of the per-entry reports of a dry run.
-plan="$reports/plan"
+plan="$reports/.plan" # not a possible entry name, so never an entry's report directory
 rm -rf "$plan"
 mkdir -p "$plan"
 status=0
