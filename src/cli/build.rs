@@ -44,16 +44,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         .max()
         .unwrap_or(Level::Allow);
     if worst < Level::Deny {
-        let text = kustomize::render(&out);
-        let mut stdout = std::io::stdout().lock();
-        if let Err(e) = stdout.write_all(text.as_bytes()) {
-            // A closed pipe (`vendor build DIR | head`) is not a failure.
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(Outcome::Clean);
-            }
-            return Err(miette::miette!("cannot write output: {e}"));
-        }
-        stdout.flush().ok();
+        super::write_stdout(&kustomize::render(&out))?;
     }
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {

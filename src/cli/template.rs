@@ -113,16 +113,7 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         debug: args.debug,
     };
     let out = helm_render::template(&targs, &opts);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.stdout.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(Outcome::Clean);
-        }
-        return Err(miette::miette!("cannot write the output: {e}"));
-    }
+    super::write_stdout(&out.stdout)?;
     // Warnings and errors quote the chart: escaped like every report (stdout is the YAML).
     let _ = std::io::stderr().write_all(crate::report::text::terminal(&out.stderr).as_bytes());
     // Helm's error text is already on stderr; like helm, a failed render exits 1.

@@ -136,6 +136,8 @@ pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWrite
 
 /// Writes `bytes` to `path` through a temporary file beside it (`.NAME.tmp-XXXXXX`) and a
 /// rename. With `clobber` false, fails (`AlreadyExists`) instead of replacing an existing file.
+/// A new file gets the mode any tool gives it (0666 less the umask: 0644 usually); an existing
+/// file keeps its mode.
 fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
@@ -146,7 +148,7 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let mut tmp = new_file_builder()
         .prefix(&format!(".{name}.tmp-"))
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
@@ -171,6 +173,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// runs racing to create it: one wins, the other fails).
 pub fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, bytes, false)
+}
+
+/// A temporary-file builder whose files are created like `File::create`'s: 0666 less the umask
+/// (tempfile's own default is 0600, meant for private scratch files).
+fn new_file_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b
 }
 
 fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {
