@@ -339,7 +339,7 @@ impl Client {
             )));
         }
         let mut body = Vec::new();
-        let reader = resp.body_mut().as_reader();
+        let reader = super::transfer::reader(resp.body_mut().as_reader(), &clean_url, expected_len);
         reader
             .take(self.max_body + 1)
             .read_to_end(&mut body)

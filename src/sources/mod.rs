@@ -17,6 +17,7 @@ pub mod http;
 pub mod identity;
 pub mod oci;
 pub mod raw;
+pub mod transfer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
