@@ -17,6 +17,8 @@ mod hostile;
 mod install;
 mod integrity;
 mod network;
+#[cfg(unix)]
+mod progress;
 mod sources;
 mod update;
 #[cfg(unix)]

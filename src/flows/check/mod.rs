@@ -454,15 +454,17 @@ pub fn online_findings(
     config: &crate::config::Config,
     only: &[String],
     jobs: usize,
+    progress: &crate::report::progress::Progress,
 ) -> Result<Vec<crate::diag::Finding>, crate::flows::sync::SyncError> {
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.bypass_cache = true;
     let fetcher = &fetcher;
+    progress.phase("looking up newer versions");
     let rows = crate::flows::outdated::outdated(config, fetcher, only, jobs);
     let mut findings = crate::flows::outdated::findings(config, &rows);
-    findings.extend(crate::flows::sync::verify_upstream(
-        config, fetcher, only, jobs,
-    )?);
+    let verified = crate::flows::sync::verify_upstream_with(config, fetcher, only, jobs, progress);
+    progress.finish();
+    findings.extend(verified?);
     Ok(findings)
 }
 
