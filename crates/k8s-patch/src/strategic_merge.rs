@@ -10,7 +10,7 @@
 //! `$deleteFromPrimitiveList` into the object as ordinary fields; [`merge_kubernetes`] applies
 //! them as the API server does.
 
-use super::schema::Schema;
+use super::schema::{CustomSchema, Schema};
 use kyaml::{Map, Value};
 
 /// Why a strategic merge failed.
@@ -65,7 +65,7 @@ pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
 /// list go after the existing ones, which keep their order (kustomize puts patched items
 /// first). Everything else (merge keys, `$patch`, `null`) is as in [`merge`].
 pub fn merge_kubernetes(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
-    run(object, patch, &[], true)
+    run(object, patch, &[], true, None)
 }
 
 /// Like [`merge`], for an object whose source wrote some nulls as empty values (`key:`), given
@@ -76,7 +76,25 @@ pub fn merge_with_empty_nulls(
     patch: &Value,
     empty_nulls: &[Vec<PatchSeg>],
 ) -> Result<Merged, MergeError> {
-    run(object, patch, empty_nulls, false)
+    run(object, patch, empty_nulls, false, None)
+}
+
+/// Options of [`merge_with_options`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeOptions<'a> {
+    /// Nulls the source wrote as empty values (see [`merge_with_empty_nulls`]).
+    pub empty_nulls: &'a [Vec<PatchSeg>],
+    /// A schema that replaces the built-in one (kustomize's `openapi: path:`).
+    pub schema: Option<&'a CustomSchema>,
+}
+
+/// [`merge`] with options: empty nulls and a custom schema.
+pub fn merge_with_options(
+    object: &Value,
+    patch: &Value,
+    opts: &MergeOptions,
+) -> Result<Merged, MergeError> {
+    run(object, patch, opts.empty_nulls, false, opts.schema)
 }
 
 fn run(
@@ -84,6 +102,7 @@ fn run(
     patch: &Value,
     empty_nulls: &[Vec<PatchSeg>],
     kubernetes: bool,
+    custom: Option<&CustomSchema>,
 ) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
     let mut walker = Walker {
@@ -93,6 +112,7 @@ fn run(
         dest_path: Vec::new(),
         empty_nulls,
         kubernetes,
+        custom,
     };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
@@ -125,6 +145,8 @@ struct Walker<'a> {
     empty_nulls: &'a [Vec<PatchSeg>],
     /// Kubernetes semantics (see [`merge_kubernetes`]) instead of kustomize's.
     kubernetes: bool,
+    /// A custom schema replacing the built-in one.
+    custom: Option<&'a CustomSchema>,
 }
 
 /// Kubernetes-only directives found in one patch map.
@@ -294,8 +316,12 @@ fn is_empty_map(v: &Value) -> bool {
     matches!(v, Value::Null) || matches!(v, Value::Map(m) if m.is_empty())
 }
 
-impl Walker<'_> {
-    fn schema_of(&self, schema: Option<Schema>, sources: [Option<&Value>; 2]) -> Option<Schema> {
+impl<'a> Walker<'a> {
+    fn schema_of(
+        &self,
+        schema: Option<Schema<'a>>,
+        sources: [Option<&Value>; 2],
+    ) -> Option<Schema<'a>> {
         if schema.is_some() {
             return schema;
         }
@@ -305,7 +331,10 @@ impl Walker<'_> {
             if av.is_empty() || kind.is_empty() {
                 return None;
             }
-            Schema::for_type(av, kind)
+            match self.custom {
+                Some(c) => c.for_type(av, kind),
+                None => Schema::for_type(av, kind),
+            }
         })
     }
 
@@ -313,7 +342,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let schema = self.schema_of(schema, [dest.as_deref(), origin]);
         let ds = shape(dest.as_deref());
@@ -352,7 +381,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         if missing_or_null(dest.as_deref()) {
             let mut m = match origin {
@@ -404,7 +433,7 @@ impl Walker<'_> {
     fn merge_into_self(
         &mut self,
         mut node: Value,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let patch = node.as_map().cloned().unwrap_or_default();
         self.merge_fields(&mut node, Some(&patch), schema)?;
@@ -415,7 +444,7 @@ impl Walker<'_> {
         &mut self,
         dest: &mut Value,
         origin: Option<&Map>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<(), MergeError> {
         let Value::Map(dest_map) = dest else {
             return Ok(());
@@ -488,7 +517,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let mut origin_items: Option<Vec<Value>> =
             origin.and_then(Value::as_seq).map(<[Value]>::to_vec);
@@ -525,7 +554,7 @@ impl Walker<'_> {
             }
         }
         let strategy = schema.map(|s| s.strategy());
-        let keys: Vec<&'static str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
+        let keys: Vec<&'a str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
         let element_schema = schema.and_then(|s| s.elements());
         let origin_items = origin_items.unwrap_or_default();
         let existing: Vec<String> = if self.kubernetes && !replaced {
@@ -598,8 +627,8 @@ impl Walker<'_> {
         &mut self,
         mut dest: Vec<Value>,
         origin: &[Value],
-        keys: &[&'static str],
-        element_schema: Option<Schema>,
+        keys: &[&str],
+        element_schema: Option<Schema<'a>>,
         dest_is_patch: bool,
     ) -> Result<Option<Vec<Value>>, MergeError> {
         let tuple_of = |v: &Value| -> Vec<String> {
@@ -882,7 +911,7 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     equivalent_at(a, b, schema)
 }
 
-fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
+fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema<'_>>) -> bool {
     match (a, b) {
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
@@ -895,11 +924,11 @@ fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
             if x.len() != y.len() {
                 return false;
             }
-            let keys = schema
+            let keys: Vec<&str> = schema
                 .map(|s| s.strategy())
                 .filter(|s| s.merges())
-                .map(|s| s.keys)
-                .unwrap_or(&[]);
+                .map(|s| s.keys.to_vec())
+                .unwrap_or_default();
             let elements = schema.and_then(|s| s.elements());
             if keys.is_empty() {
                 return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
