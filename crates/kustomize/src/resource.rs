@@ -1,6 +1,7 @@
 //! One Kubernetes object during a build: its value, where it came from, and the bookkeeping
 //! kustomize keeps in build annotations (previous ids, name prefixes/suffixes, hash and
-//! generator behaviour), plus resource ids and kustomize's "legacy" output order.
+//! generator behaviour, var names, origin and transformer annotations), plus resource ids and
+//! kustomize's "legacy" output order.
 
 use std::cmp::Ordering;
 
@@ -24,7 +25,7 @@ pub struct Gvk {
 
 impl Gvk {
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.rsplit_once('/') {
+        let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
@@ -67,6 +68,11 @@ impl Gvk {
             or_placeholder(&self.version, "[noVer]"),
             or_placeholder(&self.group, "[noGrp]")
         )
+    }
+
+    /// kustomize `Gvk.stableSortString` (also its legacy sort string).
+    pub(crate) fn stable_sort_string(&self) -> String {
+        self.legacy_sort_string()
     }
 
     fn legacy_sort_string(&self) -> String {
@@ -207,6 +213,12 @@ pub struct Res {
     pub needs_hash: bool,
     /// Generator behaviour (`create`, `merge`, `replace`) of generated objects.
     pub behavior: Option<String>,
+    /// Names of the vars this object is the source of.
+    pub ref_var_names: Vec<String>,
+    /// `config.kubernetes.io/origin` (with `buildMetadata: [originAnnotations]`).
+    pub origin_anno: Option<crate::origin::OriginAnno>,
+    /// `alpha.config.kubernetes.io/transformations`.
+    pub transformations: Vec<crate::origin::OriginAnno>,
     /// Source text and document index, to tell `key:` from `key: null` (see `empty_nulls`).
     pub source: Option<(std::sync::Arc<str>, usize)>,
 }
@@ -221,6 +233,9 @@ impl Res {
             suffixes: Vec::new(),
             needs_hash: false,
             behavior: None,
+            ref_var_names: Vec::new(),
+            origin_anno: None,
+            transformations: Vec::new(),
             source: None,
         }
     }
@@ -305,29 +320,70 @@ impl Res {
             .insert("name".into(), Value::String(name.to_string()));
     }
 
+    /// kyaml `SetNamespace`: an empty namespace removes the field.
     pub fn set_namespace(&mut self, ns: &str) {
-        self.metadata_mut()
-            .insert("namespace".into(), Value::String(ns.to_string()));
+        let meta = self.metadata_mut();
+        if ns.is_empty() {
+            meta.shift_remove("namespace");
+        } else {
+            meta.insert("namespace".into(), Value::String(ns.to_string()));
+        }
     }
 
-    pub fn labels(&self) -> Option<&Map> {
-        self.value
-            .path(&["metadata", "labels"])
-            .and_then(Value::as_map)
+    pub fn set_kind(&mut self, kind: &str) {
+        ensure_map(&mut self.value).insert("kind".into(), Value::String(kind.to_string()));
     }
 
-    pub fn annotations(&self) -> Option<&Map> {
-        self.value
-            .path(&["metadata", "annotations"])
-            .and_then(Value::as_map)
+    /// kyaml `GetLabels`/`GetAnnotations`: the map's entries with each value's text.
+    pub fn meta_map(&self, field: &str) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(Value::Map(m)) = self.value.path(&["metadata", field]) {
+            for (k, v) in m {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => self.raw_null_text(&["metadata", field, k]),
+                    Value::Map(_) | Value::Seq(_) => String::new(),
+                    other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
+                };
+                out.insert(k.clone(), text);
+            }
+        }
+        out
     }
 
-    /// Whether kustomize's bookkeeping annotations would have been set on this object.
-    pub fn has_build_annotations(&self) -> bool {
-        !self.prev.is_empty()
-            || !self.prefixes.is_empty()
-            || !self.suffixes.is_empty()
-            || self.behavior.is_some()
+    /// kyaml `SetLabels`/`SetAnnotations`: replaces the map with string values, or removes
+    /// the field when the map is empty.
+    pub fn set_meta_map(&mut self, field: &str, map: &std::collections::BTreeMap<String, String>) {
+        let meta = self.metadata_mut();
+        meta.shift_remove(field);
+        if !map.is_empty() {
+            meta.insert(
+                field.to_string(),
+                Value::Map(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect(),
+                ),
+            );
+        }
+    }
+
+    /// How a null was spelled in the source (`~`, `null`, or nothing), as kyaml keeps it.
+    fn raw_null_text(&self, path: &[&str]) -> String {
+        let Some((src, doc)) = &self.source else {
+            return "null".to_string();
+        };
+        let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k)).collect();
+        let Some(pos) = kyaml::locate(src, *doc, &segs) else {
+            return "null".to_string();
+        };
+        let line = src.lines().nth(pos.line as usize - 1).unwrap_or("");
+        let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+        let token = rest.split([' ', '#']).next().unwrap_or("").trim();
+        match token {
+            "~" | "null" | "Null" | "NULL" => token.to_string(),
+            _ => String::new(),
+        }
     }
 
     /// Paths of nulls written as empty values (`key:`), which strategic merge drops. Computed
@@ -441,7 +497,7 @@ const ORDER_LAST: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
-fn type_order(kind: &str) -> i32 {
+pub(crate) fn type_order(kind: &str) -> i32 {
     if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
         return i as i32 - ORDER_FIRST.len() as i32;
     }
@@ -451,8 +507,8 @@ fn type_order(kind: &str) -> i32 {
     0
 }
 
-fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
-    let (ia, ib) = (type_order(&a.kind), type_order(&b.kind));
+fn gvk_less(a: &Gvk, b: &Gvk, order: &dyn Fn(&str) -> i32) -> Ordering {
+    let (ia, ib) = (order(&a.kind), order(&b.kind));
     if ia != ib {
         return ia.cmp(&ib);
     }
@@ -464,17 +520,25 @@ fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
 }
 
 /// kustomize's default ("legacy") output order: by kind rank, then gvk, then namespace/name.
-/// Stable, like Go's `sort.Sort` is not: ties keep input order here, and ties cannot happen
-/// between distinct ids.
-pub fn legacy_sort(resources: &mut [Res]) {
-    resources.sort_by(|a, b| {
-        let (ia, ib) = (a.cur_id(), b.cur_id());
+/// Ties cannot happen between distinct ids.
+pub fn legacy_sort(resources: &mut Vec<Res>) {
+    legacy_sort_with(resources, &type_order);
+}
+
+/// The legacy order with custom kind ranks (`sortOptions.legacySortOptions`).
+pub fn legacy_sort_with(resources: &mut Vec<Res>, order: &dyn Fn(&str) -> i32) {
+    let mut keyed: Vec<(ResId, Res)> = std::mem::take(resources)
+        .into_iter()
+        .map(|r| (r.cur_id(), r))
+        .collect();
+    keyed.sort_by(|(ia, _), (ib, _)| {
         if ia.gvk != ib.gvk {
-            gvk_less(&ia.gvk, &ib.gvk)
+            gvk_less(&ia.gvk, &ib.gvk, order)
         } else {
             ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
         }
     });
+    resources.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// `s`, or `placeholder` when it is empty (kustomize's spelling of missing GVK parts).

@@ -185,11 +185,11 @@ fn bad_input_is_reported_with_file_and_line() {
         ),
         (
             "bad/helm-charts",
-            "bad/helm-charts/kustomization.yaml:2: `helmCharts` is not supported by vendor build",
+            "bad/helm-charts/kustomization.yaml:2: helmCharts: rendering chart `ingress-nginx` must be enabled: must specify --enable-helm",
         ),
         (
             "bad/unknown-field",
-            "bad/unknown-field/kustomization.yaml:4: unknown field `patchesStrategicMerg` in kustomization",
+            "bad/unknown-field/kustomization.yaml:4: invalid Kustomization: unknown field \"patchesStrategicMerg\"",
         ),
     ];
     for (dir, want) in cases {

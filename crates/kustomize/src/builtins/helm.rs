@@ -1,0 +1,227 @@
+//! `HelmChartInflationGenerator` (`helmCharts:`): finds the chart under `chartHome`
+//! (kustomize's `<chartHome>/<name>-<version>/<name>` layout when `repo` and `version` are
+//! set), asks the caller's [`ChartInflater`](crate::ChartInflater) to fetch it when it is
+//! missing, merges `valuesFile`/`valuesInline` per `valuesMerge`, and renders it through the
+//! inflater. The crate itself renders nothing: without `--enable-helm` or an inflater, charts
+//! are an error that says so.
+
+use std::path::{Path, PathBuf};
+
+use super::Loc;
+use crate::kustomization::Kustomization;
+use crate::resource::Res;
+use crate::target::{Builder, Loader};
+use crate::types::{HelmChart, HelmGlobals};
+use crate::{HelmPull, HelmTemplate, KustomizeError, display_path};
+use kyaml::Value;
+
+/// The directory that holds `<name>/` for this chart.
+pub(crate) fn chart_home(k_dir: &Path, globals: &HelmGlobals, chart: &HelmChart) -> PathBuf {
+    let home = if globals.chart_home.is_empty() {
+        "charts"
+    } else {
+        globals.chart_home.as_str()
+    };
+    let base = if Path::new(home).is_absolute() {
+        PathBuf::from(home)
+    } else {
+        crate::normalize(&k_dir.join(home))
+    };
+    if !chart.version.is_empty() && !chart.repo.is_empty() {
+        base.join(format!("{}-{}", chart.name, chart.version))
+    } else {
+        base
+    }
+}
+
+fn parse_values(path: &Path, bytes: Vec<u8>) -> Result<Value, KustomizeError> {
+    let text = String::from_utf8(bytes)
+        .map_err(|_| KustomizeError::at(path, None, "values file is not valid UTF-8"))?;
+    let v = kyaml::parse_first(&text, kyaml::Dialect::Helm)
+        .map_err(|e| KustomizeError::yaml(path, &e))?;
+    Ok(if v.is_null() {
+        Value::Map(Default::default())
+    } else {
+        v
+    })
+}
+
+/// Merges `src` into `dest` as kyaml's `merge2` does without a schema: maps field by field,
+/// everything else replaced, `null` deletes.
+fn merge_values(dest: &Value, src: &Value) -> Value {
+    match (dest, src) {
+        (Value::Map(d), Value::Map(s)) => {
+            let mut out = d.clone();
+            for (k, v) in s {
+                if v.is_null() {
+                    out.shift_remove(k);
+                    continue;
+                }
+                let merged = match out.get(k) {
+                    Some(existing) => merge_values(existing, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Map(out)
+        }
+        (_, s) => s.clone(),
+    }
+}
+
+pub(crate) fn generate(
+    b: &mut Builder,
+    k: &Kustomization,
+    loader: &Loader,
+    globals: &HelmGlobals,
+    chart: &HelmChart,
+    loc: &Loc,
+) -> Result<Vec<Res>, KustomizeError> {
+    if !b.opts.enable_helm {
+        return Err(loc
+            .error(format!(
+                "helmCharts: rendering chart `{}` must be enabled: must specify --enable-helm",
+                chart.name
+            ))
+            .with_help("run `vendor build --enable-helm DIR`; vendor renders charts itself, no helm binary is needed"));
+    }
+    let Some(inflater) = b.opts.helm.clone() else {
+        return Err(loc.error(format!(
+            "helmCharts: no chart renderer is available to render `{}`",
+            chart.name
+        )));
+    };
+    if chart.name.is_empty() {
+        return Err(loc.error("chart name cannot be empty"));
+    }
+    let home = chart_home(&k.dir, globals, chart);
+    let chart_dir = home.join(&chart.name);
+    let merge = if chart.values_merge.is_empty() {
+        "override"
+    } else {
+        chart.values_merge.as_str()
+    };
+    if !matches!(merge, "merge" | "override" | "replace") {
+        return Err(loc.error("valuesMerge must be one of [merge override replace]"));
+    }
+    let mut additional = Vec::new();
+    for f in &chart.additional_values_files {
+        let (path, bytes) = loader.load(f).map_err(|e| {
+            loc.error(format!(
+                "could not load additionalValuesFile: {}",
+                e.message
+            ))
+        })?;
+        additional.push(parse_values(&path, bytes)?);
+    }
+    if !chart_dir.is_dir() {
+        if chart.repo.is_empty() {
+            return Err(loc
+                .error(format!(
+                    "no repo specified for pull, no chart found at '{}'",
+                    display_path(&chart_dir)
+                ))
+                .with_help("put the chart under chartHome (charts/<name>), or give `repo` and `version` so it can be fetched"));
+        }
+        inflater
+            .pull(&HelmPull {
+                repo: chart.repo.clone(),
+                name: chart.name.clone(),
+                version: chart.version.clone(),
+                dest: home.clone(),
+            })
+            .map_err(|m| {
+                loc.error(format!(
+                    "helmCharts: cannot fetch chart `{}`: {m}",
+                    chart.name
+                ))
+            })?;
+        if !chart_dir.is_dir() {
+            return Err(loc.error(format!(
+                "helmCharts: chart `{}` not found at '{}' after fetching",
+                chart.name,
+                display_path(&chart_dir)
+            )));
+        }
+    }
+    let values_file = if chart.values_file.is_empty() {
+        chart_dir.join("values.yaml").to_string_lossy().into_owned()
+    } else {
+        chart.values_file.clone()
+    };
+    let inline = chart
+        .values_inline
+        .as_ref()
+        .filter(|v| v.as_map().is_some_and(|m| !m.is_empty()));
+    let primary = match inline {
+        Some(inline) => {
+            if merge == "replace" {
+                inline.clone()
+            } else {
+                let (path, bytes) = loader
+                    .load(&values_file)
+                    .map_err(|e| loc.error(e.message))?;
+                let file_values = parse_values(&path, bytes)?;
+                if merge == "override" {
+                    merge_values(&file_values, inline)
+                } else {
+                    merge_values(inline, &file_values)
+                }
+            }
+        }
+        None => {
+            let (path, bytes) = loader
+                .load(&values_file)
+                .map_err(|e| loc.error(e.message))?;
+            parse_values(&path, bytes)?
+        }
+    };
+    let mut values = vec![primary];
+    values.extend(additional);
+    let req = HelmTemplate {
+        chart_dir: chart_dir.clone(),
+        release_name: chart.release_name.clone(),
+        namespace: chart.namespace.clone(),
+        values,
+        api_versions: chart.api_versions.clone(),
+        kube_version: chart.kube_version.clone(),
+        include_crds: chart.include_crds,
+        skip_tests: chart.skip_tests,
+        skip_hooks: chart.skip_hooks,
+        name_template: chart.name_template.clone(),
+        debug: chart.debug,
+    };
+    let text = inflater.template(&req).map_err(|m| {
+        loc.error(format!(
+            "helmCharts: rendering chart `{}` failed: {m}",
+            chart.name
+        ))
+    })?;
+    crate::files::resources_from_text(&chart_dir, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_merge_maps_and_replace_the_rest() {
+        let a = kyaml::parse_one("a: {x: 1, y: [1]}\nb: 2\n", kyaml::Dialect::Helm).unwrap();
+        let b = kyaml::parse_one("a: {y: [2], z: 3}\nb: null\n", kyaml::Dialect::Helm).unwrap();
+        let m = merge_values(&a, &b);
+        let want = kyaml::parse_one("a: {x: 1, y: [2], z: 3}\n", kyaml::Dialect::Helm).unwrap();
+        assert_eq!(m, want);
+    }
+
+    #[test]
+    fn versioned_charts_live_in_name_version_dirs() {
+        let chart = HelmChart {
+            name: "nginx".into(),
+            version: "1.2.3".into(),
+            repo: "https://charts.example".into(),
+            ..Default::default()
+        };
+        let home = chart_home(Path::new("/k"), &HelmGlobals::default(), &chart);
+        assert_eq!(home, PathBuf::from("/k/charts/nginx-1.2.3"));
+    }
+}

@@ -1,0 +1,368 @@
+//! Field specs and the transformer configuration: which fields of which kinds each builtin
+//! transformer touches (name prefix/suffix, namespace, labels, annotations, name references,
+//! var references, images, replicas). The defaults are kustomize's (`config/defaults.yaml`);
+//! `configurations:` files and `crds:` (OpenAPI definitions with `x-kubernetes-*` markers)
+//! add to them, and a kustomization's configuration flows up to the ones that include it.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+use crate::decode::{DResult, DecodeError, Fields};
+use crate::resource::Gvk;
+use kyaml::Value;
+
+/// A field spec: a `/`-separated path in objects of a (partial) gvk, and whether a missing
+/// field is created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub gvk: Gvk,
+    pub path: String,
+    pub create: bool,
+}
+
+impl FieldSpec {
+    pub fn new(path: &str, create: bool) -> FieldSpec {
+        FieldSpec {
+            gvk: Gvk::default(),
+            path: path.to_string(),
+            create,
+        }
+    }
+
+    pub(crate) fn decode(v: &Value, strict: bool) -> DResult<FieldSpec> {
+        let f = Fields::of(v, &["group", "version", "kind", "path", "create"], strict)?;
+        Ok(FieldSpec {
+            gvk: Gvk {
+                group: f.string("group")?,
+                version: f.string("version")?,
+                kind: f.string("kind")?,
+            },
+            path: f.string("path")?,
+            create: f.boolean("create")?,
+        })
+    }
+
+    /// Whether this spec applies to objects of `gvk` (empty parts match anything).
+    pub fn applies_to(&self, gvk: &Gvk) -> bool {
+        gvk.is_selected_by(&self.gvk.group, &self.gvk.version, &self.gvk.kind)
+    }
+
+    /// kustomize `FieldSpec.String()`, in messages.
+    pub fn display(&self) -> String {
+        format!("{}:{}:{}", self.gvk.display(), self.create, self.path)
+    }
+}
+
+/// kustomize `Gvk.IsLessThan`: by kind rank, then `group_version_kind`.
+pub(crate) fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
+    let (ia, ib) = (
+        crate::resource::type_order(&a.kind),
+        crate::resource::type_order(&b.kind),
+    );
+    ia.cmp(&ib)
+        .then_with(|| a.stable_sort_string().cmp(&b.stable_sort_string()))
+}
+
+/// Adds `x` to `list` unless an equivalent spec is there (kustomize `FsSlice.MergeOne`).
+pub(crate) fn merge_one(list: &mut Vec<FieldSpec>, x: &FieldSpec) -> Result<(), String> {
+    let existing = list.iter().find(|s| {
+        s.gvk
+            .is_selected_by(&x.gvk.group, &x.gvk.version, &x.gvk.kind)
+            && s.path == x.path
+    });
+    match existing {
+        Some(s) if s.create != x.create => Err(format!(
+            "conflicting fieldspecs: {} and {}",
+            s.display(),
+            x.display()
+        )),
+        Some(_) => Ok(()),
+        None => {
+            list.push(x.clone());
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn merge_all(list: &mut Vec<FieldSpec>, other: &[FieldSpec]) -> Result<(), String> {
+    for x in other {
+        merge_one(list, x)?;
+    }
+    Ok(())
+}
+
+/// The referrers of one kind of object (`nameReference` entry).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameBackRef {
+    pub gvk: Gvk,
+    pub referrers: Vec<FieldSpec>,
+}
+
+/// kustomize's `TransformerConfig`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransformerConfig {
+    pub name_prefix: Vec<FieldSpec>,
+    pub name_suffix: Vec<FieldSpec>,
+    pub namespace: Vec<FieldSpec>,
+    pub common_labels: Vec<FieldSpec>,
+    pub labels: Vec<FieldSpec>,
+    pub template_labels: Vec<FieldSpec>,
+    pub common_annotations: Vec<FieldSpec>,
+    pub name_reference: Vec<NameBackRef>,
+    pub var_reference: Vec<FieldSpec>,
+    pub images: Vec<FieldSpec>,
+    pub replicas: Vec<FieldSpec>,
+}
+
+const SECTIONS: [&str; 11] = [
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "templateLabels",
+    "commonAnnotations",
+    "nameReference",
+    "varReference",
+    "images",
+    "replicas",
+];
+
+impl TransformerConfig {
+    fn lists_mut(&mut self) -> [&mut Vec<FieldSpec>; 10] {
+        [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ]
+    }
+
+    fn lists(&self) -> [&Vec<FieldSpec>; 10] {
+        [
+            &self.name_prefix,
+            &self.name_suffix,
+            &self.namespace,
+            &self.common_labels,
+            &self.labels,
+            &self.template_labels,
+            &self.common_annotations,
+            &self.var_reference,
+            &self.images,
+            &self.replicas,
+        ]
+    }
+
+    /// Decodes a `configurations:` file (strictly, as kustomize does).
+    pub(crate) fn decode(v: &Value) -> DResult<TransformerConfig> {
+        let f = Fields::of(v, &SECTIONS, true)?;
+        let specs = |name: &str| f.list(name, |x| FieldSpec::decode(x, true));
+        let mut t = TransformerConfig {
+            name_prefix: specs("namePrefix")?,
+            name_suffix: specs("nameSuffix")?,
+            namespace: specs("namespace")?,
+            common_labels: specs("commonLabels")?,
+            labels: specs("labels")?,
+            template_labels: specs("templateLabels")?,
+            common_annotations: specs("commonAnnotations")?,
+            var_reference: specs("varReference")?,
+            images: specs("images")?,
+            replicas: specs("replicas")?,
+            name_reference: f.list("nameReference", |x| {
+                let nf = Fields::of(x, &["group", "version", "kind", "fieldSpecs"], true)?;
+                Ok(NameBackRef {
+                    gvk: Gvk {
+                        group: nf.string("group")?,
+                        version: nf.string("version")?,
+                        kind: nf.string("kind")?,
+                    },
+                    referrers: nf.list("fieldSpecs", |s| FieldSpec::decode(s, true))?,
+                })
+            })?,
+        };
+        t.sort();
+        Ok(t)
+    }
+
+    fn sort(&mut self) {
+        for l in self.lists_mut() {
+            l.sort_by(|a, b| gvk_less(&a.gvk, &b.gvk));
+        }
+        self.name_reference.sort_by(|a, b| gvk_less(&a.gvk, &b.gvk));
+    }
+
+    /// kustomize's default configuration.
+    pub fn defaults() -> &'static TransformerConfig {
+        static DEFAULTS: OnceLock<TransformerConfig> = OnceLock::new();
+        DEFAULTS.get_or_init(|| {
+            let v = kyaml::parse_one(include_str!("config/defaults.yaml"), kyaml::Dialect::Kube)
+                .expect("the default configuration is valid YAML");
+            TransformerConfig::decode(&v).expect("the default configuration decodes")
+        })
+    }
+
+    /// kustomize `TransformerConfig.Merge`.
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), String> {
+        for (mine, theirs) in self.lists_mut().into_iter().zip(other.lists()) {
+            merge_all(mine, theirs)?;
+        }
+        for nbr in &other.name_reference {
+            self.add_name_reference(nbr)?;
+        }
+        self.sort();
+        Ok(())
+    }
+
+    pub fn add_name_reference(&mut self, nbr: &NameBackRef) -> Result<(), String> {
+        match self.name_reference.iter_mut().find(|c| c.gvk == nbr.gvk) {
+            Some(c) => merge_all(&mut c.referrers, &nbr.referrers),
+            None => {
+                self.name_reference.push(nbr.clone());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The transformer configuration from a `crds:` file: OpenAPI definitions whose properties
+/// carry `x-kubernetes-annotation`, `x-kubernetes-label-selector`, `x-kubernetes-identity` or
+/// `x-kubernetes-object-ref-*` markers.
+pub fn config_from_crd(doc: &Value) -> Result<TransformerConfig, DecodeError> {
+    let defs = doc
+        .as_map()
+        .ok_or_else(|| DecodeError::new("expected a map of OpenAPI definitions"))?;
+    let mut result = TransformerConfig::default();
+    for (name, def) in defs {
+        let props = def
+            .path(&["Schema", "properties"])
+            .or_else(|| def.get("properties"));
+        let Some(props) = props.and_then(Value::as_map) else {
+            continue;
+        };
+        if !["kind", "apiVersion", "metadata"]
+            .iter()
+            .all(|k| props.contains_key(*k))
+        {
+            continue;
+        }
+        let kind = name.rsplit('.').next().unwrap_or(name);
+        let gvk = Gvk {
+            kind: kind.to_string(),
+            ..Default::default()
+        };
+        let mut tc = TransformerConfig::default();
+        let mut seen = Vec::new();
+        load_crd(&mut tc, &gvk, defs, name, &mut Vec::new(), &mut seen)
+            .map_err(DecodeError::new)?;
+        result.merge(&tc).map_err(DecodeError::new)?;
+    }
+    Ok(result)
+}
+
+fn load_crd(
+    tc: &mut TransformerConfig,
+    gvk: &Gvk,
+    defs: &kyaml::Map,
+    type_name: &str,
+    path: &mut Vec<String>,
+    seen: &mut Vec<String>,
+) -> Result<(), String> {
+    // A type that refers to itself would recurse forever.
+    if seen.iter().any(|s| s == type_name) || path.len() > 64 {
+        return Ok(());
+    }
+    let Some(def) = defs.get(type_name) else {
+        return Ok(());
+    };
+    let props = def
+        .path(&["Schema", "properties"])
+        .or_else(|| def.get("properties"))
+        .and_then(Value::as_map);
+    let Some(props) = props else { return Ok(()) };
+    seen.push(type_name.to_string());
+    for (prop_name, prop) in props {
+        let ext = |key: &str| -> Option<&str> {
+            prop.as_map()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.as_str())
+        };
+        path.push(prop_name.clone());
+        let fs = FieldSpec {
+            gvk: gvk.clone(),
+            path: path.join("/"),
+            create: false,
+        };
+        if ext("x-kubernetes-annotation").is_some() {
+            merge_one(&mut tc.common_annotations, &fs)?;
+        }
+        if ext("x-kubernetes-label-selector").is_some() {
+            merge_one(&mut tc.common_labels, &fs)?;
+        }
+        if ext("x-kubernetes-identity").is_some() {
+            merge_one(&mut tc.name_prefix, &fs)?;
+        }
+        if let (Some(version), Some(kind)) = (
+            ext("x-kubernetes-object-ref-api-version"),
+            ext("x-kubernetes-object-ref-kind"),
+        ) {
+            let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
+            tc.add_name_reference(&NameBackRef {
+                gvk: Gvk {
+                    group: String::new(),
+                    version: version.to_string(),
+                    kind: kind.to_string(),
+                },
+                referrers: vec![FieldSpec {
+                    path: format!("{}/{name_key}", fs.path),
+                    ..fs.clone()
+                }],
+            })?;
+        }
+        if let Some(r) = prop.get("$ref").and_then(Value::as_str) {
+            load_crd(tc, gvk, defs, r, path, seen)?;
+        }
+        path.pop();
+    }
+    seen.pop();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_with_every_section() {
+        let d = TransformerConfig::defaults();
+        assert_eq!(d.name_prefix.len(), 1);
+        assert!(d.common_labels.len() > 20);
+        assert_eq!(d.template_labels.len(), 10);
+        assert!(d.name_reference.iter().any(|n| n.gvk.kind == "ConfigMap"));
+        assert!(d.var_reference.iter().any(|s| s.path == "metadata/labels"));
+        assert_eq!(d.images.len(), 4);
+    }
+
+    #[test]
+    fn merging_dedupes_and_detects_conflicts() {
+        let mut a = vec![FieldSpec::new("metadata/labels", true)];
+        let dup = FieldSpec {
+            gvk: Gvk {
+                kind: "Deployment".into(),
+                ..Default::default()
+            },
+            ..FieldSpec::new("metadata/labels", true)
+        };
+        // A spec for all kinds covers the kind-specific one.
+        merge_one(&mut a, &dup).unwrap();
+        assert_eq!(a.len(), 2);
+        let conflict = FieldSpec::new("metadata/labels", false);
+        assert!(merge_one(&mut a, &conflict).is_err());
+    }
+}
