@@ -833,7 +833,6 @@ class Case:
         self.world = world
         self.meta: dict[str, Any] = {}
         self.inputs: dict[str, bytes] = {}
-        self.modes: dict[str, int] = {}
 
 
 class Importer:
@@ -961,11 +960,15 @@ class Importer:
                 strip = d + "/"
                 files = {f: v for f, v in run.files.items() if f.startswith(strip)}
                 break
+        omitted = []
         for f, data in sorted(files.items()):
             rel = f[len(strip):] if f.startswith(strip) else f.lstrip("/")
+            if run.modes.get(f, 0) & 0o111 or data.startswith(b"#!"):
+                # Executable plugins the tests write are programs, not test
+                # data: they are left out (their cases are excluded anyway).
+                omitted.append(rel)
+                continue
             c.inputs[rel] = data
-            if f in run.modes:
-                c.modes[rel] = run.modes[f]
         if strip != "/" and not any(strip.encode() in v for v in c.inputs.values()):
             for chk in run.error_checks:
                 chk[1] = chk[1].replace(strip, "/")
@@ -1029,6 +1032,9 @@ class Importer:
             meta["reason"] = reason
         if run.error_checks:
             meta["test_error_checks"] = run.error_checks
+        if omitted:
+            meta["omitted_files"] = omitted
+            notes.append("executable plugin scripts the test writes are not copied (omitted_files)")
         contains = run.test_output_contains + EXTRA_CHECKS.get(name, [])
         if contains:
             meta["test_output_contains"] = contains
@@ -1135,8 +1141,6 @@ class Importer:
                 p = d / "input" / rel
                 p.parent.mkdir(parents=True, exist_ok=True)
                 p.write_bytes(data)
-                mode = c.modes.get(rel)
-                p.chmod(0o755 if mode is not None and mode & 0o111 else 0o644)
             if c.run is not None:
                 self.reference(c, d)
             (d / "case.json").write_text(json.dumps(c.meta, indent=2, sort_keys=True) + "\n")
