@@ -1,6 +1,9 @@
 //! Times reading a Helm index.yaml: `cargo run --release --example index_parse -- FILE`.
 //! Prints the best of five for the line scanner (Helm's layout) and the YAML event parser.
 
+// A developer tool run by hand: it prints, and it may stop on bad input with a panic.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::time::Instant;
 
 use vendor::sources::helm_repo::{parse_index, parse_index_events, parse_index_fast};

@@ -1,6 +1,9 @@
 //! Times the template engine on ingress-nginx 4.15.1 (parse every template, then render every
 //! non-partial one with the chart's default values). Run by `bench/template-engine.sh`.
 
+// A developer tool run by hand: it prints, and it may stop on bad input with a panic.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{GlobalArgs, Outcome};
-use crate::diag::{Finding, Level};
+use crate::diag::Level;
 use kustomize::{self, BuildOptions};
 
 #[derive(Debug, clap::Args)]
@@ -15,21 +15,6 @@ pub struct Args {
     /// Refuse to read files outside this directory (default: no limit beyond kustomize's own).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-}
-
-/// Renders one finding the way `vendor build` prints it on stderr.
-pub fn format_finding(f: &Finding) -> String {
-    let mut s = format!("{}[{}]: {}\n", f.level, f.code, f.message);
-    if let Some(file) = &f.file {
-        match f.pos {
-            Some(p) => s.push_str(&format!("  --> {file}:{}\n", p.line)),
-            None => s.push_str(&format!("  --> {file}\n")),
-        }
-    }
-    if let Some(h) = &f.help {
-        s.push_str(&format!("  = help: {h}\n"));
-    }
-    s
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
@@ -71,7 +56,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         if global.quiet && f.level < Level::Deny {
             continue;
         }
-        let _ = write!(stderr, "{}", format_finding(&f));
+        let _ = write!(stderr, "{}", crate::report::human::findings::compact(&f));
     }
     Ok(if worst == Level::Deny {
         Outcome::Findings

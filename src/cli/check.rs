@@ -1,12 +1,11 @@
-//! `vendor check`: the CI gate. Loads vendor.toml, runs `crate::check`, prints the report in
+//! `vendor check`: the CI gate. Loads vendor.toml, runs `crate::flows::check`, prints the report in
 //! the chosen format and turns error-level findings into exit code 1.
 
-use std::io::Write;
+use miette::Result;
 
-use miette::{IntoDiagnostic, Result};
-
-use super::{Format, GlobalArgs, Outcome};
+use super::{GlobalArgs, Outcome};
 use crate::diag::{Code, Level, LevelOverrides};
+use crate::report::Output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,30 +44,19 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
             return Err(super::unknown_entry(&config, n));
         }
     }
-    let opts = crate::check::Options {
+    let opts = crate::flows::check::Options {
         overrides: overrides.clone(),
         only: args.names,
     };
-    let mut report = crate::check::check(&config, &opts)?;
+    let mut report = crate::flows::check::check(&config, &opts)?;
     if args.online {
         let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
-        let mut online = crate::sources::online_findings(&config, &opts.only, jobs)?;
+        let mut online = crate::flows::check::online_findings(&config, &opts.only, jobs)?;
         overrides.apply(&mut online);
         report.findings.extend(online);
         report.sort();
     }
-    let text = match global.format {
-        Format::Human | Format::Markdown => {
-            crate::report::human(&report, global.color_stdout(), global.quiet)
-        }
-        Format::Json => crate::report::json(&report),
-        Format::Github => crate::report::github(&report),
-        Format::Sarif => crate::report::sarif(&report),
-    };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .into_diagnostic()?;
+    super::print(global, Output::Check(&report))?;
     Ok(if report.has_errors() {
         Outcome::Findings
     } else {

@@ -1,15 +1,11 @@
-//! `vendor diff OLD NEW` and `vendor diff NAME [--to VERSION]`: glue between the command line,
-//! `crate::sources` (fetching upstream at another version for the NAME form) and `kdiff`.
-//! Both forms load two resource sets and end in [`report`].
+//! `vendor diff OLD NEW` and `vendor diff NAME [--to VERSION]`: glue over `crate::flows::diff`.
 
-use std::io::Write;
-use std::path::Path;
-
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
 
 use super::{Format, GlobalArgs, Outcome};
-use crate::report::diff::{self as render, RenderOptions};
-use kdiff::{NoiseFilter, Options, Pattern, Resource};
+use crate::flows::diff as flow;
+use crate::report::{DiffOptions, Output};
+use kdiff::{NoiseFilter, Options, Pattern};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  vendor diff argocd --to v2.14.22\n  \
@@ -83,10 +79,6 @@ impl Args {
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let Some(new) = args.new.clone() else {
-        let name = args.old.clone();
-        return run_entry(global, &args, &name);
-    };
     if let Some(threshold) = args.detect_renames
         && !(0.0..=1.0).contains(&threshold)
     {
@@ -95,137 +87,40 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
             "--detect-renames {threshold} is out of range"
         ));
     }
-    if args.old == "-" && new == "-" {
-        return Err(miette::miette!(
-            help = "read at most one side from stdin",
-            "both OLD and NEW are `-`"
-        ));
-    }
-    let (old_side, new_side) = rayon::join(|| load(&args.old), || load(&new));
-    report(global, &args, old_side?, new_side?, &args.old, &new)
-}
-
-/// `--patched`: both sides through the entry's overlay, `patches/NAME` built over the vendored
-/// tree and over the fetched one (in a scratch copy of the repository).
-fn run_patched(
-    global: &GlobalArgs,
-    args: &Args,
-    config: &crate::config::Config,
-    entry: &crate::config::Entry,
-    fetched: &std::collections::BTreeMap<String, Vec<u8>>,
-    upstream_label: &str,
-) -> miette::Result<Outcome> {
-    let name = &entry.name;
-    let overlay = |root: &Path| -> miette::Result<Vec<Resource>> {
-        let dir = root.join(&config.settings.patches_dir).join(name);
-        let opts = kustomize::BuildOptions {
-            root: Some(root.to_path_buf()),
-            display_base: Some(root.to_path_buf()),
-            ..Default::default()
-        };
-        let built = kustomize::build(&dir, &opts)
-            .map_err(|e| miette::miette!(help = "`vendor build` shows the same error", "{e}"))
-            .wrap_err_with(|| {
-                format!(
-                    "the overlay {}/{name} does not build",
-                    config.settings.patches_dir
-                )
-            })?;
-        kdiff::load_str(
-            &kustomize::render(&built),
-            &format!("{}/{name}", config.settings.patches_dir),
-            false,
-        )
-        .into_diagnostic()
+    let mut sides = match &args.new {
+        Some(new) => flow::paths(&args.old, new)?,
+        None => {
+            let config = super::load_config(global)?;
+            let entry = config
+                .entry(&args.old)
+                .ok_or_else(|| super::unknown_entry(&config, &args.old))?;
+            let req = flow::EntryRequest {
+                to: args.to.clone(),
+                patched: args.patched,
+                offline: args.offline,
+            };
+            flow::entry(&config, entry, &req)?
+        }
     };
-    if !config.patches_dir(entry).is_dir() {
-        return Err(miette::miette!(
-            help = "drop --patched to compare the upstream trees",
-            "`{name}` has no overlay in {}/{name}",
-            config.settings.patches_dir
-        ));
+    let opts = flow::options(args.options(), optional_config(global)?.as_ref());
+    let diff_opts = DiffOptions {
+        old_label: sides.old_label.clone(),
+        new_label: sides.new_label.clone(),
+        color: global.format == Format::Human && global.color_stdout(),
+    };
+    let result = flow::compare(&mut sides, &opts);
+    if !(global.quiet && global.format == Format::Human) {
+        super::print(global, Output::Diff(&result, &diff_opts))?;
     }
-    let old = overlay(&config.root)?;
-    let scratch = crate::workspace::scratch_repository(config, None, [(name.as_str(), fetched)])?;
-    let new = overlay(scratch.path())?;
-    let old_label = format!("{}/{name} ({})", config.settings.patches_dir, entry.version);
-    let new_label = format!(
-        "{}/{name} over {upstream_label}",
-        config.settings.patches_dir
-    );
-    report(global, args, old, new, &old_label, &new_label)
-}
-
-/// `vendor diff NAME [--to VERSION]`: the vendored tree of an entry against upstream at VERSION
-/// (default: the pinned version, which shows hand edits of the vendored copy).
-fn run_entry(global: &GlobalArgs, args: &Args, name: &str) -> miette::Result<Outcome> {
-    let config = super::load_config(global)?;
-    let entry = config
-        .entry(name)
-        .ok_or_else(|| super::unknown_entry(&config, name))?;
-    let vendored_dir = config.upstream_dir(entry);
-    let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
-    let old = if vendored_dir.join("Chart.yaml").is_file() {
-        render_chart(&config, entry, &vendored_dir, &vendored_label)?
+    let outcome = if args.exit_code && result.has_differences() {
+        Outcome::Findings
     } else {
-        kdiff::load_path(&vendored_dir)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot read the vendored manifests of `{name}`"))?
+        Outcome::Clean
     };
-
-    let mut target = entry.clone();
-    if let Some(v) = &args.to {
-        target.version = v.clone();
-    }
-    let mut fetcher = crate::sources::Fetcher::from_env();
-    fetcher.offline = args.offline;
-    let prepared = crate::sources::sync::prepare(&fetcher, &config, &target)
-        .wrap_err_with(|| format!("cannot fetch `{name}` at {}", target.version))?;
-    let upstream_label = format!("{name}@{}", target.version);
-    if args.patched {
-        return run_patched(
-            global,
-            args,
-            &config,
-            entry,
-            &prepared.files,
-            &upstream_label,
-        );
-    }
-    let new = kdiff::load_files(
-        prepared
-            .files
-            .iter()
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice())),
-        &upstream_label,
-    )
-    .into_diagnostic()
-    .wrap_err_with(|| format!("cannot read the upstream manifests of `{upstream_label}`"))?;
-    report(global, args, old, new, &vendored_label, &upstream_label)
-}
-
-/// Renders a vendored chart *source* directory the way `sync` renders charts (release, namespace,
-/// values files, kube-version; CRDs and hooks included, tests skipped) and loads the result. The
-/// fetched side needs no rendering: `sources::sync::prepare` renders charts itself.
-fn render_chart(
-    config: &crate::config::Config,
-    entry: &crate::config::Entry,
-    chart_dir: &Path,
-    label: &str,
-) -> miette::Result<Vec<Resource>> {
-    let crate::config::Source::Chart { chart, .. } = &entry.source else {
-        return Ok(Vec::new());
-    };
-    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
-        return Ok(Vec::new());
-    };
-    let release = crate::helm::render_release(chart_dir, &opts)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot render chart {chart} for {label}"))?;
-    let text = release.template_text(&opts);
-    kdiff::load_str(&text, label, false)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("the rendered chart of {label} is not valid YAML"))
+    drop(result);
+    // Freeing two multi-megabyte trees node by node costs ~10% of the run; the process exits next.
+    std::mem::forget(sides);
+    Ok(outcome)
 }
 
 /// vendor.toml, when there is one (for `[settings] kube-version` and `[diff]` noise):
@@ -241,70 +136,4 @@ fn optional_config(global: &GlobalArgs) -> miette::Result<Option<crate::config::
         Err(e) if global.manifest_path.is_some() => Err(e.into()),
         Err(_) => Ok(None),
     }
-}
-
-fn load(path: &str) -> miette::Result<Vec<Resource>> {
-    kdiff::load_path(Path::new(path))
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the manifests in {path}"))
-}
-
-/// Compares two loaded sides and prints the report in the global format. Both `vendor diff OLD
-/// NEW` and the NAME form end here.
-pub fn report(
-    global: &GlobalArgs,
-    args: &Args,
-    mut old: Vec<Resource>,
-    mut new: Vec<Resource>,
-    old_label: &str,
-    new_label: &str,
-) -> miette::Result<Outcome> {
-    let format = match global.format {
-        Format::Human => render::Format::Human,
-        Format::Json => render::Format::Json,
-        Format::Markdown => render::Format::Markdown,
-        Format::Github => render::Format::Github,
-        Format::Sarif => {
-            return Err(miette::miette!(
-                help = "use --format human, json, markdown or github",
-                "`vendor diff` does not support --format sarif"
-            ));
-        }
-    };
-    let mut opts = args.options();
-    if let Some(config) = optional_config(global)? {
-        if opts.kube_version.is_none() {
-            opts.kube_version = Some(config.settings.kube_version.clone());
-        }
-        let from_config = config.diff.filter();
-        opts.noise.paths.extend(from_config.paths);
-        opts.noise.labels.extend(from_config.labels);
-        opts.noise.annotations.extend(from_config.annotations);
-    }
-    rayon::join(
-        || kdiff::prepare(&mut old, &opts),
-        || kdiff::prepare(&mut new, &opts),
-    );
-    let result = kdiff::diff(&old, &new, &opts);
-    let render_opts = RenderOptions {
-        old_label: old_label.to_string(),
-        new_label: new_label.to_string(),
-        color: format == render::Format::Human && global.color_stdout(),
-    };
-    let text = render::render(&result, format, &render_opts);
-    if !(global.quiet && format == render::Format::Human) {
-        let mut stdout = std::io::stdout().lock();
-        stdout.write_all(text.as_bytes()).into_diagnostic()?;
-        stdout.flush().into_diagnostic()?;
-    }
-    let outcome = if args.exit_code && result.has_differences() {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    };
-    drop(result);
-    // Freeing two multi-megabyte trees node by node costs ~10% of the run; the process exits next.
-    std::mem::forget(old);
-    std::mem::forget(new);
-    Ok(outcome)
 }

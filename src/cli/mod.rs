@@ -2,11 +2,17 @@
 //! codes (0 clean, 1 findings/drift/broken patches, 2 the tool could not do its job). The work
 //! itself lives in library modules; each `cli/<command>.rs` only wires them together.
 
+// The command line is where output and errors reach the user: printing is allowed here.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use crate::report::Format;
+use crate::report::{Output, Style};
 
 mod build;
 mod check;
@@ -59,15 +65,6 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Markdown,
-    Github,
-    Sarif,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -84,6 +81,14 @@ impl GlobalArgs {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::io::stdout().is_terminal()
             }
+        }
+    }
+
+    /// How human output looks on stdout.
+    pub fn style(&self) -> Style {
+        Style {
+            color: self.color_stdout(),
+            quiet: self.quiet,
         }
     }
 
@@ -125,6 +130,25 @@ pub enum Command {
     Generate(generate::Args),
 }
 
+impl Command {
+    /// The report kind (for the formats it supports) and the command's name.
+    fn report(&self) -> (crate::report::Command, &'static str) {
+        use crate::report::Command as R;
+        match self {
+            Command::Check(_) => (R::Check, "check"),
+            Command::Sync(_) => (R::Sync, "sync"),
+            Command::Outdated(_) => (R::Outdated, "outdated"),
+            Command::Update(_) => (R::Update, "update"),
+            Command::Diff(_) => (R::Diff, "diff"),
+            Command::Build(_) => (R::Plain, "build"),
+            Command::Template(_) => (R::Plain, "template"),
+            Command::Images(_) => (R::Images, "images"),
+            Command::Init(_) => (R::Plain, "init"),
+            Command::Generate(_) => (R::Plain, "generate"),
+        }
+    }
+}
+
 /// What a command found, for the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -160,6 +184,8 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> miette::Result<Outcome> {
     let g = &cli.global;
+    let (command, name) = cli.command.report();
+    command.check_format(name, g.format)?;
     match cli.command {
         Command::Check(args) => check::run(g, args),
         Command::Sync(args) => sync::run(g, args),
@@ -194,6 +220,30 @@ fn is_broken_pipe(report: &miette::Report) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Prints a command's output on stdout in the chosen format.
+pub(crate) fn print(global: &GlobalArgs, output: Output<'_>) -> miette::Result<()> {
+    let text = output
+        .render(global.format, global.style())
+        .ok_or_else(|| {
+            miette::miette!("--format {} is not supported here", global.format.as_str())
+        })?;
+    write_stdout(&text)
+}
+
+/// Writes text to stdout (a closed pipe ends the command quietly, see `main`).
+pub(crate) fn write_stdout(text: &str) -> miette::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| miette::Report::new(WriteError(e)))
+}
+
+/// Writing to stdout failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot write the output")]
+struct WriteError(#[source] std::io::Error);
 
 /// Finds and loads vendor.toml per `--manifest-path` or by searching upward.
 pub(crate) fn load_config(global: &GlobalArgs) -> miette::Result<crate::config::Config> {

@@ -1,11 +1,8 @@
-//! `vendor outdated [NAME...]`: glue over `crate::sources::outdated`.
+//! `vendor outdated [NAME...]`: glue over `crate::flows::outdated`.
 
-use std::io::Write;
-
-use miette::IntoDiagnostic;
-
-use super::{Format, GlobalArgs, Outcome};
-use crate::sources::outdated as lib;
+use super::{GlobalArgs, Outcome};
+use crate::flows::outdated as lib;
+use crate::report::Output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,14 +21,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let fetcher = crate::sources::Fetcher::from_env();
     let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
     let rows = lib::outdated(&config, &fetcher, &args.names, jobs);
-    let text = match global.format {
-        Format::Json => serde_json::to_string_pretty(&rows).into_diagnostic()? + "\n",
-        _ => lib::table(&rows),
-    };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .into_diagnostic()?;
+    super::print(global, Output::Outdated(&rows))?;
     // Discovery failures mean the report is incomplete: the tool could not do its job.
     if let Some(r) = rows
         .iter()

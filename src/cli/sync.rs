@@ -1,11 +1,9 @@
-//! `vendor sync [NAME...]`: glue over `crate::sources::sync`.
-
-use std::io::Write;
-
-use miette::IntoDiagnostic;
+//! `vendor sync [NAME...]`: glue over `crate::flows::sync`.
 
 use super::{GlobalArgs, Outcome};
-use crate::sources::sync::{self as lib, Change, ProgressStyle};
+use crate::flows::sync as lib;
+use crate::report::Output;
+use crate::report::progress::{Progress, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,11 +25,12 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let config = super::load_config(global)?;
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
+    let progress = Progress::new(ProgressStyle::detect(global.quiet));
     let opts = lib::Options {
         only: args.names,
         jobs: global.jobs.unwrap_or(DEFAULT_NETWORK_JOBS),
         locked: args.locked,
-        progress: ProgressStyle::detect(global.quiet),
+        progress: &progress,
     };
     let report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
@@ -41,34 +40,8 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
-    if !global.quiet {
-        let mut out = std::io::stdout().lock();
-        for e in &report.entries {
-            let what = match &e.change {
-                Change::Unchanged => "unchanged".to_string(),
-                Change::Updated {
-                    lock_only: true, ..
-                } => "lock data updated".to_string(),
-                Change::Updated {
-                    added,
-                    removed,
-                    modified,
-                    ..
-                } => format!(
-                    "updated ({} added, {} removed, {} modified)",
-                    added.len(),
-                    removed.len(),
-                    modified.len()
-                ),
-            };
-            writeln!(out, "{} {}: {what}", e.name, e.version).into_diagnostic()?;
-            if let Some(note) = &e.note {
-                writeln!(out, "  note: {note}").into_diagnostic()?;
-            }
-        }
-        if report.wrote_config {
-            writeln!(out, "wrote lock data to {}", config.path.display()).into_diagnostic()?;
-        }
+    if !global.quiet || global.format != super::Format::Human {
+        super::print(global, Output::Sync(&report))?;
     }
     Ok(Outcome::Clean)
 }

@@ -1,13 +1,14 @@
-//! `vendor update [NAME...]`: glue over `crate::update`. Reports are written before the
+//! `vendor update [NAME...]`: glue over `crate::flows::update`. Reports are written before the
 //! repository changes, so a report that cannot be written leaves the repository as it was.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use super::{Format, GlobalArgs, Outcome};
-use crate::update::{self as lib, UpdateReport, report};
+use super::{GlobalArgs, Outcome};
+use crate::flows::update as lib;
+use crate::report::model::UpdateReport;
+use crate::report::{Output, human, json, markdown};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -84,13 +85,13 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
 fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     if let Some(p) = &args.report {
-        files.push((p.clone(), report::markdown(rep)));
+        files.push((p.clone(), markdown::update::render(rep)));
     }
     if let Some(p) = &args.json {
-        files.push((p.clone(), report::json(rep)));
+        files.push((p.clone(), json::update::render(rep)));
     }
     if let Some(p) = &args.commit_message {
-        files.push((p.clone(), report::commit_message(rep)));
+        files.push((p.clone(), human::update::commit_message(rep)));
     }
     if let Some(dir) = &args.report_dir {
         let mut sets: Vec<(String, UpdateReport)> = Vec::new();
@@ -104,11 +105,11 @@ fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
             }
         }
         for (stem, r) in sets {
-            files.push((dir.join(format!("{stem}.md")), report::markdown(&r)));
-            files.push((dir.join(format!("{stem}.json")), report::json(&r)));
+            files.push((dir.join(format!("{stem}.md")), markdown::update::render(&r)));
+            files.push((dir.join(format!("{stem}.json")), json::update::render(&r)));
             files.push((
                 dir.join(format!("{stem}.commit-message.txt")),
-                report::commit_message(&r),
+                human::update::commit_message(&r),
             ));
         }
         std::fs::create_dir_all(dir)
@@ -128,13 +129,8 @@ fn write(path: &Path, text: &str) -> miette::Result<()> {
 }
 
 fn print(global: &GlobalArgs, rep: &UpdateReport) -> miette::Result<()> {
-    let text = match global.format {
-        Format::Json => report::json(rep),
-        Format::Markdown => report::markdown(rep),
-        _ if global.quiet => return Ok(()),
-        _ => report::human(rep),
-    };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).into_diagnostic()?;
-    out.flush().into_diagnostic()
+    if global.quiet && global.format == super::Format::Human {
+        return Ok(());
+    }
+    super::print(global, Output::Update(rep))
 }

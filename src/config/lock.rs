@@ -81,20 +81,6 @@ pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWrite
     Ok(true)
 }
 
-/// The `digest` of a manifest entry: sha256 over the sorted lines `"<file> <digest>\n"` of its
-/// vendored files (`files` is sorted by path already).
-pub fn tree_digest(files: &std::collections::BTreeMap<String, String>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for (file, digest) in files {
-        h.update(file.as_bytes());
-        h.update(b" ");
-        h.update(digest.as_bytes());
-        h.update(b"\n");
-    }
-    format!("sha256:{}", hex::encode(h.finalize()))
-}
-
 /// Writes `bytes` to `path` through a temporary file beside it and a rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
@@ -127,7 +113,7 @@ fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {
 
 /// Rewrites the `lock` sub-table of an entry, keeping its position and decoration when present.
 fn write_lock(entry: &mut dyn toml_edit::TableLike, lock: &Lock) {
-    let existing = entry.get(LOCK_KEY).map(|i| i.is_table());
+    let existing = entry.get(LOCK_KEY).map(toml_edit::Item::is_table);
     let mut t = match entry.get_mut(LOCK_KEY).and_then(Item::as_table_mut) {
         Some(t) => std::mem::take(t),
         None => Table::new(),
@@ -279,8 +265,8 @@ version = "v1.0.0"
             ("b.yaml".to_string(), "sha256:2".to_string()),
             ("a.yaml".to_string(), "sha256:1".to_string()),
         ]);
-        let expected = crate::check::drift::sha256(b"a.yaml sha256:1\nb.yaml sha256:2\n");
-        assert_eq!(tree_digest(&files), expected);
+        let expected = crate::digest::of_bytes(b"a.yaml sha256:1\nb.yaml sha256:2\n");
+        assert_eq!(crate::digest::of_tree(&files), expected);
     }
 
     #[test]

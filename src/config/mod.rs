@@ -85,7 +85,7 @@ impl Default for ImagePolicy {
             allow_registries: Vec::new(),
             floating_tags: DEFAULT_FLOATING_TAGS
                 .iter()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .collect(),
         }
     }
@@ -144,19 +144,11 @@ pub enum Source {
         release: Option<String>,
         namespace: Option<String>,
         values: Vec<String>,
-        /// Credentials for the chart repository, from environment variables.
-        auth: RepoAuthEnv,
+        /// Credentials for the chart repository: `auth = { username-env = "...", password-env =
+        /// "..." }` or `{ token-env = "..." }`, names of environment variables. Without it,
+        /// credentials come from Helm's repositories.yaml or the registry config files.
+        auth: crate::sources::auth::RepoAuth,
     },
-}
-
-/// `auth = { username-env = "...", password-env = "..." }` or `{ token-env = "..." }`: the
-/// names of environment variables holding credentials for a chart repository. Without it,
-/// credentials come from Helm's repositories.yaml or the registry config files.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RepoAuthEnv {
-    pub username_env: Option<String>,
-    pub password_env: Option<String>,
-    pub token_env: Option<String>,
 }
 
 impl Source {

@@ -1,81 +1,166 @@
-//! Rendering findings: one [`Report`] model, one file per output format (human, JSON, GitHub
-//! workflow annotations, SARIF). Renderers only format; deciding levels and exit codes is the
-//! caller's business.
+//! The report layer: one model of what the commands produce ([`model`]) and one printer per
+//! output format ([`human`], [`json`], [`markdown`], [`github`], [`sarif`]), plus progress on
+//! stderr ([`progress`]). Printers only format; deciding levels and exit codes is the caller's
+//! business. Nothing else in the app prints.
 
-pub mod diff;
-mod github;
-mod human;
-mod json;
-mod sarif;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod model;
+pub mod progress;
+pub mod sarif;
+mod values;
 
-use crate::diag::{Finding, Level};
+use crate::diag::Finding;
+use model::{CheckReport, ImagesReport, OutdatedRow, SyncReport, UpdateReport};
 
-pub use github::render as github;
-
-/// Escaping of GitHub workflow command values, shared with the diff renderer.
-pub(crate) mod github_escape {
-    pub(crate) use super::github::{escape_data, escape_property};
+/// Output formats (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Github,
+    Sarif,
 }
-pub use human::render as human;
-pub use json::render as json;
-pub use sarif::render as sarif;
 
-/// The result of a check run: findings grouped by the entries that were checked.
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Errors only.
+    pub quiet: bool,
+}
+
+/// What the two sides of a diff are called, and whether to colour it.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// Entries checked, in vendor.toml order, with a short description (`manifest v2.14.21`).
-    pub entries: Vec<(String, String)>,
-    pub findings: Vec<Finding>,
+pub struct DiffOptions {
+    /// How the old side is named in headers (a path, a version).
+    pub old_label: String,
+    pub new_label: String,
+    /// ANSI colours (human format only).
+    pub color: bool,
 }
 
-impl Report {
-    pub fn count(&self, level: Level) -> usize {
-        self.findings.iter().filter(|f| f.level == level).count()
+/// Something a command prints.
+pub enum Output<'a> {
+    Check(&'a CheckReport),
+    Diff(&'a kdiff::DiffReport<'a>, &'a DiffOptions),
+    Sync(&'a SyncReport),
+    Outdated(&'a [OutdatedRow]),
+    Images(&'a ImagesReport),
+    Update(&'a UpdateReport),
+}
+
+/// The commands, for the formats each supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Check,
+    Diff,
+    Sync,
+    Outdated,
+    Images,
+    Update,
+    /// Commands whose output is YAML or files (`build`, `template`, `init`, `generate`).
+    Plain,
+}
+
+impl Command {
+    /// The formats the command supports; the first is the default.
+    pub fn formats(self) -> &'static [Format] {
+        use Format::*;
+        match self {
+            Command::Check => &[Human, Json, Github, Sarif],
+            Command::Diff => &[Human, Json, Markdown, Github],
+            Command::Update => &[Human, Json, Markdown],
+            Command::Sync | Command::Outdated | Command::Images => &[Human, Json],
+            Command::Plain => &[Human],
+        }
     }
 
-    /// Whether any finding is at error level.
-    pub fn has_errors(&self) -> bool {
-        self.count(Level::Deny) > 0
-    }
-
-    /// Sorts findings into a stable order: entry (vendor.toml order), file, position, code.
-    pub fn sort(&mut self) {
-        let order = |e: &Option<String>| {
-            e.as_ref()
-                .and_then(|e| self.entries.iter().position(|(n, _)| n == e))
-                .unwrap_or(usize::MAX)
-        };
-        let mut keyed: Vec<(usize, Finding)> = self
-            .findings
-            .drain(..)
-            .map(|f| (order(&f.entry), f))
-            .collect();
-        keyed.sort_by(|(a, fa), (b, fb)| {
-            a.cmp(b)
-                .then_with(|| fa.file.cmp(&fb.file))
-                .then_with(|| fa.pos.cmp(&fb.pos))
-                .then_with(|| fa.code.cmp(&fb.code))
-                .then_with(|| fa.message.cmp(&fb.message))
-        });
-        self.findings = keyed.into_iter().map(|(_, f)| f).collect();
-    }
-
-    /// The one-line summary printed last.
-    pub fn summary(&self) -> String {
-        let n = self.entries.len();
-        let errors = self.count(Level::Deny);
-        let warnings = self.count(Level::Warn);
-        format!(
-            "{n} {} checked: {errors} {}, {warnings} {}",
-            plural(n, "entry", "entries"),
-            plural(errors, "error", "errors"),
-            plural(warnings, "warning", "warnings"),
-        )
+    /// `Err` with the message a command gives for a format it does not support.
+    pub fn check_format(self, name: &str, format: Format) -> Result<(), UnsupportedFormat> {
+        if self.formats().contains(&format) {
+            return Ok(());
+        }
+        Err(UnsupportedFormat {
+            command: name.to_string(),
+            format,
+            supported: self
+                .formats()
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
     }
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
+/// A `--format` the command does not support.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`vendor {command}` does not support --format {}", format.as_str())]
+#[diagnostic(help("use --format {supported}"))]
+pub struct UnsupportedFormat {
+    pub command: String,
+    pub format: Format,
+    pub supported: String,
+}
+
+impl Output<'_> {
+    fn command(&self) -> Command {
+        match self {
+            Output::Check(_) => Command::Check,
+            Output::Diff(..) => Command::Diff,
+            Output::Sync(_) => Command::Sync,
+            Output::Outdated(_) => Command::Outdated,
+            Output::Images(_) => Command::Images,
+            Output::Update(_) => Command::Update,
+        }
+    }
+
+    /// The output in `format`, or `None` when the command does not support it (callers check
+    /// with [`Command::check_format`] before doing any work).
+    pub fn render(&self, format: Format, style: Style) -> Option<String> {
+        if !self.command().formats().contains(&format) {
+            return None;
+        }
+        Some(match (self, format) {
+            (Output::Check(r), Format::Human) => {
+                human::findings::render(r, style.color, style.quiet)
+            }
+            (Output::Check(r), Format::Json) => json::findings::render(r),
+            (Output::Check(r), Format::Github) => github::findings::render(r),
+            (Output::Check(r), Format::Sarif) => sarif::render(r),
+            (Output::Diff(d, o), Format::Human) => human::diff::render(d, o),
+            (Output::Diff(d, o), Format::Json) => json::diff::render(d, o),
+            (Output::Diff(d, o), Format::Markdown) => markdown::diff::render(d, o),
+            (Output::Diff(d, o), Format::Github) => github::diff::render(d, o),
+            (Output::Sync(r), Format::Json) => json::tables::sync(r),
+            (Output::Sync(r), _) => human::tables::sync(r),
+            (Output::Outdated(r), Format::Json) => json::tables::outdated(r),
+            (Output::Outdated(r), _) => human::tables::outdated(r),
+            (Output::Images(r), Format::Json) => json::tables::images(r),
+            (Output::Images(r), _) => human::tables::images(r),
+            (Output::Update(r), Format::Json) => json::update::render(r),
+            (Output::Update(r), Format::Markdown) => markdown::update::render(r),
+            (Output::Update(r), _) => human::update::render(r),
+            _ => return None,
+        })
+    }
 }
 
 /// `file:line:col` (or just the file) of a finding.
@@ -85,49 +170,4 @@ pub(crate) fn location(f: &Finding) -> Option<String> {
         Some(p) => format!("{file}:{}:{}", p.line, p.column),
         None => file.clone(),
     })
-}
-
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::diag::{Code, Pos};
-
-    /// A small report covering every field, shared by the renderers' tests.
-    pub(crate) fn sample() -> Report {
-        let mut r = Report {
-            entries: vec![
-                ("argocd".into(), "manifest v2.14.21".into()),
-                ("metallb".into(), "manifest v0.15.3".into()),
-            ],
-            findings: vec![
-                Finding::new(Code::ImageLatest, "image `nginx:latest` uses the `latest` tag")
-                    .entry("metallb")
-                    .file("upstream/metallb/metallb-native.yaml")
-                    .at(Some(Pos { line: 12, column: 16 }))
-                    .resource("Deployment/metallb-system/controller")
-                    .help("pin a released tag"),
-                Finding::new(
-                    Code::FileModified,
-                    "upstream/argocd/install.yaml differs from what was vendored for argocd v2.14.21",
-                )
-                .entry("argocd")
-                .file("upstream/argocd/install.yaml")
-                .help("move the change into patches/argocd, or run `vendor sync argocd` to restore it"),
-                Finding::new(Code::PatchNoOp, "patch changes nothing")
-                    .entry("argocd")
-                    .file("patches/argocd/resources.yaml")
-                    .at(Some(Pos { line: 1, column: 1 })),
-            ],
-        };
-        r.sort();
-        r
-    }
-
-    #[test]
-    fn sorts_by_entry_order_then_file() {
-        let r = sample();
-        let order: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
-        assert_eq!(order, ["patch-no-op", "file-modified", "image-latest"]);
-        assert_eq!(r.summary(), "2 entries checked: 2 errors, 1 warning");
-    }
 }

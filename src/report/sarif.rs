@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::Report;
 use crate::diag::{Code, Level};
+use crate::report::model::CheckReport;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &CheckReport) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
@@ -75,7 +75,7 @@ fn sarif_level(level: Level) -> &'static str {
 mod tests {
     #[test]
     fn renders_rules_and_results() {
-        let text = super::render(&crate::report::tests::sample());
+        let text = super::render(&crate::report::model::tests::sample());
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["version"], "2.1.0");
         let run = &v["runs"][0];

@@ -40,15 +40,6 @@ pub struct RepoAuth {
 }
 
 impl RepoAuth {
-    /// The variable names an entry's `auth` table gives.
-    pub fn from_config(auth: &crate::config::RepoAuthEnv) -> RepoAuth {
-        RepoAuth {
-            username_env: auth.username_env.clone(),
-            password_env: auth.password_env.clone(),
-            token_env: auth.token_env.clone(),
-        }
-    }
-
     /// The `Authorization` header for `repo_url`: the named environment variables first, then
     /// Helm's repositories.yaml. `None` when nothing applies.
     pub fn header_for(&self, repo_url: &str) -> Option<String> {

@@ -11,11 +11,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// `sha256:<hex>` of bytes.
-pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
-
 /// The cache root and its operations. A disabled cache stores and finds nothing.
 #[derive(Debug, Clone)]
 pub struct Cache {
@@ -64,10 +59,7 @@ impl Cache {
     }
 
     fn blob_path(&self, digest: &str) -> Option<PathBuf> {
-        let hex = digest.strip_prefix("sha256:")?;
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
+        let hex = crate::digest::hex_of(&crate::digest::normalize(digest))?.to_string();
         Some(
             self.root
                 .as_ref()?
@@ -85,7 +77,7 @@ impl Cache {
     pub fn get(&self, digest: &str) -> Option<Vec<u8>> {
         let path = self.blob_path(digest)?;
         let bytes = std::fs::read(&path).ok()?;
-        if sha256_digest(&bytes) != digest.to_ascii_lowercase() {
+        if crate::digest::of_bytes(&bytes) != digest.to_ascii_lowercase() {
             let _ = std::fs::remove_file(&path);
             return None;
         }
@@ -100,7 +92,7 @@ impl Cache {
     /// Stores bytes and returns their digest. Cache write failures are not errors: the cache is
     /// an optimisation, and a read-only cache directory must not stop a sync.
     pub fn put(&self, bytes: &[u8]) -> String {
-        let digest = sha256_digest(bytes);
+        let digest = crate::digest::of_bytes(bytes);
         if let Some(path) = self.blob_path(&digest)
             && !path.is_file()
         {
@@ -147,7 +139,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path());
         let d = cache.put(b"hello");
-        assert_eq!(d, sha256_digest(b"hello"));
+        assert_eq!(d, crate::digest::of_bytes(b"hello"));
         assert_eq!(cache.get(&d).unwrap(), b"hello");
         cache.set_ref("https://x/y", &d);
         assert_eq!(cache.get_by_ref("https://x/y").unwrap(), b"hello");
@@ -162,7 +154,7 @@ mod tests {
     #[test]
     fn concurrent_writers_agree() {
         let dir = tempfile::tempdir().unwrap();
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let data: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
         std::thread::scope(|s| {
             for _ in 0..8 {
                 s.spawn(|| {

@@ -7,6 +7,23 @@ use std::process::Command;
 use super::SourceError;
 use super::http::redact;
 
+/// The tags of a git remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tags {
+    pub url: String,
+}
+
+impl super::VersionSource for Tags {
+    fn describe(&self) -> String {
+        format!("git-tags {}", redact(&self.url))
+    }
+
+    fn tags(&self, f: &super::Fetcher) -> Result<Vec<String>, SourceError> {
+        f.online(&format!("tags of {}", redact(&self.url)))?;
+        remote_tags(&self.url)
+    }
+}
+
 /// The tag names of `url`, peeled duplicates (`^{}`) removed, in the order git prints them.
 pub fn remote_tags(url: &str) -> Result<Vec<String>, SourceError> {
     let out = Command::new("git")

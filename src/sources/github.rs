@@ -15,6 +15,29 @@ pub fn default_api_base() -> String {
         .unwrap_or_else(|| "https://api.github.com".to_string())
 }
 
+/// The releases of a GitHub repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Releases {
+    /// `owner/repo`.
+    pub repo: String,
+}
+
+impl super::VersionSource for Releases {
+    fn describe(&self) -> String {
+        format!("github-releases {}", self.repo)
+    }
+
+    fn tags(&self, f: &super::Fetcher) -> Result<Vec<String>, SourceError> {
+        f.online(&format!("GitHub releases of {}", self.repo))?;
+        release_tags(
+            &f.http,
+            &f.github_api,
+            &self.repo,
+            f.github_token.as_deref(),
+        )
+    }
+}
+
 /// Release tags of `owner/repo`, newest first as the API returns them.
 pub fn release_tags(
     http: &Client,
@@ -75,7 +98,7 @@ pub fn release_tags(
             });
         };
         for rel in list {
-            if rel.get("draft").and_then(|d| d.as_bool()) == Some(true) {
+            if rel.get("draft").and_then(serde_json::Value::as_bool) == Some(true) {
                 continue;
             }
             if let Some(tag) = rel.get("tag_name").and_then(|t| t.as_str()) {

@@ -145,7 +145,7 @@ impl Client {
         let final_url = resp
             .extensions()
             .get::<ureq::http::Uri>()
-            .map(|u| u.to_string())
+            .map(std::string::ToString::to_string)
             .unwrap_or_else(|| clean_url.clone());
         let expected_len = headers
             .iter()

@@ -10,8 +10,8 @@ use std::sync::Mutex;
 
 use super::SourceError;
 use super::auth::{Credentials, basic_header, registry_credentials};
-use super::cache::sha256_digest;
 use super::http::{Client, Response};
+use super::{ChartRequest, FetchedChart, Fetcher};
 
 pub const HELM_CHART_LAYER: &str = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 pub const HELM_CONFIG: &str = "application/vnd.cncf.helm.config.v1+json";
@@ -111,7 +111,12 @@ impl<'a> Registry<'a> {
         let scope = format!("repository:{}:pull", r.repository);
         let key = (r.host.clone(), scope.clone());
         let mut headers = vec![("Accept", accept.to_string())];
-        let cached = self.tokens.lock().unwrap().get(&key).cloned();
+        let cached = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
         if let Some(auth) = &cached {
             headers.push(("Authorization", auth.clone()));
         }
@@ -121,7 +126,10 @@ impl<'a> Registry<'a> {
         }
         let challenge = resp.header("www-authenticate").unwrap_or("").to_string();
         let auth = self.answer(r, url, &challenge, &scope)?;
-        self.tokens.lock().unwrap().insert(key, auth.clone());
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, auth.clone());
         let headers = vec![("Accept", accept.to_string()), ("Authorization", auth)];
         let resp = self.http.get(url, &headers)?;
         if resp.status == 401 || resp.status == 403 {
@@ -201,7 +209,7 @@ impl<'a> Registry<'a> {
             });
         }
         check_status(&resp, &url)?;
-        let manifest_digest = sha256_digest(&resp.body);
+        let manifest_digest = crate::digest::of_bytes(&resp.body);
         if let Some(expected) = resp.header("docker-content-digest")
             && expected.starts_with("sha256:")
             && expected != manifest_digest
@@ -239,7 +247,7 @@ impl<'a> Registry<'a> {
             .and_then(|d| d.as_str())
             .unwrap_or("")
             .to_string();
-        let size = layer.get("size").and_then(|s| s.as_u64());
+        let size = layer.get("size").and_then(serde_json::Value::as_u64);
         if !digest.starts_with("sha256:") {
             return Err(SourceError::InvalidResponse {
                 url: super::http::redact(&url),
@@ -249,7 +257,7 @@ impl<'a> Registry<'a> {
         let blob_url = format!("{}/v2/{}/blobs/{digest}", r.base_url(), r.repository);
         let blob = self.get(r, &blob_url, "application/octet-stream")?;
         check_status(&blob, &blob_url)?;
-        let actual = sha256_digest(&blob.body);
+        let actual = crate::digest::of_bytes(&blob.body);
         if actual != digest || size.is_some_and(|s| s != blob.body.len() as u64) {
             return Err(SourceError::DigestMismatch {
                 url: super::http::redact(&blob_url),
@@ -374,6 +382,62 @@ fn next_link(header: &str) -> Option<String> {
                 .to_string(),
         )
     })
+}
+
+/// The tags of a chart in an OCI registry, as chart versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartTags {
+    /// `oci://HOST/PATH`.
+    pub repo: String,
+    pub chart: String,
+}
+
+impl super::VersionSource for ChartTags {
+    fn describe(&self) -> String {
+        format!("oci {}/{}", self.repo, self.chart)
+    }
+
+    fn tags(&self, f: &Fetcher) -> Result<Vec<String>, SourceError> {
+        f.online(&self.repo)?;
+        let r =
+            Reference::parse(&self.repo, &self.chart).ok_or_else(|| SourceError::Unsupported {
+                what: self.repo.clone(),
+                reason: "expected oci://HOST/PATH".into(),
+            })?;
+        let mut registry = Registry::new(&f.http);
+        registry.credentials = f.registry_credentials.clone();
+        Ok(registry
+            .tags(&r)?
+            .iter()
+            .map(|t| version_for_tag(t))
+            .collect())
+    }
+}
+
+impl Fetcher {
+    pub(crate) fn fetch_oci_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
+        let r =
+            Reference::parse(&req.repo, &req.chart).ok_or_else(|| SourceError::Unsupported {
+                what: req.repo.clone(),
+                reason: "expected oci://HOST/PATH".into(),
+            })?;
+        let mut registry = Registry::new(&self.http);
+        registry.credentials = self.registry_credentials.clone();
+        let pulled = registry.pull(&r, &req.version)?;
+        self.count_download();
+        self.cache.put(&pulled.bytes);
+        Ok(FetchedChart {
+            bytes: pulled.bytes,
+            digest: pulled.digest,
+            url: format!(
+                "oci://{}/{}:{}",
+                r.host,
+                r.repository,
+                tag_for_version(&req.version)
+            ),
+            downloaded: true,
+        })
+    }
 }
 
 #[cfg(test)]

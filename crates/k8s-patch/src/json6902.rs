@@ -128,7 +128,7 @@ fn apply_one(doc: &mut Value, op: &Operation) -> Result<(), String> {
 }
 
 /// Splits an RFC 6901 pointer into unescaped tokens.
-pub fn tokens(pointer: &str) -> Result<Vec<String>, String> {
+fn tokens(pointer: &str) -> Result<Vec<String>, String> {
     if pointer.is_empty() {
         return Ok(Vec::new());
     }

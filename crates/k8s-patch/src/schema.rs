@@ -84,8 +84,8 @@ impl<'a> Schema<'a> {
             Schema::Custom(c, i) => {
                 let node = &c.nodes[i as usize];
                 match node.fields.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
-                    Ok(j) => Some(Schema::Custom(c, node.fields[j].1)),
-                    Err(_) => node.additional.map(|a| Schema::Custom(c, a)),
+                    Ok(j) => node.fields[j].1.resolve(c),
+                    Err(_) => node.additional.and_then(|a| a.resolve(c)),
                 }
             }
         }
@@ -104,7 +104,7 @@ impl<'a> Schema<'a> {
                 if node.kind != NodeKind::Array {
                     return None;
                 }
-                node.items.map(|x| Schema::Custom(c, x))
+                node.items.and_then(|x| x.resolve(c))
             }
         }
     }
@@ -223,24 +223,68 @@ pub fn list_merge_key(api_version: &str, kind: &str, path: &[&str]) -> Option<&'
 }
 
 /// A schema read from an OpenAPI (swagger) document, as kustomize's `openapi: path:` gives
-/// one: it replaces the built-in table for the build. Only what strategic merge needs is
-/// kept: properties, `additionalProperties`, array items, `$ref`s to `#/definitions/...`, the
-/// patch strategy extensions, and `x-kubernetes-group-version-kind`.
+/// one. Only what strategic merge needs is kept: properties, `additionalProperties`, array
+/// items, `$ref`s to `#/definitions/...`, the patch strategy extensions, and
+/// `x-kubernetes-group-version-kind`. How it combines with the built-in table is its
+/// [`Fallback`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomSchema {
     nodes: Vec<CNode>,
     /// (apiVersion, kind) -> node, sorted.
-    gvks: Vec<((String, String), u32)>,
+    gvks: Vec<((String, String), NodeRef)>,
+    fallback: Fallback,
+}
+
+/// How a custom schema combines with the built-in one. kustomize keeps one global schema: a
+/// custom schema set before the built-in one was loaded replaces it; if the built-in one was
+/// already loaded, both are there (the custom definitions win); if loading it was only
+/// deferred (an object of a kind outside kustomize's precomputed list was read first), both
+/// are there and the built-in definitions win.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fallback {
+    /// The custom schema alone.
+    #[default]
+    None,
+    /// Both; custom types and definitions first.
+    CustomWins,
+    /// Both; built-in types and definitions first.
+    BuiltinWins,
+}
+
+/// A node of a custom schema, or of the built-in table a custom schema refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeRef {
+    Custom(u32),
+    Builtin(u16),
+    /// An unresolvable `$ref`: no schema (kyaml's lookup gives up there).
+    Missing,
+}
+
+impl NodeRef {
+    fn resolve(self, c: &CustomSchema) -> Option<Schema<'_>> {
+        match self {
+            NodeRef::Custom(i) => Some(Schema::Custom(c, i)),
+            NodeRef::Builtin(i) => Some(Schema::Builtin(i)),
+            NodeRef::Missing => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct CNode {
     kind: NodeKind,
-    fields: Vec<(String, u32)>,
-    additional: Option<u32>,
-    items: Option<u32>,
+    fields: Vec<(String, NodeRef)>,
+    additional: Option<NodeRef>,
+    items: Option<NodeRef>,
     strategy: String,
     keys: Vec<String>,
+}
+
+fn builtin_definition(name: &str) -> Option<u16> {
+    table::DEFS
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .map(|i| table::DEFS[i].1)
 }
 
 /// Why a custom schema could not be read.
@@ -253,7 +297,10 @@ const MAX_SCHEMA_DEPTH: usize = 200;
 
 impl CustomSchema {
     /// Reads a swagger document (its `definitions`).
-    pub fn from_swagger(doc: &kyaml::Value) -> Result<CustomSchema, SchemaError> {
+    pub fn from_swagger(
+        doc: &kyaml::Value,
+        fallback: Fallback,
+    ) -> Result<CustomSchema, SchemaError> {
         let defs = doc
             .get("definitions")
             .and_then(kyaml::Value::as_map)
@@ -262,6 +309,7 @@ impl CustomSchema {
             defs,
             nodes: Vec::new(),
             by_name: std::collections::HashMap::new(),
+            fallback,
         };
         let mut gvks = Vec::new();
         for (name, def) in defs {
@@ -287,39 +335,67 @@ impl CustomSchema {
         Ok(CustomSchema {
             nodes: b.nodes,
             gvks,
+            fallback,
         })
     }
 
-    /// The schema of a whole object of this apiVersion and kind, if the document defines it.
+    /// The schema of a whole object of this apiVersion and kind.
     pub fn for_type(&self, api_version: &str, kind: &str) -> Option<Schema<'_>> {
-        self.gvks
-            .binary_search_by(|((av, k), _)| (av.as_str(), k.as_str()).cmp(&(api_version, kind)))
-            .ok()
-            .map(|i| Schema::Custom(self, self.gvks[i].1))
+        let custom = || {
+            self.gvks
+                .binary_search_by(|((av, k), _)| {
+                    (av.as_str(), k.as_str()).cmp(&(api_version, kind))
+                })
+                .ok()
+                .and_then(|i| self.gvks[i].1.resolve(self))
+        };
+        match self.fallback {
+            Fallback::None => custom(),
+            Fallback::CustomWins => custom().or_else(|| Schema::for_type(api_version, kind)),
+            Fallback::BuiltinWins => Schema::for_type(api_version, kind).or_else(custom),
+        }
     }
 }
 
 struct SchemaBuilder<'d> {
     defs: &'d kyaml::Map,
     nodes: Vec<CNode>,
-    by_name: std::collections::HashMap<String, u32>,
+    by_name: std::collections::HashMap<String, NodeRef>,
+    fallback: Fallback,
 }
 
 impl SchemaBuilder<'_> {
-    fn definition(&mut self, name: &str, depth: usize) -> Result<u32, SchemaError> {
+    /// The node of definition `name`, per the fallback order.
+    fn definition(&mut self, name: &str, depth: usize) -> Result<NodeRef, SchemaError> {
         if let Some(i) = self.by_name.get(name) {
             return Ok(*i);
         }
-        let def = self
-            .defs
-            .get(name)
-            .ok_or_else(|| SchemaError(format!("unresolved reference to definition {name}")))?;
+        let builtin = || builtin_definition(name).map(NodeRef::Builtin);
+        let r = match self.fallback {
+            Fallback::BuiltinWins => match builtin() {
+                Some(b) => b,
+                None => self.custom_definition(name, depth)?,
+            },
+            Fallback::CustomWins => match self.custom_definition(name, depth)? {
+                NodeRef::Missing => builtin().unwrap_or(NodeRef::Missing),
+                r => r,
+            },
+            Fallback::None => self.custom_definition(name, depth)?,
+        };
+        self.by_name.insert(name.to_string(), r);
+        Ok(r)
+    }
+
+    fn custom_definition(&mut self, name: &str, depth: usize) -> Result<NodeRef, SchemaError> {
+        let Some(def) = self.defs.get(name) else {
+            return Ok(NodeRef::Missing);
+        };
         // Reserve the slot first so that recursive types terminate.
         let idx = self.placeholder();
-        self.by_name.insert(name.to_string(), idx);
+        self.by_name.insert(name.to_string(), NodeRef::Custom(idx));
         let node = self.build(def, depth + 1)?;
         self.nodes[idx as usize] = node;
-        Ok(idx)
+        Ok(NodeRef::Custom(idx))
     }
 
     fn placeholder(&mut self) -> u32 {
@@ -336,7 +412,7 @@ impl SchemaBuilder<'_> {
 
     /// The node of a schema object, following `$ref` as kyaml does (the reference replaces
     /// the schema, extensions included).
-    fn node_of(&mut self, s: &kyaml::Value, depth: usize) -> Result<u32, SchemaError> {
+    fn node_of(&mut self, s: &kyaml::Value, depth: usize) -> Result<NodeRef, SchemaError> {
         if depth > MAX_SCHEMA_DEPTH {
             return Err(SchemaError("the schema nests too deeply".into()));
         }
@@ -347,7 +423,7 @@ impl SchemaBuilder<'_> {
         let node = self.build(s, depth + 1)?;
         let idx = self.placeholder();
         self.nodes[idx as usize] = node;
-        Ok(idx)
+        Ok(NodeRef::Custom(idx))
     }
 
     fn build(&mut self, s: &kyaml::Value, depth: usize) -> Result<CNode, SchemaError> {
@@ -355,9 +431,16 @@ impl SchemaBuilder<'_> {
             return Err(SchemaError("the schema nests too deeply".into()));
         }
         if let Some(r) = s.get("$ref").and_then(kyaml::Value::as_str) {
-            let name = r.strip_prefix("#/definitions/").unwrap_or(r);
-            let idx = self.definition(name, depth)?;
-            return Ok(self.nodes[idx as usize].clone());
+            // A definition that is itself a reference: an object with no known fields.
+            let _ = r;
+            return Ok(CNode {
+                kind: NodeKind::Object,
+                fields: Vec::new(),
+                additional: None,
+                items: None,
+                strategy: String::new(),
+                keys: Vec::new(),
+            });
         }
         let is_array = match s.get("type") {
             Some(kyaml::Value::String(t)) => t == "array",

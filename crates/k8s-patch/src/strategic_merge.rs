@@ -553,9 +553,9 @@ impl<'a> Walker<'a> {
                 None => list = current,
             }
         }
-        let strategy = schema.map(|s| s.strategy());
+        let strategy = schema.map(Schema::strategy);
         let keys: Vec<&'a str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
-        let element_schema = schema.and_then(|s| s.elements());
+        let element_schema = schema.and_then(Schema::elements);
         let origin_items = origin_items.unwrap_or_default();
         let existing: Vec<String> = if self.kubernetes && !replaced {
             list.iter().map(|v| item_identity(v, &keys)).collect()
@@ -582,7 +582,7 @@ impl<'a> Walker<'a> {
 
     /// Lists of scalars with strategy `merge`: a set union, patch values first.
     fn merge_primitive(
-        &mut self,
+        &self,
         dest: Vec<Value>,
         origin: &[Value],
     ) -> Result<Option<Vec<Value>>, MergeError> {
@@ -925,11 +925,11 @@ fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema<'_>>) -> bool {
                 return false;
             }
             let keys: Vec<&str> = schema
-                .map(|s| s.strategy())
-                .filter(|s| s.merges())
+                .map(Schema::strategy)
+                .filter(super::schema::FieldStrategy::merges)
                 .map(|s| s.keys.to_vec())
                 .unwrap_or_default();
-            let elements = schema.and_then(|s| s.elements());
+            let elements = schema.and_then(Schema::elements);
             if keys.is_empty() {
                 return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
             }

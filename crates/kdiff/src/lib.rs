@@ -1,10 +1,17 @@
 //! Resource-aware diff: pairs objects by [`ResourceKey`] (API group, kind, namespace, name), not by
 //! file position, so upstream reordering or file splits are not drift; then diffs each pair field
 //! by field ([`field`]), derives the review [`highlights`] (images, CRDs, RBAC, pod security,
-//! webhooks, deprecated APIs) and leaves rendering to [`render`].
+//! webhooks, deprecated APIs) and leaves rendering to the caller.
 //!
 //! Loading files is in [`load`]; fetching upstream versions and vendor.toml settings are the
 //! callers' business: [`diff`] takes two resource sets and [`Options`].
+//!
+//! ```
+//! let old = kdiff::load_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: x}\n", "old", false).unwrap();
+//! let new = kdiff::load_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: y}\n", "new", false).unwrap();
+//! let report = kdiff::diff(&old, &new, &kdiff::Options::default());
+//! assert_eq!(report.summary.modified, 1);
+//! ```
 
 pub mod field;
 pub mod highlights;

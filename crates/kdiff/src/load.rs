@@ -60,7 +60,7 @@ pub fn load_path(path: &Path) -> Result<Vec<Resource>, LoadError> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && is_manifest_name(e.path()))
-        .map(|e| e.into_path())
+        .map(walkdir::DirEntry::into_path)
         .collect();
     files.sort();
     let sides: Vec<Result<Vec<Resource>, LoadError>> = files

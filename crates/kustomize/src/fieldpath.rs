@@ -440,7 +440,7 @@ mod tests {
     }
 
     fn strs(p: &[&str]) -> Vec<String> {
-        p.iter().map(|s| s.to_string()).collect()
+        p.iter().map(ToString::to_string).collect()
     }
 
     #[test]

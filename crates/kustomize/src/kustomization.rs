@@ -132,6 +132,16 @@ pub fn find_file(dir: &Path) -> Result<Option<PathBuf>, KustomizeError> {
 impl Kustomization {
     /// Finds and loads the kustomization file in `dir`.
     pub fn load(dir: &Path) -> Result<Kustomization, KustomizeError> {
+        if !dir.is_dir() {
+            return Err(KustomizeError::at(
+                dir,
+                None,
+                format!(
+                    "must build at directory: not a valid directory: '{}': no such file or directory",
+                    crate::display_path(dir)
+                ),
+            ));
+        }
         let Some(file) = find_file(dir)? else {
             return Err(KustomizeError::at(
                 dir,

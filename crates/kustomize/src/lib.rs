@@ -12,8 +12,12 @@
 //! and `buildMetadata`.
 //!
 //! ```no_run
-//! let out = kustomize::build(std::path::Path::new("overlay"), &Default::default()).unwrap();
+//! let out = kustomize::build(std::path::Path::new("overlay"), &kustomize::BuildOptions::default())?;
 //! print!("{}", kustomize::render(&out));
+//! for f in &out.findings {
+//!     eprintln!("{:?} {}: {}", f.kind, f.file, f.message);
+//! }
+//! # Ok::<(), kustomize::KustomizeError>(())
 //! ```
 
 mod builtins;
@@ -143,14 +147,14 @@ impl Preparsed {
         let key = absolute(path);
         self.0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key, file);
     }
 
     fn take(&self, path: &Path) -> Option<PreparsedFile> {
         self.0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(path)
     }
 }
@@ -244,9 +248,11 @@ pub(crate) fn display_path(p: &Path) -> String {
             .as_ref()
             .and_then(|base| p.strip_prefix(base).ok().map(Path::to_path_buf))
     });
-    rel.unwrap_or_else(|| p.to_path_buf())
+    let s = rel
+        .unwrap_or_else(|| p.to_path_buf())
         .to_string_lossy()
-        .replace('\\', "/")
+        .replace('\\', "/");
+    if s.is_empty() { ".".to_string() } else { s }
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, KustomizeError> {

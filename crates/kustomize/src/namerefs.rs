@@ -29,9 +29,13 @@ impl Info {
     }
 }
 
-/// kustomize `utils.SameEndingSubSlice`: the shorter list ends the longer one.
+/// kustomize `utils.SameEndingSubSlice`: the shorter list ends the longer one; an empty list
+/// only matches an empty list.
 fn same_ending(a: &[String], b: &[String]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
     long.ends_with(short)
 }
 

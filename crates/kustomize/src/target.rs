@@ -99,8 +99,22 @@ pub(crate) struct Builder<'o> {
     pub schema: Option<Arc<k8s_patch::schema::CustomSchema>>,
     /// Whether some kustomization already chose the schema (the first one wins).
     pub schema_set: bool,
+    /// Whether kustomize would have loaded (or deferred loading) its built-in schema by now,
+    /// which decides how a custom schema set later combines with it.
+    pub builtin_schema: BuiltinSchema,
     /// The top kustomization's `buildMetadata` (every level uses it).
     pub build_metadata: Vec<String>,
+}
+
+/// kustomize's lazily loaded built-in schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BuiltinSchema {
+    NotLoaded,
+    /// An object of a kind outside the precomputed scope table was read: the schema will be
+    /// loaded along with any custom one.
+    Deferred,
+    /// A strategic merge patch loaded it.
+    Loaded,
 }
 
 pub(crate) fn is_remote(s: &str) -> bool {
@@ -130,6 +144,7 @@ impl<'o> Builder<'o> {
             warnings: Vec::new(),
             schema: None,
             schema_set: false,
+            builtin_schema: BuiltinSchema::NotLoaded,
             build_metadata: Vec::new(),
         }
     }
@@ -197,9 +212,15 @@ impl<'o> Builder<'o> {
                 .map_err(|_| KustomizeError::at(&file, None, "schema file is not valid UTF-8"))?;
             let v = kyaml::parse_one(&text, kyaml::Dialect::Helm)
                 .map_err(|e| KustomizeError::yaml(&file, &e))?;
-            let schema = k8s_patch::schema::CustomSchema::from_swagger(&v).map_err(|e| {
-                KustomizeError::at(&file, None, format!("invalid schema file: {e}"))
-            })?;
+            let fallback = match self.builtin_schema {
+                BuiltinSchema::NotLoaded => k8s_patch::schema::Fallback::None,
+                BuiltinSchema::Deferred => k8s_patch::schema::Fallback::BuiltinWins,
+                BuiltinSchema::Loaded => k8s_patch::schema::Fallback::CustomWins,
+            };
+            let schema =
+                k8s_patch::schema::CustomSchema::from_swagger(&v, fallback).map_err(|e| {
+                    KustomizeError::at(&file, None, format!("invalid schema file: {e}"))
+                })?;
             self.schema = Some(Arc::new(schema));
             self.schema_set = true;
             return Ok(());
@@ -356,7 +377,7 @@ impl<'o> Builder<'o> {
             acc = self.accumulate_dir(&path, Some(true), sub_origin, acc)?;
         }
         self.run_transformers(k, &loader, origin.as_ref(), &mut acc)?;
-        self.run_validators(k, &loader, origin.as_ref(), &mut acc)?;
+        self.run_validators(k, &loader, origin.as_ref(), &acc)?;
         crate::vars::merge_vars(&mut acc.res, &k.vars, &mut acc.vars)
             .map_err(|m| KustomizeError::at(&k.file, k.line_of(&[PathSeg::Key("vars")]), m))?;
         Ok(acc)
@@ -380,6 +401,7 @@ impl<'o> Builder<'o> {
                 .path(entry)
                 .map_err(|e| KustomizeError::at(&k.file, line, e.message).with_help_opt(e.help))?;
             let mut docs = crate::files::load_resources(&path, self.opts.preparsed.take(&path))?;
+            self.note_kinds(&docs);
             if let Some(o) = origin {
                 let anno = o.append(entry);
                 for r in &mut docs {
@@ -408,8 +430,24 @@ impl<'o> Builder<'o> {
         Err(KustomizeError::at(
             &k.file,
             line,
-            format!("resource `{entry}` not found ({})", display_path(&path)),
+            format!(
+                "resource `{entry}` not found: '{}': no such file or directory",
+                display_path(&path)
+            ),
         ))
+    }
+
+    /// Reading objects of kinds outside kustomize's precomputed scope table defers loading
+    /// the built-in schema (see [`BuiltinSchema`]).
+    pub fn note_kinds(&mut self, docs: &[Res]) {
+        if self.schema.is_none()
+            && self.builtin_schema == BuiltinSchema::NotLoaded
+            && docs
+                .iter()
+                .any(|r| !crate::resource::scope_is_precomputed(&r.gvk()))
+        {
+            self.builtin_schema = BuiltinSchema::Deferred;
+        }
     }
 
     fn builtin_origin(
@@ -586,7 +624,7 @@ impl<'o> Builder<'o> {
     }
 
     fn builtin_transformers(
-        &mut self,
+        &self,
         k: &Kustomization,
         loader: &Loader,
         origin: Option<&OriginAnno>,
@@ -855,7 +893,7 @@ impl<'o> Builder<'o> {
         k: &Kustomization,
         loader: &Loader,
         origin: Option<&OriginAnno>,
-        acc: &mut Acc,
+        acc: &Acc,
     ) -> Result<(), KustomizeError> {
         if k.validators.is_empty() {
             return Ok(());

@@ -335,7 +335,7 @@ mod tests {
     fn slice_indexes_split_off() {
         let p: Vec<String> = ["spec", "ports[0]", "port"]
             .iter()
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .collect();
         assert_eq!(convert_slice_index(&p), ["spec", "ports", "0", "port"]);
     }

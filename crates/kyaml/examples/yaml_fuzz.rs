@@ -1,5 +1,8 @@
 //! Feeds mutated YAML to the parser and emitter; any panic is a bug.
 //! `cargo run --release -p kyaml --example yaml_fuzz -- FILE ITERATIONS`.
+
+// A developer tool run by hand: it prints, and it may stop on bad input with a panic.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 use kyaml::{Dialect, PathSeg};
 
 fn main() {

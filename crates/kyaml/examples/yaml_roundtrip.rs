@@ -2,6 +2,9 @@
 //! `sigs.k8s.io/yaml.Marshal` would, joined by `---`, as `kustomize build` joins resources.
 //! `cargo run -p kyaml --example yaml_roundtrip -- FILE`: handy to compare with `kubectl kustomize`.
 
+// A developer tool run by hand: it prints, and it may stop on bad input with a panic.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use kyaml::Dialect;
 
 fn main() {

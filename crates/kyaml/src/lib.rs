@@ -11,6 +11,14 @@
 //! (aliases included) stops at 1,000 levels, and nothing recurses on the input's depth while
 //! parsing. Where Go would fail to marshal (NaN/infinite floats, strings with C1 controls or
 //! U+FFFE/U+FFFF that the JSON re-read rejects), [`to_string`] still writes go-yaml's form.
+//!
+//! ```
+//! use kyaml::{Dialect, Value};
+//!
+//! let docs = kyaml::parse_documents("a: yes\nb: 0644\n", Dialect::Helm).unwrap();
+//! assert_eq!(docs[0].value.get("a"), Some(&Value::Bool(true)));
+//! assert_eq!(kyaml::to_string(&docs[0].value), "a: true\nb: 420\n");
+//! ```
 
 mod emit;
 mod gofmt;

@@ -129,7 +129,7 @@ mod tests {
     use super::*;
 
     fn sorted(keys: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = keys.iter().map(ToString::to_string).collect();
         sort_entries(&mut v, |s| s.as_str());
         v
     }

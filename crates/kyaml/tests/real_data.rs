@@ -1,6 +1,9 @@
 //! Integration tests of `kyaml` on real data: `kustomize build` outputs re-parsed and
 //! re-emitted must come back byte for byte.
 
+// Test code: a panic is the failure report, and printing explains a skipped comparison.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use kyaml::Dialect;
 
 fn fixture(name: &str) -> String {
@@ -163,7 +166,10 @@ const TRICKY_STRINGS: &[&str] = &[
 /// with numbers, nested lists and keys that exercise the sort order.
 fn tricky_input() -> String {
     let long = vec!["word"; 40].join(" ");
-    let mut values: Vec<String> = TRICKY_STRINGS.iter().map(|s| s.to_string()).collect();
+    let mut values: Vec<String> = TRICKY_STRINGS
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     values.extend([
         long.clone(),
         "x".repeat(100),

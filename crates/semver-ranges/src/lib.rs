@@ -5,9 +5,17 @@
 //! ranges, comma- or space-separated AND, `||`, comparison operators, `!=`). Prereleases only
 //! match a range that itself names a prerelease, as in Masterminds.
 //!
-//! Leaves to others: where version lists come from (`crate::sources`) and which range an entry
-//! tracks (`crate::config`). Behaviour was learnt from Masterminds' documentation and test
+//! Leaves to others: where version lists come from and which range an entry tracks (the app).
+//! Behaviour was learnt from Masterminds' documentation and test
 //! tables, which are re-expressed in the tests below.
+//!
+//! ```
+//! use semver_ranges::{Constraint, Version};
+//!
+//! let c = Constraint::parse("~2.14").unwrap();
+//! assert!(c.matches(&Version::parse("v2.14.21").unwrap()));
+//! assert!(!c.matches(&Version::parse("3.0.0").unwrap()));
+//! ```
 
 mod constraint;
 mod version;

@@ -353,7 +353,7 @@ mod tests {
         .map(|s| Version::parse(s).unwrap())
         .collect();
         vs.sort();
-        let got: Vec<&str> = vs.iter().map(|v| v.original()).collect();
+        let got: Vec<&str> = vs.iter().map(super::Version::original).collect();
         assert_eq!(
             got,
             [

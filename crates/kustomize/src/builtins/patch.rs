@@ -215,6 +215,9 @@ pub(crate) fn apply_sm_to(
     let mut changed_any = false;
     let mut deleted: Vec<usize> = Vec::new();
     let schema = b.schema.clone();
+    if schema.is_none() {
+        b.builtin_schema = crate::target::BuiltinSchema::Loaded;
+    }
     for &i in targets {
         let r = &mut resources[i];
         let mut patch = doc.value.clone();
@@ -286,7 +289,7 @@ pub(crate) fn apply_sm_to(
                 deleted.push(i);
                 changed_any = true;
             }
-            Some(v) if v.as_map().is_some_and(|m| m.is_empty()) => {
+            Some(v) if v.as_map().is_some_and(kyaml::Map::is_empty) => {
                 deleted.push(i);
                 changed_any = true;
             }

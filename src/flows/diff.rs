@@ -1,0 +1,242 @@
+//! `vendor diff`: the two sides of a comparison and the comparison itself. Two paths (files,
+//! directories or `-`), or an entry's vendored tree against upstream at a version (fetched
+//! through `crate::sources`), optionally both through the entry's overlay (`--patched`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kdiff::{DiffReport, Options, Resource};
+
+use crate::config::{Config, Entry, Source};
+
+/// Why a side could not be loaded.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum DiffError {
+    #[error("cannot read the manifests in {what}")]
+    Load {
+        what: String,
+        #[source]
+        source: kdiff::LoadError,
+    },
+    #[error("both OLD and NEW are `-`")]
+    #[diagnostic(help("read at most one side from stdin"))]
+    BothStdin,
+    #[error("`{name}` has no overlay in {dir}")]
+    #[diagnostic(help("drop --patched to compare the upstream trees"))]
+    NoOverlay { name: String, dir: String },
+    #[error("the overlay {dir} does not build")]
+    #[diagnostic(help("`vendor build` shows the same error"))]
+    Overlay {
+        dir: String,
+        #[source]
+        source: kustomize::KustomizeError,
+    },
+    #[error("cannot fetch `{name}` at {version}")]
+    Fetch {
+        name: String,
+        version: String,
+        #[source]
+        #[diagnostic_source]
+        source: crate::sources::SourceError,
+    },
+    #[error("cannot render chart {chart} for {label}")]
+    Render {
+        chart: String,
+        label: String,
+        #[source]
+        source: crate::helm::HelmError,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Workspace(#[from] crate::workspace::WorkspaceError),
+}
+
+/// The two sides of a comparison and how they are named.
+pub struct Sides {
+    pub old: Vec<Resource>,
+    pub new: Vec<Resource>,
+    pub old_label: String,
+    pub new_label: String,
+}
+
+/// One side from a path: a manifest file, a directory of manifests, or `-` for stdin.
+pub fn load(path: &str) -> Result<Vec<Resource>, DiffError> {
+    kdiff::load_path(Path::new(path)).map_err(|source| DiffError::Load {
+        what: path.to_string(),
+        source,
+    })
+}
+
+/// `vendor diff OLD NEW`: both sides from paths, read in parallel.
+pub fn paths(old: &str, new: &str) -> Result<Sides, DiffError> {
+    if old == "-" && new == "-" {
+        return Err(DiffError::BothStdin);
+    }
+    let (old_side, new_side) = rayon::join(|| load(old), || load(new));
+    Ok(Sides {
+        old: old_side?,
+        new: new_side?,
+        old_label: old.to_string(),
+        new_label: new.to_string(),
+    })
+}
+
+/// What the NAME form compares.
+#[derive(Debug, Clone, Default)]
+pub struct EntryRequest {
+    /// Upstream version to compare with (default: the pinned one, which shows hand edits).
+    pub to: Option<String>,
+    /// Both sides through the entry's overlay.
+    pub patched: bool,
+    /// Use only the download cache.
+    pub offline: bool,
+}
+
+/// `vendor diff NAME [--to VERSION]`: the vendored tree of an entry against upstream.
+pub fn entry(config: &Config, entry: &Entry, req: &EntryRequest) -> Result<Sides, DiffError> {
+    let name = &entry.name;
+    let vendored_dir = config.upstream_dir(entry);
+    let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
+    let old = if vendored_dir.join("Chart.yaml").is_file() {
+        render_chart(config, entry, &vendored_dir, &vendored_label)?
+    } else {
+        kdiff::load_path(&vendored_dir).map_err(|source| DiffError::Load {
+            what: format!("the vendored tree of `{name}`"),
+            source,
+        })?
+    };
+    let mut target = entry.clone();
+    if let Some(v) = &req.to {
+        target.version = v.clone();
+    }
+    let mut fetcher = crate::sources::Fetcher::from_env();
+    fetcher.offline = req.offline;
+    let prepared = crate::flows::sync::prepare(&fetcher, config, &target).map_err(|source| {
+        DiffError::Fetch {
+            name: name.clone(),
+            version: target.version.clone(),
+            source,
+        }
+    })?;
+    let upstream_label = format!("{name}@{}", target.version);
+    if req.patched {
+        return patched(config, entry, &prepared.files, &upstream_label);
+    }
+    let new = kdiff::load_files(
+        prepared
+            .files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice())),
+        &upstream_label,
+    )
+    .map_err(|source| DiffError::Load {
+        what: format!("the upstream tree of `{upstream_label}`"),
+        source,
+    })?;
+    Ok(Sides {
+        old,
+        new,
+        old_label: vendored_label,
+        new_label: upstream_label,
+    })
+}
+
+/// `--patched`: both sides through the entry's overlay, `patches/NAME` built over the vendored
+/// tree and over the fetched one (in a scratch copy of the repository).
+fn patched(
+    config: &Config,
+    entry: &Entry,
+    fetched: &BTreeMap<String, Vec<u8>>,
+    upstream_label: &str,
+) -> Result<Sides, DiffError> {
+    let name = &entry.name;
+    let patches = &config.settings.patches_dir;
+    let overlay = |root: &Path| -> Result<Vec<Resource>, DiffError> {
+        let dir = root.join(patches).join(name);
+        let opts = kustomize::BuildOptions {
+            root: Some(root.to_path_buf()),
+            display_base: Some(root.to_path_buf()),
+            ..Default::default()
+        };
+        let built = kustomize::build(&dir, &opts).map_err(|source| DiffError::Overlay {
+            dir: format!("{patches}/{name}"),
+            source,
+        })?;
+        kdiff::load_str(
+            &kustomize::render(&built),
+            &format!("{patches}/{name}"),
+            false,
+        )
+        .map_err(|source| DiffError::Load {
+            what: format!("the output of {patches}/{name}"),
+            source,
+        })
+    };
+    if !config.patches_dir(entry).is_dir() {
+        return Err(DiffError::NoOverlay {
+            name: name.clone(),
+            dir: format!("{patches}/{name}"),
+        });
+    }
+    let old = overlay(&config.root)?;
+    let scratch = crate::workspace::scratch_repository(config, None, [(name.as_str(), fetched)])?;
+    let new = overlay(scratch.path())?;
+    Ok(Sides {
+        old,
+        new,
+        old_label: format!("{patches}/{name} ({})", entry.version),
+        new_label: format!("{patches}/{name} over {upstream_label}"),
+    })
+}
+
+/// Renders a vendored chart *source* directory the way `sync` renders charts (release, namespace,
+/// values files, kube-version; CRDs and hooks included, tests skipped) and loads the result. The
+/// fetched side needs no rendering: `flows::sync::prepare` renders charts itself.
+fn render_chart(
+    config: &Config,
+    entry: &Entry,
+    chart_dir: &Path,
+    label: &str,
+) -> Result<Vec<Resource>, DiffError> {
+    let Source::Chart { chart, .. } = &entry.source else {
+        return Ok(Vec::new());
+    };
+    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
+        return Ok(Vec::new());
+    };
+    let release =
+        crate::helm::render_release(chart_dir, &opts).map_err(|source| DiffError::Render {
+            chart: chart.clone(),
+            label: label.to_string(),
+            source,
+        })?;
+    let text = release.template_text(&opts);
+    kdiff::load_str(&text, label, false).map_err(|source| DiffError::Load {
+        what: format!("the rendered chart of {label}"),
+        source,
+    })
+}
+
+/// The comparison options with vendor.toml's settings added: its kube-version when none was
+/// given, and its `[diff]` noise.
+pub fn options(mut opts: Options, config: Option<&Config>) -> Options {
+    if let Some(config) = config {
+        if opts.kube_version.is_none() {
+            opts.kube_version = Some(config.settings.kube_version.clone());
+        }
+        let from_config = config.diff.filter();
+        opts.noise.paths.extend(from_config.paths);
+        opts.noise.labels.extend(from_config.labels);
+        opts.noise.annotations.extend(from_config.annotations);
+    }
+    opts
+}
+
+/// Normalizes both sides (in parallel) and compares them.
+pub fn compare<'a>(sides: &'a mut Sides, opts: &Options) -> DiffReport<'a> {
+    rayon::join(
+        || kdiff::prepare(&mut sides.old, opts),
+        || kdiff::prepare(&mut sides.new, opts),
+    );
+    kdiff::diff(&sides.old, &sides.new, opts)
+}

@@ -1,0 +1,12 @@
+//! The app's integration tests, one binary: each module runs the `vendor` binary or the app's
+//! library against real files, real git repositories and real servers on loopback.
+
+// Test code: a panic is the failure report, and printing explains a skipped comparison.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod build;
+mod check;
+mod common;
+mod diff;
+mod sources;
+mod update;
