@@ -150,8 +150,7 @@ impl Kustomization {
                     "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
                     crate::display_path(dir)
                 ),
-            )
-            .with_help("a directory listed under resources or components must hold a kustomization file"));
+            ));
         };
         let src = super::read_text(&file)?;
         Self::from_text(dir, &file, src)

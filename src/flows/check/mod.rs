@@ -188,6 +188,7 @@ fn build_overlay(
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }
