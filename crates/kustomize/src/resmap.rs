@@ -11,17 +11,41 @@ use crate::resource::{Res, ResId};
 use crate::types::Selector;
 use kyaml::{Map, Value};
 
-/// Appends `r` unless an object with its current id is there (kustomize `ResMap.Append`).
-pub fn append(list: &mut Vec<Res>, r: Res) -> Result<(), String> {
-    let id = r.cur_id();
-    if list.iter().any(|x| x.cur_id().equals(&id)) {
-        return Err(format!(
-            "may not add resource with an already registered id: {}",
-            id.display()
-        ));
+/// An id as kustomize compares them: gvk, name and effective namespace.
+type IdKey = (crate::resource::Gvk, String, String);
+
+fn id_key(id: ResId) -> IdKey {
+    let ns = id.effective_namespace().to_string();
+    (id.gvk, id.name, ns)
+}
+
+/// Appends each object unless one with its current id is there (kustomize `ResMap.Append`);
+/// on a clash, returns the message and where the object that clashed came from.
+pub fn append_all(
+    list: &mut Vec<Res>,
+    from: Vec<Res>,
+) -> Result<(), (String, crate::resource::Origin)> {
+    let mut seen: std::collections::HashSet<IdKey> =
+        list.iter().map(|r| id_key(r.cur_id())).collect();
+    for r in from {
+        let id = r.cur_id();
+        if !seen.insert(id_key(id.clone())) {
+            return Err((
+                format!(
+                    "may not add resource with an already registered id: {}",
+                    id.display()
+                ),
+                r.origin,
+            ));
+        }
+        list.push(r);
     }
-    list.push(r);
     Ok(())
+}
+
+/// Appends one object (see [`append_all`]).
+pub fn append(list: &mut Vec<Res>, r: Res) -> Result<(), String> {
+    append_all(list, vec![r]).map_err(|(m, _)| m)
 }
 
 /// Indexes of the objects matching `id` by their current or any previous id.

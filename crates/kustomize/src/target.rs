@@ -649,9 +649,14 @@ impl<'o> Builder<'o> {
             let mut list = Vec::new();
             for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
                 let loc = at("patchesStrategicMerge", Some(i));
-                let inline_line = loc.line.map(|l| l.saturating_sub(0));
+                let inline_line = loc.line;
                 list.push(builtins::load_sm_entry(entry, loader, &loc, inline_line)?);
             }
+            builtins::check_sm_not_empty(
+                &list,
+                &k.patches_strategic_merge,
+                &at("patchesStrategicMerge", None),
+            )?;
             push(
                 &mut out,
                 "PatchStrategicMergeTransformer",
@@ -951,18 +956,13 @@ pub(crate) fn append_all(
     k: &Kustomization,
     line: Option<u32>,
 ) -> Result<(), KustomizeError> {
-    for r in from {
-        let r_line = r.origin.line;
-        let r_file = r.origin.file.clone();
-        crate::resmap::append(into, r).map_err(|m| {
-            let (file, line) = match line {
-                Some(l) => (k.file.clone(), Some(l)),
-                None => (PathBuf::from(&r_file), Some(r_line)),
-            };
-            KustomizeError::at(&file, line, m).with_help(
-                "two resources have the same kind, name and namespace; remove one or rename it",
-            )
-        })?;
-    }
-    Ok(())
+    crate::resmap::append_all(into, from).map_err(|(m, origin)| {
+        let (file, line) = match line {
+            Some(l) => (k.file.clone(), Some(l)),
+            None => (PathBuf::from(&origin.file), Some(origin.line)),
+        };
+        KustomizeError::at(&file, line, m).with_help(
+            "two resources have the same kind, name and namespace; remove one or rename it",
+        )
+    })
 }

@@ -70,8 +70,7 @@ impl Namespace {
             }
         };
         let ns = self.namespace.as_str();
-        for i in 0..resources.len() {
-            let r = &mut resources[i];
+        for r in resources.iter_mut() {
             r.store_previous_id();
             let api_version = r.api_version().to_string();
             let gvk = r.gvk();
@@ -115,9 +114,18 @@ impl Namespace {
                 })
                 .map_err(|e| format!("namespace transformation failed: {e}"))?;
             }
-            let id = resources[i].cur_id();
-            let conflicts = resources.iter().filter(|x| x.cur_id().equals(&id)).count();
-            if conflicts != 1 {
+        }
+        // kustomize checks after each object; every object ends in the same namespace (or
+        // none), so a clash at any step is still one at the end.
+        let mut seen = std::collections::HashSet::new();
+        for r in resources.iter() {
+            let id = r.cur_id();
+            let key = (
+                id.gvk.clone(),
+                id.name.clone(),
+                id.effective_namespace().to_string(),
+            );
+            if !seen.insert(key) {
                 return Err(format!(
                     "namespace transformation produces ID conflict: {}",
                     id.display()

@@ -342,6 +342,7 @@ pub(crate) fn configure(cfg: &Res, loader: &Loader, loc: &Loc) -> Result<Plugin,
                 let docs = patch::parse_sm(&src)?;
                 list.push((src, docs));
             }
+            check_sm_not_empty(&list, &paths, loc)?;
             t(Transformer::PatchSm(list))
         }
         "NamespaceTransformer" => {
@@ -533,15 +534,25 @@ pub(crate) fn load_sm_entry(
         line: None,
     };
     let docs = patch::parse_sm(&src)?;
-    if docs.is_empty() {
-        return Err(KustomizeError::at(
-            &src.file,
-            Some(1),
-            format!("patch appears to be empty; files=[{entry}]"),
-        )
-        .with_help("remove the empty patch file from patchesStrategicMerge"));
-    }
     Ok((src, docs))
+}
+
+/// kustomize's `PatchStrategicMergeTransformer` refuses a configuration whose patches are
+/// all empty (empty or comment-only files and texts).
+pub(crate) fn check_sm_not_empty(
+    list: &[(PatchSource, Vec<SmPatch>)],
+    entries: &[String],
+    loc: &Loc,
+) -> Result<(), KustomizeError> {
+    if list.iter().all(|(_, docs)| docs.is_empty()) {
+        return Err(loc
+            .error(format!(
+                "patch appears to be empty; files=[{}]",
+                entries.join(" ")
+            ))
+            .with_help("give the patch content, or remove it from the kustomization"));
+    }
+    Ok(())
 }
 
 /// A `patchesJson6902` entry (`PatchJson6902Transformer`).
