@@ -53,14 +53,40 @@ impl FieldSpec {
     }
 }
 
-/// kustomize `Gvk.IsLessThan`: by kind rank, then `group_version_kind`.
+/// kustomize `Gvk.IsLessThan`: by kind rank, then `group_version_kind` (with `~G`, `~V`,
+/// `~K` for empty parts), compared without building the strings.
 pub(crate) fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
+    fn bytes(g: &Gvk) -> [&str; 5] {
+        [
+            if g.group.is_empty() {
+                "~G"
+            } else {
+                g.group.as_str()
+            },
+            "_",
+            if g.version.is_empty() {
+                "~V"
+            } else {
+                g.version.as_str()
+            },
+            "_",
+            if g.kind.is_empty() {
+                "~K"
+            } else {
+                g.kind.as_str()
+            },
+        ]
+    }
     let (ia, ib) = (
         crate::resource::type_order(&a.kind),
         crate::resource::type_order(&b.kind),
     );
-    ia.cmp(&ib)
-        .then_with(|| a.stable_sort_string().cmp(&b.stable_sort_string()))
+    ia.cmp(&ib).then_with(|| {
+        let (x, y) = (bytes(a), bytes(b));
+        x.iter()
+            .flat_map(|s| s.bytes())
+            .cmp(y.iter().flat_map(|s| s.bytes()))
+    })
 }
 
 /// Adds `x` to `list` unless an equivalent spec is there (kustomize `FsSlice.MergeOne`).
@@ -200,15 +226,45 @@ impl TransformerConfig {
     /// kustomize's default configuration.
     pub fn defaults() -> &'static TransformerConfig {
         static DEFAULTS: OnceLock<TransformerConfig> = OnceLock::new();
-        DEFAULTS.get_or_init(|| {
-            let v = kyaml::parse_one(include_str!("config/defaults.yaml"), kyaml::Dialect::Kube)
-                .expect("the default configuration is valid YAML");
-            TransformerConfig::decode(&v).expect("the default configuration decodes")
+        DEFAULTS.get_or_init(|| read_defaults(DEFAULTS_YAML))
+    }
+
+    /// The defaults as an accumulator holds them after merging them into its empty
+    /// configuration (what every build starts from).
+    pub fn accumulated_defaults() -> &'static TransformerConfig {
+        static ACC: OnceLock<TransformerConfig> = OnceLock::new();
+        ACC.get_or_init(|| {
+            let mut t = TransformerConfig::default();
+            t.merge(TransformerConfig::defaults())
+                .expect("the default configuration merges");
+            t
         })
+    }
+
+    /// Merges the defaults (and `configurations:` files, already merged into `own`) into this
+    /// accumulated configuration, skipping the work when nothing would change.
+    pub fn absorb_kustomization(&mut self, own: &TransformerConfig) -> Result<(), String> {
+        let defaults = TransformerConfig::defaults();
+        if own == defaults {
+            if *self == TransformerConfig::default() {
+                *self = TransformerConfig::accumulated_defaults().clone();
+                return Ok(());
+            }
+            if self == TransformerConfig::accumulated_defaults() {
+                return Ok(());
+            }
+        }
+        self.merge(own)
     }
 
     /// kustomize `TransformerConfig.Merge`.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), String> {
+        // Every kustomization merges the defaults into what it accumulated: merging a
+        // (deduplicated) configuration into itself changes nothing. Merging into an empty one
+        // is not a copy: a general spec after a specific one for the same path is dropped.
+        if self == other {
+            return Ok(());
+        }
         for (mine, theirs) in self.lists_mut().into_iter().zip(other.lists()) {
             merge_all(mine, theirs)?;
         }
@@ -228,6 +284,88 @@ impl TransformerConfig {
             }
         }
     }
+}
+
+const DEFAULTS_YAML: &str = include_str!("config/defaults.yaml");
+
+/// Reads `config/defaults.yaml` without a YAML parser: it is written in a fixed shape (a
+/// section name per line, one flow-style field spec per `- {...}` line, name references as
+/// `- kind: ...` blocks), and a test checks this reading against the YAML decode. Building
+/// the defaults is on every build's path, so it must cost next to nothing.
+fn read_defaults(text: &str) -> TransformerConfig {
+    fn spec(flow: &str) -> FieldSpec {
+        let inner = flow.trim().trim_start_matches('{').trim_end_matches('}');
+        let mut fs = FieldSpec::default();
+        for part in inner.split(", ") {
+            let Some((k, v)) = part.split_once(": ") else {
+                continue;
+            };
+            let v = v.trim().trim_matches('\'').to_string();
+            match k.trim() {
+                "group" => fs.gvk.group = v,
+                "version" => fs.gvk.version = v,
+                "kind" => fs.gvk.kind = v,
+                "path" => fs.path = v,
+                "create" => fs.create = v == "true",
+                _ => {}
+            }
+        }
+        fs
+    }
+    let mut t = TransformerConfig::default();
+    let mut section = String::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_suffix(':')
+            && !line.starts_with(' ')
+            && !line.starts_with('-')
+        {
+            section = name.to_string();
+            continue;
+        }
+        let list = match section.as_str() {
+            "namePrefix" => &mut t.name_prefix,
+            "nameSuffix" => &mut t.name_suffix,
+            "namespace" => &mut t.namespace,
+            "commonLabels" => &mut t.common_labels,
+            "labels" => &mut t.labels,
+            "templateLabels" => &mut t.template_labels,
+            "commonAnnotations" => &mut t.common_annotations,
+            "varReference" => &mut t.var_reference,
+            "images" => &mut t.images,
+            "replicas" => &mut t.replicas,
+            _ => {
+                // nameReference: `- kind: X` opens an entry, `  group:`/`  version:` add to
+                // it, `  - {...}` are its referrers.
+                if let Some(kind) = line.strip_prefix("- kind: ") {
+                    t.name_reference.push(NameBackRef {
+                        gvk: Gvk {
+                            kind: kind.trim().to_string(),
+                            ..Default::default()
+                        },
+                        referrers: Vec::new(),
+                    });
+                } else if let Some(nbr) = t.name_reference.last_mut() {
+                    let l = line.trim();
+                    if let Some(g) = l.strip_prefix("group: ") {
+                        nbr.gvk.group = g.to_string();
+                    } else if let Some(v) = l.strip_prefix("version: ") {
+                        nbr.gvk.version = v.to_string();
+                    } else if let Some(f) = l.strip_prefix("- ") {
+                        nbr.referrers.push(spec(f));
+                    }
+                }
+                continue;
+            }
+        };
+        if let Some(f) = line.strip_prefix("- ") {
+            list.push(spec(f));
+        }
+    }
+    t.sort();
+    t
 }
 
 /// The transformer configuration from a `crds:` file: OpenAPI definitions whose properties
@@ -337,6 +475,15 @@ fn load_crd(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_defaults_reader_agrees_with_the_yaml_decode() {
+        let v = kyaml::parse_one(DEFAULTS_YAML, kyaml::Dialect::Kube).unwrap();
+        assert_eq!(
+            read_defaults(DEFAULTS_YAML),
+            TransformerConfig::decode(&v).unwrap()
+        );
+    }
 
     #[test]
     fn defaults_load_with_every_section() {

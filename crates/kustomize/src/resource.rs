@@ -70,11 +70,6 @@ impl Gvk {
         )
     }
 
-    /// kustomize `Gvk.stableSortString` (also its legacy sort string).
-    pub(crate) fn stable_sort_string(&self) -> String {
-        self.legacy_sort_string()
-    }
-
     fn legacy_sort_string(&self) -> String {
         format!(
             "{}_{}_{}",

@@ -308,7 +308,7 @@ impl<'o> Builder<'o> {
             self.accumulate_resource(k, &loader, origin.as_ref(), entry, line, &mut acc)?;
         }
         // Transformer configuration.
-        let mut tc = TransformerConfig::defaults().clone();
+        let mut tc = std::borrow::Cow::Borrowed(TransformerConfig::defaults());
         for (i, path) in k.configurations.iter().enumerate() {
             let line = k.entry_line("configurations", i);
             let (file, bytes) = loader
@@ -326,11 +326,12 @@ impl<'o> Builder<'o> {
                     format!("invalid transformer configuration: {}", e.message),
                 )
             })?;
-            tc.merge(&t)
+            tc.to_mut()
+                .merge(&t)
                 .map_err(|m| KustomizeError::at(&file, None, m))?;
         }
         acc.config
-            .merge(&tc)
+            .absorb_kustomization(&tc)
             .map_err(|m| KustomizeError::at(&k.file, None, format!("merging config: {m}")))?;
         for (i, path) in k.crds.iter().enumerate() {
             let line = k.entry_line("crds", i);
