@@ -374,11 +374,18 @@ fn finalize_annotations(r: &mut Res, keep_origin: bool, keep_transformations: bo
 /// The build output exactly as `kustomize build` prints it.
 pub fn render(out: &BuildOutput) -> String {
     use rayon::prelude::*;
-    let docs: Vec<String> = out
-        .resources
-        .par_iter()
-        .map(|r| kyaml::to_string(&r.value))
-        .collect();
+    // Writing a few objects is quicker than starting threads.
+    let docs: Vec<String> = if out.resources.len() < 64 {
+        out.resources
+            .iter()
+            .map(|r| kyaml::to_string(&r.value))
+            .collect()
+    } else {
+        out.resources
+            .par_iter()
+            .map(|r| kyaml::to_string(&r.value))
+            .collect()
+    };
     let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
     for (i, d) in docs.iter().enumerate() {
         if i > 0 {

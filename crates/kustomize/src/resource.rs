@@ -54,10 +54,21 @@ impl Gvk {
     /// Kinds Kubernetes defines as cluster-scoped (kyaml's precomputed table); any other kind,
     /// custom resources included, counts as namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        let av = self.api_version();
         CLUSTER_SCOPED
             .iter()
-            .any(|(a, k)| *a == av && *k == self.kind)
+            .any(|(a, k)| *k == self.kind && self.api_version_is(a))
+    }
+
+    /// Whether `api_version()` would be `av`, without building it.
+    pub(crate) fn api_version_is(&self, av: &str) -> bool {
+        if self.group.is_empty() {
+            av == self.version
+        } else {
+            av.len() == self.group.len() + 1 + self.version.len()
+                && av.starts_with(self.group.as_str())
+                && av.as_bytes()[self.group.len()] == b'/'
+                && av.ends_with(self.version.as_str())
+        }
     }
 
     /// kustomize `Gvk.String()`: `Kind.version.group` with placeholders for empty parts.
@@ -187,11 +198,10 @@ const NAMESPACED: &[(&str, &str)] = &[
 
 /// Whether kustomize knows the scope of this kind without loading its OpenAPI schema.
 pub(crate) fn scope_is_precomputed(gvk: &Gvk) -> bool {
-    let av = gvk.api_version();
     CLUSTER_SCOPED
         .iter()
         .chain(NAMESPACED)
-        .any(|(a, k)| *a == av && *k == gvk.kind)
+        .any(|(a, k)| *k == gvk.kind && gvk.api_version_is(a))
 }
 
 /// kustomize's `ResId`: gvk, name and namespace.

@@ -869,8 +869,7 @@ impl<'o> Builder<'o> {
         origin: Option<&OriginAnno>,
         acc: &mut Acc,
     ) -> Result<(), KustomizeError> {
-        let tc = acc.config.clone();
-        let mut list = self.builtin_transformers(k, loader, origin, &tc)?;
+        let mut list = self.builtin_transformers(k, loader, origin, &acc.config)?;
         list.extend(self.external_transformers(
             k,
             loader,

@@ -38,18 +38,66 @@ pub fn split_image(image: &str) -> (&str, &str, &str) {
 pub(crate) struct ImageTag {
     pub image: Image,
     pub field_specs: Vec<FieldSpec>,
-    matcher: Option<Regex>,
+    matcher: Matcher,
+}
+
+/// kustomize's `IsImageMatched`: `^NAME(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`
+/// with the name taken as a regular expression. Names made of plain characters and `.` (any
+/// character), the usual case, are matched without compiling a regular expression.
+#[derive(Debug, Clone)]
+enum Matcher {
+    Simple(String),
+    Regex(Option<Regex>),
+}
+
+fn tag_chars(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'{' | b'}' | b'-'))
+}
+
+impl Matcher {
+    fn new(name: &str) -> Matcher {
+        if !name.contains([
+            '\\', '^', '$', '*', '+', '?', '(', ')', '[', ']', '{', '}', '|',
+        ]) {
+            return Matcher::Simple(name.to_string());
+        }
+        Matcher::Regex(
+            Regex::new(&format!(
+                "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .ok(),
+        )
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Matcher::Regex(re) => re.as_ref().is_some_and(|r| r.is_match(value)),
+            Matcher::Simple(name) => {
+                let mut v = value.chars();
+                for n in name.chars() {
+                    match v.next() {
+                        Some(c) if (n == '.' && c != '\n') || c == n => {}
+                        _ => return false,
+                    }
+                }
+                let rest = v.as_str();
+                let (tag, digest) = match rest.find('@') {
+                    Some(i) => (&rest[..i], Some(&rest[i..])),
+                    None => (rest, None),
+                };
+                let tag_ok = tag.is_empty() || tag.strip_prefix(':').is_some_and(tag_chars);
+                let digest_ok =
+                    digest.is_none_or(|d| d.strip_prefix("@sha256:").is_some_and(tag_chars));
+                tag_ok && digest_ok
+            }
+        }
+    }
 }
 
 impl ImageTag {
     pub fn new(image: Image, field_specs: Vec<FieldSpec>) -> ImageTag {
-        // kustomize's `IsImageMatched`: the name is a regular expression, then an optional
-        // tag and an optional sha256 digest.
-        let matcher = Regex::new(&format!(
-            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-            image.name
-        ))
-        .ok();
+        let matcher = Matcher::new(&image.name);
         ImageTag {
             image,
             field_specs,
@@ -58,7 +106,7 @@ impl ImageTag {
     }
 
     fn update(&self, value: &str) -> Option<String> {
-        if !self.matcher.as_ref()?.is_match(value) {
+        if !self.matcher.is_match(value) {
             return None;
         }
         let e = &self.image;
@@ -226,5 +274,42 @@ mod tests {
         assert_eq!(t.update("nginx:1").as_deref(), Some("nginx:2"));
         assert_eq!(t.update("nginx@sha256:ab").as_deref(), Some("nginx:2"));
         assert_eq!(t.update("my/nginx:1"), None);
+        assert_eq!(t.update("nginx:1@sha256:ab").as_deref(), Some("nginx:2"));
+        assert_eq!(t.update("nginx:1:2"), None);
+    }
+
+    #[test]
+    fn the_plain_matcher_agrees_with_the_regex() {
+        let names = ["nginx", "gcr.io/a/b", "a.b", "x"];
+        let values = [
+            "nginx",
+            "nginx:1",
+            "nginx:1.2-x_y{z}",
+            "nginx@sha256:abc",
+            "nginx:1@sha256:abc",
+            "nginxx",
+            "nginx:",
+            "nginx@sha512:abc",
+            "nginx:a/b",
+            "gcr.io/a/b:1",
+            "gcrxio/a/b",
+            "axb",
+            "a.b:1@sha256:",
+            "x:1:2",
+            "x@sha256:a@b",
+        ];
+        for n in names {
+            let re = Matcher::Regex(
+                Regex::new(&format!(
+                    "^{n}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+                ))
+                .ok(),
+            );
+            let simple = Matcher::new(n);
+            assert!(matches!(simple, Matcher::Simple(_)));
+            for v in values {
+                assert_eq!(simple.is_match(v), re.is_match(v), "{n} ~ {v}");
+            }
+        }
     }
 }
