@@ -125,6 +125,29 @@ const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
 /// there (for `kyaml::locate`); lines are relative to the whole source.
 pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
     use rayon::prelude::*;
+    let parse = |a: usize, b: usize| -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
+        let text = &src[a..b];
+        let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+        let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
+            if let Some(p) = e.pos.as_mut() {
+                p.line += line_offset;
+            }
+            e
+        })?;
+        Ok(docs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                d.start.line += line_offset;
+                (d, shared.clone(), i)
+            })
+            .collect())
+    };
+    // Small sources are parsed here: even asking rayon for its thread count starts its pool.
+    if src.len() < PARALLEL_PARSE_BYTES {
+        return parse(0, src.len());
+    }
     let mut cuts = vec![0usize];
     if src.len() >= PARALLEL_PARSE_BYTES
         && !src
@@ -161,28 +184,11 @@ pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlErro
     if chunks.is_empty() {
         chunks.push((0, src.len()));
     }
-    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> = chunks
-        .par_iter()
-        .map(|&(a, b)| {
-            let text = &src[a..b];
-            let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
-            let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-            let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
-                if let Some(p) = e.pos.as_mut() {
-                    p.line += line_offset;
-                }
-                e
-            })?;
-            Ok(docs
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut d)| {
-                    d.start.line += line_offset;
-                    (d, shared.clone(), i)
-                })
-                .collect())
-        })
-        .collect();
+    if chunks.len() == 1 {
+        return parse(0, src.len());
+    }
+    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> =
+        chunks.par_iter().map(|&(a, b)| parse(a, b)).collect();
     let mut out = Vec::new();
     for p in parsed {
         out.extend(p?);

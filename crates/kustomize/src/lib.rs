@@ -98,8 +98,8 @@ pub struct HelmTemplate {
     /// `releaseName`; empty when the kustomization sets none.
     pub release_name: String,
     pub namespace: String,
-    /// Values files in `-f` order (the chart's own `values.yaml` is the base beneath them).
-    pub values: Vec<Value>,
+    /// Values in `-f` order (the chart's own `values.yaml` is the base beneath them).
+    pub values: Vec<HelmValues>,
     pub api_versions: Vec<String>,
     pub kube_version: String,
     pub include_crds: bool,
@@ -107,6 +107,16 @@ pub struct HelmTemplate {
     pub skip_hooks: bool,
     pub name_template: String,
     pub debug: bool,
+}
+
+/// One `-f` values input of a chart render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HelmValues {
+    /// A values file, read as it is (`valuesFile`, `additionalValuesFiles`).
+    File(PathBuf),
+    /// `valuesInline` merged with the values file per `valuesMerge`; kustomize writes it to a
+    /// file with Go's `yaml.Marshal`, which [`kyaml::to_string`] reproduces.
+    Merged(Value),
 }
 
 /// A chart to fetch (`repo` + `version` set and not found under `chartHome`).

@@ -12,7 +12,7 @@ use crate::kustomization::Kustomization;
 use crate::resource::Res;
 use crate::target::{Builder, Loader};
 use crate::types::{HelmChart, HelmGlobals};
-use crate::{HelmPull, HelmTemplate, KustomizeError, display_path};
+use crate::{HelmPull, HelmTemplate, HelmValues, KustomizeError, display_path};
 use kyaml::Value;
 
 /// The directory that holds `<name>/` for this chart.
@@ -106,13 +106,19 @@ pub(crate) fn generate(
     }
     let mut additional = Vec::new();
     for f in &chart.additional_values_files {
-        let (path, bytes) = loader.load(f).map_err(|e| {
+        let path = loader.path(f).map_err(|e| {
             loc.error(format!(
                 "could not load additionalValuesFile: {}",
                 e.message
             ))
         })?;
-        additional.push(parse_values(&path, bytes)?);
+        if !path.is_file() {
+            return Err(loc.error(format!(
+                "could not load additionalValuesFile: '{}': no such file or directory",
+                display_path(&path)
+            )));
+        }
+        additional.push(HelmValues::File(path));
     }
     if !chart_dir.is_dir() {
         if chart.repo.is_empty() {
@@ -154,26 +160,30 @@ pub(crate) fn generate(
         .as_ref()
         .filter(|v| v.as_map().is_some_and(|m| !m.is_empty()));
     let primary = match inline {
-        Some(inline) => {
-            if merge == "replace" {
-                inline.clone()
-            } else {
-                let (path, bytes) = loader
-                    .load(&values_file)
-                    .map_err(|e| loc.error(e.message))?;
-                let file_values = parse_values(&path, bytes)?;
-                if merge == "override" {
-                    merge_values(&file_values, inline)
-                } else {
-                    merge_values(inline, &file_values)
-                }
-            }
-        }
-        None => {
+        Some(inline) => HelmValues::Merged(if merge == "replace" {
+            inline.clone()
+        } else {
             let (path, bytes) = loader
                 .load(&values_file)
                 .map_err(|e| loc.error(e.message))?;
-            parse_values(&path, bytes)?
+            let file_values = parse_values(&path, bytes)?;
+            if merge == "override" {
+                merge_values(&file_values, inline)
+            } else {
+                merge_values(inline, &file_values)
+            }
+        }),
+        None => {
+            let path = loader
+                .path(&values_file)
+                .map_err(|e| loc.error(e.message))?;
+            if !path.is_file() {
+                return Err(loc.error(format!(
+                    "values file '{}': no such file or directory",
+                    display_path(&path)
+                )));
+            }
+            HelmValues::File(path)
         }
     };
     let mut values = vec![primary];
