@@ -5,7 +5,7 @@
 //! add to them, and a kustomization's configuration flows up to the ones that include it.
 
 use std::cmp::Ordering;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::decode::{DResult, DecodeError, Fields};
 use crate::resource::Gvk;
@@ -223,38 +223,32 @@ impl TransformerConfig {
         self.name_reference.sort_by(|a, b| gvk_less(&a.gvk, &b.gvk));
     }
 
+    /// kustomize's default configuration (shared).
+    pub fn defaults_arc() -> &'static Arc<TransformerConfig> {
+        static DEFAULTS: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+        DEFAULTS.get_or_init(|| Arc::new(read_defaults(DEFAULTS_YAML)))
+    }
+
     /// kustomize's default configuration.
     pub fn defaults() -> &'static TransformerConfig {
-        static DEFAULTS: OnceLock<TransformerConfig> = OnceLock::new();
-        DEFAULTS.get_or_init(|| read_defaults(DEFAULTS_YAML))
+        Self::defaults_arc()
     }
 
-    /// The defaults as an accumulator holds them after merging them into its empty
-    /// configuration (what every build starts from).
-    pub fn accumulated_defaults() -> &'static TransformerConfig {
-        static ACC: OnceLock<TransformerConfig> = OnceLock::new();
-        ACC.get_or_init(|| {
-            let mut t = TransformerConfig::default();
-            t.merge(TransformerConfig::defaults())
-                .expect("the default configuration merges");
-            t
-        })
-    }
-
-    /// Merges the defaults (and `configurations:` files, already merged into `own`) into this
-    /// accumulated configuration, skipping the work when nothing would change.
-    pub fn absorb_kustomization(&mut self, own: &TransformerConfig) -> Result<(), String> {
-        let defaults = TransformerConfig::defaults();
-        if own == defaults {
-            if *self == TransformerConfig::default() {
-                *self = TransformerConfig::accumulated_defaults().clone();
+    /// Merges a kustomization's configuration (the defaults, plus its `configurations:`
+    /// files) into the accumulated one, skipping the work when nothing would change: the
+    /// defaults merged into an empty configuration are the defaults (a test checks this).
+    pub fn absorb(acc: &mut Arc<TransformerConfig>, own: &TransformerConfig) -> Result<(), String> {
+        let defaults = Self::defaults_arc();
+        if own == &**defaults {
+            if **acc == TransformerConfig::default() {
+                *acc = defaults.clone();
                 return Ok(());
             }
-            if self == TransformerConfig::accumulated_defaults() {
+            if Arc::ptr_eq(acc, defaults) || **acc == **defaults {
                 return Ok(());
             }
         }
-        self.merge(own)
+        Arc::make_mut(acc).merge(own)
     }
 
     /// kustomize `TransformerConfig.Merge`.
@@ -294,18 +288,26 @@ const DEFAULTS_YAML: &str = include_str!("config/defaults.yaml");
 /// the defaults is on every build's path, so it must cost next to nothing.
 fn read_defaults(text: &str) -> TransformerConfig {
     fn spec(flow: &str) -> FieldSpec {
-        let inner = flow.trim().trim_start_matches('{').trim_end_matches('}');
+        let inner = flow.trim();
+        let inner = inner.strip_prefix('{').unwrap_or(inner);
+        let inner = inner.strip_suffix('}').unwrap_or(inner);
         let mut fs = FieldSpec::default();
-        for part in inner.split(", ") {
-            let Some((k, v)) = part.split_once(": ") else {
+        // `key: value` pairs separated by commas; values never contain ", ".
+        for part in inner.split(',') {
+            let part = part.trim_start();
+            let Some(colon) = part.find(':') else {
                 continue;
             };
-            let v = v.trim().trim_matches('\'').to_string();
-            match k.trim() {
-                "group" => fs.gvk.group = v,
-                "version" => fs.gvk.version = v,
-                "kind" => fs.gvk.kind = v,
-                "path" => fs.path = v,
+            let (k, v) = (&part[..colon], part[colon + 1..].trim());
+            let v = v
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .unwrap_or(v);
+            match k {
+                "group" => fs.gvk.group = v.to_string(),
+                "version" => fs.gvk.version = v.to_string(),
+                "kind" => fs.gvk.kind = v.to_string(),
+                "path" => fs.path = v.to_string(),
                 "create" => fs.create = v == "true",
                 _ => {}
             }
@@ -475,6 +477,13 @@ fn load_crd(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_defaults_merged_into_nothing_are_the_defaults() {
+        let mut t = TransformerConfig::default();
+        t.merge(TransformerConfig::defaults()).unwrap();
+        assert_eq!(&t, TransformerConfig::defaults());
+    }
 
     #[test]
     fn the_defaults_reader_agrees_with_the_yaml_decode() {

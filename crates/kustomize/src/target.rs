@@ -20,7 +20,7 @@ use kyaml::{PathSeg, Value};
 #[derive(Debug, Default)]
 pub(crate) struct Acc {
     pub res: Vec<Res>,
-    pub config: TransformerConfig,
+    pub config: Arc<TransformerConfig>,
     pub vars: VarSet,
 }
 
@@ -330,8 +330,7 @@ impl<'o> Builder<'o> {
                 .merge(&t)
                 .map_err(|m| KustomizeError::at(&file, None, m))?;
         }
-        acc.config
-            .absorb_kustomization(&tc)
+        TransformerConfig::absorb(&mut acc.config, &tc)
             .map_err(|m| KustomizeError::at(&k.file, None, format!("merging config: {m}")))?;
         for (i, path) in k.crds.iter().enumerate() {
             let line = k.entry_line("crds", i);
@@ -352,7 +351,7 @@ impl<'o> Builder<'o> {
                     ),
                 )
             })?;
-            acc.config
+            Arc::make_mut(&mut acc.config)
                 .merge(&t)
                 .map_err(|m| KustomizeError::at(&file, None, m))?;
         }
@@ -420,9 +419,10 @@ impl<'o> Builder<'o> {
                 Acc::default(),
             )?;
             append_all(&mut acc.res, sub.res, k, line)?;
-            acc.config
-                .merge(&sub.config)
-                .map_err(|m| KustomizeError::at(&k.file, line, m))?;
+            if !Arc::ptr_eq(&acc.config, &sub.config) {
+                TransformerConfig::absorb(&mut acc.config, &sub.config)
+                    .map_err(|m| KustomizeError::at(&k.file, line, m))?;
+            }
             acc.vars
                 .merge_set(&sub.vars)
                 .map_err(|m| KustomizeError::at(&k.file, line, m))?;
