@@ -207,8 +207,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            let n = indent - self.column;
+            self.out.extend(std::iter::repeat_n(' ', n));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -233,6 +235,17 @@ impl Emitter {
     fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // Without spaces or breaks nothing folds: the text goes out as it is.
+        if !value
+            .bytes()
+            .any(|b| b == b' ' || b == b'\n' || b == b'\r' || b >= 0x80)
+        {
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -525,6 +538,20 @@ impl Analysis {
             };
         }
         let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        // Most keys and values are words, paths and versions: nothing below can trigger.
+        if !block_indicators
+            && value != "-"
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        {
+            return Analysis {
+                multiline: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: true,
+            };
+        }
         let mut line_breaks = false;
         let mut special_characters = false;
         let mut leading_space = false;
