@@ -73,11 +73,35 @@ pub enum Create {
     Scalar,
 }
 
+/// Longest field path followed (deeper ones would create absurdly nested objects on hostile
+/// input; no Kubernetes field is anywhere near this deep).
+pub const MAX_PATH_SEGMENTS: usize = 200;
+
+fn too_long(n: usize) -> Result<(), String> {
+    if n > MAX_PATH_SEGMENTS {
+        return Err(format!(
+            "field path has {n} segments; at most {MAX_PATH_SEGMENTS} are followed"
+        ));
+    }
+    Ok(())
+}
+
 /// The setter a field-spec walk calls on each node it reaches.
 pub type Setter<'a> = dyn FnMut(&mut Value) -> Result<(), String> + 'a;
 
 /// Applies `set` at `path` (already split) in `obj`, per kustomize's `fieldspec.Filter`.
 pub fn walk_fieldspec(
+    obj: &mut Value,
+    path: &[String],
+    create: bool,
+    leaf: Create,
+    set: &mut Setter,
+) -> Result<(), String> {
+    too_long(path.len())?;
+    walk(obj, path, create, leaf, set)
+}
+
+fn walk(
     obj: &mut Value,
     path: &[String],
     create: bool,
@@ -91,7 +115,7 @@ pub fn walk_fieldspec(
         Value::Null => Ok(()),
         Value::Seq(items) => {
             for item in items {
-                walk_fieldspec(item, path, create, leaf, set)?;
+                walk(item, path, create, leaf, set)?;
             }
             Ok(())
         }
@@ -130,7 +154,7 @@ pub fn walk_fieldspec(
             {
                 *field = k.empty();
             }
-            walk_fieldspec(field, &path[1..], create, leaf, set)
+            walk(field, &path[1..], create, leaf, set)
         }
         _ => Err("expected sequence or mapping node".to_string()),
     }
@@ -297,6 +321,7 @@ pub fn path_match(
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
         .collect();
+    too_long(parts.len())?;
     let mut count = 0;
     matcher(v, &parts, create, false, f, &mut count, 0)?;
     Ok(count)
@@ -486,6 +511,28 @@ mod tests {
         let got = lookup(&obj, &strs(&["spec", "containers", "0", "image"])).unwrap();
         assert_eq!(got, Some(&Value::String("x".into())));
         assert_eq!(lookup(&obj, &strs(&["spec", "nope"])).unwrap(), None);
+    }
+
+    #[test]
+    fn absurdly_long_paths_are_refused() {
+        let mut obj = v("a: 1\n");
+        let path: Vec<String> = (0..=MAX_PATH_SEGMENTS).map(|_| "x".to_string()).collect();
+        assert!(walk_fieldspec(&mut obj, &path, true, Create::Map, &mut |_| Ok(())).is_err());
+        assert!(path_match(&mut obj, &path, MatchCreate::Map, &mut |_| Ok(())).is_err());
+        assert_eq!(obj, v("a: 1\n"));
+    }
+
+    #[test]
+    fn creating_an_element_the_pattern_does_not_match_stops() {
+        let mut obj = v("list: []\n");
+        let n = path_match(
+            &mut obj,
+            &strs(&["list", "[name=^x$]", "v"]),
+            MatchCreate::Scalar,
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(n, 0);
     }
 
     #[test]
