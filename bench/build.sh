@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-5}
 CORPUS=${CORPUS:-../shared/corpus}
 [ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
-cargo build --release --quiet
-BIN=$PWD/target/release/vendor
+if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
+BIN="${VENDOR_BIN:-$PWD/target/release/vendor}"
 FIX=crates/kustomize/tests/fixtures
 CASES=(neco-admission neco-argocd neco-cert-manager neco-elastic neco-kube-metrics-adapter
        neco-logging neco-metallb neco-moco neco-rook-overlay-gcp/overlays/gcp neco-topolvm)

@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 charts="${1:-}"
-for c in "$charts" ../shared/corpus/charts /work/shared/corpus/charts tests/fixtures/helm/charts; do
+for c in "$charts" ../shared/corpus/charts /work/shared/corpus/charts crates/helm-render/tests/fixtures/helm/charts; do
   if [ -n "$c" ] && [ -d "$c/ingress-nginx" ]; then charts="$c"; break; fi
 done
-cargo build --release --quiet
-bin="$PWD/target/release/vendor"
+if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${VENDOR_BIN:-$PWD/target/release/vendor}"
 cd "$charts"
 
 cases=(

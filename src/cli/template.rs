@@ -1,10 +1,11 @@
-//! `vendor template`: `helm template` flags, output and error text (see `crate::helm`).
+//! `vendor template`: `helm template` flags, output and error text (see the `helm-render`
+//! crate).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::{GlobalArgs, Outcome};
-use crate::helm::{self, RenderOptions, TemplateArgs};
+use helm_render::{RenderOptions, TemplateArgs};
 
 /// Render a chart directory or .tgz exactly as `helm template` would.
 #[derive(Debug, clap::Args)]
@@ -111,7 +112,7 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         show_only: args.show_only,
         debug: args.debug,
     };
-    let out = helm::template(&targs, &opts);
+    let out = helm_render::template(&targs, &opts);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(out.stdout.as_bytes())

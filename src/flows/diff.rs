@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kdiff::{DiffReport, Options, Resource};
+use rayon::prelude::*;
+
+use kdiff::{DiffReport, Object, Options};
+use kyaml::manifest::{self, LoadError, ParseOptions};
 
 use crate::config::{Config, Entry, Source};
 
@@ -16,7 +19,7 @@ pub enum DiffError {
     Load {
         what: String,
         #[source]
-        source: kdiff::LoadError,
+        source: kyaml::manifest::LoadError,
     },
     #[error("both OLD and NEW are `-`")]
     #[diagnostic(help("read at most one side from stdin"))]
@@ -44,7 +47,7 @@ pub enum DiffError {
         chart: String,
         label: String,
         #[source]
-        source: crate::helm::HelmError,
+        source: helm_render::HelmError,
     },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -53,18 +56,70 @@ pub enum DiffError {
 
 /// The two sides of a comparison and how they are named.
 pub struct Sides {
-    pub old: Vec<Resource>,
-    pub new: Vec<Resource>,
+    pub old: Vec<Object>,
+    pub new: Vec<Object>,
     pub old_label: String,
     pub new_label: String,
 }
 
-/// One side from a path: a manifest file, a directory of manifests, or `-` for stdin.
-pub fn load(path: &str) -> Result<Vec<Resource>, DiffError> {
-    kdiff::load_path(Path::new(path)).map_err(|source| DiffError::Load {
+/// How a side's documents are read: `List`s expanded, what is not an object skipped.
+pub const SIDE: ParseOptions = ParseOptions {
+    expand_lists: true,
+    strict: false,
+    keep_non_objects: false,
+};
+
+/// One side from a path: a manifest file (where a document that is not an object is an error),
+/// a directory of manifests (recursively), or `-` for stdin.
+pub fn load(path: &str) -> Result<Vec<Object>, DiffError> {
+    let wrap = |source| DiffError::Load {
         what: path.to_string(),
         source,
-    })
+    };
+    load_path(Path::new(path)).map_err(wrap)
+}
+
+fn load_path(path: &Path) -> Result<Vec<Object>, LoadError> {
+    let strict = ParseOptions {
+        strict: true,
+        ..SIDE
+    };
+    if path == Path::new("-") {
+        return manifest::load_stdin(strict).map(Object::from_resources);
+    }
+    let shown = path.display().to_string();
+    if !path.is_dir() {
+        let text = manifest::read_text(path, &shown)?;
+        return manifest::parse(&text, &shown, strict).map(Object::from_resources);
+    }
+    let files = manifest::manifest_files(path)?;
+    let sides: Vec<Result<Vec<manifest::Resource>, LoadError>> = files
+        .par_iter()
+        .map(|rel| manifest::parse(&manifest::read_text(&path.join(rel), rel)?, rel, SIDE))
+        .collect();
+    let mut out = Vec::new();
+    for side in sides {
+        out.extend(Object::from_resources(side?));
+    }
+    Ok(out)
+}
+
+/// Objects of an in-memory tree (relative path -> bytes, e.g. what sync prepared for an entry
+/// at another version): manifest files only, `label` prefixed to the file names.
+pub fn load_tree(files: &BTreeMap<String, Vec<u8>>, label: &str) -> Result<Vec<Object>, LoadError> {
+    let mut out = Vec::new();
+    for (name, bytes) in files.iter().filter(|(k, _)| manifest::is_manifest_file(k)) {
+        let shown = format!("{label}/{name}");
+        let text = manifest::text_of(bytes.clone(), &shown)?;
+        out.extend(Object::from_resources(manifest::parse(
+            &text, &shown, SIDE,
+        )?));
+    }
+    Ok(out)
+}
+
+fn parse_side(text: &str, label: &str) -> Result<Vec<Object>, LoadError> {
+    manifest::parse(text, label, SIDE).map(Object::from_resources)
 }
 
 /// `vendor diff OLD NEW`: both sides from paths, read in parallel.
@@ -100,7 +155,7 @@ pub fn entry(config: &Config, entry: &Entry, req: &EntryRequest) -> Result<Sides
     let old = if vendored_dir.join("Chart.yaml").is_file() {
         render_chart(config, entry, &vendored_dir, &vendored_label)?
     } else {
-        kdiff::load_path(&vendored_dir).map_err(|source| DiffError::Load {
+        load_path(&vendored_dir).map_err(|source| DiffError::Load {
             what: format!("the vendored tree of `{name}`"),
             source,
         })?
@@ -122,14 +177,7 @@ pub fn entry(config: &Config, entry: &Entry, req: &EntryRequest) -> Result<Sides
     if req.patched {
         return patched(config, entry, &prepared.files, &upstream_label);
     }
-    let new = kdiff::load_files(
-        prepared
-            .files
-            .iter()
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice())),
-        &upstream_label,
-    )
-    .map_err(|source| DiffError::Load {
+    let new = load_tree(&prepared.files, &upstream_label).map_err(|source| DiffError::Load {
         what: format!("the upstream tree of `{upstream_label}`"),
         source,
     })?;
@@ -151,7 +199,7 @@ fn patched(
 ) -> Result<Sides, DiffError> {
     let name = &entry.name;
     let patches = &config.settings.patches_dir;
-    let overlay = |root: &Path| -> Result<Vec<Resource>, DiffError> {
+    let overlay = |root: &Path| -> Result<Vec<Object>, DiffError> {
         let dir = root.join(patches).join(name);
         let opts = kustomize::BuildOptions {
             root: Some(root.to_path_buf()),
@@ -162,14 +210,11 @@ fn patched(
             dir: format!("{patches}/{name}"),
             source,
         })?;
-        kdiff::load_str(
-            &kustomize::render(&built),
-            &format!("{patches}/{name}"),
-            false,
-        )
-        .map_err(|source| DiffError::Load {
-            what: format!("the output of {patches}/{name}"),
-            source,
+        parse_side(&kustomize::render(&built), &format!("{patches}/{name}")).map_err(|source| {
+            DiffError::Load {
+                what: format!("the output of {patches}/{name}"),
+                source,
+            }
         })
     };
     if !config.patches_dir(entry).is_dir() {
@@ -197,21 +242,21 @@ fn render_chart(
     entry: &Entry,
     chart_dir: &Path,
     label: &str,
-) -> Result<Vec<Resource>, DiffError> {
+) -> Result<Vec<Object>, DiffError> {
     let Source::Chart { chart, .. } = &entry.source else {
         return Ok(Vec::new());
     };
-    let Some(opts) = crate::helm::RenderOptions::for_entry(config, entry) else {
+    let Some(opts) = crate::render::options_for_entry(config, entry) else {
         return Ok(Vec::new());
     };
     let release =
-        crate::helm::render_release(chart_dir, &opts).map_err(|source| DiffError::Render {
+        helm_render::render_release(chart_dir, &opts).map_err(|source| DiffError::Render {
             chart: chart.clone(),
             label: label.to_string(),
             source,
         })?;
     let text = release.template_text(&opts);
-    kdiff::load_str(&text, label, false).map_err(|source| DiffError::Load {
+    parse_side(&text, label).map_err(|source| DiffError::Load {
         what: format!("the rendered chart of {label}"),
         source,
     })

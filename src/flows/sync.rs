@@ -114,13 +114,13 @@ pub fn generated_kustomization(config: &Config, entry: &Entry, files: &[&str]) -
 pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = BTreeSet::new();
     for (name, bytes) in files {
-        if !crate::resources::is_manifest_file(name) {
+        if !kyaml::manifest::is_manifest_file(name) {
             continue;
         }
         let Ok(text) = std::str::from_utf8(bytes) else {
             continue;
         };
-        let Ok(objects) = crate::resources::parse(text, name) else {
+        let Ok(objects) = kyaml::manifest::parse(text, name, crate::policy::VENDORED_FILES) else {
             continue;
         };
         for r in &objects {
@@ -157,7 +157,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             if !files.keys().any(|k| is_kustomization(k)) {
                 let listed: Vec<&str> = files
                     .keys()
-                    .filter(|k| crate::resources::is_manifest_file(k))
+                    .filter(|k| kyaml::manifest::is_manifest_file(k))
                     .map(String::as_str)
                     .collect();
                 let k = generated_kustomization(config, entry, &listed);
@@ -193,7 +193,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             if !files.keys().any(|k| is_kustomization(k)) {
                 let listed: Vec<&str> = files
                     .keys()
-                    .filter(|k| crate::resources::is_manifest_file(k))
+                    .filter(|k| kyaml::manifest::is_manifest_file(k))
                     .map(String::as_str)
                     .collect();
                 let k = generated_kustomization(config, entry, &listed);
@@ -235,13 +235,14 @@ fn render(
         what: what.clone(),
         message: e.to_string(),
     })?;
-    let opts = crate::helm::RenderOptions::for_entry(config, entry)
-        .expect("render is only called for charts");
-    let (rendered, findings) =
-        crate::helm::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
+    let opts =
+        crate::render::options_for_entry(config, entry).expect("render is only called for charts");
+    let (rendered, warnings) =
+        helm_render::render_chart(&dir, &opts).map_err(|e| SourceError::Render {
             what: what.clone(),
             message: e.to_string(),
         })?;
+    let findings = crate::render::warning_findings(&warnings);
     let files = rendered
         .into_iter()
         .map(|f| (f.path, f.content.into_bytes()))
@@ -564,9 +565,9 @@ mod tests {
             "install.yaml"
         );
         assert!(
-            crate::resources::is_manifest_file("a.yaml")
-                && crate::resources::is_manifest_file("b.JSON")
-                && !crate::resources::is_manifest_file("kustomization.yaml")
+            kyaml::manifest::is_manifest_file("a.yaml")
+                && kyaml::manifest::is_manifest_file("b.JSON")
+                && !kyaml::manifest::is_manifest_file("kustomization.yaml")
         );
     }
 

@@ -84,7 +84,7 @@ pub fn helm_repository_credentials(repo_url: &str) -> Option<Credentials> {
 /// The `username`/`password` of the repositories.yaml entry whose `url` is `repo_url`.
 pub fn repository_credentials_from(text: &str, repo_url: &str) -> Option<Credentials> {
     let want = repo_url.trim_end_matches('/');
-    for repo in super::helm_repo::sequence_of_flat_maps(text, "repositories").ok()? {
+    for repo in super::helm_repo::index::sequence_of_flat_maps(text, "repositories").ok()? {
         let url = repo.get("url").map(|u| u.trim_end_matches('/'));
         if url == Some(want) {
             let username = repo.get("username").cloned().unwrap_or_default();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use kdiff::{Category, ChangeKind, DiffReport, Options, Resource, Status};
+use kdiff::{Category, ChangeKind, DiffReport, Object, Options, Status};
 use vendor::report::{DiffOptions as RenderOptions, Format, Output as Printed, Style};
 
 fn fixture(rel: &str) -> PathBuf {
@@ -14,9 +14,11 @@ fn fixture(rel: &str) -> PathBuf {
 }
 
 /// Loads and prepares both sides; labels in reports are the fixture-relative paths.
-fn sides(old: &str, new: &str, opts: &Options) -> (Vec<Resource>, Vec<Resource>) {
-    let mut a = kdiff::load_path(&fixture(old)).expect("old side loads");
-    let mut b = kdiff::load_path(&fixture(new)).expect("new side loads");
+fn sides(old: &str, new: &str, opts: &Options) -> (Vec<Object>, Vec<Object>) {
+    let mut a =
+        vendor::flows::diff::load(&fixture(old).display().to_string()).expect("old side loads");
+    let mut b =
+        vendor::flows::diff::load(&fixture(new).display().to_string()).expect("new side loads");
     kdiff::prepare(&mut a, opts);
     kdiff::prepare(&mut b, opts);
     (a, b)

@@ -8,5 +8,6 @@ mod build;
 mod check;
 mod common;
 mod diff;
+mod helm;
 mod sources;
 mod update;

@@ -7,7 +7,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use similar::{Algorithm, DiffOp, TextDiff};
 
-use super::Resource;
+use super::Object;
 use super::merge_key;
 use super::path::{FieldPath, Seg};
 use kyaml::Value;
@@ -64,7 +64,7 @@ struct Walker<'a> {
 }
 
 /// The changes from `old` to `new` (the same object, or a renamed one).
-pub fn diff_objects(old: &Resource, new: &Resource) -> Vec<Change> {
+pub fn diff_objects(old: &Object, new: &Object) -> Vec<Change> {
     let mut w = Walker {
         api_version: &new.api_version,
         kind: &new.key.kind,
@@ -309,7 +309,7 @@ fn hash_into(v: &Value, h: &mut DefaultHasher) {
 }
 
 /// Hashes of every (path, scalar) leaf of an object, for rename similarity.
-pub fn leaf_hashes(r: &Resource) -> HashSet<u64> {
+pub fn leaf_hashes(r: &Object) -> HashSet<u64> {
     fn walk(v: &Value, prefix: u64, out: &mut HashSet<u64>) {
         match v {
             Value::Map(m) => {
@@ -352,8 +352,8 @@ mod tests {
     use serde_json::json;
 
     fn changes(old: serde_json::Value, new: serde_json::Value) -> Vec<String> {
-        let o = Resource::new(Value::from(old), Origin::default()).unwrap();
-        let n = Resource::new(Value::from(new), Origin::default()).unwrap();
+        let o = Object::new(Value::from(old), Origin::default()).unwrap();
+        let n = Object::new(Value::from(new), Origin::default()).unwrap();
         diff_objects(&o, &n)
             .into_iter()
             .map(|c| format!("{} {}", c.op(), c.path))
@@ -394,8 +394,8 @@ mod tests {
                          "data": {"script": "a\nb\nc\n"}});
         let new = json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"namespace": "n", "name": "c"},
                          "data": {"script": "a\nB\nc\n"}});
-        let o = Resource::new(Value::from(old), Origin::default()).unwrap();
-        let n = Resource::new(Value::from(new), Origin::default()).unwrap();
+        let o = Object::new(Value::from(old), Origin::default()).unwrap();
+        let n = Object::new(Value::from(new), Origin::default()).unwrap();
         let ch = diff_objects(&o, &n);
         assert_eq!(ch.len(), 1);
         assert_eq!(

@@ -1,21 +1,25 @@
-//! Resource-aware diff: pairs objects by [`ResourceKey`] (API group, kind, namespace, name), not by
+//! Object-aware diff: pairs objects by [`ResourceKey`] (API group, kind, namespace, name), not by
 //! file position, so upstream reordering or file splits are not drift; then diffs each pair field
 //! by field ([`field`]), derives the review [`highlights`] (images, CRDs, RBAC, pod security,
 //! webhooks, deprecated APIs) and leaves rendering to the caller.
 //!
-//! Loading files is in [`load`]; fetching upstream versions and vendor.toml settings are the
-//! callers' business: [`diff`] takes two resource sets and [`Options`].
+//! Loading files is `kyaml::manifest`'s job ([`Object::from_resource`]); fetching upstream versions
+//! and vendor.toml settings are the callers' business: [`diff`] takes two object sets and
+//! [`Options`].
 //!
 //! ```
-//! let old = kdiff::load_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: x}\n", "old", false).unwrap();
-//! let new = kdiff::load_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: y}\n", "new", false).unwrap();
+//! let parse = |text: &str, file: &str| {
+//!     let rs = kyaml::manifest::parse(text, file, Default::default()).unwrap();
+//!     kdiff::Object::from_resources(rs)
+//! };
+//! let old = parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: x}\n", "old");
+//! let new = parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: y}\n", "new");
 //! let report = kdiff::diff(&old, &new, &kdiff::Options::default());
 //! assert_eq!(report.summary.modified, 1);
 //! ```
 
 pub mod field;
 pub mod highlights;
-pub mod load;
 pub mod merge_key;
 pub mod normalize;
 pub mod path;
@@ -28,7 +32,6 @@ use rayon::prelude::*;
 pub use field::{Change, ChangeKind};
 pub use highlights::{Category, Highlight, Severity};
 use kyaml::Value;
-pub use load::{LoadError, load_files, load_path, load_str};
 pub use normalize::{NoiseFilter, Pattern};
 pub use path::{FieldPath, Seg};
 
@@ -90,21 +93,36 @@ pub struct Origin {
     pub line: Option<u32>,
 }
 
-/// One Kubernetes object of a side of the diff.
+/// One Kubernetes object as the diff sees it: its identity, API version, content and origin.
+/// Built from a loaded manifest resource ([`Object::from_resource`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Resource {
+pub struct Object {
     pub key: ResourceKey,
     pub api_version: String,
     pub value: Value,
     pub origin: Origin,
 }
 
-impl Resource {
+impl Object {
+    /// The object of a loaded resource; `None` when it has no `apiVersion`/`kind`.
+    pub fn from_resource(r: kyaml::manifest::Resource) -> Option<Object> {
+        let origin = Origin {
+            file: r.file,
+            line: Some(r.start.line),
+        };
+        Object::new(r.value, origin)
+    }
+
+    /// Objects of loaded resources, skipping what is not a Kubernetes object.
+    pub fn from_resources(rs: Vec<kyaml::manifest::Resource>) -> Vec<Object> {
+        rs.into_iter().filter_map(Object::from_resource).collect()
+    }
+
     /// Wraps a decoded object; `None` when it has no `apiVersion`/`kind`.
-    pub fn new(value: Value, origin: Origin) -> Option<Resource> {
+    pub fn new(value: Value, origin: Origin) -> Option<Object> {
         let key = ResourceKey::of(&value)?;
         let api_version = value.get("apiVersion")?.as_str()?.to_string();
-        Some(Resource {
+        Some(Object {
             key,
             api_version,
             value,
@@ -153,8 +171,8 @@ impl Status {
 #[derive(Debug, Clone)]
 pub struct ResourceDiff<'a> {
     pub status: Status,
-    pub old: Option<&'a Resource>,
-    pub new: Option<&'a Resource>,
+    pub old: Option<&'a Object>,
+    pub new: Option<&'a Object>,
     /// Field-level changes (empty for added and removed resources).
     pub changes: Vec<Change>,
     /// For renames: how similar the two objects are (0.0..=1.0).
@@ -206,14 +224,14 @@ impl DiffReport<'_> {
 
 /// Prepares a side for comparison: drops noise (status, managedFields, ignored labels...) and
 /// masks Secret values per `opts`. Call it on both sides before [`diff`].
-pub fn prepare(resources: &mut [Resource], opts: &Options) {
+pub fn prepare(resources: &mut [Object], opts: &Options) {
     resources
         .par_iter_mut()
         .for_each(|r| normalize::normalize(r, &opts.noise, opts.show_secrets));
 }
 
 /// Compares two prepared resource sets.
-pub fn diff<'a>(old: &'a [Resource], new: &'a [Resource], opts: &Options) -> DiffReport<'a> {
+pub fn diff<'a>(old: &'a [Object], new: &'a [Object], opts: &Options) -> DiffReport<'a> {
     let mut duplicates = Vec::new();
     let old_index = index_by_key(old, &mut duplicates);
     let new_index = index_by_key(new, &mut duplicates);
@@ -330,7 +348,7 @@ pub fn diff<'a>(old: &'a [Resource], new: &'a [Resource], opts: &Options) -> Dif
 }
 
 fn index_by_key<'a>(
-    side: &'a [Resource],
+    side: &'a [Object],
     duplicates: &mut Vec<ResourceKey>,
 ) -> HashMap<&'a ResourceKey, usize> {
     let mut index = HashMap::with_capacity(side.len());
@@ -347,13 +365,13 @@ fn index_by_key<'a>(
 /// Pairs objects that moved API group under the same kind, namespace and name (e.g. `Ingress`
 /// from `extensions` to `networking.k8s.io`): an API version change, not a remove plus add.
 fn pair_group_moves(
-    old: &[Resource],
-    new: &[Resource],
+    old: &[Object],
+    new: &[Object],
     old_unpaired: &mut Vec<usize>,
     new_unpaired: &mut Vec<usize>,
     pairs: &mut Vec<(Option<usize>, Option<usize>, Option<f64>)>,
 ) {
-    let loose = |r: &Resource| {
+    let loose = |r: &Object| {
         (
             r.key.kind.clone(),
             r.key.namespace.clone(),
@@ -387,8 +405,8 @@ fn pair_group_moves(
 
 /// Greedy rename detection: best-scoring pairs of the same group and kind first.
 fn pair_renames(
-    old: &[Resource],
-    new: &[Resource],
+    old: &[Object],
+    new: &[Object],
     threshold: f64,
     old_unpaired: &mut Vec<usize>,
     new_unpaired: &mut Vec<usize>,
@@ -434,11 +452,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn res(v: serde_json::Value) -> Resource {
-        Resource::new(Value::from(v), Origin::default()).unwrap()
+    fn res(v: serde_json::Value) -> Object {
+        Object::new(Value::from(v), Origin::default()).unwrap()
     }
 
-    fn cm(name: &str, data: serde_json::Value) -> Resource {
+    fn cm(name: &str, data: serde_json::Value) -> Object {
         res(json!({"apiVersion": "v1", "kind": "ConfigMap",
                    "metadata": {"name": name, "namespace": "ns"}, "data": data}))
     }

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::Resource;
+use super::Object;
 use super::field::Change;
 use kyaml::Value;
 
@@ -85,7 +85,7 @@ const SERVER_FIELDS: &[&str] = &[
 ];
 
 /// Drops noise from one object and masks Secret values (unless `show_secrets`).
-pub fn normalize(r: &mut Resource, noise: &NoiseFilter, show_secrets: bool) {
+pub fn normalize(r: &mut Object, noise: &NoiseFilter, show_secrets: bool) {
     let Some(map) = r.value.as_map_mut() else {
         return;
     };
@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn strips_status_server_fields_ignored_labels_and_masks_secrets() {
-        let mut r = Resource::new(
+        let mut r = Object::new(
             Value::from(json!({
                 "apiVersion": "v1", "kind": "Secret",
                 "metadata": {"name": "s", "uid": "123",

@@ -24,6 +24,7 @@ mod emit;
 mod gofmt;
 mod kyaml;
 mod locate;
+pub mod manifest;
 mod parse;
 mod resolve;
 mod sort;

@@ -14,8 +14,8 @@ use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::model::{CheckReport, ImageSite};
-use crate::resources::{self, LoadError, LoadedFile, Resource};
 use kyaml::PathSeg;
+use kyaml::manifest::{self as resources, LoadedFile, Resource};
 
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -41,9 +41,22 @@ impl miette::Diagnostic for CheckError {
     }
 }
 
+/// A vendored file that could not be read, with what to do about it here.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct LoadError(#[from] pub resources::LoadError);
+
 impl miette::Diagnostic for LoadError {
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(LoadError::help(self)))
+        use resources::LoadError as E;
+        Some(Box::new(match &self.0 {
+            E::Io { .. } | E::Missing { .. } => "check that the file exists and is readable",
+            E::TooLarge { .. } => "split the manifest, or vendor it as several files",
+            E::NotUtf8 { .. } => "Kubernetes manifests are UTF-8; re-sync the entry",
+            E::Yaml { .. } | E::NotAnObject { .. } => {
+                "fix the YAML at that line, or re-sync the entry with `vendor sync`"
+            }
+        }))
     }
 }
 
@@ -166,7 +179,7 @@ fn pitfalls(entry: &str, object: &kyaml::Value, file: &str, at: crate::diag::Pos
                 .entry(entry)
                 .file(file)
                 .at(Some(at))
-                .resource(crate::resources::display_id(object))
+                .resource(resources::display_id(object))
                 .help(p.help)
         })
         .collect()
@@ -227,7 +240,7 @@ fn built_image_sites(
                 pos,
                 image: u.image,
                 file: r.origin.file.clone(),
-                resource: crate::resources::display_id(&r.value),
+                resource: resources::display_id(&r.value),
                 container: u.container,
             });
         }
@@ -313,17 +326,22 @@ fn json_len(v: &kyaml::Value) -> usize {
 fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<LoadError>> {
     let dir = config.upstream_dir(entry);
     let (names, _) = drift::list_files(&dir).map_err(|e| {
-        vec![LoadError::Io {
+        vec![LoadError(resources::LoadError::Io {
             file: config.display_path(&dir),
             message: e.to_string(),
-        }]
+        })]
     })?;
     let loaded: Vec<Result<LoadedFile, LoadError>> = names
         .par_iter()
         .filter(|n| resources::is_manifest_file(n))
         .map(|n| {
             let path = dir.join(n);
-            resources::load_file(&path, &config.display_path(&path))
+            resources::load_file(
+                &path,
+                &config.display_path(&path),
+                crate::policy::VENDORED_FILES,
+            )
+            .map_err(LoadError)
         })
         .collect();
     let mut files = Vec::new();

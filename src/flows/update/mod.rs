@@ -542,17 +542,18 @@ fn diff_section(
     to: &str,
 ) -> DiffSection {
     let base = format!("{}/{name}", config.settings.upstream_dir);
-    let load = |tree: &BTreeMap<String, Vec<u8>>| -> Vec<kdiff::Resource> {
+    let load = |tree: &BTreeMap<String, Vec<u8>>| -> Vec<kdiff::Object> {
         let mut out = Vec::new();
         for (rel, bytes) in tree
             .iter()
-            .filter(|(k, _)| crate::resources::is_manifest_file(k))
+            .filter(|(k, _)| kyaml::manifest::is_manifest_file(k))
         {
             let text = String::from_utf8_lossy(bytes);
             // A new file that does not parse has already stopped the update (the check of the
             // new state fails with its position); an old one is left out of the diff.
-            if let Ok(rs) = kdiff::load_str(&text, &format!("{base}/{rel}"), false) {
-                out.extend(rs);
+            let shown = format!("{base}/{rel}");
+            if let Ok(rs) = kyaml::manifest::parse(&text, &shown, crate::flows::diff::SIDE) {
+                out.extend(kdiff::Object::from_resources(rs));
             }
         }
         out

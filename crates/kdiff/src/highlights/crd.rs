@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
-use crate::{Resource, ResourceDiff, Status};
+use crate::{Object, ResourceDiff, Status};
 use kyaml::Value;
 
-pub(crate) fn is_crd(r: &Resource) -> bool {
+pub(crate) fn is_crd(r: &Object) -> bool {
     r.key.group == "apiextensions.k8s.io" && r.key.kind == "CustomResourceDefinition"
 }
 
-fn versions(r: &Resource) -> BTreeMap<String, &Value> {
+fn versions(r: &Object) -> BTreeMap<String, &Value> {
     r.value
         .path(&["spec", "versions"])
         .and_then(Value::as_seq)
@@ -161,7 +161,7 @@ fn schema_changes(
     version: &str,
     old: Option<&Value>,
     new: Option<&Value>,
-    crd: &Resource,
+    crd: &Object,
     out: &mut Vec<Highlight>,
 ) {
     if old == new {
@@ -260,8 +260,8 @@ mod tests {
     use crate::{Options, Origin, diff};
     use serde_json::json;
 
-    fn crd(versions: serde_json::Value) -> Resource {
-        Resource::new(
+    fn crd(versions: serde_json::Value) -> Object {
+        Object::new(
             Value::from(json!({
                 "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
                 "metadata": {"name": "widgets.example.com"},

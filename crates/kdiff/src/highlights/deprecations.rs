@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{Category, Highlight};
-use crate::Resource;
+use crate::Object;
 
 /// `major.minor` of a Kubernetes release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,7 +66,7 @@ pub fn deprecations() -> &'static [Deprecation] {
 
 /// Flags the objects of `new` that use an API version deprecated (or removed) at `kube_version`;
 /// without a version, every deprecated API version in the table is flagged.
-pub(super) fn highlight(new: &[Resource], kube_version: Option<&str>, out: &mut Vec<Highlight>) {
+pub(super) fn highlight(new: &[Object], kube_version: Option<&str>, out: &mut Vec<Highlight>) {
     let target = kube_version.and_then(KubeVersion::parse);
     let mut found: BTreeMap<(String, String), (Category, &Deprecation, Vec<String>)> =
         BTreeMap::new();

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight, containers, pod_spec, str_at};
-use crate::{Resource, ResourceDiff};
+use crate::{Object, ResourceDiff};
 
 /// `(resource, list/container) -> image` for one side of a resource.
-fn images_of(r: Option<&Resource>) -> BTreeMap<String, String> {
+fn images_of(r: Option<&Object>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Some(r) = r else { return out };
     let Some(spec) = pod_spec(r) else { return out };

@@ -11,7 +11,7 @@ mod webhooks;
 
 pub use deprecations::{Deprecation, KubeVersion, deprecations};
 
-use super::{Options, Origin, Resource, ResourceDiff, Status};
+use super::{Object, Options, Origin, ResourceDiff, Status};
 use kyaml::Value;
 
 /// How much attention a highlight needs.
@@ -108,7 +108,7 @@ impl Highlight {
         }
     }
 
-    pub(crate) fn resource(mut self, r: &Resource) -> Highlight {
+    pub(crate) fn resource(mut self, r: &Object) -> Highlight {
         self.resource = Some(r.key.to_string());
         self.origin = Some(r.origin.clone());
         self
@@ -130,8 +130,8 @@ impl Highlight {
 /// resources and deprecated API versions of unchanged objects).
 pub fn derive(
     diffs: &[ResourceDiff<'_>],
-    old: &[Resource],
-    new: &[Resource],
+    old: &[Object],
+    new: &[Object],
     opts: &Options,
 ) -> Vec<Highlight> {
     let mut out = Vec::new();
@@ -201,8 +201,8 @@ const CLUSTER_SCOPED_KINDS: &[(&str, &str)] = &[
 
 fn removed_and_cluster_scoped(
     diffs: &[ResourceDiff<'_>],
-    old: &[Resource],
-    new: &[Resource],
+    old: &[Object],
+    new: &[Object],
     out: &mut Vec<Highlight>,
 ) {
     // Custom resources declared cluster-scoped by a CRD on either side.
@@ -217,7 +217,7 @@ fn removed_and_cluster_scoped(
             Some((group.to_string(), kind.to_string()))
         })
         .collect();
-    let is_cluster_scoped = |r: &Resource| {
+    let is_cluster_scoped = |r: &Object| {
         CLUSTER_SCOPED_KINDS
             .iter()
             .any(|(g, k)| *g == r.key.group && *k == r.key.kind)
@@ -255,7 +255,7 @@ fn service_exposure(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
     else {
         return;
     };
-    let exposure = |r: &Resource| {
+    let exposure = |r: &Object| {
         let ty = r
             .value
             .path(&["spec", "type"])
@@ -293,7 +293,7 @@ fn service_exposure(d: &ResourceDiff<'_>, out: &mut Vec<Highlight>) {
 }
 
 /// The pod spec of a workload object, wherever its kind keeps it.
-pub(crate) fn pod_spec(r: &Resource) -> Option<&Value> {
+pub(crate) fn pod_spec(r: &Object) -> Option<&Value> {
     let v = &r.value;
     match (r.key.group.as_str(), r.key.kind.as_str()) {
         ("", "Pod") => v.get("spec"),
@@ -330,8 +330,8 @@ mod tests {
     use crate::{Origin, diff};
     use serde_json::json;
 
-    fn res(v: serde_json::Value) -> Resource {
-        Resource::new(Value::from(v), Origin::default()).unwrap()
+    fn res(v: serde_json::Value) -> Object {
+        Object::new(Value::from(v), Origin::default()).unwrap()
     }
 
     fn summary(h: &[Highlight]) -> Vec<String> {
@@ -348,7 +348,7 @@ mod tests {
             .collect()
     }
 
-    fn webhook_config(webhooks: serde_json::Value) -> Resource {
+    fn webhook_config(webhooks: serde_json::Value) -> Object {
         res(
             json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
                    "metadata": {"name": "hooks"}, "webhooks": webhooks}),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{Category, Highlight, containers, pod_spec, str_at};
-use crate::{Resource, ResourceDiff, Status};
+use crate::{Object, ResourceDiff, Status};
 use kyaml::Value;
 
 fn is_true(v: Option<&Value>) -> bool {
@@ -13,7 +13,7 @@ fn is_true(v: Option<&Value>) -> bool {
 }
 
 /// Every isolation-weakening setting of a workload, as readable sentences.
-fn risky_settings(r: &Resource) -> BTreeSet<String> {
+fn risky_settings(r: &Object) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(spec) = pod_spec(r) else { return out };
     for ns in ["hostNetwork", "hostPID", "hostIPC"] {
@@ -97,8 +97,8 @@ mod tests {
     use crate::{Options, Origin, diff};
     use serde_json::json;
 
-    fn ds(pod: serde_json::Value) -> Resource {
-        Resource::new(
+    fn ds(pod: serde_json::Value) -> Object {
+        Object::new(
             Value::from(json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
                                "metadata": {"name": "speaker", "namespace": "m"},
                                "spec": {"template": {"spec": pod}}})),

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Category, Highlight};
-use crate::{Resource, ResourceDiff, Status};
+use crate::{Object, ResourceDiff, Status};
 use kyaml::Value;
 
 /// One atomic permission: (apiGroup, resource or URL, verb, resourceNames).
@@ -27,7 +27,7 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn grants(r: &Resource) -> BTreeSet<Grant> {
+fn grants(r: &Object) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
     let rules = r
         .value
@@ -110,17 +110,17 @@ fn describe(grants: &[&Grant]) -> Vec<String> {
         .collect()
 }
 
-fn is_role(r: &Resource) -> bool {
+fn is_role(r: &Object) -> bool {
     r.key.group == "rbac.authorization.k8s.io"
         && matches!(r.key.kind.as_str(), "Role" | "ClusterRole")
 }
 
-fn is_binding(r: &Resource) -> bool {
+fn is_binding(r: &Object) -> bool {
     r.key.group == "rbac.authorization.k8s.io"
         && matches!(r.key.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
 }
 
-fn subjects(r: &Resource) -> BTreeSet<String> {
+fn subjects(r: &Object) -> BTreeSet<String> {
     r.value
         .get("subjects")
         .and_then(Value::as_seq)
@@ -136,7 +136,7 @@ fn subjects(r: &Resource) -> BTreeSet<String> {
         .collect()
 }
 
-fn role_ref(r: &Resource) -> String {
+fn role_ref(r: &Object) -> String {
     let field = |k| {
         r.value
             .path(&["roleRef", k])
@@ -228,8 +228,8 @@ mod tests {
     use crate::{Options, Origin, diff};
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> Resource {
-        Resource::new(
+    fn role(rules: serde_json::Value) -> Object {
+        Object::new(
             Value::from(
                 json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
                                "metadata": {"name": "r"}, "rules": rules}),

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::{Category, Highlight, str_at};
-use crate::{Resource, ResourceDiff};
+use crate::{Object, ResourceDiff};
 use kyaml::Value;
 
-fn is_webhook_config(r: &Resource) -> bool {
+fn is_webhook_config(r: &Object) -> bool {
     r.key.group == "admissionregistration.k8s.io"
         && matches!(
             r.key.kind.as_str(),
@@ -16,7 +16,7 @@ fn is_webhook_config(r: &Resource) -> bool {
         )
 }
 
-fn webhooks(r: &Resource) -> BTreeMap<String, &Value> {
+fn webhooks(r: &Object) -> BTreeMap<String, &Value> {
     r.value
         .get("webhooks")
         .and_then(Value::as_seq)

@@ -1,0 +1,300 @@
+//! Go text/template's predefined functions (always available; a [`FuncMap`] entry of the
+//! same name replaces one, as in Go).
+
+use std::sync::{Arc, LazyLock};
+
+use crate::funcmap::{Func, FuncMap, Param};
+use crate::gofmt;
+use crate::value::GoValue;
+
+/// Registers functions whose bodies return `Result<GoValue, String>`:
+/// `name [params] (...variadic)? => closure;`.
+macro_rules! table {
+    ($m:ident; $( $name:literal [$($p:ident),*] $(... $v:ident)? => $f:expr; )*) => {
+        $( {
+            let f: fn(&mut crate::funcmap::Context<'_>, Vec<GoValue>) -> Result<GoValue, String> = $f;
+            $m.insert($name, &[$(Param::$p),*], table!(@v $($v)?), move |c, a| f(c, a).map_err(crate::error::FuncError::from));
+        } )*
+    };
+    (@v) => { None };
+    (@v $v:ident) => { Some(Param::$v) };
+}
+
+static BUILTINS: LazyLock<FuncMap> = LazyLock::new(|| {
+    let mut m = FuncMap::new();
+    register(&mut m);
+    m
+});
+
+/// The builtin `name`, if there is one.
+pub(crate) fn get(name: &str) -> Option<&'static Func> {
+    BUILTINS.get(name)
+}
+
+/// Names of Go's builtin functions, sorted.
+pub fn names() -> Vec<&'static str> {
+    BUILTINS.names()
+}
+
+fn register(m: &mut FuncMap) {
+    for name in ["and", "or"] {
+        m.insert_special(
+            name,
+            Func {
+                params: Box::new([Param::Any]),
+                variadic: Some(Param::Any),
+                special: true,
+                call: Arc::new(|_, a| Ok(a.last().cloned().unwrap_or_default())),
+            },
+        );
+    }
+    table! { m;
+        "not" [Any] => |_, a| Ok(GoValue::Bool(!a[0].truthy()));
+        "len" [Any] => |_, a| length(&a[0]);
+        "index" [Any] ...Any => |_, a| index(&a[0], &a[1..]);
+        "print" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprint(&a)));
+        "println" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintln(&a)));
+        "printf" [Str] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintf(a[0].as_str().unwrap_or(""), &a[1..])));
+        "html" [] ...Any => |_, a| Ok(GoValue::from(html_escape(&eval_args(&a))));
+        "js" [] ...Any => |_, a| Ok(GoValue::from(js_escape(&eval_args(&a))));
+        "urlquery" [] ...Any => |_, a| Ok(GoValue::from(query_escape(&eval_args(&a))));
+        "call" [Any] ...Any => |_, a| Err(match &a[0] {
+            GoValue::Nil => "call of nil".to_string(),
+            other => format!("non-function {} of type {}", gofmt::sprint_value(other), other.type_name()),
+        });
+        "eq" [Any] ...Any => |_, a| eq(&a[0], &a[1..]).map(GoValue::Bool);
+        "ne" [Any, Any] => |_, a| eq(&a[0], &a[1..]).map(|b| GoValue::Bool(!b));
+        "lt" [Any, Any] => |_, a| lt(&a[0], &a[1]).map(GoValue::Bool);
+        "le" [Any, Any] => |_, a| le(&a[0], &a[1]).map(GoValue::Bool);
+        "gt" [Any, Any] => |_, a| le(&a[0], &a[1]).map(|b| GoValue::Bool(!b));
+        "ge" [Any, Any] => |_, a| lt(&a[0], &a[1]).map(|b| GoValue::Bool(!b));
+    }
+}
+
+fn eval_args(a: &[GoValue]) -> String {
+    if a.len() == 1
+        && let GoValue::String(s) = &a[0]
+    {
+        return s.to_string();
+    }
+    gofmt::sprint(a)
+}
+
+fn length(v: &GoValue) -> Result<GoValue, String> {
+    Ok(GoValue::Int(match v {
+        GoValue::String(s) => s.len(),
+        GoValue::Bytes(b) => b.len(),
+        GoValue::List(l) => l.len(),
+        GoValue::Map(m) => m.borrow().len(),
+        GoValue::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        other => return Err(format!("len of type {}", other.type_name())),
+    } as i64))
+}
+
+fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
+    if item.is_nil() {
+        return Err("index of untyped nil".into());
+    }
+    let mut cur = item.clone();
+    let mut first = true;
+    for i in idx {
+        if cur.is_nil() && !first {
+            return Err("index of nil pointer".into());
+        }
+        first = false;
+        cur = match &cur {
+            GoValue::List(l) => l[index_arg(i, l.len())?].clone(),
+            GoValue::String(s) => GoValue::Int(s.as_bytes()[index_arg(i, s.len())?] as i64),
+            GoValue::Bytes(b) => GoValue::Int(b[index_arg(i, b.len())?] as i64),
+            GoValue::Map(m) => match i {
+                GoValue::String(k) => m.borrow().get(&**k).cloned().unwrap_or_default(),
+                GoValue::Nil => return Err("value is nil; should be of type string".into()),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
+            },
+            other => return Err(format!("can't index item of type {}", other.type_name())),
+        };
+    }
+    Ok(cur)
+}
+
+fn index_arg(i: &GoValue, len: usize) -> Result<usize, String> {
+    let x = match i {
+        GoValue::Int(x) => *x,
+        GoValue::Nil => return Err("cannot index slice/array with nil".into()),
+        other => {
+            return Err(format!(
+                "cannot index slice/array with type {}",
+                other.type_name()
+            ));
+        }
+    };
+    if x < 0 || x as usize > len {
+        return Err(format!("index out of range: {x}"));
+    }
+    if x as usize == len {
+        return Err("reflect: slice index out of range".into());
+    }
+    Ok(x as usize)
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum BasicKind {
+    Invalid,
+    Bool,
+    Int,
+    Float,
+    Str,
+}
+
+fn basic_kind(v: &GoValue) -> BasicKind {
+    match v {
+        GoValue::Bool(_) => BasicKind::Bool,
+        GoValue::Int(_) => BasicKind::Int,
+        GoValue::Float(_) => BasicKind::Float,
+        GoValue::String(_) => BasicKind::Str,
+        _ => BasicKind::Invalid,
+    }
+}
+
+const BAD_COMPARISON: &str = "incompatible types for comparison";
+const BAD_COMPARISON_TYPE: &str = "invalid type for comparison";
+
+pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
+    if rest.is_empty() {
+        return Err("missing argument for comparison".into());
+    }
+    let k1 = basic_kind(a);
+    for b in rest {
+        let k2 = basic_kind(b);
+        let truth = if k1 != k2 {
+            if !a.is_nil() && !b.is_nil() {
+                return Err(BAD_COMPARISON.into());
+            }
+            false
+        } else {
+            match (a, b) {
+                (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
+                (GoValue::Int(x), GoValue::Int(y)) => x == y,
+                (GoValue::Float(x), GoValue::Float(y)) => x == y,
+                (GoValue::String(x), GoValue::String(y)) => x == y,
+                _ => {
+                    if a.is_nil() || b.is_nil() {
+                        a.is_nil() == b.is_nil()
+                    } else {
+                        match (a, b) {
+                            (GoValue::Map(_), GoValue::Map(_))
+                            | (GoValue::List(_), GoValue::List(_))
+                            | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    gofmt::sprint_value(b),
+                                    b.type_name()
+                                ));
+                            }
+                            (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
+                            _ => {
+                                return Err(format!(
+                                    "non-comparable types {}: {}, {}: {}",
+                                    gofmt::sprint_value(a),
+                                    a.type_name(),
+                                    b.type_name(),
+                                    gofmt::sprint_value(b)
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        if truth {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
+    let k1 = basic_kind(a);
+    if k1 == BasicKind::Invalid {
+        return Err(BAD_COMPARISON_TYPE.into());
+    }
+    let k2 = basic_kind(b);
+    if k2 == BasicKind::Invalid {
+        return Err(BAD_COMPARISON_TYPE.into());
+    }
+    if k1 != k2 {
+        return Err(BAD_COMPARISON.into());
+    }
+    Ok(match (a, b) {
+        (GoValue::Int(x), GoValue::Int(y)) => x < y,
+        (GoValue::Float(x), GoValue::Float(y)) => x < y,
+        (GoValue::String(x), GoValue::String(y)) => x < y,
+        _ => return Err(BAD_COMPARISON_TYPE.into()),
+    })
+}
+
+fn le(a: &GoValue, b: &GoValue) -> Result<bool, String> {
+    if lt(a, b)? {
+        return Ok(true);
+    }
+    eq(a, std::slice::from_ref(b))
+}
+
+/// Go's template.HTMLEscapeString.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\0' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's template.JSEscapeString.
+fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\u003C"),
+            '>' => out.push_str("\\u003E"),
+            '&' => out.push_str("\\u0026"),
+            '=' => out.push_str("\\u003D"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's url.QueryEscape.
+pub(crate) fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

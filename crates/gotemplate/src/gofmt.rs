@@ -1,0 +1,651 @@
+//! Go's `fmt` formatting of template values: `%v` of maps (`map[a:1 b:2]`), slices (`[a b]`),
+//! nil (`<nil>`), floats (shortest `%g`: `1e+06`), and `Sprintf` with verbs, flags, width and
+//! precision, including Go's error markers (`%!d(string=x)`, `%!v(MISSING)`, `%!(EXTRA ...)`).
+
+use std::fmt::Write as _;
+
+use crate::value::GoValue;
+
+/// Go's `strconv.Quote` (what `%q` prints for a string).
+pub fn quote_go(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        '\u{fffd}' => out.push_str("\\ufffd"),
+        c if is_print(c) => out.push(c),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if (c as u32) < 0x10000 => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\U{:08x}", c as u32);
+        }
+    }
+}
+
+/// Approximates Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols, ASCII
+/// space).
+fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let u = c as u32;
+    // Format characters, private use, surrogates, unassigned: treat common ones as non-printable.
+    !matches!(u, 0xad | 0x600..=0x605 | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb)
+}
+
+/// Go's `%q` of a rune.
+pub fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+/// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for fmt in `e E f g G`.
+pub fn format_float(f: f64, verb: char, prec: i32) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    match verb {
+        'f' | 'F' => {
+            if prec < 0 {
+                let (neg, digits, dp) = shortest_digits(f);
+                fixed_from_digits(neg, &digits, dp, None)
+            } else {
+                format!("{:.*}", prec as usize, f)
+            }
+        }
+        'e' | 'E' => {
+            let (neg, digits, dp) = if prec < 0 {
+                shortest_digits(f)
+            } else {
+                precise_digits(f, prec as usize + 1)
+            };
+            let s = exp_from_digits(
+                neg,
+                &digits,
+                dp,
+                if prec < 0 { None } else { Some(prec as usize) },
+            );
+            if verb == 'E' { s.to_uppercase() } else { s }
+        }
+        _ => {
+            // 'g' / 'G'
+            let shortest = prec < 0;
+            let (neg, digits, dp) = if shortest {
+                shortest_digits(f)
+            } else {
+                let p = if prec == 0 { 1 } else { prec as usize };
+                let (n, d, dp) = precise_digits(f, p);
+                // %g removes trailing zeros.
+                let d = d.trim_end_matches('0').to_string();
+                let d = if d.is_empty() { "0".to_string() } else { d };
+                (n, d, dp)
+            };
+            let nd = digits.len() as i32;
+            let mut eprec = if shortest {
+                6
+            } else if prec == 0 {
+                1
+            } else {
+                prec
+            };
+            if !shortest && eprec > nd && nd >= dp {
+                eprec = nd;
+            }
+            if shortest {
+                eprec = 6;
+            }
+            let exp = dp - 1;
+            let s = if digits == "0" {
+                if neg { "-0".into() } else { "0".into() }
+            } else if exp < -4 || exp >= eprec {
+                exp_from_digits(neg, &digits, dp, None)
+            } else {
+                fixed_from_digits(neg, &digits, dp, None)
+            };
+            if verb == 'G' { s.to_uppercase() } else { s }
+        }
+    }
+}
+
+/// Shortest round-trip decimal digits of `f`: (negative, digits, decimal point position).
+fn shortest_digits(f: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", f.abs());
+    split_exp(f.is_sign_negative(), &s)
+}
+
+/// `n` significant digits, correctly rounded.
+fn precise_digits(f: f64, n: usize) -> (bool, String, i32) {
+    let s = format!("{:.*e}", n.saturating_sub(1), f.abs());
+    split_exp(f.is_sign_negative(), &s)
+}
+
+fn split_exp(neg: bool, s: &str) -> (bool, String, i32) {
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if digits.chars().all(|c| c == '0') {
+        return (neg, "0".into(), 1);
+    }
+    (neg, digits, exp + 1)
+}
+
+fn exp_from_digits(neg: bool, digits: &str, dp: i32, prec: Option<usize>) -> String {
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    let (first, rest) = digits.split_at(1);
+    out.push_str(first);
+    let mut rest = rest.to_string();
+    if let Some(p) = prec {
+        while rest.len() < p {
+            rest.push('0');
+        }
+    }
+    if !rest.is_empty() {
+        out.push('.');
+        out.push_str(&rest);
+    }
+    let exp = if digits == "0" { 0 } else { dp - 1 };
+    let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    out
+}
+
+fn fixed_from_digits(neg: bool, digits: &str, dp: i32, _prec: Option<usize>) -> String {
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if dp <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-dp) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else if dp as usize >= digits.len() {
+        out.push_str(digits);
+        for _ in 0..(dp as usize - digits.len()) {
+            out.push('0');
+        }
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
+}
+
+/// `fmt.Sprint(v)` for one value: `%v`.
+pub fn sprint_value(v: &GoValue) -> String {
+    let mut out = String::new();
+    write_v(&mut out, v);
+    out
+}
+
+/// Writes `v` with a verb that applies element-wise to containers (`%v`, `%s`, `%d`...).
+fn write_v(out: &mut String, v: &GoValue) {
+    match v {
+        GoValue::Nil => out.push_str("<nil>"),
+        GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        GoValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        GoValue::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
+        GoValue::String(s) => out.push_str(s),
+        GoValue::Bytes(b) => {
+            out.push('[');
+            for (i, x) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                let _ = write!(out, "{x}");
+            }
+            out.push(']');
+        }
+        GoValue::List(l) => {
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_v(out, x);
+            }
+            out.push(']');
+        }
+        GoValue::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, x)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_v(out, x);
+            }
+            out.push(']');
+        }
+        GoValue::Object(o) => match o.string() {
+            Some(s) => out.push_str(&s),
+            None => {
+                let inner = o.to_value();
+                if let GoValue::Map(m) = &inner {
+                    // A struct prints as &{v1 v2 ...}; we print its field values in key order.
+                    out.push_str("&{");
+                    for (i, (_, x)) in m.borrow().iter().enumerate() {
+                        if i > 0 {
+                            out.push(' ');
+                        }
+                        write_v(out, x);
+                    }
+                    out.push('}');
+                } else {
+                    write_v(out, &inner);
+                }
+            }
+        },
+    }
+}
+
+/// `fmt.Sprint(args...)`: spaces between operands when neither side is a string.
+pub fn sprint(args: &[GoValue]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        let is_str = matches!(a, GoValue::String(_));
+        if i > 0 && !is_str && !matches!(args[i - 1], GoValue::String(_)) {
+            out.push(' ');
+        }
+        write_v(&mut out, a);
+    }
+    out
+}
+
+/// `fmt.Sprintln(args...)`: always spaces, newline at the end.
+pub fn sprintln(args: &[GoValue]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_v(&mut out, a);
+    }
+    out.push('\n');
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Flags {
+    minus: bool,
+    plus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// `fmt.Sprintf(format, args...)`.
+pub fn sprintf(format: &str, args: &[GoValue]) -> String {
+    let mut out = String::new();
+    let mut argi = 0usize;
+    let mut chars = format.char_indices().peekable();
+    let b = format.as_bytes();
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut fl = Flags::default();
+        // Flags.
+        while let Some(&(_, f)) = chars.peek() {
+            match f {
+                '-' => fl.minus = true,
+                '+' => fl.plus = true,
+                '#' => fl.sharp = true,
+                ' ' => fl.space = true,
+                '0' => fl.zero = true,
+                _ => break,
+            }
+            chars.next();
+        }
+        // Width.
+        if let Some(&(_, '*')) = chars.peek() {
+            chars.next();
+            match args.get(argi) {
+                Some(GoValue::Int(w)) => {
+                    if *w < 0 {
+                        fl.minus = true;
+                    }
+                    fl.width = Some(w.unsigned_abs() as usize);
+                }
+                _ => out.push_str("%!(BADWIDTH)"),
+            }
+            argi += 1;
+        } else {
+            let mut w = None;
+            while let Some(&(i, d)) = chars.peek() {
+                if !d.is_ascii_digit() {
+                    break;
+                }
+                let _ = i;
+                w = Some((w.unwrap_or(0) * 10 + (d as usize - '0' as usize)).min(10_000_000));
+                chars.next();
+            }
+            fl.width = w;
+        }
+        // Precision.
+        if let Some(&(_, '.')) = chars.peek() {
+            chars.next();
+            if let Some(&(_, '*')) = chars.peek() {
+                chars.next();
+                match args.get(argi) {
+                    Some(GoValue::Int(p)) if *p >= 0 => fl.prec = Some(*p as usize),
+                    _ => out.push_str("%!(BADPREC)"),
+                }
+                argi += 1;
+            } else {
+                let mut p = 0usize;
+                while let Some(&(_, d)) = chars.peek() {
+                    if !d.is_ascii_digit() {
+                        break;
+                    }
+                    p = (p * 10 + (d as usize - '0' as usize)).min(10_000_000);
+                    chars.next();
+                }
+                fl.prec = Some(p);
+            }
+        }
+        // Go's fmt rejects widths and precisions above 1e6.
+        if fl.width.is_some_and(|w| w > 1_000_000) {
+            out.push_str("%!(BADWIDTH)");
+            fl.width = None;
+        }
+        if fl.prec.is_some_and(|p| p > 1_000_000) {
+            out.push_str("%!(BADPREC)");
+            fl.prec = None;
+        }
+        let Some((_, verb)) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        let _ = b;
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(argi) else {
+            let _ = write!(out, "%!{verb}(MISSING)");
+            continue;
+        };
+        argi += 1;
+        format_one(&mut out, arg, verb, fl);
+    }
+    if argi < args.len() {
+        out.push_str("%!(EXTRA ");
+        for (i, a) in args[argi..].iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if a.is_nil() {
+                out.push_str("<nil>");
+            } else {
+                let _ = write!(out, "{}={}", a.type_name(), sprint_value(a));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+fn pad(out: &mut String, s: &str, fl: Flags, zero_ok: bool) {
+    let len = s.chars().count();
+    let w = fl.width.unwrap_or(0);
+    if len >= w {
+        out.push_str(s);
+        return;
+    }
+    let n = w - len;
+    if fl.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', n));
+    } else if fl.zero && zero_ok {
+        // Zero padding goes after the sign.
+        let (sign, rest) = match s.chars().next() {
+            Some(c @ ('-' | '+' | ' ')) => (Some(c), &s[1..]),
+            _ => (None, s),
+        };
+        if let Some(c) = sign {
+            out.push(c);
+        }
+        out.extend(std::iter::repeat_n('0', n));
+        out.push_str(rest);
+    } else {
+        out.extend(std::iter::repeat_n(' ', n));
+        out.push_str(s);
+    }
+}
+
+fn bad_verb(out: &mut String, verb: char, arg: &GoValue) {
+    if arg.is_nil() {
+        let _ = write!(out, "%!{verb}(<nil>)");
+    } else {
+        let _ = write!(out, "%!{verb}({}={})", arg.type_name(), sprint_value(arg));
+    }
+}
+
+fn fmt_int(out: &mut String, i: i64, verb: char, fl: Flags) {
+    let neg = i < 0;
+    let u = i.unsigned_abs();
+    let mut digits = match verb {
+        'd' | 'v' => u.to_string(),
+        'b' => format!("{u:b}"),
+        'o' | 'O' => format!("{u:o}"),
+        'x' => format!("{u:x}"),
+        'X' => format!("{u:X}"),
+        'c' => {
+            let s = char::from_u32(i as u32).unwrap_or('\u{fffd}').to_string();
+            pad(out, &s, fl, false);
+            return;
+        }
+        'q' => {
+            let s = quote_rune(char::from_u32(i as u32).unwrap_or('\u{fffd}'));
+            pad(out, &s, fl, false);
+            return;
+        }
+        'U' => {
+            let s = format!("U+{u:04X}");
+            pad(out, &s, fl, false);
+            return;
+        }
+        _ => unreachable!(),
+    };
+    if let Some(p) = fl.prec {
+        if p == 0 && u == 0 {
+            digits.clear();
+        }
+        while digits.len() < p {
+            digits.insert(0, '0');
+        }
+    }
+    let prefix = match verb {
+        'x' if fl.sharp => "0x",
+        'X' if fl.sharp => "0X",
+        'o' if fl.sharp && !digits.starts_with('0') => "0",
+        'O' => "0o",
+        'b' if fl.sharp => "0b",
+        _ => "",
+    };
+    let sign = if neg {
+        "-"
+    } else if fl.plus {
+        "+"
+    } else if fl.space {
+        " "
+    } else {
+        ""
+    };
+    let body = format!("{sign}{prefix}{digits}");
+    pad(out, &body, fl, fl.prec.is_none());
+}
+
+fn fmt_float(out: &mut String, f: f64, verb: char, fl: Flags) {
+    let prec = fl.prec.map(|p| p as i32);
+    let mut s = match verb {
+        'v' | 'g' | 'G' => format_float(f, if verb == 'G' { 'G' } else { 'g' }, prec.unwrap_or(-1)),
+        'e' | 'E' => format_float(f, verb, prec.unwrap_or(6)),
+        'f' | 'F' => format_float(f, 'f', prec.unwrap_or(6)),
+        _ => unreachable!(),
+    };
+    if fl.plus && !s.starts_with('-') {
+        s.insert(0, '+');
+    } else if fl.space && !s.starts_with('-') {
+        s.insert(0, ' ');
+    }
+    pad(out, &s, fl, f.is_finite());
+}
+
+fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
+    match verb {
+        'v' | 's' => {
+            let s = match fl.prec {
+                Some(p) => s.chars().take(p).collect::<String>(),
+                None => s.to_string(),
+            };
+            pad(out, &s, fl, false);
+        }
+        'q' => {
+            let s = match fl.prec {
+                Some(p) => s.chars().take(p).collect::<String>(),
+                None => s.to_string(),
+            };
+            let q = if fl.sharp && !s.contains('`') {
+                format!("`{s}`")
+            } else {
+                quote_go(&s)
+            };
+            pad(out, &q, fl, false);
+        }
+        'x' | 'X' => {
+            let mut h = String::new();
+            for (i, byte) in s.bytes().enumerate() {
+                if fl.space && i > 0 {
+                    h.push(' ');
+                }
+                if verb == 'x' {
+                    let _ = write!(h, "{byte:02x}");
+                } else {
+                    let _ = write!(h, "{byte:02X}");
+                }
+            }
+            pad(out, &h, fl, false);
+        }
+        _ => unreachable!(),
+    }
+}
+
+fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
+    if verb == 'T' {
+        pad(out, &arg.type_name(), fl, false);
+        return;
+    }
+    match arg {
+        GoValue::Nil => match verb {
+            'v' => pad(out, "<nil>", fl, false),
+            _ => bad_verb(out, verb, arg),
+        },
+        GoValue::Bool(b) => match verb {
+            'v' | 't' => pad(out, if *b { "true" } else { "false" }, fl, false),
+            _ => bad_verb(out, verb, arg),
+        },
+        GoValue::Int(i) => match verb {
+            'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => fmt_int(out, *i, verb, fl),
+            'e' | 'E' | 'f' | 'F' | 'g' | 'G' => bad_verb(out, verb, arg),
+            _ => bad_verb(out, verb, arg),
+        },
+        GoValue::Float(f) => match verb {
+            'v' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => fmt_float(out, *f, verb, fl),
+            _ => bad_verb(out, verb, arg),
+        },
+        GoValue::String(s) => match verb {
+            'v' | 's' | 'q' | 'x' | 'X' => fmt_str(out, s, verb, fl),
+            _ => bad_verb(out, verb, arg),
+        },
+        GoValue::Bytes(b) => match verb {
+            's' | 'q' | 'x' | 'X' => fmt_str(out, &String::from_utf8_lossy(b), verb, fl),
+            _ => {
+                let mut s = String::from("[");
+                for (i, x) in b.iter().enumerate() {
+                    if i > 0 {
+                        s.push(' ');
+                    }
+                    format_one(&mut s, &GoValue::Int(*x as i64), verb, Flags::default());
+                }
+                s.push(']');
+                pad(out, &s, fl, false);
+            }
+        },
+        GoValue::List(l) => {
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
+        GoValue::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, x)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_one(out, &GoValue::from(k.as_str()), verb, fl);
+                out.push(':');
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
+        GoValue::Object(o) => match (verb, o.string()) {
+            ('v' | 's' | 'q', Some(s)) => fmt_str(out, &s, verb, fl),
+            _ => {
+                let s = sprint_value(arg);
+                pad(out, &s, fl, false);
+            }
+        },
+    }
+}

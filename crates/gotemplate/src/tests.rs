@@ -1,0 +1,502 @@
+//! Table tests of Go text/template behaviour (re-expressed from what Go's exec tests check):
+//! the engine and Go's builtins only (Sprig's and Helm's functions are tested in their crates).
+
+use std::sync::Arc;
+
+use super::*;
+
+/// JSON data as Helm decodes values (every number a float64).
+pub(crate) fn from_json(v: &serde_json::Value) -> GoValue {
+    match v {
+        serde_json::Value::Null => GoValue::Nil,
+        serde_json::Value::Bool(b) => GoValue::Bool(*b),
+        serde_json::Value::Number(n) => GoValue::Float(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => GoValue::from(s.as_str()),
+        serde_json::Value::Array(a) => GoValue::from(a.iter().map(from_json).collect::<Vec<_>>()),
+        serde_json::Value::Object(m) => GoValue::from(
+            m.iter()
+                .map(|(k, v)| (k.clone(), from_json(v)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+fn data() -> GoValue {
+    let v: serde_json::Value = serde_json::json!({
+        "Values": {
+            "name": "web", "count": 3, "big": 1000000, "pi": 3.5, "on": true, "off": false,
+            "empty": "", "nul": null, "list": ["a", "b", "c"], "nums": [1, 2, 3],
+            "map": {"b": 2, "a": 1}, "nested": {"x": {"y": "deep"}}, "dash-key": "dk",
+            "emptyList": [], "emptyMap": {}
+        },
+        "Release": {"Name": "rel", "Namespace": "ns"}
+    });
+    from_json(&v)
+}
+
+/// Stand-ins with the Go signatures of a few Sprig functions, to check Go's argument rules.
+fn test_funcs() -> Arc<FuncMap> {
+    let mut m = FuncMap::new();
+    m.insert("upper", &[Param::Str], None, |_, a| {
+        Ok(GoValue::from(a[0].as_str().unwrap_or("").to_uppercase()))
+    });
+    m.insert("b64enc", &[Param::Str], None, |_, a| Ok(a[0].clone()));
+    m.insert("trunc", &[Param::Int, Param::Str], None, |_, a| {
+        Ok(a[1].clone())
+    });
+    m.insert("fails", &[], None, |_, _| Err(FuncError::new("boom")));
+    Arc::new(m)
+}
+
+fn render(src: &str) -> Result<String, String> {
+    let mut t = Templates::new(test_funcs());
+    t.add("t", src).map_err(|e| e.to_string())?;
+    t.execute("t", &data(), &ExecOptions::default())
+        .map_err(|e| e.to_string())
+}
+
+fn ok(src: &str, want: &str) {
+    match render(src) {
+        Ok(got) => assert_eq!(got, want, "template: {src}"),
+        Err(e) => panic!("template {src:?} failed: {e}"),
+    }
+}
+
+fn err(src: &str, want: &str) {
+    match render(src) {
+        Ok(got) => panic!("template {src:?} rendered {got:?}, expected error {want:?}"),
+        Err(e) => assert_eq!(e, want, "template: {src}"),
+    }
+}
+
+#[test]
+fn text_actions_and_trimming() {
+    ok("hello", "hello");
+    ok("a {{- \" b \" -}} c", "a b c");
+    ok("a  \n {{- 3 }}\n  b", "a3\n  b");
+    ok("{{/* comment */}}x", "x");
+    ok("a {{- /* c */ -}} \n b", "ab");
+    ok("{{-3}}", "-3");
+    ok("{{ .Values.name }}", "web");
+    ok("{{ .Values.missing }}", "<no value>");
+    ok("{{ .Values.nul }}", "<no value>");
+    ok("{{ print .Values.nul }}", "<nil>");
+    ok("{{ .Values.big }}", "1e+06");
+    ok("{{ .Values.count }}", "3");
+    ok("{{ .Values.pi }}", "3.5");
+    ok("{{ .Values.list }}", "[a b c]");
+    ok("{{ .Values.map }}", "map[a:1 b:2]");
+    ok(
+        "{{ 1.5e3 }} {{ 0x1F }} {{ 'a' }} {{ 1_000 }}",
+        "1500 31 97 1000",
+    );
+    ok("{{ \"\\u00e9\\t\" }}|{{ `raw\\n` }}", "é\t|raw\\n");
+}
+
+#[test]
+fn variables_and_scopes() {
+    ok("{{ $x := 1 }}{{ $x }}{{ $x = 2 }}{{ $x }}", "12");
+    ok(
+        "{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}",
+        "2",
+    );
+    ok(
+        "{{ $x := 1 }}{{ if true }}{{ $x := 2 }}{{ $x }}{{ end }}{{ $x }}",
+        "21",
+    );
+    ok(
+        "{{ with .Values.nested.x }}{{ .y }}{{ $.Release.Name }}{{ end }}",
+        "deeprel",
+    );
+    ok(
+        "{{ range $i, $v := .Values.list }}{{ $i }}={{ $v }};{{ end }}",
+        "0=a;1=b;2=c;",
+    );
+    ok(
+        "{{ range $k, $v := .Values.map }}{{ $k }}={{ $v }};{{ end }}",
+        "a=1;b=2;",
+    );
+    ok(
+        "{{ range .Values.emptyList }}x{{ else }}empty{{ end }}",
+        "empty",
+    );
+    ok(
+        "{{ range .Values.missing }}x{{ else }}none{{ end }}",
+        "none",
+    );
+    ok("{{ range 3 }}{{ . }}{{ end }}", "012");
+    ok(
+        "{{ range $i, $v := .Values.nums }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ if eq $i 2 }}{{ break }}{{ end }}{{ $v }}{{ end }}",
+        "1",
+    );
+    ok(
+        "{{ $v := 0 }}{{ range $v = .Values.list }}{{ end }}{{ $v }}",
+        "c",
+    );
+    err("{{ $x }}", "template: t:1: undefined variable \"$x\"");
+}
+
+#[test]
+fn conditionals() {
+    ok("{{ if .Values.on }}y{{ else }}n{{ end }}", "y");
+    ok(
+        "{{ if .Values.off }}y{{ else if .Values.count }}c{{ else }}n{{ end }}",
+        "c",
+    );
+    ok("{{ if .Values.emptyMap }}y{{ else }}n{{ end }}", "n");
+    ok(
+        "{{ with .Values.missing }}y{{ else with .Values.name }}{{ . }}{{ end }}",
+        "web",
+    );
+    ok(
+        "{{ and 1 0 2 }} {{ or 0 \"\" 5 }} {{ and 1 2 }} {{ or 0 \"\" }}",
+        "0 5 2 ",
+    );
+    ok("{{ and .Values.off .Values.nested.nope.x }}", "false");
+    ok("{{ not .Values.empty }}", "true");
+}
+
+#[test]
+fn define_template_block() {
+    ok(
+        "{{ define \"a\" }}A{{ . }}{{ end }}{{ template \"a\" 1 }}",
+        "A1",
+    );
+    ok("{{ block \"b\" .Values.name }}[{{ . }}]{{ end }}", "[web]");
+    ok(
+        "{{ define \"n\" }}{{ .x }}{{ end }}{{ template \"n\" }}",
+        "<no value>",
+    );
+    err(
+        "{{ template \"zz\" }}",
+        "template: t:1:12: executing \"t\" at <{{template \"zz\"}}>: template \"zz\" not defined",
+    );
+}
+
+#[test]
+fn comparisons() {
+    ok(
+        "{{ eq 1 1 }} {{ eq \"a\" \"b\" \"a\" }} {{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ gt \"b\" \"a\" }} {{ ge 1.5 2.5 }}",
+        "true true true true true true false",
+    );
+    ok("{{ eq .Values.missing \"x\" }}", "false");
+    ok("{{ eq .Values.count 3.0 }}", "true");
+    err(
+        "{{ eq .Values.count 3 }}",
+        "template: t:1:3: executing \"t\" at <eq .Values.count 3>: error calling eq: incompatible types for comparison",
+    );
+    err(
+        "{{ lt .Values.list 1 }}",
+        "template: t:1:3: executing \"t\" at <lt .Values.list 1>: error calling lt: invalid type for comparison",
+    );
+}
+
+#[test]
+fn builtin_functions() {
+    ok(
+        "{{ len .Values.list }} {{ len \"abc\" }} {{ len .Values.map }}",
+        "3 3 2",
+    );
+    ok(
+        "{{ index .Values.list 1 }} {{ index .Values \"dash-key\" }} {{ index .Values.map \"zz\" }}",
+        "b dk <no value>",
+    );
+    ok("{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3");
+    ok("{{ println 1 \"a\" }}", "1 a\n");
+    ok(
+        "{{ printf \"%s-%d-%v-%q-%5.2f|%-4s|%04d|%x|%t\" \"a\" 5 .Values.list \"q\" 3.14159 \"ab\" 42 255 true }}",
+        "a-5-[a b c]-\"q\"- 3.14|ab  |0042|ff|true",
+    );
+    ok("{{ printf \"%d\" .Values.count }}", "%!d(float64=3)");
+    ok("{{ printf \"%s %s\" \"a\" }}", "a %!s(MISSING)");
+    ok("{{ printf \"%s\" \"a\" 1 }}", "a%!(EXTRA int=1)");
+    ok(
+        "{{ printf \"%v %v\" .Values.nul .Values.map }}",
+        "<nil> map[a:1 b:2]",
+    );
+    ok(
+        "{{ printf \"%e %g %g %G\" 123456.0 0.00001 1e21 1e-7 }}",
+        "1.234560e+05 1e-05 1e+21 1E-07",
+    );
+    ok(
+        "{{ html \"<a href='x'>&\" }}",
+        "&lt;a href=&#39;x&#39;&gt;&amp;",
+    );
+    ok("{{ js \"it's <b>\" }}", "it\\'s \\u003Cb\\u003E");
+    ok("{{ urlquery \"a b&c\" }}", "a+b%26c");
+    ok("{{ \"x\" | printf \"%s-%s\" \"y\" }}", "y-x");
+}
+
+#[test]
+fn exec_errors_read_as_go() {
+    err(
+        "{{ .Values.nested.nope.x }}",
+        "template: t:1:10: executing \"t\" at <.Values.nested.nope.x>: nil pointer evaluating interface {}.x",
+    );
+    err(
+        "{{ .Values.name.x }}",
+        "template: t:1:10: executing \"t\" at <.Values.name.x>: can't evaluate field x in type interface {}",
+    );
+    err(
+        "\n\n  {{ index .Values.list 5 }}",
+        "template: t:3:5: executing \"t\" at <index .Values.list 5>: error calling index: index out of range: 5",
+    );
+    err(
+        "{{ .Values.nonExistentKey | b64enc }}",
+        "template: t:1:28: executing \"t\" at <b64enc>: invalid value; expected string",
+    );
+    err(
+        "{{ upper .Values.count }}",
+        "template: t:1:16: executing \"t\" at <.Values.count>: wrong type for value; expected string; got float64",
+    );
+    err(
+        "{{ trunc \"a\" \"b\" }}",
+        "template: t:1:9: executing \"t\" at <\"a\">: expected integer; found \"a\"",
+    );
+    err(
+        "{{ upper }}",
+        "template: t:1:3: executing \"t\" at <upper>: wrong number of args for upper: want 1 got 0",
+    );
+    err(
+        "{{ fails }}",
+        "template: t:1:3: executing \"t\" at <fails>: error calling fails: boom",
+    );
+}
+
+#[test]
+fn parse_errors_read_as_go() {
+    err(
+        "{{ nosuchfunc }}",
+        "template: t:1: function \"nosuchfunc\" not defined",
+    );
+    err("{{ if true }}", "template: t:1: unexpected EOF");
+    err("{{ end }}", "template: t:1: unexpected {{end}}");
+    err("a\n{{ .x", "template: t:2: unclosed action");
+    err("{{ break }}", "template: t:1: {{break}} outside {{range}}");
+    err(
+        "{{ env \"HOME\" }}",
+        "template: t:1: function \"env\" not defined",
+    );
+    err(
+        "{{ 3 | 4 }}",
+        "template: t:1: non executable command in pipeline stage 2",
+    );
+    err("{{ ) }}", "template: t:1: unexpected right paren");
+    err(
+        "{{ /* x */ }}",
+        "template: t:1: unrecognized character in action: U+002F '/'",
+    );
+    err("{{ .a\n\n", "template: t:3: unclosed action started at t:1");
+}
+
+#[test]
+fn bounded_time_and_memory() {
+    let e = render("{{ range 1000000000000 }}{{ end }}").unwrap_err();
+    assert!(e.contains("exceeds vendor's limit"), "{e}");
+    let mut t = Templates::default();
+    t.add("t", "{{ range 100000 }}0123456789{{ end }}").unwrap();
+    let opts = ExecOptions {
+        max_output_bytes: 1000,
+        ..ExecOptions::default()
+    };
+    let e = t
+        .execute("t", &GoValue::Nil, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("output exceeds 1000 bytes"), "{e}");
+    let e = render("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}")
+        .unwrap_err();
+    assert!(
+        e.contains("exceeded maximum template depth (10000)"),
+        "{}",
+        &e[..200.min(e.len())]
+    );
+}
+
+#[test]
+fn number_literals_follow_go() {
+    ok(
+        "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ printf \"%T\" 0x1E }} {{ printf \"%T\" 1e3 }}",
+        "30 1 1000 -7 int float64",
+    );
+}
+
+#[test]
+fn objects_expose_fields_and_methods() {
+    struct Caps;
+    impl GoObject for Caps {
+        fn type_name(&self) -> &str {
+            "*chartutil.Capabilities"
+        }
+        fn field(&self, name: &str) -> Option<GoValue> {
+            (name == "KubeVersion").then(|| GoValue::from("v1.20.0"))
+        }
+        fn has_method(&self, name: &str) -> bool {
+            name == "Has"
+        }
+        fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+            (name == "Has").then(|| {
+                Ok(GoValue::Bool(
+                    args.first().and_then(GoValue::as_str) == Some("apps/v1"),
+                ))
+            })
+        }
+    }
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("Capabilities".to_string(), GoValue::object(Caps));
+    let data = GoValue::from(m);
+    let mut t = Templates::default();
+    t.add("t", "{{ .Capabilities.KubeVersion }} {{ .Capabilities.Has \"apps/v1\" }} {{ .Capabilities.Nope }}").unwrap();
+    let e = t
+        .execute("t", &data, &ExecOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "template: t:1:82: executing \"t\" at <.Capabilities.Nope>: can't evaluate field Nope in type interface {}"
+    );
+    t.add(
+        "u",
+        "{{ .Capabilities.KubeVersion }} {{ .Capabilities.Has \"apps/v1\" }}",
+    )
+    .unwrap();
+    assert_eq!(
+        t.execute("u", &data, &ExecOptions::default()).unwrap(),
+        "v1.20.0 true"
+    );
+}
+
+#[test]
+fn pipelines_chains_and_parens() {
+    ok(
+        "{{ with $x := .Values.name }}{{ $x }}-{{ . }}{{ end }}",
+        "web-web",
+    );
+    ok("{{ $m := .Values.nested }}{{ $m.x.y }}", "deep");
+    ok("{{ .Values.name | upper | printf \"<%s>\" }}", "<WEB>");
+    ok("{{ printf \"%s\" (index .Values.list 0) }}", "a");
+    ok(
+        "{{ if and (eq .Values.name \"web\") (gt (len .Values.list) 2) }}yes{{ end }}",
+        "yes",
+    );
+    ok(
+        "{{- range $k, $v := .Values.map }}\n{{ $k }}: {{ $v }}\n{{- end }}",
+        "\na: 1\nb: 2",
+    );
+    err(
+        "{{ .Values.name 1 }}",
+        "template: t:1:10: executing \"t\" at <.Values.name>: name is not a method but has arguments",
+    );
+    err(
+        "{{ 1 2 }}",
+        "template: t:1:3: executing \"t\" at <1>: can't give argument to non-function 1",
+    );
+    err(
+        "{{ nil }}",
+        "template: t:1:3: executing \"t\" at <nil>: nil is not a command",
+    );
+    err(
+        "{{ range .Values.name }}{{ end }}",
+        "template: t:1:16: executing \"t\" at <.Values.name>: range can't iterate over web",
+    );
+}
+
+#[test]
+fn go_float_formatting() {
+    use crate::gofmt::format_float as f;
+    let cases: &[(f64, char, i32, &str)] = &[
+        (1e6, 'g', -1, "1e+06"),
+        (123456.0, 'g', -1, "123456"),
+        (1234567.0, 'g', -1, "1.234567e+06"),
+        (0.0001, 'g', -1, "0.0001"),
+        (0.00001, 'g', -1, "1e-05"),
+        (-2.5, 'g', -1, "-2.5"),
+        (0.0, 'g', -1, "0"),
+        (100.0, 'g', 2, "1e+02"),
+        (1.23456, 'g', 3, "1.23"),
+        (0.5, 'f', 0, "0"),
+        (1.5, 'f', 0, "2"),
+        (2.5, 'f', 0, "2"),
+        (1.005, 'f', 2, "1.00"),
+        (0.0, 'e', 6, "0.000000e+00"),
+        (123.456, 'e', 2, "1.23e+02"),
+        (1e100, 'e', -1, "1e+100"),
+        (f64::INFINITY, 'g', -1, "+Inf"),
+    ];
+    for (x, verb, prec, want) in cases {
+        assert_eq!(f(*x, *verb, *prec), *want, "{x} {verb} {prec}");
+    }
+    ok(
+        "{{ printf \"%8.3f|%-8.2e|%+d|% d|%#x|%#o|%b|%c|%U|%5t|%.2s|%q\" 3.14159 1234.5 5 7 255 8 5 65 65 true \"abc\" 65 }}",
+        "   3.142|1.23e+03|+5| 7|0xff|010|101|A|U+0041| true|ab|'A'",
+    );
+}
+
+/// The function API: a function executing a named template (like Helm's `include`), one
+/// running a text in a layer above the set (like `tpl`), nesting bounds and notices.
+#[test]
+fn context_executes_templates_and_texts() {
+    let mut m = FuncMap::new();
+    m.insert("inc", &[Param::Str, Param::Any], None, |ctx, a| {
+        let name = a[0].as_str().unwrap_or("").to_string();
+        if ctx.depth("inc", &name) >= 3 {
+            return Err(FuncError::new(format!("{name} nested too deep")));
+        }
+        ctx.nested("inc", &name, |ctx| ctx.execute_template(&name, &a[1]))
+            .map(GoValue::from)
+            .map_err(FuncError::from)
+    });
+    m.insert("run", &[Param::Str, Param::Any], None, |ctx, a| {
+        match ctx.execute_text("txt", a[0].as_str().unwrap_or(""), &a[1]) {
+            Ok(s) => Ok(GoValue::from(s)),
+            Err(e @ TemplateError::Parse { .. }) => Err(FuncError::new(format!("parse: {e}"))),
+            Err(e) => Err(e.into()),
+        }
+    });
+    m.insert("where", &[], None, |ctx, _| {
+        ctx.notice("where");
+        let max = ctx.options().max_nesting;
+        Ok(GoValue::from(format!(
+            "{}:{} max {max}",
+            ctx.template_name(),
+            ctx.line()
+        )))
+    });
+    let funcs = Arc::new(m);
+    let run = |src: &str| {
+        let mut t = Templates::named("set", funcs.clone());
+        t.add("t", src).unwrap();
+        let out = t
+            .execute("t", &GoValue::Nil, &ExecOptions::default())
+            .map_err(|e| e.to_string());
+        (out, t.take_notices())
+    };
+    let (out, notices) = run(
+        "{{ define \"x\" }}[{{ . }}]{{ end }}{{ inc \"x\" 1 }}\n{{ run \"{{ define \\\"y\\\" }}Y{{ end }}{{ template \\\"y\\\" }}{{ inc \\\"x\\\" . }}\" 2 }}\n{{ where }}",
+    );
+    assert_eq!(out.unwrap(), "[1]\nY[2]\nt:3 max 1000");
+    assert_eq!(
+        notices,
+        vec![Notice {
+            function: "where".into(),
+            template: "t".into(),
+            line: 3
+        }]
+    );
+    // Templates defined by a text are gone once it has run.
+    let (out, _) = run("{{ run \"{{ define \\\"y\\\" }}Y{{ end }}\" 0 }}{{ inc \"y\" 0 }}");
+    assert_eq!(
+        out.unwrap_err(),
+        "template: t:1:45: executing \"t\" at <inc \"y\" 0>: error calling inc: template: no template \"y\" associated with template \"set\""
+    );
+    let (out, _) = run("{{ define \"r\" }}{{ inc \"r\" . }}{{ end }}{{ inc \"r\" 0 }}");
+    assert!(
+        out.unwrap_err()
+            .ends_with("error calling inc: r nested too deep")
+    );
+    let (out, _) = run("{{ run \"{{ if\" 0 }}");
+    assert_eq!(
+        out.unwrap_err(),
+        "template: t:1:3: executing \"t\" at <run \"{{ if\" 0>: error calling run: parse: template: txt:1: unclosed action"
+    );
+}

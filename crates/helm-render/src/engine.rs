@@ -1,0 +1,232 @@
+//! Helm's rendering engine on top of `gotemplate`: the per-chart data (`.Values` scoped to
+//! the subchart, `.Chart`, `.Files`, `.Release`, `.Capabilities`, `.Subcharts`, `.Template`),
+//! one template set for the whole chart tree parsed in Helm's order (deepest paths first, so the
+//! parent's `define`s win), execution of every non-partial file, `<no value>` removal, and
+//! Helm's rewording of parse and execution errors.
+
+use std::collections::BTreeMap;
+
+use crate::chart::Chart;
+use crate::funcs::{SET_NAME, function_map};
+use crate::govalue;
+use crate::objects::{self, Files, KubeVersion};
+use gotemplate::{ExecOptions, GoValue, Notice, TemplateError, Templates};
+use kyaml::{Map, Value};
+
+/// Release data for `.Release`.
+#[derive(Debug, Clone)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+}
+
+/// What one render produced: (template path, output) for every non-partial template, and the
+/// notices (lookup, random functions) the engine recorded.
+pub struct RenderedTemplates {
+    pub files: Vec<(String, String)>,
+    pub notices: Vec<Notice>,
+}
+
+struct Renderable {
+    name: String,
+    text: String,
+    /// The chart's data map (`next` in Helm), shared by its templates.
+    data: GoValue,
+    base_path: String,
+}
+
+fn map_of(entries: Vec<(&str, GoValue)>) -> GoValue {
+    GoValue::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+fn map_get(m: &GoValue, key: &str) -> Option<GoValue> {
+    match m {
+        GoValue::Map(m) => m.borrow().get(key).cloned(),
+        _ => None,
+    }
+}
+
+fn map_set(m: &GoValue, key: &str, v: GoValue) {
+    if let GoValue::Map(m) = m {
+        m.borrow_mut().insert(key.to_string(), v);
+    }
+}
+
+/// Helm's `recAllTpls`: builds the data of `c` and registers its templates.
+fn collect(
+    c: &Chart,
+    parent: Option<&GoValue>,
+    top_values: &GoValue,
+    release: &GoValue,
+    caps: &GoValue,
+    out: &mut Vec<Renderable>,
+) -> GoValue {
+    let subcharts = GoValue::new_map();
+    let values = match parent {
+        None => top_values.clone(),
+        Some(p) => match map_get(p, "Values").and_then(|v| map_get(&v, c.name())) {
+            Some(v @ GoValue::Map(_)) => v,
+            _ => GoValue::new_map(),
+        },
+    };
+    let files = Files::new(c.files.iter().map(|f| (f.name.clone(), f.data.clone())));
+    let next = map_of(vec![
+        ("Chart", objects::chart_object(&c.metadata, c.is_root)),
+        ("Files", GoValue::object(files)),
+        ("Release", release.clone()),
+        ("Capabilities", caps.clone()),
+        ("Values", values),
+        ("Subcharts", subcharts.clone()),
+    ]);
+    for child in &c.dependencies {
+        let child_next = collect(child, Some(&next), top_values, release, caps, out);
+        map_set(&subcharts, child.name(), child_next);
+    }
+    for t in &c.templates {
+        if c.is_library() && !t.name.rsplit('/').next().unwrap_or("").starts_with('_') {
+            continue;
+        }
+        out.push(Renderable {
+            name: format!("{}/{}", c.full_path, t.name),
+            text: String::from_utf8_lossy(&t.data).into_owned(),
+            data: next.clone(),
+            base_path: format!("{}/templates", c.full_path),
+        });
+    }
+    next
+}
+
+/// Helm's `sortTemplates`: by number of `/` descending, then by name descending.
+fn parse_order(list: &mut [Renderable]) {
+    list.sort_by(|a, b| {
+        let (ca, cb) = (a.name.matches('/').count(), b.name.matches('/').count());
+        cb.cmp(&ca).then_with(|| b.name.cmp(&a.name))
+    });
+}
+
+/// Helm's `cleanupParseError`.
+fn parse_error(filename: &str, e: &TemplateError) -> String {
+    let text = e.to_string();
+    let tokens: Vec<&str> = text.split(": ").collect();
+    if tokens.len() == 1 {
+        return format!("parse error in ({filename}): {text}");
+    }
+    format!(
+        "parse error at ({}): {}",
+        tokens[1],
+        tokens[tokens.len() - 1]
+    )
+}
+
+const WARN_START: &str = "HELM_ERR_START";
+const WARN_END: &str = "HELM_ERR_END";
+
+/// Helm's `reformatExecErrorMsg`: `fail`/`required` messages become
+/// `execution error at (file:line:col): message`; other errors keep Go's text.
+fn exec_error(filename: &str, e: &TemplateError) -> String {
+    let text = e.to_string();
+    if !matches!(e, TemplateError::Exec { .. }) {
+        return text;
+    }
+    let tokens: Vec<&str> = text.splitn(3, ": ").collect();
+    if tokens.len() != 3 {
+        return format!("execution error in ({filename}): {text}");
+    }
+    if let (Some(s), Some(end)) = (tokens[2].find(WARN_START), tokens[2].rfind(WARN_END))
+        && s + WARN_START.len() <= end
+    {
+        return format!(
+            "execution error at ({}): {}",
+            tokens[1],
+            &tokens[2][s + WARN_START.len()..end]
+        );
+    }
+    text
+}
+
+/// Renders every template of the (dependency-processed) chart tree.
+pub fn render(
+    chart: &Chart,
+    values: &Map,
+    release: &ReleaseInfo,
+    kube: &KubeVersion,
+    api_versions: &[String],
+) -> Result<RenderedTemplates, String> {
+    let release_v = map_of(vec![
+        ("Name", GoValue::from(release.name.as_str())),
+        ("Namespace", GoValue::from(release.namespace.as_str())),
+        ("IsUpgrade", GoValue::Bool(release.is_upgrade)),
+        ("IsInstall", GoValue::Bool(!release.is_upgrade)),
+        ("Revision", GoValue::Int(1)),
+        ("Service", GoValue::from("Helm")),
+    ]);
+    let caps = objects::capabilities(kube, api_versions);
+    let top_values = govalue::from_yaml(&Value::Map(values.clone()));
+    let mut list = Vec::new();
+    collect(chart, None, &top_values, &release_v, &caps, &mut list);
+    parse_order(&mut list);
+
+    let mut set = Templates::named(SET_NAME, function_map());
+    for r in &list {
+        set.add(&r.name, &r.text)
+            .map_err(|e| parse_error(&r.name, &e))?;
+    }
+    let opts = ExecOptions::default();
+    let mut files = Vec::with_capacity(list.len());
+    for r in &list {
+        if r.name.rsplit('/').next().unwrap_or("").starts_with('_') {
+            continue;
+        }
+        map_set(
+            &r.data,
+            "Template",
+            map_of(vec![
+                ("Name", GoValue::from(r.name.as_str())),
+                ("BasePath", GoValue::from(r.base_path.as_str())),
+            ]),
+        );
+        let out = set
+            .execute(&r.name, &r.data, &opts)
+            .map_err(|e| exec_error(&r.name, &e))?;
+        files.push((r.name.clone(), out.replace("<no value>", "")));
+    }
+    Ok(RenderedTemplates {
+        files,
+        notices: set.take_notices(),
+    })
+}
+
+/// Renders `--name-template` (Helm's `TemplateName`).
+pub fn render_name_template(text: &str) -> Result<String, String> {
+    let mut set = Templates::named(SET_NAME, function_map());
+    set.add("name-template", text).map_err(|e| e.to_string())?;
+    set.execute("name-template", &GoValue::Nil, &ExecOptions::default())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_error_rewording() {
+        let e = TemplateError::Exec {
+            file: "c/templates/a.yaml".into(),
+            name: "c/templates/a.yaml".into(),
+            line: 3,
+            col: 4,
+            context: "fail \"x\"".into(),
+            message: "error calling fail: HELM_ERR_STARTboomHELM_ERR_END".into(),
+        };
+        assert_eq!(
+            exec_error("c/templates/a.yaml", &e),
+            "execution error at (c/templates/a.yaml:3:4): boom"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! The link between `kyaml` and the template engine's values: converts [`GoValue`]s to and
+//! from `kyaml::Value` (chart data, values, `toYaml`/`fromYaml`) and calls the shared emitter
+//! and parser (sigs.k8s.io/yaml behaviour).
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use gotemplate::GoValue;
+use kyaml::{Dialect, Map as YamlMap, Value as YamlValue};
+
+/// sigs.k8s.io/yaml `Marshal` output, trailing newline included.
+pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
+    Ok(kyaml::to_string(&to_yaml(v)))
+}
+
+/// sigs.k8s.io/yaml `Unmarshal` into `interface{}`: the first document only, numbers become
+/// float64 (the bytes go through JSON).
+pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
+    let docs = kyaml::parse_documents(text, Dialect::Helm)
+        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
+    Ok(docs
+        .first()
+        .map(|d| from_yaml_as_json(&d.value))
+        .unwrap_or_default())
+}
+
+/// Converts YAML data keeping integers as `int` (use for `--set` values, Chart data).
+pub fn from_yaml(v: &YamlValue) -> GoValue {
+    convert_yaml(v, false)
+}
+
+/// Converts YAML data as Helm decodes values files (through JSON): every number is a
+/// `float64`, so `{{ .Values.big }}` prints `1e+06` as Helm does.
+pub fn from_yaml_as_json(v: &YamlValue) -> GoValue {
+    convert_yaml(v, true)
+}
+
+fn convert_yaml(v: &YamlValue, json_numbers: bool) -> GoValue {
+    match v {
+        YamlValue::Null => GoValue::Nil,
+        YamlValue::Bool(b) => GoValue::Bool(*b),
+        YamlValue::Int(i) if json_numbers => GoValue::Float(*i as f64),
+        YamlValue::Int(i) => GoValue::Int(*i),
+        YamlValue::Float(f) => GoValue::Float(*f),
+        YamlValue::String(s) => GoValue::from(s.as_str()),
+        YamlValue::Seq(s) => GoValue::from(
+            s.iter()
+                .map(|x| convert_yaml(x, json_numbers))
+                .collect::<Vec<_>>(),
+        ),
+        YamlValue::Map(m) => GoValue::from(
+            m.iter()
+                .map(|(k, x)| (k.clone(), convert_yaml(x, json_numbers)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// Converts to YAML data as `json.Marshal` would see it: maps in sorted key order, objects
+/// through [`GoObject::to_value`], bytes as base64 strings, and floats with an integral value
+/// as integers (JSON writes `1` for `1.0`, and sigs.k8s.io/yaml reads it back as an int).
+pub fn to_yaml(v: &GoValue) -> YamlValue {
+    match v {
+        GoValue::Nil => YamlValue::Null,
+        GoValue::Bool(b) => YamlValue::Bool(*b),
+        GoValue::Int(i) => YamlValue::Int(*i),
+        GoValue::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e21 && *f >= i64::MIN as f64 && *f < i64::MAX as f64 {
+                YamlValue::Int(*f as i64)
+            } else {
+                YamlValue::Float(*f)
+            }
+        }
+        GoValue::String(s) => YamlValue::String(s.to_string()),
+        GoValue::Bytes(b) => YamlValue::String(base64::engine::general_purpose::STANDARD.encode(b)),
+        GoValue::List(l) => YamlValue::Seq(l.iter().map(to_yaml).collect()),
+        GoValue::Map(m) => {
+            let mut out = YamlMap::new();
+            for (k, v) in m.borrow().iter() {
+                out.insert(k.clone(), to_yaml(v));
+            }
+            YamlValue::Map(out)
+        }
+        GoValue::Object(o) => to_yaml(&o.to_value()),
+    }
+}

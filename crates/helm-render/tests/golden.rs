@@ -1,0 +1,214 @@
+//! [`helm_render::template`] against Helm's own golden tests (helm v3.21.4 `TestTemplateCmd`)
+//! and real charts rendered by helm v3.16.4 (ingress-nginx, metallb with subcharts): each case
+//! compares stdout+stderr byte for byte (CRLF -> LF only), as Helm's harness does. The app's
+//! tests run the same cases through the `vendor template` command line.
+//!
+//! Helm's test build reports Kubernetes v1.20.0 by default while the release binary reports
+//! v1.31.0, so golden cases without `--kube-version` get `--kube-version 1.20.0`.
+
+// Test code: a panic is the failure report, and printing explains a skipped comparison.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+
+use helm_render::{RenderOptions, TemplateArgs, TemplateOutput};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm")
+}
+
+fn load_cases(file: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["cases"].as_array().unwrap().clone()
+}
+
+/// The `helm template` flags the cases use, as `vendor template` maps them (paths stay
+/// relative to `cwd`, which becomes their base).
+fn parse_argv(cwd: &Path, argv: &[String]) -> (TemplateArgs, RenderOptions) {
+    let mut args = TemplateArgs::default();
+    let mut opts = RenderOptions::default();
+    let mut it = argv.iter().skip(1); // "template"
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if a.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| it.next().cloned()).unwrap();
+        let rel = |p: String| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() { p } else { cwd.join(p) }
+        };
+        match flag {
+            "--name" => args.name = Some(value()),
+            "--namespace" | "-n" => opts.namespace = value(),
+            "--values" | "-f" => opts
+                .values_files
+                .extend(value().split(',').map(|p| rel(p.to_string()))),
+            "--set" => opts.set.push(value()),
+            "--kube-version" => opts.kube_version = Some(value()),
+            "--api-versions" | "-a" => opts
+                .api_versions
+                .extend(value().split(',').map(str::to_string)),
+            "--name-template" => args.name_template = Some(value()),
+            "--show-only" | "-s" => args.show_only.push(value()),
+            "--include-crds" => opts.include_crds = true,
+            "--skip-tests" => opts.skip_tests = true,
+            "--debug" => args.debug = true,
+            f if f.starts_with('-') => panic!("flag {f} not handled by the test harness"),
+            chart => args.args.push(rel(chart.to_string()).display().to_string()),
+        }
+    }
+    (args, opts)
+}
+
+/// Runs `helm template` with these arguments; chart and file paths are relative to `cwd`
+/// (and are shown that way in Helm's output, as the command line would show them).
+fn run(cwd: &Path, argv: &[String]) -> TemplateOutput {
+    let (args, opts) = parse_argv(cwd, argv);
+    let prefix = format!("{}/", cwd.display());
+    let out = helm_render::template(&args, &opts);
+    TemplateOutput {
+        stdout: out.stdout.replace(&prefix, ""),
+        stderr: out.stderr.replace(&prefix, ""),
+        exit_code: out.exit_code,
+    }
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
+        if w != g {
+            return format!("line {}: want {w:?}, got {g:?}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: want {} lines, got {} lines",
+        want.lines().count(),
+        got.lines().count()
+    )
+}
+
+/// Runs Helm golden case `index` of `golden/cases.json`.
+fn golden_case(index: usize) {
+    let dir = fixtures().join("golden");
+    let case = &load_cases(&dir.join("cases.json"))[index];
+    let mut argv: Vec<String> = case["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    if !argv.iter().any(|a| a.starts_with("--kube-version")) {
+        argv.insert(1, "--kube-version".into());
+        argv.insert(2, "1.20.0".into());
+    }
+    let want = std::fs::read_to_string(dir.join(case["golden"].as_str().unwrap()))
+        .unwrap()
+        .replace("\r\n", "\n");
+    let repeat = case["repeat"].as_u64().unwrap_or(0) + 1;
+    for _ in 0..repeat {
+        let out = run(&dir, &argv);
+        let got = format!("{}{}", out.stdout, out.stderr);
+        assert_eq!(
+            out.exit_code != 0,
+            case["want_error"].as_bool().unwrap(),
+            "exit code {}: {got}",
+            out.exit_code
+        );
+        assert!(
+            got == want,
+            "case {:?} differs from {}: {}\n--- got ---\n{got}",
+            case["name"],
+            case["golden"],
+            first_difference(&want, &got)
+        );
+    }
+}
+
+/// Runs real-chart case `index` of `real/cases.json`.
+fn real_case(index: usize) {
+    let case = &load_cases(&fixtures().join("real/cases.json"))[index];
+    let mut argv = vec!["template".to_string()];
+    argv.extend(
+        case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
+    argv.push(case["chart"].as_str().unwrap().to_string());
+    let want = std::fs::read_to_string(
+        fixtures()
+            .join("real")
+            .join(case["expected"].as_str().unwrap()),
+    )
+    .unwrap();
+    let out = run(&fixtures().join("charts"), &argv);
+    let want_code = case["exit_code"].as_i64().unwrap() as u8;
+    assert_eq!(
+        out.exit_code, want_code,
+        "exit code; stderr: {}",
+        out.stderr
+    );
+    let got = if want_code == 0 {
+        out.stdout
+    } else {
+        out.stderr
+    };
+    assert!(
+        got == want,
+        "case {:?}: {}\n--- got (first 3000 bytes) ---\n{}",
+        case["name"],
+        first_difference(&want, &got),
+        &got[..got.len().min(3000)]
+    );
+}
+
+macro_rules! cases {
+    ($runner:ident: $($name:ident = $index:expr;)*) => {
+        $( #[test] fn $name() { $runner($index) } )*
+    };
+}
+
+cases! { golden_case:
+    golden_00_check_name = 0;
+    golden_01_set_name = 1;
+    golden_02_values_files = 2;
+    golden_03_name_template = 3;
+    golden_04_no_args = 4;
+    golden_05_library_chart = 5;
+    golden_06_chart_bad_type = 6;
+    golden_07_app_chart_as_library_dep = 7;
+    golden_08_app_chart_archive_as_library_dep = 8;
+    golden_09_kube_version = 9;
+    golden_10_api_versions = 10;
+    golden_11_include_crds = 11;
+    golden_12_show_only_one = 12;
+    golden_13_show_only_multiple = 13;
+    golden_14_show_only_glob = 14;
+    golden_15_object_order = 15;
+    golden_16_invalid_yaml = 16;
+    golden_17_invalid_yaml_debug = 17;
+    golden_18_skip_tests = 18;
+    golden_19_issue_9027_null_deletes = 19;
+    golden_20_import_values = 20;
+    golden_21_import_values_set = 21;
+    golden_22_import_values_file = 22;
+}
+
+cases! { real_case:
+    real_00_ingress_nginx_4_14_5_default = 0;
+    real_01_ingress_nginx_4_15_1_default = 1;
+    real_02_ingress_nginx_cert_manager = 2;
+    real_03_ingress_nginx_configmap_proxyheaders = 3;
+    real_04_ingress_nginx_daemonset_metrics = 4;
+    real_05_ingress_nginx_daemonset = 5;
+    real_06_ingress_nginx_podannotations = 6;
+    real_07_ingress_nginx_hpa = 7;
+    real_08_ingress_nginx_service_internal = 8;
+    real_09_metallb_0_15_3_default = 9;
+    real_10_metallb_0_15_3_frr_expected_error = 10;
+    real_11_metallb_0_16_1_default = 11;
+    real_12_metallb_0_16_1_frr = 12;
+    real_13_metallb_0_16_1_nocrds = 13;
+}

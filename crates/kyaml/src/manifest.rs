@@ -1,0 +1,392 @@
+//! Kubernetes manifests: which files are manifests, and how a manifest file becomes objects.
+//! One [`Resource`] type and one set of rules for every reader (drift and image checks, the
+//! diff, lock data): multi-document YAML, empty documents skipped, `List` objects expanded on
+//! request, a size cap on files, UTF-8 required, every object remembering its file, document
+//! index and starting line.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Dialect, Document, Pos, Value};
+
+/// Files above this size are refused rather than parsed.
+pub const MAX_MANIFEST_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The names kustomize reads as a kustomization (they are not manifests).
+pub const KUSTOMIZATION_FILE_NAMES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// One Kubernetes object and where it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub value: Value,
+    /// The file as shown to users (relative to what was read, `/`-separated), `-` for stdin.
+    pub file: String,
+    /// Index of the document in its file (counting empty documents).
+    pub doc_index: usize,
+    /// Where the document starts.
+    pub start: Pos,
+}
+
+impl Resource {
+    pub fn kind(&self) -> &str {
+        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.value
+            .path(&["metadata", "name"])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.value
+            .path(&["metadata", "namespace"])
+            .and_then(Value::as_str)
+    }
+
+    /// Whether it has the `apiVersion` and `kind` every Kubernetes object has.
+    pub fn is_object(&self) -> bool {
+        !self.api_version().is_empty() && !self.kind().is_empty()
+    }
+
+    /// `Kind/namespace/name`, or `Kind/name` for objects without a namespace.
+    pub fn display_id(&self) -> String {
+        display_id(&self.value)
+    }
+}
+
+/// `Kind/namespace/name`, or `Kind/name` for objects without a namespace.
+pub fn display_id(v: &Value) -> String {
+    let kind = v.get("kind").and_then(Value::as_str).unwrap_or("?");
+    let name = v
+        .path(&["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    match v.path(&["metadata", "namespace"]).and_then(Value::as_str) {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+/// Why a manifest could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: cannot read: {message}")]
+    Io { file: String, message: String },
+    #[error("{file} does not exist")]
+    Missing { file: String },
+    #[error("{file}: file is {size} bytes, above the {limit} byte limit for a manifest")]
+    TooLarge { file: String, size: u64, limit: u64 },
+    #[error("{file}: not valid UTF-8 (first bad byte at offset {offset})")]
+    NotUtf8 { file: String, offset: usize },
+    #[error("{file}:{}:{}: invalid YAML: {message}", pos.line, pos.column)]
+    Yaml {
+        file: String,
+        pos: Pos,
+        message: String,
+    },
+    #[error(
+        "{file}:{line}: document is not a Kubernetes object (it needs `apiVersion` and `kind`)"
+    )]
+    NotAnObject { file: String, line: u32 },
+}
+
+impl LoadError {
+    /// What to do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            LoadError::Io { .. } => "check that the file exists and is readable",
+            LoadError::Missing { .. } => "check the path",
+            LoadError::TooLarge { .. } => "split the manifest, or vendor it as several files",
+            LoadError::NotUtf8 { .. } => "Kubernetes manifests are UTF-8",
+            LoadError::Yaml { .. } => "fix the YAML at that line",
+            LoadError::NotAnObject { .. } => "a manifest holds objects with apiVersion and kind",
+        }
+    }
+}
+
+/// How documents become resources.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Return the items of `kind: List` (and `*List`) objects instead of the list.
+    pub expand_lists: bool,
+    /// A mapping without `apiVersion` and `kind` is an error instead of being skipped.
+    pub strict: bool,
+    /// Mappings without `apiVersion`/`kind` are kept (callers that judge them later).
+    pub keep_non_objects: bool,
+}
+
+/// Whether a file name looks like a manifest (`.yaml`, `.yml`, `.json`, any case), and is not a
+/// kustomization file.
+pub fn is_manifest_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json"))
+        && !is_kustomization_file(name)
+}
+
+/// Whether the last segment of a path is one of the names kustomize reads as a kustomization.
+pub fn is_kustomization_file(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    KUSTOMIZATION_FILE_NAMES.contains(&base)
+}
+
+/// Splits YAML text into resources. Empty documents are skipped; a document that is not a
+/// mapping is an error.
+pub fn parse(text: &str, file: &str, opts: ParseOptions) -> Result<Vec<Resource>, LoadError> {
+    let docs = crate::parse_documents(text, Dialect::Kube).map_err(|e| LoadError::Yaml {
+        file: file.to_string(),
+        pos: e.pos.unwrap_or(Pos { line: 1, column: 1 }),
+        message: e.message.clone(),
+    })?;
+    let mut out = Vec::with_capacity(docs.len());
+    for (doc_index, doc) in docs.into_iter().enumerate() {
+        let Document { value, start } = doc;
+        match value {
+            Value::Null => {}
+            Value::Map(_) => {
+                let r = Resource {
+                    value,
+                    file: file.to_string(),
+                    doc_index,
+                    start,
+                };
+                push(r, opts, &mut out)?;
+            }
+            other => {
+                return Err(LoadError::Yaml {
+                    file: file.to_string(),
+                    pos: start,
+                    message: format!(
+                        "a Kubernetes object must be a mapping, found a {}",
+                        other.type_name()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn push(r: Resource, opts: ParseOptions, out: &mut Vec<Resource>) -> Result<(), LoadError> {
+    let is_list = opts.expand_lists
+        && r.value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+        && r.value.get("items").and_then(Value::as_seq).is_some();
+    if is_list {
+        let Resource {
+            value,
+            file,
+            doc_index,
+            start,
+        } = r;
+        if let Value::Map(mut m) = value
+            && let Some(Value::Seq(items)) = m.shift_remove("items")
+        {
+            for value in items {
+                let item = Resource {
+                    value,
+                    file: file.clone(),
+                    doc_index,
+                    start,
+                };
+                push(item, opts, out)?;
+            }
+        }
+        return Ok(());
+    }
+    if r.is_object() || opts.keep_non_objects {
+        out.push(r);
+    } else if opts.strict {
+        return Err(LoadError::NotAnObject {
+            file: r.file,
+            line: r.start.line,
+        });
+    }
+    Ok(())
+}
+
+/// A manifest file's text and resources.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub file: String,
+    pub text: std::sync::Arc<str>,
+    pub resources: Vec<Resource>,
+}
+
+impl LoadedFile {
+    /// Moves the decoded objects out (as documents with their index in the file), leaving the
+    /// text and each document's position: enough to locate fields later.
+    pub fn take_documents(&mut self) -> Vec<(Document, usize)> {
+        self.resources
+            .iter_mut()
+            .map(|r| {
+                let doc = Document {
+                    value: std::mem::take(&mut r.value),
+                    start: r.start,
+                };
+                (doc, r.doc_index)
+            })
+            .collect()
+    }
+}
+
+/// Reads the text of a manifest file, within [`MAX_MANIFEST_BYTES`] and as UTF-8. `shown` is
+/// the path used in messages.
+pub fn read_text(path: &Path, shown: &str) -> Result<String, LoadError> {
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::Missing {
+            file: shown.to_string(),
+        },
+        _ => LoadError::Io {
+            file: shown.to_string(),
+            message: e.to_string(),
+        },
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_MANIFEST_BYTES {
+        return Err(LoadError::TooLarge {
+            file: shown.to_string(),
+            size,
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    text_of(bytes, shown)
+}
+
+/// Bytes as manifest text (UTF-8, within [`MAX_MANIFEST_BYTES`]).
+pub fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, LoadError> {
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(LoadError::TooLarge {
+            file: shown.to_string(),
+            size: bytes.len() as u64,
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+        file: shown.to_string(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Reads one manifest file, keeping its text.
+pub fn load_file(path: &Path, shown: &str, opts: ParseOptions) -> Result<LoadedFile, LoadError> {
+    let text = read_text(path, shown)?;
+    let resources = parse(&text, shown, opts)?;
+    Ok(LoadedFile {
+        file: shown.to_string(),
+        text: text.into(),
+        resources,
+    })
+}
+
+/// Reads standard input as one manifest.
+pub fn load_stdin(opts: ParseOptions) -> Result<Vec<Resource>, LoadError> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(MAX_MANIFEST_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::Io {
+            file: "-".into(),
+            message: e.to_string(),
+        })?;
+    parse(&text_of(bytes, "-")?, "-", opts)
+}
+
+/// The manifest files under `dir`, recursively, as `/`-separated paths relative to it, sorted.
+pub fn manifest_files(dir: &Path) -> Result<Vec<String>, LoadError> {
+    let mut out = Vec::new();
+    walk(dir, "", &mut out).map_err(|e| LoadError::Io {
+        file: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            walk(&entry.path(), &rel, out)?;
+        } else if kind.is_file() && is_manifest_file(&rel) {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_ids() {
+        let v = Value::from(
+            serde_json::json!({"kind": "Deployment", "metadata": {"name": "a", "namespace": "ns"}}),
+        );
+        assert_eq!(display_id(&v), "Deployment/ns/a");
+        let v = Value::from(serde_json::json!({"kind": "ClusterRole", "metadata": {"name": "a"}}));
+        assert_eq!(display_id(&v), "ClusterRole/a");
+    }
+
+    #[test]
+    fn manifest_file_names() {
+        assert!(is_manifest_file("install.yaml"));
+        assert!(is_manifest_file("a/B.YML"));
+        assert!(!is_manifest_file("kustomization.yaml"));
+        assert!(!is_manifest_file("sub/kustomization.yml"));
+        assert!(!is_manifest_file("README.md"));
+    }
+
+    #[test]
+    fn lists_are_expanded_and_positions_kept() {
+        let src = "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n---\n# empty\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+        let opts = ParseOptions {
+            expand_lists: true,
+            strict: true,
+            keep_non_objects: false,
+        };
+        let rs = parse(src, "f.yaml", opts).unwrap();
+        let got: Vec<(String, u32, usize)> = rs
+            .iter()
+            .map(|r| (r.display_id(), r.start.line, r.doc_index))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ConfigMap/a".to_string(), 2, 0),
+                ("Secret/b".to_string(), 11, 2)
+            ]
+        );
+        let err = parse("kind: [", "x.yaml", opts).unwrap_err().to_string();
+        assert!(err.starts_with("x.yaml:2:1: invalid YAML"), "{err}");
+        let err = parse("a: 1\n", "x.yaml", opts).unwrap_err().to_string();
+        assert!(err.contains("not a Kubernetes object"), "{err}");
+        assert!(
+            parse("a: 1\n", "x.yaml", ParseOptions::default())
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Encodings and data formats (Go `encoding/json`, sigs.k8s.io/yaml through `kyaml`,
+//! BurntSushi TOML), hashes, base64/base32, random values, UUIDs, dates and semver.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+
+use crate::util::{arg_int, arg_str, base64_std, ok_str, table};
+use gotemplate::Context;
+use gotemplate::gofmt;
+use gotemplate::{FuncError, GoObject, GoValue};
+
+fn random_string(
+    st: &mut Context<'_>,
+    name: &str,
+    n: i64,
+    alphabet: &[u8],
+) -> Result<GoValue, String> {
+    st.notice(name);
+    if n < 0 {
+        return Err("runtime error: makeslice: len out of range".into());
+    }
+    let mut out = String::with_capacity(n as usize);
+    for _ in 0..n {
+        let i = (rand::random::<u32>() as usize) % alphabet.len();
+        out.push(alphabet[i] as char);
+    }
+    ok_str(out)
+}
+
+const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const NUM: &[u8] = b"0123456789";
+const ASCII: &[u8] = b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
+    table! { m;
+        "hello" [] => |_, _| ok_str("Hello!");
+        "b64enc" [Str] => |_, a| ok_str(base64_std(arg_str(&a[0]).as_bytes()));
+        "b64dec" [Str] => |_, a| ok_str(match base64::engine::general_purpose::STANDARD.decode(arg_str(&a[0])) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => go_base64_error(e),
+        });
+        "b32enc" [Str] => |_, a| ok_str(base32_encode(arg_str(&a[0]).as_bytes()));
+        "b32dec" [Str] => |_, a| ok_str(match base32_decode(arg_str(&a[0])) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(i) => format!("illegal base32 data at input byte {i}"),
+        });
+        "sha1sum" [Str] => |_, a| { use sha1::Digest; ok_str(hex::encode(sha1::Sha1::digest(arg_str(&a[0]).as_bytes()))) };
+        "sha256sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha256::digest(arg_str(&a[0]).as_bytes()))) };
+        "sha512sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha512::digest(arg_str(&a[0]).as_bytes()))) };
+        "adler32sum" [Str] => |_, a| ok_str(adler32(arg_str(&a[0]).as_bytes()).to_string());
+        "toJson" [Any] => |_, a| ok_str(to_json(&a[0], true, None).unwrap_or_default());
+        "mustToJson" [Any] => |_, a| to_json(&a[0], true, None).map(GoValue::from);
+        "toPrettyJson" [Any] => |_, a| ok_str(to_json(&a[0], true, Some("  ")).unwrap_or_default());
+        "mustToPrettyJson" [Any] => |_, a| to_json(&a[0], true, Some("  ")).map(GoValue::from);
+        "toRawJson" [Any] => |_, a| ok_str(to_json(&a[0], false, None).unwrap_or_default());
+        "mustToRawJson" [Any] => |_, a| to_json(&a[0], false, None).map(GoValue::from);
+        "uuidv4" [] => |st, _| { st.notice("uuidv4"); ok_str(uuid::Uuid::new_v4().to_string()) };
+        "randAlphaNum" [Int] => |st, a| random_string(st, "randAlphaNum", arg_int(&a[0]), ALNUM);
+        "randAlpha" [Int] => |st, a| random_string(st, "randAlpha", arg_int(&a[0]), ALPHA);
+        "randNumeric" [Int] => |st, a| random_string(st, "randNumeric", arg_int(&a[0]), NUM);
+        "randAscii" [Int] => |st, a| random_string(st, "randAscii", arg_int(&a[0]), ASCII);
+        "randBytes" [Int] => |st, a| {
+            st.notice("randBytes");
+            let n = arg_int(&a[0]).max(0) as usize;
+            let b: Vec<u8> = (0..n).map(|_| rand::random::<u8>()).collect();
+            ok_str(base64_std(&b))
+        };
+        "randInt" [Int, Int] => |st, a| {
+            st.notice("randInt");
+            let (lo, hi) = (arg_int(&a[0]), arg_int(&a[1]));
+            if hi <= lo { return Err("invalid argument to Intn".into()); }
+            Ok(GoValue::Int(lo + (rand::random::<u64>() % (hi - lo) as u64) as i64))
+        };
+        "shuffle" [Str] => |st, a| {
+            st.notice("shuffle");
+            let mut c: Vec<char> = arg_str(&a[0]).chars().collect();
+            for i in (1..c.len()).rev() { let j = (rand::random::<u64>() as usize) % (i + 1); c.swap(i, j); }
+            ok_str(c.into_iter().collect::<String>())
+        };
+        "semverCompare" [Str, Str] => |_, a| semver_compare(arg_str(&a[0]), arg_str(&a[1])).map(GoValue::Bool);
+        "semver" [Str] => |_, a| semver(arg_str(&a[0]));
+    }
+}
+
+/// Go's base64 "illegal base64 data at input byte N" for a decode error.
+fn go_base64_error(e: base64::DecodeError) -> String {
+    let at = match e {
+        base64::DecodeError::InvalidByte(i, _) => i,
+        base64::DecodeError::InvalidLength(l) => l,
+        base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
+        base64::DecodeError::InvalidPadding => 0,
+    };
+    format!("illegal base64 data at input byte {at}")
+}
+
+fn adler32(b: &[u8]) -> u32 {
+    let (mut a, mut s) = (1u32, 0u32);
+    for &x in b {
+        a = (a + x as u32) % 65521;
+        s = (s + a) % 65521;
+    }
+    (s << 16) | a
+}
+
+const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+fn base32_encode(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.chunks(5) {
+        let mut buf = [0u8; 5];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        let n = u64::from_be_bytes([0, 0, 0, buf[0], buf[1], buf[2], buf[3], buf[4]]);
+        let chars = match chunk.len() {
+            1 => 2,
+            2 => 4,
+            3 => 5,
+            4 => 7,
+            _ => 8,
+        };
+        for i in 0..8 {
+            if i < chars {
+                out.push(B32[((n >> (35 - i * 5)) & 31) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base32_decode(s: &str) -> Result<Vec<u8>, usize> {
+    let s = s.trim_end_matches(['\n', '\r']);
+    let mut bits = 0u64;
+    let mut nbits = 0;
+    let mut out = Vec::new();
+    for (i, c) in s.bytes().enumerate() {
+        if c == b'=' {
+            break;
+        }
+        let v = B32.iter().position(|&x| x == c).ok_or(i)? as u64;
+        bits = (bits << 5) | v;
+        nbits += 5;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `json.Marshal` (or `MarshalIndent` with `indent`); `escape_html` as the default encoder.
+pub(crate) fn to_json(
+    v: &GoValue,
+    escape_html: bool,
+    indent: Option<&str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    write_json(&mut out, v, escape_html, indent, 0)?;
+    Ok(out)
+}
+
+fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
+    if let Some(ind) = indent {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(ind);
+        }
+    }
+}
+
+fn write_json(
+    out: &mut String,
+    v: &GoValue,
+    esc: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
+    match v {
+        GoValue::Nil => out.push_str("null"),
+        GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        GoValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        GoValue::Float(f) => out.push_str(&json_float(*f)?),
+        GoValue::String(s) => json_string(out, s, esc),
+        GoValue::Bytes(b) => json_string(out, &base64_std(b), esc),
+        GoValue::List(l) => {
+            if l.is_empty() {
+                out.push_str("[]");
+                return Ok(());
+            }
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                write_json(out, x, esc, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push(']');
+        }
+        GoValue::Map(m) => {
+            let m = m.borrow();
+            if m.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                json_string(out, k, esc);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                write_json(out, x, esc, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push('}');
+        }
+        GoValue::Object(o) => write_json(out, &o.to_value(), esc, indent, depth)?,
+    }
+    Ok(())
+}
+
+/// Go's encoding/json float format.
+pub(crate) fn json_float(f: f64) -> Result<String, String> {
+    if !f.is_finite() {
+        return Err(format!(
+            "json: unsupported value: {}",
+            gofmt::format_float(f, 'g', -1)
+        ));
+    }
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let s = gofmt::format_float(f, 'e', -1);
+        // e-07 -> e-7
+        if let Some(i) = s.find("e-0") {
+            return Ok(format!("{}e-{}", &s[..i], &s[i + 3..]));
+        }
+        if let Some(i) = s.find("e+0") {
+            return Ok(format!("{}e+{}", &s[..i], &s[i + 3..]));
+        }
+        return Ok(s);
+    }
+    Ok(gofmt::format_float(f, 'f', -1))
+}
+
+fn json_string(out: &mut String, s: &str, esc: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' if esc => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+    let c = semver_ranges::Constraint::parse(constraint)
+        .map_err(|_| format!("improper constraint: {constraint}"))?;
+    let v = semver_ranges::Version::parse(version)
+        .map_err(|_| "Invalid Semantic Version".to_string())?;
+    Ok(c.matches(&v))
+}
+
+struct SemverObj(semver_ranges::Version);
+
+impl GoObject for SemverObj {
+    fn type_name(&self) -> &str {
+        "*semver.Version"
+    }
+    fn has_method(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
+        )
+    }
+    fn method(&self, name: &str, _args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+        let v = &self.0;
+        Some(Ok(match name {
+            "Major" => GoValue::Int(v.major as i64),
+            "Minor" => GoValue::Int(v.minor as i64),
+            "Patch" => GoValue::Int(v.patch as i64),
+            "Prerelease" => GoValue::from(v.prerelease()),
+            "Metadata" => GoValue::from(v.metadata()),
+            "Original" => GoValue::from(v.original()),
+            "String" => GoValue::from(v.to_string()),
+            _ => return None,
+        }))
+    }
+    fn string(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
+    fn to_value(&self) -> GoValue {
+        GoValue::from(self.0.to_string())
+    }
+}
+
+fn semver(s: &str) -> Result<GoValue, String> {
+    let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
+    Ok(GoValue::object(SemverObj(v)))
+}

@@ -1,0 +1,72 @@
+//! The Sprig v3 function library for the `gotemplate` engine: strings, regexes, paths, lists
+//! and dicts, math, encodings and hashes, JSON output, random values, UUIDs, dates, URLs,
+//! semantic versions (through `semver-ranges`) and, with the `crypto` feature (on by
+//! default), keys, certificates, ciphers and password hashes. [`register`] adds them all to a
+//! [`FuncMap`](gotemplate::FuncMap).
+//!
+//! What it deliberately does not know: Helm. Helm's own functions (`include`, `tpl`,
+//! `required`, `toYaml`, `fromJson`, `lookup`, ...) are registered by `helm-render`. Sprig's
+//! `env` and `expandenv` are not provided at all: they read the process environment, which
+//! makes renders depend on the machine (Helm removes them from its function map too), so a
+//! template calling them fails to parse with `function "env" not defined`.
+//!
+//! Functions whose output changes on every call (`randAlphaNum`, `uuidv4`, `now`, `genCA`,
+//! `bcrypt`, ...) record a [`Notice`](gotemplate::Notice) through
+//! [`Context::notice`](gotemplate::Context::notice), so the owner of the template set can warn
+//! that a render is not reproducible.
+//!
+//! Fidelity notes: Sprig regex functions take Go RE2 syntax (Go's ASCII-only `\d \w \s \b` are
+//! translated for Rust's Unicode-aware `regex`); Go's random map order in `keys`/`values` is
+//! replaced by sorted order; `dateInZone` reads the system zone database as Go does (unknown
+//! names fall back to UTC, as in Sprig); crypto functions make real keys and certificates
+//! (DSA keys fail with an error naming them).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use gotemplate::{ExecOptions, FuncMap, GoValue, Templates};
+//!
+//! let mut funcs = FuncMap::new();
+//! sprig::register(&mut funcs);
+//! let mut set = Templates::new(Arc::new(funcs));
+//! set.add("t", r#"{{ list "b" "a" | sortAlpha | join "," | upper }} {{ "web" | sha256sum | trunc 8 }} {{ semverCompare "^1.2" "1.4.0" }}"#)
+//!     .unwrap();
+//! let out = set.execute("t", &GoValue::Nil, &ExecOptions::default()).unwrap();
+//! assert_eq!(out, "A,B 4b5e57f6 true");
+//! ```
+//!
+//! Layout (no module cycles): `util` (conversions, the registration macro) and `time` (Go's
+//! `time.Time`) are leaves; `strings`, `collections`, `math`, `encoding`, `url`, `dates` and
+//! `crypto` each register one family.
+
+mod collections;
+#[cfg(feature = "crypto")]
+mod crypto;
+mod dates;
+mod encoding;
+mod math;
+mod strings;
+mod time;
+mod url;
+mod util;
+
+use gotemplate::FuncMap;
+
+/// Adds every Sprig function to `funcs` (crypto ones only with the `crypto` feature),
+/// replacing functions of the same names.
+pub fn register(funcs: &mut FuncMap) {
+    strings::register(funcs);
+    collections::register(funcs);
+    math::register(funcs);
+    encoding::register(funcs);
+    url::register(funcs);
+    #[cfg(feature = "crypto")]
+    crypto::register(funcs);
+    dates::register(funcs);
+}
+
+/// A new map holding every Sprig function (Go's builtins need not be added).
+pub fn funcs() -> FuncMap {
+    let mut m = FuncMap::new();
+    register(&mut m);
+    m
+}

@@ -1,0 +1,683 @@
+//! Sprig string, regex and path functions.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::util::{arg_int, arg_str, str_list, strslice, strval, table};
+use gotemplate::GoValue;
+use gotemplate::gofmt;
+
+/// Bound on strings built by `repeat` (keeps memory bounded on hostile input).
+const MAX_STRING: usize = 256 << 20;
+
+fn s(v: impl Into<String>) -> Result<GoValue, String> {
+    Ok(GoValue::from(v.into()))
+}
+
+pub(crate) fn register(m: &mut gotemplate::FuncMap) {
+    table! { m;
+        "upper" [Str] => |_, a| s(arg_str(&a[0]).to_uppercase());
+        "lower" [Str] => |_, a| s(arg_str(&a[0]).to_lowercase());
+        "title" [Str] => |_, a| s(title(arg_str(&a[0])));
+        "untitle" [Str] => |_, a| s(untitle(arg_str(&a[0])));
+        "trim" [Str] => |_, a| s(arg_str(&a[0]).trim_matches(char::is_whitespace));
+        "trimAll" [Str, Str] => |_, a| { let cut: Vec<char> = arg_str(&a[0]).chars().collect(); s(arg_str(&a[1]).trim_matches(&cut[..])) };
+        "trimPrefix" [Str, Str] => |_, a| s(arg_str(&a[1]).strip_prefix(arg_str(&a[0])).unwrap_or(arg_str(&a[1])));
+        "trimSuffix" [Str, Str] => |_, a| s(arg_str(&a[1]).strip_suffix(arg_str(&a[0])).unwrap_or(arg_str(&a[1])));
+        "repeat" [Int, Str] => |_, a| {
+            let n = arg_int(&a[0]);
+            if n < 0 { return Err("strings: negative Repeat count".into()); }
+            if (n as u128) * (arg_str(&a[1]).len() as u128) > MAX_STRING as u128 { return Err(format!("repeat: result longer than {MAX_STRING} bytes")); }
+            s(arg_str(&a[1]).repeat(n as usize))
+        };
+        "substr" [Int, Int, Str] => |_, a| substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));
+        "nospace" [Str] => |_, a| s(arg_str(&a[0]).chars().filter(|c| !c.is_whitespace()).collect::<String>());
+        "trunc" [Int, Str] => |_, a| s(trunc(arg_int(&a[0]), arg_str(&a[1])));
+        "abbrev" [Int, Str] => |_, a| s(abbrev(arg_int(&a[0]), arg_str(&a[1])));
+        "abbrevboth" [Int, Int, Str] => |_, a| s(abbrevboth(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])));
+        "initials" [Str] => |_, a| s(arg_str(&a[0]).split_whitespace().filter_map(|w| w.chars().next()).collect::<String>());
+        "wrap" [Int, Str] => |_, a| s(wrap(arg_str(&a[1]), arg_int(&a[0]), "\n"));
+        "wrapWith" [Int, Str, Str] => |_, a| s(wrap(arg_str(&a[2]), arg_int(&a[0]), arg_str(&a[1])));
+        "contains" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).contains(arg_str(&a[0]))));
+        "hasPrefix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).starts_with(arg_str(&a[0]))));
+        "hasSuffix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).ends_with(arg_str(&a[0]))));
+        "quote" [] ...Any => |_, a| s(a.iter().filter(|v| !v.is_nil()).map(|v| gofmt::quote_go(&strval(v))).collect::<Vec<_>>().join(" "));
+        "squote" [] ...Any => |_, a| s(a.iter().filter(|v| !v.is_nil()).map(|v| format!("'{}'", strval(v))).collect::<Vec<_>>().join(" "));
+        "cat" [] ...Any => |_, a| {
+            let kept: Vec<GoValue> = a.into_iter().filter(|v| !v.is_nil()).collect();
+            s(kept.iter().map(gofmt::sprint_value).collect::<Vec<_>>().join(" "))
+        };
+        "indent" [Int, Str] => |_, a| s(indent(arg_int(&a[0]), arg_str(&a[1])));
+        "nindent" [Int, Str] => |_, a| s(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))));
+        "replace" [Str, Str, Str] => |_, a| s(go_replace(arg_str(&a[2]), arg_str(&a[0]), arg_str(&a[1])));
+        "plural" [Str, Str, Int] => |_, a| Ok(if arg_int(&a[2]) == 1 { a[0].clone() } else { a[1].clone() });
+        "snakecase" [Str] => |_, a| s(delimited_case(arg_str(&a[0]), '_'));
+        "kebabcase" [Str] => |_, a| s(delimited_case(arg_str(&a[0]), '-'));
+        "camelcase" [Str] => |_, a| s(camelcase(arg_str(&a[0])));
+        "swapcase" [Str] => |_, a| s(swapcase(arg_str(&a[0])));
+        "toString" [Any] => |_, a| s(strval(&a[0]));
+        "toStrings" [Any] => |_, a| Ok(str_list(strslice(&a[0])));
+        "split" [Str, Str] => |_, a| Ok(split_map(go_split(arg_str(&a[1]), arg_str(&a[0]), -1)));
+        "splitList" [Str, Str] => |_, a| Ok(str_list(go_split(arg_str(&a[1]), arg_str(&a[0]), -1).into_iter().map(String::from).collect()));
+        "splitn" [Str, Int, Str] => |_, a| Ok(split_map(go_split(arg_str(&a[2]), arg_str(&a[0]), arg_int(&a[1])))) ;
+        "join" [Str, Any] => |_, a| s(strslice(&a[1]).join(arg_str(&a[0])));
+        "sortAlpha" [Any] => |_, a| {
+            match &a[0] {
+                GoValue::List(_) => { let mut v = strslice(&a[0]); v.sort(); Ok(str_list(v)) }
+                other => Ok(str_list(vec![strval(other)])),
+            }
+        };
+        "regexMatch" [Str, Str] => |_, a| Ok(GoValue::Bool(re(arg_str(&a[0])).map(|r| r.is_match(arg_str(&a[1]))).unwrap_or(false)));
+        "mustRegexMatch" [Str, Str] => |_, a| Ok(GoValue::Bool(re(arg_str(&a[0]))?.is_match(arg_str(&a[1]))));
+        "regexFindAll" [Str, Str, Int] => |_, a| regex_find_all(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
+        "mustRegexFindAll" [Str, Str, Int] => |_, a| regex_find_all(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
+        "regexFind" [Str, Str] => |_, a| s(re(arg_str(&a[0]))?.find(arg_str(&a[1])).map(|m| m.as_str()).unwrap_or(""));
+        "mustRegexFind" [Str, Str] => |_, a| s(re(arg_str(&a[0]))?.find(arg_str(&a[1])).map(|m| m.as_str()).unwrap_or(""));
+        "regexReplaceAll" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), arg_str(&a[2])).into_owned());
+        "mustRegexReplaceAll" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), arg_str(&a[2])).into_owned());
+        "regexReplaceAllLiteral" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), regex::NoExpand(arg_str(&a[2]))).into_owned());
+        "mustRegexReplaceAllLiteral" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), regex::NoExpand(arg_str(&a[2]))).into_owned());
+        "regexSplit" [Str, Str, Int] => |_, a| regex_split(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
+        "mustRegexSplit" [Str, Str, Int] => |_, a| regex_split(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
+        "regexQuoteMeta" [Str] => |_, a| s(regex::escape(arg_str(&a[0])));
+        "base" [Str] => |_, a| s(path_base(arg_str(&a[0])));
+        "dir" [Str] => |_, a| s(path_dir(arg_str(&a[0])));
+        "ext" [Str] => |_, a| s(path_ext(arg_str(&a[0])));
+        "clean" [Str] => |_, a| s(path_clean(arg_str(&a[0])));
+        "isAbs" [Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[0]).starts_with('/')));
+        "osBase" [Str] => |_, a| s(path_base(arg_str(&a[0])));
+        "osDir" [Str] => |_, a| s(path_dir(arg_str(&a[0])));
+        "osExt" [Str] => |_, a| s(path_ext(arg_str(&a[0])));
+        "osClean" [Str] => |_, a| s(path_clean(arg_str(&a[0])));
+        "osIsAbs" [Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[0]).starts_with('/')));
+    }
+}
+
+fn re(pattern: &str) -> Result<Regex, String> {
+    Regex::new(&go_regex(pattern)).map_err(|e| {
+        format!(
+            "error parsing regexp: {}",
+            e.to_string().lines().last().unwrap_or("invalid")
+        )
+    })
+}
+
+/// Translates Go RE2 syntax to Rust's: Go's Perl classes `\d \w \s` and `\b` are ASCII-only
+/// while Rust's are Unicode-aware, so they are spelled out as ASCII classes.
+fn go_regex(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 16);
+    let mut chars = p.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let Some(&n) = chars.peek() else {
+                out.push(c);
+                break;
+            };
+            chars.next();
+            let (inner, negated) = match n {
+                'd' => ("0-9", false),
+                'D' => ("0-9", true),
+                'w' => ("0-9A-Za-z_", false),
+                'W' => ("0-9A-Za-z_", true),
+                's' => ("\\t\\n\\f\\r ", false),
+                'S' => ("\\t\\n\\f\\r ", true),
+                'b' if !in_class => {
+                    out.push_str("(?-u:\\b)");
+                    continue;
+                }
+                'B' if !in_class => {
+                    out.push_str("(?-u:\\B)");
+                    continue;
+                }
+                other => {
+                    out.push('\\');
+                    out.push(other);
+                    continue;
+                }
+            };
+            if in_class {
+                if negated {
+                    // A negated class inside a class: Rust supports nested classes.
+                    out.push_str(&format!("[^{inner}]"));
+                } else {
+                    out.push_str(inner);
+                }
+            } else if negated {
+                out.push_str(&format!("[^{inner}]"));
+            } else {
+                out.push_str(&format!("[{inner}]"));
+            }
+            continue;
+        }
+        if c == '[' && !in_class {
+            in_class = true;
+            out.push(c);
+            // A leading `^` and/or `]` are part of the class syntax.
+            if let Some(caret) = chars.next_if_eq(&'^') {
+                out.push(caret);
+            }
+            if chars.peek() == Some(&']') {
+                out.push_str("\\]");
+                chars.next();
+            }
+            continue;
+        }
+        if c == '[' && in_class && chars.peek() == Some(&':') {
+            // POSIX class like [:alpha:]: copy through to its closing `:]`.
+            out.push(c);
+            for d in chars.by_ref() {
+                out.push(d);
+                if d == ']' {
+                    break;
+                }
+            }
+            continue;
+        }
+        if c == ']' && in_class {
+            in_class = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn regex_find_all(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
+    let it = r.find_iter(s).map(|m| m.as_str().to_string());
+    let v: Vec<String> = if n < 0 {
+        it.collect()
+    } else {
+        it.take(n as usize).collect()
+    };
+    Ok(str_list(v))
+}
+
+fn regex_split(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
+    if n == 0 {
+        return Ok(GoValue::from(Vec::new()));
+    }
+    let v: Vec<String> = if n < 0 {
+        r.split(s).map(String::from).collect()
+    } else {
+        r.splitn(s, n as usize).map(String::from).collect()
+    };
+    Ok(str_list(v))
+}
+
+/// Go's strings.Split / SplitN.
+pub(crate) fn go_split<'a>(s: &'a str, sep: &str, n: i64) -> Vec<&'a str> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if sep.is_empty() {
+        let mut v: Vec<&str> = Vec::new();
+        let mut idx: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+        idx.push(s.len());
+        for w in idx.windows(2) {
+            if n > 0 && v.len() as i64 == n - 1 {
+                v.push(&s[w[0]..]);
+                return v;
+            }
+            v.push(&s[w[0]..w[1]]);
+        }
+        return v;
+    }
+    if n < 0 {
+        s.split(sep).collect()
+    } else {
+        s.splitn(n as usize, sep).collect()
+    }
+}
+
+fn split_map(parts: Vec<&str>) -> GoValue {
+    let m: BTreeMap<String, GoValue> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("_{i}"), GoValue::from(p)))
+        .collect();
+    GoValue::from(m)
+}
+
+/// Go's strings.Replace(s, old, new, -1) (an empty `old` inserts between every rune).
+fn go_replace(s: &str, old: &str, new: &str) -> String {
+    if old.is_empty() {
+        let mut out = String::from(new);
+        for c in s.chars() {
+            out.push(c);
+            out.push_str(new);
+        }
+        return out;
+    }
+    s.replace(old, new)
+}
+
+fn indent(n: i64, v: &str) -> String {
+    let pad = " ".repeat(n.max(0) as usize);
+    format!("{pad}{}", v.replace('\n', &format!("\n{pad}")))
+}
+
+fn substr(start: i64, end: i64, s: &str) -> Result<GoValue, String> {
+    let b = s.as_bytes();
+    let len = b.len() as i64;
+    let slice = |a: i64, z: i64| -> Result<GoValue, String> {
+        if a < 0 || z > len || a > z {
+            return Err(format!(
+                "runtime error: slice bounds out of range [{a}:{z}]"
+            ));
+        }
+        Ok(GoValue::from(
+            String::from_utf8_lossy(&b[a as usize..z as usize]).into_owned(),
+        ))
+    };
+    if start < 0 {
+        return slice(0, end);
+    }
+    if end < 0 || end > len {
+        return slice(start, len);
+    }
+    slice(start, end)
+}
+
+fn trunc(c: i64, s: &str) -> String {
+    let len = s.len() as i64;
+    let cut = |i: i64| String::from_utf8_lossy(&s.as_bytes()[i as usize..]).into_owned();
+    if c < 0 && len + c > 0 {
+        return cut(len + c);
+    }
+    if c >= 0 && len > c {
+        return String::from_utf8_lossy(&s.as_bytes()[..c as usize]).into_owned();
+    }
+    s.to_string()
+}
+
+fn abbrev(width: i64, s: &str) -> String {
+    if width < 4 || s.len() as i64 <= width {
+        return s.to_string();
+    }
+    format!("{}...", byte_slice(s, 0, (width - 3) as usize))
+}
+
+fn abbrevboth(left: i64, right: i64, s: &str) -> String {
+    if right < 4 || (left > 0 && right < 7) {
+        return s.to_string();
+    }
+    let len = s.len() as i64;
+    if len <= right {
+        return s.to_string();
+    }
+    let mut offset = left.max(0).min(len);
+    if len - offset < right - 3 {
+        offset = len - (right - 3);
+    }
+    if offset <= 4 {
+        return abbrev(right, s);
+    }
+    if right < 7 {
+        return s.to_string();
+    }
+    if offset + right - 3 < len {
+        return format!(
+            "...{}",
+            abbrev(right - 3, &byte_slice(s, offset as usize, s.len()))
+        );
+    }
+    format!(
+        "...{}",
+        byte_slice(s, (len - (right - 3)) as usize, s.len())
+    )
+}
+
+/// `s[a:b]` on bytes, as Go slices strings (a cut inside a UTF-8 sequence gives U+FFFD here).
+fn byte_slice(s: &str, a: usize, b: usize) -> String {
+    String::from_utf8_lossy(&s.as_bytes()[a.min(s.len())..b.min(s.len())]).into_owned()
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_sep = true;
+    for c in s.chars() {
+        if prev_sep {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_sep = is_separator(c);
+    }
+    out
+}
+
+fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric() || c == '_');
+    }
+    if c.is_alphanumeric() {
+        return false;
+    }
+    c.is_whitespace()
+}
+
+fn untitle(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_space = true;
+    for c in s.chars() {
+        if prev_space {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        prev_space = c.is_whitespace();
+    }
+    out
+}
+
+fn swapcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_uppercase() {
+                c.to_lowercase().collect::<String>()
+            } else if c.is_lowercase() {
+                c.to_uppercase().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// xstrings' word kinds for ToSnakeCase / ToKebabCase.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alphabet,
+    Connector,
+    Punct,
+    Other,
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings' isAlphabet: a letter, CJK excluded.
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && (c as u32) < 0x2E80
+}
+
+/// Go's unicode.IsPunct for ASCII (symbols such as `$+<=>^`|~` are not punctuation);
+/// non-ASCII punctuation is approximated as "other".
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation() && !matches!(c, '$' | '+' | '<' | '=' | '>' | '^' | '`' | '|' | '~')
+}
+
+/// Splits the next word off `s` as xstrings does: runs of connectors, punctuation, digits,
+/// lower-case letters, or an upper-case letter followed by lower-case ones (an acronym run
+/// such as `HTTP` in `HTTPServer` leaves its last capital to the next word).
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut it = s.char_indices().peekable();
+    let Some((_, c)) = it.next() else {
+        return (Word::Invalid, "", "");
+    };
+    let end_while =
+        |it: &mut std::iter::Peekable<std::str::CharIndices>, f: &dyn Fn(char) -> bool| -> usize {
+            while let Some(&(i, d)) = it.peek() {
+                if !f(d) {
+                    return i;
+                }
+                it.next();
+            }
+            s.len()
+        };
+    if c == '\u{fffd}' {
+        let n = c.len_utf8();
+        return (Word::Invalid, &s[..n], &s[n..]);
+    }
+    let (kind, end) = if is_connector(c) {
+        (Word::Connector, end_while(&mut it, &is_connector))
+    } else if is_punct(c) {
+        (Word::Punct, end_while(&mut it, &is_punct))
+    } else if c.is_uppercase() {
+        match it.peek().copied() {
+            None => (Word::Upper, s.len()),
+            Some((_, d)) if d.is_uppercase() => {
+                // Run of capitals; if a lower-case letter follows, its last capital starts the
+                // next word.
+                let mut last_start = 0;
+                let mut end = s.len();
+                while let Some(&(i, d)) = it.peek() {
+                    if !d.is_uppercase() {
+                        end = i;
+                        break;
+                    }
+                    last_start = i;
+                    it.next();
+                }
+                if s[end..].chars().next().is_some_and(is_alphabet) {
+                    end = last_start;
+                }
+                (Word::Upper, end)
+            }
+            Some((_, d)) if is_alphabet(d) => (
+                Word::Upper,
+                end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+            ),
+            Some((i, _)) => (Word::Upper, i),
+        }
+    } else if is_alphabet(c) {
+        (
+            Word::Alphabet,
+            end_while(&mut it, &|x| is_alphabet(x) && !x.is_uppercase()),
+        )
+    } else if c.is_numeric() {
+        (Word::Number, end_while(&mut it, &char::is_numeric))
+    } else {
+        (
+            Word::Other,
+            end_while(&mut it, &|x| {
+                !(is_connector(x) || is_alphabet(x) || x.is_numeric() || is_punct(x))
+            }),
+        )
+    };
+    (kind, &s[..end], &s[end..])
+}
+
+fn lower_word(out: &mut String, kind: Word, w: &str, delim: char) {
+    if kind != Word::Upper && kind != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for c in w.chars() {
+        if is_connector(c) {
+            out.push(delim);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// xstrings' ToSnakeCase / ToKebabCase: `FirstName` -> `first_name`, `HTTPServer` ->
+/// `http_server`, `a__b` -> `a__b`, `v2Name` -> `v2_name`.
+fn delimited_case(s: &str, delim: char) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    if s.is_empty() {
+        return out;
+    }
+    let (mut kind, mut word, mut rest) = next_word(s);
+    let sep = |k: Word| !matches!(k, Word::Connector | Word::Punct);
+    while !rest.is_empty() {
+        if kind != Word::Connector {
+            lower_word(&mut out, kind, word, delim);
+        }
+        let (prev, last) = (kind, word);
+        (kind, word, rest) = next_word(rest);
+        match prev {
+            Word::Number => {
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+            Word::Connector => lower_word(&mut out, prev, last, delim),
+            Word::Punct => {}
+            _ => {
+                if kind != Word::Number {
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                if rest.is_empty() {
+                    continue;
+                }
+                let number = word;
+                (kind, word, rest) = next_word(rest);
+                if kind != Word::Alphabet {
+                    lower_word(&mut out, Word::Number, number, delim);
+                    if sep(kind) {
+                        out.push(delim);
+                    }
+                    continue;
+                }
+                out.push(delim);
+                lower_word(&mut out, Word::Number, number, delim);
+                while matches!(kind, Word::Alphabet | Word::Number) {
+                    lower_word(&mut out, kind, word, delim);
+                    (kind, word, rest) = next_word(rest);
+                }
+                if kind != Word::Invalid && sep(kind) {
+                    out.push(delim);
+                }
+            }
+        }
+    }
+    lower_word(&mut out, kind, word, delim);
+    out
+}
+
+/// xstrings' ToCamelCase: connectors (`_`, `-`, spaces) are dropped and the letter after them
+/// upper-cased, the first letter too; a run of connectors keeps all but its last; leading
+/// connectors and a trailing one stay. `foo_bar` -> `FooBar`, `__a__b_` -> `__A_B_`.
+fn camelcase(s: &str) -> String {
+    let is_conn = |c: char| c == '-' || c == '_' || c.is_whitespace();
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    let mut cur = None;
+    for c in it.by_ref() {
+        if !is_conn(c) {
+            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            break;
+        }
+        out.push(c);
+    }
+    let Some(mut r0) = cur else { return out };
+    for c in it {
+        let r1 = r0;
+        r0 = c;
+        if is_conn(r0) && is_conn(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_conn(r1) {
+            r0 = r0.to_uppercase().next().unwrap_or(r0);
+        } else {
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
+}
+
+/// goutils' WrapCustom(str, width, newline, wrapLongWords=false).
+fn wrap(s: &str, width: i64, newline: &str) -> String {
+    let width = width.max(1) as usize;
+    let mut out = String::new();
+    for (li, line) in s.split('\n').enumerate() {
+        if li > 0 {
+            out.push_str(newline);
+        }
+        let mut cur_len = 0usize;
+        let mut first = true;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let wl = word.chars().count();
+            if !first && cur_len + 1 + wl > width {
+                out.push_str(newline);
+                cur_len = 0;
+                first = true;
+            }
+            if !first {
+                out.push(' ');
+                cur_len += 1;
+            }
+            out.push_str(word);
+            cur_len += wl;
+            first = false;
+        }
+    }
+    out
+}
+
+/// Go's path.Clean.
+pub(crate) fn path_clean(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    if rooted {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+fn path_base(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        return "/".into();
+    }
+    t.rsplit('/').next().unwrap_or(t).to_string()
+}
+
+fn path_dir(p: &str) -> String {
+    let dir = match p.rfind('/') {
+        Some(i) => &p[..=i],
+        None => "",
+    };
+    path_clean(dir)
+}
+
+fn path_ext(p: &str) -> String {
+    for (i, c) in p.char_indices().rev() {
+        if c == '/' {
+            break;
+        }
+        if c == '.' {
+            return p[i..].to_string();
+        }
+    }
+    String::new()
+}
