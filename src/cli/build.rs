@@ -34,6 +34,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
             kustomize::LoadRestrictor::RootOnly
         },
         enable_helm: args.enable_helm,
+        helm: args.enable_helm.then(|| {
+            std::sync::Arc::new(crate::render::ChartRenderer::new(
+                crate::sources::Fetcher::from_env(),
+            )) as std::sync::Arc<dyn kustomize::ChartInflater>
+        }),
         ..Default::default()
     };
     let out = kustomize::build(&args.dir, &opts).map_err(|e| {

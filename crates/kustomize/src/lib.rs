@@ -85,9 +85,10 @@ impl std::fmt::Debug for BuildOptions {
 pub trait ChartInflater: Send + Sync {
     /// Renders the chart; returns the manifests as one YAML stream.
     fn template(&self, req: &HelmTemplate) -> Result<String, String>;
-    /// Fetches a chart that is missing from `chartHome` into `req.dest`, so that
-    /// `req.dest/<name>` is the chart directory.
-    fn pull(&self, req: &HelmPull) -> Result<(), String>;
+    /// Fetches a chart that is missing from `chartHome`; returns the directory holding it
+    /// (anywhere: kustomize would untar it into `req.chart_home`, an implementation may keep
+    /// it out of the repository).
+    fn pull(&self, req: &HelmPull) -> Result<PathBuf, String>;
 }
 
 /// One `helm template` a build needs.
@@ -125,8 +126,8 @@ pub struct HelmPull {
     pub repo: String,
     pub name: String,
     pub version: String,
-    /// Where the chart directory `<name>` must appear.
-    pub dest: PathBuf,
+    /// Where kustomize would put it (`<chartHome>/<name>-<version>`).
+    pub chart_home: PathBuf,
 }
 
 /// Where files may be loaded from (kustomize `--load-restrictor`).

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // the stand-in renderer and helpers run only in tests
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use kustomize::{BuildOptions, ChartInflater, HelmPull, HelmTemplate, HelmValues};
@@ -14,6 +14,8 @@ use kustomize::{BuildOptions, ChartInflater, HelmPull, HelmTemplate, HelmValues}
 struct Fake {
     templates: Mutex<Vec<HelmTemplate>>,
     pulls: Mutex<Vec<HelmPull>>,
+    /// Where fetched charts go (out of the kustomization's tree).
+    store: Mutex<Option<tempfile::TempDir>>,
 }
 
 impl ChartInflater for Fake {
@@ -30,11 +32,14 @@ impl ChartInflater for Fake {
         ))
     }
 
-    fn pull(&self, req: &HelmPull) -> Result<(), String> {
+    fn pull(&self, req: &HelmPull) -> Result<PathBuf, String> {
         self.pulls.lock().unwrap().push(req.clone());
-        let dir = req.dest.join(&req.name);
+        let mut store = self.store.lock().unwrap();
+        let root = store.get_or_insert_with(|| tempfile::tempdir().unwrap());
+        let dir = root.path().join(&req.name);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("values.yaml"), "replicas: 1\n").map_err(|e| e.to_string())
+        std::fs::write(dir.join("values.yaml"), "replicas: 1\n").map_err(|e| e.to_string())?;
+        Ok(dir)
     }
 }
 
@@ -93,7 +98,7 @@ fn a_local_chart_renders_with_merged_values() {
 }
 
 #[test]
-fn a_missing_chart_with_repo_and_version_is_fetched_into_name_version() {
+fn a_missing_chart_with_repo_and_version_is_fetched() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     write(
@@ -101,17 +106,27 @@ fn a_missing_chart_with_repo_and_version_is_fetched_into_name_version() {
         "kustomization.yaml",
         "helmCharts:\n- name: db\n  repo: https://charts.example.com\n  version: 1.2.3\n",
     );
+    // With repo and version, charts/db (no version in the name) is not the chart.
+    write(d, "charts/db/values.yaml", "x: 1\n");
     let fake = Arc::new(Fake::default());
     let out = kustomize::build(d, &opts(&fake)).unwrap();
     assert_eq!(out.resources.len(), 1);
     let pulls = fake.pulls.lock().unwrap();
     assert_eq!(pulls[0].name, "db");
     assert_eq!(pulls[0].version, "1.2.3");
-    assert!(pulls[0].dest.ends_with("charts/db-1.2.3"));
+    // kustomize's layout for a versioned chart is charts/<name>-<version>/<name>.
+    assert!(pulls[0].chart_home.ends_with("charts/db-1.2.3"));
     let reqs = fake.templates.lock().unwrap();
-    assert!(reqs[0].chart_dir.ends_with("charts/db-1.2.3/db"));
+    let store = fake.store.lock().unwrap();
+    let fetched = store.as_ref().unwrap().path().join("db");
+    assert_eq!(reqs[0].chart_dir, fetched);
+    assert_eq!(
+        reqs[0].values[0],
+        HelmValues::File(fetched.join("values.yaml"))
+    );
     assert!(
-        matches!(&reqs[0].values[0], HelmValues::File(p) if p.ends_with("charts/db-1.2.3/db/values.yaml"))
+        !d.join("charts/db-1.2.3").exists(),
+        "nothing is written into the kustomization"
     );
 }
 

@@ -95,7 +95,7 @@ pub(crate) fn generate(
         return Err(loc.error("chart name cannot be empty"));
     }
     let home = chart_home(&k.dir, globals, chart);
-    let chart_dir = home.join(&chart.name);
+    let local = home.join(&chart.name);
     let merge = if chart.values_merge.is_empty() {
         "override"
     } else {
@@ -120,36 +120,42 @@ pub(crate) fn generate(
         }
         additional.push(HelmValues::File(path));
     }
-    if !chart_dir.is_dir() {
-        if chart.repo.is_empty() {
-            return Err(loc
-                .error(format!(
-                    "no repo specified for pull, no chart found at '{}'",
-                    display_path(&chart_dir)
-                ))
-                .with_help("put the chart under chartHome (charts/<name>), or give `repo` and `version` so it can be fetched"));
-        }
-        inflater
+    // A chart under chartHome is read through the kustomization's load rules; a fetched one
+    // is the renderer's.
+    let (chart_dir, fetched) = if local.is_dir() {
+        (local, false)
+    } else if chart.repo.is_empty() {
+        return Err(loc
+            .error(format!(
+                "no repo specified for pull, no chart found at '{}'",
+                display_path(&local)
+            ))
+            .with_help("put the chart under chartHome (charts/<name>), or give `repo` and `version` so it can be fetched"));
+    } else {
+        let dir = inflater
             .pull(&HelmPull {
                 repo: chart.repo.clone(),
                 name: chart.name.clone(),
                 version: chart.version.clone(),
-                dest: home.clone(),
+                chart_home: home.clone(),
             })
             .map_err(|m| {
                 loc.error(format!(
-                    "helmCharts: cannot fetch chart `{}`: {m}",
-                    chart.name
+                    "helmCharts: cannot fetch chart `{}` {} from {}: {m}",
+                    chart.name, chart.version, chart.repo
                 ))
             })?;
-        if !chart_dir.is_dir() {
-            return Err(loc.error(format!(
-                "helmCharts: chart `{}` not found at '{}' after fetching",
-                chart.name,
-                display_path(&chart_dir)
-            )));
+        (dir, true)
+    };
+    let read_values = |rel: &str| -> Result<(PathBuf, Vec<u8>), KustomizeError> {
+        if fetched && chart.values_file.is_empty() {
+            let p = chart_dir.join("values.yaml");
+            let b = std::fs::read(&p)
+                .map_err(|e| loc.error(format!("cannot read '{}': {e}", display_path(&p))))?;
+            return Ok((p, b));
         }
-    }
+        loader.load(rel).map_err(|e| loc.error(e.message))
+    };
     let values_file = if chart.values_file.is_empty() {
         chart_dir.join("values.yaml").to_string_lossy().into_owned()
     } else {
@@ -163,9 +169,7 @@ pub(crate) fn generate(
         Some(inline) => HelmValues::Merged(if merge == "replace" {
             inline.clone()
         } else {
-            let (path, bytes) = loader
-                .load(&values_file)
-                .map_err(|e| loc.error(e.message))?;
+            let (path, bytes) = read_values(&values_file)?;
             let file_values = parse_values(&path, bytes)?;
             if merge == "override" {
                 merge_values(&file_values, inline)
@@ -174,9 +178,13 @@ pub(crate) fn generate(
             }
         }),
         None => {
-            let path = loader
-                .path(&values_file)
-                .map_err(|e| loc.error(e.message))?;
+            let path = if fetched && chart.values_file.is_empty() {
+                chart_dir.join("values.yaml")
+            } else {
+                loader
+                    .path(&values_file)
+                    .map_err(|e| loc.error(e.message))?
+            };
             if !path.is_file() {
                 return Err(loc.error(format!(
                     "values file '{}': no such file or directory",
