@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `vendor build` speed: the ten kustomize-real corpus overlays with `vendor build` (release) and
-# `kubectl kustomize` side by side (target: >= 10x faster), then the 4 MB prometheus-operator
-# bundle with five patches (target: < 150 ms). Uses hyperfine when installed.
+# `kubectl kustomize` side by side (target: >= 30x faster), then the 4 MB prometheus-operator
+# bundle with five patches (target: < 150 ms), then a `helmCharts` overlay (ingress-nginx) with
+# `vendor build --enable-helm` against `vendor template` on the same chart (the difference is
+# kustomize's work). Uses hyperfine when installed.
 # Usage: bench/build.sh [RUNS]   (CORPUS=/path/to/shared/corpus for the prometheus bundle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,4 +74,30 @@ if [ -f "$BUNDLE" ]; then
   fi
 else
   echo "prometheus-operator bundle not found at $BUNDLE: skipped"
+fi
+
+CHART="$CORPUS/charts/ingress-nginx/4.15.1"
+if [ -d "$CHART" ]; then
+  HELM_DIR=$(mktemp -d)
+  trap 'rm -rf "$HELM_DIR"' EXIT
+  mkdir -p "$HELM_DIR/charts"
+  ln -s "$(cd "$CHART" && pwd)" "$HELM_DIR/charts/ingress-nginx"
+  cat >"$HELM_DIR/kustomization.yaml" <<'K'
+helmCharts:
+- name: ingress-nginx
+  releaseName: ingress-nginx
+  namespace: ingress-nginx
+  kubeVersion: 1.31.0
+namespace: ingress-nginx
+commonLabels:
+  team: edge
+K
+  echo
+  echo "helmCharts overlay (ingress-nginx 4.15.1) against vendor template on the same chart:"
+  b=$(mean_ms "$((RUNS * 2))" "$BIN" build --enable-helm "$HELM_DIR")
+  t=$(mean_ms "$((RUNS * 2))" "$BIN" template --name ingress-nginx --namespace ingress-nginx --kube-version 1.31.0 "$CHART")
+  printf '  vendor build --enable-helm: %s ms wall, %s ms CPU\n' "$b" "$(cpu_ms "$BIN" build --enable-helm "$HELM_DIR")"
+  printf '  vendor template:            %s ms wall, %s ms CPU\n' "$t" "$(cpu_ms "$BIN" template --name ingress-nginx --namespace ingress-nginx --kube-version 1.31.0 "$CHART")"
+else
+  echo "ingress-nginx chart not found at $CHART: helmCharts overlay skipped"
 fi
