@@ -14,7 +14,7 @@ the case gets one status:
     differs          vendor builds, but the output is not expected.yaml
     refused          vendor fails (exit 2) where kubectl builds
     accepts-invalid  vendor builds where kubectl fails
-    rejected-ok      both fail
+    rejected-ok      both fail (vendor: exit 2, or exit 1 with an error-level finding)
     excluded         not run: plugin-exec / network / unparsed case, or no reference
 
 It writes docs/kustomize-conformance.md (unless --no-doc) and, with --json,
@@ -151,6 +151,12 @@ def run_case(case_dir: Path, vendor: str, timeout: int) -> dict:
         if rc == 2 or rc == 124 or rc < 0 or rc > 2:
             r["status"] = "rejected-ok"
             r["note"] = first_error_line(err)
+        elif rc == 1 and re.search(r"(?m)^error\[", err):
+            # An error-level finding (a patch without a target, a failing JSON patch
+            # operation): vendor reports it and exits 1 where kustomize stops.
+            r["status"] = "rejected-ok"
+            r["note"] = "exit 1: " + next(
+                (ln.strip() for ln in err.splitlines() if ln.startswith("error[")), "")
         else:
             r["status"] = "accepts-invalid"
             r["note"] = "kubectl: " + (kubectl_err[0] if kubectl_err else "(no message)")
