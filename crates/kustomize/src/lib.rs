@@ -303,7 +303,7 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
     let top = Kustomization::load(&dir)?;
     b.build_metadata = top.build_metadata.clone();
     let origin = (!top.build_metadata.is_empty()).then(origin::OriginAnno::default);
-    let acc = b.accumulate_dir(&dir, None, origin, target::Acc::default())?;
+    let acc = b.accumulate_loaded(&top, None, origin, target::Acc::default())?;
     let err = |m: String| KustomizeError::at(&top.file, None, m);
     let mut resources = acc.res;
     builtins::Transformer::Hash.apply(
@@ -385,8 +385,14 @@ fn finalize_annotations(r: &mut Res, keep_origin: bool, keep_transformations: bo
 /// The build output exactly as `kustomize build` prints it.
 pub fn render(out: &BuildOutput) -> String {
     use rayon::prelude::*;
-    // Writing a few objects is quicker than starting threads.
-    let docs: Vec<String> = if out.resources.len() < 64 {
+    // Writing a small output is quicker than starting threads.
+    let mut budget = PARALLEL_RENDER_NODES;
+    let large = out.resources.len() > 1
+        && out
+            .resources
+            .iter()
+            .any(|r| count_nodes(&r.value, &mut budget) == 0);
+    let docs: Vec<String> = if !large {
         out.resources
             .iter()
             .map(|r| kyaml::to_string(&r.value))
@@ -405,6 +411,35 @@ pub fn render(out: &BuildOutput) -> String {
         s.push_str(d);
     }
     s
+}
+
+/// Outputs with more nodes than this are written on several threads.
+const PARALLEL_RENDER_NODES: usize = 20_000;
+
+/// Counts nodes down from `budget`, stopping at zero; returns what is left.
+fn count_nodes(v: &Value, budget: &mut usize) -> usize {
+    if *budget == 0 {
+        return 0;
+    }
+    *budget -= 1;
+    match v {
+        Value::Map(m) => {
+            for x in m.values() {
+                if count_nodes(x, budget) == 0 {
+                    return 0;
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for x in items {
+                if count_nodes(x, budget) == 0 {
+                    return 0;
+                }
+            }
+        }
+        _ => {}
+    }
+    *budget
 }
 
 /// A position-only helper for findings.

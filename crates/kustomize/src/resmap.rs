@@ -201,20 +201,23 @@ pub fn select(list: &[Res], s: &Selector) -> Result<Vec<usize>, String> {
     let m = |re: &Option<Regex>, s: &str| re.as_ref().is_none_or(|r| r.is_match(s));
     let mut out = Vec::new();
     for (i, r) in list.iter().enumerate() {
-        let cur = r.cur_id();
-        let org = r.org_id();
-        if !m(&ns, org.effective_namespace()) && !m(&ns, cur.effective_namespace()) {
-            continue;
-        }
-        if !m(&n, &org.name) && !m(&n, &cur.name) {
-            continue;
-        }
-        let gvk = &cur.gvk;
+        let gvk = r.gvk();
         if !m(&g, &gvk.group) || !m(&v, &gvk.version) || !m(&kd, &gvk.kind) {
             continue;
         }
-        if !matches_selector(&labels, &r.meta_map("labels"))
-            || !matches_selector(&annotations, &r.meta_map("annotations"))
+        if n.is_some() || ns.is_some() {
+            let cur = r.cur_id();
+            let org = r.org_id();
+            if !m(&ns, org.effective_namespace()) && !m(&ns, cur.effective_namespace()) {
+                continue;
+            }
+            if !m(&n, &org.name) && !m(&n, &cur.name) {
+                continue;
+            }
+        }
+        if (!labels.is_empty() && !matches_selector(&labels, &r.meta_map("labels")))
+            || (!annotations.is_empty()
+                && !matches_selector(&annotations, &r.meta_map("annotations")))
         {
             continue;
         }

@@ -3,8 +3,6 @@
 //! generator behaviour, var names, origin and transformer annotations), plus resource ids and
 //! kustomize's "legacy" output order.
 
-use std::cmp::Ordering;
-
 use k8s_patch::strategic_merge::PatchSeg;
 use kyaml::{Map, PathSeg, Value};
 
@@ -54,6 +52,34 @@ impl Gvk {
     /// Kinds Kubernetes defines as cluster-scoped (kyaml's precomputed table); any other kind,
     /// custom resources included, counts as namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
+        // Most kinds are not in the table at all: rule them out by kind first.
+        if !matches!(
+            self.kind.as_str(),
+            "MutatingWebhookConfiguration"
+                | "ValidatingWebhookConfiguration"
+                | "CustomResourceDefinition"
+                | "APIService"
+                | "CertificateSigningRequest"
+                | "FlowSchema"
+                | "PriorityLevelConfiguration"
+                | "IngressClass"
+                | "RuntimeClass"
+                | "PodSecurityPolicy"
+                | "ClusterRole"
+                | "ClusterRoleBinding"
+                | "PriorityClass"
+                | "CSIDriver"
+                | "CSINode"
+                | "StorageClass"
+                | "VolumeAttachment"
+                | "ComponentStatus"
+                | "Namespace"
+                | "Node"
+                | "NodeProxyOptions"
+                | "PersistentVolume"
+        ) {
+            return false;
+        }
         CLUSTER_SCOPED
             .iter()
             .any(|(a, k)| *k == self.kind && self.api_version_is(a))
@@ -572,18 +598,6 @@ pub(crate) fn type_order(kind: &str) -> i32 {
     0
 }
 
-fn gvk_less(a: &Gvk, b: &Gvk, order: &dyn Fn(&str) -> i32) -> Ordering {
-    let (ia, ib) = (order(&a.kind), order(&b.kind));
-    if ia != ib {
-        return ia.cmp(&ib);
-    }
-    if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.is_empty() || b.group.is_empty())
-    {
-        return b.legacy_sort_string().cmp(&a.legacy_sort_string());
-    }
-    a.legacy_sort_string().cmp(&b.legacy_sort_string())
-}
-
 /// kustomize's default ("legacy") output order: by kind rank, then gvk, then namespace/name.
 /// Ties cannot happen between distinct ids.
 pub fn legacy_sort(resources: &mut Vec<Res>) {
@@ -592,15 +606,41 @@ pub fn legacy_sort(resources: &mut Vec<Res>) {
 
 /// The legacy order with custom kind ranks (`sortOptions.legacySortOptions`).
 pub fn legacy_sort_with(resources: &mut Vec<Res>, order: &dyn Fn(&str) -> i32) {
-    let mut keyed: Vec<(ResId, Res)> = std::mem::take(resources)
+    // The comparison's strings, built once per object rather than once per comparison.
+    struct Key {
+        id: ResId,
+        rank: i32,
+        gvk: String,
+        id_string: String,
+    }
+    let mut keyed: Vec<(Key, Res)> = std::mem::take(resources)
         .into_iter()
-        .map(|r| (r.cur_id(), r))
+        .map(|r| {
+            let id = r.cur_id();
+            let key = Key {
+                rank: order(&id.gvk.kind),
+                gvk: id.gvk.legacy_sort_string(),
+                id_string: id.legacy_sort_string(),
+                id,
+            };
+            (key, r)
+        })
         .collect();
-    keyed.sort_by(|(ia, _), (ib, _)| {
-        if ia.gvk != ib.gvk {
-            gvk_less(&ia.gvk, &ib.gvk, order)
+    keyed.sort_by(|(a, _), (b, _)| {
+        if a.id.gvk != b.id.gvk {
+            if a.rank != b.rank {
+                return a.rank.cmp(&b.rank);
+            }
+            let (ga, gb) = (&a.id.gvk, &b.id.gvk);
+            if ga.kind == "Namespace"
+                && gb.kind == "Namespace"
+                && (ga.group.is_empty() || gb.group.is_empty())
+            {
+                return b.gvk.cmp(&a.gvk);
+            }
+            a.gvk.cmp(&b.gvk)
         } else {
-            ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
+            a.id_string.cmp(&b.id_string)
         }
     });
     resources.extend(keyed.into_iter().map(|(_, r)| r));
@@ -632,6 +672,17 @@ mod tests {
                 line: 1,
             },
         )
+    }
+
+    #[test]
+    fn every_cluster_scoped_kind_passes_the_kind_filter() {
+        for (av, kind) in CLUSTER_SCOPED {
+            assert!(
+                Gvk::from_api_version(av, kind).is_cluster_scoped(),
+                "{av} {kind}"
+            );
+        }
+        assert!(!Gvk::from_api_version("v1", "ConfigMap").is_cluster_scoped());
     }
 
     #[test]

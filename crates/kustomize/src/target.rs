@@ -249,6 +249,17 @@ impl<'o> Builder<'o> {
         acc: Acc,
     ) -> Result<Acc, KustomizeError> {
         let k = Kustomization::load(dir)?;
+        self.accumulate_loaded(&k, component, origin, acc)
+    }
+
+    /// [`Self::accumulate_dir`] for a kustomization already read.
+    pub fn accumulate_loaded(
+        &mut self,
+        k: &Kustomization,
+        component: Option<bool>,
+        origin: Option<OriginAnno>,
+        acc: Acc,
+    ) -> Result<Acc, KustomizeError> {
         if self.stack.contains(&k.dir) {
             let chain: Vec<String> = self
                 .stack
@@ -288,10 +299,10 @@ impl<'o> Builder<'o> {
             }
             _ => {}
         }
-        self.set_schema(&k, component.is_none())?;
-        self.warn_all(&k);
+        self.set_schema(k, component.is_none())?;
+        self.warn_all(k);
         self.stack.push(k.dir.clone());
-        let result = self.accumulate_target(&k, origin, acc);
+        let result = self.accumulate_target(k, origin, acc);
         self.stack.pop();
         result
     }
@@ -304,8 +315,9 @@ impl<'o> Builder<'o> {
     ) -> Result<Acc, KustomizeError> {
         let loader = self.loader(k);
         for (entry, field, index) in &k.resources {
-            let line = k.entry_line(field, *index);
-            self.accumulate_resource(k, &loader, origin.as_ref(), entry, line, &mut acc)?;
+            // Lines are found only for messages: finding one re-reads the file.
+            let line = || k.entry_line(field, *index);
+            self.accumulate_resource(k, &loader, origin.as_ref(), entry, &line, &mut acc)?;
         }
         // Transformer configuration.
         let mut tc = std::borrow::Cow::Borrowed(TransformerConfig::defaults());
@@ -389,17 +401,17 @@ impl<'o> Builder<'o> {
         loader: &Loader,
         origin: Option<&OriginAnno>,
         entry: &str,
-        line: Option<u32>,
+        line: &dyn Fn() -> Option<u32>,
         acc: &mut Acc,
     ) -> Result<(), KustomizeError> {
         if is_remote(entry) {
-            return Err(remote_error(k, line, "resource", entry));
+            return Err(remote_error(k, line(), "resource", entry));
         }
         let path = normalize(&k.dir.join(entry));
         if path.is_file() {
-            let path = loader
-                .path(entry)
-                .map_err(|e| KustomizeError::at(&k.file, line, e.message).with_help_opt(e.help))?;
+            let path = loader.path(entry).map_err(|e| {
+                KustomizeError::at(&k.file, line(), e.message).with_help_opt(e.help)
+            })?;
             let mut docs = crate::files::load_resources(&path, self.opts.preparsed.take(&path))?;
             self.note_kinds(&docs);
             if let Some(o) = origin {
@@ -408,29 +420,29 @@ impl<'o> Builder<'o> {
                     r.origin_anno = Some(anno.clone());
                 }
             }
-            return append_all(&mut acc.res, docs, k, line);
+            return append_all_at(&mut acc.res, docs, k, line);
         }
         if path.is_dir() {
-            self.check_root(k, &path, line)?;
+            self.check_root(k, &path, line())?;
             let sub = self.accumulate_dir(
                 &path,
                 Some(false),
                 origin.map(|o| o.append(entry)),
                 Acc::default(),
             )?;
-            append_all(&mut acc.res, sub.res, k, line)?;
+            append_all_at(&mut acc.res, sub.res, k, line)?;
             if !Arc::ptr_eq(&acc.config, &sub.config) {
                 TransformerConfig::absorb(&mut acc.config, &sub.config)
-                    .map_err(|m| KustomizeError::at(&k.file, line, m))?;
+                    .map_err(|m| KustomizeError::at(&k.file, line(), m))?;
             }
             acc.vars
                 .merge_set(&sub.vars)
-                .map_err(|m| KustomizeError::at(&k.file, line, m))?;
+                .map_err(|m| KustomizeError::at(&k.file, line(), m))?;
             return Ok(());
         }
         Err(KustomizeError::at(
             &k.file,
-            line,
+            line(),
             format!(
                 "resource `{entry}` not found: '{}': no such file or directory",
                 display_path(&path)
@@ -603,7 +615,7 @@ impl<'o> Builder<'o> {
                 continue;
             }
             let before = acc.res.len();
-            self.accumulate_resource(k, loader, origin, entry, line, &mut acc)?;
+            self.accumulate_resource(k, loader, origin, entry, &|| line, &mut acc)?;
             let n = acc.res.len() - before;
             locs.extend(std::iter::repeat_n(loc, n));
         }
@@ -946,6 +958,24 @@ fn custom_plugin_origin(cfg: &Res) -> Option<OriginAnno> {
             cfg.namespace().to_string(),
         )),
         ..Default::default()
+    })
+}
+
+/// [`append_all`] with the entry's line found only for the message.
+fn append_all_at(
+    into: &mut Vec<Res>,
+    from: Vec<Res>,
+    k: &Kustomization,
+    line: &dyn Fn() -> Option<u32>,
+) -> Result<(), KustomizeError> {
+    crate::resmap::append_all(into, from).map_err(|(m, origin)| {
+        let (file, line) = match line() {
+            Some(l) => (k.file.clone(), Some(l)),
+            None => (PathBuf::from(&origin.file), Some(origin.line)),
+        };
+        KustomizeError::at(&file, line, m).with_help(
+            "two resources have the same kind, name and namespace; remove one or rename it",
+        )
     })
 }
 
