@@ -74,16 +74,29 @@ pub fn warning_findings(warnings: &[RenderWarning]) -> Vec<Finding> {
 /// `--generate-name` (kustomize's default otherwise) would be random, so vendor uses Helm's
 /// fixed default, `release-name`. `debug` is ignored.
 pub struct ChartRenderer {
-    fetcher: crate::sources::Fetcher,
+    offline: bool,
+    /// Made on the first fetch: most builds render no chart, or only local ones.
+    fetcher: std::sync::OnceLock<crate::sources::Fetcher>,
     scratch: std::sync::Mutex<Vec<tempfile::TempDir>>,
 }
 
 impl ChartRenderer {
-    pub fn new(fetcher: crate::sources::Fetcher) -> Self {
+    /// A renderer that fetches missing charts from the network (through the cache), or only
+    /// from the cache when `offline`.
+    pub fn new(offline: bool) -> Self {
         ChartRenderer {
-            fetcher,
+            offline,
+            fetcher: std::sync::OnceLock::new(),
             scratch: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    fn fetcher(&self) -> &crate::sources::Fetcher {
+        self.fetcher.get_or_init(|| {
+            let mut f = crate::sources::Fetcher::from_env();
+            f.offline = self.offline;
+            f
+        })
     }
 
     fn scratch_dir(&self) -> Result<std::path::PathBuf, String> {
@@ -141,7 +154,7 @@ impl kustomize::ChartInflater for ChartRenderer {
     fn pull(&self, req: &kustomize::HelmPull) -> Result<std::path::PathBuf, String> {
         use crate::sources::{ChartRequest, archive};
         let fetched = self
-            .fetcher
+            .fetcher()
             .fetch_chart(&ChartRequest {
                 repo: req.repo.clone(),
                 chart: req.name.clone(),

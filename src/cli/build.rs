@@ -35,9 +35,8 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         },
         enable_helm: args.enable_helm,
         helm: args.enable_helm.then(|| {
-            std::sync::Arc::new(crate::render::ChartRenderer::new(
-                crate::sources::Fetcher::from_env(),
-            )) as std::sync::Arc<dyn kustomize::ChartInflater>
+            std::sync::Arc::new(crate::render::ChartRenderer::new(false))
+                as std::sync::Arc<dyn kustomize::ChartInflater>
         }),
         ..Default::default()
     };
