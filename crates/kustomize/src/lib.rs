@@ -22,6 +22,7 @@
 
 mod builtins;
 mod config;
+mod ctx;
 mod decode;
 mod fieldpath;
 mod files;

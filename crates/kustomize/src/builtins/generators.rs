@@ -18,6 +18,14 @@ pub(crate) trait FileLoader {
     fn load(&self, rel: &str) -> Result<Vec<u8>, String>;
 }
 
+impl FileLoader for crate::ctx::Loader {
+    fn load(&self, rel: &str) -> Result<Vec<u8>, String> {
+        crate::ctx::Loader::load(self, rel)
+            .map(|(_, b)| b)
+            .map_err(|e| e.message)
+    }
+}
+
 /// Generates the object for one `configMapGenerator`/`secretGenerator` entry.
 pub(crate) fn generate(
     args: &GeneratorArgs,

@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use super::Loc;
+use crate::ctx::{Builder, Loader};
 use crate::kustomization::Kustomization;
 use crate::resource::Res;
-use crate::target::{Builder, Loader};
 use crate::types::{HelmChart, HelmGlobals};
 use crate::{HelmPull, HelmTemplate, HelmValues, KustomizeError, display_path};
 use kyaml::Value;

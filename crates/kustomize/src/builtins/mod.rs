@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::FieldSpec;
+use crate::ctx::{Builder, Loader};
 use crate::decode::{DResult, DecodeError, Fields};
 use crate::origin::OriginAnno;
 use crate::resource::Res;
-use crate::target::{Builder, Loader};
 use crate::types::{
     GENERATOR_FIELDS, GeneratorArgs, HELM_CHART_FIELDS, HelmChart, HelmGlobals, Image, Patch,
     Replacement, ReplacementField, Replica, Selector,

@@ -6,9 +6,9 @@
 
 use std::path::PathBuf;
 
+use crate::ctx::Builder;
 use crate::resmap::{get_by_id, select};
 use crate::resource::{Gvk, Res, ResId};
-use crate::target::Builder;
 use crate::types::Selector;
 use crate::{Finding, FindingKind, KustomizeError, display_path, pos};
 use k8s_patch::json6902;
@@ -216,7 +216,7 @@ pub(crate) fn apply_sm_to(
     let mut deleted: Vec<usize> = Vec::new();
     let schema = b.schema.clone();
     if schema.is_none() {
-        b.builtin_schema = crate::target::BuiltinSchema::Loaded;
+        b.builtin_schema = crate::ctx::BuiltinSchema::Loaded;
     }
     for &i in targets {
         let r = &mut resources[i];
