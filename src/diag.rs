@@ -108,6 +108,11 @@ codes! {
     UpstreamRetagged = "upstream-retagged", Deny;
     /// A newer version exists within the entry's `track` range.
     Outdated = "outdated", Warn;
+    /// An interrupted `vendor` run left a half-done change or temporary files in the repository.
+    InterruptedWrite = "interrupted-write", Deny;
+    /// An image reference is malformed (distribution reference grammar: name, tag, `sha256:`
+    /// digest; no controls or invisible characters).
+    ImageInvalid = "image-invalid", Deny;
 }
 
 impl fmt::Display for Code {
@@ -218,6 +223,20 @@ mod tests {
             );
             assert_eq!(Code::from_name(name), Some(*code));
             assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_code_is_in_the_readme_table_with_its_level() {
+        let readme = include_str!("../README.md");
+        for code in Code::ALL {
+            let level = match code.default_level() {
+                Level::Deny => "error",
+                Level::Warn => "warning",
+                Level::Allow => "allow",
+            };
+            let row = format!("| `{code}` | {level} |");
+            assert!(readme.contains(&row), "README lacks the row {row}");
         }
     }
 

@@ -60,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {
         for w in &out.warnings {
-            let _ = writeln!(stderr, "{w}");
+            let _ = writeln!(stderr, "{}", crate::report::text::terminal(&w.to_string()));
         }
     }
     let mut worst = Level::Allow;

@@ -53,7 +53,16 @@ pub fn run(global: &GlobalArgs, _args: Args) -> Result<Outcome> {
             path.display()
         ));
     }
-    crate::config::lock::write_atomically(&path, STARTER.as_bytes()).into_diagnostic()?;
+    match crate::config::lock::create_atomically(&path, STARTER.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(miette::miette!(
+                help = "edit the existing file, or remove it first",
+                "{} already exists",
+                path.display()
+            ));
+        }
+        r => r.into_diagnostic()?,
+    }
     if !global.quiet {
         eprintln!("wrote {}; next: `vendor sync`", path.display());
     }

@@ -16,13 +16,22 @@ pub struct Args {
     /// Use only the download cache; never the network.
     #[arg(long)]
     pub offline: bool,
+    /// Fail (exit 2) instead of waiting when another vendor command holds the repository lock.
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 /// Parallel network jobs when `-j` is not given: network work waits, it does not compute.
 pub const DEFAULT_NETWORK_JOBS: usize = 16;
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::load_config(global)?;
+    // `--locked` writes nothing: it reads without the lock, like `check`.
+    let (config, _lock) = if args.locked {
+        (super::load_config(global)?, None)
+    } else {
+        let (c, l) = super::load_config_for_write(global, "sync", args.no_wait)?;
+        (c, Some(l))
+    };
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
     let progress = Progress::new(ProgressStyle::detect(global.quiet));
@@ -35,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
         Err(e @ lib::SyncError::Locked { .. }) => {
-            eprintln!("{:?}", miette::Report::new(e));
+            super::eprint_report(&miette::Report::new(e), global.color_stderr());
             return Ok(Outcome::Findings);
         }
         Err(e) => return Err(e.into()),

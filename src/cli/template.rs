@@ -123,7 +123,8 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         return Err(miette::miette!("cannot write the output: {e}"));
     }
-    let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    // Warnings and errors quote the chart: escaped like every report (stdout is the YAML).
+    let _ = std::io::stderr().write_all(crate::report::text::terminal(&out.stderr).as_bytes());
     // Helm's error text is already on stderr; like helm, a failed render exits 1.
     Ok(if out.exit_code == 0 {
         Outcome::Clean

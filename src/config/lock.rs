@@ -17,6 +17,12 @@ pub enum LockWriteError {
         path: std::path::PathBuf,
         name: String,
     },
+    #[error("{} changed while vendor was running: {what}", path.display())]
+    #[diagnostic(help("nothing was written; run the command again"))]
+    Changed {
+        path: std::path::PathBuf,
+        what: String,
+    },
     #[error("vendor.toml no longer parses")]
     Parse(#[from] toml_edit::TomlError),
     #[error("cannot write {}", path.display())]
@@ -68,6 +74,53 @@ pub fn apply(config: &Config, updates: &[EntryUpdate]) -> Result<String, LockWri
     Ok(doc.to_string())
 }
 
+/// Applies `updates` to vendor.toml as it is on disk now (call with the repository lock held):
+/// lock data written by this run goes into the current file, so that edits made to the file
+/// since `config` was read are kept. An entry this run changes must be unchanged on disk (its
+/// source, version and lock data), else the run's result may not match it: that is an error.
+/// Returns the new text and whether it differs from what is on disk.
+pub fn apply_current(
+    config: &Config,
+    updates: &[EntryUpdate],
+) -> Result<(String, bool), LockWriteError> {
+    let now = std::fs::read_to_string(&config.path).map_err(|source| LockWriteError::Write {
+        path: config.path.clone(),
+        source,
+    })?;
+    if now == config.source {
+        let text = apply(config, updates)?;
+        let changed = text != now;
+        return Ok((text, changed));
+    }
+    let current = super::parse(&config.path, now.clone()).map_err(|e| LockWriteError::Changed {
+        path: config.path.clone(),
+        what: format!("it no longer loads ({e})"),
+    })?;
+    if current.settings != config.settings {
+        return Err(LockWriteError::Changed {
+            path: config.path.clone(),
+            what: "[settings] was edited".into(),
+        });
+    }
+    for u in updates {
+        let strip = |e: &super::Entry| super::Entry {
+            span: 0..0,
+            ..e.clone()
+        };
+        let before = config.entry(&u.name).map(strip);
+        let after = current.entry(&u.name).map(strip);
+        if before != after {
+            return Err(LockWriteError::Changed {
+                path: config.path.clone(),
+                what: format!("entry `{}` was edited", u.name),
+            });
+        }
+    }
+    let text = apply(&current, updates)?;
+    let changed = text != now;
+    Ok((text, changed))
+}
+
 /// Applies `updates` and writes vendor.toml if its bytes changed. Returns whether it wrote.
 pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWriteError> {
     let text = apply(config, updates)?;
@@ -81,21 +134,43 @@ pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWrite
     Ok(true)
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` through a temporary file beside it (`.NAME.tmp-XXXXXX`) and a
+/// rename. With `clobber` false, fails (`AlreadyExists`) instead of replacing an existing file.
+fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    tmp.persist(path).map_err(|e| e.error)?;
+    if clobber {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, bytes, true)
+}
+
+/// Creates `path` with `bytes`, atomically, failing with `AlreadyExists` if it exists (two
+/// runs racing to create it: one wins, the other fails).
+pub fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, bytes, false)
 }
 
 fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {

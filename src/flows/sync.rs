@@ -222,7 +222,7 @@ fn render(
     chart: &archive::ChartFiles,
 ) -> Result<(Tree, Option<String>), SourceError> {
     let what = format!("chart `{}` {}", entry.name, entry.version);
-    let tmp = tempfile::tempdir().map_err(|e| SourceError::Render {
+    let tmp = crate::workspace::temp::dir("render").map_err(|e| SourceError::Render {
         what: what.clone(),
         message: e.to_string(),
     })?;
@@ -454,27 +454,19 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
             downloads: fetcher.downloads(),
         });
     }
-    // Compute the new vendor.toml before touching anything, so a config problem writes nothing.
-    let new_text = if updates.is_empty() {
-        None
-    } else {
-        Some(crate::config::lock::apply(config, &updates)?)
-    };
-    let mut tx = Transaction::new();
+    // The trees and vendor.toml change in one journaled transaction (`crate::workspace::txn`);
+    // the lock data goes into vendor.toml as it is on disk now.
+    let mut tx = Transaction::new(&config.root);
+    let mut wrote_config = None;
+    if !updates.is_empty() {
+        let (text, changed) = crate::config::lock::apply_current(config, &updates)?;
+        if changed {
+            tx.stage_file(&config.path, text.as_bytes())?;
+            wrote_config = Some(config.path.display().to_string());
+        }
+    }
     tx.stage_many(&to_stage, opts.jobs)?;
     tx.commit()?;
-    let mut wrote_config = None;
-    if let Some(text) = new_text
-        && text != config.source
-    {
-        crate::config::lock::write_atomically(&config.path, text.as_bytes()).map_err(|source| {
-            LockWriteError::Write {
-                path: config.path.clone(),
-                source,
-            }
-        })?;
-        wrote_config = Some(config.path.display().to_string());
-    }
     Ok(SyncReport {
         entries: outcomes,
         wrote_config,

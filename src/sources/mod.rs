@@ -34,6 +34,29 @@ pub enum SourceError {
         reason: String,
         attempts: u32,
     },
+    #[error("{url}: {reason} (after {attempts} attempts)")]
+    #[diagnostic(help(
+        "the server is up but not answering: try again later; VENDOR_HTTP_TIMEOUT (seconds) sets how long to wait for it"
+    ))]
+    Stalled {
+        url: String,
+        reason: String,
+        attempts: u32,
+    },
+    #[error("{url}: {reason}")]
+    #[diagnostic(help("trying again cannot help: check the URL and what the server sends"))]
+    Refused { url: String, reason: String },
+    #[error(
+        "{url}: `auth.{key}` names the environment variable {variable}, which is not set or empty"
+    )]
+    #[diagnostic(help(
+        "set {variable} to the credential (e.g. in the CI job's secrets), or remove `auth` from the entry to use Helm's repositories.yaml"
+    ))]
+    MissingCredential {
+        url: String,
+        key: &'static str,
+        variable: String,
+    },
     #[error("{url}: HTTP {status}")]
     #[diagnostic(help("the server refused the request; check the URL"))]
     Status { url: String, status: u16 },

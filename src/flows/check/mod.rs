@@ -85,6 +85,7 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     if opts.only.is_empty() {
         findings.extend(drift::orphans(config));
     }
+    findings.extend(interrupted(config));
     opts.overrides.apply(&mut findings);
     let mut report = CheckReport {
         entries: entries
@@ -95,6 +96,38 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     };
     report.sort();
     Ok(report)
+}
+
+/// What an interrupted `vendor` run left in the repository (nothing while another run holds the
+/// repository lock: its staging is work in progress).
+fn interrupted(config: &Config) -> Vec<Finding> {
+    use crate::workspace::txn::Leftover;
+    if crate::workspace::repo_lock::holder(&config.root).is_some() {
+        return Vec::new();
+    }
+    let upstream = config.root.join(&config.settings.upstream_dir);
+    let fix = "run `vendor sync`: every command that writes first completes or rolls back an interrupted change and removes what it left behind";
+    crate::workspace::txn::leftovers(&config.path, &upstream)
+        .into_iter()
+        .map(|l| {
+            let shown = config.display_path(l.path());
+            let message = match &l {
+                Leftover::Journal(_) => format!(
+                    "{shown}: a `vendor` run was killed while it replaced vendored trees and vendor.toml; they may not match each other"
+                ),
+                Leftover::LegacyBackup { target, .. } => format!(
+                    "{shown}: a `vendor` run was killed while it replaced {}",
+                    config.display_path(target)
+                ),
+                Leftover::Path(_) => {
+                    format!("{shown} was left behind by an interrupted `vendor` run")
+                }
+            };
+            Finding::new(Code::InterruptedWrite, message)
+                .file(shown)
+                .help(fix)
+        })
+        .collect()
 }
 
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {

@@ -68,7 +68,7 @@ impl Fetcher {
                     })?
             } else {
                 let headers: Vec<(&str, String)> = auth
-                    .header_for(repo)
+                    .header_for(repo)?
                     .map(|h| ("Authorization", h))
                     .into_iter()
                     .collect();
@@ -132,7 +132,7 @@ impl Fetcher {
                 .map(|u| u.host_str().map(str::to_string));
         let headers: Vec<(&str, String)> = if same_host {
             req.auth
-                .header_for(&req.repo)
+                .header_for(&req.repo)?
                 .map(|h| ("Authorization", h))
                 .into_iter()
                 .collect()
