@@ -207,8 +207,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            let n = indent - self.column;
+            self.out.extend(std::iter::repeat_n(' ', n));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -233,6 +235,40 @@ impl Emitter {
     fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        // ASCII text without line breaks: the loop below, a word at a time (only a space can
+        // fold the line).
+        if !value.bytes().any(|b| b == b'\n' || b == b'\r' || b >= 0x80) {
+            let bytes = value.as_bytes();
+            let mut spaces = false;
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b' ' {
+                    if allow_breaks
+                        && !spaces
+                        && self.column > BEST_WIDTH
+                        && bytes.get(i + 1) != Some(&b' ')
+                    {
+                        self.write_indent();
+                    } else {
+                        self.put(' ');
+                    }
+                    spaces = true;
+                    i += 1;
+                } else {
+                    let start = i;
+                    while i < bytes.len() && bytes[i] != b' ' {
+                        i += 1;
+                    }
+                    self.out.push_str(&value[start..i]);
+                    self.column += i - start;
+                    self.indention = false;
+                    spaces = false;
+                }
+            }
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -438,7 +474,7 @@ impl Emitter {
 /// break inside the double-quoted JSON string, folding it (with the spaces around it) into one
 /// space, or into `n-1` newlines for `n` breaks in a row. Everything else survives.
 fn json_reread(s: &str) -> Cow<'_, str> {
-    if !s.contains('\u{85}') {
+    if s.is_ascii() || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -525,6 +561,20 @@ impl Analysis {
             };
         }
         let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        // Most keys and values are words, paths and versions: nothing below can trigger.
+        if !block_indicators
+            && value != "-"
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        {
+            return Analysis {
+                multiline: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: true,
+            };
+        }
         let mut line_breaks = false;
         let mut special_characters = false;
         let mut leading_space = false;
@@ -537,10 +587,22 @@ impl Analysis {
         let mut previous_space = false;
         let mut previous_break = false;
 
+        // The same walk over bytes when the text is ASCII (descriptions, commands): bytes
+        // are characters there, and the checks below are byte comparisons.
+        let ascii = value.is_ascii();
+        let bytes = value.as_bytes();
         let mut chars = value.chars().peekable();
+        let mut i = 0usize;
         let mut first = true;
-        while let Some(c) = chars.next() {
-            let next = chars.peek().copied();
+        loop {
+            let (c, next) = if ascii {
+                let Some(&b) = bytes.get(i) else { break };
+                i += 1;
+                (char::from(b), bytes.get(i).map(|&n| char::from(n)))
+            } else {
+                let Some(c) = chars.next() else { break };
+                (c, chars.peek().copied())
+            };
             let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t');
             let last = next.is_none();
             if first {

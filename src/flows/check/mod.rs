@@ -248,10 +248,15 @@ fn build_overlay(
     entry: &Entry,
     preparsed: kustomize::Preparsed,
 ) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    // An overlay may render a chart it keeps (or that is in the cache) with `helmCharts`;
+    // the check stays offline.
     let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        enable_helm: true,
+        helm: Some(std::sync::Arc::new(crate::render::ChartRenderer::new(true))),
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }
