@@ -37,14 +37,14 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
     let file = display_path(path);
     // kustomize expands lists through a queue: a list's items come after the documents that
     // follow it.
-    let mut queue: std::collections::VecDeque<(Value, u32, Option<Source>)> =
+    let mut queue: std::collections::VecDeque<(Value, u32, usize, Option<Source>)> =
         std::collections::VecDeque::new();
     for (d, shared, doc_index) in docs {
         let line = d.start.line;
         match d.value {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
-            v @ Value::Map(_) => queue.push_back((v, line, Some((shared, doc_index)))),
+            v @ Value::Map(_) => queue.push_back((v, line, doc_index, Some((shared, doc_index)))),
             other => {
                 return Err(KustomizeError::at(
                     path,
@@ -58,7 +58,7 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
         }
     }
     let mut out = Vec::new();
-    while let Some((v, line, source)) = queue.pop_front() {
+    while let Some((v, line, doc_index, source)) = queue.pop_front() {
         check_object(&v, path, line)?;
         if is_list(&v) {
             let kind = v
@@ -73,7 +73,7 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
                         match item {
                             Value::Null => {}
                             Value::Map(m) if m.is_empty() => {}
-                            _ => queue.push_back((item.clone(), line, None)),
+                            _ => queue.push_back((item.clone(), line, doc_index, None)),
                         }
                     }
                 }
@@ -92,6 +92,7 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
             Origin {
                 file: file.clone(),
                 line,
+                doc_index,
             },
         );
         if has_null(&r.value) {

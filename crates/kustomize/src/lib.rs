@@ -44,7 +44,7 @@ pub use finding::{Finding, FindingKind};
 pub use kustomization::FILE_NAMES;
 use kustomization::Kustomization;
 use resource::Res;
-pub use resource::{Gvk, Origin, ResId};
+pub use resource::{Gvk, ResId};
 
 /// Options of a build.
 #[derive(Default)]
@@ -183,12 +183,9 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
     normalize(&joined)
 }
 
-/// One object of the build output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resource {
-    pub value: Value,
-    pub origin: Origin,
-}
+/// One object of the build output: a manifest resource whose file, document and line are where
+/// the object was read from (or, for generated objects, the kustomization that generated it).
+pub use kyaml::manifest::Resource;
 
 /// The result of a build: objects in output order, and findings about the patches and images.
 #[derive(Debug, Clone, Default)]
@@ -355,7 +352,12 @@ pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeEr
             .into_iter()
             .map(|r| Resource {
                 value: r.value,
-                origin: r.origin,
+                file: r.origin.file,
+                doc_index: r.origin.doc_index,
+                start: kyaml::Pos {
+                    line: r.origin.line,
+                    column: 1,
+                },
             })
             .collect(),
         findings,

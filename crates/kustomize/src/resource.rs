@@ -6,11 +6,13 @@
 use k8s_patch::strategic_merge::PatchSeg;
 use kyaml::{Map, PathSeg, Value};
 
-/// Where a resource was read from (or generated): a path and 1-based line.
+/// Where a resource was read from (or generated): a path, the 1-based line its document starts
+/// on, and the index of that document in the file (0 for objects generated from a kustomization).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: String,
     pub line: u32,
+    pub doc_index: usize,
 }
 
 /// Group, version and kind.
@@ -670,6 +672,7 @@ mod tests {
             Origin {
                 file: "x.yaml".into(),
                 line: 1,
+                doc_index: 0,
             },
         )
     }

@@ -103,6 +103,7 @@ impl Builder<'_> {
         let origin = crate::resource::Origin {
             file: display_path(&loc.file),
             line: loc.line.unwrap_or(1),
+            doc_index: 0,
         };
         match g {
             Generator::ConfigMap(args) | Generator::Secret(args) => {
