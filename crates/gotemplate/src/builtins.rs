@@ -81,6 +81,7 @@ fn eval_args(a: &[GoValue]) -> String {
 }
 
 fn length(v: &GoValue) -> Result<GoValue, String> {
+    let v = &*v.container();
     Ok(GoValue::Int(match v {
         GoValue::String(s) => s.len(),
         GoValue::Bytes(b) => b.len(),
@@ -102,6 +103,7 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
             return Err("index of nil pointer".into());
         }
         first = false;
+        cur = cur.container().into_owned();
         cur = match &cur {
             GoValue::List(l) => l[index_arg(i, l.len())?].clone(),
             GoValue::String(s) => GoValue::Int(s.as_bytes()[index_arg(i, s.len())?] as i64),

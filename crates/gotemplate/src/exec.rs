@@ -321,6 +321,7 @@ impl State<'_, '_> {
     fn walk_range(&mut self, dot: &GoValue, dot_iface: bool, b: &Branch) -> Result<(), Flow> {
         let outer = self.vars.len();
         let val = self.eval_pipeline(dot, dot_iface, &b.pipe)?;
+        let val = val.container().into_owned();
         let mark = self.vars.len();
         let decl = &b.pipe.decl;
         let mut ran = false;
@@ -807,6 +808,7 @@ impl State<'_, '_> {
                 ));
             }
             (GoValue::String(_), Param::Str) => true,
+            (GoValue::Object(o), Param::Str) => o.as_str().is_some(),
             (GoValue::Int(_), Param::Int) => true,
             (GoValue::Float(_), Param::Float) => true,
             (GoValue::Bool(_), Param::Bool) => true,

@@ -61,6 +61,32 @@ pub trait GoObject {
     fn to_value(&self) -> GoValue {
         GoValue::Nil
     }
+    /// Go's reflect kind (Sprig's `kindOf`): `ptr` for a pointer to a struct (the default),
+    /// `struct`, `map`, `slice`.
+    fn kind(&self) -> &'static str {
+        "ptr"
+    }
+    /// The elements, when the object is a Go slice (a named `[]T`): `range`, `len`, `index`
+    /// and Sprig's list functions then treat it as a list.
+    fn items(&self) -> Option<Vec<GoValue>> {
+        None
+    }
+    /// The text, when the object is a Go `string` whose bytes are not valid UTF-8 (the
+    /// lossy text, with U+FFFD for invalid bytes): string parameters accept it, and
+    /// [`GoValue::as_str`] returns it.
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
+    /// The exact bytes of such a string ([`GoValue::as_bytes`]), for functions that work
+    /// on bytes (`b64enc`, the checksums).
+    fn raw_bytes(&self) -> Option<&[u8]> {
+        None
+    }
+    /// The entries in key order, when the object is a Go map (a named `map[string]T`):
+    /// `range`, `len` and `index` then treat it as a map.
+    fn entries(&self) -> Option<Vec<(String, GoValue)>> {
+        None
+    }
 }
 
 impl fmt::Debug for GoValue {
@@ -166,6 +192,17 @@ impl GoValue {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             GoValue::String(s) => Some(s),
+            GoValue::Object(o) => o.as_str(),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a string: its UTF-8 bytes, or an object string's exact bytes
+    /// ([`GoObject::raw_bytes`]).
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            GoValue::String(s) => Some(s.as_bytes()),
+            GoValue::Object(o) => o.raw_bytes().or_else(|| o.as_str().map(str::as_bytes)),
             _ => None,
         }
     }
@@ -195,8 +232,24 @@ impl GoValue {
             GoValue::String(_) => "string",
             GoValue::Bytes(_) | GoValue::List(_) => "slice",
             GoValue::Map(_) => "map",
-            GoValue::Object(_) => "ptr",
+            GoValue::Object(o) => o.kind(),
         }
+    }
+
+    /// The value as a plain list or map when it is an object that is a Go slice or map
+    /// ([`GoObject::items`], [`GoObject::entries`]); otherwise the value itself.
+    pub fn container(&self) -> std::borrow::Cow<'_, GoValue> {
+        if let GoValue::Object(o) = self {
+            if let Some(items) = o.items() {
+                return std::borrow::Cow::Owned(GoValue::from(items));
+            }
+            if let Some(entries) = o.entries() {
+                return std::borrow::Cow::Owned(GoValue::from(
+                    entries.into_iter().collect::<BTreeMap<_, _>>(),
+                ));
+            }
+        }
+        std::borrow::Cow::Borrowed(self)
     }
 
     /// A deep copy (maps are copied, so mutations of the copy do not show in the original).

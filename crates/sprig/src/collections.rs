@@ -15,6 +15,7 @@ fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, Strin
         GoValue::Nil => {
             Err("runtime error: invalid memory address or nil pointer dereference".into())
         }
+        GoValue::Object(o) if o.items().is_some() => Ok(o.items().map(Rc::new)),
         other => Err(format!("Cannot {what} on type {}", kind(other))),
     }
 }
