@@ -10,6 +10,7 @@ use crate::chart::Chart;
 use crate::funcs::{SET_NAME, function_map};
 use crate::govalue;
 use crate::objects::{self, Files, KubeVersion};
+use crate::version::HelmVersion;
 use gotemplate::{ExecOptions, GoValue, Notice, TemplateError, Templates};
 use kyaml::{Map, Value};
 
@@ -19,6 +20,8 @@ pub struct ReleaseInfo {
     pub name: String,
     pub namespace: String,
     pub is_upgrade: bool,
+    /// The Helm version whose engine is reproduced.
+    pub helm: HelmVersion,
 }
 
 /// What one render produced: (template path, output) for every non-partial template, and the
@@ -65,6 +68,7 @@ fn collect(
     top_values: &GoValue,
     release: &GoValue,
     caps: &GoValue,
+    helm: HelmVersion,
     out: &mut Vec<Renderable>,
 ) -> GoValue {
     let subcharts = GoValue::new_map();
@@ -77,7 +81,7 @@ fn collect(
     };
     let files = Files::new(c.files.iter().map(|f| (f.name.clone(), f.data.clone())));
     let next = map_of(vec![
-        ("Chart", objects::chart_object(&c.metadata, c.is_root)),
+        ("Chart", objects::chart_object(&c.metadata, c.is_root, helm)),
         ("Files", GoValue::object(files)),
         ("Release", release.clone()),
         ("Capabilities", caps.clone()),
@@ -85,7 +89,7 @@ fn collect(
         ("Subcharts", subcharts.clone()),
     ]);
     for child in &c.dependencies {
-        let child_next = collect(child, Some(&next), top_values, release, caps, out);
+        let child_next = collect(child, Some(&next), top_values, release, caps, helm, out);
         map_set(&subcharts, child.name(), child_next);
     }
     for t in &c.templates {
@@ -166,20 +170,47 @@ pub fn render(
         ("Revision", GoValue::Int(1)),
         ("Service", GoValue::from("Helm")),
     ]);
-    let caps = objects::capabilities(kube, api_versions);
+    let caps = objects::capabilities(kube, api_versions, release.helm);
     let top_values = govalue::from_yaml(&Value::Map(values.clone()));
     let mut list = Vec::new();
-    collect(chart, None, &top_values, &release_v, &caps, &mut list);
+    collect(
+        chart,
+        None,
+        &top_values,
+        &release_v,
+        &caps,
+        release.helm,
+        &mut list,
+    );
     parse_order(&mut list);
 
-    let mut set = Templates::named(SET_NAME, function_map());
+    let values_type = match release.helm {
+        HelmVersion::V3 => "chartutil.Values",
+        HelmVersion::V4 => "common.Values",
+    };
+    let mut values_maps: Vec<(gotemplate::MapRef, &'static str)> = Vec::new();
     for r in &list {
+        if let Some(GoValue::Map(m)) = map_get(&r.data, "Values")
+            && !values_maps.iter().any(|(x, _)| std::rc::Rc::ptr_eq(x, &m))
+        {
+            values_maps.push((m, values_type));
+        }
+    }
+    crate::funcs::set_values_maps(values_maps);
+    let result = render_list(&list);
+    crate::funcs::clear_values_maps();
+    result
+}
+
+fn render_list(list: &[Renderable]) -> Result<RenderedTemplates, String> {
+    let mut set = Templates::named(SET_NAME, function_map());
+    for r in list {
         set.add(&r.name, &r.text)
             .map_err(|e| parse_error(&r.name, &e))?;
     }
     let opts = ExecOptions::default();
     let mut files = Vec::with_capacity(list.len());
-    for r in &list {
+    for r in list {
         if r.name.rsplit('/').next().unwrap_or("").starts_with('_') {
             continue;
         }

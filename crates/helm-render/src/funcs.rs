@@ -89,7 +89,46 @@ pub fn register(m: &mut FuncMap) {
             Err(e) => GoValue::from(vec![GoValue::from(e)]),
         });
         "toToml" [Any] => |_, a| ok_str(to_toml(&a[0]));
+        "typeOf" [Any] => |_, a| Ok(GoValue::from(type_of(&a[0])));
+        "typeIs" [Str, Any] => |_, a| Ok(GoValue::Bool(arg_str(&a[0]) == type_of(&a[1])));
+        "typeIsLike" [Str, Any] => |_, a| {
+            let t = type_of(&a[1]);
+            Ok(GoValue::Bool(arg_str(&a[0]) == t || format!("*{}", arg_str(&a[0])) == t))
+        };
     }
+}
+
+thread_local! {
+    /// The `.Values` maps of the render running on this thread and their Go type name
+    /// (`chartutil.Values`, Helm 4: `common.Values`): Helm passes each chart's values as its
+    /// named map type, which `typeOf` reports.
+    static VALUES_MAPS: std::cell::RefCell<Vec<(gotemplate::MapRef, &'static str)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Registers the `.Values` maps of a render (see [`type_of`]); [`clear_values_maps`] ends it.
+pub(crate) fn set_values_maps(maps: Vec<(gotemplate::MapRef, &'static str)>) {
+    VALUES_MAPS.with(|v| *v.borrow_mut() = maps);
+}
+
+/// Forgets the maps registered by [`set_values_maps`].
+pub(crate) fn clear_values_maps() {
+    VALUES_MAPS.with(|v| v.borrow_mut().clear());
+}
+
+/// `fmt.Sprintf("%T", v)`, knowing which maps are a chart's `.Values`.
+fn type_of(v: &GoValue) -> String {
+    if let GoValue::Map(m) = v
+        && let Some(name) = VALUES_MAPS.with(|r| {
+            r.borrow()
+                .iter()
+                .find(|(x, _)| std::rc::Rc::ptr_eq(x, m))
+                .map(|(_, n)| *n)
+        })
+    {
+        return name.to_string();
+    }
+    v.type_name()
 }
 
 fn include(ctx: &mut Context<'_>, name: &str, data: &GoValue) -> Result<GoValue, String> {

@@ -67,6 +67,7 @@ mod render;
 mod schema;
 mod strvals;
 mod values;
+mod version;
 mod yamlio;
 
 pub use command::{TemplateArgs, TemplateOutput, template};
@@ -76,3 +77,4 @@ pub use render::{
     DEFAULT_KUBE_VERSION, Release, RenderOptions, RenderWarning, RenderedFile, merge_user_values,
     render_chart, render_release, validate_release_name,
 };
+pub use version::{HelmVersion, UnknownHelmVersion};
