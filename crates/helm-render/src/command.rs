@@ -109,7 +109,7 @@ fn template_inner(
         return Ok(());
     }
     let source = regex::Regex::new("# Source: [^/]+/(.+)").expect("valid regex");
-    let docs = manifests::split_manifests(&text);
+    let docs = manifests::split_manifests(&text, opts.helm_version);
     let mut selected: Vec<&String> = Vec::new();
     for pattern in &args.show_only {
         let pattern = pattern.replace('\\', "/");

@@ -154,6 +154,78 @@ fn exec_error(filename: &str, e: &TemplateError) -> String {
     text
 }
 
+/// Helm 4's `reformatExecErrorMsg` after the `fail`/`required` case: the chain of template
+/// errors (an `include` error wraps the included template's error) printed one level per
+/// block (`location`, `  executing "NAME" at <CONTEXT>:`, `    message`). When the chain ends
+/// in an error that is not a template error (a function's own error), Helm 4 returns the
+/// error unchanged, as Helm 3 prints it.
+fn exec_error_v4(text: &str) -> String {
+    const PREFIX: &str = "template: ";
+    let mut levels: Vec<(String, String, String)> = Vec::new();
+    let mut rest = text;
+    loop {
+        let Some(remainder) = rest.strip_prefix(PREFIX) else {
+            return text.to_string();
+        };
+        if remainder.starts_with("no template ") {
+            levels.push((String::new(), String::new(), rest.to_string()));
+            break;
+        }
+        // The message of this level and what follows it (a nested template error).
+        let (location, function, msg_and_more) =
+            if let Some((name, after)) = remainder.split_once(": executing ") {
+                let parsed = after.strip_prefix('"').and_then(|a| {
+                    let end = a.find('"')?;
+                    let func = &a[..end];
+                    let after_at = a[end + 1..].strip_prefix(" at <")?;
+                    let (loc, msg) = after_at.split_once(">: ")?;
+                    Some((format!("executing \"{func}\" at <{loc}>:"), msg))
+                });
+                match parsed {
+                    Some((f, msg)) => (name.to_string(), f, msg),
+                    None => return text.to_string(),
+                }
+            } else if let Some(sep) = remainder.rfind(": ") {
+                (
+                    remainder[..sep].to_string(),
+                    String::new(),
+                    &remainder[sep + 2..],
+                )
+            } else {
+                return text.to_string();
+            };
+        let (msg, next) = match msg_and_more.find(" template:") {
+            Some(cut) => (&msg_and_more[..cut], Some(&msg_and_more[cut + 1..])),
+            None => (msg_and_more, None),
+        };
+        levels.push((location, function, msg.to_string()));
+        match next {
+            // A wrapped template error (`error calling include: template: ...`).
+            Some(n) if msg.starts_with("error calling ") => rest = n,
+            // A function's own error wrapped by `error calling NAME:` is not a template
+            // error: Helm 4 gives up and returns the error as it is.
+            None if msg.starts_with("error calling ") => return text.to_string(),
+            _ => break,
+        }
+    }
+    let mut out = String::new();
+    for (location, function, message) in &levels {
+        if !location.is_empty() {
+            out.push_str(location);
+            out.push_str("\n  ");
+        }
+        if !function.is_empty() {
+            out.push_str(function);
+            out.push_str("\n    ");
+        }
+        if !message.is_empty() {
+            out.push_str(message);
+            out.push('\n');
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Renders every template of the (dependency-processed) chart tree.
 pub fn render(
     chart: &Chart,
@@ -197,13 +269,13 @@ pub fn render(
         }
     }
     crate::funcs::set_values_maps(values_maps);
-    let result = render_list(&list);
+    let result = render_list(&list, release.helm);
     crate::funcs::clear_values_maps();
     result
 }
 
-fn render_list(list: &[Renderable]) -> Result<RenderedTemplates, String> {
-    let mut set = Templates::named(SET_NAME, function_map());
+fn render_list(list: &[Renderable], helm: HelmVersion) -> Result<RenderedTemplates, String> {
+    let mut set = Templates::named(SET_NAME, crate::funcs::function_map_for(helm));
     for r in list {
         set.add(&r.name, &r.text)
             .map_err(|e| parse_error(&r.name, &e))?;
@@ -222,9 +294,17 @@ fn render_list(list: &[Renderable]) -> Result<RenderedTemplates, String> {
                 ("BasePath", GoValue::from(r.base_path.as_str())),
             ]),
         );
-        let out = set
-            .execute(&r.name, &r.data, &opts)
-            .map_err(|e| exec_error(&r.name, &e))?;
+        let out = set.execute(&r.name, &r.data, &opts).map_err(|e| {
+            let m = exec_error(&r.name, &e);
+            if helm.is_v4()
+                && matches!(e, TemplateError::Exec { .. })
+                && m.starts_with("template: ")
+            {
+                exec_error_v4(&m)
+            } else {
+                m
+            }
+        })?;
         files.push((r.name.clone(), out.replace("<no value>", "")));
     }
     Ok(RenderedTemplates {
@@ -244,6 +324,18 @@ pub fn render_name_template(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exec_error_helm4_chain() {
+        let flat = "template: c/templates/a.yaml:1:12: executing \"c/templates/a.yaml\" at <include \"x\" .>: error calling include: template: c/templates/_h.tpl:3:4: executing \"x\" at <.a.b>: nil pointer evaluating interface {}.b";
+        assert_eq!(
+            exec_error_v4(flat),
+            "c/templates/a.yaml:1:12\n  executing \"c/templates/a.yaml\" at <include \"x\" .>:\n    error calling include:\nc/templates/_h.tpl:3:4\n  executing \"x\" at <.a.b>:\n    nil pointer evaluating interface {}.b"
+        );
+        // A function's own error ends the chain: the text stays as Helm 3 prints it.
+        let own = "template: a:1:2: executing \"a\" at <index .x 5>: error calling index: index out of range: 5";
+        assert_eq!(exec_error_v4(own), own);
+    }
 
     #[test]
     fn exec_error_rewording() {

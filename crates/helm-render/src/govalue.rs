@@ -56,6 +56,27 @@ fn convert_yaml(v: &YamlValue, json_numbers: bool) -> GoValue {
     }
 }
 
+/// Converts to YAML data keeping Go's types (floats stay floats, as go-yaml v3 encodes a
+/// `float64` directly, Helm 4's `toYamlPretty`).
+pub fn to_yaml_exact(v: &GoValue) -> YamlValue {
+    match v {
+        GoValue::Float(f) => YamlValue::Float(*f),
+        GoValue::List(l) => YamlValue::Seq(l.iter().map(to_yaml_exact).collect()),
+        GoValue::Map(m) => {
+            let mut out = YamlMap::new();
+            for (k, v) in m.borrow().iter() {
+                out.insert(k.clone(), to_yaml_exact(v));
+            }
+            YamlValue::Map(out)
+        }
+        GoValue::Object(o) => match o.as_str() {
+            Some(s) => YamlValue::String(s.to_string()),
+            None => to_yaml_exact(&o.to_value()),
+        },
+        other => to_yaml(other),
+    }
+}
+
 /// Converts to YAML data as `json.Marshal` would see it: maps in sorted key order, objects
 /// through [`GoObject::to_value`], bytes as base64 strings, and floats with an integral value
 /// as integers (JSON writes `1` for `1.0`, and sigs.k8s.io/yaml reads it back as an int).

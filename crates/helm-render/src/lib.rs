@@ -66,6 +66,7 @@ mod objects;
 mod render;
 mod schema;
 mod strvals;
+mod toml;
 mod values;
 mod version;
 mod yamlio;

@@ -328,7 +328,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         })?;
     }
     validate_release_name(&opts.release)?;
-    let mut warnings = values::Warnings::default();
+    let mut warnings = values::Warnings::new(opts.helm_version);
     deps::process_dependencies(&mut chart, &user_values, &mut warnings)
         .map_err(HelmError::Message)?;
     chart.set_paths(None);
@@ -385,7 +385,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         .into_iter()
         .filter(|(k, _)| !k.ends_with("NOTES.txt"))
         .collect();
-    let sorted = match manifests::sort_manifests(&files) {
+    let sorted = match manifests::sort_manifests(&files, helm) {
         Ok(s) => s,
         Err(message) => {
             let mut partial = String::new();
