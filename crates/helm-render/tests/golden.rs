@@ -11,7 +11,10 @@
 
 use std::path::{Path, PathBuf};
 
-use helm_render::{RenderOptions, TemplateArgs, TemplateOutput};
+mod common;
+
+use common::{first_difference, run};
+use helm_render::HelmVersion;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm")
@@ -21,71 +24,6 @@ fn load_cases(file: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(file).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["cases"].as_array().unwrap().clone()
-}
-
-/// The `helm template` flags the cases use, as `vendor template` maps them (paths stay
-/// relative to `cwd`, which becomes their base).
-fn parse_argv(cwd: &Path, argv: &[String]) -> (TemplateArgs, RenderOptions) {
-    let mut args = TemplateArgs::default();
-    let mut opts = RenderOptions::default();
-    let mut it = argv.iter().skip(1); // "template"
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if a.starts_with("--") => (f, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).unwrap();
-        let rel = |p: String| {
-            let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { cwd.join(p) }
-        };
-        match flag {
-            "--name" => args.name = Some(value()),
-            "--namespace" | "-n" => opts.namespace = value(),
-            "--values" | "-f" => opts
-                .values_files
-                .extend(value().split(',').map(|p| rel(p.to_string()))),
-            "--set" => opts.set.push(value()),
-            "--kube-version" => opts.kube_version = Some(value()),
-            "--api-versions" | "-a" => opts
-                .api_versions
-                .extend(value().split(',').map(str::to_string)),
-            "--name-template" => args.name_template = Some(value()),
-            "--show-only" | "-s" => args.show_only.push(value()),
-            "--include-crds" => opts.include_crds = true,
-            "--skip-tests" => opts.skip_tests = true,
-            "--debug" => args.debug = true,
-            f if f.starts_with('-') => panic!("flag {f} not handled by the test harness"),
-            chart => args.args.push(rel(chart.to_string()).display().to_string()),
-        }
-    }
-    (args, opts)
-}
-
-/// Runs `helm template` with these arguments; chart and file paths are relative to `cwd`
-/// (and are shown that way in Helm's output, as the command line would show them).
-fn run(cwd: &Path, argv: &[String]) -> TemplateOutput {
-    let (args, opts) = parse_argv(cwd, argv);
-    let prefix = format!("{}/", cwd.display());
-    let out = helm_render::template(&args, &opts);
-    TemplateOutput {
-        stdout: out.stdout.replace(&prefix, ""),
-        stderr: out.stderr.replace(&prefix, ""),
-        exit_code: out.exit_code,
-    }
-}
-
-fn first_difference(want: &str, got: &str) -> String {
-    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
-        if w != g {
-            return format!("line {}: want {w:?}, got {g:?}", i + 1);
-        }
-    }
-    format!(
-        "lengths differ: want {} lines, got {} lines",
-        want.lines().count(),
-        got.lines().count()
-    )
 }
 
 /// Runs Helm golden case `index` of `golden/cases.json`.
@@ -107,7 +45,7 @@ fn golden_case(index: usize) {
         .replace("\r\n", "\n");
     let repeat = case["repeat"].as_u64().unwrap_or(0) + 1;
     for _ in 0..repeat {
-        let out = run(&dir, &argv);
+        let out = run(&dir, &argv, HelmVersion::V3);
         let got = format!("{}{}", out.stdout, out.stderr);
         assert_eq!(
             out.exit_code != 0,
@@ -143,7 +81,7 @@ fn real_case(index: usize) {
             .join(case["expected"].as_str().unwrap()),
     )
     .unwrap();
-    let out = run(&fixtures().join("charts"), &argv);
+    let out = run(&fixtures().join("charts"), &argv, HelmVersion::V3);
     let want_code = case["exit_code"].as_i64().unwrap() as u8;
     assert_eq!(
         out.exit_code, want_code,
