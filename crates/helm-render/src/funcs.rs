@@ -139,7 +139,7 @@ fn error_map(msg: String) -> GoValue {
 fn json_kind(v: &GoValue) -> &'static str {
     match v {
         GoValue::String(_) => "string",
-        GoValue::Int(_) | GoValue::Float(_) => "number",
+        GoValue::Int(_) | GoValue::Int64(_) | GoValue::Float(_) => "number",
         GoValue::Bool(_) => "bool",
         GoValue::List(_) => "array",
         GoValue::Map(_) => "object",
@@ -200,7 +200,7 @@ fn toml_value(v: &GoValue) -> Option<String> {
     Some(match v {
         GoValue::Nil => return None,
         GoValue::Bool(b) => b.to_string(),
-        GoValue::Int(i) => i.to_string(),
+        GoValue::Int(i) | GoValue::Int64(i) => i.to_string(),
         GoValue::Float(f) => {
             if f.fract() == 0.0 && f.is_finite() {
                 format!("{f:.1}")

@@ -71,7 +71,9 @@ fn write_case_chart(dir: &Path, tpl: &str, values: &Value) {
     };
     std::fs::write(
         dir.join("templates/case.yaml"),
-        format!("{{{{- $out := include \"{target}\" .Values.data }}}}\nout: {{{{ toJson $out }}}}\n"),
+        format!(
+            "{{{{- $out := include \"{target}\" .Values.data }}}}\nout: {{{{ toJson $out }}}}\n"
+        ),
     )
     .unwrap();
 }
@@ -121,7 +123,10 @@ fn known_differences() -> BTreeMap<(String, String), String> {
         let mut parts = line.splitn(3, '\t');
         let (Some(suite), Some(name), Some(reason)) = (parts.next(), parts.next(), parts.next())
         else {
-            panic!("known-differences.txt:{}: want SUITE<TAB>NAME<TAB>REASON", n + 1);
+            panic!(
+                "known-differences.txt:{}: want SUITE<TAB>NAME<TAB>REASON",
+                n + 1
+            );
         };
         assert!(
             !reason.trim().is_empty(),
