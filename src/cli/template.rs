@@ -127,6 +127,16 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         return Err(miette::miette!("cannot write the output: {e}"));
     }
+    if out.exit_code == 2 {
+        // A resource limit of the template engine: an error of vendor's own (exit 2).
+        let msg = out.stderr.trim_end();
+        let msg = msg.strip_prefix("Error: ").unwrap_or(msg);
+        let msg = msg
+            .strip_suffix("Use --debug flag to render out invalid YAML")
+            .unwrap_or(msg)
+            .trim_end();
+        return Err(miette::miette!("{msg}"));
+    }
     let _ = std::io::stderr().write_all(out.stderr.as_bytes());
     // Helm's error text is already on stderr; like helm, a failed render exits 1.
     Ok(if out.exit_code == 0 {

@@ -54,7 +54,7 @@ fn register(m: &mut FuncMap) {
         "index" [Any] ...Any => |_, a| index(&a[0], &a[1..]);
         "print" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprint(&a)));
         "println" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintln(&a)));
-        "printf" [Str] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintf(a[0].as_str().unwrap_or(""), &a[1..])));
+        "printf" [Str] ...Any => |c, a| gofmt::sprintf_limited(a[0].as_str().unwrap_or(""), &a[1..], c.options().max_value_bytes).map(GoValue::from);
         "html" [] ...Any => |_, a| Ok(GoValue::from(html_escape(&eval_args(&a))));
         "js" [] ...Any => |_, a| Ok(GoValue::from(js_escape(&eval_args(&a))));
         "urlquery" [] ...Any => |_, a| Ok(GoValue::from(query_escape(&eval_args(&a))));
@@ -81,12 +81,12 @@ fn eval_args(a: &[GoValue]) -> String {
 }
 
 fn length(v: &GoValue) -> Result<GoValue, String> {
-    let v = &*v.container();
     Ok(GoValue::Int(match v {
         GoValue::String(s) => s.len(),
         GoValue::Bytes(b) => b.len(),
         GoValue::List(l) => l.len(),
         GoValue::Map(m) => m.borrow().len(),
+        GoValue::Object(o) if o.len().is_some() => o.len().unwrap_or(0),
         GoValue::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => return Err(format!("len of type {}", other.type_name())),
     } as i64))
@@ -103,13 +103,32 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
             return Err("index of nil pointer".into());
         }
         first = false;
-        cur = cur.container().into_owned();
         cur = match &cur {
             GoValue::List(l) => l[index_arg(i, l.len())?].clone(),
             GoValue::String(s) => GoValue::Int(s.as_bytes()[index_arg(i, s.len())?] as i64),
             GoValue::Bytes(b) => GoValue::Int(b[index_arg(i, b.len())?] as i64),
             GoValue::Map(m) => match i {
                 GoValue::String(k) => m.borrow().get(&**k).cloned().unwrap_or_default(),
+                GoValue::Nil => return Err("value is nil; should be of type string".into()),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
+            },
+            GoValue::Object(o) if o.items().is_some() => {
+                let items = o.items().unwrap_or_default();
+                items[index_arg(i, items.len())?].clone()
+            }
+            GoValue::Object(o) if o.entries().is_some() => match i {
+                GoValue::String(k) => o
+                    .entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|(key, _)| **key == **k)
+                    .map(|(_, v)| v)
+                    .unwrap_or_default(),
                 GoValue::Nil => return Err("value is nil; should be of type string".into()),
                 other => {
                     return Err(format!(
@@ -126,7 +145,7 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
 
 fn index_arg(i: &GoValue, len: usize) -> Result<usize, String> {
     let x = match i {
-        GoValue::Int(x) => *x,
+        GoValue::Int(x) | GoValue::Int64(x) => *x,
         GoValue::Nil => return Err("cannot index slice/array with nil".into()),
         other => {
             return Err(format!(
@@ -156,7 +175,7 @@ enum BasicKind {
 fn basic_kind(v: &GoValue) -> BasicKind {
     match v {
         GoValue::Bool(_) => BasicKind::Bool,
-        GoValue::Int(_) => BasicKind::Int,
+        GoValue::Int(_) | GoValue::Int64(_) => BasicKind::Int,
         GoValue::Float(_) => BasicKind::Float,
         GoValue::String(_) => BasicKind::Str,
         _ => BasicKind::Invalid,
@@ -181,9 +200,9 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
         } else {
             match (a, b) {
                 (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
-                (GoValue::Int(x), GoValue::Int(y)) => x == y,
                 (GoValue::Float(x), GoValue::Float(y)) => x == y,
                 (GoValue::String(x), GoValue::String(y)) => x == y,
+                _ if k1 == BasicKind::Int => a.as_int() == b.as_int(),
                 _ => {
                     if a.is_nil() || b.is_nil() {
                         a.is_nil() == b.is_nil()
@@ -196,6 +215,20 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                                     "non-comparable type {}: {}",
                                     gofmt::sprint_value(b),
                                     b.type_name()
+                                ));
+                            }
+                            (GoValue::Object(x), _) | (_, GoValue::Object(x))
+                                if x.len().is_some() =>
+                            {
+                                let v = if matches!(b, GoValue::Object(_)) {
+                                    b
+                                } else {
+                                    a
+                                };
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    gofmt::sprint_value(v),
+                                    v.type_name()
                                 ));
                             }
                             (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
@@ -233,7 +266,7 @@ fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
         return Err(BAD_COMPARISON.into());
     }
     Ok(match (a, b) {
-        (GoValue::Int(x), GoValue::Int(y)) => x < y,
+        _ if k1 == BasicKind::Int => a.as_int() < b.as_int(),
         (GoValue::Float(x), GoValue::Float(y)) => x < y,
         (GoValue::String(x), GoValue::String(y)) => x < y,
         _ => return Err(BAD_COMPARISON_TYPE.into()),

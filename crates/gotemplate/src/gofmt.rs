@@ -222,7 +222,7 @@ fn write_v(out: &mut String, v: &GoValue) {
     match v {
         GoValue::Nil => out.push_str("<nil>"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        GoValue::Int(i) => {
+        GoValue::Int(i) | GoValue::Int64(i) => {
             let _ = write!(out, "{i}");
         }
         GoValue::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
@@ -320,6 +320,12 @@ struct Flags {
 
 /// `fmt.Sprintf(format, args...)`.
 pub fn sprintf(format: &str, args: &[GoValue]) -> String {
+    sprintf_limited(format, args, usize::MAX).unwrap_or_default()
+}
+
+/// `fmt.Sprintf` that gives up once the result is longer than `limit` bytes (widths up to
+/// Go's 1e6 per verb can make a short format produce a huge string).
+pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<String, String> {
     let mut out = String::new();
     let mut argi = 0usize;
     let mut chars = format.char_indices().peekable();
@@ -346,7 +352,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
             match args.get(argi) {
-                Some(GoValue::Int(w)) => {
+                Some(GoValue::Int(w) | GoValue::Int64(w)) => {
                     if *w < 0 {
                         fl.minus = true;
                     }
@@ -373,7 +379,9 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
                 match args.get(argi) {
-                    Some(GoValue::Int(p)) if *p >= 0 => fl.prec = Some(*p as usize),
+                    Some(GoValue::Int(p) | GoValue::Int64(p)) if *p >= 0 => {
+                        fl.prec = Some(*p as usize)
+                    }
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argi += 1;
@@ -402,6 +410,14 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
             out.push_str("%!(NOVERB)");
             break;
         };
+        if out.len() > limit {
+            return Err(crate::options::limit_message(
+                "printf",
+                out.len() as u128,
+                "bytes",
+                limit,
+            ));
+        }
         let _ = b;
         if verb == '%' {
             out.push('%');
@@ -413,6 +429,14 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         };
         argi += 1;
         format_one(&mut out, arg, verb, fl);
+        if out.len() > limit {
+            return Err(crate::options::limit_message(
+                "printf",
+                out.len() as u128,
+                "bytes",
+                limit,
+            ));
+        }
     }
     if argi < args.len() {
         out.push_str("%!(EXTRA ");
@@ -428,7 +452,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         }
         out.push(')');
     }
-    out
+    Ok(out)
 }
 
 fn pad(out: &mut String, s: &str, fl: Flags, zero_ok: bool) {
@@ -591,7 +615,7 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
             'v' | 't' => pad(out, if *b { "true" } else { "false" }, fl, false),
             _ => bad_verb(out, verb, arg),
         },
-        GoValue::Int(i) => match verb {
+        GoValue::Int(i) | GoValue::Int64(i) => match verb {
             'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => fmt_int(out, *i, verb, fl),
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => bad_verb(out, verb, arg),
             _ => bad_verb(out, verb, arg),

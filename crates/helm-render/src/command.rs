@@ -12,6 +12,8 @@ use crate::{engine, glob, manifests};
 pub struct TemplateOutput {
     pub stdout: String,
     pub stderr: String,
+    /// 0, 1 for Helm's errors, 2 when a resource limit of the template engine stopped the
+    /// render ([`gotemplate::is_resource_limit`]).
     pub exit_code: u8,
 }
 
@@ -41,10 +43,16 @@ pub fn template(args: &TemplateArgs, opts: &RenderOptions) -> TemplateOutput {
         },
         Err(e) => {
             stderr.push_str(&format!("Error: {e}\n"));
+            // A template engine resource limit (not a Helm error): exit 2.
+            let exit_code = if gotemplate::is_resource_limit(&e) {
+                2
+            } else {
+                1
+            };
             TemplateOutput {
                 stdout,
                 stderr,
-                exit_code: 1,
+                exit_code,
             }
         }
     }

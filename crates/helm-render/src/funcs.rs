@@ -212,7 +212,7 @@ fn error_map(msg: String) -> GoValue {
 fn json_kind(v: &GoValue) -> &'static str {
     match v {
         GoValue::String(_) => "string",
-        GoValue::Int(_) | GoValue::Float(_) => "number",
+        GoValue::Int(_) | GoValue::Int64(_) | GoValue::Float(_) => "number",
         GoValue::Bool(_) => "bool",
         GoValue::List(_) => "array",
         GoValue::Map(_) => "object",

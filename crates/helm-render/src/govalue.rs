@@ -84,7 +84,7 @@ pub fn to_yaml(v: &GoValue) -> YamlValue {
     match v {
         GoValue::Nil => YamlValue::Null,
         GoValue::Bool(b) => YamlValue::Bool(*b),
-        GoValue::Int(i) => YamlValue::Int(*i),
+        GoValue::Int(i) | GoValue::Int64(i) => YamlValue::Int(*i),
         GoValue::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e21 && *f >= i64::MIN as f64 && *f < i64::MAX as f64 {
                 YamlValue::Int(*f as i64)

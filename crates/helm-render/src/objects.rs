@@ -51,7 +51,7 @@ fn is_empty(v: &GoValue) -> bool {
     match v {
         GoValue::Nil => true,
         GoValue::Bool(b) => !b,
-        GoValue::Int(i) => *i == 0,
+        GoValue::Int(i) | GoValue::Int64(i) => *i == 0,
         GoValue::Float(f) => *f == 0.0,
         GoValue::String(s) => s.is_empty(),
         GoValue::Bytes(b) => b.is_empty(),

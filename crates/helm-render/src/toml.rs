@@ -289,7 +289,7 @@ impl Encoder {
         match v {
             GoValue::Nil => return Err(ERR_NIL_ELEMENT.into()),
             GoValue::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
-            GoValue::Int(i) => self.out.push_str(&i.to_string()),
+            GoValue::Int(i) | GoValue::Int64(i) => self.out.push_str(&i.to_string()),
             GoValue::Float(f) => {
                 let s = self.float(*f);
                 self.out.push_str(&s);

@@ -20,12 +20,22 @@ fn random_string(
     if n < 0 {
         return Err("runtime error: makeslice: len out of range".into());
     }
-    let mut out = String::with_capacity(n as usize);
-    for _ in 0..n {
-        let i = (rand::random::<u32>() as usize) % alphabet.len();
-        out.push(alphabet[i] as char);
+    crate::util::check_size(st, name, n as u128)?;
+    let mut bytes = random_bytes(n as usize);
+    for b in &mut bytes {
+        *b = alphabet[usize::from(*b) % alphabet.len()];
     }
-    ok_str(out)
+    ok_str(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `n` random bytes, filled in bulk.
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut b = vec![0u8; n];
+    for chunk in b.chunks_mut(32) {
+        let r = rand::random::<[u8; 32]>();
+        chunk.copy_from_slice(&r[..chunk.len()]);
+    }
+    b
 }
 
 const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -63,8 +73,13 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "randAscii" [Int] => |st, a| random_string(st, "randAscii", arg_int(&a[0]), ASCII);
         "randBytes" [Int] => |st, a| {
             st.notice("randBytes");
-            let n = arg_int(&a[0]).max(0) as usize;
-            let b: Vec<u8> = (0..n).map(|_| rand::random::<u8>()).collect();
+            let n = arg_int(&a[0]);
+            if n < 0 {
+                return Err("runtime error: makeslice: len out of range".into());
+            }
+            crate::util::check_size(st, "randBytes", n as u128 * 4 / 3)?;
+            let n = n as usize;
+            let b = random_bytes(n);
             ok_str(base64_std(&b))
         };
         "randInt" [Int, Int] => |st, a| {
@@ -181,7 +196,7 @@ fn write_json(
     match v {
         GoValue::Nil => out.push_str("null"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        GoValue::Int(i) => {
+        GoValue::Int(i) | GoValue::Int64(i) => {
             let _ = write!(out, "{i}");
         }
         GoValue::Float(f) => out.push_str(&json_float(*f)?),

@@ -43,6 +43,7 @@ mod collections;
 mod crypto;
 mod dates;
 mod encoding;
+mod goregex;
 mod math;
 mod strings;
 mod time;

@@ -352,10 +352,56 @@ fn notices_record_non_reproducible_functions() {
     );
 }
 
+/// Every function that allocates from an argument refuses a hostile size before allocating:
+/// an error naming the template and line, reported as a resource limit, within a second.
 #[test]
-fn bounded_sequences() {
-    let e = render("{{ until 1000000000 }}").unwrap_err();
-    assert!(e.contains("too large"), "{e}");
+fn resource_caps_refuse_fast() {
+    let cases = [
+        "{{ randBytes 1000000000 }}",
+        "{{ randAlphaNum 1000000000 }}",
+        "{{ randAlpha 1000000000 }}",
+        "{{ randNumeric 1000000000 }}",
+        "{{ randAscii 1000000000 }}",
+        "{{ indent 1000000000 \"x\" }}",
+        "{{ nindent 1000000000 \"x\" }}",
+        "{{ repeat 1000000000 \"x\" }}",
+        "{{ until 1000000000 }}",
+        "{{ untilStep 0 1000000000 1 }}",
+        "{{ seq 1000000000 }}",
+        "{{ $s := repeat 60000000 \"x\" }}{{ replace \"x\" \"yy\" $s }}",
+        "{{ $s := repeat 60000000 \"x\" }}{{ regexReplaceAll \"x\" $s \"yy\" }}",
+        "{{ $s := repeat 40000000 \"x\" }}{{ list $s $s | join \"\" }}",
+        "{{ $s := \"x\" }}{{ range until 40 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}",
+        "{{ printf (repeat 100 \"%1000000d\") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 }}",
+        // The execution's total output (64 MiB by default).
+        "{{ range until 300 }}{{ randAlphaNum 1000000 }}{{ end }}",
+    ];
+    for tpl in cases {
+        let text = format!("line one\n{tpl}");
+        let start = std::time::Instant::now();
+        let e = render(&text).unwrap_err();
+        let took = start.elapsed();
+        assert!(gotemplate::is_resource_limit(&e), "{tpl}: {e}");
+        assert!(e.starts_with("template: t:2:"), "{tpl}: {e}");
+        // Writing the 64 MiB that the output cap allows takes longer in a test build.
+        let budget = if tpl.starts_with("{{ range") {
+            10.0
+        } else {
+            2.0
+        };
+        assert!(took.as_secs_f64() < budget, "{tpl}: took {took:?}");
+    }
+    // Negative counts are Go's panics, not limits.
+    let e = render("{{ indent -1 \"x\" }}").unwrap_err();
+    assert!(
+        e.ends_with("error calling indent: strings: negative Repeat count"),
+        "{e}"
+    );
+    let e = render("{{ randBytes -1 }}").unwrap_err();
+    assert!(
+        e.ends_with("runtime error: makeslice: len out of range"),
+        "{e}"
+    );
 }
 
 #[test]
