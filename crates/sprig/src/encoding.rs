@@ -300,20 +300,85 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     Ok(c.matches(&v))
 }
 
-struct SemverObj(semver_ranges::Version);
+/// A Masterminds `*semver.Version` (or a `semver.Version` value, from `IncMajor` & co.), with
+/// its methods: `Major`, `Minor`, `Patch`, `Prerelease`, `Metadata`, `Original`, `String`,
+/// `Compare`, `LessThan`, `GreaterThan`, `Equal`, `LessThanEqual`, `GreaterThanEqual`,
+/// `IncMajor`, `IncMinor`, `IncPatch`.
+struct SemverObj {
+    v: semver_ranges::Version,
+    pointer: bool,
+}
+
+const SEMVER_METHODS: &[&str] = &[
+    "Major",
+    "Minor",
+    "Patch",
+    "Prerelease",
+    "Metadata",
+    "Original",
+    "String",
+    "Compare",
+    "LessThan",
+    "GreaterThan",
+    "Equal",
+    "LessThanEqual",
+    "GreaterThanEqual",
+    "IncMajor",
+    "IncMinor",
+    "IncPatch",
+];
 
 impl GoObject for SemverObj {
     fn type_name(&self) -> &str {
-        "*semver.Version"
+        if self.pointer {
+            "*semver.Version"
+        } else {
+            "semver.Version"
+        }
+    }
+    fn kind(&self) -> &str {
+        if self.pointer { "ptr" } else { "struct" }
     }
     fn has_method(&self, name: &str) -> bool {
-        matches!(
-            name,
-            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
-        )
+        SEMVER_METHODS.contains(&name)
     }
-    fn method(&self, name: &str, _args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
-        let v = &self.0;
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+        let v = &self.v;
+        let want = usize::from(matches!(
+            name,
+            "Compare" | "LessThan" | "GreaterThan" | "Equal" | "LessThanEqual" | "GreaterThanEqual"
+        ));
+        if !SEMVER_METHODS.contains(&name) {
+            return None;
+        }
+        if args.len() != want {
+            return Some(Err(FuncError::new(format!(
+                "wrong number of args for {name}: want {want} got {}",
+                args.len()
+            ))));
+        }
+        let other = || -> Result<semver_ranges::Version, FuncError> {
+            match &args[0] {
+                GoValue::Object(o) if o.type_name() == "*semver.Version" => o
+                    .string()
+                    .and_then(|s| semver_ranges::Version::parse(&s).ok())
+                    .ok_or_else(|| FuncError::new("invalid semantic version")),
+                GoValue::Nil => Err(FuncError::new(
+                    "runtime error: invalid memory address or nil pointer dereference",
+                )),
+                other => Err(FuncError::new(format!(
+                    "wrong type for value; expected *semver.Version; got {}",
+                    other.type_name()
+                ))),
+            }
+        };
+        let cmp = |o: &semver_ranges::Version| v.cmp_precedence(o) as i64;
+        let next = |major: u64, minor: u64, patch: u64| {
+            GoValue::object(SemverObj {
+                v: semver_ranges::Version::new(major, minor, patch),
+                pointer: false,
+            })
+        };
         Some(Ok(match name {
             "Major" => GoValue::Int(v.major as i64),
             "Minor" => GoValue::Int(v.minor as i64),
@@ -322,18 +387,36 @@ impl GoObject for SemverObj {
             "Metadata" => GoValue::from(v.metadata()),
             "Original" => GoValue::from(v.original()),
             "String" => GoValue::from(v.to_string()),
-            _ => return None,
+            "IncMajor" => next(v.major + 1, 0, 0),
+            "IncMinor" => next(v.major, v.minor + 1, 0),
+            "IncPatch" if v.prerelease().is_empty() => next(v.major, v.minor, v.patch + 1),
+            "IncPatch" => next(v.major, v.minor, v.patch),
+            _ => {
+                let o = match other() {
+                    Ok(o) => o,
+                    Err(e) => return Some(Err(e)),
+                };
+                let c = cmp(&o);
+                match name {
+                    "Compare" => GoValue::Int(c),
+                    "LessThan" => GoValue::Bool(c < 0),
+                    "GreaterThan" => GoValue::Bool(c > 0),
+                    "Equal" => GoValue::Bool(c == 0),
+                    "LessThanEqual" => GoValue::Bool(c <= 0),
+                    _ => GoValue::Bool(c >= 0),
+                }
+            }
         }))
     }
     fn string(&self) -> Option<String> {
-        Some(self.0.to_string())
+        Some(self.v.to_string())
     }
     fn to_value(&self) -> GoValue {
-        GoValue::from(self.0.to_string())
+        GoValue::from(self.v.to_string())
     }
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
     let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
-    Ok(GoValue::object(SemverObj(v)))
+    Ok(GoValue::object(SemverObj { v, pointer: true }))
 }

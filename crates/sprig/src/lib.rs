@@ -63,6 +63,15 @@ pub fn register(funcs: &mut FuncMap) {
     #[cfg(feature = "crypto")]
     crypto::register(funcs);
     dates::register(funcs);
+    // Sprig's older snake_case names.
+    for (alias, name) in [
+        ("date_in_zone", "dateInZone"),
+        ("date_modify", "dateModify"),
+        ("must_date_modify", "mustDateModify"),
+        ("trimall", "trimAll"),
+    ] {
+        funcs.alias(alias, name);
+    }
 }
 
 /// A new map holding every Sprig function (Go's builtins need not be added).
