@@ -610,7 +610,12 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
 
 /// A literal character in Rust syntax (outside or inside a class).
 fn lit(c: char) -> String {
-    if c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()) {
+    // `\<` and `\>` are word-boundary assertions in Rust's syntax: `<` and `>` stay bare.
+    if c.is_ascii_alphanumeric()
+        || c == '<'
+        || c == '>'
+        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    {
         c.to_string()
     } else if c.is_ascii_punctuation() {
         format!("\\{c}")
@@ -914,6 +919,9 @@ mod tests {
     #[test]
     fn literals_and_any() {
         assert!(matches("abc", "xabcx"));
+        // nats' `"<<\s+(.*?)\s+>>"`: angle brackets are literals, not word boundaries.
+        assert!(matches(r#""<<\s+(.*?)\s+>>""#, r#"x: "<< $S >>""#));
+        assert!(matches("^[<>]+$", "<>"));
         assert!(matches("a.c", "abc"));
         assert!(!matches("a.c", "a\nc"));
         assert!(matches("(?s)a.c", "a\nc"));
