@@ -274,7 +274,20 @@ pub fn render(
     result
 }
 
+/// Bound on the total rendered output of one chart (all templates together; each execution
+/// is also bounded by the engine's own `max_output_bytes`): a hostile chart cannot make a
+/// render grow without limit.
+pub const MAX_CHART_OUTPUT_BYTES: usize = 256 << 20;
+
 fn render_list(list: &[Renderable], helm: HelmVersion) -> Result<RenderedTemplates, String> {
+    render_list_capped(list, helm, MAX_CHART_OUTPUT_BYTES)
+}
+
+fn render_list_capped(
+    list: &[Renderable],
+    helm: HelmVersion,
+    max_total: usize,
+) -> Result<RenderedTemplates, String> {
     let mut set = Templates::named(SET_NAME, crate::funcs::function_map_for(helm));
     for r in list {
         set.add(&r.name, &r.text)
@@ -282,6 +295,7 @@ fn render_list(list: &[Renderable], helm: HelmVersion) -> Result<RenderedTemplat
     }
     let opts = ExecOptions::default();
     let mut files = Vec::with_capacity(list.len());
+    let mut total = 0usize;
     for r in list {
         if r.name.rsplit('/').next().unwrap_or("").starts_with('_') {
             continue;
@@ -305,7 +319,21 @@ fn render_list(list: &[Renderable], helm: HelmVersion) -> Result<RenderedTemplat
                 m
             }
         })?;
-        files.push((r.name.clone(), out.replace("<no value>", "")));
+        let out = out.replace("<no value>", "");
+        total += out.len();
+        if total > max_total {
+            return Err(format!(
+                "rendering {}: {}",
+                r.name,
+                gotemplate::limit_message(
+                    "the chart's rendered output",
+                    total as u128,
+                    "bytes",
+                    max_total
+                )
+            ));
+        }
+        files.push((r.name.clone(), out));
     }
     Ok(RenderedTemplates {
         files,
@@ -324,6 +352,33 @@ pub fn render_name_template(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The total output of a chart is bounded; the error names the template that went over
+    /// and is a resource limit (exit 2 from `template`).
+    #[test]
+    fn chart_output_is_capped() {
+        let data = map_of(vec![]);
+        let list: Vec<Renderable> = ["c/templates/a.yaml", "c/templates/b.yaml"]
+            .iter()
+            .map(|n| Renderable {
+                name: n.to_string(),
+                text: "{{ range until 100 }}0123456789{{ end }}".into(),
+                data: data.clone(),
+                base_path: "c/templates".into(),
+            })
+            .collect();
+        assert!(render_list_capped(&list, HelmVersion::V3, 2000).is_ok());
+        let Err(err) = render_list_capped(&list, HelmVersion::V3, 1500) else {
+            panic!("not capped")
+        };
+        assert!(
+            err.starts_with(
+                "rendering c/templates/b.yaml: the chart's rendered output: 2000 bytes"
+            ),
+            "{err}"
+        );
+        assert!(gotemplate::is_resource_limit(&err), "{err}");
+    }
 
     #[test]
     fn exec_error_helm4_chain() {
