@@ -352,7 +352,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
 
     let vals =
         values::coalesce_values(&chart, &user_values, &mut warnings).map_err(HelmError::Message)?;
-    schema::validate_chart_tree(&chart, &vals).map_err(|e| {
+    schema::validate_chart_tree_for(&chart, &vals, helm).map_err(|e| {
         HelmError::Message(format!(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
         ))
