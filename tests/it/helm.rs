@@ -202,7 +202,7 @@ fn template_helm_version_4() {
             "1.20.0",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(|s| (*s).to_string())
         .collect();
         if let Some(v) = v {
             a.extend(["--helm-version".to_string(), v.to_string()]);

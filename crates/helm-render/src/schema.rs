@@ -6,7 +6,7 @@
 //!
 //! Helm 4 validates with santhosh-tekuri/jsonschema v6, whose texts read
 //! `- at '/json/pointer': MESSAGE` (`missing property 'x'`, `got null, want string`,
-//! `value must be one of 'a', 'b'`, ...); [`validate_chart_tree_for`] words the leaf errors
+//! `value must be one of 'a', 'b'`, ...); `validate_chart_tree_for` words the leaf errors
 //! that way in Helm 4 mode (the grouping of combinator errors stays gojsonschema's).
 
 use serde_json::Value as Json;
@@ -17,11 +17,7 @@ use kyaml::{Map, Value};
 
 /// Validates every chart of the tree that has a schema against its part of `vals`
 /// (Helm's `ValidateAgainstSchema`). The error lists `CHART:\n- field: problem\n` blocks.
-pub fn validate_chart_tree(chart: &Chart, vals: &Map) -> Result<(), String> {
-    validate_chart_tree_for(chart, vals, HelmVersion::V3)
-}
-
-/// [`validate_chart_tree`] with the error wording of `helm`'s validator.
+/// Errors are worded as `helm`'s validator words them.
 pub fn validate_chart_tree_for(chart: &Chart, vals: &Map, helm: HelmVersion) -> Result<(), String> {
     let mut out = String::new();
     if let Some(schema) = &chart.schema
@@ -58,11 +54,7 @@ fn to_json(v: &Value) -> Json {
 }
 
 /// Validates one values map against one schema document.
-pub fn validate(schema: &[u8], vals: &Map) -> Result<(), String> {
-    validate_for(schema, vals, HelmVersion::V3)
-}
-
-/// [`validate`] with the error wording of `helm`'s validator.
+/// Errors are worded as `helm`'s validator words them.
 pub fn validate_for(schema: &[u8], vals: &Map, helm: HelmVersion) -> Result<(), String> {
     let schema: Json = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let doc = to_json(&Value::Map(vals.clone()));
@@ -567,7 +559,7 @@ mod tests {
         let v = vals(
             serde_json::json!({"speaker": {"frr": {"enabled": true}}, "probe": {"enabled": false}, "port": 8080.0}),
         );
-        assert!(validate(SCHEMA.as_bytes(), &v).is_ok());
+        assert!(validate_for(SCHEMA.as_bytes(), &v, HelmVersion::V3).is_ok());
     }
 
     #[test]
@@ -575,7 +567,7 @@ mod tests {
         let v = vals(serde_json::json!({
             "speaker": {"frr": {"enabled": "yes"}}, "probe": {}, "level": "trace", "port": 0, "strict": {"b": 1}
         }));
-        let e = validate(SCHEMA.as_bytes(), &v).unwrap_err();
+        let e = validate_for(SCHEMA.as_bytes(), &v, HelmVersion::V3).unwrap_err();
         assert!(
             e.contains("- speaker.frr.enabled: Invalid type. Expected: boolean, given: string\n"),
             "{e}"
