@@ -383,40 +383,43 @@ impl State<'_, '_> {
         let mark = self.vars.len();
         let decl = &b.pipe.decl;
         let mut ran = false;
-        let iterate = |st: &mut Self, index: GoValue, elem: GoValue| -> Result<bool, Flow> {
-            if !decl.is_empty() {
-                if b.pipe.is_assign {
-                    if decl.len() > 1 {
-                        st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+        // `iface`: the element's static type is interface{} (a []interface{} or a
+        // map[string]interface{}), not a concrete type (a []string, an int range).
+        let iterate =
+            |st: &mut Self, index: GoValue, elem: GoValue, iface: bool| -> Result<bool, Flow> {
+                if !decl.is_empty() {
+                    if b.pipe.is_assign {
+                        if decl.len() > 1 {
+                            st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+                        } else {
+                            st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        }
                     } else {
-                        st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        let n = st.vars.len();
+                        st.vars[n - 1].1 = elem.clone();
                     }
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 1].1 = elem.clone();
                 }
-            }
-            if decl.len() > 1 {
-                if b.pipe.is_assign {
-                    st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 2].1 = index;
+                if decl.len() > 1 {
+                    if b.pipe.is_assign {
+                        st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
+                    } else {
+                        let n = st.vars.len();
+                        st.vars[n - 2].1 = index;
+                    }
                 }
-            }
-            let r = st.walk_list(&elem, true, &b.list);
-            st.vars.truncate(mark);
-            match r {
-                Ok(()) | Err(Flow::Continue) => Ok(true),
-                Err(Flow::Break) => Ok(false),
-                Err(e) => Err(e),
-            }
-        };
+                let r = st.walk_list(&elem, iface, &b.list);
+                st.vars.truncate(mark);
+                match r {
+                    Ok(()) | Err(Flow::Continue) => Ok(true),
+                    Err(Flow::Break) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            };
         match &val {
             GoValue::List(l) => {
                 for (i, e) in l.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), e.clone())? {
+                    if !iterate(self, GoValue::Int(i as i64), e.clone(), true)? {
                         break;
                     }
                 }
@@ -424,7 +427,7 @@ impl State<'_, '_> {
             GoValue::Bytes(bs) => {
                 for (i, e) in bs.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64))? {
+                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64), false)? {
                         break;
                     }
                 }
@@ -437,7 +440,7 @@ impl State<'_, '_> {
                     .collect();
                 for (k, e) in entries {
                     ran = true;
-                    if !iterate(self, GoValue::from(k), e)? {
+                    if !iterate(self, GoValue::from(k), e, true)? {
                         break;
                     }
                 }
@@ -461,7 +464,7 @@ impl State<'_, '_> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    if !iterate(self, int_like(&val, i), int_like(&val, i))? {
+                    if !iterate(self, int_like(&val, i), int_like(&val, i), false)? {
                         break;
                     }
                 }
@@ -470,14 +473,14 @@ impl State<'_, '_> {
                 if let Some(items) = o.items() {
                     for (i, e) in items.into_iter().enumerate() {
                         ran = true;
-                        if !iterate(self, GoValue::Int(i as i64), e)? {
+                        if !iterate(self, GoValue::Int(i as i64), e, false)? {
                             break;
                         }
                     }
                 } else if let Some(entries) = o.entries() {
                     for (k, e) in entries {
                         ran = true;
-                        if !iterate(self, GoValue::from(k), e)? {
+                        if !iterate(self, GoValue::from(k), e, false)? {
                             break;
                         }
                     }
@@ -1003,7 +1006,14 @@ impl State<'_, '_> {
         }
         if let Some(f) = final_ {
             let p = param_at(args.len());
-            argv.push(self.validate(f, p, pos, name)?);
+            // Go reports a bad piped value at the node it visited last: the last argument's
+            // last node, or the function's name when it has no arguments.
+            let (at, ctx) = match args.last() {
+                Some(Arg::Pipe(pipe)) => last_node(pipe),
+                Some(a) => (a.pos(), a.to_string()),
+                None => (pos, name.to_string()),
+            };
+            argv.push(self.validate(f, p, at, &ctx)?);
         }
         self.cur_pos = pos;
         match (def.call)(&mut Context::new(self), argv) {

@@ -293,10 +293,14 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let c = semver_ranges::Constraint::parse(constraint)
-        .map_err(|_| format!("improper constraint: {constraint}"))?;
+    let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
+        format!(
+            "improper constraint: {}",
+            gotemplate::gofmt::quote_go(constraint)
+        )
+    })?;
     let v = semver_ranges::Version::parse(version)
-        .map_err(|_| "Invalid Semantic Version".to_string())?;
+        .map_err(|_| "invalid semantic version".to_string())?;
     Ok(c.matches(&v))
 }
 
@@ -417,6 +421,6 @@ impl GoObject for SemverObj {
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
+    let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
     Ok(GoValue::object(SemverObj { v, pointer: true }))
 }
