@@ -91,6 +91,8 @@ pub(crate) struct State<'s, 'a> {
     /// Go's "current node" for errors in a field chain on a parenthesized receiver
     /// (`(lookup ...).a.b` fails at the receiver's last evaluated node).
     chain_at: Option<(usize, String)>,
+    /// The last argument an `and`/`or` evaluated (where Go's error context is after one).
+    andor_at: Option<(usize, String)>,
 }
 
 pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
@@ -135,6 +137,7 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
         cur_pos: 0,
         last_iface: false,
         chain_at: None,
+        andor_at: None,
     };
     match st.walk_list(data, false, &tree.root) {
         Ok(()) => Ok(st.out),
@@ -219,6 +222,24 @@ impl State<'_, '_> {
 
     pub fn line(&self) -> usize {
         self.tree.location(self.cur_pos).0
+    }
+
+    /// [`last_node`] of a pipeline just evaluated, where an `and`/`or` ending it stopped at
+    /// the argument it last evaluated.
+    fn last_node_dyn(&self, pipe: &Pipe) -> (usize, String) {
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Ident { name, .. }) = cmd.args.first()
+            && matches!(&**name, "and" | "or")
+            && let Some(at) = &self.andor_at
+        {
+            return at.clone();
+        }
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Pipe(p)) = cmd.args.last()
+        {
+            return self.last_node_dyn(p);
+        }
+        last_node(pipe)
     }
 
     /// Go's `idealConstant`: a number literal used where any type is accepted is a complex128
@@ -319,6 +340,7 @@ impl State<'_, '_> {
                     cur_pos: 0,
                     last_iface: false,
                     chain_at: None,
+                    andor_at: None,
                 };
                 let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
                     sub.walk_list(&data, false, &tree.root)
@@ -877,7 +899,7 @@ impl State<'_, '_> {
             _ => false,
         };
         let (pos, ctx) = match arg {
-            Arg::Pipe(pipe) => last_node(pipe),
+            Arg::Pipe(pipe) => self.last_node_dyn(pipe),
             _ => (pos, ctx),
         };
         if typed_nil && v.is_nil() && p != Param::Any {
@@ -991,6 +1013,11 @@ impl State<'_, '_> {
             let mut v = GoValue::Nil;
             for a in args {
                 v = self.eval_arg_any(dot, dot_iface, a)?;
+                // Go's current node is the last argument evaluated (short-circuit).
+                self.andor_at = Some(match a {
+                    Arg::Pipe(p) => last_node(p),
+                    other => (other.pos(), other.to_string()),
+                });
                 if v.truthy() == want {
                     return Ok(v);
                 }
@@ -1009,7 +1036,7 @@ impl State<'_, '_> {
             // Go reports a bad piped value at the node it visited last: the last argument's
             // last node, or the function's name when it has no arguments.
             let (at, ctx) = match args.last() {
-                Some(Arg::Pipe(pipe)) => last_node(pipe),
+                Some(Arg::Pipe(pipe)) => self.last_node_dyn(pipe),
                 Some(a) => (a.pos(), a.to_string()),
                 None => (pos, name.to_string()),
             };

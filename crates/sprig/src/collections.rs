@@ -23,6 +23,8 @@ fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, Strin
     }
 }
 
+const ZERO_VALUE: &str = "reflect: call of reflect.Value.Type on zero Value";
+
 const NIL_PANIC: &str = "runtime error: invalid memory address or nil pointer dereference";
 
 /// A nil `[]interface {}` (what Sprig's `rest`/`initial` return for an empty list, `concat`
@@ -145,8 +147,9 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "mustMerge" [Map] ...Map => |_, a| merge(&a, false);
         "mergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
         "mustMergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
-        "deepCopy" [Any] => |_, a| if a[0].is_nil() { Err("deepCopy error: copy: Must not be nil".into()) } else { Ok(a[0].deep_copy()) };
-        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err("copy: Must not be nil".into()) } else { Ok(a[0].deep_copy()) };
+        // copystructure reflects on nil before its own check: Go's reflect panic.
+        "deepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
+        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
         "default" [Any] ...Any => |_, a| Ok(if a.len() < 2 || is_empty(&a[1]) { a[0].clone() } else { a[1].clone() });
         "empty" [Any] => |_, a| Ok(GoValue::Bool(is_empty(&a[0])));
         "coalesce" [] ...Any => |_, a| Ok(a.into_iter().find(|v| !is_empty(v)).unwrap_or_default());
