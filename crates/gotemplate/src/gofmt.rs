@@ -891,6 +891,28 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
             }
             out.push(']');
         }
+        GoValue::Object(o) if o.string().is_none() && o.entries().is_some() => {
+            out.push_str("map[");
+            for (i, (k, x)) in o.entries().unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_one(out, &GoValue::from(k.as_str()), verb, fl);
+                out.push(':');
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
+        GoValue::Object(o) if o.string().is_none() && o.items().is_some() => {
+            out.push('[');
+            for (i, x) in o.items().unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
         GoValue::Object(o) => match (verb, o.string()) {
             ('v' | 's' | 'q', Some(s)) => fmt_str(out, &s, verb, fl),
             _ => {

@@ -113,7 +113,8 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         };
         "unset" [Map, Str] => |_, a| {
             if let Some(m) = the_map(&a[0]) { m.borrow_mut().remove(arg_str(&a[1])); }
-            Ok(a[0].clone())
+            // A nil map comes back as a (nil) map: `map[]`.
+            Ok(if a[0].is_nil() { GoValue::new_map() } else { a[0].clone() })
         };
         "hasKey" [Map, Str] => |_, a| Ok(GoValue::Bool(the_map(&a[0]).is_some_and(|m| m.borrow().contains_key(arg_str(&a[1])))));
         "pluck" [Str] ...Map => |_, a| {
