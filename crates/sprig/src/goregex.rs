@@ -608,9 +608,14 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
     }
 }
 
-/// A literal character in Rust syntax (outside or inside a class).
+/// A literal character in Rust syntax (outside or inside a class). Punctuation is escaped,
+/// except `<` and `>`: Rust reads `\<` and `\>` as word-boundary assertions.
 fn lit(c: char) -> String {
-    if c.is_ascii_alphanumeric() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()) {
+    if c.is_ascii_alphanumeric()
+        || c == '<'
+        || c == '>'
+        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+    {
         c.to_string()
     } else if c.is_ascii_punctuation() {
         format!("\\{c}")
@@ -1137,6 +1142,15 @@ mod tests {
             error("(?=a)"),
             "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
         );
+    }
+
+    #[test]
+    fn angle_brackets_are_literals() {
+        // Rust would read an escaped `<` or `>` as a word boundary (nats' config template).
+        let r = compile(r#""<<\s+(.*?)\s+>>""#).unwrap();
+        assert_eq!(r.replace_all(r#"x: "<< $NAME >>","#, "${1}"), "x: $NAME,");
+        assert!(matches(r"^\<a\>$", "<a>"));
+        assert!(matches("^[<>]+$", "<>"));
     }
 
     #[test]
