@@ -71,13 +71,25 @@ fn register(m: &mut FuncMap) {
     }
 }
 
+/// Go's evalArgs for `html`, `js`, `urlquery`: one string as is, else `fmt.Sprint` of the
+/// arguments with a missing value printed as `<no value>` (Go's printableValue).
 fn eval_args(a: &[GoValue]) -> String {
     if a.len() == 1
         && let GoValue::String(s) = &a[0]
     {
         return s.to_string();
     }
-    gofmt::sprint(a)
+    let args: Vec<GoValue> = a
+        .iter()
+        .map(|v| {
+            if v.is_nil() {
+                GoValue::from("<no value>")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    gofmt::sprint(&args)
 }
 
 fn length(v: &GoValue) -> Result<GoValue, String> {
@@ -194,7 +206,11 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
-                return Err(BAD_COMPARISON.into());
+                return Err(format!(
+                    "{BAD_COMPARISON}: {} and {}",
+                    a.type_name(),
+                    b.type_name()
+                ));
             }
             false
         } else {
@@ -213,7 +229,7 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                             | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
-                                    gofmt::sprint_value(b),
+                                    gofmt::sprintf("%s", std::slice::from_ref(b)),
                                     b.type_name()
                                 ));
                             }
@@ -227,7 +243,7 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                                 };
                                 return Err(format!(
                                     "non-comparable type {}: {}",
-                                    gofmt::sprint_value(v),
+                                    gofmt::sprintf("%s", std::slice::from_ref(v)),
                                     v.type_name()
                                 ));
                             }
@@ -263,7 +279,11 @@ fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
         return Err(BAD_COMPARISON_TYPE.into());
     }
     if k1 != k2 {
-        return Err(BAD_COMPARISON.into());
+        return Err(format!(
+            "{BAD_COMPARISON}: {} and {}",
+            a.type_name(),
+            b.type_name()
+        ));
     }
     Ok(match (a, b) {
         _ if k1 == BasicKind::Int => a.as_int() < b.as_int(),
@@ -297,7 +317,8 @@ pub(crate) fn html_escape(s: &str) -> String {
     out
 }
 
-/// Go's template.JSEscapeString.
+/// Go's template.JSEscapeString: quotes, backslash and `<>&=` escaped, other ASCII control
+/// characters as `\u00XX`, non-printable Unicode as `\uXXXX`.
 fn js_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -309,11 +330,15 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u00{:02X}", c as u32)),
+            c if c.is_ascii() => out.push(c),
+            c if gofmt::is_print(c) => out.push(c),
+            c => {
+                let mut buf = [0u16; 2];
+                for u in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{u:04X}"));
+                }
+            }
         }
     }
     out

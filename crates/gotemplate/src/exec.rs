@@ -91,6 +91,8 @@ pub(crate) struct State<'s, 'a> {
     /// Go's "current node" for errors in a field chain on a parenthesized receiver
     /// (`(lookup ...).a.b` fails at the receiver's last evaluated node).
     chain_at: Option<(usize, String)>,
+    /// The last argument an `and`/`or` evaluated (where Go's error context is after one).
+    andor_at: Option<(usize, String)>,
 }
 
 pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
@@ -135,6 +137,7 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
         cur_pos: 0,
         last_iface: false,
         chain_at: None,
+        andor_at: None,
     };
     match st.walk_list(data, false, &tree.root) {
         Ok(()) => Ok(st.out),
@@ -219,6 +222,24 @@ impl State<'_, '_> {
 
     pub fn line(&self) -> usize {
         self.tree.location(self.cur_pos).0
+    }
+
+    /// [`last_node`] of a pipeline just evaluated, where an `and`/`or` ending it stopped at
+    /// the argument it last evaluated.
+    fn last_node_dyn(&self, pipe: &Pipe) -> (usize, String) {
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Ident { name, .. }) = cmd.args.first()
+            && matches!(&**name, "and" | "or")
+            && let Some(at) = &self.andor_at
+        {
+            return at.clone();
+        }
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Pipe(p)) = cmd.args.last()
+        {
+            return self.last_node_dyn(p);
+        }
+        last_node(pipe)
     }
 
     /// Go's `idealConstant`: a number literal used where any type is accepted is a complex128
@@ -319,6 +340,7 @@ impl State<'_, '_> {
                     cur_pos: 0,
                     last_iface: false,
                     chain_at: None,
+                    andor_at: None,
                 };
                 let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
                     sub.walk_list(&data, false, &tree.root)
@@ -383,40 +405,43 @@ impl State<'_, '_> {
         let mark = self.vars.len();
         let decl = &b.pipe.decl;
         let mut ran = false;
-        let iterate = |st: &mut Self, index: GoValue, elem: GoValue| -> Result<bool, Flow> {
-            if !decl.is_empty() {
-                if b.pipe.is_assign {
-                    if decl.len() > 1 {
-                        st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+        // `iface`: the element's static type is interface{} (a []interface{} or a
+        // map[string]interface{}), not a concrete type (a []string, an int range).
+        let iterate =
+            |st: &mut Self, index: GoValue, elem: GoValue, iface: bool| -> Result<bool, Flow> {
+                if !decl.is_empty() {
+                    if b.pipe.is_assign {
+                        if decl.len() > 1 {
+                            st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+                        } else {
+                            st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        }
                     } else {
-                        st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        let n = st.vars.len();
+                        st.vars[n - 1].1 = elem.clone();
                     }
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 1].1 = elem.clone();
                 }
-            }
-            if decl.len() > 1 {
-                if b.pipe.is_assign {
-                    st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 2].1 = index;
+                if decl.len() > 1 {
+                    if b.pipe.is_assign {
+                        st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
+                    } else {
+                        let n = st.vars.len();
+                        st.vars[n - 2].1 = index;
+                    }
                 }
-            }
-            let r = st.walk_list(&elem, true, &b.list);
-            st.vars.truncate(mark);
-            match r {
-                Ok(()) | Err(Flow::Continue) => Ok(true),
-                Err(Flow::Break) => Ok(false),
-                Err(e) => Err(e),
-            }
-        };
+                let r = st.walk_list(&elem, iface, &b.list);
+                st.vars.truncate(mark);
+                match r {
+                    Ok(()) | Err(Flow::Continue) => Ok(true),
+                    Err(Flow::Break) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            };
         match &val {
             GoValue::List(l) => {
                 for (i, e) in l.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), e.clone())? {
+                    if !iterate(self, GoValue::Int(i as i64), e.clone(), true)? {
                         break;
                     }
                 }
@@ -424,7 +449,7 @@ impl State<'_, '_> {
             GoValue::Bytes(bs) => {
                 for (i, e) in bs.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64))? {
+                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64), false)? {
                         break;
                     }
                 }
@@ -437,7 +462,7 @@ impl State<'_, '_> {
                     .collect();
                 for (k, e) in entries {
                     ran = true;
-                    if !iterate(self, GoValue::from(k), e)? {
+                    if !iterate(self, GoValue::from(k), e, true)? {
                         break;
                     }
                 }
@@ -461,7 +486,7 @@ impl State<'_, '_> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    if !iterate(self, int_like(&val, i), int_like(&val, i))? {
+                    if !iterate(self, int_like(&val, i), int_like(&val, i), false)? {
                         break;
                     }
                 }
@@ -470,14 +495,14 @@ impl State<'_, '_> {
                 if let Some(items) = o.items() {
                     for (i, e) in items.into_iter().enumerate() {
                         ran = true;
-                        if !iterate(self, GoValue::Int(i as i64), e)? {
+                        if !iterate(self, GoValue::Int(i as i64), e, false)? {
                             break;
                         }
                     }
                 } else if let Some(entries) = o.entries() {
                     for (k, e) in entries {
                         ran = true;
-                        if !iterate(self, GoValue::from(k), e)? {
+                        if !iterate(self, GoValue::from(k), e, false)? {
                             break;
                         }
                     }
@@ -874,7 +899,7 @@ impl State<'_, '_> {
             _ => false,
         };
         let (pos, ctx) = match arg {
-            Arg::Pipe(pipe) => last_node(pipe),
+            Arg::Pipe(pipe) => self.last_node_dyn(pipe),
             _ => (pos, ctx),
         };
         if typed_nil && v.is_nil() && p != Param::Any {
@@ -989,6 +1014,11 @@ impl State<'_, '_> {
             let mut v = GoValue::Nil;
             for a in args {
                 v = self.eval_arg_any(dot, dot_iface, a)?;
+                // Go's current node is the last argument evaluated (short-circuit).
+                self.andor_at = Some(match a {
+                    Arg::Pipe(p) => last_node(p),
+                    other => (other.pos(), other.to_string()),
+                });
                 if v.truthy() == want {
                     return Ok(v);
                 }
@@ -1004,7 +1034,14 @@ impl State<'_, '_> {
         }
         if let Some(f) = final_ {
             let p = param_at(args.len());
-            argv.push(self.validate(f, p, pos, name)?);
+            // Go reports a bad piped value at the node it visited last: the last argument's
+            // last node, or the function's name when it has no arguments.
+            let (at, ctx) = match args.last() {
+                Some(Arg::Pipe(pipe)) => self.last_node_dyn(pipe),
+                Some(a) => (a.pos(), a.to_string()),
+                None => (pos, name.to_string()),
+            };
+            argv.push(self.validate(f, p, at, &ctx)?);
         }
         self.cur_pos = pos;
         match (def.call)(&mut Context::new(self), argv) {

@@ -183,7 +183,7 @@ fn comparisons() {
     ok("{{ eq .Values.count 3.0 }}", "true");
     err(
         "{{ eq .Values.count 3 }}",
-        "template: t:1:3: executing \"t\" at <eq .Values.count 3>: error calling eq: incompatible types for comparison",
+        "template: t:1:3: executing \"t\" at <eq .Values.count 3>: error calling eq: incompatible types for comparison: float64 and int",
     );
     err(
         "{{ lt .Values.list 1 }}",
@@ -672,5 +672,47 @@ fn context_executes_templates_and_texts() {
     assert_eq!(
         out.unwrap_err(),
         "template: t:1:3: executing \"t\" at <run \"{{ if\" 0>: error calling run: parse: template: txt:1: unclosed action"
+    );
+}
+
+#[test]
+fn fmt_verbs_as_go() {
+    let cases = [
+        (
+            "{{ printf \"%x|%X|%.3x|%x\" 1.5 -2.25 1.0 0.0 }}",
+            "0x1.8p+00|-0X1.2P+01|0x1.000p+00|0x0p+00",
+        ),
+        ("{{ printf \"%+v|%+d\" 5 5 }}", "5|+5"),
+        (
+            "{{ printf \"%+q\" \"héllo\" }} {{ printf \"%+q\" 233 }}",
+            "\"h\\u00e9llo\" '\\u00e9'",
+        ),
+        (
+            "{{ printf \"%#v\" .Values.map }}",
+            "map[string]interface {}{\"a\":1, \"b\":2}",
+        ),
+        (
+            "{{ printf \"%#v|%#v|%#v\" .Values.list .Values.nul \"x\" }}",
+            "[]interface {}{\"a\", \"b\", \"c\"}|<nil>|\"x\"",
+        ),
+        (
+            "{{ printf \"%05.2f|%5d|%06s|%-06s|%06v\" \"abc\" \"x\" \"ab\" \"ab\" true }}",
+            "%!f(string=000ab)|%!d(string=    x)|0000ab|ab    |00true",
+        ),
+        (
+            "{{ html nil }} {{ js nil }} {{ urlquery nil }}",
+            "&lt;no value&gt; \\u003Cno value\\u003E %3Cno+value%3E",
+        ),
+        (
+            "{{ js \"\\n\\t'\\\"<=\" }}",
+            "\\u000A\\u0009\\'\\\"\\u003C\\u003D",
+        ),
+    ];
+    for (src, want) in cases {
+        ok(src, want);
+    }
+    err(
+        "{{ lt 1 \"a\" }}",
+        "template: t:1:3: executing \"t\" at <lt 1 \"a\">: error calling lt: incompatible types for comparison: int and string",
     );
 }

@@ -23,6 +23,8 @@ fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, Strin
     }
 }
 
+const ZERO_VALUE: &str = "reflect: call of reflect.Value.Type on zero Value";
+
 const NIL_PANIC: &str = "runtime error: invalid memory address or nil pointer dereference";
 
 /// A nil `[]interface {}` (what Sprig's `rest`/`initial` return for an empty list, `concat`
@@ -111,7 +113,8 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         };
         "unset" [Map, Str] => |_, a| {
             if let Some(m) = the_map(&a[0]) { m.borrow_mut().remove(arg_str(&a[1])); }
-            Ok(a[0].clone())
+            // A nil map comes back as a (nil) map: `map[]`.
+            Ok(if a[0].is_nil() { GoValue::new_map() } else { a[0].clone() })
         };
         "hasKey" [Map, Str] => |_, a| Ok(GoValue::Bool(the_map(&a[0]).is_some_and(|m| m.borrow().contains_key(arg_str(&a[1])))));
         "pluck" [Str] ...Map => |_, a| {
@@ -145,8 +148,9 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "mustMerge" [Map] ...Map => |_, a| merge(&a, false);
         "mergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
         "mustMergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
-        "deepCopy" [Any] => |_, a| if a[0].is_nil() { Err("deepCopy error: copy: Must not be nil".into()) } else { Ok(a[0].deep_copy()) };
-        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err("copy: Must not be nil".into()) } else { Ok(a[0].deep_copy()) };
+        // copystructure reflects on nil before its own check: Go's reflect panic.
+        "deepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
+        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
         "default" [Any] ...Any => |_, a| Ok(if a.len() < 2 || is_empty(&a[1]) { a[0].clone() } else { a[1].clone() });
         "empty" [Any] => |_, a| Ok(GoValue::Bool(is_empty(&a[0])));
         "coalesce" [] ...Any => |_, a| Ok(a.into_iter().find(|v| !is_empty(v)).unwrap_or_default());
@@ -316,15 +320,36 @@ fn chunk(size: i64, v: &GoValue) -> Result<GoValue, String> {
         Ok(l) => l.unwrap_or_default(),
         Err(_) => return Err(format!("Cannot chunk type {}", kind(v))),
     };
-    if size <= 0 {
-        return Err("runtime error: makeslice: len out of range".into());
+    // Sprig's float arithmetic, as Go computes it: the number of chunks, then each length.
+    const MAKESLICE: &str = "runtime error: makeslice: len out of range";
+    let n = l.len() as f64;
+    let cs = crate::util::go_f2i(((n - 1.0) / size as f64).floor() + 1.0);
+    if cs < 0 {
+        return Err(MAKESLICE.into());
     }
-    Ok(GoValue::typed_list(
-        "[][]interface {}",
-        l.chunks(size as usize)
-            .map(|c| GoValue::from(c.to_vec()))
-            .collect::<Vec<_>>(),
-    ))
+    let mut out = Vec::new();
+    for i in 0..cs {
+        let mut clen = size;
+        if i == cs - 1 {
+            clen = crate::util::go_f2i((n % size as f64).floor());
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        if clen < 0 {
+            return Err(MAKESLICE.into());
+        }
+        let mut part = Vec::with_capacity(clen.min(l.len() as i64) as usize);
+        for j in 0..clen {
+            let ix = i * size + j;
+            match usize::try_from(ix).ok().and_then(|ix| l.get(ix)) {
+                Some(x) => part.push(x.clone()),
+                None => return Err("reflect: slice index out of range".into()),
+            }
+        }
+        out.push(GoValue::from(part));
+    }
+    Ok(GoValue::typed_list("[][]interface {}", out))
 }
 
 fn dig(a: &[GoValue]) -> Result<GoValue, String> {
@@ -332,16 +357,25 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
         return Err("dig needs at least three arguments".into());
     }
     let (dict, default) = (&a[a.len() - 1], &a[a.len() - 2]);
+    // Sprig asserts the dict's type first, then each key's.
+    let assertion = |v: &GoValue, want: &str| {
+        format!(
+            "interface conversion: interface {{}} is {}, not {want}",
+            if v.is_nil() {
+                "nil".to_string()
+            } else {
+                v.type_name()
+            }
+        )
+    };
+    if !matches!(dict, GoValue::Map(_)) {
+        return Err(assertion(dict, "map[string]interface {}"));
+    }
     let mut keys = Vec::new();
     for k in &a[..a.len() - 2] {
         match k {
             GoValue::String(s) => keys.push(s.clone()),
-            other => {
-                return Err(format!(
-                    "interface conversion: interface {{}} is {}, not string",
-                    other.type_name()
-                ));
-            }
+            other => return Err(assertion(other, "string")),
         }
     }
     let mut cur = dict.clone();

@@ -3,8 +3,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-
 use crate::util::{arg_int, arg_str, base64_std, ok_str, table};
 use gotemplate::Context;
 use gotemplate::gofmt;
@@ -47,9 +45,9 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "hello" [] => |_, _| ok_str("Hello!");
         "b64enc" [Str] => |_, a| ok_str(base64_std(a[0].as_bytes().unwrap_or_default()));
-        "b64dec" [Str] => |_, a| ok_str(match base64::engine::general_purpose::STANDARD.decode(arg_str(&a[0])) {
+        "b64dec" [Str] => |_, a| ok_str(match go_base64_decode(arg_str(&a[0]).as_bytes()) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => go_base64_error(e),
+            Err(i) => format!("illegal base64 data at input byte {i}"),
         });
         "b32enc" [Str] => |_, a| ok_str(base32_encode(arg_str(&a[0]).as_bytes()));
         "b32dec" [Str] => |_, a| ok_str(match base32_decode(arg_str(&a[0])) {
@@ -99,17 +97,6 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     }
 }
 
-/// Go's base64 "illegal base64 data at input byte N" for a decode error.
-fn go_base64_error(e: base64::DecodeError) -> String {
-    let at = match e {
-        base64::DecodeError::InvalidByte(i, _) => i,
-        base64::DecodeError::InvalidLength(l) => l,
-        base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
-        base64::DecodeError::InvalidPadding => 0,
-    };
-    format!("illegal base64 data at input byte {at}")
-}
-
 fn adler32(b: &[u8]) -> u32 {
     let (mut a, mut s) = (1u32, 0u32);
     for &x in b {
@@ -143,6 +130,87 @@ fn base32_encode(b: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet, `\r` and `\n` skipped,
+/// and on failure the offset Go's `CorruptInputError` reports.
+fn go_base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    fn value(c: u8) -> Option<u8> {
+        match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0usize;
+    loop {
+        let mut buf = [0u8; 4];
+        let mut dlen = 4;
+        let mut j = 0usize;
+        let mut trailing_garbage = None;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
+                }
+                // Padding is required: a short quantum is corrupt where it started.
+                return Err(si - j);
+            }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = value(c) {
+                buf[j] = v;
+                j += 1;
+                continue;
+            }
+            if c == b'\n' || c == b'\r' {
+                continue;
+            }
+            if c != b'=' {
+                return Err(si - 1);
+            }
+            match j {
+                0 | 1 => return Err(si - 1),
+                2 => {
+                    while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                        si += 1;
+                    }
+                    if si == src.len() {
+                        return Err(src.len());
+                    }
+                    if src[si] != b'=' {
+                        return Err(si - 1);
+                    }
+                    si += 1;
+                }
+                _ => {}
+            }
+            while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing_garbage = Some(si);
+            }
+            dlen = j;
+            break;
+        }
+        let val = u32::from(buf[0]) << 18
+            | u32::from(buf[1]) << 12
+            | u32::from(buf[2]) << 6
+            | u32::from(buf[3]);
+        let bytes = [(val >> 16) as u8, (val >> 8) as u8, val as u8];
+        out.extend_from_slice(&bytes[..dlen - 1]);
+        if let Some(at) = trailing_garbage {
+            return Err(at);
+        }
+        if dlen < 4 {
+            return Ok(out);
+        }
+    }
 }
 
 fn base32_decode(s: &str) -> Result<Vec<u8>, usize> {
@@ -293,10 +361,14 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let c = semver_ranges::Constraint::parse(constraint)
-        .map_err(|_| format!("improper constraint: {constraint}"))?;
+    let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
+        format!(
+            "improper constraint: {}",
+            gotemplate::gofmt::quote_go(constraint)
+        )
+    })?;
     let v = semver_ranges::Version::parse(version)
-        .map_err(|_| "Invalid Semantic Version".to_string())?;
+        .map_err(|_| "invalid semantic version".to_string())?;
     Ok(c.matches(&v))
 }
 
@@ -417,6 +489,6 @@ impl GoObject for SemverObj {
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
+    let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
     Ok(GoValue::object(SemverObj { v, pointer: true }))
 }

@@ -608,9 +608,9 @@ fn parse_escape(s: &str) -> Result<(char, &str), SyntaxError> {
     }
 }
 
-/// A literal character in Rust syntax (outside or inside a class).
+/// A literal character in Rust syntax (outside or inside a class). Punctuation is escaped,
+/// except `<` and `>`: Rust reads `\<` and `\>` as word-boundary assertions.
 fn lit(c: char) -> String {
-    // `\<` and `\>` are word-boundary assertions in Rust's syntax: `<` and `>` stay bare.
     if c.is_ascii_alphanumeric()
         || c == '<'
         || c == '>'
@@ -919,9 +919,6 @@ mod tests {
     #[test]
     fn literals_and_any() {
         assert!(matches("abc", "xabcx"));
-        // nats' `"<<\s+(.*?)\s+>>"`: angle brackets are literals, not word boundaries.
-        assert!(matches(r#""<<\s+(.*?)\s+>>""#, r#"x: "<< $S >>""#));
-        assert!(matches("^[<>]+$", "<>"));
         assert!(matches("a.c", "abc"));
         assert!(!matches("a.c", "a\nc"));
         assert!(matches("(?s)a.c", "a\nc"));
@@ -1145,6 +1142,15 @@ mod tests {
             error("(?=a)"),
             "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"
         );
+    }
+
+    #[test]
+    fn angle_brackets_are_literals() {
+        // Rust would read an escaped `<` or `>` as a word boundary (nats' config template).
+        let r = compile(r#""<<\s+(.*?)\s+>>""#).unwrap();
+        assert_eq!(r.replace_all(r#"x: "<< $NAME >>","#, "${1}"), "x: $NAME,");
+        assert!(matches(r"^\<a\>$", "<a>"));
+        assert!(matches("^[<>]+$", "<>"));
     }
 
     #[test]

@@ -32,13 +32,13 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "mulf" [Any] ...Any => |_, a| Ok(GoValue::Float(dec_op(&a, Op::Mul)));
         "divf" [Any] ...Any => |_, a| {
             if a[1..].iter().any(|v| to_f64(v) == 0.0) { return Err("decimal division by 0".into()); }
-            Ok(GoValue::Float(a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x / y)))
+            Ok(GoValue::Float(a[1..].iter().fold(to_f64(&a[0]), |x, y| dec_div(x, to_f64(y)))))
         };
         "int" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0])));
         "int64" [Any] => |_, a| Ok(GoValue::Int64(to_i64(&a[0])));
         "float64" [Any] => |_, a| Ok(GoValue::Float(to_f64(&a[0])));
         "atoi" [Str] => |_, a| Ok(GoValue::Int(atoi(arg_str(&a[0]))));
-        "toDecimal" [Any] => |_, a| Ok(GoValue::Int(i64::from_str_radix(&gotemplate::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
+        "toDecimal" [Any] => |_, a| Ok(GoValue::Int64(i64::from_str_radix(&gotemplate::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
         "until" [Int] => |c, a| { let n = arg_int(&a[0]); until_step(c, 0, n, if n < 0 { -1 } else { 1 }) };
         "untilStep" [Int, Int, Int] => |c, a| until_step(c, arg_int(&a[0]), arg_int(&a[1]), arg_int(&a[2]));
         "seq" [] ...Int => |c, a| seq(c, &a.iter().map(arg_int).collect::<Vec<_>>());
@@ -144,6 +144,64 @@ fn seq(c: &gotemplate::Context<'_>, p: &[i64]) -> Result<GoValue, String> {
         }
         _ => GoValue::from(""),
     })
+}
+
+/// shopspring/decimal's `Div` (rounded to 16 decimal places, half away from zero) of the
+/// shortest decimal forms of `a` and `b`, back to float64: `divf 1 3` is 0.3333333333333333.
+fn dec_div(a: f64, b: f64) -> f64 {
+    let parse = |f: f64| -> Option<(i128, u32)> {
+        let s = gotemplate::gofmt::format_float(f, 'f', -1);
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, s.as_str()),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let m: i128 = format!("{int}{frac}").parse().ok()?;
+        Some((if neg { -m } else { m }, frac.len() as u32))
+    };
+    let (Some((ma, sa)), Some((mb, sb))) = (parse(a), parse(b)) else {
+        return a / b;
+    };
+    // a / b = (ma / 10^sa) / (mb / 10^sb); scaled by 10^16: ma * 10^(sb + 16 - sa) / mb.
+    let exp = i64::from(sb) + 16 - i64::from(sa);
+    let (num, den) = if exp >= 0 {
+        match 10i128
+            .checked_pow(exp as u32)
+            .and_then(|p| ma.checked_mul(p))
+        {
+            Some(n) => (n, mb),
+            None => return a / b,
+        }
+    } else {
+        match 10i128
+            .checked_pow((-exp) as u32)
+            .and_then(|p| mb.checked_mul(p))
+        {
+            Some(d) => (ma, d),
+            None => return a / b,
+        }
+    };
+    if den == 0 {
+        return a / b;
+    }
+    let (q, r) = (num / den, num % den);
+    let q = if 2 * r.unsigned_abs() >= den.unsigned_abs() {
+        q + if (num < 0) != (den < 0) { -1 } else { 1 }
+    } else {
+        q
+    };
+    let digits = q.unsigned_abs().to_string();
+    let text = if digits.len() > 16 {
+        format!(
+            "{}.{}",
+            &digits[..digits.len() - 16],
+            &digits[digits.len() - 16..]
+        )
+    } else {
+        format!("0.{}{digits}", "0".repeat(16 - digits.len()))
+    };
+    let f: f64 = text.parse().unwrap_or(0.0);
+    if q < 0 { -f } else { f }
 }
 
 enum Op {

@@ -34,9 +34,13 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "trunc" [Int, Str] => |_, a| s(trunc(arg_int(&a[0]), arg_str(&a[1])));
         "abbrev" [Int, Str] => |_, a| s(abbrev(arg_int(&a[0]), arg_str(&a[1])));
         "abbrevboth" [Int, Int, Str] => |_, a| s(abbrevboth(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])));
-        "initials" [Str] => |_, a| s(arg_str(&a[0]).split_whitespace().filter_map(|w| w.chars().next()).collect::<String>());
-        "wrap" [Int, Str] => |_, a| s(wrap(arg_str(&a[1]), arg_int(&a[0]), "\n"));
-        "wrapWith" [Int, Str, Str] => |_, a| s(wrap(arg_str(&a[2]), arg_int(&a[0]), arg_str(&a[1])));
+        "initials" [Str] => |_, a| s(initials(arg_str(&a[0])));
+        "wrap" [Int, Str] => |_, a| s(wrap(arg_str(&a[1]), arg_int(&a[0]), "", false));
+        "wrapWith" [Int, Str, Str] => |c, a| {
+            let (width, sep, text) = (arg_int(&a[0]), arg_str(&a[1]), arg_str(&a[2]));
+            check_size(c, "wrapWith", text.len() as u128 * (sep.len() as u128 + 1) / width.max(1) as u128 + text.len() as u128)?;
+            s(wrap(text, width, sep, true))
+        };
         "contains" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).contains(arg_str(&a[0]))));
         "hasPrefix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).starts_with(arg_str(&a[0]))));
         "hasSuffix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).ends_with(arg_str(&a[0]))));
@@ -266,6 +270,23 @@ fn split_map(parts: Vec<&str>) -> GoValue {
 }
 
 /// Go's strings.Replace(s, old, new, -1) (an empty `old` inserts between every rune).
+/// goutils' `Initials` as Sprig calls it: byte by byte (each byte taken as the code point of
+/// its value, so "Ä" gives "Ã"), a byte that is a Unicode space starting a new word.
+fn initials(s: &str) -> String {
+    let mut out = String::new();
+    let mut gap = true;
+    for b in s.bytes() {
+        let c = char::from(b);
+        if c.is_whitespace() {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
 fn go_replace(s: &str, old: &str, new: &str) -> String {
     if old.is_empty() {
         let mut out = String::from(new);
@@ -626,32 +647,56 @@ fn camelcase(s: &str) -> String {
 }
 
 /// goutils' WrapCustom(str, width, newline, wrapLongWords=false).
-fn wrap(s: &str, width: i64, newline: &str) -> String {
+/// goutils' `WrapCustom` as Sprig calls it (`wrap`: long words kept whole, `wrapWith`: long
+/// words cut): byte offsets, breaking at the last space that keeps a line within `width`
+/// bytes, spaces at a line start skipped, existing newlines not treated specially.
+fn wrap(s: &str, width: i64, newline: &str, cut_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline }.as_bytes();
     let width = width.max(1) as usize;
-    let mut out = String::new();
-    for (li, line) in s.split('\n').enumerate() {
-        if li > 0 {
-            out.push_str(newline);
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut out: Vec<u8> = Vec::with_capacity(len + len / width * newline.len());
+    let mut offset = 0usize;
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
         }
-        let mut cur_len = 0usize;
-        let mut first = true;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let wl = word.chars().count();
-            if !first && cur_len + 1 + wl > width {
-                out.push_str(newline);
-                cur_len = 0;
-                first = true;
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|&c| c == b' ') {
+            Some(sp) => {
+                let at = offset + sp;
+                out.extend_from_slice(&b[offset..at]);
+                out.extend_from_slice(newline);
+                offset = at + 1;
             }
-            if !first {
-                out.push(' ');
-                cur_len += 1;
+            None if cut_long => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(newline);
+                offset += width;
             }
-            out.push_str(word);
-            cur_len += wl;
-            first = false;
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(i) => {
+                        let at = end + i;
+                        out.extend_from_slice(&b[offset..at]);
+                        out.extend_from_slice(newline);
+                        offset = at + 1;
+                    }
+                }
+            }
         }
     }
-    out
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Go's path.Clean.

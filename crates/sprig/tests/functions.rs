@@ -266,8 +266,8 @@ fn dates_format_with_go_layouts() {
         "2023-11-14T22:13:20Z Tue Nov 14 10PM .000",
     );
     ok(
-        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration 3725 }} {{ duration 0 }}",
-        "1970-01-01 86400 1h2m5s 0s",
+        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration \"3725\" }} {{ duration (int64 3725) }} {{ duration 3725 }} {{ duration 1.5 }}",
+        "1970-01-01 86400 1h2m5s 1h2m5s 0s 0s",
     );
     ok("{{ dateInZone \"2006\" 0 \"UTC\" }}", "1970");
     // Go cannot load this zone, so Sprig formats in UTC.
@@ -414,4 +414,126 @@ fn env_and_expandenv_are_not_provided() {
         "{{ expandenv \"$HOME\" }}",
         "template: t:1: function \"expandenv\" not defined",
     );
+}
+
+/// Behaviours checked against Helm's engine (the differential fuzzer's findings), one line
+/// each: template, Helm's output.
+#[test]
+fn go_and_sprig_details_as_helm_renders_them() {
+    let cases = [
+        // Go types of Sprig results.
+        (
+            "{{ typeOf (add 1 1) }} {{ typeOf (keys (dict \"a\" 1)) }} {{ typeOf (until 2) }} {{ typeOf (split \",\" \"a\") }} {{ typeOf (toDecimal 7) }}",
+            "int64 []string []int map[string]string int64",
+        ),
+        (
+            "{{ list | rest }} {{ list | rest | toJson }} {{ concat (list) | toJson }}",
+            "[] null null",
+        ),
+        (
+            "{{ split \",\" \"a,b\" }} {{ list (split \",\" \"a,b\") }}",
+            "map[_0:a _1:b] [map[_0:a _1:b]]",
+        ),
+        // cast at the edges.
+        (
+            "{{ int 1e21 }} {{ atoi \"99999999999999999999\" }} {{ float64 \"1e400\" }} {{ float64 \"0x1p-2\" }}",
+            "-9223372036854775808 9223372036854775807 0 0.25",
+        ),
+        // shopspring decimal division (16 places).
+        (
+            "{{ divf 1 3 }} {{ divf -2.25 42 }} {{ divf 10 4 }}",
+            "0.3333333333333333 -0.0535714285714286 2.5",
+        ),
+        // Sprig's float arithmetic in chunk.
+        (
+            "{{ chunk 2 (list 1 2 3) }} {{ chunk -1 (list 1 2) }}",
+            "[[1 2] [3]] []",
+        ),
+        // goutils: byte-wise initials, WrapCustom.
+        ("{{ initials \"ÄÖü hi\" }}", "Ãh"),
+        (
+            "{{ wrapWith 5 \"\\t\" \"Hello World\" }}|{{ wrap 3 \"abcdefg hi jk\" }}",
+            "Hello\tWorld|abcdefg\nhi\njk",
+        ),
+        // duration takes int64 or a string only.
+        (
+            "{{ duration 90 }} {{ duration \"90\" }} {{ duration (int64 90) }}",
+            "0s 1m30s 1m30s",
+        ),
+        ("{{ toDate \"é\" \"é\" }}", "0000-01-01 00:00:00 +0000 UTC"),
+        ("{{ kindOf (toDate \"2006\" \"2020\") }}", "struct"),
+        (
+            "{{ (semver \"1.2.3\").Compare (semver \"1.3.0\") }} {{ (semver \"1.2.3\").LessThan (semver \"1.3.0\") }} {{ (semver \"1.2.3\").IncMinor }}",
+            "-1 true 1.3.0",
+        ),
+        (
+            "{{ urlParse \"http://u:p%40s@Example.com:8080/a%20b?x=1#f%21\" }}",
+            "map[fragment:f! host:Example.com:8080 hostname:Example.com opaque: path:/a b query:x=1 scheme:http userinfo:u:p%40s]",
+        ),
+        (
+            "{{ regexFindAll \"a*\" \"baaac\" -1 }} {{ regexReplaceAll \"a*\" \"baaac\" \"X\" }} {{ regexSplit \"a*\" \"baaac\" -1 }}",
+            "[ aaa ] XbXcX [b c]",
+        ),
+        (
+            "{{ regexQuoteMeta \"-4.5\" }} {{ regexMatch \"^[\\\\w-\\\\.]+$\" \"my-master.1\" }}",
+            "-4\\.5 true",
+        ),
+    ];
+    for (tpl, want) in cases {
+        ok(tpl, want);
+    }
+    let errors = [
+        (
+            "{{ urlParse \"map[b:c]\" }}",
+            "error calling urlParse: unable to parse url: parse \"map[b:c]\": first path segment in URL cannot contain colon",
+        ),
+        (
+            "{{ urlParse \"http://h o/\" }}",
+            "error calling urlParse: unable to parse url: parse \"http://h o/\": invalid character \" \" in host name",
+        ),
+        (
+            "{{ urlParse \"%zz\" }}",
+            "error calling urlParse: unable to parse url: parse \"%zz\": invalid URL escape \"%zz\"",
+        ),
+        (
+            "{{ chunk 0 (list 1) }}",
+            "error calling chunk: runtime error: makeslice: len out of range",
+        ),
+        (
+            "{{ slice (list 1 2) 3 }}",
+            "error calling slice: reflect.Value.Slice: slice index out of bounds",
+        ),
+        (
+            "{{ dig 1 \"x\" (dict) | toString }}",
+            "error calling dig: interface conversion: interface {} is int, not string",
+        ),
+        (
+            "{{ dig \"x\" 1 \"y\" }}",
+            "error calling dig: interface conversion: interface {} is string, not map[string]interface {}",
+        ),
+        (
+            "{{ mustRegexMatch \"[z-a]\" \"x\" }}",
+            "error calling mustRegexMatch: error parsing regexp: invalid character class range: `z-a`",
+        ),
+        (
+            "{{ regexFind \"[\" \"x\" }}",
+            "error calling regexFind: regexp: Compile(`[`): error parsing regexp: missing closing ]: `[`",
+        ),
+        (
+            "{{ semver \"x\" }}",
+            "error calling semver: invalid semantic version",
+        ),
+        (
+            "{{ semverCompare \":\" \"1.0.0\" }}",
+            "error calling semverCompare: improper constraint: \":\"",
+        ),
+        (
+            "{{ trunc (add 1 2) \"x\" }}",
+            "wrong type for value; expected int; got int64",
+        ),
+    ];
+    for (tpl, want) in errors {
+        let e = render(tpl).unwrap_err();
+        assert!(e.ends_with(want), "{tpl}:\n got {e}\nwant …{want}");
+    }
 }
