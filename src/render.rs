@@ -11,8 +11,9 @@ use crate::diag::{Code, Finding, Level};
 
 /// How `sync`, `diff` and `update` render a chart entry of vendor.toml: its release name
 /// (default: the entry name), namespace (default `default`), values files (relative to
-/// vendor.toml) and the settings' kube-version, with CRDs and without test hooks. `None`
-/// for entries that are not charts.
+/// vendor.toml), the settings' kube-version and Helm version (`[settings] helm`, Helm 3 by
+/// default; [`RenderOptions::helm_version`] is the mode to record with the render), with
+/// CRDs and without test hooks. `None` for entries that are not charts.
 pub fn options_for_entry(config: &Config, entry: &Entry) -> Option<RenderOptions> {
     let Source::Chart {
         release,
@@ -28,6 +29,7 @@ pub fn options_for_entry(config: &Config, entry: &Entry) -> Option<RenderOptions
         namespace: namespace.clone().unwrap_or_else(|| "default".into()),
         values_files: values.iter().map(|v| config.root.join(v)).collect(),
         kube_version: Some(config.settings.kube_version.clone()),
+        helm_version: config.settings.helm,
         include_crds: true,
         skip_tests: true,
         ..RenderOptions::default()

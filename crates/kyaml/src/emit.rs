@@ -18,7 +18,21 @@ const MAX_SIMPLE_KEY_LEN: usize = 128;
 
 /// Serializes `v` as `sigs.k8s.io/yaml.Marshal` would (a single document, no `---`).
 pub fn to_string(v: &Value) -> String {
+    emit(v, BEST_WIDTH, false)
+}
+
+/// Serializes `v` as go-yaml v3's encoder with `SetIndent(2)` does (Helm 4's
+/// `toYamlPretty`): like [`to_string`] but sequences under a key are indented and long
+/// scalars are not folded. Values are written as given (no JSON round trip: callers keep
+/// floats as floats).
+pub fn to_string_v3(v: &Value) -> String {
+    emit(v, usize::MAX, true)
+}
+
+fn emit(v: &Value, width: usize, indent_sequences: bool) -> String {
     let mut e = Emitter {
+        width,
+        indent_sequences,
         out: String::new(),
         column: 0,
         indent: -1,
@@ -54,6 +68,10 @@ enum Style {
 }
 
 struct Emitter {
+    /// Column after which plain and quoted scalars are folded.
+    width: usize,
+    /// go-yaml v3: a block sequence that is a mapping value is indented.
+    indent_sequences: bool,
     out: String,
     /// Characters (not bytes) written on the current line.
     column: usize,
@@ -91,7 +109,10 @@ impl Emitter {
     }
 
     fn block_sequence(&mut self, items: &[Value], ctx: Ctx) {
-        self.increase_indent(false, ctx.mapping && !self.indention);
+        self.increase_indent(
+            false,
+            !self.indent_sequences && ctx.mapping && !self.indention,
+        );
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
@@ -275,7 +296,7 @@ impl Emitter {
         let mut chars = value.chars().peekable();
         while let Some(c) = chars.next() {
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.peek() != Some(&' ')
+                if allow_breaks && !spaces && self.column > self.width && chars.peek() != Some(&' ')
                 {
                     self.write_indent();
                 } else {
@@ -314,7 +335,7 @@ impl Emitter {
                 let next_is_space = chars.peek().is_some_and(|&(_, n)| n == ' ');
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i < len - 1
                     && !next_is_space
@@ -362,7 +383,7 @@ impl Emitter {
                 self.write_escape(c);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < len - 1 {
+                if allow_breaks && !spaces && self.column > self.width && i > 0 && i < len - 1 {
                     self.write_indent();
                     if chars.peek().is_some_and(|&(_, n)| n == ' ') {
                         self.put('\\');

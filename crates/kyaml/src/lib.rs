@@ -32,7 +32,7 @@ mod value;
 
 use std::fmt;
 
-pub use emit::to_string;
+pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use parse::{parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
