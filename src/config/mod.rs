@@ -206,7 +206,7 @@ pub struct RenderInputs {
     /// `--api-versions` added to the default set.
     pub api_versions: Vec<String>,
     pub include_crds: bool,
-    /// The Helm mode rendered for: "3" (Helm 3 semantics).
+    /// The Helm mode rendered for (`[settings] helm`): "3" or "4".
     pub helm: String,
     /// The renderer and its version, e.g. `helm-render 0.1.0`.
     pub renderer: String,
