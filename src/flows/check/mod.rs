@@ -253,10 +253,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             findings.extend(image_policy(entry, sites));
             for r in &built.resources {
                 let at = crate::diag::Pos {
-                    line: r.origin.line.max(1),
+                    line: r.start.line.max(1),
                     column: 1,
                 };
-                findings.extend(pitfalls(name, &r.value, &r.origin.file, at));
+                findings.extend(pitfalls(name, &r.value, &r.file, at));
             }
         }
     }
@@ -290,10 +290,15 @@ fn build_overlay(
     entry: &Entry,
     preparsed: kustomize::Preparsed,
 ) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    // An overlay may render a chart it keeps (or that is in the cache) with `helmCharts`;
+    // the check stays offline.
     let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        enable_helm: true,
+        helm: Some(std::sync::Arc::new(crate::render::ChartRenderer::new(true))),
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }

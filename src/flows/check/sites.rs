@@ -101,11 +101,11 @@ pub fn of_build(
             continue;
         }
         let mut origin_doc = None;
-        if let Some(i) = files.iter().position(|f| f.file == r.origin.file) {
+        if let Some(i) = files.iter().position(|f| f.file == r.file) {
             let f = &files[i];
             let index: &DocIndex = indexes[i].get_or_insert_with(|| DocIndex::new(f));
             origin_doc = index
-                .document_at(f, r.origin.line)
+                .document_at(f, r.start.line)
                 .map(|doc| (f, index, doc));
         }
         for u in images {
@@ -114,14 +114,14 @@ pub fn of_build(
                 None => None,
             }
             .or(Some(Pos {
-                line: r.origin.line.max(1),
+                line: r.start.line.max(1),
                 column: 1,
             }));
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
                 pos,
                 image: u.image,
-                file: r.origin.file.clone(),
+                file: r.file.clone(),
                 resource: resources::display_id(&r.value),
                 container: u.container,
             });
