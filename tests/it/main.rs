@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 mod build;
+mod build_sharing;
 mod check;
 #[cfg(unix)]
 mod cli;
