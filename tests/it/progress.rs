@@ -215,6 +215,8 @@ fn quiet_prints_nothing_on_success() {
         &["sync", "-q"][..],
         &["sync", "-q", "--locked"],
         &["diff", "-q", "a"],
+        // A clean check: not even the summary line.
+        &["check", "-q"],
     ] {
         let out = command(dir.path(), env!("CARGO_BIN_EXE_vendor"))
             .args(args)
