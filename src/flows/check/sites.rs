@@ -1,6 +1,11 @@
 //! Where each image of an entry sits: the `image:` field in the vendored file, found by parsing
 //! only the document it is in. Each file's document starts are indexed once ([`DocIndex`]), so
-//! locating one image costs the size of its document, not of its file.
+//! locating one image costs the size of its document, not of its file. Objects are looked at on
+//! all cores; the sites come in the order of the objects.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diag::Pos;
@@ -68,21 +73,30 @@ impl DocIndex {
 
 /// Image sites of the vendored files as they are (no overlay).
 pub fn of_files(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
-    let index = DocIndex::new(file);
-    let mut out = Vec::new();
-    for r in &file.resources {
-        for u in policy::image::images_of(&r.value) {
-            out.push(ImageSite {
-                violations: policy::image::judge(&u.image, &config.policy),
-                pos: locate_in_doc(file, &index, r, &path_segs(&u.path)).or(Some(r.start)),
-                image: u.image,
-                file: r.file.clone(),
-                resource: r.display_id(),
-                container: u.container,
-            });
-        }
-    }
-    out
+    let index = OnceLock::new();
+    let per_resource: Vec<Vec<ImageSite>> = file
+        .resources
+        .par_iter()
+        .map(|r| {
+            let images = policy::image::images_of(&r.value);
+            if images.is_empty() {
+                return Vec::new();
+            }
+            let index = index.get_or_init(|| DocIndex::new(file));
+            images
+                .into_iter()
+                .map(|u| ImageSite {
+                    violations: policy::image::judge(&u.image, &config.policy),
+                    pos: locate_in_doc(file, index, r, &path_segs(&u.path)).or(Some(r.start)),
+                    image: u.image,
+                    file: r.file.clone(),
+                    resource: r.display_id(),
+                    container: u.container,
+                })
+                .collect()
+        })
+        .collect();
+    per_resource.into_iter().flatten().collect()
 }
 
 /// Image sites of an overlay's output. Each points at the `image:` field of the upstream
@@ -93,41 +107,47 @@ pub fn of_build(
     files: &[LoadedFile],
     built: &[kustomize::Resource],
 ) -> Vec<ImageSite> {
-    let mut indexes: Vec<Option<DocIndex>> = files.iter().map(|_| None).collect();
-    let mut out = Vec::new();
-    for r in built {
-        let images = policy::image::images_of(&r.value);
-        if images.is_empty() {
-            continue;
-        }
-        let mut origin_doc = None;
-        if let Some(i) = files.iter().position(|f| f.file == r.file) {
-            let f = &files[i];
-            let index: &DocIndex = indexes[i].get_or_insert_with(|| DocIndex::new(f));
-            origin_doc = index
-                .document_at(f, r.start.line)
-                .map(|doc| (f, index, doc));
-        }
-        for u in images {
-            let pos = match origin_doc {
-                Some((f, index, doc)) => locate_in_doc(f, index, doc, &path_segs(&u.path)),
-                None => None,
+    // Each file is indexed once, by whichever object first needs it.
+    let indexes: Vec<OnceLock<DocIndex>> = files.iter().map(|_| OnceLock::new()).collect();
+    let per_object: Vec<Vec<ImageSite>> = built
+        .par_iter()
+        .map(|r| {
+            let images = policy::image::images_of(&r.value);
+            if images.is_empty() {
+                return Vec::new();
             }
-            .or(Some(Pos {
-                line: r.start.line.max(1),
-                column: 1,
-            }));
-            out.push(ImageSite {
-                violations: policy::image::judge(&u.image, &config.policy),
-                pos,
-                image: u.image,
-                file: r.file.clone(),
-                resource: resources::display_id(&r.value),
-                container: u.container,
-            });
-        }
-    }
-    out
+            let mut origin_doc = None;
+            if let Some(i) = files.iter().position(|f| f.file == r.file) {
+                let f = &files[i];
+                let index = indexes[i].get_or_init(|| DocIndex::new(f));
+                origin_doc = index
+                    .document_at(f, r.start.line)
+                    .map(|doc| (f, index, doc));
+            }
+            images
+                .into_iter()
+                .map(|u| {
+                    let pos = match origin_doc {
+                        Some((f, index, doc)) => locate_in_doc(f, index, doc, &path_segs(&u.path)),
+                        None => None,
+                    }
+                    .or(Some(Pos {
+                        line: r.start.line.max(1),
+                        column: 1,
+                    }));
+                    ImageSite {
+                        violations: policy::image::judge(&u.image, &config.policy),
+                        pos,
+                        image: u.image,
+                        file: r.file.clone(),
+                        resource: resources::display_id(&r.value),
+                        container: u.container,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    per_object.into_iter().flatten().collect()
 }
 
 /// Locates `path` inside one document of a file, parsing only that document: from the line its
