@@ -19,6 +19,10 @@ pub struct Args {
     /// Fail (exit 2) instead of waiting when another vendor command holds the repository lock.
     #[arg(long)]
     pub no_wait: bool,
+    /// Also remove what belongs to no entry: upstream/ directories and lock tables of entries
+    /// that were renamed or removed (in one transaction; with --locked, fail if there are any).
+    #[arg(long, conflicts_with = "names")]
+    pub prune: bool,
 }
 
 /// Parallel network jobs when `-j` is not given: network work waits, it does not compute.
@@ -32,6 +36,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         let (c, l) = super::load_config_for_write(global, "sync", args.no_wait)?;
         (c, Some(l))
     };
+    super::check_entries(&config, &args.names)?;
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
     let progress = Progress::new(ProgressStyle::detect(global.quiet));
@@ -41,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         locked: args.locked,
         progress: &progress,
     };
-    let report = match lib::sync(&config, &fetcher, &opts) {
+    let mut report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
         Err(e @ lib::SyncError::Locked { .. }) => {
             super::eprint_report(&miette::Report::new(e), global.color_stderr());
@@ -49,6 +54,28 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if args.prune {
+        // vendor.toml as sync left it (read again under the repository lock we hold).
+        let current = if report.wrote_config.is_some() {
+            crate::config::load(&config.path)?
+        } else {
+            config
+        };
+        let plan = crate::flows::prune::plan(&current)?;
+        report.pruned = plan.describe(&current);
+        if args.locked && !plan.is_empty() {
+            let e = miette::miette!(
+                help = "run `vendor sync --prune` without --locked to remove them",
+                "--locked: --prune would remove {}",
+                report.pruned.join(", ")
+            );
+            super::eprint_report(&e, global.color_stderr());
+            return Ok(Outcome::Findings);
+        }
+        if !args.locked {
+            crate::flows::prune::commit(&current, &plan)?;
+        }
+    }
     if !global.quiet || global.format != super::Format::Human {
         super::print(global, Output::Sync(&report))?;
     }

@@ -452,6 +452,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
             entries: outcomes,
             wrote_config: None,
             downloads: fetcher.downloads(),
+            pruned: Vec::new(),
         });
     }
     // The trees and vendor.toml change in one journaled transaction (`crate::workspace::txn`);
@@ -471,6 +472,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
         entries: outcomes,
         wrote_config,
         downloads: fetcher.downloads(),
+        pruned: Vec::new(),
     })
 }
 
