@@ -113,11 +113,13 @@ removed). Vendored trees hold exactly what upstream released.
 Fix: put local additions in patches/NAME (as `resources:` of the overlay) and delete the file,
 or run `vendor sync NAME`. For a directory of an entry that no longer exists, run
 `vendor sync --prune`.";
-    /// An entry has no lock data yet: run `vendor sync`.
+    /// An entry has no lock data, lock data for another version, or chart lock data without
+    /// its render inputs: run `vendor sync`.
     NotSynced = "not-synced", Deny, explain = "\
-An entry has no lock data in vendor.toml, or lock data written for another version than the one
-it pins: it was added or its version edited without running `vendor sync`, so nothing proves
-that upstream/NAME holds that version.
+An entry has no lock data in vendor.toml, lock data written for another version than the one
+it pins, or chart lock data without its render inputs (`[chart.NAME.lock.render]`, written by
+vendor before render inputs were recorded): it was added or its version edited without running
+`vendor sync`, so nothing proves that upstream/NAME holds that version.
 
 Fix: run `vendor sync NAME`; it fetches the pinned version and writes the lock data. An entry
 that was renamed leaves its old lock table behind (see `orphan-lock`).";
@@ -235,6 +237,32 @@ gives other bytes, so the vendored output changes on every sync and secrets are 
 
 Fix: set the values that make the chart use fixed or external secrets; allow the code for the
 entry once reviewed.";
+    /// An input of a chart's render (values file, release, namespace, kube-version, ...)
+    /// differs from what the lock data recorded: the vendored files are stale.
+    RenderInputChanged = "render-input-changed", Deny, explain = "\
+An input of a chart's render (a values file, `release`, `namespace`, `kube-version`,
+`api-versions`, `include-crds`, the Helm mode, the renderer) differs from what
+`[chart.NAME.lock.render]` recorded when the chart was last rendered: the vendored files in
+upstream/NAME were rendered from other inputs and are stale.
+
+Fix: run `vendor sync NAME` to render again and record the inputs; when a values file is gone,
+restore it or remove it from `values` first.";
+    /// `check --render`: rendering the cached chart again does not give the vendored files.
+    RenderMismatch = "render-mismatch", Deny, explain = "\
+`vendor check --render` rendered the chart archive from the download cache again with the
+current inputs, and a vendored file differs from the render, is missing from upstream/NAME, or
+is not part of the render: upstream/NAME was edited, or the archive is not the pinned chart.
+
+Fix: run `vendor sync NAME` to restore the rendered files, and move local changes into
+patches/NAME.";
+    /// `check --render` could not re-render a chart: its archive is not in the download cache.
+    RenderUnverified = "render-unverified", Warn, explain = "\
+`vendor check --render` could not render a chart again: the archive the lock data names (its
+`digest`) is not in the download cache on this machine, so its vendored files were not
+compared with a render.
+
+Fix: run `vendor sync NAME` once on this machine (it fills the cache), then
+`vendor check --render` again.";
     /// Upstream serves different bytes for the pinned version (a re-tagged release).
     UpstreamRetagged = "upstream-retagged", Deny, explain = "\
 `vendor check --online` fetched the pinned version again and upstream served other bytes than

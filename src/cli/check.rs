@@ -25,8 +25,12 @@ pub struct Args {
     /// serves the vendored bytes for the pinned version (upstream-retagged).
     #[arg(long)]
     pub online: bool,
+    /// Render every chart again from the download cache (offline) and compare the result with
+    /// the vendored files byte for byte (render-mismatch).
+    #[arg(long)]
+    pub render: bool,
     /// Print what a finding code means and how to fix it, then exit (no vendor.toml needed).
-    #[arg(long, value_name = "CODE", conflicts_with_all = ["names", "deny", "warn", "allow", "online"])]
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["names", "deny", "warn", "allow", "online", "render"])]
     pub explain: Option<String>,
 }
 
@@ -51,6 +55,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     let opts = crate::flows::check::Options {
         overrides: overrides.clone(),
         only: args.names,
+        render: args.render,
     };
     let mut report = crate::flows::check::check(&config, &opts)?;
     if args.online {

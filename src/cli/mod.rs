@@ -41,8 +41,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts (listed under their own heading in every command's help).
 #[derive(Debug, clap::Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to vendor.toml (default: search upward from the current directory).
     #[arg(long, global = true, value_name = "FILE")]
@@ -59,7 +60,7 @@ pub struct GlobalArgs {
     /// Print more about what is done.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// Parallel jobs for network and rendering work (default: number of CPUs).
+    /// Parallel network jobs in sync, outdated, update and check --online (default: 16).
     #[arg(short, long, global = true, value_name = "N")]
     pub jobs: Option<usize>,
 }
@@ -126,8 +127,7 @@ pub enum Command {
     Images(images::Args),
     /// Write a commented starter vendor.toml in the current directory.
     Init(init::Args),
-    /// Print shell completions, the man page or the JSON Schema of vendor.toml.
-    #[command(hide = true)]
+    /// Write shell completions, man pages or the JSON Schema of vendor.toml.
     Generate(generate::Args),
 }
 

@@ -136,6 +136,8 @@ pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWrite
 
 /// Writes `bytes` to `path` through a temporary file beside it (`.NAME.tmp-XXXXXX`) and a
 /// rename. With `clobber` false, fails (`AlreadyExists`) instead of replacing an existing file.
+/// A new file gets the mode any tool gives it (0666 less the umask: 0644 usually); an existing
+/// file keeps its mode.
 fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
@@ -146,7 +148,7 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let mut tmp = new_file_builder()
         .prefix(&format!(".{name}.tmp-"))
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
@@ -171,6 +173,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// runs racing to create it: one wins, the other fails).
 pub fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, bytes, false)
+}
+
+/// A temporary-file builder whose files are created like `File::create`'s: 0666 less the umask
+/// (tempfile's own default is 0600, meant for private scratch files).
+fn new_file_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b
 }
 
 fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {
@@ -228,6 +239,51 @@ fn fill_lock_table(t: &mut Table, lock: &Lock) {
         *old.decor_mut() = decor;
     } else {
         t.insert("files", Item::Table(ft));
+    }
+    write_render(t, lock.render.as_ref());
+}
+
+/// The `render` sub-table of a chart's lock (its inputs besides the archive). A new one goes
+/// before `files`, so the inputs read before the (long) list of outputs: a table without a
+/// document position is written after the table visited before it.
+fn write_render(t: &mut Table, render: Option<&super::RenderInputs>) {
+    let Some(r) = render else {
+        t.remove("render");
+        return;
+    };
+    let mut rt = match t.get_mut("render").and_then(Item::as_table_mut) {
+        Some(old) => std::mem::take(old),
+        None => Table::new(),
+    };
+    rt.set_implicit(false);
+    replace_value(&mut rt, "release", r.release.as_str().into());
+    replace_value(&mut rt, "namespace", r.namespace.as_str().into());
+    replace_value(&mut rt, "kube-version", r.kube_version.as_str().into());
+    let mut apis = Array::new();
+    for a in &r.api_versions {
+        apis.push(a.as_str());
+    }
+    replace_value(&mut rt, "api-versions", apis.into());
+    replace_value(&mut rt, "include-crds", r.include_crds.into());
+    replace_value(&mut rt, "helm", r.helm.as_str().into());
+    replace_value(&mut rt, "renderer", r.renderer.as_str().into());
+    let mut values = Array::new();
+    for (file, digest) in &r.values {
+        let mut v = InlineTable::new();
+        v.insert("file", file.as_str().into());
+        v.insert("digest", digest.as_str().into());
+        values.push(v);
+    }
+    multiline(&mut values);
+    replace_value(&mut rt, "values", values.into());
+    if t.contains_key("render") {
+        t.insert("render", Item::Table(rt));
+    } else {
+        let files = t.remove("files");
+        t.insert("render", Item::Table(rt));
+        if let Some(files) = files {
+            t.insert("files", files);
+        }
     }
 }
 
@@ -296,6 +352,7 @@ version = "v1.0.0"
                 "redis:7.0.15".into(),
             ],
             files: BTreeMap::from([("install.yaml".into(), format!("sha256:{}", "b".repeat(64)))]),
+            render: None,
         }
     }
 
@@ -332,6 +389,45 @@ version = "v1.0.0"
         )
         .unwrap();
         assert_eq!(again, out);
+    }
+
+    #[test]
+    fn render_inputs_round_trip_before_files() {
+        let c = config();
+        let mut l = lock();
+        l.render = Some(crate::config::RenderInputs {
+            release: "r".into(),
+            namespace: "n".into(),
+            kube_version: "1.31.0".into(),
+            api_versions: vec!["x/v1".into()],
+            include_crds: true,
+            helm: "3".into(),
+            renderer: "helm-render 0.1.0".into(),
+            values: vec![
+                ("values/b.yaml".into(), format!("sha256:{}", "c".repeat(64))),
+                ("values/a.yaml".into(), format!("sha256:{}", "d".repeat(64))),
+            ],
+        });
+        let update = |c: &Config| {
+            apply(
+                c,
+                &[EntryUpdate {
+                    name: "argocd".into(),
+                    version: None,
+                    lock: Some(l.clone()),
+                }],
+            )
+            .unwrap()
+        };
+        let out = update(&c);
+        let reparsed = crate::config::parse(Path::new("vendor.toml"), out.clone()).unwrap();
+        assert_eq!(reparsed.entries[0].lock.as_ref(), Some(&l), "{out}");
+        assert!(
+            out.find("[manifest.argocd.lock.render]").unwrap()
+                < out.find("[manifest.argocd.lock.files]").unwrap(),
+            "{out}"
+        );
+        assert_eq!(update(&reparsed), out, "idempotent");
     }
 
     #[test]

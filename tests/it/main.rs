@@ -6,14 +6,21 @@
 
 mod build;
 mod check;
+#[cfg(unix)]
+mod cli;
 mod common;
 mod diff;
 mod faults;
 mod formats;
 mod helm;
 mod hostile;
+#[cfg(unix)]
+mod install;
+mod integrity;
 mod lints;
 mod network;
 mod review;
 mod sources;
 mod update;
+#[cfg(unix)]
+mod update_prs;

@@ -5,6 +5,7 @@
 //! stable order.
 
 pub mod drift;
+pub mod render;
 
 use std::collections::BTreeSet;
 
@@ -24,6 +25,8 @@ pub struct Options {
     pub overrides: LevelOverrides,
     /// Only these entries (all when empty).
     pub only: Vec<String>,
+    /// `--render`: render each chart again from the download cache and compare byte for byte.
+    pub render: bool,
 }
 
 /// Input that could not be read at all (exit 2): every such problem of the run, together.
@@ -69,8 +72,22 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
         .collect();
     // Entries run one after the other and each one's files in parallel: peak memory is then
     // that of the largest entry, not of the largest few at once.
-    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> =
-        entries.iter().map(|e| check_entry(config, e)).collect();
+    let cache = if opts.render {
+        crate::sources::Cache::default_location().map(crate::sources::Cache::at)
+    } else {
+        None
+    }
+    .unwrap_or_else(crate::sources::Cache::disabled);
+    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> = entries
+        .iter()
+        .map(|e| {
+            let mut f = check_entry(config, e)?;
+            if opts.render {
+                f.extend(render::rerender(config, e, &cache));
+            }
+            Ok(f)
+        })
+        .collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -133,6 +150,7 @@ fn interrupted(config: &Config) -> Vec<Finding> {
 
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
     let mut findings = drift::check(config, entry);
+    findings.extend(render::inputs(config, entry));
     let mut files = load_upstream(config, entry)?;
     let name = &entry.name;
 
@@ -194,10 +212,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             findings.extend(image_policy(entry, sites));
             for r in &built.resources {
                 let at = crate::diag::Pos {
-                    line: r.origin.line.max(1),
+                    line: r.start.line.max(1),
                     column: 1,
                 };
-                findings.extend(pitfalls(name, &r.value, &r.origin.file, at));
+                findings.extend(pitfalls(name, &r.value, &r.file, at));
             }
         }
     }
@@ -231,10 +249,15 @@ fn build_overlay(
     entry: &Entry,
     preparsed: kustomize::Preparsed,
 ) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    // An overlay may render a chart it keeps (or that is in the cache) with `helmCharts`;
+    // the check stays offline.
     let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        enable_helm: true,
+        helm: Some(std::sync::Arc::new(crate::render::ChartRenderer::new(true))),
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }
@@ -249,30 +272,27 @@ fn built_image_sites(
 ) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in built {
-        let origin_doc = files
-            .iter()
-            .find(|f| f.file == r.origin.file)
-            .and_then(|f| {
-                f.resources
-                    .iter()
-                    .filter(|d| d.start.line <= r.origin.line)
-                    .max_by_key(|d| d.start.line)
-                    .map(|d| (f, d))
-            });
+        let origin_doc = files.iter().find(|f| f.file == r.file).and_then(|f| {
+            f.resources
+                .iter()
+                .filter(|d| d.start.line <= r.start.line)
+                .max_by_key(|d| d.start.line)
+                .map(|d| (f, d))
+        });
         for u in policy::image::images_of(&r.value) {
             let pos = match origin_doc {
                 Some((f, doc)) => locate_in_doc(f, doc, &path_segs(&u.path)),
                 None => None,
             }
             .or(Some(crate::diag::Pos {
-                line: r.origin.line.max(1),
+                line: r.start.line.max(1),
                 column: 1,
             }));
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
                 pos,
                 image: u.image,
-                file: r.origin.file.clone(),
+                file: r.file.clone(),
                 resource: resources::display_id(&r.value),
                 container: u.container,
             });

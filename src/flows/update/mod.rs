@@ -705,11 +705,28 @@ fn scratch_copy(
         .iter()
         .filter_map(|(_, p, _)| p.as_ref())
         .map(|p| (p.name.as_str(), &p.files));
-    Ok(crate::workspace::scratch_repository(
-        config,
-        Some(new_config),
-        trees,
-    )?)
+    let scratch = crate::workspace::scratch_repository(config, Some(new_config), trees)?;
+    // The values files of charts: `check` compares their digests with the lock (render inputs).
+    for entry in &config.entries {
+        let Source::Chart { values, .. } = &entry.source else {
+            continue;
+        };
+        for v in values {
+            let (from, to) = (config.root.join(v), scratch.path().join(v));
+            if !from.is_file() {
+                continue;
+            }
+            let io = |source| crate::workspace::WorkspaceError::Io {
+                path: to.clone(),
+                source,
+            };
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::copy(&from, &to).map_err(io)?;
+        }
+    }
+    Ok(scratch)
 }
 
 fn diff_section(

@@ -87,7 +87,12 @@ impl Fetcher {
         .clone()
     }
 
-    pub(crate) fn fetch_http_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
+    /// The index entry of a chart version: the version must be listed (an unknown chart or
+    /// version is [`SourceError::VersionNotFound`], whatever the cache holds).
+    pub(crate) fn locate_http_chart(
+        &self,
+        req: &ChartRequest,
+    ) -> Result<(ChartVersion, String), SourceError> {
         let index = self.index(&req.repo, &req.auth)?;
         let cv = index.find(&req.chart, &req.version).ok_or_else(|| {
             let known = index.versions(&req.chart);
@@ -111,11 +116,32 @@ impl Fetcher {
             url: http::redact(&index_url(&req.repo)),
             reason: format!("{} {} has no download URL", req.chart, req.version),
         })?;
-        let expected = cv.digest.as_deref().map(crate::digest::normalize);
-        if !self.bypass_cache
-            && let Some(bytes) = expected.as_deref().and_then(|d| self.cache.get(d))
-        {
-            let digest = crate::digest::of_bytes(&bytes);
+        Ok((cv.clone(), url))
+    }
+
+    /// A chart from an HTTP repository. The version is looked up in the index first (offline:
+    /// the cached index, when there is one), so the cache answers only with the archive whose
+    /// digest the index lists for it; a download is verified against that digest.
+    pub(crate) fn fetch_http_chart(
+        &self,
+        req: &ChartRequest,
+        key: &str,
+    ) -> Result<FetchedChart, SourceError> {
+        let located = match self.locate_http_chart(req) {
+            Ok(l) => Some(l),
+            // Offline without a cached index: the cache alone answers (the caller checks
+            // the archive's Chart.yaml against the request).
+            Err(SourceError::Offline { .. }) if self.offline => None,
+            Err(e) => return Err(e),
+        };
+        let expected = located
+            .as_ref()
+            .and_then(|(cv, _)| cv.digest.as_deref())
+            .map(crate::digest::normalize);
+        if let Some((bytes, digest)) = self.cached_chart(expected.as_deref(), req, key) {
+            let url = located
+                .map(|(_, url)| url)
+                .unwrap_or_else(|| key.to_string());
             return Ok(FetchedChart {
                 bytes,
                 digest,
@@ -123,6 +149,12 @@ impl Fetcher {
                 downloaded: false,
             });
         }
+        self.online(&http::redact(key))?;
+        let Some((_, url)) = located else {
+            return Err(SourceError::Offline {
+                what: http::redact(key),
+            });
+        };
         // Send credentials only to the repository's own host (as Helm does by default).
         let same_host = url::Url::parse(&url)
             .ok()
@@ -158,6 +190,30 @@ impl Fetcher {
             url,
             downloaded: true,
         })
+    }
+
+    /// What the index says a digest is, when it lists it for another chart or version than
+    /// `req` (the digest was recorded for something else).
+    pub(crate) fn index_names_digest(&self, req: &ChartRequest, digest: &str) -> Option<String> {
+        let index = self.index(&req.repo, &req.auth).ok()?;
+        for (name, list) in &index.entries {
+            for cv in list {
+                let same = cv
+                    .digest
+                    .as_deref()
+                    .is_some_and(|d| crate::digest::normalize(d) == digest);
+                if same
+                    && !(*name == req.chart
+                        && super::identity::same_version(&cv.version, &req.version))
+                {
+                    return Some(format!(
+                        "{name} {} according to the repository's index",
+                        cv.version
+                    ));
+                }
+            }
+        }
+        None
     }
 }
 
