@@ -648,3 +648,124 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `count` Deployments of a release `version`: each its own image and settings, so that every
+/// one changes between two versions (a large upgrade of one entry, whose highlights alone are
+/// over GitHub's limit).
+fn many_deployments(count: usize, version: &str) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..count {
+        out.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker-{i}\n  namespace: big\n  labels:\n    app: worker-{i}\nspec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: worker-{i}\n  template:\n    metadata:\n      labels:\n        app: worker-{i}\n    spec:\n      containers:\n      - name: worker\n        image: quay.io/example/worker-{i}:{version}\n        args:\n        - --queue=queue-{i}\n        - --release={version}\n        env:\n        - name: RELEASE\n          value: \"{version}\"\n        - name: SHARD\n          value: \"shard-{i}-{version}\"\n"
+        ));
+    }
+    out.into_bytes()
+}
+
+/// One pull request per entry (the default): the body of one entry whose diff alone is far over
+/// GitHub's limit keeps under it, the highlights are listed up to a point "and N more", and the
+/// trim note names that entry's JSON report (or the `--json FILE` given), which has every
+/// resource.
+#[test]
+fn a_per_entry_body_of_a_huge_upgrade_fits_githubs_limit() {
+    const COUNT: usize = 900;
+    let (old, new) = (
+        many_deployments(COUNT, "v1.0.0"),
+        many_deployments(COUNT, "v1.1.0"),
+    );
+    let notes = long_notes();
+    let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
+        "/api/repos/example/big/releases" => {
+            Reply::Ok(releases(&[("v1.1.0", &notes), ("v1.0.0", "first")]))
+        }
+        "/raw/big/v1.0.0/all.yaml" => Reply::Ok(old.clone()),
+        "/raw/big/v1.1.0/all.yaml" => Reply::Ok(new.clone()),
+        _ => Reply::status(404),
+    });
+    let toml = "[manifest.big]\nurl = \"BASE/raw/big/{version}/all.yaml\"\nversion = \"v1.0.0\"\ntrack = \"^1\"\nversions = { github-releases = \"example/big\" }\n";
+    let p = Project::synced(&server, toml, &[]);
+    let o = p.run(&["update", "--dry-run", "--report-dir", &p.out_arg("reports")]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let body = p.out("reports/big.md");
+    let json: serde_json::Value = serde_json::from_str(&p.out("reports/big.json")).unwrap();
+    let resources = json["entries"][0]["diff"]["resources"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(resources, COUNT, "the JSON report has every resource");
+    assert!(
+        chars(&body) <= GITHUB_LIMIT,
+        "the body has {} characters",
+        chars(&body)
+    );
+    let in_body = body.matches("<details><summary><b>").count();
+    println!(
+        "body: {} characters, {in_body} of {resources} resource sections",
+        chars(&body)
+    );
+    // Resource sections go first: with highlights over the limit, none is left.
+    assert_eq!(in_body, 0, "{in_body} of {resources}");
+    let note = body
+        .lines()
+        .find(|l| l.starts_with("> Trimmed to fit GitHub's 65536-character limit"))
+        .unwrap_or_else(|| panic!("no trim note in the body"));
+    assert!(
+        note.contains(&format!(
+            "{} resource sections not shown",
+            resources - in_body
+        )),
+        "{note}"
+    );
+    let json_path = p.out.join("reports/big.json").display().to_string();
+    assert!(note.contains(&format!("`{json_path}`")), "{note}");
+    // Long lists are capped: one image highlight per Deployment, too many to list them all.
+    let capped = body
+        .lines()
+        .find(|l| {
+            l.starts_with("- … and ") && l.ends_with(" more highlights (not shown: size limit)")
+        })
+        .unwrap_or_else(|| panic!("the highlights are not capped"));
+    let shown = body.matches("- ℹ️ **image-changed** ").count();
+    assert!(shown > 0, "some highlights are shown");
+    assert_eq!(
+        capped,
+        format!(
+            "- … and {} more highlights (not shown: size limit)",
+            COUNT - shown
+        )
+    );
+    assert!(
+        note.contains(&format!("{} highlights not shown", COUNT - shown)),
+        "{note}"
+    );
+    // The release notes were cut to their budget, with a link to the full text.
+    assert!(
+        body.contains("… (cut to fit; [the full notes]"),
+        "notes not cut"
+    );
+
+    // --report FILE.md with --json FILE: the note names that JSON file.
+    let o = p.run(&[
+        "update",
+        "--dry-run",
+        "--report",
+        &p.out_arg("body.md"),
+        "--json",
+        &p.out_arg("full.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let body = p.out("body.md");
+    assert!(chars(&body) <= GITHUB_LIMIT, "{}", chars(&body));
+    let full = p.out.join("full.json").display().to_string();
+    assert!(body.contains(&format!("`{full}`")), "the note names {full}");
+    // Without a JSON file the note says how to get the full report.
+    let o = p.run(&["update", "--dry-run", "--report", &p.out_arg("only.md")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let body = p.out("only.md");
+    assert!(chars(&body) <= GITHUB_LIMIT, "{}", chars(&body));
+    assert!(
+        body.contains("run `vendor update` with `--json FILE`"),
+        "{}",
+        chars(&body)
+    );
+}
