@@ -495,6 +495,28 @@ fn a_patch_on_a_renamed_port_applies_with_warnings_and_the_terminal_says_so() {
     assert!(body.contains("| `metrics-host-port.yaml` | ⚠️ applies with warnings | patches/metallb/metrics-host-port.yaml"), "{body}");
     assert!(body.contains("> 1 patch applies with warnings"), "{body}");
 
+    // --format json: the report on stdout, where the files went on stderr; -q: nothing.
+    let o = p.run(&[
+        "--format",
+        "json",
+        "update",
+        "--dry-run",
+        "--json",
+        &p.out_arg("again.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["entries"][0]["name"], "metallb");
+    let again = p.out.join("again.json").display().to_string();
+    assert!(
+        stderr(&o).contains(&format!("wrote {again} (JSON report)\n")),
+        "{}",
+        stderr(&o)
+    );
+    let o = p.run(&["-q", "update", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!((stdout(&o).as_str(), stderr(&o).as_str()), ("", ""));
+
     // On a terminal: colour (a pseudo-terminal through script(1), where it is installed).
     let Some(out) = on_a_terminal(&p, "update --dry-run --major") else {
         return;
