@@ -12,14 +12,17 @@ mod cli;
 mod common;
 mod diff;
 mod faults;
+mod formats;
 mod helm;
 mod hostile;
 #[cfg(unix)]
 mod install;
 mod integrity;
+mod lints;
 mod network;
 #[cfg(unix)]
 mod progress;
+mod review;
 mod sources;
 mod update;
 #[cfg(unix)]
