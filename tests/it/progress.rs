@@ -55,6 +55,9 @@ fn has_script() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Bytes the terminal showed, with the seconds since the start when they came.
+type Shown = (f64, Vec<u8>);
+
 /// A 4 MiB download that takes about 3 s: on a terminal, its progress (file, bytes so far of
 /// the total, rate) shows while it runs, not only when it is done.
 #[test]
@@ -95,8 +98,8 @@ fn a_slow_download_shows_its_progress_on_a_terminal_while_it_runs() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    // (seconds since start, bytes) of everything the terminal showed.
-    let seen: Arc<Mutex<Vec<(f64, Vec<u8>)>>> = Arc::default();
+    // Everything the terminal showed.
+    let seen: Arc<Mutex<Vec<Shown>>> = Arc::default();
     let mut stdout = child.stdout.take().unwrap();
     let reader = {
         let seen = seen.clone();
