@@ -220,6 +220,7 @@ const LOCK_KEY: &str = "lock";
 fn fill_lock_table(t: &mut Table, lock: &Lock) {
     set_or_remove(t, "version", lock.version.as_deref());
     set_or_remove(t, "digest", lock.digest.as_deref());
+    set_or_remove(t, "commit", lock.commit.as_deref());
     let mut images = Array::new();
     for i in &lock.images {
         images.push(i.as_str());
@@ -345,6 +346,7 @@ version = "v1.0.0"
 
     fn lock() -> Lock {
         Lock {
+            commit: None,
             version: Some("v2.14.21".into()),
             digest: Some(format!("sha256:{}", "a".repeat(64))),
             images: vec![

@@ -11,6 +11,8 @@ mod cli;
 mod common;
 mod diff;
 mod faults;
+#[cfg(unix)]
+mod git;
 mod helm;
 mod hostile;
 #[cfg(unix)]

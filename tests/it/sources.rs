@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use crate::common::{
     IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart, sha256_hex, snapshot,
 };
+use safe_archive::{ArchiveError, Limits};
 use vendor::config::{self, Config};
 use vendor::diag::Code;
 use vendor::flows::sync::{self, Options, SyncError};
 use vendor::report::model::Change;
 use vendor::report::progress::Progress;
-use vendor::sources::archive::{self, ArchiveError, Limits};
 use vendor::sources::http::{Client, RetryPolicy};
+use vendor::sources::identity;
 use vendor::sources::{Cache, ChartRequest, Fetcher, SourceError};
 
 fn metallb_tgz(version: &str) -> Vec<u8> {
@@ -445,7 +446,7 @@ fn fault_truncated_archive_is_refused() {
         matches!(
             source_of(&err),
             SourceError::Archive {
-                reason: ArchiveError::Corrupt(_),
+                reason: ArchiveError::Corrupt { .. },
                 ..
             }
         ),
@@ -988,10 +989,13 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
         ["0.14.0", "0.15.3", "0.15.9", "0.16.1_build.7", "not-semver"]
     );
     let found = f
-        .discover(&vendor::sources::oci::ChartTags {
-            repo: format!("oci://{host}/charts"),
-            chart: "metallb".into(),
-        })
+        .discover(
+            &vendor::sources::oci::ChartTags {
+                repo: format!("oci://{host}/charts"),
+                chart: "metallb".into(),
+            },
+            None,
+        )
         .unwrap();
     let versions: Vec<String> = found.iter().map(|x| x.tag.clone()).collect();
     assert_eq!(versions, ["0.16.1+build.7", "0.15.9", "0.15.3", "0.14.0"]);
@@ -1192,7 +1196,7 @@ fn hostile_archives_are_all_refused() {
     let cases = hostile_archives();
     assert!(cases.len() >= 15);
     for (name, bytes) in &cases {
-        let r = archive::read_chart(bytes, Limits::default());
+        let r = identity::read_chart(bytes);
         assert!(
             r.is_err(),
             "{name}: accepted {:?}",
@@ -1206,7 +1210,7 @@ fn hostile_archives_are_all_refused() {
         bomb.len()
     );
     assert!(matches!(
-        archive::read_chart(bomb, Limits::default()),
+        identity::read_chart(bomb),
         Err(ArchiveError::TooLarge { .. })
     ));
 }

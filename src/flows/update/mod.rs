@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::lock::{EntryUpdate, LockWriteError};
-use crate::config::{Config, Entry, Source, VersionSource};
+use crate::config::{Config, Entry, Fetch, Source, VersionSource};
 use crate::diag::{Finding, Level};
 use crate::flows::{outdated, sync};
 use crate::sources::{Fetcher, SourceError};
@@ -230,7 +230,7 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
         version: entry.version.clone(),
     })?;
     let found = fetcher
-        .discover(d.as_ref())
+        .discover(d.source.as_ref(), d.scheme.as_ref())
         .map_err(|source| UpdateError::Discover {
             entry: entry.name.clone(),
             source,
@@ -251,26 +251,57 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
     })
 }
 
-/// Upstream release notes of `version`, when the entry comes from GitHub.
+/// Upstream release notes of `version`, when the entry comes from GitHub: the release of the
+/// version's tag (through the entry's tag scheme or git `ref`).
 pub fn release_notes(entry: &Entry, version: &str) -> Option<String> {
-    let repo = match &entry.source {
+    let tag_of = |scheme: Option<&crate::sources::tags::TagScheme>| match scheme {
+        Some(s) => s.tag_for(version),
+        None => Some(version.to_string()),
+    };
+    let (repo, tag) = match &entry.source {
         Source::Manifest {
             versions: Some(VersionSource::GithubReleases(repo)),
+            tag,
             ..
-        } => Some(repo.clone()),
-        Source::Manifest { urls, .. } => urls.iter().find_map(|u| github_repo_of(u)),
-        Source::Chart { .. } => None,
-    }?;
-    Some(format!("https://github.com/{repo}/releases/tag/{version}"))
+        } => (Some(repo.clone()), tag_of(tag.as_ref())),
+        Source::Manifest {
+            fetch: Fetch::Git(g),
+            ..
+        }
+        | Source::Chart { git: Some(g), .. } => {
+            (github_repo_of(&g.url), Some(g.reference_for(version)))
+        }
+        Source::Manifest {
+            fetch: Fetch::Urls(urls),
+            tag,
+            ..
+        } => (
+            urls.iter().find_map(|u| github_repo_of(u)),
+            tag_of(tag.as_ref()),
+        ),
+        Source::Manifest {
+            fetch: Fetch::Archive { url, .. },
+            tag,
+            ..
+        } => (github_repo_of(url), tag_of(tag.as_ref())),
+        Source::Chart { .. } => (None, None),
+    };
+    Some(format!(
+        "https://github.com/{}/releases/tag/{}",
+        repo?, tag?
+    ))
 }
 
 /// `OWNER/REPO` of a github.com or raw.githubusercontent.com URL.
 fn github_repo_of(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://github.com/")
-        .or_else(|| url.strip_prefix("https://raw.githubusercontent.com/"))?;
+        .or_else(|| url.strip_prefix("https://raw.githubusercontent.com/"))
+        .or_else(|| url.strip_prefix("git@github.com:"))
+        .or_else(|| url.strip_prefix("ssh://git@github.com/"))?;
     let mut parts = rest.split('/');
     let (owner, repo) = (parts.next()?, parts.next()?);
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
     (!owner.is_empty() && !repo.is_empty()).then(|| format!("{owner}/{repo}"))
 }
 
