@@ -134,7 +134,7 @@ mod tests {
     use super::*;
 
     fn sel(inc: &[&str], exc: &[&str]) -> Selection {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
         Selection::new(&s(inc), &s(exc))
     }
 

@@ -646,8 +646,39 @@ fn example_lock_data_is_what_sync_writes() {
             _ => crate::common::Reply::status(404),
         }
     });
-    // Point every URL of every entry at the mirror.
+    // Entries from git: a repository made here whose tag holds the vendored files under the
+    // entry's `paths`, served by smart HTTP on loopback (git http-backend).
     let text = std::fs::read_to_string(root.join("vendor.toml")).unwrap();
+    let config = vendor::config::parse(Path::new("vendor.toml"), text.clone()).unwrap();
+    let git_root = tempfile::tempdir().unwrap();
+    let git_server = crate::common::git_http(git_root.path().to_path_buf());
+    // entry name -> (mirror URL, commit of the mirror's tag)
+    let mut git_mirrors = std::collections::HashMap::new();
+    for e in &config.entries {
+        let vendor::config::Source::Manifest {
+            fetch: vendor::config::Fetch::Git(g),
+            ..
+        } = &e.source
+        else {
+            continue;
+        };
+        let repo_dir = git_root.path().join(&e.name);
+        let repo = crate::common::GitRepo::at(&repo_dir);
+        let dir = &g.paths.include[0];
+        for f in e.lock.as_ref().unwrap().files.keys() {
+            let bytes = std::fs::read(root.join("upstream").join(&e.name).join(f)).unwrap();
+            let p = repo_dir.join(dir).join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        let commit = repo.commit(&[], "release");
+        repo.tag(&g.reference_for(&e.version), false);
+        git_mirrors.insert(
+            e.name.clone(),
+            (format!("{}/{}", git_server.base, e.name), commit),
+        );
+    }
+    // Point every URL of every entry at the mirror.
     let url = regex::Regex::new(r#""https://[^"]*/([^/"]+)""#).unwrap();
     let mut entry = String::new();
     let mirrored: String = text
@@ -658,6 +689,17 @@ fn example_lock_data_is_what_sync_writes() {
                 .and_then(|l| l.strip_suffix(']'))
             {
                 entry = name.to_string();
+            }
+            let table = entry
+                .trim_end_matches(".lock.files")
+                .trim_end_matches(".lock");
+            if let Some((mirror, commit)) = git_mirrors.get(table) {
+                if line.starts_with("git = ") {
+                    return format!("git = \"{mirror}\"\n");
+                }
+                if line.starts_with("commit = ") {
+                    return format!("commit = \"{commit}\"\n");
+                }
             }
             let line = if line.starts_with("versions") {
                 String::new()
@@ -682,8 +724,12 @@ fn example_lock_data_is_what_sync_writes() {
     let (code, out, err) = locked_sync();
     assert_eq!(code, 0, "{err}{out}");
     assert!(
-        server.count_suffix(".yaml") >= 14,
+        server.count_suffix(".yaml") >= 11,
         "every upstream file was fetched"
+    );
+    assert!(
+        git_server.count_suffix("/git-upload-pack") >= 2,
+        "git entries were fetched from their remote"
     );
 
     // The same run with one image missing from the lock: --locked refuses and writes nothing.

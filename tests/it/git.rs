@@ -591,3 +591,91 @@ fn pax_tgz() -> Vec<u8> {
     b.append(&h, &b"{}"[..]).unwrap();
     crate::common::gzip(&b.into_inner().unwrap())
 }
+
+/// metallb 0.15.3's chart directory in a monorepo (`charts/metallb` at tag v0.15.3) without its
+/// packaged frr-k8s dependency, which its Chart.lock pins in a repository (on loopback): vendored
+/// from git, it renders exactly as the same chart packaged in a Helm repository does.
+#[test]
+fn a_chart_from_a_git_directory_renders_like_a_repository_chart() {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sources/charts/metallb/0.15.3");
+    let frr = std::fs::read(src.join("charts/frr-k8s-0.0.21.tgz")).unwrap();
+    let packaged = crate::common::package_chart(&src, "metallb");
+    let (frr2, packaged2) = (frr.clone(), packaged.clone());
+    let server = Server::start(Duration::ZERO, move |req, _| match req.path() {
+        "/frr/index.yaml" => Reply::Ok(
+            crate::common::index_yaml(&[crate::common::IndexItem {
+                name: "frr-k8s".into(),
+                version: "0.0.21".into(),
+                url: "frr-k8s-0.0.21.tgz".into(),
+                digest: Some(sha256(&frr2)),
+            }])
+            .into_bytes(),
+        ),
+        "/frr/frr-k8s-0.0.21.tgz" => Reply::Ok(frr2.clone()),
+        "/charts/index.yaml" => Reply::Ok(
+            crate::common::index_yaml(&[crate::common::IndexItem {
+                name: "metallb".into(),
+                version: "0.15.3".into(),
+                url: "metallb-0.15.3.tgz".into(),
+                digest: Some(sha256(&packaged2)),
+            }])
+            .into_bytes(),
+        ),
+        "/charts/metallb-0.15.3.tgz" => Reply::Ok(packaged2.clone()),
+        _ => Reply::status(404),
+    });
+    let repo = GitRepo::new();
+    repo.put_dir(&src, "charts/metallb");
+    std::fs::remove_file(repo.path().join("charts/metallb/charts/frr-k8s-0.0.21.tgz")).unwrap();
+    let lock = repo.path().join("charts/metallb/Chart.lock");
+    let lock_text = std::fs::read_to_string(&lock).unwrap().replace(
+        "https://metallb.github.io/frr-k8s",
+        &format!("{}/frr", server.base),
+    );
+    std::fs::write(&lock, lock_text).unwrap();
+    let commit = repo.commit(&[], "metallb chart 0.15.3");
+    repo.tag("v0.15.3", true);
+    let p = Project::new(&format!(
+        "[chart.from-git]\ngit = \"{git}\"\nref = \"v{{version}}\"\npaths = [\"charts/metallb\"]\nchart = \"metallb\"\nversion = \"0.15.3\"\nrelease = \"metallb\"\nnamespace = \"metallb-system\"\n\n\
+         [chart.from-repo]\nrepo = \"{base}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\nrelease = \"metallb\"\nnamespace = \"metallb-system\"\n",
+        git = repo.file_url(),
+        base = server.base
+    ));
+    let o = p.run(&["sync"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        server.count("/frr/frr-k8s-0.0.21.tgz"),
+        1,
+        "the dependency came from its repository"
+    );
+    let mut from_git = p.upstream("from-git");
+    let mut from_repo = p.upstream("from-repo");
+    // The generated kustomization.yaml names its entry; everything rendered is identical.
+    from_git.remove("kustomization.yaml");
+    from_repo.remove("kustomization.yaml");
+    assert!(from_git.len() > 5);
+    assert!(
+        from_git == from_repo,
+        "the same render from git and from the repository"
+    );
+    let toml = p.toml();
+    assert!(toml.contains(&format!("commit = \"{commit}\"")), "{toml}");
+    assert!(
+        toml.contains("[chart.from-git.lock.render]"),
+        "render inputs are locked: {toml}"
+    );
+    assert_eq!(code(&p.run(&["check"])), 0);
+    assert_eq!(code(&p.run(&["sync", "--locked"])), 0);
+    // The chart's version must be the tag's: a Chart.yaml that says otherwise is refused.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit(&[], "next");
+    repo.tag("v0.15.4", false);
+    let o = p.run(&["update", "from-git", "--to", "0.15.4"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("Chart.yaml says version `0.15.3`"),
+        "{}",
+        text(&o)
+    );
+}

@@ -253,7 +253,7 @@ impl Validator {
                     .unwrap_or_default(),
             };
             if let Some(g) = &git
-                && (g.paths.include.len() != 1 || !g.paths.exclude.is_empty())
+                && g.paths.include.len() != 1
             {
                 self.problems.push(
                     Problem::new(
@@ -473,6 +473,9 @@ impl Validator {
                     out.include.push(normalize(&p));
                 }
             }
+        }
+        if kind != "manifest" {
+            return out;
         }
         for (p, span) in self.string_list(keys, "exclude").unwrap_or_default() {
             self.source_path("exclude", &p, span);

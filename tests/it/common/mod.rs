@@ -347,26 +347,42 @@ fn snapshot_into(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
 /// A git repository made in the test with real git (a work tree; served as is over `file://`,
 /// smart HTTP ([`git_http`]) or a stand-in ssh ([`fake_ssh`])).
 pub struct GitRepo {
-    pub dir: tempfile::TempDir,
+    root: PathBuf,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl GitRepo {
+    /// A new repository in a temporary directory.
     pub fn new() -> GitRepo {
         let dir = tempfile::tempdir().unwrap();
-        let r = GitRepo { dir };
+        let r = GitRepo {
+            root: dir.path().to_path_buf(),
+            _dir: Some(dir),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    /// A new repository at `path` (created; removed by whoever owns its parent).
+    pub fn at(path: &Path) -> GitRepo {
+        std::fs::create_dir_all(path).unwrap();
+        let r = GitRepo {
+            root: path.to_path_buf(),
+            _dir: None,
+        };
         r.git(&["init", "-q", "-b", "main"]);
         r
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
 
     /// Runs git in the repository with a fixed identity and dates; returns stdout.
     pub fn git(&self, args: &[&str]) -> String {
         let out = std::process::Command::new("git")
             .args(args)
-            .current_dir(self.dir.path())
+            .current_dir(&self.root)
             .env("GIT_AUTHOR_NAME", "t")
             .env("GIT_AUTHOR_EMAIL", "t@example.com")
             .env("GIT_COMMITTER_NAME", "t")
@@ -374,7 +390,7 @@ impl GitRepo {
             .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
             .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.dir.path())
+            .env("HOME", &self.root)
             .output()
             .expect("git is installed");
         assert!(
@@ -388,7 +404,7 @@ impl GitRepo {
     /// Writes files (path -> bytes; `None` removes), commits them, returns the commit id.
     pub fn commit(&self, files: &[(&str, Option<&[u8]>)], message: &str) -> String {
         for (rel, data) in files {
-            let p = self.dir.path().join(rel);
+            let p = self.root.join(rel);
             match data {
                 Some(d) => {
                     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -410,7 +426,7 @@ impl GitRepo {
 
     /// Copies every file of `from` to `to` in the work tree (replacing what is there).
     pub fn put_dir(&self, from: &Path, to: &str) {
-        let target = self.dir.path().join(to);
+        let target = self.root.join(to);
         if target.exists() {
             std::fs::remove_dir_all(&target).unwrap();
         }
@@ -436,7 +452,7 @@ impl GitRepo {
     }
 
     pub fn file_url(&self) -> String {
-        format!("file://{}", self.dir.path().display())
+        format!("file://{}", self.root.display())
     }
 }
 
