@@ -638,9 +638,29 @@ fn example_lock_data_is_what_sync_writes() {
     copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
     copy_dir(&root.join("patches"), &dir.path().join("patches"));
     let upstream = dir.path().join("upstream");
+    let newer = root.join("tests/fixtures/git");
+    let fixture = newer.clone();
     let server = crate::common::Server::start(std::time::Duration::ZERO, move |req, _| {
-        // /NAME/VERSION/FILE -> upstream/NAME/FILE
+        // ingress-nginx's releases mix controller and chart tags.
+        if req.path() == "/api/repos/kubernetes/ingress-nginx/releases" {
+            let tags = [
+                "controller-v1.15.1",
+                "helm-chart-4.15.1",
+                "controller-v1.14.5",
+            ];
+            let list: Vec<serde_json::Value> = tags
+                .iter()
+                .map(|t| serde_json::json!({"tag_name": t, "draft": false}))
+                .collect();
+            return crate::common::Reply::Ok(serde_json::to_vec(&list).unwrap());
+        }
+        // /NAME/VERSION/FILE -> upstream/NAME/FILE (a newer version from the fixtures)
         let parts: Vec<&str> = req.path().trim_start_matches('/').split('/').collect();
+        if parts.len() == 3
+            && let Ok(bytes) = std::fs::read(fixture.join(parts[0]).join(parts[1]).join(parts[2]))
+        {
+            return crate::common::Reply::Ok(bytes);
+        }
         match std::fs::read(upstream.join(parts[0]).join(parts[parts.len() - 1])) {
             Ok(bytes) if parts.len() == 3 => crate::common::Reply::Ok(bytes),
             _ => crate::common::Reply::status(404),
@@ -654,6 +674,7 @@ fn example_lock_data_is_what_sync_writes() {
     let git_server = crate::common::git_http(git_root.path().to_path_buf());
     // entry name -> (mirror URL, commit of the mirror's tag)
     let mut git_mirrors = std::collections::HashMap::new();
+    let mut git_repos = Vec::new();
     for e in &config.entries {
         let vendor::config::Source::Manifest {
             fetch: vendor::config::Fetch::Git(g),
@@ -677,6 +698,7 @@ fn example_lock_data_is_what_sync_writes() {
             e.name.clone(),
             (format!("{}/{}", git_server.base, e.name), commit),
         );
+        git_repos.push((e.name.clone(), dir.clone(), repo));
     }
     // Point every URL of every entry at the mirror.
     let url = regex::Regex::new(r#""https://[^"]*/([^/"]+)""#).unwrap();
@@ -701,7 +723,8 @@ fn example_lock_data_is_what_sync_writes() {
                     return format!("commit = \"{commit}\"\n");
                 }
             }
-            let line = if line.starts_with("versions") {
+            // ingress-nginx keeps its version source (releases on the mirror, tag scheme).
+            let line = if line.starts_with("versions") && table != "ingress-nginx" {
                 String::new()
             } else {
                 line.to_string()
@@ -741,5 +764,52 @@ fn example_lock_data_is_what_sync_writes() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(),
         tampered
+    );
+
+    // outdated and update on the example's git entry (a newer tag on its remote) and on
+    // ingress-nginx through its tag scheme (the mirror's release list).
+    std::fs::write(dir.path().join("vendor.toml"), &mirrored).unwrap();
+    let (name, path, repo) = git_repos
+        .iter()
+        .find(|(n, _, _)| n == "kube-state-metrics")
+        .expect("the example vendors kube-state-metrics from git");
+    repo.put_dir(&newer.join(name).join("v2.20.0"), path);
+    repo.commit(&[], "v2.20.0");
+    repo.tag("v2.20.0", true);
+    let api = format!("{}/api", server.base);
+    let env = [
+        ("VENDOR_CACHE_DIR", cache.as_path()),
+        ("GITHUB_API_URL", Path::new(&api)),
+    ];
+    let (code, out, err) = vendor_in(
+        dir.path(),
+        &[
+            "outdated",
+            "kube-state-metrics",
+            "ingress-nginx",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["name"], "ingress-nginx");
+    assert_eq!(rows[0]["latest"], "v1.15.1", "{rows}");
+    assert_eq!(rows[1]["in_track"], "2.20.0", "{rows}");
+    let (code, _, err) = vendor_in(dir.path(), &["update", "kube-state-metrics"], &env);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, _, err) = vendor_in(dir.path(), &["update", "ingress-nginx", "--major"], &env);
+    assert!(code == 0 || code == 1, "{err}");
+    let toml = std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap();
+    assert!(toml.contains("version = \"2.20.0\"") && toml.contains("version = \"v1.15.1\""));
+    assert_eq!(
+        std::fs::read(dir.path().join("upstream/ingress-nginx/deploy.yaml")).unwrap(),
+        std::fs::read(newer.join("ingress-nginx/v1.15.1/deploy.yaml")).unwrap()
+    );
+    assert!(
+        crate::common::snapshot(&dir.path().join("upstream/kube-state-metrics"))
+            == crate::common::snapshot(&newer.join("kube-state-metrics/v2.20.0")),
+        "kube-state-metrics' directory at 2.20.0, byte for byte"
     );
 }
