@@ -1,15 +1,45 @@
 #!/usr/bin/env bash
 # Whole-process timing of `vendor template` on real charts (release build).
 # Targets: ingress-nginx default values < 15 ms; metallb with subcharts < 30 ms.
+# Also: bench/charts/keys (five 4096-bit RSA keys from genPrivateKey and a genCA) rendered by
+# vendor and, where helm-python-sdk is installed, by Helm's Go engine (tools/helm/oracle.py),
+# alternating runs so both see the same machine load.
 # Usage: bench/template.sh [CHARTS_DIR]   (default: ../shared/corpus/charts or /work/shared/corpus/charts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 charts="${1:-}"
 for c in "$charts" ../shared/corpus/charts /work/shared/corpus/charts crates/helm-render/tests/fixtures/helm/charts; do
   if [ -n "$c" ] && [ -d "$c/ingress-nginx" ]; then charts="$c"; break; fi
 done
 if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
 bin="${VENDOR_BIN:-$PWD/target/release/vendor}"
+python3 - "$bin" "$root" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+binary, root = sys.argv[1:3]
+chart = os.path.join(root, "bench", "charts", "keys")
+runs = 5
+cmds = {"vendor": [binary, "template", chart]}
+try:
+    import helm_python  # noqa: F401
+    cmds["helm (oracle)"] = [sys.executable, os.path.join(root, "tools", "helm", "oracle.py"), "template", chart]
+except ImportError:
+    print("keys chart: helm-python-sdk not installed, vendor only")
+walls = {k: [] for k in cmds}
+cpus = {k: [] for k in cmds}
+for _ in range(runs):
+    for k, cmd in cmds.items():
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        walls[k].append(time.perf_counter() - t)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus[k].append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+for k in cmds:
+    print(f"keys (5 RSA-4096 + genCA) {k:<14} wall median {statistics.median(walls[k]):5.2f} s  "
+          f"min {min(walls[k]):5.2f} s  cpu median {statistics.median(cpus[k]):5.2f} s  ({runs} runs)")
+PY
+
 cd "$charts"
 
 cases=(

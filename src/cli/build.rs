@@ -15,13 +15,30 @@ pub struct Args {
     /// Refuse to read files outside this directory (default: no limit beyond kustomize's own).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Where a kustomization may read files from, as kustomize's flag:
+    /// `LoadRestrictionsRootOnly` (in or below its own directory) or `LoadRestrictionsNone`.
+    #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly",
+          value_parser = ["LoadRestrictionsRootOnly", "LoadRestrictionsNone"])]
+    pub load_restrictor: String,
+    /// Render `helmCharts:` entries (kustomize's --enable-helm) with vendor's own Helm engine.
+    #[arg(long)]
+    pub enable_helm: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let opts = BuildOptions {
-        preparsed: Default::default(),
         root: args.root,
-        display_base: None,
+        load_restrictor: if args.load_restrictor == "LoadRestrictionsNone" {
+            kustomize::LoadRestrictor::None
+        } else {
+            kustomize::LoadRestrictor::RootOnly
+        },
+        enable_helm: args.enable_helm,
+        helm: args.enable_helm.then(|| {
+            std::sync::Arc::new(crate::render::ChartRenderer::new(false))
+                as std::sync::Arc<dyn kustomize::ChartInflater>
+        }),
+        ..Default::default()
     };
     let out = kustomize::build(&args.dir, &opts).map_err(|e| {
         let mut r = miette::miette!("{e}");

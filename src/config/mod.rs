@@ -46,6 +46,9 @@ pub struct Settings {
     /// `.Capabilities.KubeVersion` when rendering charts, and the version removed APIs are judged
     /// against (default `1.31.0`).
     pub kube_version: String,
+    /// `helm = "3"|"4"`: which Helm's `helm template` chart entries are rendered as. Without
+    /// the setting Helm 3, so renders (and lock data) of existing files do not change.
+    pub helm: helm_render::HelmVersion,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             upstream_dir: "upstream".into(),
             patches_dir: "patches".into(),
             kube_version: "1.31.0".into(),
+            helm: helm_render::HelmVersion::V3,
         }
     }
 }

@@ -54,7 +54,7 @@ fn register(m: &mut FuncMap) {
         "index" [Any] ...Any => |_, a| index(&a[0], &a[1..]);
         "print" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprint(&a)));
         "println" [] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintln(&a)));
-        "printf" [Str] ...Any => |_, a| Ok(GoValue::from(gofmt::sprintf(a[0].as_str().unwrap_or(""), &a[1..])));
+        "printf" [Str] ...Any => |c, a| gofmt::sprintf_limited(a[0].as_str().unwrap_or(""), &a[1..], c.options().max_value_bytes).map(GoValue::from);
         "html" [] ...Any => |_, a| Ok(GoValue::from(html_escape(&eval_args(&a))));
         "js" [] ...Any => |_, a| Ok(GoValue::from(js_escape(&eval_args(&a))));
         "urlquery" [] ...Any => |_, a| Ok(GoValue::from(query_escape(&eval_args(&a))));
@@ -71,13 +71,25 @@ fn register(m: &mut FuncMap) {
     }
 }
 
+/// Go's evalArgs for `html`, `js`, `urlquery`: one string as is, else `fmt.Sprint` of the
+/// arguments with a missing value printed as `<no value>` (Go's printableValue).
 fn eval_args(a: &[GoValue]) -> String {
     if a.len() == 1
         && let GoValue::String(s) = &a[0]
     {
         return s.to_string();
     }
-    gofmt::sprint(a)
+    let args: Vec<GoValue> = a
+        .iter()
+        .map(|v| {
+            if v.is_nil() {
+                GoValue::from("<no value>")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    gofmt::sprint(&args)
 }
 
 fn length(v: &GoValue) -> Result<GoValue, String> {
@@ -86,6 +98,7 @@ fn length(v: &GoValue) -> Result<GoValue, String> {
         GoValue::Bytes(b) => b.len(),
         GoValue::List(l) => l.len(),
         GoValue::Map(m) => m.borrow().len(),
+        GoValue::Object(o) if o.len().is_some() => o.len().unwrap_or(0),
         GoValue::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         other => return Err(format!("len of type {}", other.type_name())),
     } as i64))
@@ -116,6 +129,26 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
                     ));
                 }
             },
+            GoValue::Object(o) if o.items().is_some() => {
+                let items = o.items().unwrap_or_default();
+                items[index_arg(i, items.len())?].clone()
+            }
+            GoValue::Object(o) if o.entries().is_some() => match i {
+                GoValue::String(k) => o
+                    .entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|(key, _)| **key == **k)
+                    .map(|(_, v)| v)
+                    .unwrap_or_default(),
+                GoValue::Nil => return Err("value is nil; should be of type string".into()),
+                other => {
+                    return Err(format!(
+                        "value has type {}; should be string",
+                        other.type_name()
+                    ));
+                }
+            },
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };
     }
@@ -124,7 +157,7 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
 
 fn index_arg(i: &GoValue, len: usize) -> Result<usize, String> {
     let x = match i {
-        GoValue::Int(x) => *x,
+        GoValue::Int(x) | GoValue::Int64(x) => *x,
         GoValue::Nil => return Err("cannot index slice/array with nil".into()),
         other => {
             return Err(format!(
@@ -154,7 +187,7 @@ enum BasicKind {
 fn basic_kind(v: &GoValue) -> BasicKind {
     match v {
         GoValue::Bool(_) => BasicKind::Bool,
-        GoValue::Int(_) => BasicKind::Int,
+        GoValue::Int(_) | GoValue::Int64(_) => BasicKind::Int,
         GoValue::Float(_) => BasicKind::Float,
         GoValue::String(_) => BasicKind::Str,
         _ => BasicKind::Invalid,
@@ -173,15 +206,19 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             if !a.is_nil() && !b.is_nil() {
-                return Err(BAD_COMPARISON.into());
+                return Err(format!(
+                    "{BAD_COMPARISON}: {} and {}",
+                    a.type_name(),
+                    b.type_name()
+                ));
             }
             false
         } else {
             match (a, b) {
                 (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
-                (GoValue::Int(x), GoValue::Int(y)) => x == y,
                 (GoValue::Float(x), GoValue::Float(y)) => x == y,
                 (GoValue::String(x), GoValue::String(y)) => x == y,
+                _ if k1 == BasicKind::Int => a.as_int() == b.as_int(),
                 _ => {
                     if a.is_nil() || b.is_nil() {
                         a.is_nil() == b.is_nil()
@@ -192,8 +229,22 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                             | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
                                 return Err(format!(
                                     "non-comparable type {}: {}",
-                                    gofmt::sprint_value(b),
+                                    gofmt::sprintf("%s", std::slice::from_ref(b)),
                                     b.type_name()
+                                ));
+                            }
+                            (GoValue::Object(x), _) | (_, GoValue::Object(x))
+                                if x.len().is_some() =>
+                            {
+                                let v = if matches!(b, GoValue::Object(_)) {
+                                    b
+                                } else {
+                                    a
+                                };
+                                return Err(format!(
+                                    "non-comparable type {}: {}",
+                                    gofmt::sprintf("%s", std::slice::from_ref(v)),
+                                    v.type_name()
                                 ));
                             }
                             (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
@@ -228,10 +279,14 @@ fn lt(a: &GoValue, b: &GoValue) -> Result<bool, String> {
         return Err(BAD_COMPARISON_TYPE.into());
     }
     if k1 != k2 {
-        return Err(BAD_COMPARISON.into());
+        return Err(format!(
+            "{BAD_COMPARISON}: {} and {}",
+            a.type_name(),
+            b.type_name()
+        ));
     }
     Ok(match (a, b) {
-        (GoValue::Int(x), GoValue::Int(y)) => x < y,
+        _ if k1 == BasicKind::Int => a.as_int() < b.as_int(),
         (GoValue::Float(x), GoValue::Float(y)) => x < y,
         (GoValue::String(x), GoValue::String(y)) => x < y,
         _ => return Err(BAD_COMPARISON_TYPE.into()),
@@ -262,7 +317,8 @@ pub(crate) fn html_escape(s: &str) -> String {
     out
 }
 
-/// Go's template.JSEscapeString.
+/// Go's template.JSEscapeString: quotes, backslash and `<>&=` escaped, other ASCII control
+/// characters as `\u00XX`, non-printable Unicode as `\uXXXX`.
 fn js_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -274,11 +330,15 @@ fn js_escape(s: &str) -> String {
             '>' => out.push_str("\\u003E"),
             '&' => out.push_str("\\u0026"),
             '=' => out.push_str("\\u003D"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u00{:02X}", c as u32)),
+            c if c.is_ascii() => out.push(c),
+            c if crate::strconv::is_print(c) => out.push(c),
+            c => {
+                let mut buf = [0u16; 2];
+                for u in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{u:04X}"));
+                }
+            }
         }
     }
     out

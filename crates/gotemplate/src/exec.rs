@@ -61,6 +61,8 @@ pub(crate) struct Shared<'a> {
     pub overlay: RefCell<Vec<HashMap<String, Rc<Tree>>>>,
     /// Nesting counts per kind and name for `Context::nested`.
     pub nesting: RefCell<HashMap<&'static str, HashMap<String, usize>>>,
+    /// Bytes written so far by this execution and the executions it started.
+    pub written: std::cell::Cell<usize>,
 }
 
 impl Shared<'_> {
@@ -83,6 +85,14 @@ pub(crate) struct State<'s, 'a> {
     pub out: String,
     /// Position of the node being evaluated (for function errors and notices).
     pub cur_pos: usize,
+    /// Whether the last field chain's value came out of a map or an interface (Go's static
+    /// type `interface {}`): a nil there is a typed nil, which typed parameters refuse.
+    last_iface: bool,
+    /// Go's "current node" for errors in a field chain on a parenthesized receiver
+    /// (`(lookup ...).a.b` fails at the receiver's last evaluated node).
+    chain_at: Option<(usize, String)>,
+    /// The last argument an `and`/`or` evaluated (where Go's error context is after one).
+    andor_at: Option<(usize, String)>,
 }
 
 pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
@@ -91,6 +101,7 @@ pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptio
         opts,
         overlay: RefCell::new(Vec::new()),
         nesting: RefCell::new(HashMap::new()),
+        written: std::cell::Cell::new(0),
     };
     execute_named(&shared, name, data, None)
 }
@@ -124,6 +135,9 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
         depth: 0,
         out: String::new(),
         cur_pos: 0,
+        last_iface: false,
+        chain_at: None,
+        andor_at: None,
     };
     match st.walk_list(data, false, &tree.root) {
         Ok(()) => Ok(st.out),
@@ -155,14 +169,21 @@ fn run_text(shared: &Shared, name: &str, text: &str, data: &GoValue) -> R<String
     r
 }
 
-/// Go's rule for an untyped constant used as a value: a float if it is written as one
-/// (`1.0`, `1e3`), an int otherwise (`0x1E` is an int even though it contains an `E`).
-fn is_float_literal(text: &str) -> bool {
-    let body = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
-    if body.starts_with("0x") {
-        return body.contains(['.', 'p']);
+/// Where Go reports an error in a field chain on `node` (its receiver): the last node
+/// evaluated inside a parenthesized pipeline, else the chain itself (`None`).
+fn chain_context(node: &Arg) -> Option<(usize, String)> {
+    match node {
+        Arg::Pipe(p) => Some(last_node(p)),
+        _ => None,
     }
-    body.contains(['.', 'e'])
+}
+
+/// An integer of the same Go type as `like` (`range` over an `int64` yields `int64`s).
+fn int_like(like: &GoValue, i: i64) -> GoValue {
+    match like {
+        GoValue::Int64(_) => GoValue::Int64(i),
+        _ => GoValue::Int(i),
+    }
 }
 
 /// The node Go's executor last visited after evaluating `pipe` (its error context).
@@ -203,6 +224,50 @@ impl State<'_, '_> {
         self.tree.location(self.cur_pos).0
     }
 
+    /// [`last_node`] of a pipeline just evaluated, where an `and`/`or` ending it stopped at
+    /// the argument it last evaluated.
+    fn last_node_dyn(&self, pipe: &Pipe) -> (usize, String) {
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Ident { name, .. }) = cmd.args.first()
+            && matches!(&**name, "and" | "or")
+            && let Some(at) = &self.andor_at
+        {
+            return at.clone();
+        }
+        if let Some(cmd) = pipe.cmds.last()
+            && let Some(Arg::Pipe(p)) = cmd.args.last()
+        {
+            return self.last_node_dyn(p);
+        }
+        last_node(pipe)
+    }
+
+    /// Go's `idealConstant`: a number literal used where any type is accepted is a complex128
+    /// if it is one, a float64 if it is written as a float (`1.0`, `1e3`, `0x1p4`, but not
+    /// `0x1E` or `'a'`), else an int (`9223372036854775808` overflows int).
+    fn ideal_constant(&self, pos: usize, n: &parse::Number) -> R<GoValue> {
+        if let Some((re, im)) = n.complex {
+            return Ok(GoValue::complex(re, im));
+        }
+        let t = n.text.as_str();
+        let hex_int = t.len() > 2
+            && t.starts_with('0')
+            && matches!(t.as_bytes()[1], b'x' | b'X')
+            && !t.contains(['p', 'P']);
+        let rune = t.starts_with('\'');
+        if let Some(f) = n.float
+            && !hex_int
+            && !rune
+            && t.contains(['.', 'e', 'E', 'p', 'P'])
+        {
+            return Ok(GoValue::Float(f));
+        }
+        if let Some(i) = n.int {
+            return Ok(GoValue::Int(i));
+        }
+        Err(self.error(pos, t, format!("{t} overflows int")))
+    }
+
     fn walk_list(&mut self, dot: &GoValue, dot_iface: bool, list: &[Node]) -> Result<(), Flow> {
         for n in list {
             self.walk(dot, dot_iface, n)?;
@@ -213,15 +278,23 @@ impl State<'_, '_> {
     fn walk(&mut self, dot: &GoValue, dot_iface: bool, node: &Node) -> Result<(), Flow> {
         match node {
             Node::Text(r) => {
-                self.out.push_str(&self.tree.text[r.clone()]);
-                self.check_output_size()
+                let text = &self.tree.text[r.clone()];
+                self.check_output_size(r.start, "text", text.len())?;
+                self.out.push_str(text);
+                Ok(())
             }
             Node::Action(pipe) => {
                 let v = self.eval_pipeline(dot, dot_iface, pipe)?;
                 if pipe.decl.is_empty() {
+                    let before = self.out.len();
                     self.print_value(&v);
+                    let n = self.out.len() - before;
+                    if let Err(e) = self.check_output_size(pipe.pos, &pipe.to_string(), n) {
+                        self.out.truncate(before);
+                        return Err(e);
+                    }
                 }
-                self.check_output_size()
+                Ok(())
             }
             Node::If(b) => self.walk_if_with(dot, dot_iface, b, false),
             Node::With(b) => self.walk_if_with(dot, dot_iface, b, true),
@@ -265,6 +338,9 @@ impl State<'_, '_> {
                     depth: self.depth + 1,
                     out: std::mem::take(&mut self.out),
                     cur_pos: 0,
+                    last_iface: false,
+                    chain_at: None,
+                    andor_at: None,
                 };
                 let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
                     sub.walk_list(&data, false, &tree.root)
@@ -278,13 +354,18 @@ impl State<'_, '_> {
         }
     }
 
-    /// Bounds memory: a template that writes more than `max_output_bytes` is stopped.
-    fn check_output_size(&self) -> Result<(), Flow> {
-        if self.out.len() > self.shared.opts.max_output_bytes {
-            return Err(Flow::Err(TemplateError::Other(format!(
-                "template: {}: output exceeds {} bytes; stopping (runaway range or recursion?)",
-                self.tree.name, self.shared.opts.max_output_bytes
-            ))));
+    /// Bounds memory: adds `n` bytes to the execution's total and stops it, naming the
+    /// template and line, once the total exceeds `max_output_bytes`.
+    fn check_output_size(&self, pos: usize, context: &str, n: usize) -> Result<(), Flow> {
+        let total = self.shared.written.get().saturating_add(n);
+        self.shared.written.set(total);
+        let limit = self.shared.opts.max_output_bytes;
+        if total > limit {
+            return Err(Flow::Err(self.error(
+                pos,
+                context,
+                crate::options::limit_message("output", total as u128, "bytes", limit),
+            )));
         }
         Ok(())
     }
@@ -324,40 +405,43 @@ impl State<'_, '_> {
         let mark = self.vars.len();
         let decl = &b.pipe.decl;
         let mut ran = false;
-        let iterate = |st: &mut Self, index: GoValue, elem: GoValue| -> Result<bool, Flow> {
-            if !decl.is_empty() {
-                if b.pipe.is_assign {
-                    if decl.len() > 1 {
-                        st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+        // `iface`: the element's static type is interface{} (a []interface{} or a
+        // map[string]interface{}), not a concrete type (a []string, an int range).
+        let iterate =
+            |st: &mut Self, index: GoValue, elem: GoValue, iface: bool| -> Result<bool, Flow> {
+                if !decl.is_empty() {
+                    if b.pipe.is_assign {
+                        if decl.len() > 1 {
+                            st.set_var(&decl[0], index.clone(), b.pipe.pos)?;
+                        } else {
+                            st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        }
                     } else {
-                        st.set_var(&decl[0], elem.clone(), b.pipe.pos)?;
+                        let n = st.vars.len();
+                        st.vars[n - 1].1 = elem.clone();
                     }
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 1].1 = elem.clone();
                 }
-            }
-            if decl.len() > 1 {
-                if b.pipe.is_assign {
-                    st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
-                } else {
-                    let n = st.vars.len();
-                    st.vars[n - 2].1 = index;
+                if decl.len() > 1 {
+                    if b.pipe.is_assign {
+                        st.set_var(&decl[1], elem.clone(), b.pipe.pos)?;
+                    } else {
+                        let n = st.vars.len();
+                        st.vars[n - 2].1 = index;
+                    }
                 }
-            }
-            let r = st.walk_list(&elem, true, &b.list);
-            st.vars.truncate(mark);
-            match r {
-                Ok(()) | Err(Flow::Continue) => Ok(true),
-                Err(Flow::Break) => Ok(false),
-                Err(e) => Err(e),
-            }
-        };
+                let r = st.walk_list(&elem, iface, &b.list);
+                st.vars.truncate(mark);
+                match r {
+                    Ok(()) | Err(Flow::Continue) => Ok(true),
+                    Err(Flow::Break) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            };
         match &val {
             GoValue::List(l) => {
                 for (i, e) in l.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), e.clone())? {
+                    if !iterate(self, GoValue::Int(i as i64), e.clone(), true)? {
                         break;
                     }
                 }
@@ -365,7 +449,7 @@ impl State<'_, '_> {
             GoValue::Bytes(bs) => {
                 for (i, e) in bs.iter().enumerate() {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64))? {
+                    if !iterate(self, GoValue::Int(i as i64), GoValue::Int(*e as i64), false)? {
                         break;
                     }
                 }
@@ -378,12 +462,12 @@ impl State<'_, '_> {
                     .collect();
                 for (k, e) in entries {
                     ran = true;
-                    if !iterate(self, GoValue::from(k), e)? {
+                    if !iterate(self, GoValue::from(k), e, true)? {
                         break;
                     }
                 }
             }
-            GoValue::Int(n) => {
+            GoValue::Int(n) | GoValue::Int64(n) => {
                 if decl.len() > 1 {
                     let (lpos, lctx) = last_node(&b.pipe);
                     return Err(self
@@ -402,8 +486,25 @@ impl State<'_, '_> {
                 }
                 for i in 0..*n {
                     ran = true;
-                    if !iterate(self, GoValue::Int(i), GoValue::Int(i))? {
+                    if !iterate(self, int_like(&val, i), int_like(&val, i), false)? {
                         break;
+                    }
+                }
+            }
+            GoValue::Object(o) if o.items().is_some() || o.entries().is_some() => {
+                if let Some(items) = o.items() {
+                    for (i, e) in items.into_iter().enumerate() {
+                        ran = true;
+                        if !iterate(self, GoValue::Int(i as i64), e, false)? {
+                            break;
+                        }
+                    }
+                } else if let Some(entries) = o.entries() {
+                    for (k, e) in entries {
+                        ran = true;
+                        if !iterate(self, GoValue::from(k), e, false)? {
+                            break;
+                        }
                     }
                 }
             }
@@ -465,7 +566,18 @@ impl State<'_, '_> {
         pipe: &Pipe,
     ) -> R<GoValue> {
         let mut value: Option<GoValue> = None;
-        for cmd in &pipe.cmds {
+        for (i, cmd) in pipe.cmds.iter().enumerate() {
+            if i == 0
+                && matches!(cmd.args.first(), Some(Arg::Pipe(_)))
+                && (cmd.args.len() > 1 || value.is_some())
+            {
+                // Go reports a parenthesized first word given arguments at the pipeline.
+                return Err(self.error(
+                    pipe.pos,
+                    &pipe.to_string(),
+                    format!("can't give argument to non-function {}", cmd.args[0]),
+                ));
+            }
             value = Some(self.eval_command(dot, dot_iface, cmd, value)?);
         }
         let value = value.unwrap_or_default();
@@ -505,8 +617,11 @@ impl State<'_, '_> {
             }
             Arg::Chain { pos, node, names } => {
                 let recv = self.eval_arg_any(dot, dot_iface, node)?;
-                return self
-                    .eval_field_chain(dot, &recv, false, first, *pos, names, &cmd.args, final_);
+                self.chain_at = chain_context(node);
+                let r =
+                    self.eval_field_chain(dot, &recv, false, first, *pos, names, &cmd.args, final_);
+                self.chain_at = None;
+                return r;
             }
             Arg::Ident { pos, name } => {
                 return self.eval_function(dot, dot_iface, *pos, name, cmd, final_);
@@ -531,19 +646,7 @@ impl State<'_, '_> {
             Arg::Bool(_, b) => GoValue::Bool(*b),
             Arg::Dot(_) => dot.clone(),
             Arg::Nil(p) => return Err(self.error(*p, "nil", "nil is not a command")),
-            Arg::Number(_, n) => {
-                if n.is_char {
-                    GoValue::Int(n.int.unwrap_or(0))
-                } else if let Some(i) = n.int
-                    && !is_float_literal(&n.text)
-                {
-                    GoValue::Int(i)
-                } else if let Some(f) = n.float {
-                    GoValue::Float(f)
-                } else {
-                    GoValue::Int(n.int.unwrap_or(0))
-                }
-            }
+            Arg::Number(pos, n) => self.ideal_constant(*pos, n)?,
             Arg::Str { value, .. } => GoValue::String(value.clone()),
             _ => unreachable!(),
         })
@@ -575,6 +678,7 @@ impl State<'_, '_> {
             recv = v;
             iface = vi;
         }
+        self.last_iface = iface;
         Ok(recv)
     }
 
@@ -591,7 +695,10 @@ impl State<'_, '_> {
         receiver: &GoValue,
         iface: bool,
     ) -> R<(GoValue, bool)> {
-        let ctx = node.to_string();
+        let (pos, ctx) = match &self.chain_at {
+            Some((p, c)) => (*p, c.clone()),
+            None => (pos, node.to_string()),
+        };
         let has_args = args.len() > 1 || final_.is_some();
         match receiver {
             GoValue::Nil => {
@@ -727,19 +834,14 @@ impl State<'_, '_> {
             }
             Arg::Chain { pos, node, names } => {
                 let recv = self.eval_arg_any(dot, dot_iface, node)?;
-                self.eval_field_chain(dot, &recv, false, arg, *pos, names, &[], None)
+                self.chain_at = chain_context(node);
+                let r = self.eval_field_chain(dot, &recv, false, arg, *pos, names, &[], None);
+                self.chain_at = None;
+                r
             }
             Arg::Bool(_, b) => Ok(GoValue::Bool(*b)),
             Arg::Str { value, .. } => Ok(GoValue::String(value.clone())),
-            Arg::Number(_, n) => Ok(if n.is_char {
-                GoValue::Int(n.int.unwrap_or(0))
-            } else if let Some(i) = n.int
-                && !is_float_literal(&n.text)
-            {
-                GoValue::Int(i)
-            } else {
-                GoValue::Float(n.float.unwrap_or(0.0))
-            }),
+            Arg::Number(pos, n) => self.ideal_constant(*pos, n),
         }
     }
 
@@ -760,11 +862,7 @@ impl State<'_, '_> {
             }
             (Arg::Number(_, n), Param::Int) => {
                 return match n.int {
-                    Some(i)
-                        if !n.text.contains('.') || n.float.is_some_and(|f| f.fract() == 0.0) =>
-                    {
-                        Ok(GoValue::Int(i))
-                    }
+                    Some(i) => Ok(GoValue::Int(i)),
                     _ => Err(self.error(pos, &ctx, format!("expected integer; found {}", n.text))),
                 };
             }
@@ -790,7 +888,30 @@ impl State<'_, '_> {
             }
             _ => {}
         }
+        self.last_iface = false;
         let v = self.eval_arg_any(dot, dot_iface, arg)?;
+        // A nil of static type interface{} (a missing or null map value, a nil element of a
+        // ranged list as dot) is not assignable to a typed parameter (Go's validateType).
+        let typed_nil = match arg {
+            Arg::Field { .. } | Arg::Chain { .. } => self.last_iface,
+            Arg::Var { names, .. } => !names.is_empty() && self.last_iface,
+            Arg::Dot(_) => dot_iface,
+            _ => false,
+        };
+        let (pos, ctx) = match arg {
+            Arg::Pipe(pipe) => self.last_node_dyn(pipe),
+            _ => (pos, ctx),
+        };
+        if typed_nil && v.is_nil() && p != Param::Any {
+            return Err(self.error(
+                pos,
+                &ctx,
+                format!(
+                    "wrong type for value; expected {}; got interface {{}}",
+                    p.go_name()
+                ),
+            ));
+        }
         self.validate(v, p, pos, &ctx)
     }
 
@@ -807,6 +928,7 @@ impl State<'_, '_> {
                 ));
             }
             (GoValue::String(_), Param::Str) => true,
+            (GoValue::Object(o), Param::Str) if o.as_str().is_some() => true,
             (GoValue::Int(_), Param::Int) => true,
             (GoValue::Float(_), Param::Float) => true,
             (GoValue::Bool(_), Param::Bool) => true,
@@ -892,6 +1014,11 @@ impl State<'_, '_> {
             let mut v = GoValue::Nil;
             for a in args {
                 v = self.eval_arg_any(dot, dot_iface, a)?;
+                // Go's current node is the last argument evaluated (short-circuit).
+                self.andor_at = Some(match a {
+                    Arg::Pipe(p) => last_node(p),
+                    other => (other.pos(), other.to_string()),
+                });
                 if v.truthy() == want {
                     return Ok(v);
                 }
@@ -907,11 +1034,37 @@ impl State<'_, '_> {
         }
         if let Some(f) = final_ {
             let p = param_at(args.len());
-            argv.push(self.validate(f, p, pos, name)?);
+            // Go reports a bad piped value at the node it visited last: the last argument's
+            // last node, or the function's name when it has no arguments.
+            let (at, ctx) = match args.last() {
+                Some(Arg::Pipe(pipe)) => self.last_node_dyn(pipe),
+                Some(a) => (a.pos(), a.to_string()),
+                None => (pos, name.to_string()),
+            };
+            argv.push(self.validate(f, p, at, &ctx)?);
         }
         self.cur_pos = pos;
         match (def.call)(&mut Context::new(self), argv) {
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                let limit = self.shared.opts.max_value_bytes;
+                let size = match &v {
+                    GoValue::String(x) => x.len(),
+                    GoValue::Bytes(b) => b.len(),
+                    GoValue::List(l) => l.len(),
+                    _ => 0,
+                };
+                if size > limit {
+                    return Err(self.error(
+                        cmd.pos,
+                        &cmd.to_string(),
+                        format!(
+                            "error calling {name}: {}",
+                            crate::options::limit_message("result", size as u128, "bytes", limit)
+                        ),
+                    ));
+                }
+                Ok(v)
+            }
             Err(e) => Err(self.error(
                 cmd.pos,
                 &cmd.to_string(),

@@ -121,6 +121,18 @@ impl FuncMap {
         );
     }
 
+    /// Registers `alias` as another name of the registered function `name` (Sprig's
+    /// `date_in_zone` for `dateInZone`); false when `name` is not registered.
+    pub fn alias(&mut self, alias: &str, name: &str) -> bool {
+        match self.funcs.get(name).cloned() {
+            Some(f) => {
+                self.funcs.insert(alias.to_string(), f);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Removes `name`; true when it was registered.
     pub fn remove(&mut self, name: &str) -> bool {
         self.funcs.remove(name).is_some()

@@ -6,209 +6,8 @@ use std::fmt::Write as _;
 
 use crate::value::GoValue;
 
-/// Go's `strconv.Quote` (what `%q` prints for a string).
-pub fn quote_go(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-fn push_escaped(out: &mut String, c: char, quote: char) {
-    match c {
-        '\x07' => out.push_str("\\a"),
-        '\x08' => out.push_str("\\b"),
-        '\x0c' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\x0b' => out.push_str("\\v"),
-        '\\' => out.push_str("\\\\"),
-        c if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        '\u{fffd}' => out.push_str("\\ufffd"),
-        c if is_print(c) => out.push(c),
-        c if (c as u32) < 0x80 => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if (c as u32) < 0x10000 => {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        }
-        c => {
-            let _ = write!(out, "\\U{:08x}", c as u32);
-        }
-    }
-}
-
-/// Approximates Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols, ASCII
-/// space).
-fn is_print(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    let u = c as u32;
-    // Format characters, private use, surrogates, unassigned: treat common ones as non-printable.
-    !matches!(u, 0xad | 0x600..=0x605 | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb)
-}
-
-/// Go's `%q` of a rune.
-pub fn quote_rune(c: char) -> String {
-    let mut out = String::from("'");
-    push_escaped(&mut out, c, '\'');
-    out.push('\'');
-    out
-}
-
-/// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for fmt in `e E f g G`.
-pub fn format_float(f: f64, verb: char, prec: i32) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    match verb {
-        'f' | 'F' => {
-            if prec < 0 {
-                let (neg, digits, dp) = shortest_digits(f);
-                fixed_from_digits(neg, &digits, dp, None)
-            } else {
-                format!("{:.*}", prec as usize, f)
-            }
-        }
-        'e' | 'E' => {
-            let (neg, digits, dp) = if prec < 0 {
-                shortest_digits(f)
-            } else {
-                precise_digits(f, prec as usize + 1)
-            };
-            let s = exp_from_digits(
-                neg,
-                &digits,
-                dp,
-                if prec < 0 { None } else { Some(prec as usize) },
-            );
-            if verb == 'E' { s.to_uppercase() } else { s }
-        }
-        _ => {
-            // 'g' / 'G'
-            let shortest = prec < 0;
-            let (neg, digits, dp) = if shortest {
-                shortest_digits(f)
-            } else {
-                let p = if prec == 0 { 1 } else { prec as usize };
-                let (n, d, dp) = precise_digits(f, p);
-                // %g removes trailing zeros.
-                let d = d.trim_end_matches('0').to_string();
-                let d = if d.is_empty() { "0".to_string() } else { d };
-                (n, d, dp)
-            };
-            let nd = digits.len() as i32;
-            let mut eprec = if shortest {
-                6
-            } else if prec == 0 {
-                1
-            } else {
-                prec
-            };
-            if !shortest && eprec > nd && nd >= dp {
-                eprec = nd;
-            }
-            if shortest {
-                eprec = 6;
-            }
-            let exp = dp - 1;
-            let s = if digits == "0" {
-                if neg { "-0".into() } else { "0".into() }
-            } else if exp < -4 || exp >= eprec {
-                exp_from_digits(neg, &digits, dp, None)
-            } else {
-                fixed_from_digits(neg, &digits, dp, None)
-            };
-            if verb == 'G' { s.to_uppercase() } else { s }
-        }
-    }
-}
-
-/// Shortest round-trip decimal digits of `f`: (negative, digits, decimal point position).
-fn shortest_digits(f: f64) -> (bool, String, i32) {
-    let s = format!("{:e}", f.abs());
-    split_exp(f.is_sign_negative(), &s)
-}
-
-/// `n` significant digits, correctly rounded.
-fn precise_digits(f: f64, n: usize) -> (bool, String, i32) {
-    let s = format!("{:.*e}", n.saturating_sub(1), f.abs());
-    split_exp(f.is_sign_negative(), &s)
-}
-
-fn split_exp(neg: bool, s: &str) -> (bool, String, i32) {
-    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if digits.chars().all(|c| c == '0') {
-        return (neg, "0".into(), 1);
-    }
-    (neg, digits, exp + 1)
-}
-
-fn exp_from_digits(neg: bool, digits: &str, dp: i32, prec: Option<usize>) -> String {
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    let (first, rest) = digits.split_at(1);
-    out.push_str(first);
-    let mut rest = rest.to_string();
-    if let Some(p) = prec {
-        while rest.len() < p {
-            rest.push('0');
-        }
-    }
-    if !rest.is_empty() {
-        out.push('.');
-        out.push_str(&rest);
-    }
-    let exp = if digits == "0" { 0 } else { dp - 1 };
-    let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
-    out
-}
-
-fn fixed_from_digits(neg: bool, digits: &str, dp: i32, _prec: Option<usize>) -> String {
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if dp <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-dp) {
-            out.push('0');
-        }
-        out.push_str(digits);
-    } else if dp as usize >= digits.len() {
-        out.push_str(digits);
-        for _ in 0..(dp as usize - digits.len()) {
-            out.push('0');
-        }
-    } else {
-        out.push_str(&digits[..dp as usize]);
-        out.push('.');
-        out.push_str(&digits[dp as usize..]);
-    }
-    out
-}
+use crate::strconv::push_escaped;
+pub use crate::strconv::{format_float, quote_go, quote_rune};
 
 /// `fmt.Sprint(v)` for one value: `%v`.
 pub fn sprint_value(v: &GoValue) -> String {
@@ -222,7 +21,7 @@ fn write_v(out: &mut String, v: &GoValue) {
     match v {
         GoValue::Nil => out.push_str("<nil>"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        GoValue::Int(i) => {
+        GoValue::Int(i) | GoValue::Int64(i) => {
             let _ = write!(out, "{i}");
         }
         GoValue::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
@@ -261,6 +60,29 @@ fn write_v(out: &mut String, v: &GoValue) {
         }
         GoValue::Object(o) => match o.string() {
             Some(s) => out.push_str(&s),
+            // A map- or slice-like object prints as a Go map or slice.
+            None if o.entries().is_some() => {
+                out.push_str("map[");
+                for (i, (k, x)) in o.entries().unwrap_or_default().iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    write_v(out, x);
+                }
+                out.push(']');
+            }
+            None if o.items().is_some() => {
+                out.push('[');
+                for (i, x) in o.items().unwrap_or_default().iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    write_v(out, x);
+                }
+                out.push(']');
+            }
             None => {
                 let inner = o.to_value();
                 if let GoValue::Map(m) = &inner {
@@ -320,6 +142,12 @@ struct Flags {
 
 /// `fmt.Sprintf(format, args...)`.
 pub fn sprintf(format: &str, args: &[GoValue]) -> String {
+    sprintf_limited(format, args, usize::MAX).unwrap_or_default()
+}
+
+/// `fmt.Sprintf` that gives up once the result is longer than `limit` bytes (widths up to
+/// Go's 1e6 per verb can make a short format produce a huge string).
+pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<String, String> {
     let mut out = String::new();
     let mut argi = 0usize;
     let mut chars = format.char_indices().peekable();
@@ -346,7 +174,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
             match args.get(argi) {
-                Some(GoValue::Int(w)) => {
+                Some(GoValue::Int(w) | GoValue::Int64(w)) => {
                     if *w < 0 {
                         fl.minus = true;
                     }
@@ -373,7 +201,9 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
                 match args.get(argi) {
-                    Some(GoValue::Int(p)) if *p >= 0 => fl.prec = Some(*p as usize),
+                    Some(GoValue::Int(p) | GoValue::Int64(p)) if *p >= 0 => {
+                        fl.prec = Some(*p as usize)
+                    }
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argi += 1;
@@ -402,6 +232,14 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
             out.push_str("%!(NOVERB)");
             break;
         };
+        if out.len() > limit {
+            return Err(crate::options::limit_message(
+                "printf",
+                out.len() as u128,
+                "bytes",
+                limit,
+            ));
+        }
         let _ = b;
         if verb == '%' {
             out.push('%');
@@ -413,6 +251,14 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         };
         argi += 1;
         format_one(&mut out, arg, verb, fl);
+        if out.len() > limit {
+            return Err(crate::options::limit_message(
+                "printf",
+                out.len() as u128,
+                "bytes",
+                limit,
+            ));
+        }
     }
     if argi < args.len() {
         out.push_str("%!(EXTRA ");
@@ -428,7 +274,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
         }
         out.push(')');
     }
-    out
+    Ok(out)
 }
 
 fn pad(out: &mut String, s: &str, fl: Flags, zero_ok: bool) {
@@ -459,12 +305,185 @@ fn pad(out: &mut String, s: &str, fl: Flags, zero_ok: bool) {
     }
 }
 
-fn bad_verb(out: &mut String, verb: char, arg: &GoValue) {
+/// Go's padString: width padding with spaces, or zeros (before the text, sign or not) under
+/// the `0` flag.
+fn pad_str(out: &mut String, s: &str, fl: Flags) {
+    let len = s.chars().count();
+    let w = fl.width.unwrap_or(0);
+    if len >= w {
+        out.push_str(s);
+        return;
+    }
+    let n = w - len;
+    if fl.minus {
+        out.push_str(s);
+        out.extend(std::iter::repeat_n(' ', n));
+    } else {
+        out.extend(std::iter::repeat_n(if fl.zero { '0' } else { ' ' }, n));
+        out.push_str(s);
+    }
+}
+
+/// Go's badVerb: `%!d(string=x)`, the value printed with `%v` and the verb's flags.
+fn bad_verb(out: &mut String, verb: char, arg: &GoValue, fl: Flags) {
     if arg.is_nil() {
         let _ = write!(out, "%!{verb}(<nil>)");
     } else {
-        let _ = write!(out, "%!{verb}({}={})", arg.type_name(), sprint_value(arg));
+        let _ = write!(out, "%!{verb}({}=", arg.type_name());
+        format_one(out, arg, 'v', fl);
+        out.push(')');
     }
+}
+
+/// Go's `%#v`: the value in Go syntax (`map[string]interface {}{"a":1}`, `[]string{"x"}`).
+fn go_syntax(out: &mut String, v: &GoValue, top: bool) {
+    match v {
+        GoValue::Nil if top => out.push_str("<nil>"),
+        GoValue::Nil => out.push_str("interface {}(nil)"),
+        GoValue::String(s) => out.push_str(&quote_go(s)),
+        GoValue::Bytes(b) => {
+            out.push_str("[]byte{");
+            for (i, x) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{x:#x}");
+            }
+            out.push('}');
+        }
+        GoValue::List(l) => {
+            out.push_str("[]interface {}{");
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                go_syntax(out, x, false);
+            }
+            out.push('}');
+        }
+        GoValue::Map(m) => {
+            out.push_str("map[string]interface {}{");
+            for (i, (k, x)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&quote_go(k));
+                out.push(':');
+                go_syntax(out, x, false);
+            }
+            out.push('}');
+        }
+        GoValue::Object(o) if o.items().is_some() || o.entries().is_some() => {
+            out.push_str(o.type_name());
+            out.push('{');
+            if let Some(items) = o.items() {
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    go_syntax(out, x, true);
+                }
+            } else if let Some(entries) = o.entries() {
+                for (i, (k, x)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&quote_go(k));
+                    out.push(':');
+                    go_syntax(out, x, true);
+                }
+            }
+            out.push('}');
+        }
+        other => write_v(out, other),
+    }
+}
+
+/// Go's `strconv.QuoteToASCII` (what `%+q` prints).
+fn quote_ascii(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        push_escaped_ascii(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+fn push_escaped_ascii(out: &mut String, c: char, quote: char) {
+    if c.is_ascii() || c == '\u{fffd}' {
+        push_escaped(out, c, quote);
+    } else if (c as u32) < 0x10000 {
+        let _ = write!(out, "\\u{:04x}", c as u32);
+    } else {
+        let _ = write!(out, "\\U{:08x}", c as u32);
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'x' or 'X', prec, 64)`: `0x1.8p+00`.
+fn hex_float(f: f64, upper: bool, prec: Option<usize>) -> String {
+    let mut out = String::new();
+    if f.is_sign_negative() {
+        out.push('-');
+    }
+    let f = f.abs();
+    let (mut mant, mut exp) = if f == 0.0 {
+        (0u64, 0i64)
+    } else {
+        let bits = f.to_bits();
+        let e = ((bits >> 52) & 0x7ff) as i64;
+        let m = bits & ((1u64 << 52) - 1);
+        if e == 0 {
+            // Subnormal: normalize so the leading 1 is at bit 52.
+            let shift = m.leading_zeros() as i64 - 11;
+            (m << shift, -1022 - shift)
+        } else {
+            (m | (1u64 << 52), e - 1023)
+        }
+    };
+    // mant has its leading 1 at bit 52 (or is 0): 13 hex digits of fraction.
+    let mut digits = 13usize;
+    if let Some(p) = prec
+        && p < 13
+    {
+        let drop = (13 - p) * 4;
+        let rem = mant & ((1u64 << drop) - 1);
+        let half = 1u64 << (drop - 1);
+        mant >>= drop;
+        if rem > half || (rem == half && mant & 1 == 1) {
+            mant += 1;
+        }
+        if mant >> (p * 4 + 1) != 0 {
+            mant >>= 1;
+            exp += 1;
+        }
+        digits = p;
+    }
+    let lead = mant >> (digits * 4);
+    let frac = mant & ((1u64 << (digits * 4)) - 1);
+    let mut fs = if digits > 0 {
+        format!("{frac:0width$x}", width = digits)
+    } else {
+        String::new()
+    };
+    match prec {
+        None => {
+            while fs.ends_with('0') {
+                fs.pop();
+            }
+        }
+        Some(p) => {
+            while fs.len() < p {
+                fs.push('0');
+            }
+        }
+    }
+    let _ = write!(out, "0x{lead}");
+    if !fs.is_empty() {
+        out.push('.');
+        out.push_str(&fs);
+    }
+    let _ = write!(out, "p{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    if upper { out.to_uppercase() } else { out }
 }
 
 fn fmt_int(out: &mut String, i: i64, verb: char, fl: Flags) {
@@ -482,7 +501,15 @@ fn fmt_int(out: &mut String, i: i64, verb: char, fl: Flags) {
             return;
         }
         'q' => {
-            let s = quote_rune(char::from_u32(i as u32).unwrap_or('\u{fffd}'));
+            let c = char::from_u32(i as u32).unwrap_or('\u{fffd}');
+            let s = if fl.plus {
+                let mut q = String::from("'");
+                push_escaped_ascii(&mut q, c, '\'');
+                q.push('\'');
+                q
+            } else {
+                quote_rune(c)
+            };
             pad(out, &s, fl, false);
             return;
         }
@@ -545,7 +572,7 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
                 Some(p) => s.chars().take(p).collect::<String>(),
                 None => s.to_string(),
             };
-            pad(out, &s, fl, false);
+            pad_str(out, &s, fl);
         }
         'q' => {
             let s = match fl.prec {
@@ -554,10 +581,12 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
             };
             let q = if fl.sharp && !s.contains('`') {
                 format!("`{s}`")
+            } else if fl.plus {
+                quote_ascii(&s)
             } else {
                 quote_go(&s)
             };
-            pad(out, &q, fl, false);
+            pad_str(out, &q, fl);
         }
         'x' | 'X' => {
             let mut h = String::new();
@@ -571,7 +600,7 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
                     let _ = write!(h, "{byte:02X}");
                 }
             }
-            pad(out, &h, fl, false);
+            pad_str(out, &h, fl);
         }
         _ => unreachable!(),
     }
@@ -579,30 +608,51 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
 
 fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
     if verb == 'T' {
-        pad(out, &arg.type_name(), fl, false);
+        pad_str(out, &arg.type_name(), fl);
         return;
+    }
+    let mut fl = fl;
+    if verb == 'v' {
+        // Go: `%+v` and `%#v` set plusV/sharpV (struct field names, Go syntax) instead.
+        fl.plus = false;
+        if fl.sharp {
+            fl.sharp = false;
+            let mut s = String::new();
+            go_syntax(&mut s, arg, true);
+            pad_str(out, &s, fl);
+            return;
+        }
     }
     match arg {
         GoValue::Nil => match verb {
-            'v' => pad(out, "<nil>", fl, false),
-            _ => bad_verb(out, verb, arg),
+            'v' => pad_str(out, "<nil>", fl),
+            _ => bad_verb(out, verb, arg, fl),
         },
         GoValue::Bool(b) => match verb {
-            'v' | 't' => pad(out, if *b { "true" } else { "false" }, fl, false),
-            _ => bad_verb(out, verb, arg),
+            'v' | 't' => pad_str(out, if *b { "true" } else { "false" }, fl),
+            _ => bad_verb(out, verb, arg, fl),
         },
-        GoValue::Int(i) => match verb {
+        GoValue::Int(i) | GoValue::Int64(i) => match verb {
             'v' | 'd' | 'b' | 'o' | 'O' | 'x' | 'X' | 'c' | 'q' | 'U' => fmt_int(out, *i, verb, fl),
-            'e' | 'E' | 'f' | 'F' | 'g' | 'G' => bad_verb(out, verb, arg),
-            _ => bad_verb(out, verb, arg),
+            'e' | 'E' | 'f' | 'F' | 'g' | 'G' => bad_verb(out, verb, arg, fl),
+            _ => bad_verb(out, verb, arg, fl),
         },
         GoValue::Float(f) => match verb {
             'v' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' => fmt_float(out, *f, verb, fl),
-            _ => bad_verb(out, verb, arg),
+            'x' | 'X' => {
+                let mut s = hex_float(*f, verb == 'X', fl.prec);
+                if fl.plus && !s.starts_with('-') {
+                    s.insert(0, '+');
+                } else if fl.space && !s.starts_with('-') {
+                    s.insert(0, ' ');
+                }
+                pad(out, &s, fl, f.is_finite());
+            }
+            _ => bad_verb(out, verb, arg, fl),
         },
         GoValue::String(s) => match verb {
             'v' | 's' | 'q' | 'x' | 'X' => fmt_str(out, s, verb, fl),
-            _ => bad_verb(out, verb, arg),
+            _ => bad_verb(out, verb, arg, fl),
         },
         GoValue::Bytes(b) => match verb {
             's' | 'q' | 'x' | 'X' => fmt_str(out, &String::from_utf8_lossy(b), verb, fl),
@@ -636,6 +686,28 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
                 }
                 format_one(out, &GoValue::from(k.as_str()), verb, fl);
                 out.push(':');
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
+        GoValue::Object(o) if o.string().is_none() && o.entries().is_some() => {
+            out.push_str("map[");
+            for (i, (k, x)) in o.entries().unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_one(out, &GoValue::from(k.as_str()), verb, fl);
+                out.push(':');
+                format_one(out, x, verb, fl);
+            }
+            out.push(']');
+        }
+        GoValue::Object(o) if o.string().is_none() && o.items().is_some() => {
+            out.push('[');
+            for (i, x) in o.items().unwrap_or_default().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
                 format_one(out, x, verb, fl);
             }
             out.push(']');

@@ -29,6 +29,9 @@ pub enum Kind {
     Dot,
     /// A number literal's text.
     Number(Rc<str>),
+    /// A complex constant's text (`1+2i`: two numbers joined by a sign, ending in `i`) and
+    /// the length of its real part.
+    Complex(Rc<str>, usize),
     /// A quoted string: original text and decoded value.
     Str(Rc<str>, Rc<str>),
     /// A character constant: original text and its code point.
@@ -398,72 +401,98 @@ impl Lexer<'_> {
         p
     }
 
-    fn number(&mut self, start: usize, line: usize) -> Result<(), ()> {
-        let mut p = self.pos;
-        if matches!(self.b[p], b'+' | b'-') {
+    /// Go's `scanNumber` from byte `p`: an optional sign, digits of the base its prefix names,
+    /// a fraction, an exponent (`e` for decimal, `p` for hex), an `i` suffix. Returns the end
+    /// and whether the number is well-formed (not followed by an alphanumeric character; on
+    /// failure the end includes that one character, as Go's error quotes it).
+    fn scan_number(&self, mut p: usize) -> (usize, bool) {
+        let b = self.b;
+        if matches!(b.get(p), Some(b'+' | b'-')) {
             p += 1;
         }
-        let mut digits = "0123456789_";
-        if self.b.get(p) == Some(&b'0') {
-            match self.b.get(p + 1) {
+        let mut digits: &[u8] = b"0123456789_";
+        if b.get(p) == Some(&b'0') {
+            p += 1;
+            match b.get(p) {
                 Some(b'x' | b'X') => {
-                    p += 2;
-                    digits = "0123456789abcdefABCDEF_";
+                    p += 1;
+                    digits = b"0123456789abcdefABCDEF_";
                 }
                 Some(b'o' | b'O') => {
-                    p += 2;
-                    digits = "01234567_";
+                    p += 1;
+                    digits = b"01234567_";
                 }
                 Some(b'b' | b'B') => {
-                    p += 2;
-                    digits = "01_";
+                    p += 1;
+                    digits = b"01_";
                 }
                 _ => {}
             }
         }
-        let accept = |p: &mut usize, set: &str| {
-            while *p < self.b.len() && set.as_bytes().contains(&self.b[*p]) {
+        let accept_run = |p: &mut usize, set: &[u8]| {
+            while *p < b.len() && set.contains(&b[*p]) {
                 *p += 1;
             }
         };
-        accept(&mut p, digits);
-        if self.b.get(p) == Some(&b'.') {
+        accept_run(&mut p, digits);
+        if b.get(p) == Some(&b'.') {
             p += 1;
-            accept(&mut p, digits);
+            accept_run(&mut p, digits);
         }
-        if digits.len() == 11 && matches!(self.b.get(p), Some(b'e' | b'E')) {
+        if digits.len() == 11 && matches!(b.get(p), Some(b'e' | b'E')) {
             p += 1;
-            if matches!(self.b.get(p), Some(b'+' | b'-')) {
+            if matches!(b.get(p), Some(b'+' | b'-')) {
                 p += 1;
             }
-            accept(&mut p, "0123456789_");
+            accept_run(&mut p, b"0123456789_");
         }
-        if digits.len() == 23 && matches!(self.b.get(p), Some(b'p' | b'P')) {
+        if digits.len() == 23 && matches!(b.get(p), Some(b'p' | b'P')) {
             p += 1;
-            if matches!(self.b.get(p), Some(b'+' | b'-')) {
+            if matches!(b.get(p), Some(b'+' | b'-')) {
                 p += 1;
             }
-            accept(&mut p, "0123456789_");
+            accept_run(&mut p, b"0123456789_");
         }
-        if self.b.get(p) == Some(&b'i') {
+        if b.get(p) == Some(&b'i') {
             p += 1;
         }
-        // Next thing must not be alphanumeric.
         if let Some(c) = self.src[p..].chars().next()
             && is_alnum(c)
         {
-            let end = self.scan_alnum(p);
+            return (p + c.len_utf8(), false);
+        }
+        (p, true)
+    }
+
+    /// Go's `lexNumber`: a number, or a complex constant `1+2i`.
+    fn number(&mut self, start: usize, line: usize) -> Result<(), ()> {
+        let (p, ok) = self.scan_number(self.pos);
+        if !ok {
+            let text = self.src[self.pos..p].to_string();
             self.err(&format!(
-                "bad number syntax: \"{}\"",
-                &self.src[self.pos..end]
+                "bad number syntax: {}",
+                crate::gofmt::quote_go(&text)
             ));
             return Err(());
         }
-        let text: Rc<str> = Rc::from(&self.src[self.pos..p]);
-        if &*text == "+" || &*text == "-" {
-            self.err(&format!("bad number syntax: \"{text}\""));
-            return Err(());
+        if matches!(self.b.get(p), Some(b'+' | b'-')) {
+            let (q, ok) = self.scan_number(p);
+            let text = &self.src[self.pos..q];
+            if !ok || !text.ends_with('i') {
+                let text = text.to_string();
+                self.err(&format!(
+                    "bad number syntax: {}",
+                    crate::gofmt::quote_go(&text)
+                ));
+                return Err(());
+            }
+            let text: Rc<str> = Rc::from(text);
+            let split = p - self.pos;
+            self.pos = q;
+            self.emit(Kind::Complex(text, split), start, line);
+            return Ok(());
         }
+        let text: Rc<str> = Rc::from(&self.src[self.pos..p]);
         self.pos = p;
         self.emit(Kind::Number(text), start, line);
         Ok(())

@@ -23,9 +23,22 @@
 //! - Functions are resolved at parse time: an unknown name is a parse error
 //!   (`function "x" not defined`), so a template using a function nobody registered fails
 //!   clearly instead of rendering differently.
-//! - Known approximations: Go's `int` and `int64` are one type here; the receiver type in
-//!   `can't evaluate field X in type T` is `interface {}` for values reached through maps,
-//!   lists or `range`, else the value's own type (Go's static type tracking is richer).
+//! - Number literals are read as Go's parser reads them ([`strconv`]): `0x1p10`, `0o17`,
+//!   `1_000`, `.5`, `1e3`, `'a'`, imaginary `1i` and complex `1+2i` constants, with Go's
+//!   errors (`integer overflow`, `illegal number syntax`, `bad number syntax`) and Go's typing
+//!   of constants (`1e3` is a float64, `0x1E` an int, `9223372036854775808` overflows int).
+//! - `int` and `int64` are distinct ([`GoValue::Int`], [`GoValue::Int64`]): they print and
+//!   compare alike, but a parameter of type `int` refuses an `int64` as Go does.
+//! - A nil that came out of a map or a ranged list is a typed nil: a typed parameter refuses it
+//!   (`wrong type for value; expected string; got interface {}`), a literal `nil` or a
+//!   pipeline's nil result is accepted by map and slice parameters.
+//! - Resource limits ([`ExecOptions::max_output_bytes`] for everything an execution writes,
+//!   [`ExecOptions::max_value_bytes`] for a function's result) stop hostile templates with an
+//!   error naming the template and line; [`is_resource_limit`] tells those errors apart.
+//! - Known approximations: the receiver type in `can't evaluate field X in type T` is
+//!   `interface {}` for values reached through maps, lists or `range`, else the value's own
+//!   type (Go's static type tracking is richer); other Go integer types (`uint8` of a byte)
+//!   are `int`.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -56,7 +69,37 @@
 //!
 //! Objects: implement [`GoObject`] (`field` for `.Chart.Name`, `has_method` + `method` for
 //! `.Files.Get "x"`, `string` for printing like Go's `String()`, `to_value` for data
-//! encoders).
+//! encoders, `type_name`/`kind` for `typeOf`/`kindOf`). An object that is a Go map or slice
+//! underneath (Helm's `.Files.Glob` result, a `map[string][]byte`; `.Capabilities.APIVersions`,
+//! a `[]string`) implements [`GoObject::entries`] or [`GoObject::items`]: then `range` with
+//! one or two variables, `len`, `index`, truth and Sprig's list and dict functions see its
+//! elements, while its methods keep working. [`GoValue::typed_list`] and
+//! [`GoValue::typed_map`] make such values for Go's typed slices and maps (`[]string` from
+//! `keys`, `map[string]string` from `split`).
+//!
+//! ```
+//! use gotemplate::{ExecOptions, FuncMap, GoObject, GoValue, Templates};
+//! use std::sync::Arc;
+//!
+//! /// A `[]string`-based Go type with a method, like Helm's `VersionSet`.
+//! struct Versions(Vec<String>);
+//! impl GoObject for Versions {
+//!     fn type_name(&self) -> &str { "chartutil.VersionSet" }
+//!     fn kind(&self) -> &str { "slice" }
+//!     fn items(&self) -> Option<Vec<GoValue>> {
+//!         Some(self.0.iter().map(|v| GoValue::from(v.as_str())).collect())
+//!     }
+//!     fn has_method(&self, name: &str) -> bool { name == "Has" }
+//!     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, gotemplate::FuncError>> {
+//!         (name == "Has").then(|| Ok(GoValue::Bool(self.0.iter().any(|v| Some(v.as_str()) == args[0].as_str()))))
+//!     }
+//! }
+//! let mut set = Templates::new(Arc::new(FuncMap::new()));
+//! set.add("t", r#"{{ len . }}:{{ range $i, $v := . }} {{ $i }}={{ $v }}{{ end }} {{ index . 1 }} {{ .Has "v1" }}"#).unwrap();
+//! let data = GoValue::object(Versions(vec!["v1".into(), "apps/v1".into()]));
+//! let out = set.execute("t", &data, &ExecOptions::default()).unwrap();
+//! assert_eq!(out, "2: 0=v1 1=apps/v1 apps/v1 true");
+//! ```
 //!
 //! Layout (no module cycles): `value` (the dynamic value) and `error`/`options` are leaves;
 //! `gofmt` (Go's fmt verbs) uses `value`; `lex`/`parse` turn text into trees; `funcmap`
@@ -72,12 +115,15 @@ mod lex;
 mod options;
 mod parse;
 mod set;
+pub mod strconv;
 mod value;
 
 pub use builtins::names as builtin_names;
 pub use error::{FuncError, TemplateError};
 pub use funcmap::{Context, Func, FuncImpl, FuncMap, Param};
-pub use options::{ExecOptions, MissingKey, Notice};
+pub use options::{
+    ExecOptions, LIMIT_MARKER, MissingKey, Notice, is_resource_limit, limit_message,
+};
 pub use set::Templates;
 pub use value::{GoObject, GoValue, MapRef};
 

@@ -114,13 +114,16 @@ pub enum Arg {
     Pipe(Box<Pipe>),
 }
 
-/// A number literal with the interpretations Go allows for it.
+/// A number literal with the interpretations Go allows for it (Go's `parse.NumberNode`:
+/// the `int64`, `uint64`, `float64` and `complex128` readings that are exact).
 #[derive(Debug, Clone)]
 pub struct Number {
     pub text: String,
     pub int: Option<i64>,
+    pub uint: Option<u64>,
     pub float: Option<f64>,
-    pub is_char: bool,
+    /// Real and imaginary parts of a complex constant (`1i`, `1+2i`).
+    pub complex: Option<(f64, f64)>,
 }
 
 impl Arg {
@@ -289,7 +292,9 @@ fn tok_string(t: &Token) -> String {
                 Kind::LeftDelim => "{{".into(),
                 Kind::RightDelim => "}}".into(),
                 Kind::Field(s) => format!(".{s}"),
-                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) => s.to_string(),
+                Kind::Variable(s) | Kind::Identifier(s) | Kind::Number(s) | Kind::Complex(s, _) => {
+                    s.to_string()
+                }
                 Kind::Bool(b) => b.to_string(),
                 Kind::Nil => "nil".into(),
                 Kind::Dot => ".".into(),
@@ -643,6 +648,7 @@ impl Parser<'_> {
                 | Kind::Field(_)
                 | Kind::Identifier(_)
                 | Kind::Number(_)
+                | Kind::Complex(..)
                 | Kind::Nil
                 | Kind::Str(..)
                 | Kind::Variable(_)
@@ -780,10 +786,14 @@ impl Parser<'_> {
             },
             Kind::Bool(b) => Arg::Bool(t.pos, b),
             Kind::Number(text) => match parse_number(&text) {
+                Ok(n) => Arg::Number(t.pos, n),
+                Err(e) => return self.err(e),
+            },
+            Kind::Complex(text, split) => match parse_complex(&text, split) {
                 Some(n) => Arg::Number(t.pos, n),
                 None => {
                     return self.err(format!(
-                        "illegal number syntax: {}",
+                        "expected complex number; found {}",
                         crate::gofmt::quote_go(&text)
                     ));
                 }
@@ -793,8 +803,9 @@ impl Parser<'_> {
                 Number {
                     text: text.to_string(),
                     int: Some(c as i64),
+                    uint: Some(u64::from(c)),
                     float: Some(c as f64),
-                    is_char: true,
+                    complex: None,
                 },
             ),
             Kind::LeftParen => Arg::Pipe(Box::new(self.pipeline("parenthesized pipeline", false)?)),
@@ -817,60 +828,89 @@ enum Item {
     Else,
 }
 
-/// Interprets a number literal as Go's parse.NewNumber does (int and/or float).
-fn parse_number(text: &str) -> Option<Number> {
-    let clean: String = text.chars().filter(|&c| c != '_').collect();
-    if clean.ends_with('i') {
-        return None; // complex numbers are not supported
-    }
-    let (neg, body) = match clean.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, clean.strip_prefix('+').unwrap_or(&clean)),
-    };
-    let lower = body.to_ascii_lowercase();
-    let radix_int = |digits: &str, radix: u32| i64::from_str_radix(digits, radix).ok();
-    let int = if let Some(h) = lower.strip_prefix("0x") {
-        if h.contains('.') || h.contains('p') {
-            None
-        } else {
-            radix_int(h, 16)
-        }
-    } else if let Some(o) = lower.strip_prefix("0o") {
-        radix_int(o, 8)
-    } else if let Some(b) = lower.strip_prefix("0b") {
-        radix_int(b, 2)
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|c| c.is_ascii_digit())
-    {
-        radix_int(&lower[1..], 8)
-    } else if lower.bytes().all(|c| c.is_ascii_digit()) {
-        lower.parse::<i64>().ok()
-    } else {
-        None
-    };
-    let int = int.map(|i| if neg { -i } else { i });
-    let mut float = if let Some(i) = int {
-        Some(i as f64)
-    } else if lower.starts_with("0x") {
-        None
-    } else {
-        lower.parse::<f64>().ok().map(|f| if neg { -f } else { f })
-    };
-    // A float literal with an integral value is also an int ("1e3").
-    let int = int.or_else(|| match float {
-        Some(f) if f.fract() == 0.0 && f.abs() < 9.2e18 && !lower.contains('.') => Some(f as i64),
-        Some(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
-        _ => None,
-    });
-    if int.is_none() && float.is_none() {
-        return None;
-    }
-    if float.is_none() {
-        float = int.map(|i| i as f64);
-    }
-    Some(Number {
+/// Interprets a number literal as Go's `parse.newNumber` does: every exact reading among
+/// int64, uint64 and float64 (a float with an integral value is also an int), an imaginary
+/// literal as a complex constant, and Go's errors (`integer overflow`, `illegal number syntax`).
+fn parse_number(text: &str) -> Result<Number, String> {
+    use crate::strconv::{parse_float, parse_int, parse_uint};
+    let mut n = Number {
         text: text.to_string(),
-        int,
-        float,
-        is_char: false,
-    })
+        int: None,
+        uint: None,
+        float: None,
+        complex: None,
+    };
+    if let Some(im) = text.strip_suffix('i')
+        && let Ok(f) = parse_float(im)
+    {
+        simplify_complex(&mut n, 0.0, f);
+        return Ok(n);
+    }
+    let u = parse_uint(text, true).ok();
+    n.uint = u;
+    if let Ok(i) = parse_int(text, true) {
+        n.int = Some(i);
+        if i == 0 {
+            n.uint = Some(u.unwrap_or(0)); // "-0"
+        }
+    }
+    if let Some(i) = n.int {
+        n.float = Some(i as f64);
+    } else if let Some(u) = n.uint {
+        n.float = Some(u as f64);
+    } else if let Ok(f) = parse_float(text) {
+        if !text.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Err(format!(
+                "integer overflow: {}",
+                crate::gofmt::quote_go(text)
+            ));
+        }
+        n.float = Some(f);
+        n.int = float_as_int(f);
+        n.uint = float_as_uint(f);
+    }
+    if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
+        return Err(format!(
+            "illegal number syntax: {}",
+            crate::gofmt::quote_go(text)
+        ));
+    }
+    Ok(n)
+}
+
+/// `float64(int64(f)) == f`: an integral float in int64's range.
+fn float_as_int(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f))
+        .then_some(f as i64)
+}
+
+/// `float64(uint64(f)) == f`: an integral float in uint64's range.
+fn float_as_uint(f: f64) -> Option<u64> {
+    (f.fract() == 0.0 && (0.0..1.844_674_407_370_955_2e19).contains(&f)).then_some(f as u64)
+}
+
+/// Go's `simplifyComplex`: a complex constant with no imaginary part is also a float (and an
+/// int when integral).
+fn simplify_complex(n: &mut Number, re: f64, im: f64) {
+    n.complex = Some((re, im));
+    if im == 0.0 {
+        n.float = Some(re);
+        n.int = float_as_int(re);
+        n.uint = float_as_uint(re);
+    }
+}
+
+/// A complex constant `REAL±IMAGi` (`split` is the length of the real part).
+fn parse_complex(text: &str, split: usize) -> Option<Number> {
+    let re = crate::strconv::parse_float(&text[..split]).ok()?;
+    let im = crate::strconv::parse_float(text[split..].strip_suffix('i')?).ok()?;
+    let mut n = Number {
+        text: text.to_string(),
+        int: None,
+        uint: None,
+        float: None,
+        complex: None,
+    };
+    simplify_complex(&mut n, re, im);
+    Some(n)
 }

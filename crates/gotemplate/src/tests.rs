@@ -183,7 +183,7 @@ fn comparisons() {
     ok("{{ eq .Values.count 3.0 }}", "true");
     err(
         "{{ eq .Values.count 3 }}",
-        "template: t:1:3: executing \"t\" at <eq .Values.count 3>: error calling eq: incompatible types for comparison",
+        "template: t:1:3: executing \"t\" at <eq .Values.count 3>: error calling eq: incompatible types for comparison: float64 and int",
     );
     err(
         "{{ lt .Values.list 1 }}",
@@ -303,7 +303,12 @@ fn bounded_time_and_memory() {
         .execute("t", &GoValue::Nil, &opts)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("output exceeds 1000 bytes"), "{e}");
+    assert!(
+        e.starts_with("template: t:1:18: executing \"t\" at <text>: output: ")
+            && e.ends_with("bytes exceeds vendor's limit of 1000 bytes"),
+        "{e}"
+    );
+    assert!(crate::is_resource_limit(&e));
     let e = render("{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}")
         .unwrap_err();
     assert!(
@@ -318,6 +323,175 @@ fn number_literals_follow_go() {
     ok(
         "{{ 0x1E }} {{ 1.0 }} {{ 1e3 }} {{ -7 }} {{ printf \"%T\" 0x1E }} {{ printf \"%T\" 1e3 }}",
         "30 1 1000 -7 int float64",
+    );
+    // Every literal form of Go's grammar, and the type Go gives each constant.
+    let cases = [
+        ("0x1p10", "1024 float64"),
+        ("0x1p-2", "0.25 float64"),
+        ("0X1.8P1", "3 float64"),
+        ("0o17", "15 int"),
+        ("0O17", "15 int"),
+        ("017", "15 int"),
+        ("0b101", "5 int"),
+        ("1_000", "1000 int"),
+        ("0x_1F", "31 int"),
+        (".5", "0.5 float64"),
+        ("1.", "1 float64"),
+        ("1e3", "1000 float64"),
+        ("1E+3", "1000 float64"),
+        ("-0x1E", "-30 float64"),
+        ("'a'", "97 int"),
+        ("'\\n'", "10 int"),
+        ("1i", "(0+1i) complex128"),
+        ("1+2i", "(1+2i) complex128"),
+        ("1.5e2-0.5i", "(150-0.5i) complex128"),
+        ("0i", "(0+0i) complex128"),
+        ("9223372036854775807", "9223372036854775807 int"),
+        ("-9223372036854775808", "-9223372036854775808 int"),
+    ];
+    for (lit, want) in cases {
+        ok(
+            &format!("{{{{ {lit} }}}} {{{{ printf \"%T\" {lit} }}}}"),
+            want,
+        );
+    }
+    // Literals as typed arguments: an int parameter takes any exact integer reading.
+    ok(
+        "{{ trunc 1e1 \"x\" }} {{ trunc 0x1p1 \"y\" }} {{ trunc 2.0 \"z\" }}",
+        "x y z",
+    );
+    err(
+        "{{ trunc 1.5 \"x\" }}",
+        "template: t:1:9: executing \"t\" at <1.5>: expected integer; found 1.5",
+    );
+    err(
+        "{{ trunc 1i \"x\" }}",
+        "template: t:1:9: executing \"t\" at <1i>: expected integer; found 1i",
+    );
+    // Go's errors.
+    // Go: not an octal int, but a valid float without a fraction: "integer overflow".
+    err("{{ 08 }}", "template: t:1: integer overflow: \"08\"");
+    err(
+        "{{ 1__0 }}",
+        "template: t:1: illegal number syntax: \"1__0\"",
+    );
+    err(
+        "{{ 1e400 }}",
+        "template: t:1: illegal number syntax: \"1e400\"",
+    );
+    err(
+        "{{ 0x1.8 }}",
+        "template: t:1: illegal number syntax: \"0x1.8\"",
+    );
+    err(
+        "{{ 99999999999999999999 }}",
+        "template: t:1: integer overflow: \"99999999999999999999\"",
+    );
+    err("{{ 12ab }}", "template: t:1: bad number syntax: \"12a\"");
+    err("{{ 1+2 }}", "template: t:1: bad number syntax: \"1+2\"");
+    err(
+        "{{ 9223372036854775808 }}",
+        "template: t:1:3: executing \"t\" at <9223372036854775808>: 9223372036854775808 overflows int",
+    );
+}
+
+#[test]
+fn int64_is_not_int() {
+    let mut m = FuncMap::new();
+    m.insert("i64", &[], None, |_, _| Ok(GoValue::Int64(2)));
+    m.insert("trunc", &[Param::Int, Param::Str], None, |_, a| {
+        Ok(a[1].clone())
+    });
+    let mut t = Templates::new(Arc::new(m));
+    t.add(
+        "t",
+        "{{ i64 }} {{ printf \"%T %d\" i64 i64 }} {{ eq i64 2 }} {{ lt i64 3 }} {{ range i64 }}{{ . }}{{ end }}",
+    )
+    .unwrap();
+    let out = t.execute("t", &GoValue::Nil, &ExecOptions::default());
+    assert_eq!(out.unwrap(), "2 int64 2 true true 01");
+    t.add("u", "{{ trunc i64 \"x\" }}").unwrap();
+    let e = t
+        .execute("u", &GoValue::Nil, &ExecOptions::default())
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "template: u:1:9: executing \"u\" at <i64>: wrong type for value; expected int; got int64"
+    );
+}
+
+#[test]
+fn typed_nil_from_a_map_is_refused_by_typed_parameters() {
+    err(
+        "{{ upper .Values.missing }}",
+        "template: t:1:16: executing \"t\" at <.Values.missing>: wrong type for value; expected string; got interface {}",
+    );
+    err(
+        "{{ upper .Values.nul }}",
+        "template: t:1:16: executing \"t\" at <.Values.nul>: wrong type for value; expected string; got interface {}",
+    );
+    // A pipeline's nil is untyped: `invalid value`.
+    err(
+        "{{ .Values.missing | upper }}",
+        "template: t:1:21: executing \"t\" at <upper>: invalid value; expected string",
+    );
+}
+
+#[test]
+fn map_and_slice_like_objects() {
+    struct Files(Vec<(String, GoValue)>);
+    impl GoObject for Files {
+        fn type_name(&self) -> &str {
+            "engine.files"
+        }
+        fn kind(&self) -> &str {
+            "map"
+        }
+        fn entries(&self) -> Option<Vec<(String, GoValue)>> {
+            Some(self.0.clone())
+        }
+        fn has_method(&self, name: &str) -> bool {
+            name == "Count"
+        }
+        fn method(&self, name: &str, _: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+            (name == "Count").then(|| Ok(GoValue::Int(self.0.len() as i64)))
+        }
+    }
+    let files = GoValue::object(Files(vec![
+        ("a.txt".into(), GoValue::Bytes(b"A".to_vec().into())),
+        ("b.txt".into(), GoValue::Bytes(b"B".to_vec().into())),
+    ]));
+    let mut t = Templates::new(test_funcs());
+    t.add(
+        "t",
+        "{{ len . }} {{ .Count }}{{ range $k, $v := . }} {{ $k }}={{ printf \"%s\" $v }}{{ end }}{{ range . }} {{ len . }}{{ end }} {{ index . \"b.txt\" }} {{ if . }}full{{ end }} {{ printf \"%T\" . }}",
+    )
+    .unwrap();
+    let out = t.execute("t", &files, &ExecOptions::default()).unwrap();
+    assert_eq!(out, "2 2 a.txt=A b.txt=B 1 1 [66] full engine.files");
+
+    let empty = GoValue::object(Files(Vec::new()));
+    t.add(
+        "e",
+        "{{ if . }}full{{ else }}empty{{ end }}{{ range . }}x{{ else }} none{{ end }}",
+    )
+    .unwrap();
+    let out = t.execute("e", &empty, &ExecOptions::default()).unwrap();
+    assert_eq!(out, "empty none");
+
+    let list = GoValue::string_list(vec!["x".into(), "y".into()]);
+    t.add("l", "{{ len . }} {{ index . 1 }}{{ range $i, $v := . }} {{ $i }}{{ $v }}{{ end }} {{ . }} {{ printf \"%T\" . }}")
+        .unwrap();
+    let out = t.execute("l", &list, &ExecOptions::default()).unwrap();
+    assert_eq!(out, "2 y 0x 1y [x y] []string");
+    t.add("cmp", "{{ eq . . }}").unwrap();
+    let e = t
+        .execute("cmp", &list, &ExecOptions::default())
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("error calling eq: non-comparable type [x y]: []string"),
+        "{e}"
     );
 }
 
@@ -498,5 +672,47 @@ fn context_executes_templates_and_texts() {
     assert_eq!(
         out.unwrap_err(),
         "template: t:1:3: executing \"t\" at <run \"{{ if\" 0>: error calling run: parse: template: txt:1: unclosed action"
+    );
+}
+
+#[test]
+fn fmt_verbs_as_go() {
+    let cases = [
+        (
+            "{{ printf \"%x|%X|%.3x|%x\" 1.5 -2.25 1.0 0.0 }}",
+            "0x1.8p+00|-0X1.2P+01|0x1.000p+00|0x0p+00",
+        ),
+        ("{{ printf \"%+v|%+d\" 5 5 }}", "5|+5"),
+        (
+            "{{ printf \"%+q\" \"héllo\" }} {{ printf \"%+q\" 233 }}",
+            "\"h\\u00e9llo\" '\\u00e9'",
+        ),
+        (
+            "{{ printf \"%#v\" .Values.map }}",
+            "map[string]interface {}{\"a\":1, \"b\":2}",
+        ),
+        (
+            "{{ printf \"%#v|%#v|%#v\" .Values.list .Values.nul \"x\" }}",
+            "[]interface {}{\"a\", \"b\", \"c\"}|<nil>|\"x\"",
+        ),
+        (
+            "{{ printf \"%05.2f|%5d|%06s|%-06s|%06v\" \"abc\" \"x\" \"ab\" \"ab\" true }}",
+            "%!f(string=000ab)|%!d(string=    x)|0000ab|ab    |00true",
+        ),
+        (
+            "{{ html nil }} {{ js nil }} {{ urlquery nil }}",
+            "&lt;no value&gt; \\u003Cno value\\u003E %3Cno+value%3E",
+        ),
+        (
+            "{{ js \"\\n\\t'\\\"<=\" }}",
+            "\\u000A\\u0009\\'\\\"\\u003C\\u003D",
+        ),
+    ];
+    for (src, want) in cases {
+        ok(src, want);
+    }
+    err(
+        "{{ lt 1 \"a\" }}",
+        "template: t:1:3: executing \"t\" at <lt 1 \"a\">: error calling lt: incompatible types for comparison: int and string",
     );
 }

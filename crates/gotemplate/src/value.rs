@@ -1,6 +1,9 @@
 //! [`GoValue`]: the dynamic value the engine works on, with Go's semantics (maps are shared
-//! references that `set`/`unset`/`merge` mutate in place; lists are immutable shared slices).
+//! references that `set`/`unset`/`merge` mutate in place; lists are immutable shared slices),
+//! and [`GoObject`], the hook through which callers expose Go structs, named types and typed
+//! collections (`[]string`, `map[string]string`, Helm's `.Files.Glob` results) to templates.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,8 +22,12 @@ pub enum GoValue {
     #[default]
     Nil,
     Bool(bool),
-    /// Go `int`/`int64` (template literals are `int`, Sprig math returns `int64`).
+    /// Go `int` (template literals, `len`, `atoi`, `int`).
     Int(i64),
+    /// Go `int64` (Sprig's integer math: `add`, `sub`, `max`, `int64`, ...). It prints and
+    /// compares as `Int` does, but is a different type: `typeOf` says `int64`, and a function
+    /// parameter of type `int` refuses it (`wrong type for value; expected int; got int64`).
+    Int64(i64),
     /// Go `float64` (every number of a YAML or JSON document decoded by Helm).
     Float(f64),
     String(Rc<str>),
@@ -36,9 +43,23 @@ pub enum GoValue {
 
 /// A Go object exposed to templates: `.Chart.Name` (field), `.Files.Get "x"` (method),
 /// `.Capabilities.KubeVersion` (Stringer when printed).
+///
+/// An object can also behave as a Go map or slice: implement [`entries`](Self::entries) (a
+/// map-like type such as Helm's `files`, a `map[string][]byte`) or [`items`](Self::items) (a
+/// slice-like type such as Helm's `VersionSet`, a `[]string`). Then `range` (with one or two
+/// variables), `len`, `index`, truth (non-empty), `empty`-style checks and the list/dict
+/// functions of Sprig that take any slice or map (`has`, `first`, `join`, `keys`...) see its
+/// elements, while [`type_name`](Self::type_name) and [`kind`](Self::kind) keep Go's type
+/// (`typeOf`, `%T`, and parameters of type `[]interface {}` / `map[string]interface {}` refuse
+/// it, as Go does). Methods and fields still work on such an object (`.AsConfig`).
 pub trait GoObject {
-    /// Go type name used in error messages, e.g. `*chart.Metadata`.
+    /// Go type name used in error messages and `typeOf`, e.g. `*chart.Metadata`.
     fn type_name(&self) -> &str;
+    /// Go's reflect kind name (`kindOf`): `ptr` by default (a pointer to a struct); `struct`,
+    /// `map`, `slice`, `complex128`... for other types.
+    fn kind(&self) -> &str {
+        "ptr"
+    }
     /// The exported field `name`, if it exists.
     fn field(&self, _name: &str) -> Option<GoValue> {
         None
@@ -61,6 +82,115 @@ pub trait GoObject {
     fn to_value(&self) -> GoValue {
         GoValue::Nil
     }
+    /// The text, when the object is a Go `string` whose bytes are not valid UTF-8 (the
+    /// lossy text, with U+FFFD for invalid bytes): string parameters accept it, and
+    /// [`GoValue::as_str`] returns it.
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
+    /// The exact bytes of such a string ([`GoValue::as_bytes`]), for functions that work
+    /// on bytes (`b64enc`, the checksums).
+    fn raw_bytes(&self) -> Option<&[u8]> {
+        None
+    }
+    /// Map-like objects: the entries in Go's iteration order for templates (sorted keys).
+    /// `range $k, $v := OBJ`, `len OBJ` and `index OBJ "k"` use them. `None`: not a map.
+    fn entries(&self) -> Option<Vec<(String, GoValue)>> {
+        None
+    }
+    /// Slice-like objects: the elements. `range $i, $v := OBJ`, `len OBJ` and `index OBJ 0`
+    /// use them. `None`: not a slice.
+    fn items(&self) -> Option<Vec<GoValue>> {
+        None
+    }
+}
+
+/// A Go slice of a named element type (`[]string`, `[]int`): what Sprig's `keys`,
+/// `splitList`, `regexFindAll`, `until` return. Built by [`GoValue::typed_list`].
+struct TypedList {
+    type_name: String,
+    items: Vec<GoValue>,
+}
+
+impl GoObject for TypedList {
+    fn type_name(&self) -> &str {
+        &self.type_name
+    }
+    fn kind(&self) -> &str {
+        "slice"
+    }
+    fn to_value(&self) -> GoValue {
+        GoValue::from(self.items.clone())
+    }
+    fn items(&self) -> Option<Vec<GoValue>> {
+        Some(self.items.clone())
+    }
+}
+
+/// A Go `complex128` (a complex constant in a template, `1i`).
+struct Complex(f64, f64);
+
+impl GoObject for Complex {
+    fn type_name(&self) -> &str {
+        "complex128"
+    }
+    fn kind(&self) -> &str {
+        "complex128"
+    }
+    fn string(&self) -> Option<String> {
+        let re = crate::strconv::format_float(self.0, 'g', -1);
+        let mut im = crate::strconv::format_float(self.1, 'g', -1);
+        if !im.starts_with(['-', '+']) {
+            im.insert(0, '+');
+        }
+        Some(format!("({re}{im}i)"))
+    }
+}
+
+/// A Go map of a named element type (`map[string]string`): what Sprig's `split` returns.
+/// Built by [`GoValue::typed_map`].
+struct TypedMap {
+    type_name: String,
+    entries: BTreeMap<String, GoValue>,
+}
+
+impl GoObject for TypedMap {
+    fn type_name(&self) -> &str {
+        &self.type_name
+    }
+    fn kind(&self) -> &str {
+        "map"
+    }
+    fn field(&self, name: &str) -> Option<GoValue> {
+        // A map's "field" is its key (a missing key gives the element type's zero value).
+        Some(
+            self.entries
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| GoValue::from("")),
+        )
+    }
+    fn to_value(&self) -> GoValue {
+        GoValue::from(self.entries.clone())
+    }
+    fn entries(&self) -> Option<Vec<(String, GoValue)>> {
+        Some(
+            self.entries
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl dyn GoObject {
+    /// The length of a map- or slice-like object.
+    pub fn len(&self) -> Option<usize> {
+        if let Some(i) = self.items() {
+            return Some(i.len());
+        }
+        self.entries().map(|e| e.len())
+    }
 }
 
 impl fmt::Debug for GoValue {
@@ -69,6 +199,7 @@ impl fmt::Debug for GoValue {
             GoValue::Nil => write!(f, "Nil"),
             GoValue::Bool(b) => write!(f, "Bool({b})"),
             GoValue::Int(i) => write!(f, "Int({i})"),
+            GoValue::Int64(i) => write!(f, "Int64({i})"),
             GoValue::Float(x) => write!(f, "Float({x})"),
             GoValue::String(s) => write!(f, "String({s:?})"),
             GoValue::Bytes(b) => write!(f, "Bytes({b:?})"),
@@ -85,13 +216,23 @@ impl PartialEq for GoValue {
         match (self, other) {
             (GoValue::Nil, GoValue::Nil) => true,
             (GoValue::Bool(a), GoValue::Bool(b)) => a == b,
-            (GoValue::Int(a), GoValue::Int(b)) => a == b,
+            (GoValue::Int(a), GoValue::Int(b)) | (GoValue::Int64(a), GoValue::Int64(b)) => a == b,
             (GoValue::Float(a), GoValue::Float(b)) => a == b,
             (GoValue::String(a), GoValue::String(b)) => a == b,
             (GoValue::Bytes(a), GoValue::Bytes(b)) => a == b,
             (GoValue::List(a), GoValue::List(b)) => a == b,
             (GoValue::Map(a), GoValue::Map(b)) => Rc::ptr_eq(a, b) || *a.borrow() == *b.borrow(),
-            (GoValue::Object(a), GoValue::Object(b)) => Rc::ptr_eq(a, b),
+            (GoValue::Object(a), GoValue::Object(b)) => {
+                Rc::ptr_eq(a, b)
+                    || (a.type_name() == b.type_name()
+                        && match (a.items(), b.items()) {
+                            (Some(x), Some(y)) => x == y,
+                            _ => match (a.entries(), b.entries()) {
+                                (Some(x), Some(y)) => x == y,
+                                _ => false,
+                            },
+                        })
+            }
             _ => false,
         }
     }
@@ -149,13 +290,13 @@ impl GoValue {
         match self {
             GoValue::Nil => false,
             GoValue::Bool(b) => *b,
-            GoValue::Int(i) => *i != 0,
+            GoValue::Int(i) | GoValue::Int64(i) => *i != 0,
             GoValue::Float(f) => *f != 0.0,
             GoValue::String(s) => !s.is_empty(),
             GoValue::Bytes(b) => !b.is_empty(),
             GoValue::List(l) => !l.is_empty(),
             GoValue::Map(m) => !m.borrow().is_empty(),
-            GoValue::Object(_) => true,
+            GoValue::Object(o) => o.len().is_none_or(|n| n > 0),
         }
     }
 
@@ -166,6 +307,17 @@ impl GoValue {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             GoValue::String(s) => Some(s),
+            GoValue::Object(o) => o.as_str(),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a string: its UTF-8 bytes, or an object string's exact bytes
+    /// ([`GoObject::raw_bytes`]).
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            GoValue::String(s) => Some(s.as_bytes()),
+            GoValue::Object(o) => o.raw_bytes().or_else(|| o.as_str().map(str::as_bytes)),
             _ => None,
         }
     }
@@ -176,6 +328,7 @@ impl GoValue {
             GoValue::Nil => "<nil>".into(),
             GoValue::Bool(_) => "bool".into(),
             GoValue::Int(_) => "int".into(),
+            GoValue::Int64(_) => "int64".into(),
             GoValue::Float(_) => "float64".into(),
             GoValue::String(_) => "string".into(),
             GoValue::Bytes(_) => "[]uint8".into(),
@@ -186,16 +339,77 @@ impl GoValue {
     }
 
     /// Go's reflect kind name (Sprig's `kindOf`).
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind_name(&self) -> &str {
         match self {
             GoValue::Nil => "invalid",
             GoValue::Bool(_) => "bool",
             GoValue::Int(_) => "int",
+            GoValue::Int64(_) => "int64",
             GoValue::Float(_) => "float64",
             GoValue::String(_) => "string",
             GoValue::Bytes(_) | GoValue::List(_) => "slice",
             GoValue::Map(_) => "map",
-            GoValue::Object(_) => "ptr",
+            GoValue::Object(o) => o.kind(),
+        }
+    }
+
+    /// The integer of an `int` or `int64`.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            GoValue::Int(i) | GoValue::Int64(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// A Go slice of a named type, e.g. `typed_list("[]string", items)`: ranges, indexes and
+    /// prints as a list, but `typeOf` gives `type_name` and `[]interface {}` parameters refuse it.
+    pub fn typed_list(type_name: &str, items: Vec<GoValue>) -> GoValue {
+        GoValue::object(TypedList {
+            type_name: type_name.to_string(),
+            items,
+        })
+    }
+
+    /// A Go `complex128`.
+    pub fn complex(re: f64, im: f64) -> GoValue {
+        GoValue::object(Complex(re, im))
+    }
+
+    /// A Go `[]string`.
+    pub fn string_list(items: Vec<String>) -> GoValue {
+        GoValue::typed_list("[]string", items.into_iter().map(GoValue::from).collect())
+    }
+
+    /// A Go map of a named type, e.g. `typed_map("map[string]string", entries)`.
+    pub fn typed_map(type_name: &str, entries: BTreeMap<String, GoValue>) -> GoValue {
+        GoValue::object(TypedMap {
+            type_name: type_name.to_string(),
+            entries,
+        })
+    }
+
+    /// The elements of any Go slice: a `[]interface {}` or a slice-like object
+    /// ([`GoObject::items`]). `None` for other values.
+    pub fn list_items(&self) -> Option<Cow<'_, [GoValue]>> {
+        match self {
+            GoValue::List(l) => Some(Cow::Borrowed(&l[..])),
+            GoValue::Object(o) => o.items().map(Cow::Owned),
+            _ => None,
+        }
+    }
+
+    /// The entries of any Go map with string keys, in sorted key order: a
+    /// `map[string]interface {}` or a map-like object ([`GoObject::entries`]).
+    pub fn map_entries(&self) -> Option<Vec<(String, GoValue)>> {
+        match self {
+            GoValue::Map(m) => Some(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            GoValue::Object(o) => o.entries(),
+            _ => None,
         }
     }
 

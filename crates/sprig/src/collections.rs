@@ -6,17 +6,48 @@ use std::rc::Rc;
 use crate::util::{arg_str, is_empty, kind, str_list, strval, table, to_i64};
 use gotemplate::{GoValue, MapRef};
 
+/// The elements of any slice Sprig's reflection accepts (`[]interface {}`, `[]byte`, typed
+/// slices), else Sprig's error for `what` (`Cannot find first on type string`); nil panics
+/// as Sprig's `reflect.TypeOf(nil).Kind()` does.
 fn list_items(v: &GoValue, what: &str) -> Result<Option<Rc<Vec<GoValue>>>, String> {
     match v {
         GoValue::List(l) => Ok(Some(l.clone())),
         GoValue::Bytes(b) => Ok(Some(Rc::new(
             b.iter().map(|x| GoValue::Int(*x as i64)).collect(),
         ))),
-        GoValue::Nil => {
-            Err("runtime error: invalid memory address or nil pointer dereference".into())
-        }
-        other => Err(format!("Cannot {what} on type {}", kind(other))),
+        GoValue::Nil => Err(NIL_PANIC.into()),
+        other => match other.list_items() {
+            Some(items) => Ok(Some(Rc::new(items.into_owned()))),
+            None => Err(format!("Cannot {what} on type {}", kind(other))),
+        },
     }
+}
+
+const ZERO_VALUE: &str = "reflect: call of reflect.Value.Type on zero Value";
+
+const NIL_PANIC: &str = "runtime error: invalid memory address or nil pointer dereference";
+
+/// A nil `[]interface {}` (what Sprig's `rest`/`initial` return for an empty list, `concat`
+/// of nothing): prints `[]`, is empty, and encodes as JSON `null`.
+struct NilSlice;
+
+impl gotemplate::GoObject for NilSlice {
+    fn type_name(&self) -> &str {
+        "[]interface {}"
+    }
+    fn kind(&self) -> &str {
+        "slice"
+    }
+    fn string(&self) -> Option<String> {
+        Some("[]".into())
+    }
+    fn items(&self) -> Option<Vec<GoValue>> {
+        Some(Vec::new())
+    }
+}
+
+fn nil_slice() -> GoValue {
+    GoValue::object(NilSlice)
 }
 
 fn the_map(v: &GoValue) -> Option<&MapRef> {
@@ -82,7 +113,8 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         };
         "unset" [Map, Str] => |_, a| {
             if let Some(m) = the_map(&a[0]) { m.borrow_mut().remove(arg_str(&a[1])); }
-            Ok(a[0].clone())
+            // A nil map comes back as a (nil) map: `map[]`.
+            Ok(if a[0].is_nil() { GoValue::new_map() } else { a[0].clone() })
         };
         "hasKey" [Map, Str] => |_, a| Ok(GoValue::Bool(the_map(&a[0]).is_some_and(|m| m.borrow().contains_key(arg_str(&a[1])))));
         "pluck" [Str] ...Map => |_, a| {
@@ -116,8 +148,9 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "mustMerge" [Map] ...Map => |_, a| merge(&a, false);
         "mergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
         "mustMergeOverwrite" [Map] ...Map => |_, a| merge(&a, true);
-        "deepCopy" [Any] => |_, a| Ok(a[0].deep_copy());
-        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err("copy: Must not be nil".into()) } else { Ok(a[0].deep_copy()) };
+        // copystructure reflects on nil before its own check: Go's reflect panic.
+        "deepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
+        "mustDeepCopy" [Any] => |_, a| if a[0].is_nil() { Err(ZERO_VALUE.into()) } else { Ok(a[0].deep_copy()) };
         "default" [Any] ...Any => |_, a| Ok(if a.len() < 2 || is_empty(&a[1]) { a[0].clone() } else { a[1].clone() });
         "empty" [Any] => |_, a| Ok(GoValue::Bool(is_empty(&a[0])));
         "coalesce" [] ...Any => |_, a| Ok(a.into_iter().find(|v| !is_empty(v)).unwrap_or_default());
@@ -146,7 +179,7 @@ fn last(v: &GoValue) -> Result<GoValue, String> {
 fn rest(v: &GoValue) -> Result<GoValue, String> {
     let l = list_items(v, "find rest")?.unwrap_or_default();
     if l.is_empty() {
-        return Ok(GoValue::Nil);
+        return Ok(nil_slice());
     }
     Ok(GoValue::from(l[1..].to_vec()))
 }
@@ -154,7 +187,7 @@ fn rest(v: &GoValue) -> Result<GoValue, String> {
 fn initial(v: &GoValue) -> Result<GoValue, String> {
     let l = list_items(v, "find initial")?.unwrap_or_default();
     if l.is_empty() {
-        return Ok(GoValue::Nil);
+        return Ok(nil_slice());
     }
     Ok(GoValue::from(l[..l.len() - 1].to_vec()))
 }
@@ -178,10 +211,16 @@ fn prepend(list: &GoValue, v: &GoValue) -> Result<GoValue, String> {
 fn concat(lists: &[GoValue]) -> Result<GoValue, String> {
     let mut out = Vec::new();
     for l in lists {
-        match l {
-            GoValue::List(items) => out.extend(items.iter().cloned()),
-            other => return Err(format!("Cannot concat type {} as list", kind(other))),
+        if l.is_nil() {
+            return Err(NIL_PANIC.into());
         }
+        match list_items(l, "concat") {
+            Ok(items) => out.extend(items.unwrap_or_default().iter().cloned()),
+            Err(_) => return Err(format!("Cannot concat type {} as list", kind(l))),
+        }
+    }
+    if out.is_empty() {
+        return Ok(nil_slice());
     }
     Ok(GoValue::from(out))
 }
@@ -231,32 +270,86 @@ fn compact(v: &GoValue) -> Result<GoValue, String> {
 }
 
 fn slice(v: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
-    let l = list_items(v, "slice")?.unwrap_or_default();
+    if v.is_nil() {
+        return Err(NIL_PANIC.into());
+    }
+    let l = match list_items(v, "slice") {
+        Ok(l) => l.unwrap_or_default(),
+        Err(_) => {
+            return Err(format!(
+                "list should be type of slice or array but {}",
+                kind(v)
+            ));
+        }
+    };
     if l.is_empty() {
         return Ok(GoValue::Nil);
     }
-    let start = idx.first().map(to_i64).unwrap_or(0);
+    let start = idx.first().map(to_int).unwrap_or(0);
     let end = if idx.len() < 2 {
         l.len() as i64
     } else {
-        to_i64(&idx[1])
+        to_int(&idx[1])
     };
     if start < 0 || end < start || end > l.len() as i64 {
-        return Err(format!("reflect: slice index out of range [{start}:{end}]"));
+        return Err("reflect.Value.Slice: slice index out of bounds".into());
     }
-    Ok(GoValue::from(l[start as usize..end as usize].to_vec()))
+    let part = l[start as usize..end as usize].to_vec();
+    Ok(match v {
+        GoValue::Object(o) => GoValue::typed_list(o.type_name(), part),
+        GoValue::Bytes(_) => GoValue::Bytes(
+            part.iter()
+                .map(|x| x.as_int().unwrap_or(0) as u8)
+                .collect::<Vec<u8>>()
+                .into(),
+        ),
+        _ => GoValue::from(part),
+    })
+}
+
+/// cast.ToInt (Sprig's `toInt`).
+fn to_int(v: &GoValue) -> i64 {
+    to_i64(v)
 }
 
 fn chunk(size: i64, v: &GoValue) -> Result<GoValue, String> {
-    let l = list_items(v, "chunk")?.unwrap_or_default();
-    if size <= 0 {
-        return Err("runtime error: integer divide by zero".into());
+    if v.is_nil() {
+        return Err(NIL_PANIC.into());
     }
-    Ok(GoValue::from(
-        l.chunks(size as usize)
-            .map(|c| GoValue::from(c.to_vec()))
-            .collect::<Vec<_>>(),
-    ))
+    let l = match list_items(v, "chunk") {
+        Ok(l) => l.unwrap_or_default(),
+        Err(_) => return Err(format!("Cannot chunk type {}", kind(v))),
+    };
+    // Sprig's float arithmetic, as Go computes it: the number of chunks, then each length.
+    const MAKESLICE: &str = "runtime error: makeslice: len out of range";
+    let n = l.len() as f64;
+    let cs = crate::util::go_f2i(((n - 1.0) / size as f64).floor() + 1.0);
+    if cs < 0 {
+        return Err(MAKESLICE.into());
+    }
+    let mut out = Vec::new();
+    for i in 0..cs {
+        let mut clen = size;
+        if i == cs - 1 {
+            clen = crate::util::go_f2i((n % size as f64).floor());
+            if clen == 0 {
+                clen = size;
+            }
+        }
+        if clen < 0 {
+            return Err(MAKESLICE.into());
+        }
+        let mut part = Vec::with_capacity(clen.min(l.len() as i64) as usize);
+        for j in 0..clen {
+            let ix = i * size + j;
+            match usize::try_from(ix).ok().and_then(|ix| l.get(ix)) {
+                Some(x) => part.push(x.clone()),
+                None => return Err("reflect: slice index out of range".into()),
+            }
+        }
+        out.push(GoValue::from(part));
+    }
+    Ok(GoValue::typed_list("[][]interface {}", out))
 }
 
 fn dig(a: &[GoValue]) -> Result<GoValue, String> {
@@ -264,16 +357,25 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
         return Err("dig needs at least three arguments".into());
     }
     let (dict, default) = (&a[a.len() - 1], &a[a.len() - 2]);
+    // Sprig asserts the dict's type first, then each key's.
+    let assertion = |v: &GoValue, want: &str| {
+        format!(
+            "interface conversion: interface {{}} is {}, not {want}",
+            if v.is_nil() {
+                "nil".to_string()
+            } else {
+                v.type_name()
+            }
+        )
+    };
+    if !matches!(dict, GoValue::Map(_)) {
+        return Err(assertion(dict, "map[string]interface {}"));
+    }
     let mut keys = Vec::new();
     for k in &a[..a.len() - 2] {
         match k {
             GoValue::String(s) => keys.push(s.clone()),
-            other => {
-                return Err(format!(
-                    "interface conversion: interface {{}} is {}, not string",
-                    other.type_name()
-                ));
-            }
+            other => return Err(assertion(other, "string")),
         }
     }
     let mut cur = dict.clone();
@@ -303,9 +405,13 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
 
 /// mergo's Merge / Merge(WithOverride) of `map[string]interface{}` values, as Sprig uses it.
 fn merge(a: &[GoValue], overwrite: bool) -> Result<GoValue, String> {
+    // mergo makes a new map for a nil destination.
     let dst = match &a[0] {
         GoValue::Map(m) => m.clone(),
-        _ => return Err(nil_map_panic()),
+        _ => match GoValue::new_map() {
+            GoValue::Map(m) => m,
+            _ => return Err(nil_map_panic()),
+        },
     };
     for src in &a[1..] {
         if let GoValue::Map(s) = src {

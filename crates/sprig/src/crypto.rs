@@ -138,7 +138,7 @@ fn cert_arg(v: &GoValue) -> Result<Certificate, String> {
 
 /// A private key of a kind Sprig can produce or read back.
 pub(crate) enum PrivKey {
-    Rsa(Box<rsa::RsaPrivateKey>),
+    Rsa(Box<rsa::PrivateKey>),
     EcP256(p256::SecretKey),
     Ed25519([u8; 32]),
 }
@@ -152,9 +152,7 @@ const P256_OID_DER: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 
 
 impl PrivKey {
     fn new_rsa(bits: usize) -> Result<PrivKey, String> {
-        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits)
-            .map_err(|e| format!("error generating rsa key: {e}"))?;
-        Ok(PrivKey::Rsa(Box::new(key)))
+        Ok(PrivKey::Rsa(Box::new(rsa_key(bits)?)))
     }
 
     /// Go's pemBlockForKey: the PEM type and DER bytes.
@@ -198,7 +196,7 @@ impl PrivKey {
                 &rcgen::PKCS_RSA_SHA256,
             ),
             PrivKey::EcP256(k) => (
-                k.to_pkcs8_der()
+                p256::pkcs8::EncodePrivateKey::to_pkcs8_der(k)
                     .map_err(|e| e.to_string())?
                     .as_bytes()
                     .to_vec(),
@@ -208,6 +206,55 @@ impl PrivKey {
         };
         rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der.into(), alg)
             .map_err(|e| format!("error creating certificate: {e}"))
+    }
+}
+
+/// An RSA key of `bits` bits with e = 65537, its two primes searched in parallel (the
+/// search is most of the time: crypto-primes' sieve and Baillie-PSW test on crypto-bigint),
+/// as rsa's own generation does it otherwise: random odd candidates with the two top bits
+/// set, so that the modulus has exactly `bits` bits.
+fn rsa_key(bits: usize) -> Result<rsa::PrivateKey, String> {
+    let half = (bits / 2) as u32;
+    let other = bits as u32 - half;
+    for _ in 0..64 {
+        let (p, q) = std::thread::scope(|s| {
+            let h = s.spawn(move || random_prime(half));
+            let q = random_prime(other);
+            (h.join().ok(), q)
+        });
+        let Some(p) = p else {
+            continue;
+        };
+        if p == q {
+            continue;
+        }
+        if let Ok(key) = rsa::PrivateKey::from_p_q(p, q, crypto_bigint::BoxedUint::from(65537u64))
+            && rsa::traits::PublicKeyParts::size(&key) * 8 == bits
+        {
+            return Ok(key);
+        }
+    }
+    Err("error generating rsa key: no suitable primes found".into())
+}
+
+/// A random prime of exactly `bits` bits whose two top bits are set.
+fn random_prime(bits: u32) -> crypto_bigint::BoxedUint {
+    use crypto_bigint::{BitOps, RandomBits};
+    let Some(len) = std::num::NonZeroU32::new(bits) else {
+        return crypto_bigint::BoxedUint::one();
+    };
+    let mut rng = rand::rng();
+    loop {
+        let mut start = crypto_bigint::BoxedUint::random_bits(&mut rng, bits);
+        start.set_bit_vartime(0, true);
+        start.set_bit_vartime(bits - 1, true);
+        start.set_bit_vartime(bits - 2, true);
+        let Ok(mut sieve) = crypto_primes::hazmat::SmallFactorsSieve::new(start, len, false) else {
+            continue;
+        };
+        if let Some(p) = sieve.find(|c| crypto_primes::is_prime(crypto_primes::Flavor::Any, c)) {
+            return p;
+        }
     }
 }
 
@@ -232,7 +279,7 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
 fn gen_private_key(kind: &str) -> Result<String, String> {
     let key = match kind {
         "" | "rsa" => PrivKey::new_rsa(4096)?,
-        "ecdsa" => PrivKey::EcP256(p256::SecretKey::random(&mut rsa::rand_core::OsRng)),
+        "ecdsa" => PrivKey::EcP256(random_p256()),
         "ed25519" => PrivKey::Ed25519(rand::random::<[u8; 32]>()),
         "dsa" => {
             return Err(
@@ -242,6 +289,16 @@ fn gen_private_key(kind: &str) -> Result<String, String> {
         other => return Ok(format!("Unknown type {other}")),
     };
     key.pem()
+}
+
+/// A random P-256 scalar (a random 32-byte string below the group order: retried in the
+/// rare case it is not).
+fn random_p256() -> p256::SecretKey {
+    loop {
+        if let Ok(k) = p256::SecretKey::from_slice(&rand::random::<[u8; 32]>()) {
+            return k;
+        }
+    }
 }
 
 /// Sprig's parsePrivateKeyPEM.
@@ -256,7 +313,7 @@ fn parse_private_key_pem(text: &str) -> Result<PrivKey, String> {
         return Err(format!("no private key data in PEM block of type {tag}"));
     };
     match kind {
-        "RSA" => rsa::RsaPrivateKey::from_pkcs1_der(der)
+        "RSA" => rsa::PrivateKey::from_pkcs1_der(der)
             .map(|k| PrivKey::Rsa(Box::new(k)))
             .map_err(|e| format!("parsing RSA private key from PEM: {e}")),
         "EC" => p256::SecretKey::from_sec1_der(der)
@@ -270,13 +327,13 @@ fn parse_private_key_pem(text: &str) -> Result<PrivKey, String> {
 }
 
 fn parse_pkcs8(der: &[u8]) -> Result<PrivKey, String> {
-    if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_der(der) {
+    if let Ok(k) = rsa::PrivateKey::from_pkcs8_der(der) {
         return Ok(PrivKey::Rsa(Box::new(k)));
     }
-    if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+    if let Ok(k) = <p256::SecretKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_der(der) {
         return Ok(PrivKey::EcP256(k));
     }
-    let info = rsa::pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| e.to_string())?;
+    let info = p256::pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| e.to_string())?;
     if info.algorithm.oid.to_string() == "1.3.101.112" {
         // CurvePrivateKey ::= OCTET STRING (the 32-byte seed).
         let inner = info.private_key;

@@ -10,7 +10,7 @@
 //! the instant (Go would also keep the offset for printing, which we do not).
 
 use crate::time::{Time, go_duration, to_time};
-use crate::util::{arg_str, ok_str, table, to_i64};
+use crate::util::{arg_str, ok_str, table};
 use gotemplate::GoValue;
 use gotemplate::gofmt::quote_go;
 
@@ -37,7 +37,8 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "durationRound" [Any] => |st, a| {
             let nanos: i128 = match &a[0] {
                 GoValue::String(s) => parse_duration(s).unwrap_or(0),
-                GoValue::Int(i) => *i as i128,
+                // Sprig takes int64 only: a template's int or a values float is 0.
+                GoValue::Int64(i) => *i as i128,
                 GoValue::Object(o) if o.type_name() == "time.Time" => {
                     st.notice("durationRound");
                     let t = to_time(st, &a[0]);
@@ -57,7 +58,20 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "htmlDate" [Any] => |st, a| ok_str(to_time(st, &a[0]).format("2006-01-02"));
         "unixEpoch" [Any] => |st, a| ok_str(to_time(st, &a[0]).secs.to_string());
         "ago" [Any] => |st, a| { st.notice("ago"); ok_str(go_duration((Time::now().secs - to_time(st, &a[0]).secs) as f64)) };
-        "duration" [Any] => |_, a| ok_str(go_duration(to_i64(&a[0]) as f64));
+        "duration" [Any] => |_, a| {
+            // Sprig: a string through strconv.ParseInt(s, 10, 64), an int64; anything else 0.
+            let n = match &a[0] {
+                GoValue::String(s) => match gotemplate::strconv::parse_int(s, false) {
+                    Ok(n) => n,
+                    Err(gotemplate::strconv::NumError::Range) if s.starts_with('-') => i64::MIN,
+                    Err(gotemplate::strconv::NumError::Range) => i64::MAX,
+                    Err(_) => 0,
+                },
+                GoValue::Int64(n) => *n,
+                _ => 0,
+            };
+            ok_str(go_duration(n as f64))
+        };
         "htmlDateInZone" [Any, Str] => |st, a| {
             let t = to_time(st, &a[0]);
             Ok(GoValue::from(format_in_zone(&t, "2006-01-02", arg_str(&a[1]))))
@@ -315,7 +329,7 @@ pub(super) fn parse_time(layout: &str, value: &str) -> Result<Time, String> {
         )
     };
     let (mut year, mut month, mut day, mut hour, mut min, mut sec) =
-        (1i64, 1i64, 1i64, 0i64, 0i64, 0i64);
+        (0i64, 1i64, 1i64, 0i64, 0i64, 0i64);
     let mut nanos: i64 = 0;
     let mut offset_secs: i64 = 0;
     let mut pm: Option<bool> = None;

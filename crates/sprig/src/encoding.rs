@@ -3,8 +3,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-
 use crate::util::{arg_int, arg_str, base64_std, ok_str, table};
 use gotemplate::Context;
 use gotemplate::gofmt;
@@ -20,12 +18,22 @@ fn random_string(
     if n < 0 {
         return Err("runtime error: makeslice: len out of range".into());
     }
-    let mut out = String::with_capacity(n as usize);
-    for _ in 0..n {
-        let i = (rand::random::<u32>() as usize) % alphabet.len();
-        out.push(alphabet[i] as char);
+    crate::util::check_size(st, name, n as u128)?;
+    let mut bytes = random_bytes(n as usize);
+    for b in &mut bytes {
+        *b = alphabet[usize::from(*b) % alphabet.len()];
     }
-    ok_str(out)
+    ok_str(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `n` random bytes, filled in bulk.
+fn random_bytes(n: usize) -> Vec<u8> {
+    let mut b = vec![0u8; n];
+    for chunk in b.chunks_mut(32) {
+        let r = rand::random::<[u8; 32]>();
+        chunk.copy_from_slice(&r[..chunk.len()]);
+    }
+    b
 }
 
 const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -36,20 +44,20 @@ const ASCII: &[u8] = b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW
 pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "hello" [] => |_, _| ok_str("Hello!");
-        "b64enc" [Str] => |_, a| ok_str(base64_std(arg_str(&a[0]).as_bytes()));
-        "b64dec" [Str] => |_, a| ok_str(match base64::engine::general_purpose::STANDARD.decode(arg_str(&a[0])) {
+        "b64enc" [Str] => |_, a| ok_str(base64_std(a[0].as_bytes().unwrap_or_default()));
+        "b64dec" [Str] => |_, a| ok_str(match go_base64_decode(arg_str(&a[0]).as_bytes()) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) => go_base64_error(e),
+            Err(i) => format!("illegal base64 data at input byte {i}"),
         });
         "b32enc" [Str] => |_, a| ok_str(base32_encode(arg_str(&a[0]).as_bytes()));
         "b32dec" [Str] => |_, a| ok_str(match base32_decode(arg_str(&a[0])) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(i) => format!("illegal base32 data at input byte {i}"),
         });
-        "sha1sum" [Str] => |_, a| { use sha1::Digest; ok_str(hex::encode(sha1::Sha1::digest(arg_str(&a[0]).as_bytes()))) };
-        "sha256sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha256::digest(arg_str(&a[0]).as_bytes()))) };
-        "sha512sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha512::digest(arg_str(&a[0]).as_bytes()))) };
-        "adler32sum" [Str] => |_, a| ok_str(adler32(arg_str(&a[0]).as_bytes()).to_string());
+        "sha1sum" [Str] => |_, a| { use sha1::Digest; ok_str(hex::encode(sha1::Sha1::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "sha256sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha256::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "sha512sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha512::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "adler32sum" [Str] => |_, a| ok_str(adler32(a[0].as_bytes().unwrap_or_default()).to_string());
         "toJson" [Any] => |_, a| ok_str(to_json(&a[0], true, None).unwrap_or_default());
         "mustToJson" [Any] => |_, a| to_json(&a[0], true, None).map(GoValue::from);
         "toPrettyJson" [Any] => |_, a| ok_str(to_json(&a[0], true, Some("  ")).unwrap_or_default());
@@ -63,8 +71,13 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "randAscii" [Int] => |st, a| random_string(st, "randAscii", arg_int(&a[0]), ASCII);
         "randBytes" [Int] => |st, a| {
             st.notice("randBytes");
-            let n = arg_int(&a[0]).max(0) as usize;
-            let b: Vec<u8> = (0..n).map(|_| rand::random::<u8>()).collect();
+            let n = arg_int(&a[0]);
+            if n < 0 {
+                return Err("runtime error: makeslice: len out of range".into());
+            }
+            crate::util::check_size(st, "randBytes", n as u128 * 4 / 3)?;
+            let n = n as usize;
+            let b = random_bytes(n);
             ok_str(base64_std(&b))
         };
         "randInt" [Int, Int] => |st, a| {
@@ -82,17 +95,6 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "semverCompare" [Str, Str] => |_, a| semver_compare(arg_str(&a[0]), arg_str(&a[1])).map(GoValue::Bool);
         "semver" [Str] => |_, a| semver(arg_str(&a[0]));
     }
-}
-
-/// Go's base64 "illegal base64 data at input byte N" for a decode error.
-fn go_base64_error(e: base64::DecodeError) -> String {
-    let at = match e {
-        base64::DecodeError::InvalidByte(i, _) => i,
-        base64::DecodeError::InvalidLength(l) => l,
-        base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
-        base64::DecodeError::InvalidPadding => 0,
-    };
-    format!("illegal base64 data at input byte {at}")
 }
 
 fn adler32(b: &[u8]) -> u32 {
@@ -128,6 +130,87 @@ fn base32_encode(b: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet, `\r` and `\n` skipped,
+/// and on failure the offset Go's `CorruptInputError` reports.
+fn go_base64_decode(src: &[u8]) -> Result<Vec<u8>, usize> {
+    fn value(c: u8) -> Option<u8> {
+        match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let mut out = Vec::with_capacity(src.len() / 4 * 3);
+    let mut si = 0usize;
+    loop {
+        let mut buf = [0u8; 4];
+        let mut dlen = 4;
+        let mut j = 0usize;
+        let mut trailing_garbage = None;
+        while j < 4 {
+            if si == src.len() {
+                if j == 0 {
+                    return Ok(out);
+                }
+                // Padding is required: a short quantum is corrupt where it started.
+                return Err(si - j);
+            }
+            let c = src[si];
+            si += 1;
+            if let Some(v) = value(c) {
+                buf[j] = v;
+                j += 1;
+                continue;
+            }
+            if c == b'\n' || c == b'\r' {
+                continue;
+            }
+            if c != b'=' {
+                return Err(si - 1);
+            }
+            match j {
+                0 | 1 => return Err(si - 1),
+                2 => {
+                    while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                        si += 1;
+                    }
+                    if si == src.len() {
+                        return Err(src.len());
+                    }
+                    if src[si] != b'=' {
+                        return Err(si - 1);
+                    }
+                    si += 1;
+                }
+                _ => {}
+            }
+            while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
+                si += 1;
+            }
+            if si < src.len() {
+                trailing_garbage = Some(si);
+            }
+            dlen = j;
+            break;
+        }
+        let val = u32::from(buf[0]) << 18
+            | u32::from(buf[1]) << 12
+            | u32::from(buf[2]) << 6
+            | u32::from(buf[3]);
+        let bytes = [(val >> 16) as u8, (val >> 8) as u8, val as u8];
+        out.extend_from_slice(&bytes[..dlen - 1]);
+        if let Some(at) = trailing_garbage {
+            return Err(at);
+        }
+        if dlen < 4 {
+            return Ok(out);
+        }
+    }
 }
 
 fn base32_decode(s: &str) -> Result<Vec<u8>, usize> {
@@ -181,7 +264,7 @@ fn write_json(
     match v {
         GoValue::Nil => out.push_str("null"),
         GoValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        GoValue::Int(i) => {
+        GoValue::Int(i) | GoValue::Int64(i) => {
             let _ = write!(out, "{i}");
         }
         GoValue::Float(f) => out.push_str(&json_float(*f)?),
@@ -278,27 +361,96 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
-    let c = semver_ranges::Constraint::parse(constraint)
-        .map_err(|_| format!("improper constraint: {constraint}"))?;
+    let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
+        format!(
+            "improper constraint: {}",
+            gotemplate::gofmt::quote_go(constraint)
+        )
+    })?;
     let v = semver_ranges::Version::parse(version)
-        .map_err(|_| "Invalid Semantic Version".to_string())?;
+        .map_err(|_| "invalid semantic version".to_string())?;
     Ok(c.matches(&v))
 }
 
-struct SemverObj(semver_ranges::Version);
+/// A Masterminds `*semver.Version` (or a `semver.Version` value, from `IncMajor` & co.), with
+/// its methods: `Major`, `Minor`, `Patch`, `Prerelease`, `Metadata`, `Original`, `String`,
+/// `Compare`, `LessThan`, `GreaterThan`, `Equal`, `LessThanEqual`, `GreaterThanEqual`,
+/// `IncMajor`, `IncMinor`, `IncPatch`.
+struct SemverObj {
+    v: semver_ranges::Version,
+    pointer: bool,
+}
+
+const SEMVER_METHODS: &[&str] = &[
+    "Major",
+    "Minor",
+    "Patch",
+    "Prerelease",
+    "Metadata",
+    "Original",
+    "String",
+    "Compare",
+    "LessThan",
+    "GreaterThan",
+    "Equal",
+    "LessThanEqual",
+    "GreaterThanEqual",
+    "IncMajor",
+    "IncMinor",
+    "IncPatch",
+];
 
 impl GoObject for SemverObj {
     fn type_name(&self) -> &str {
-        "*semver.Version"
+        if self.pointer {
+            "*semver.Version"
+        } else {
+            "semver.Version"
+        }
+    }
+    fn kind(&self) -> &str {
+        if self.pointer { "ptr" } else { "struct" }
     }
     fn has_method(&self, name: &str) -> bool {
-        matches!(
-            name,
-            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
-        )
+        SEMVER_METHODS.contains(&name)
     }
-    fn method(&self, name: &str, _args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
-        let v = &self.0;
+    fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
+        let v = &self.v;
+        let want = usize::from(matches!(
+            name,
+            "Compare" | "LessThan" | "GreaterThan" | "Equal" | "LessThanEqual" | "GreaterThanEqual"
+        ));
+        if !SEMVER_METHODS.contains(&name) {
+            return None;
+        }
+        if args.len() != want {
+            return Some(Err(FuncError::new(format!(
+                "wrong number of args for {name}: want {want} got {}",
+                args.len()
+            ))));
+        }
+        let other = || -> Result<semver_ranges::Version, FuncError> {
+            match &args[0] {
+                GoValue::Object(o) if o.type_name() == "*semver.Version" => o
+                    .string()
+                    .and_then(|s| semver_ranges::Version::parse(&s).ok())
+                    .ok_or_else(|| FuncError::new("invalid semantic version")),
+                GoValue::Nil => Err(FuncError::new(
+                    "runtime error: invalid memory address or nil pointer dereference",
+                )),
+                other => Err(FuncError::new(format!(
+                    "wrong type for value; expected *semver.Version; got {}",
+                    other.type_name()
+                ))),
+            }
+        };
+        let cmp = |o: &semver_ranges::Version| v.cmp_precedence(o) as i64;
+        let next = |major: u64, minor: u64, patch: u64| {
+            GoValue::object(SemverObj {
+                v: semver_ranges::Version::new(major, minor, patch),
+                pointer: false,
+            })
+        };
         Some(Ok(match name {
             "Major" => GoValue::Int(v.major as i64),
             "Minor" => GoValue::Int(v.minor as i64),
@@ -307,18 +459,36 @@ impl GoObject for SemverObj {
             "Metadata" => GoValue::from(v.metadata()),
             "Original" => GoValue::from(v.original()),
             "String" => GoValue::from(v.to_string()),
-            _ => return None,
+            "IncMajor" => next(v.major + 1, 0, 0),
+            "IncMinor" => next(v.major, v.minor + 1, 0),
+            "IncPatch" if v.prerelease().is_empty() => next(v.major, v.minor, v.patch + 1),
+            "IncPatch" => next(v.major, v.minor, v.patch),
+            _ => {
+                let o = match other() {
+                    Ok(o) => o,
+                    Err(e) => return Some(Err(e)),
+                };
+                let c = cmp(&o);
+                match name {
+                    "Compare" => GoValue::Int(c),
+                    "LessThan" => GoValue::Bool(c < 0),
+                    "GreaterThan" => GoValue::Bool(c > 0),
+                    "Equal" => GoValue::Bool(c == 0),
+                    "LessThanEqual" => GoValue::Bool(c <= 0),
+                    _ => GoValue::Bool(c >= 0),
+                }
+            }
         }))
     }
     fn string(&self) -> Option<String> {
-        Some(self.0.to_string())
+        Some(self.v.to_string())
     }
     fn to_value(&self) -> GoValue {
-        GoValue::from(self.0.to_string())
+        GoValue::from(self.v.to_string())
     }
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = semver_ranges::Version::parse(s).map_err(|_| "Invalid Semantic Version".to_string())?;
-    Ok(GoValue::object(SemverObj(v)))
+    let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
+    Ok(GoValue::object(SemverObj { v, pointer: true }))
 }

@@ -15,11 +15,21 @@
 //! [`Context::notice`](gotemplate::Context::notice), so the owner of the template set can warn
 //! that a render is not reproducible.
 //!
-//! Fidelity notes: Sprig regex functions take Go RE2 syntax (Go's ASCII-only `\d \w \s \b` are
-//! translated for Rust's Unicode-aware `regex`); Go's random map order in `keys`/`values` is
-//! replaced by sorted order; `dateInZone` reads the system zone database as Go does (unknown
-//! names fall back to UTC, as in Sprig); crypto functions make real keys and certificates
-//! (DSA keys fail with an error naming them).
+//! Fidelity notes: regex functions take Go's RE2 syntax, parsed with Go's rules and errors
+//! and re-emitted for Rust's `regex` (module `goregex`: ASCII `\d \w \s \b`, `[\w-\.]`,
+//! `\Q...\E`, POSIX and Unicode classes, repetition limit 1000); results have Go's types
+//! (`add` gives `int64`, `keys`/`splitList`/`regexFindAll` `[]string`, `split` a
+//! `map[string]string`, `until` `[]int`, see [`GoValue::typed_list`](gotemplate::GoValue));
+//! conversions follow spf13/cast and Go's strconv at the edges; Go's random map order in
+//! `keys`/`values` is replaced by sorted order; `dateInZone` reads the system zone database as
+//! Go does (unknown names fall back to UTC, as in Sprig); crypto functions make real keys and
+//! certificates (RSA primes searched in parallel; DSA keys fail with an error naming them).
+//!
+//! Resource limits: functions that allocate from an argument (`randBytes`, `randAlphaNum`
+//! and friends, `repeat`, `indent`/`nindent`, `replace`, `regexReplaceAll`, `join`,
+//! `wrapWith`, `until`/`untilStep`/`seq`) refuse, before allocating, a result beyond the
+//! execution's [`max_value_bytes`](gotemplate::ExecOptions::max_value_bytes), with an error
+//! [`gotemplate::is_resource_limit`] recognises.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -43,6 +53,7 @@ mod collections;
 mod crypto;
 mod dates;
 mod encoding;
+mod goregex;
 mod math;
 mod strings;
 mod time;
@@ -62,6 +73,15 @@ pub fn register(funcs: &mut FuncMap) {
     #[cfg(feature = "crypto")]
     crypto::register(funcs);
     dates::register(funcs);
+    // Sprig's older snake_case names.
+    for (alias, name) in [
+        ("date_in_zone", "dateInZone"),
+        ("date_modify", "dateModify"),
+        ("must_date_modify", "mustDateModify"),
+        ("trimall", "trimAll"),
+    ] {
+        funcs.alias(alias, name);
+    }
 }
 
 /// A new map holding every Sprig function (Go's builtins need not be added).

@@ -3,20 +3,17 @@
 use crate::util::{arg_int, arg_str, table, to_f64, to_i64};
 use gotemplate::GoValue;
 
-/// Bound on generated sequences (`until`, `untilStep`, `seq`) to keep memory bounded.
-const MAX_SEQ: i64 = 10_000_000;
-
 pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
-        "add1" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0]).wrapping_add(1)));
-        "add" [] ...Any => |_, a| Ok(GoValue::Int(a.iter().map(to_i64).fold(0i64, i64::wrapping_add)));
-        "sub" [Any, Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))));
-        "mul" [Any] ...Any => |_, a| Ok(GoValue::Int(a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::wrapping_mul)));
-        "div" [Any, Any] => |_, a| { let d = to_i64(&a[1]); if d == 0 { return Err("runtime error: integer divide by zero".into()); } Ok(GoValue::Int(to_i64(&a[0]).wrapping_div(d))) };
-        "mod" [Any, Any] => |_, a| { let d = to_i64(&a[1]); if d == 0 { return Err("runtime error: integer divide by zero".into()); } Ok(GoValue::Int(to_i64(&a[0]).wrapping_rem(d))) };
-        "max" [Any] ...Any => |_, a| Ok(GoValue::Int(a.iter().map(to_i64).max().unwrap_or(0)));
-        "biggest" [Any] ...Any => |_, a| Ok(GoValue::Int(a.iter().map(to_i64).max().unwrap_or(0)));
-        "min" [Any] ...Any => |_, a| Ok(GoValue::Int(a.iter().map(to_i64).min().unwrap_or(0)));
+        "add1" [Any] => |_, a| Ok(GoValue::Int64(to_i64(&a[0]).wrapping_add(1)));
+        "add" [] ...Any => |_, a| Ok(GoValue::Int64(a.iter().map(to_i64).fold(0i64, i64::wrapping_add)));
+        "sub" [Any, Any] => |_, a| Ok(GoValue::Int64(to_i64(&a[0]).wrapping_sub(to_i64(&a[1]))));
+        "mul" [Any] ...Any => |_, a| Ok(GoValue::Int64(a[1..].iter().map(to_i64).fold(to_i64(&a[0]), i64::wrapping_mul)));
+        "div" [Any, Any] => |_, a| { let d = to_i64(&a[1]); if d == 0 { return Err("runtime error: integer divide by zero".into()); } Ok(GoValue::Int64(to_i64(&a[0]).wrapping_div(d))) };
+        "mod" [Any, Any] => |_, a| { let d = to_i64(&a[1]); if d == 0 { return Err("runtime error: integer divide by zero".into()); } Ok(GoValue::Int64(to_i64(&a[0]).wrapping_rem(d))) };
+        "max" [Any] ...Any => |_, a| Ok(GoValue::Int64(a.iter().map(to_i64).max().unwrap_or(0)));
+        "biggest" [Any] ...Any => |_, a| Ok(GoValue::Int64(a.iter().map(to_i64).max().unwrap_or(0)));
+        "min" [Any] ...Any => |_, a| Ok(GoValue::Int64(a.iter().map(to_i64).min().unwrap_or(0)));
         "maxf" [Any] ...Any => |_, a| Ok(GoValue::Float(a.iter().map(to_f64).fold(f64::NEG_INFINITY, f64::max)));
         "minf" [Any] ...Any => |_, a| Ok(GoValue::Float(a.iter().map(to_f64).fold(f64::INFINITY, f64::min)));
         "floor" [Any] => |_, a| Ok(GoValue::Float(to_f64(&a[0]).floor()));
@@ -35,83 +32,104 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "mulf" [Any] ...Any => |_, a| Ok(GoValue::Float(dec_op(&a, Op::Mul)));
         "divf" [Any] ...Any => |_, a| {
             if a[1..].iter().any(|v| to_f64(v) == 0.0) { return Err("decimal division by 0".into()); }
-            Ok(GoValue::Float(a[1..].iter().map(to_f64).fold(to_f64(&a[0]), |x, y| x / y)))
+            Ok(GoValue::Float(a[1..].iter().fold(to_f64(&a[0]), |x, y| dec_div(x, to_f64(y)))))
         };
         "int" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0])));
-        "int64" [Any] => |_, a| Ok(GoValue::Int(to_i64(&a[0])));
+        "int64" [Any] => |_, a| Ok(GoValue::Int64(to_i64(&a[0])));
         "float64" [Any] => |_, a| Ok(GoValue::Float(to_f64(&a[0])));
         "atoi" [Str] => |_, a| Ok(GoValue::Int(atoi(arg_str(&a[0]))));
-        "toDecimal" [Any] => |_, a| Ok(GoValue::Int(i64::from_str_radix(&gotemplate::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
-        "until" [Int] => |_, a| { let n = arg_int(&a[0]); until_step(0, n, if n < 0 { -1 } else { 1 }) };
-        "untilStep" [Int, Int, Int] => |_, a| until_step(arg_int(&a[0]), arg_int(&a[1]), arg_int(&a[2]));
-        "seq" [] ...Int => |_, a| seq(&a.iter().map(arg_int).collect::<Vec<_>>());
+        "toDecimal" [Any] => |_, a| Ok(GoValue::Int64(i64::from_str_radix(&gotemplate::gofmt::sprint_value(&a[0]), 8).unwrap_or(0)));
+        "until" [Int] => |c, a| { let n = arg_int(&a[0]); until_step(c, 0, n, if n < 0 { -1 } else { 1 }) };
+        "untilStep" [Int, Int, Int] => |c, a| until_step(c, arg_int(&a[0]), arg_int(&a[1]), arg_int(&a[2]));
+        "seq" [] ...Int => |c, a| seq(c, &a.iter().map(arg_int).collect::<Vec<_>>());
     }
 }
 
+/// Go's strconv.Atoi with the error ignored: 0 for a syntax error, the clamped value for one
+/// out of range.
 fn atoi(s: &str) -> i64 {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
-        return 0;
+    match gotemplate::strconv::parse_int(s, false) {
+        Ok(i) => i,
+        Err(gotemplate::strconv::NumError::Range) => {
+            if s.starts_with('-') {
+                i64::MIN
+            } else {
+                i64::MAX
+            }
+        }
+        Err(_) => 0,
     }
-    s.parse().unwrap_or(0)
 }
 
-pub(crate) fn until_step(start: i64, stop: i64, step: i64) -> Result<GoValue, String> {
-    let mut v = Vec::new();
+/// Sprig's `untilStep` as a Go `[]int`.
+pub(crate) fn until_step(
+    c: &gotemplate::Context<'_>,
+    start: i64,
+    stop: i64,
+    step: i64,
+) -> Result<GoValue, String> {
     let count = if step == 0 {
         0
     } else {
-        ((stop - start) / step).max(0)
+        (i128::from(stop) - i128::from(start)) / i128::from(step)
     };
-    if count > MAX_SEQ {
-        return Err(format!(
-            "sequence of {count} elements is too large (limit {MAX_SEQ})"
-        ));
-    }
+    crate::util::check_len(c, "untilStep", count.max(0) as u128)?;
+    let list = until_step_items(start, stop, step)?;
+    Ok(GoValue::typed_list("[]int", list))
+}
+
+fn until_step_items(start: i64, stop: i64, step: i64) -> Result<Vec<GoValue>, String> {
+    let mut v = Vec::new();
     if stop < start {
         if step >= 0 {
-            return Ok(GoValue::from(v));
+            return Ok(v);
         }
         let mut i = start;
         while i > stop {
             v.push(GoValue::Int(i));
-            i += step;
+            let Some(next) = i.checked_add(step) else {
+                break;
+            };
+            i = next;
         }
-        return Ok(GoValue::from(v));
+        return Ok(v);
     }
     if step <= 0 {
-        return Ok(GoValue::from(v));
+        return Ok(v);
     }
     let mut i = start;
     while i < stop {
         v.push(GoValue::Int(i));
-        i += step;
+        let Some(next) = i.checked_add(step) else {
+            break;
+        };
+        i = next;
     }
-    Ok(GoValue::from(v))
+    Ok(v)
 }
 
-fn seq(p: &[i64]) -> Result<GoValue, String> {
+fn seq(c: &gotemplate::Context<'_>, p: &[i64]) -> Result<GoValue, String> {
     let join = |v: GoValue| -> GoValue {
-        match v {
-            GoValue::List(l) => GoValue::from(
+        match v.list_items() {
+            Some(l) => GoValue::from(
                 l.iter()
                     .map(gotemplate::gofmt::sprint_value)
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            other => other,
+            None => v,
         }
     };
     Ok(match p.len() {
         1 => {
             let (start, end) = (1, p[0]);
             let inc = if end < start { -1 } else { 1 };
-            join(until_step(start, end + inc, inc)?)
+            join(until_step(c, start, end.saturating_add(inc), inc)?)
         }
         2 => {
             let (start, end) = (p[0], p[1]);
             let step = if end < start { -1 } else { 1 };
-            join(until_step(start, end + step, step)?)
+            join(until_step(c, start, end.saturating_add(step), step)?)
         }
         3 => {
             let (start, step, end) = (p[0], p[1], p[2]);
@@ -122,10 +140,68 @@ fn seq(p: &[i64]) -> Result<GoValue, String> {
                     return Ok(GoValue::from(""));
                 }
             }
-            join(until_step(start, end + inc, step)?)
+            join(until_step(c, start, end.saturating_add(inc), step)?)
         }
         _ => GoValue::from(""),
     })
+}
+
+/// shopspring/decimal's `Div` (rounded to 16 decimal places, half away from zero) of the
+/// shortest decimal forms of `a` and `b`, back to float64: `divf 1 3` is 0.3333333333333333.
+fn dec_div(a: f64, b: f64) -> f64 {
+    let parse = |f: f64| -> Option<(i128, u32)> {
+        let s = gotemplate::gofmt::format_float(f, 'f', -1);
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, s.as_str()),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let m: i128 = format!("{int}{frac}").parse().ok()?;
+        Some((if neg { -m } else { m }, frac.len() as u32))
+    };
+    let (Some((ma, sa)), Some((mb, sb))) = (parse(a), parse(b)) else {
+        return a / b;
+    };
+    // a / b = (ma / 10^sa) / (mb / 10^sb); scaled by 10^16: ma * 10^(sb + 16 - sa) / mb.
+    let exp = i64::from(sb) + 16 - i64::from(sa);
+    let (num, den) = if exp >= 0 {
+        match 10i128
+            .checked_pow(exp as u32)
+            .and_then(|p| ma.checked_mul(p))
+        {
+            Some(n) => (n, mb),
+            None => return a / b,
+        }
+    } else {
+        match 10i128
+            .checked_pow((-exp) as u32)
+            .and_then(|p| mb.checked_mul(p))
+        {
+            Some(d) => (ma, d),
+            None => return a / b,
+        }
+    };
+    if den == 0 {
+        return a / b;
+    }
+    let (q, r) = (num / den, num % den);
+    let q = if 2 * r.unsigned_abs() >= den.unsigned_abs() {
+        q + if (num < 0) != (den < 0) { -1 } else { 1 }
+    } else {
+        q
+    };
+    let digits = q.unsigned_abs().to_string();
+    let text = if digits.len() > 16 {
+        format!(
+            "{}.{}",
+            &digits[..digits.len() - 16],
+            &digits[digits.len() - 16..]
+        )
+    } else {
+        format!("0.{}{digits}", "0".repeat(16 - digits.len()))
+    };
+    let f: f64 = text.parse().unwrap_or(0.0);
+    if q < 0 { -f } else { f }
 }
 
 enum Op {

@@ -4,12 +4,10 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::util::{arg_int, arg_str, str_list, strslice, strval, table};
+use crate::goregex;
+use crate::util::{arg_int, arg_str, check_size, str_list, strslice, strval, table};
 use gotemplate::GoValue;
 use gotemplate::gofmt;
-
-/// Bound on strings built by `repeat` (keeps memory bounded on hostile input).
-const MAX_STRING: usize = 256 << 20;
 
 fn s(v: impl Into<String>) -> Result<GoValue, String> {
     Ok(GoValue::from(v.into()))
@@ -25,10 +23,10 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "trimAll" [Str, Str] => |_, a| { let cut: Vec<char> = arg_str(&a[0]).chars().collect(); s(arg_str(&a[1]).trim_matches(&cut[..])) };
         "trimPrefix" [Str, Str] => |_, a| s(arg_str(&a[1]).strip_prefix(arg_str(&a[0])).unwrap_or(arg_str(&a[1])));
         "trimSuffix" [Str, Str] => |_, a| s(arg_str(&a[1]).strip_suffix(arg_str(&a[0])).unwrap_or(arg_str(&a[1])));
-        "repeat" [Int, Str] => |_, a| {
+        "repeat" [Int, Str] => |c, a| {
             let n = arg_int(&a[0]);
             if n < 0 { return Err("strings: negative Repeat count".into()); }
-            if (n as u128) * (arg_str(&a[1]).len() as u128) > MAX_STRING as u128 { return Err(format!("repeat: result longer than {MAX_STRING} bytes")); }
+            check_size(c, "repeat", (n as u128) * (arg_str(&a[1]).len() as u128))?;
             s(arg_str(&a[1]).repeat(n as usize))
         };
         "substr" [Int, Int, Str] => |_, a| substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));
@@ -36,9 +34,13 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "trunc" [Int, Str] => |_, a| s(trunc(arg_int(&a[0]), arg_str(&a[1])));
         "abbrev" [Int, Str] => |_, a| s(abbrev(arg_int(&a[0]), arg_str(&a[1])));
         "abbrevboth" [Int, Int, Str] => |_, a| s(abbrevboth(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2])));
-        "initials" [Str] => |_, a| s(arg_str(&a[0]).split_whitespace().filter_map(|w| w.chars().next()).collect::<String>());
-        "wrap" [Int, Str] => |_, a| s(wrap(arg_str(&a[1]), arg_int(&a[0]), "\n"));
-        "wrapWith" [Int, Str, Str] => |_, a| s(wrap(arg_str(&a[2]), arg_int(&a[0]), arg_str(&a[1])));
+        "initials" [Str] => |_, a| s(initials(arg_str(&a[0])));
+        "wrap" [Int, Str] => |_, a| s(wrap(arg_str(&a[1]), arg_int(&a[0]), "", false));
+        "wrapWith" [Int, Str, Str] => |c, a| {
+            let (width, sep, text) = (arg_int(&a[0]), arg_str(&a[1]), arg_str(&a[2]));
+            check_size(c, "wrapWith", text.len() as u128 * (sep.len() as u128 + 1) / width.max(1) as u128 + text.len() as u128)?;
+            s(wrap(text, width, sep, true))
+        };
         "contains" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).contains(arg_str(&a[0]))));
         "hasPrefix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).starts_with(arg_str(&a[0]))));
         "hasSuffix" [Str, Str] => |_, a| Ok(GoValue::Bool(arg_str(&a[1]).ends_with(arg_str(&a[0]))));
@@ -48,9 +50,14 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
             let kept: Vec<GoValue> = a.into_iter().filter(|v| !v.is_nil()).collect();
             s(kept.iter().map(gofmt::sprint_value).collect::<Vec<_>>().join(" "))
         };
-        "indent" [Int, Str] => |_, a| s(indent(arg_int(&a[0]), arg_str(&a[1])));
-        "nindent" [Int, Str] => |_, a| s(format!("\n{}", indent(arg_int(&a[0]), arg_str(&a[1]))));
-        "replace" [Str, Str, Str] => |_, a| s(go_replace(arg_str(&a[2]), arg_str(&a[0]), arg_str(&a[1])));
+        "indent" [Int, Str] => |c, a| s(indent(c, "indent", arg_int(&a[0]), arg_str(&a[1]))?);
+        "nindent" [Int, Str] => |c, a| s(format!("\n{}", indent(c, "nindent", arg_int(&a[0]), arg_str(&a[1]))?));
+        "replace" [Str, Str, Str] => |c, a| {
+            let (old, new, src) = (arg_str(&a[0]), arg_str(&a[1]), arg_str(&a[2]));
+            let n = if old.is_empty() { src.chars().count() + 1 } else { src.matches(old).count() };
+            check_size(c, "replace", src.len() as u128 + n as u128 * new.len() as u128)?;
+            s(go_replace(src, old, new))
+        };
         "plural" [Str, Str, Int] => |_, a| Ok(if arg_int(&a[2]) == 1 { a[0].clone() } else { a[1].clone() });
         "snakecase" [Str] => |_, a| s(delimited_case(arg_str(&a[0]), '_'));
         "kebabcase" [Str] => |_, a| s(delimited_case(arg_str(&a[0]), '-'));
@@ -61,26 +68,34 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "split" [Str, Str] => |_, a| Ok(split_map(go_split(arg_str(&a[1]), arg_str(&a[0]), -1)));
         "splitList" [Str, Str] => |_, a| Ok(str_list(go_split(arg_str(&a[1]), arg_str(&a[0]), -1).into_iter().map(String::from).collect()));
         "splitn" [Str, Int, Str] => |_, a| Ok(split_map(go_split(arg_str(&a[2]), arg_str(&a[0]), arg_int(&a[1])))) ;
-        "join" [Str, Any] => |_, a| s(strslice(&a[1]).join(arg_str(&a[0])));
+        "join" [Str, Any] => |c, a| {
+            let parts = strslice(&a[1]);
+            let sep = arg_str(&a[0]).len() as u128;
+            check_size(c, "join", parts.iter().map(|p| p.len() as u128 + sep).sum())?;
+            s(parts.join(arg_str(&a[0])))
+        };
         "sortAlpha" [Any] => |_, a| {
-            match &a[0] {
-                GoValue::List(_) => { let mut v = strslice(&a[0]); v.sort(); Ok(str_list(v)) }
-                other => Ok(str_list(vec![strval(other)])),
+            if a[0].list_items().is_some() || matches!(a[0], GoValue::Bytes(_)) {
+                let mut v = strslice(&a[0]);
+                v.sort();
+                Ok(str_list(v))
+            } else {
+                Ok(str_list(vec![strval(&a[0])]))
             }
         };
         "regexMatch" [Str, Str] => |_, a| Ok(GoValue::Bool(re(arg_str(&a[0])).map(|r| r.is_match(arg_str(&a[1]))).unwrap_or(false)));
         "mustRegexMatch" [Str, Str] => |_, a| Ok(GoValue::Bool(re(arg_str(&a[0]))?.is_match(arg_str(&a[1]))));
-        "regexFindAll" [Str, Str, Int] => |_, a| regex_find_all(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
-        "mustRegexFindAll" [Str, Str, Int] => |_, a| regex_find_all(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
-        "regexFind" [Str, Str] => |_, a| s(re(arg_str(&a[0]))?.find(arg_str(&a[1])).map(|m| m.as_str()).unwrap_or(""));
+        "regexFindAll" [Str, Str, Int] => |_, a| Ok(find_all(&must_re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])));
+        "mustRegexFindAll" [Str, Str, Int] => |_, a| Ok(find_all(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])));
+        "regexFind" [Str, Str] => |_, a| s(must_re(arg_str(&a[0]))?.find(arg_str(&a[1])).map(|m| m.as_str()).unwrap_or(""));
         "mustRegexFind" [Str, Str] => |_, a| s(re(arg_str(&a[0]))?.find(arg_str(&a[1])).map(|m| m.as_str()).unwrap_or(""));
-        "regexReplaceAll" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), arg_str(&a[2])).into_owned());
-        "mustRegexReplaceAll" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), arg_str(&a[2])).into_owned());
-        "regexReplaceAllLiteral" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), regex::NoExpand(arg_str(&a[2]))).into_owned());
-        "mustRegexReplaceAllLiteral" [Str, Str, Str] => |_, a| s(re(arg_str(&a[0]))?.replace_all(arg_str(&a[1]), regex::NoExpand(arg_str(&a[2]))).into_owned());
-        "regexSplit" [Str, Str, Int] => |_, a| regex_split(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
-        "mustRegexSplit" [Str, Str, Int] => |_, a| regex_split(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2]));
-        "regexQuoteMeta" [Str] => |_, a| s(regex::escape(arg_str(&a[0])));
+        "regexReplaceAll" [Str, Str, Str] => |c, a| s(replace_all(c, &must_re(arg_str(&a[0]))?, arg_str(&a[1]), arg_str(&a[2]), false)?);
+        "mustRegexReplaceAll" [Str, Str, Str] => |c, a| s(replace_all(c, &re(arg_str(&a[0]))?, arg_str(&a[1]), arg_str(&a[2]), false)?);
+        "regexReplaceAllLiteral" [Str, Str, Str] => |c, a| s(replace_all(c, &must_re(arg_str(&a[0]))?, arg_str(&a[1]), arg_str(&a[2]), true)?);
+        "mustRegexReplaceAllLiteral" [Str, Str, Str] => |c, a| s(replace_all(c, &re(arg_str(&a[0]))?, arg_str(&a[1]), arg_str(&a[2]), true)?);
+        "regexSplit" [Str, Str, Int] => |_, a| Ok(regex_split(&must_re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])));
+        "mustRegexSplit" [Str, Str, Int] => |_, a| Ok(regex_split(&re(arg_str(&a[0]))?, arg_str(&a[1]), arg_int(&a[2])));
+        "regexQuoteMeta" [Str] => |_, a| s(goregex::quote_meta(arg_str(&a[0])));
         "base" [Str] => |_, a| s(path_base(arg_str(&a[0])));
         "dir" [Str] => |_, a| s(path_dir(arg_str(&a[0])));
         "ext" [Str] => |_, a| s(path_ext(arg_str(&a[0])));
@@ -94,115 +109,130 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     }
 }
 
+/// `regexp.Compile`: Go's error text on a bad pattern (the `must*` functions).
 fn re(pattern: &str) -> Result<Regex, String> {
-    Regex::new(&go_regex(pattern)).map_err(|e| {
-        format!(
-            "error parsing regexp: {}",
-            e.to_string().lines().last().unwrap_or("invalid")
-        )
+    goregex::compile(pattern)
+}
+
+/// `regexp.MustCompile`: its panic text on a bad pattern (the plain regex functions).
+fn must_re(pattern: &str) -> Result<Regex, String> {
+    goregex::compile(pattern).map_err(|e| {
+        let q = if pattern.contains('`') || pattern.chars().any(|c| c.is_control() && c != '\t') {
+            gofmt::quote_go(pattern)
+        } else {
+            format!("`{pattern}`")
+        };
+        format!("regexp: Compile({q}): {e}")
     })
 }
 
-/// Translates Go RE2 syntax to Rust's: Go's Perl classes `\d \w \s` and `\b` are ASCII-only
-/// while Rust's are Unicode-aware, so they are spelled out as ASCII classes.
-fn go_regex(p: &str) -> String {
-    let mut out = String::with_capacity(p.len() + 16);
-    let mut chars = p.chars().peekable();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            let Some(&n) = chars.peek() else {
-                out.push(c);
-                break;
-            };
-            chars.next();
-            let (inner, negated) = match n {
-                'd' => ("0-9", false),
-                'D' => ("0-9", true),
-                'w' => ("0-9A-Za-z_", false),
-                'W' => ("0-9A-Za-z_", true),
-                's' => ("\\t\\n\\f\\r ", false),
-                'S' => ("\\t\\n\\f\\r ", true),
-                'b' if !in_class => {
-                    out.push_str("(?-u:\\b)");
-                    continue;
-                }
-                'B' if !in_class => {
-                    out.push_str("(?-u:\\B)");
-                    continue;
-                }
-                other => {
-                    out.push('\\');
-                    out.push(other);
-                    continue;
-                }
-            };
-            if in_class {
-                if negated {
-                    // A negated class inside a class: Rust supports nested classes.
-                    out.push_str(&format!("[^{inner}]"));
-                } else {
-                    out.push_str(inner);
-                }
-            } else if negated {
-                out.push_str(&format!("[^{inner}]"));
-            } else {
-                out.push_str(&format!("[{inner}]"));
+/// Go's `allMatches`: successive non-overlapping matches (at most `n`, all when `n < 0`),
+/// each searched from where the last ended, an empty match right after a match skipped.
+fn match_spans(r: &Regex, s: &str, n: i64) -> Vec<(usize, usize)> {
+    let n = if n < 0 { s.len() as i64 + 1 } else { n };
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    let mut prev_end: Option<usize> = None;
+    while (out.len() as i64) < n && pos <= s.len() {
+        let Some(m) = r.find_at(s, pos) else {
+            break;
+        };
+        let mut accept = true;
+        if m.end() == pos {
+            if Some(m.start()) == prev_end {
+                accept = false;
             }
-            continue;
+            pos += s[pos..].chars().next().map_or(1, char::len_utf8);
+        } else {
+            pos = m.end();
         }
-        if c == '[' && !in_class {
-            in_class = true;
-            out.push(c);
-            // A leading `^` and/or `]` are part of the class syntax.
-            if let Some(caret) = chars.next_if_eq(&'^') {
-                out.push(caret);
-            }
-            if chars.peek() == Some(&']') {
-                out.push_str("\\]");
-                chars.next();
-            }
-            continue;
+        prev_end = Some(m.end());
+        if accept {
+            out.push((m.start(), m.end()));
         }
-        if c == '[' && in_class && chars.peek() == Some(&':') {
-            // POSIX class like [:alpha:]: copy through to its closing `:]`.
-            out.push(c);
-            for d in chars.by_ref() {
-                out.push(d);
-                if d == ']' {
-                    break;
-                }
-            }
-            continue;
-        }
-        if c == ']' && in_class {
-            in_class = false;
-        }
-        out.push(c);
     }
     out
 }
 
-fn regex_find_all(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
-    let it = r.find_iter(s).map(|m| m.as_str().to_string());
-    let v: Vec<String> = if n < 0 {
-        it.collect()
-    } else {
-        it.take(n as usize).collect()
-    };
-    Ok(str_list(v))
+/// `FindAllString`: a `[]string`, nil (printed `[]`) when there is no match.
+fn find_all(r: &Regex, s: &str, n: i64) -> GoValue {
+    str_list(
+        match_spans(r, s, n)
+            .into_iter()
+            .map(|(a, b)| s[a..b].to_string())
+            .collect(),
+    )
 }
 
-fn regex_split(r: &Regex, s: &str, n: i64) -> Result<GoValue, String> {
-    if n == 0 {
-        return Ok(GoValue::from(Vec::new()));
+/// Go's `ReplaceAllString` (`$1`, `${name}` expanded) or `ReplaceAllLiteralString`.
+fn replace_all(
+    c: &gotemplate::Context<'_>,
+    r: &Regex,
+    s: &str,
+    repl: &str,
+    literal: bool,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut last_end = 0usize;
+    let mut search = 0usize;
+    while search <= s.len() {
+        let Some(caps) = r.captures_at(s, search) else {
+            break;
+        };
+        let Some(m) = caps.get(0) else {
+            break;
+        };
+        out.push_str(&s[last_end..m.start()]);
+        if m.end() > last_end || m.start() == 0 {
+            if literal {
+                out.push_str(repl);
+            } else {
+                caps.expand(repl, &mut out);
+            }
+        }
+        last_end = m.end();
+        check_size(
+            c,
+            "regexReplaceAll",
+            out.len() as u128 + (s.len() - last_end) as u128,
+        )?;
+        let width = s[search..].chars().next().map_or(0, char::len_utf8);
+        if search + width > m.end() {
+            search += width;
+        } else if search + 1 > m.end() {
+            search += 1;
+        } else {
+            search = m.end();
+        }
     }
-    let v: Vec<String> = if n < 0 {
-        r.split(s).map(String::from).collect()
-    } else {
-        r.splitn(s, n as usize).map(String::from).collect()
-    };
-    Ok(str_list(v))
+    out.push_str(&s[last_end.min(s.len())..]);
+    Ok(out)
+}
+
+/// Go's `Regexp.Split`.
+fn regex_split(r: &Regex, s: &str, n: i64) -> GoValue {
+    if n == 0 {
+        return GoValue::typed_list("[]string", Vec::new());
+    }
+    if !r.as_str().is_empty() && s.is_empty() {
+        return str_list(vec![String::new()]);
+    }
+    let mut parts = Vec::new();
+    let (mut beg, mut end) = (0usize, 0usize);
+    for (a, b) in match_spans(r, s, n) {
+        if n > 0 && parts.len() as i64 == n - 1 {
+            break;
+        }
+        end = a;
+        if b != 0 {
+            parts.push(s[beg..end].to_string());
+        }
+        beg = b;
+    }
+    if end != s.len() {
+        parts.push(s[beg..].to_string());
+    }
+    str_list(parts)
 }
 
 /// Go's strings.Split / SplitN.
@@ -236,10 +266,27 @@ fn split_map(parts: Vec<&str>) -> GoValue {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), GoValue::from(p)))
         .collect();
-    GoValue::from(m)
+    GoValue::typed_map("map[string]string", m)
 }
 
 /// Go's strings.Replace(s, old, new, -1) (an empty `old` inserts between every rune).
+/// goutils' `Initials` as Sprig calls it: byte by byte (each byte taken as the code point of
+/// its value, so "Ä" gives "Ã"), a byte that is a Unicode space starting a new word.
+fn initials(s: &str) -> String {
+    let mut out = String::new();
+    let mut gap = true;
+    for b in s.bytes() {
+        let c = char::from(b);
+        if c.is_whitespace() {
+            gap = true;
+        } else if gap {
+            out.push(c);
+            gap = false;
+        }
+    }
+    out
+}
+
 fn go_replace(s: &str, old: &str, new: &str) -> String {
     if old.is_empty() {
         let mut out = String::from(new);
@@ -252,9 +299,16 @@ fn go_replace(s: &str, old: &str, new: &str) -> String {
     s.replace(old, new)
 }
 
-fn indent(n: i64, v: &str) -> String {
-    let pad = " ".repeat(n.max(0) as usize);
-    format!("{pad}{}", v.replace('\n', &format!("\n{pad}")))
+/// Sprig's `indent`: `n` spaces before every line (a negative count is Go's
+/// `strings.Repeat` panic).
+fn indent(c: &gotemplate::Context<'_>, what: &str, n: i64, v: &str) -> Result<String, String> {
+    if n < 0 {
+        return Err("strings: negative Repeat count".into());
+    }
+    let lines = v.bytes().filter(|&b| b == b'\n').count() as u128 + 1;
+    check_size(c, what, v.len() as u128 + lines * n as u128)?;
+    let pad = " ".repeat(n as usize);
+    Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
 }
 
 fn substr(start: i64, end: i64, s: &str) -> Result<GoValue, String> {
@@ -593,32 +647,56 @@ fn camelcase(s: &str) -> String {
 }
 
 /// goutils' WrapCustom(str, width, newline, wrapLongWords=false).
-fn wrap(s: &str, width: i64, newline: &str) -> String {
+/// goutils' `WrapCustom` as Sprig calls it (`wrap`: long words kept whole, `wrapWith`: long
+/// words cut): byte offsets, breaking at the last space that keeps a line within `width`
+/// bytes, spaces at a line start skipped, existing newlines not treated specially.
+fn wrap(s: &str, width: i64, newline: &str, cut_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline }.as_bytes();
     let width = width.max(1) as usize;
-    let mut out = String::new();
-    for (li, line) in s.split('\n').enumerate() {
-        if li > 0 {
-            out.push_str(newline);
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut out: Vec<u8> = Vec::with_capacity(len + len / width * newline.len());
+    let mut offset = 0usize;
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
         }
-        let mut cur_len = 0usize;
-        let mut first = true;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let wl = word.chars().count();
-            if !first && cur_len + 1 + wl > width {
-                out.push_str(newline);
-                cur_len = 0;
-                first = true;
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|&c| c == b' ') {
+            Some(sp) => {
+                let at = offset + sp;
+                out.extend_from_slice(&b[offset..at]);
+                out.extend_from_slice(newline);
+                offset = at + 1;
             }
-            if !first {
-                out.push(' ');
-                cur_len += 1;
+            None if cut_long => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(newline);
+                offset += width;
             }
-            out.push_str(word);
-            cur_len += wl;
-            first = false;
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(i) => {
+                        let at = end + i;
+                        out.extend_from_slice(&b[offset..at]);
+                        out.extend_from_slice(newline);
+                        offset = at + 1;
+                    }
+                }
+            }
         }
     }
-    out
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Go's path.Clean.

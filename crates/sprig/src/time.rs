@@ -159,6 +159,9 @@ impl GoObject for Time {
     fn type_name(&self) -> &str {
         "time.Time"
     }
+    fn kind(&self) -> &str {
+        "struct"
+    }
     fn has_method(&self, name: &str) -> bool {
         matches!(name, "Unix" | "Nanosecond" | "Format" | "Year" | "UTC")
     }

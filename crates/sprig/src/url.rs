@@ -13,39 +13,274 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     }
 }
 
+/// Sprig's `urlParse`: Go's `url.Parse` as a dict (scheme, host, hostname, path, query,
+/// opaque, fragment, userinfo), and `unable to parse url: parse "URL": REASON` for what Go
+/// rejects.
 fn url_parse(s: &str) -> Result<GoValue, String> {
+    let u = go_url_parse(s).map_err(|e| format!("unable to parse url: {e}"))?;
     let mut m = BTreeMap::new();
-    let (scheme, rest) = match s.split_once("://") {
-        Some((a, b)) => (a.to_string(), b),
-        None => (String::new(), s),
-    };
-    let (before_frag, fragment) = rest.split_once('#').unwrap_or((rest, ""));
-    let (before_q, query) = before_frag.split_once('?').unwrap_or((before_frag, ""));
-    let (authority, path) = if scheme.is_empty() {
-        ("", before_q.to_string())
-    } else {
-        match before_q.find('/') {
-            Some(i) => (&before_q[..i], before_q[i..].to_string()),
-            None => (before_q, String::new()),
-        }
-    };
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((u, h)) => (u, h),
-        None => ("", authority),
-    };
+    let hostname = split_host_port(&u.host);
     for (k, v) in [
-        ("scheme", scheme.as_str()),
-        ("host", host),
-        ("hostname", host.split(':').next().unwrap_or("")),
-        ("path", path.as_str()),
-        ("query", query),
-        ("opaque", ""),
-        ("fragment", fragment),
-        ("userinfo", userinfo),
+        ("scheme", u.scheme.as_str()),
+        ("host", u.host.as_str()),
+        ("hostname", hostname),
+        ("path", u.path.as_str()),
+        ("query", u.raw_query.as_str()),
+        ("opaque", u.opaque.as_str()),
+        ("fragment", u.fragment.as_str()),
+        ("userinfo", u.userinfo.as_str()),
     ] {
         m.insert(k.to_string(), GoValue::from(v));
     }
     Ok(GoValue::from(m))
+}
+
+/// The parts of a URL that `urlParse` reports (Go's `url.URL`, userinfo as `User.String()`).
+#[derive(Default, Debug, PartialEq)]
+struct ParsedUrl {
+    scheme: String,
+    opaque: String,
+    userinfo: String,
+    host: String,
+    path: String,
+    raw_query: String,
+    fragment: String,
+}
+
+/// Go's `url.Parse`, with its error texts (`parse "URL": ...`).
+fn go_url_parse(raw: &str) -> Result<ParsedUrl, String> {
+    let (u, frag) = match raw.split_once('#') {
+        Some((a, b)) => (a, Some(b)),
+        None => (raw, None),
+    };
+    let mut url = parse_no_fragment(u)
+        .map_err(|e| format!("parse {}: {e}", gotemplate::gofmt::quote_go(u)))?;
+    if let Some(f) = frag {
+        url.fragment = unescape(f, Unescape::Fragment)
+            .map_err(|e| format!("parse {}: {e}", gotemplate::gofmt::quote_go(raw)))?;
+    }
+    Ok(url)
+}
+
+fn parse_no_fragment(raw: &str) -> Result<ParsedUrl, String> {
+    if raw.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err("net/url: invalid control character in URL".into());
+    }
+    let mut url = ParsedUrl::default();
+    if raw == "*" {
+        url.path = "*".into();
+        return Ok(url);
+    }
+    let (scheme, mut rest) = get_scheme(raw)?;
+    url.scheme = scheme.to_ascii_lowercase();
+    if rest.ends_with('?') && rest.matches('?').count() == 1 {
+        rest = &rest[..rest.len() - 1];
+    } else if let Some((r, q)) = rest.split_once('?') {
+        url.raw_query = q.to_string();
+        rest = r;
+    }
+    if !rest.starts_with('/') {
+        if !url.scheme.is_empty() {
+            url.opaque = rest.to_string();
+            return Ok(url);
+        }
+        let segment = rest.split('/').next().unwrap_or("");
+        if segment.contains(':') {
+            return Err("first path segment in URL cannot contain colon".into());
+        }
+    }
+    if (!url.scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
+        let authority = &rest[2..];
+        let (authority, path) = match authority.find('/') {
+            Some(i) => (&authority[..i], &authority[i..]),
+            None => (authority, ""),
+        };
+        let (user, host) = parse_authority(authority)?;
+        url.userinfo = user;
+        url.host = host;
+        rest = path;
+    }
+    url.path = unescape(rest, Unescape::Path)?;
+    Ok(url)
+}
+
+fn get_scheme(raw: &str) -> Result<(&str, &str), String> {
+    for (i, c) in raw.bytes().enumerate() {
+        match c {
+            b'a'..=b'z' | b'A'..=b'Z' => {}
+            b'0'..=b'9' | b'+' | b'-' | b'.' => {
+                if i == 0 {
+                    return Ok(("", raw));
+                }
+            }
+            b':' => {
+                if i == 0 {
+                    return Err("missing protocol scheme".into());
+                }
+                return Ok((&raw[..i], &raw[i + 1..]));
+            }
+            _ => return Ok(("", raw)),
+        }
+    }
+    Ok(("", raw))
+}
+
+/// Userinfo (as `User.String()` prints it) and host of an authority.
+fn parse_authority(authority: &str) -> Result<(String, String), String> {
+    let at = authority.rfind('@');
+    let host = parse_host(match at {
+        Some(i) => &authority[i + 1..],
+        None => authority,
+    })?;
+    let Some(i) = at else {
+        return Ok((String::new(), host));
+    };
+    let userinfo = &authority[..i];
+    let valid = userinfo.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '-' | '.'
+                    | '_'
+                    | ':'
+                    | '~'
+                    | '!'
+                    | '$'
+                    | '&'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '*'
+                    | '+'
+                    | ','
+                    | ';'
+                    | '='
+                    | '%'
+                    | '@'
+            )
+    });
+    if !valid {
+        return Err("net/url: invalid userinfo".into());
+    }
+    let user = match userinfo.split_once(':') {
+        None => escape(
+            &unescape(userinfo, Unescape::UserPassword)?,
+            Escape::UserPassword,
+        ),
+        Some((name, pass)) => format!(
+            "{}:{}",
+            escape(
+                &unescape(name, Unescape::UserPassword)?,
+                Escape::UserPassword
+            ),
+            escape(
+                &unescape(pass, Unescape::UserPassword)?,
+                Escape::UserPassword
+            )
+        ),
+    };
+    Ok((user, host))
+}
+
+fn valid_optional_port(port: &str) -> bool {
+    port.is_empty() || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn parse_host(host: &str) -> Result<String, String> {
+    if host.starts_with('[') {
+        let Some(i) = host.rfind(']') else {
+            return Err("missing ']' in host".into());
+        };
+        let colon_port = &host[i + 1..];
+        if !valid_optional_port(colon_port) {
+            return Err(format!(
+                "invalid port {} after host",
+                gotemplate::gofmt::quote_go(colon_port)
+            ));
+        }
+    } else if let Some(i) = host.rfind(':') {
+        let colon_port = &host[i..];
+        if !valid_optional_port(colon_port) {
+            return Err(format!(
+                "invalid port {} after host",
+                gotemplate::gofmt::quote_go(colon_port)
+            ));
+        }
+    }
+    unescape(host, Unescape::Host)
+}
+
+/// `Hostname()`: the host without its port and IPv6 brackets.
+fn split_host_port(host_port: &str) -> &str {
+    let mut host = host_port;
+    if let Some(c) = host.rfind(':')
+        && valid_optional_port(&host[c..])
+    {
+        host = &host[..c];
+    }
+    if host.starts_with('[') && host.ends_with(']') && host.len() >= 2 {
+        host = &host[1..host.len() - 1];
+    }
+    host
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Unescape {
+    Path,
+    Fragment,
+    Host,
+    UserPassword,
+}
+
+/// Go's `unescape`: `%XX` decoded (a bad escape is `invalid URL escape "%zz"`), host
+/// characters checked (`invalid character " " in host name`).
+fn unescape(s: &str, mode: Unescape) -> Result<String, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let ok =
+                    i + 2 < b.len() && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit();
+                if !ok {
+                    let end = (i + 3).min(b.len());
+                    return Err(format!(
+                        "invalid URL escape {}",
+                        gotemplate::gofmt::quote_go(&String::from_utf8_lossy(&b[i..end]))
+                    ));
+                }
+                let v = (hex_val(b[i + 1]) << 4) | hex_val(b[i + 2]);
+                if mode == Unescape::Host && hex_val(b[i + 1]) < 8 && &s[i..i + 3] != "%25" {
+                    return Err(format!(
+                        "invalid URL escape {}",
+                        gotemplate::gofmt::quote_go(&s[i..i + 3])
+                    ));
+                }
+                out.push(v);
+                i += 3;
+            }
+            c => {
+                if mode == Unescape::Host && c < 0x80 && should_escape(c, Escape::Host) {
+                    return Err(format!(
+                        "invalid character {} in host name",
+                        gotemplate::gofmt::quote_go(&(c as char).to_string())
+                    ));
+                }
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn hex_val(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    }
 }
 
 // ---- urlJoin ----

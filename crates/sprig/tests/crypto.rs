@@ -87,7 +87,7 @@ fn gen_ca_and_signed_cert_are_valid_x509() {
     // The CA key is a 2048-bit RSA key in PKCS#1 form, matching the certificate.
     let ca_key = pem_der(parts[1], "RSA PRIVATE KEY");
     let rsa_key =
-        <rsa::RsaPrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(&ca_key).unwrap();
+        <rsa::PrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(&ca_key).unwrap();
     assert_eq!(rsa::traits::PublicKeyParts::size(&rsa_key) * 8, 2048);
 
     let leaf_der = pem_der(parts[2], "CERTIFICATE");
@@ -185,8 +185,7 @@ fn gen_private_key_rsa_is_4096_bit_pkcs1() {
     let (out, notices) = render_one(r#"{{ genPrivateKey "rsa" }}"#).unwrap();
     assert_eq!(notices, ["genPrivateKey"]);
     let der = pem_der(&out, "RSA PRIVATE KEY");
-    let key =
-        <rsa::RsaPrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(&der).unwrap();
+    let key = <rsa::PrivateKey as rsa::pkcs1::DecodeRsaPrivateKey>::from_pkcs1_der(&der).unwrap();
     assert_eq!(rsa::traits::PublicKeyParts::size(&key) * 8, 4096);
     // Go's pem.Encode: 64-column lines.
     assert!(out.lines().all(|l| l.len() <= 64));

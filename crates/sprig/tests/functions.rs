@@ -266,8 +266,8 @@ fn dates_format_with_go_layouts() {
         "2023-11-14T22:13:20Z Tue Nov 14 10PM .000",
     );
     ok(
-        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration 3725 }} {{ duration 0 }}",
-        "1970-01-01 86400 1h2m5s 0s",
+        "{{ htmlDate 0 }} {{ unixEpoch 86400 }} {{ duration \"3725\" }} {{ duration (int64 3725) }} {{ duration 3725 }} {{ duration 1.5 }}",
+        "1970-01-01 86400 1h2m5s 1h2m5s 0s 0s",
     );
     ok("{{ dateInZone \"2006\" 0 \"UTC\" }}", "1970");
     // Go cannot load this zone, so Sprig formats in UTC.
@@ -352,10 +352,56 @@ fn notices_record_non_reproducible_functions() {
     );
 }
 
+/// Every function that allocates from an argument refuses a hostile size before allocating:
+/// an error naming the template and line, reported as a resource limit, within a second.
 #[test]
-fn bounded_sequences() {
-    let e = render("{{ until 1000000000 }}").unwrap_err();
-    assert!(e.contains("too large"), "{e}");
+fn resource_caps_refuse_fast() {
+    let cases = [
+        "{{ randBytes 1000000000 }}",
+        "{{ randAlphaNum 1000000000 }}",
+        "{{ randAlpha 1000000000 }}",
+        "{{ randNumeric 1000000000 }}",
+        "{{ randAscii 1000000000 }}",
+        "{{ indent 1000000000 \"x\" }}",
+        "{{ nindent 1000000000 \"x\" }}",
+        "{{ repeat 1000000000 \"x\" }}",
+        "{{ until 1000000000 }}",
+        "{{ untilStep 0 1000000000 1 }}",
+        "{{ seq 1000000000 }}",
+        "{{ $s := repeat 60000000 \"x\" }}{{ replace \"x\" \"yy\" $s }}",
+        "{{ $s := repeat 60000000 \"x\" }}{{ regexReplaceAll \"x\" $s \"yy\" }}",
+        "{{ $s := repeat 40000000 \"x\" }}{{ list $s $s | join \"\" }}",
+        "{{ $s := \"x\" }}{{ range until 40 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}",
+        "{{ printf (repeat 100 \"%1000000d\") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 }}",
+        // The execution's total output (64 MiB by default).
+        "{{ range until 300 }}{{ randAlphaNum 1000000 }}{{ end }}",
+    ];
+    for tpl in cases {
+        let text = format!("line one\n{tpl}");
+        let start = std::time::Instant::now();
+        let e = render(&text).unwrap_err();
+        let took = start.elapsed();
+        assert!(gotemplate::is_resource_limit(&e), "{tpl}: {e}");
+        assert!(e.starts_with("template: t:2:"), "{tpl}: {e}");
+        // Writing the 64 MiB that the output cap allows takes longer in a test build.
+        let budget = if tpl.starts_with("{{ range") {
+            10.0
+        } else {
+            2.0
+        };
+        assert!(took.as_secs_f64() < budget, "{tpl}: took {took:?}");
+    }
+    // Negative counts are Go's panics, not limits.
+    let e = render("{{ indent -1 \"x\" }}").unwrap_err();
+    assert!(
+        e.ends_with("error calling indent: strings: negative Repeat count"),
+        "{e}"
+    );
+    let e = render("{{ randBytes -1 }}").unwrap_err();
+    assert!(
+        e.ends_with("runtime error: makeslice: len out of range"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -368,4 +414,126 @@ fn env_and_expandenv_are_not_provided() {
         "{{ expandenv \"$HOME\" }}",
         "template: t:1: function \"expandenv\" not defined",
     );
+}
+
+/// Behaviours checked against Helm's engine (the differential fuzzer's findings), one line
+/// each: template, Helm's output.
+#[test]
+fn go_and_sprig_details_as_helm_renders_them() {
+    let cases = [
+        // Go types of Sprig results.
+        (
+            "{{ typeOf (add 1 1) }} {{ typeOf (keys (dict \"a\" 1)) }} {{ typeOf (until 2) }} {{ typeOf (split \",\" \"a\") }} {{ typeOf (toDecimal 7) }}",
+            "int64 []string []int map[string]string int64",
+        ),
+        (
+            "{{ list | rest }} {{ list | rest | toJson }} {{ concat (list) | toJson }}",
+            "[] null null",
+        ),
+        (
+            "{{ split \",\" \"a,b\" }} {{ list (split \",\" \"a,b\") }}",
+            "map[_0:a _1:b] [map[_0:a _1:b]]",
+        ),
+        // cast at the edges.
+        (
+            "{{ int 1e21 }} {{ atoi \"99999999999999999999\" }} {{ float64 \"1e400\" }} {{ float64 \"0x1p-2\" }}",
+            "-9223372036854775808 9223372036854775807 0 0.25",
+        ),
+        // shopspring decimal division (16 places).
+        (
+            "{{ divf 1 3 }} {{ divf -2.25 42 }} {{ divf 10 4 }}",
+            "0.3333333333333333 -0.0535714285714286 2.5",
+        ),
+        // Sprig's float arithmetic in chunk.
+        (
+            "{{ chunk 2 (list 1 2 3) }} {{ chunk -1 (list 1 2) }}",
+            "[[1 2] [3]] []",
+        ),
+        // goutils: byte-wise initials, WrapCustom.
+        ("{{ initials \"ÄÖü hi\" }}", "Ãh"),
+        (
+            "{{ wrapWith 5 \"\\t\" \"Hello World\" }}|{{ wrap 3 \"abcdefg hi jk\" }}",
+            "Hello\tWorld|abcdefg\nhi\njk",
+        ),
+        // duration takes int64 or a string only.
+        (
+            "{{ duration 90 }} {{ duration \"90\" }} {{ duration (int64 90) }}",
+            "0s 1m30s 1m30s",
+        ),
+        ("{{ toDate \"é\" \"é\" }}", "0000-01-01 00:00:00 +0000 UTC"),
+        ("{{ kindOf (toDate \"2006\" \"2020\") }}", "struct"),
+        (
+            "{{ (semver \"1.2.3\").Compare (semver \"1.3.0\") }} {{ (semver \"1.2.3\").LessThan (semver \"1.3.0\") }} {{ (semver \"1.2.3\").IncMinor }}",
+            "-1 true 1.3.0",
+        ),
+        (
+            "{{ urlParse \"http://u:p%40s@Example.com:8080/a%20b?x=1#f%21\" }}",
+            "map[fragment:f! host:Example.com:8080 hostname:Example.com opaque: path:/a b query:x=1 scheme:http userinfo:u:p%40s]",
+        ),
+        (
+            "{{ regexFindAll \"a*\" \"baaac\" -1 }} {{ regexReplaceAll \"a*\" \"baaac\" \"X\" }} {{ regexSplit \"a*\" \"baaac\" -1 }}",
+            "[ aaa ] XbXcX [b c]",
+        ),
+        (
+            "{{ regexQuoteMeta \"-4.5\" }} {{ regexMatch \"^[\\\\w-\\\\.]+$\" \"my-master.1\" }}",
+            "-4\\.5 true",
+        ),
+    ];
+    for (tpl, want) in cases {
+        ok(tpl, want);
+    }
+    let errors = [
+        (
+            "{{ urlParse \"map[b:c]\" }}",
+            "error calling urlParse: unable to parse url: parse \"map[b:c]\": first path segment in URL cannot contain colon",
+        ),
+        (
+            "{{ urlParse \"http://h o/\" }}",
+            "error calling urlParse: unable to parse url: parse \"http://h o/\": invalid character \" \" in host name",
+        ),
+        (
+            "{{ urlParse \"%zz\" }}",
+            "error calling urlParse: unable to parse url: parse \"%zz\": invalid URL escape \"%zz\"",
+        ),
+        (
+            "{{ chunk 0 (list 1) }}",
+            "error calling chunk: runtime error: makeslice: len out of range",
+        ),
+        (
+            "{{ slice (list 1 2) 3 }}",
+            "error calling slice: reflect.Value.Slice: slice index out of bounds",
+        ),
+        (
+            "{{ dig 1 \"x\" (dict) | toString }}",
+            "error calling dig: interface conversion: interface {} is int, not string",
+        ),
+        (
+            "{{ dig \"x\" 1 \"y\" }}",
+            "error calling dig: interface conversion: interface {} is string, not map[string]interface {}",
+        ),
+        (
+            "{{ mustRegexMatch \"[z-a]\" \"x\" }}",
+            "error calling mustRegexMatch: error parsing regexp: invalid character class range: `z-a`",
+        ),
+        (
+            "{{ regexFind \"[\" \"x\" }}",
+            "error calling regexFind: regexp: Compile(`[`): error parsing regexp: missing closing ]: `[`",
+        ),
+        (
+            "{{ semver \"x\" }}",
+            "error calling semver: invalid semantic version",
+        ),
+        (
+            "{{ semverCompare \":\" \"1.0.0\" }}",
+            "error calling semverCompare: improper constraint: \":\"",
+        ),
+        (
+            "{{ trunc (add 1 2) \"x\" }}",
+            "wrong type for value; expected int; got int64",
+        ),
+    ];
+    for (tpl, want) in errors {
+        let e = render(tpl).unwrap_err();
+        assert!(e.ends_with(want), "{tpl}:\n got {e}\nwant …{want}");
+    }
 }

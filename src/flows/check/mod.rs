@@ -211,10 +211,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             findings.extend(image_policy(entry, sites));
             for r in &built.resources {
                 let at = crate::diag::Pos {
-                    line: r.origin.line.max(1),
+                    line: r.start.line.max(1),
                     column: 1,
                 };
-                findings.extend(pitfalls(name, &r.value, &r.origin.file, at));
+                findings.extend(pitfalls(name, &r.value, &r.file, at));
             }
         }
     }
@@ -248,10 +248,15 @@ fn build_overlay(
     entry: &Entry,
     preparsed: kustomize::Preparsed,
 ) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    // An overlay may render a chart it keeps (or that is in the cache) with `helmCharts`;
+    // the check stays offline.
     let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        enable_helm: true,
+        helm: Some(std::sync::Arc::new(crate::render::ChartRenderer::new(true))),
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }
@@ -266,30 +271,27 @@ fn built_image_sites(
 ) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in built {
-        let origin_doc = files
-            .iter()
-            .find(|f| f.file == r.origin.file)
-            .and_then(|f| {
-                f.resources
-                    .iter()
-                    .filter(|d| d.start.line <= r.origin.line)
-                    .max_by_key(|d| d.start.line)
-                    .map(|d| (f, d))
-            });
+        let origin_doc = files.iter().find(|f| f.file == r.file).and_then(|f| {
+            f.resources
+                .iter()
+                .filter(|d| d.start.line <= r.start.line)
+                .max_by_key(|d| d.start.line)
+                .map(|d| (f, d))
+        });
         for u in policy::image::images_of(&r.value) {
             let pos = match origin_doc {
                 Some((f, doc)) => locate_in_doc(f, doc, &path_segs(&u.path)),
                 None => None,
             }
             .or(Some(crate::diag::Pos {
-                line: r.origin.line.max(1),
+                line: r.start.line.max(1),
                 column: 1,
             }));
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
                 pos,
                 image: u.image,
-                file: r.origin.file.clone(),
+                file: r.file.clone(),
                 resource: resources::display_id(&r.value),
                 container: u.container,
             });
