@@ -94,6 +94,12 @@ pub(crate) fn read<F: FnMut(&EntryInfo<'_>) -> Select>(
                 }
             }
         }
+        // PAX values are UTF-8 by the standard; say so before comparing names.
+        if std::str::from_utf8(&effective).is_err() {
+            return Err(ArchiveError::NonUtf8Name {
+                lossy: String::from_utf8_lossy(&effective).into_owned(),
+            });
+        }
         // A GNU long name and a PAX path that differ: two readers would see two names.
         if let Some(pax) = &pax_path
             && *pax != effective

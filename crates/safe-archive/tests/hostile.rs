@@ -201,10 +201,34 @@ fn non_utf8_names_are_refused() {
         pax(b, &[("path", b"c/\xff.yaml")], false);
         raw_entry(b, b"c/_.yaml", Regular, b"x");
     });
+    assert_eq!(
+        read(&bytes, &Limits::default()),
+        Err(ArchiveError::NonUtf8Name {
+            lossy: "c/\u{fffd}.yaml".into()
+        })
+    );
+    // A UTF-8 PAX path does not excuse a non-UTF-8 plain name it disagrees with.
+    let bytes = tgz_of(|b| {
+        pax(b, &[("path", b"c/a.yaml")], false);
+        raw_entry(b, b"c/\xff.yaml", Regular, b"x");
+    });
     assert!(matches!(
         read(&bytes, &Limits::default()),
-        Err(ArchiveError::NonUtf8Name { .. } | ArchiveError::PaxMismatch { .. })
+        Err(ArchiveError::PaxMismatch { .. })
     ));
+    // Zip names are checked the same way.
+    let mut z = zip_of(&[("c/cafX.yaml", b"x", None)]);
+    for i in 0..z.len() - 4 {
+        if &z[i..i + 4] == b"cafX" {
+            z[i + 3] = 0xe9;
+        }
+    }
+    assert_eq!(
+        read(&z, &Limits::default()),
+        Err(ArchiveError::NonUtf8Name {
+            lossy: "c/caf\u{fffd}.yaml".into()
+        })
+    );
 }
 
 #[test]
