@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::common::{GitRepo, Reply, Server, fake_ssh, git_http, snapshot};
+use crate::common::{
+    GitRepo, Reply, Server, fake_ssh, git_http, pax_path_header, raw_entry, snapshot,
+};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/git")
@@ -550,45 +552,25 @@ fn archives_with_paths_and_published_checksums() {
 
 fn raw_tgz(name: &[u8], kind: tar::EntryType) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
-    let mut h = tar::Header::new_gnu();
-    h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
-    h.set_entry_type(kind);
-    h.set_size(if kind == tar::EntryType::Regular {
-        2
+    if kind == tar::EntryType::Regular {
+        raw_entry(&mut b, name, kind, b"{}", None);
     } else {
-        0
-    });
-    h.set_mode(0o644);
-    if kind == tar::EntryType::Symlink {
-        h.set_link_name("/etc/passwd").unwrap();
+        raw_entry(&mut b, name, kind, b"", Some(b"/etc/passwd"));
     }
-    h.set_cksum();
-    let data: &[u8] = if kind == tar::EntryType::Regular {
-        b"{}"
-    } else {
-        b""
-    };
-    b.append(&h, data).unwrap();
     crate::common::gzip(&b.into_inner().unwrap())
 }
 
 /// `k/examples/standard/a.yaml` for a reader that ignores PAX, `k/examples/standard/b.yaml` for tar(1).
 fn pax_tgz() -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
-    let record = "35 path=k/examples/standard/b.yaml\n";
-    assert_eq!(record.len(), 35);
-    let mut px = tar::Header::new_ustar();
-    px.set_entry_type(tar::EntryType::XHeader);
-    px.set_size(record.len() as u64);
-    px.set_path("k/PaxHeader").unwrap();
-    px.set_cksum();
-    b.append(&px, record.as_bytes()).unwrap();
-    let mut h = tar::Header::new_ustar();
-    h.set_path("k/examples/standard/a.yaml").unwrap();
-    h.set_size(2);
-    h.set_mode(0o644);
-    h.set_cksum();
-    b.append(&h, &b"{}"[..]).unwrap();
+    pax_path_header(&mut b, "k/examples/standard/b.yaml");
+    raw_entry(
+        &mut b,
+        b"k/examples/standard/a.yaml",
+        tar::EntryType::Regular,
+        b"{}",
+        None,
+    );
     crate::common::gzip(&b.into_inner().unwrap())
 }
 

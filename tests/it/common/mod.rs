@@ -283,6 +283,47 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Appends a tar entry whose name (and link name) are written byte for byte, past the tar
+/// crate's checks, so that tests can build the hostile archives no writer makes.
+pub fn raw_entry(
+    b: &mut tar::Builder<Vec<u8>>,
+    name: &[u8],
+    kind: tar::EntryType,
+    data: &[u8],
+    link: Option<&[u8]>,
+) {
+    let mut h = tar::Header::new_old();
+    {
+        let old = h.as_old_mut();
+        old.name[..name.len()].copy_from_slice(name);
+        if let Some(l) = link {
+            old.linkname[..l.len()].copy_from_slice(l);
+        }
+    }
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    b.append(&h, data).unwrap();
+}
+
+/// Appends a PAX extended header (`x`) whose `path` record renames the next entry to `value`.
+pub fn pax_path_header(b: &mut tar::Builder<Vec<u8>>, value: &str) {
+    // `"<len> path=<value>\n"`, the length counting its own digits.
+    let rest = " path=".len() + value.len() + 1;
+    let mut len = rest + 1;
+    while len.to_string().len() + rest != len {
+        len += 1;
+    }
+    let record = format!("{len} path={value}\n");
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::XHeader);
+    h.set_size(record.len() as u64);
+    h.set_path("PaxHeader").unwrap();
+    h.set_cksum();
+    b.append(&h, record.as_bytes()).unwrap();
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
