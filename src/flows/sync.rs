@@ -280,12 +280,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 known_digest: locked_digest.clone(),
                 auth: auth.clone(),
             };
-            let inputs = crate::render::inputs_for_entry(config, entry)
-                .expect("a chart entry has render inputs")
-                .map_err(|(file, e)| SourceError::Render {
-                    what: format!("chart `{}` {}", entry.name, entry.version),
-                    message: format!("cannot read values file {file}: {e}"),
-                })?;
+            let inputs = chart_render_inputs(config, entry)?;
             let fetched = fetcher.fetch_chart(&req)?;
             let shown_url = crate::sources::http::redact(&fetched.url);
             let chart_files =
@@ -410,6 +405,20 @@ fn fetch_urls(
         downloaded,
         retagged,
     })
+}
+
+/// The render inputs of a chart entry (what the lock records), or the values file that cannot
+/// be read.
+fn chart_render_inputs(
+    config: &Config,
+    entry: &Entry,
+) -> Result<crate::config::RenderInputs, SourceError> {
+    crate::render::inputs_for_entry(config, entry)
+        .expect("a chart entry has render inputs")
+        .map_err(|(file, e)| SourceError::Render {
+            what: format!("chart `{}` {}", entry.name, entry.version),
+            message: format!("cannot read values file {file}: {e}"),
+        })
 }
 
 /// The caps for source archives (a project's whole tree): 200,000 entries, 2 GiB decompressed;
@@ -599,12 +608,7 @@ fn prepare_git_chart(
     g: &crate::config::GitDir,
     chart: &str,
 ) -> Result<Prepared, SourceError> {
-    let inputs = crate::render::inputs_for_entry(config, entry)
-        .expect("a chart entry has render inputs")
-        .map_err(|(file, e)| SourceError::Render {
-            what: format!("chart `{}` {}", entry.name, entry.version),
-            message: format!("cannot read values file {file}: {e}"),
-        })?;
+    let inputs = chart_render_inputs(config, entry)?;
     let (co, retagged) = checkout(fetcher, entry, lock, g)?;
     let shown = format!(
         "{} {}",
