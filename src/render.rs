@@ -36,9 +36,6 @@ pub fn options_for_entry(config: &Config, entry: &Entry) -> Option<RenderOptions
     })
 }
 
-/// The Helm mode charts are rendered for. `[settings] helm` does not exist yet: Helm 3.
-pub const HELM_MODE: &str = "3";
-
 /// The renderer recorded in lock data. The engine crate shares the workspace's version.
 pub const RENDERER: &str = concat!("helm-render ", env!("CARGO_PKG_VERSION"));
 
@@ -67,7 +64,7 @@ pub fn inputs_for_entry(
         kube_version: opts.kube_version.unwrap_or_default(),
         api_versions: opts.api_versions,
         include_crds: opts.include_crds,
-        helm: HELM_MODE.to_string(),
+        helm: opts.helm_version.as_str().to_string(),
         renderer: RENDERER.to_string(),
         values: hashed,
     }))

@@ -1045,6 +1045,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
             entries: outcomes,
             wrote_config: None,
             downloads: fetcher.downloads(),
+            pruned: Vec::new(),
         });
     }
     // The trees and vendor.toml change in one journaled transaction (`crate::workspace::txn`);
@@ -1064,6 +1065,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
         entries: outcomes,
         wrote_config,
         downloads: fetcher.downloads(),
+        pruned: Vec::new(),
     })
 }
 

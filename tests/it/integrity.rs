@@ -402,6 +402,36 @@ fn changed_render_inputs_are_reported_offline_and_sync_records_them() {
 }
 
 #[test]
+fn the_lock_records_the_helm_mode_and_switching_it_is_a_resync() {
+    let up = Upstream::start();
+    up.charts(&[("demo", "4.14.5", &chart("demo", "4.14.5", ""))]);
+    let p = Project::new(&up, CHART_WITH_VALUES);
+    p.write("values/demo.yaml", "replicaCount: 2\n");
+    let text = p.read("vendor.toml");
+    p.write(
+        "vendor.toml",
+        &format!("[settings]\nhelm = \"4\"\n\n{text}"),
+    );
+    p.expect(0, &["sync"]);
+    let lock = p.read("vendor.toml");
+    let render = &lock[lock.find("[chart.demo.lock.render]").unwrap()..];
+    assert!(render.contains("helm = \"4\"\n"), "{lock}");
+    p.expect(0, &["check"]);
+
+    // Back to Helm 3: check names the mode change and the fix; sync records the new mode.
+    p.edit("vendor.toml", "helm = \"4\"\n\n", "helm = \"3\"\n\n");
+    let (out, _) = p.expect(1, &["check"]);
+    assert!(out.contains("error[render-input-changed]"), "{out}");
+    assert!(out.contains("the Helm mode"), "{out}");
+    assert!(out.contains("vendor sync demo"), "{out}");
+    p.expect(0, &["sync", "--offline"]);
+    let lock = p.read("vendor.toml");
+    let render = &lock[lock.find("[chart.demo.lock.render]").unwrap()..];
+    assert!(render.contains("helm = \"3\"\n"), "{lock}");
+    p.expect(0, &["check"]);
+}
+
+#[test]
 fn check_render_rerenders_from_the_cache_and_compares_byte_for_byte() {
     let up = Upstream::start();
     up.charts(&[("demo", "4.14.5", &chart("demo", "4.14.5", ""))]);

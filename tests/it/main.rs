@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod diff;
 mod faults;
+mod formats;
 #[cfg(unix)]
 mod git;
 mod helm;
@@ -18,7 +19,9 @@ mod hostile;
 #[cfg(unix)]
 mod install;
 mod integrity;
+mod lints;
 mod network;
+mod review;
 mod sources;
 mod update;
 #[cfg(unix)]

@@ -22,6 +22,7 @@ pub(super) const MANIFEST_KEYS: &[&str] = &[
     "tag",
     "checksums",
     "allow-empty",
+    "lints",
     "lock",
 ];
 pub(super) const CHART_KEYS: &[&str] = &[
@@ -36,6 +37,7 @@ pub(super) const CHART_KEYS: &[&str] = &[
     "release",
     "namespace",
     "values",
+    "lints",
     "lock",
 ];
 pub(super) const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
@@ -94,6 +96,10 @@ impl Validator {
                 .help("use Helm's range syntax, e.g. \"~2.14\", \"^4\", \">=1.2, <2\""),
             );
         }
+        let lints = match keys.get("lints") {
+            Some((_, item)) => self.lints(&format!("`lints` of [{kind}.{name}]"), item),
+            None => Default::default(),
+        };
         let lock = match keys.get("lock") {
             Some((_, item)) => self.lock(&format!("[{kind}.{name}.lock]"), item),
             None => None,
@@ -291,6 +297,7 @@ impl Validator {
             source,
             version: version.map(|v| v.0).unwrap_or_default(),
             track: track.map(|t| t.0),
+            lints,
             lock,
             span: header,
         })
