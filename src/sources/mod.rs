@@ -20,8 +20,8 @@ pub mod identity;
 pub mod oci;
 pub mod paths;
 pub mod raw;
-pub mod transfer;
 pub mod tags;
+pub mod transfer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
