@@ -16,7 +16,14 @@ target_ms=100
 target_ratio=3
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed for peak memory (apt-get install time)" >&2; exit 2; }
 
-"$bin" check -q >/dev/null || true   # warm the page cache
+# Warm the page cache; a run that cannot check (status 2: usage or config error) is no figure.
+status=0
+"$bin" check -q >/dev/null 2>&1 || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "vendor check failed (exit $status):" >&2
+  "$bin" check -q >&2 || true
+  exit 2
+fi
 times=()
 peak=0
 rss_file=$(mktemp)
