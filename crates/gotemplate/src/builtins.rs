@@ -117,7 +117,11 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
         first = false;
         cur = match &cur {
             GoValue::List(l) => l[index_arg(i, l.len())?].clone(),
-            GoValue::String(s) => GoValue::Int(s.as_bytes()[index_arg(i, s.len())?] as i64),
+            GoValue::String(s) => {
+                let at =
+                    index_arg(i, s.len()).map_err(|e| e.replace("slice index", "string index"))?;
+                GoValue::Int(s.as_bytes()[at] as i64)
+            }
             GoValue::Bytes(b) => GoValue::Int(b[index_arg(i, b.len())?] as i64),
             GoValue::Map(m) => match i {
                 GoValue::String(k) => m.borrow().get(&**k).cloned().unwrap_or_default(),
@@ -251,7 +255,7 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                             _ => {
                                 return Err(format!(
                                     "non-comparable types {}: {}, {}: {}",
-                                    gofmt::sprint_value(a),
+                                    gofmt::sprintf("%s", std::slice::from_ref(a)),
                                     a.type_name(),
                                     b.type_name(),
                                     gofmt::sprint_value(b)

@@ -361,6 +361,12 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+    if constraint.trim().is_empty() {
+        return Err(format!(
+            "improper constraint: {}",
+            gotemplate::gofmt::quote_go(constraint)
+        ));
+    }
     let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
         format!(
             "improper constraint: {}",

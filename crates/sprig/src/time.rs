@@ -183,8 +183,9 @@ impl GoObject for Time {
     fn string(&self) -> Option<String> {
         Some(self.format("2006-01-02 15:04:05.999999999 -0700 MST"))
     }
+    /// `MarshalJSON`: RFC 3339 with nanoseconds, trailing zeros of the fraction dropped.
     fn to_value(&self) -> GoValue {
-        GoValue::from(self.format("2006-01-02T15:04:05.000000000Z07:00"))
+        GoValue::from(self.format("2006-01-02T15:04:05.999999999Z07:00"))
     }
 }
 
