@@ -201,6 +201,14 @@ fn basic_kind(v: &GoValue) -> BasicKind {
 const BAD_COMPARISON: &str = "incompatible types for comparison";
 const BAD_COMPARISON_TYPE: &str = "invalid type for comparison";
 
+fn non_comparable(v: &GoValue) -> String {
+    format!(
+        "non-comparable type {}: {}",
+        gofmt::sprintf("%s", std::slice::from_ref(v)),
+        v.type_name()
+    )
+}
+
 pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
     if rest.is_empty() {
         return Err("missing argument for comparison".into());
@@ -227,40 +235,29 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                     if a.is_nil() || b.is_nil() {
                         a.is_nil() == b.is_nil()
                     } else {
+                        // Go's eq: values of different kinds are "non-comparable types";
+                        // of one kind, the argument is checked for comparability.
+                        if a.kind_name() != b.kind_name() {
+                            return Err(format!(
+                                "non-comparable types {}: {}, {}: {}",
+                                gofmt::sprintf("%s", std::slice::from_ref(a)),
+                                a.type_name(),
+                                b.type_name(),
+                                gofmt::sprint_value(b)
+                            ));
+                        }
+                        match b {
+                            GoValue::Map(_) | GoValue::List(_) | GoValue::Bytes(_) => {
+                                return Err(non_comparable(b));
+                            }
+                            GoValue::Object(x) if matches!(x.kind(), "slice" | "map" | "func") => {
+                                return Err(non_comparable(b));
+                            }
+                            _ => {}
+                        }
                         match (a, b) {
-                            (GoValue::Map(_), GoValue::Map(_))
-                            | (GoValue::List(_), GoValue::List(_))
-                            | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
-                                return Err(format!(
-                                    "non-comparable type {}: {}",
-                                    gofmt::sprintf("%s", std::slice::from_ref(b)),
-                                    b.type_name()
-                                ));
-                            }
-                            (GoValue::Object(x), _) | (_, GoValue::Object(x))
-                                if x.len().is_some() =>
-                            {
-                                let v = if matches!(b, GoValue::Object(_)) {
-                                    b
-                                } else {
-                                    a
-                                };
-                                return Err(format!(
-                                    "non-comparable type {}: {}",
-                                    gofmt::sprintf("%s", std::slice::from_ref(v)),
-                                    v.type_name()
-                                ));
-                            }
                             (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
-                            _ => {
-                                return Err(format!(
-                                    "non-comparable types {}: {}, {}: {}",
-                                    gofmt::sprintf("%s", std::slice::from_ref(a)),
-                                    a.type_name(),
-                                    b.type_name(),
-                                    gofmt::sprint_value(b)
-                                ));
-                            }
+                            _ => false,
                         }
                     }
                 }

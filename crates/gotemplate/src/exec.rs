@@ -478,7 +478,7 @@ impl State<'_, '_> {
             }
             GoValue::Int(n) | GoValue::Int64(n) => {
                 if decl.len() > 1 {
-                    let (lpos, lctx) = last_node(&b.pipe);
+                    let (lpos, lctx) = self.last_node_dyn(&b.pipe);
                     return Err(self
                         .error(
                             lpos,
@@ -488,7 +488,7 @@ impl State<'_, '_> {
                         .into());
                 }
                 if *n > MAX_RANGE_INT {
-                    let (pos, ctx) = last_node(&b.pipe);
+                    let (pos, ctx) = self.last_node_dyn(&b.pipe);
                     return Err(self
                         .error(pos, &ctx, format!("range over {n} iterations exceeds vendor's limit of {MAX_RANGE_INT}"))
                         .into());
@@ -519,7 +519,7 @@ impl State<'_, '_> {
             }
             GoValue::Nil => {}
             other => {
-                let (lpos, lctx) = last_node(&b.pipe);
+                let (lpos, lctx) = self.last_node_dyn(&b.pipe);
                 return Err(self
                     .error(
                         lpos,

@@ -189,6 +189,15 @@ fn comparisons() {
         "{{ lt .Values.list 1 }}",
         "template: t:1:3: executing \"t\" at <lt .Values.list 1>: error calling lt: invalid type for comparison",
     );
+    // One kind (slice, map): the argument's comparability; two kinds: both types.
+    err(
+        "{{ eq .Values.nums .Values.list }}",
+        "template: t:1:3: executing \"t\" at <eq .Values.nums .Values.list>: error calling eq: non-comparable type [a b c]: []interface {}",
+    );
+    err(
+        "{{ eq .Values.list .Values.map }}",
+        "template: t:1:3: executing \"t\" at <eq .Values.list .Values.map>: error calling eq: non-comparable types [a b c]: []interface {}, map[string]interface {}: map[a:1 b:2]",
+    );
 }
 
 #[test]
@@ -229,6 +238,15 @@ fn builtin_functions() {
 
 #[test]
 fn exec_errors_read_as_go() {
+    // `or` stops at its first true argument: Go's error points at that argument.
+    err(
+        "{{ range $i, $v := or 3 0 }}{{ end }}",
+        "template: t:1:22: executing \"t\" at <3>: can't use 3 to iterate over more than one variable",
+    );
+    err(
+        "{{ range and 1 false 3 }}{{ end }}",
+        "template: t:1:15: executing \"t\" at <false>: range can't iterate over false",
+    );
     err(
         "{{ .Values.nested.nope.x }}",
         "template: t:1:10: executing \"t\" at <.Values.nested.nope.x>: nil pointer evaluating interface {}.x",
@@ -493,6 +511,21 @@ fn map_and_slice_like_objects() {
             .ends_with("error calling eq: non-comparable type [x y]: []string"),
         "{e}"
     );
+    // []string against []interface {}: one kind, so Go reports the second argument alone.
+    let both = GoValue::from(std::collections::BTreeMap::from([
+        ("s".to_string(), list.clone()),
+        ("l".to_string(), GoValue::from(vec![GoValue::from("z")])),
+    ]));
+    for (src, want) in [
+        ("{{ eq .s .l }}", "non-comparable type [z]: []interface {}"),
+        ("{{ eq .l .s }}", "non-comparable type [x y]: []string"),
+    ] {
+        t.add("cmp2", src).unwrap();
+        let e = t
+            .execute("cmp2", &both, &ExecOptions::default())
+            .unwrap_err();
+        assert!(e.to_string().ends_with(want), "{src}: {e}");
+    }
 }
 
 #[test]

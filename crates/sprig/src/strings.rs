@@ -311,26 +311,37 @@ fn indent(c: &gotemplate::Context<'_>, what: &str, n: i64, v: &str) -> Result<St
     Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
 }
 
+/// Sprig's `substr` on bytes, with Go's slice-bounds panics.
 fn substr(start: i64, end: i64, s: &str) -> Result<GoValue, String> {
     let b = s.as_bytes();
     let len = b.len() as i64;
-    let slice = |a: i64, z: i64| -> Result<GoValue, String> {
-        if a < 0 || z > len || a > z {
-            return Err(format!(
-                "runtime error: slice bounds out of range [{a}:{z}]"
-            ));
-        }
+    let out = |a: i64, z: i64| {
         Ok(GoValue::from(
             String::from_utf8_lossy(&b[a as usize..z as usize]).into_owned(),
         ))
     };
+    let oob = |what: String| Err(format!("runtime error: slice bounds out of range {what}"));
     if start < 0 {
-        return slice(0, end);
+        // s[:end]
+        if end < 0 {
+            return oob(format!("[:{end}]"));
+        }
+        if end > len {
+            return oob(format!("[:{end}] with length {len}"));
+        }
+        return out(0, end);
     }
     if end < 0 || end > len {
-        return slice(start, len);
+        // s[start:]
+        if start > len {
+            return oob(format!("[{start}:{len}]"));
+        }
+        return out(start, len);
     }
-    slice(start, end)
+    if start > end {
+        return oob(format!("[{start}:{end}]"));
+    }
+    out(start, end)
 }
 
 fn trunc(c: i64, s: &str) -> String {
@@ -758,4 +769,24 @@ fn path_ext(p: &str) -> String {
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substr_panics_as_go_slicing_does() {
+        let ok = |a, z, s| substr(a, z, s).unwrap().as_str().unwrap().to_string();
+        assert_eq!(ok(1, 3, "hello"), "el");
+        assert_eq!(ok(-1, 2, "hello"), "he");
+        assert_eq!(ok(2, -1, "hello"), "llo");
+        assert_eq!(ok(2, 99, "hello"), "llo");
+        let err = |a, z, s| substr(a, z, s).unwrap_err();
+        let oob = "runtime error: slice bounds out of range ";
+        assert_eq!(err(-1, 9, "abc"), format!("{oob}[:9] with length 3"));
+        assert_eq!(err(-1, -2, "abc"), format!("{oob}[:-2]"));
+        assert_eq!(err(5, -1, "abc"), format!("{oob}[5:3]"));
+        assert_eq!(err(2, 1, "abc"), format!("{oob}[2:1]"));
+    }
 }
