@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-10}
 OLD=tests/fixtures/diff/prometheus-operator/v0.83.0/bundle.yaml
 NEW=tests/fixtures/diff/prometheus-operator/v0.84.1/bundle.yaml
-BIN=target/release/vendor
+BIN="${VENDOR_BIN:-$PWD/target/release/vendor}"
 
-cargo build --release --quiet
+if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
 input_bytes=$(( $(stat -c %s "$OLD") + $(stat -c %s "$NEW") ))
 
 # Median wall time in milliseconds of RUNS runs of a command (output discarded).

@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-cargo build --release --quiet
+if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
 cargo build --release --quiet --example index_parse
-BIN="$PWD/target/release/vendor"
+BIN="${VENDOR_BIN:-$PWD/target/release/vendor}"
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 python3 bench/sync_server.py "$WORK/srv" tests/fixtures/sources/charts/metallb/0.15.3 100 0.05 &

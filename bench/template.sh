@@ -12,9 +12,8 @@ charts="${1:-}"
 for c in "$charts" ../shared/corpus/charts /work/shared/corpus/charts crates/helm-render/tests/fixtures/helm/charts; do
   if [ -n "$c" ] && [ -d "$c/ingress-nginx" ]; then charts="$c"; break; fi
 done
-cargo build --release --quiet
-bin="$PWD/target/release/vendor"
-
+if [ -z "${VENDOR_BIN:-}" ]; then cargo build --release --quiet; fi
+bin="${VENDOR_BIN:-$PWD/target/release/vendor}"
 python3 - "$bin" "$root" <<'PY'
 import os, resource, statistics, subprocess, sys, time
 binary, root = sys.argv[1:3]

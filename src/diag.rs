@@ -70,7 +70,8 @@ codes! {
     FileMissing = "file-missing", Deny;
     /// The vendored tree holds a file that vendor.toml does not record.
     FileExtra = "file-extra", Deny;
-    /// An entry has no lock data yet: run `vendor sync`.
+    /// An entry has no lock data, lock data for another version, or chart lock data without
+    /// its render inputs: run `vendor sync`.
     NotSynced = "not-synced", Deny;
     /// An image uses the `latest` tag.
     ImageLatest = "image-latest", Deny;
@@ -104,10 +105,22 @@ codes! {
     ChartUsesLookup = "chart-uses-lookup", Warn;
     /// A chart uses random or key-generating functions: its output changes on every render.
     ChartNondeterministic = "chart-nondeterministic", Warn;
+    /// An input of a chart's render (values file, release, namespace, kube-version, ...)
+    /// differs from what the lock data recorded: the vendored files are stale.
+    RenderInputChanged = "render-input-changed", Deny;
+    /// `check --render`: rendering the cached chart again does not give the vendored files.
+    RenderMismatch = "render-mismatch", Deny;
+    /// `check --render` could not re-render a chart: its archive is not in the download cache.
+    RenderUnverified = "render-unverified", Warn;
     /// Upstream serves different bytes for the pinned version (a re-tagged release).
     UpstreamRetagged = "upstream-retagged", Deny;
     /// A newer version exists within the entry's `track` range.
     Outdated = "outdated", Warn;
+    /// An interrupted `vendor` run left a half-done change or temporary files in the repository.
+    InterruptedWrite = "interrupted-write", Deny;
+    /// An image reference is malformed (distribution reference grammar: name, tag, `sha256:`
+    /// digest; no controls or invisible characters).
+    ImageInvalid = "image-invalid", Deny;
 }
 
 impl fmt::Display for Code {
@@ -218,6 +231,20 @@ mod tests {
             );
             assert_eq!(Code::from_name(name), Some(*code));
             assert!(!code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_code_is_in_the_readme_table_with_its_level() {
+        let readme = include_str!("../README.md");
+        for code in Code::ALL {
+            let level = match code.default_level() {
+                Level::Deny => "error",
+                Level::Warn => "warning",
+                Level::Allow => "allow",
+            };
+            let row = format!("| `{code}` | {level} |");
+            assert!(readme.contains(&row), "README lacks the row {row}");
         }
     }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Byte-identity check of `vendor template` between two builds: runs both binaries on the
-# real-chart corpus and Helm's golden cases and compares stdout, stderr and exit code.
+# Byte-identity check between two builds: runs both binaries on the corpus and the repository's
+# own example and compares stdout, stderr and exit code: `vendor template` (real charts, Helm's
+# golden cases), `vendor build` (the real kustomize overlays), `vendor diff` (release manifests
+# across versions, every format), and `vendor check` / `vendor images` on the example.
 #
 # Usage: tools/compare_binaries.sh BASE_BIN NEW_BIN [CORPUS_DIR]
 #   CORPUS_DIR defaults to ../shared/corpus, then /work/shared/corpus.
@@ -9,7 +11,10 @@
 #   - every chart under charts/ (a directory with Chart.yaml, two levels down): no flags,
 #     --include-crds, and -f with each of its ci/*-values.yaml files;
 #   - helm-golden/*/cases.json: each argv as given, and with `--kube-version 1.20.0` added
-#     when the case has none (as the golden tests run them), cwd = the version directory.
+#     when the case has none (as the golden tests run them), cwd = the version directory;
+#   - kustomize-real/cases.json: `build` of each case's build directory;
+#   - raw/: `diff` of consecutive versions of each release manifest, in every format;
+#   - the repository root: `check` and `images` in their formats.
 # A case whose output differs between two runs of BASE_BIN is reported as nondeterministic
 # and not counted as a difference. Exit status: 0 when there are no differences.
 set -euo pipefail
@@ -26,7 +31,8 @@ for c in "$corpus" "$(dirname "$0")/../../shared/corpus" ../shared/corpus /work/
 done
 [ -d "$corpus/charts" ] || { echo "no corpus found" >&2; exit 2; }
 
-python3 - "$base" "$new" "$corpus" <<'PY'
+repo=$(cd "$(dirname "$0")/.." && pwd)
+python3 - "$base" "$new" "$corpus" "$repo" <<'PY'
 import json, os, subprocess, sys, glob
 
 base, new, corpus = sys.argv[1:4]
@@ -55,6 +61,32 @@ for cases_json in sorted(glob.glob(os.path.join(corpus, "helm-golden", "*", "cas
         if not any(a.startswith("--kube-version") for a in argv):
             cases.append((f"helm-golden/{version}/{c['name']} (kube 1.20.0)", vdir,
                           [argv[0], "--kube-version", "1.20.0", *argv[1:]]))
+
+real_k = os.path.join(corpus, "kustomize-real")
+if os.path.isfile(os.path.join(real_k, "cases.json")):
+    for c in json.load(open(os.path.join(real_k, "cases.json")))["cases"]:
+        cases.append((f"kustomize-real/{c['case']}", real_k,
+                      ["build", os.path.join(c["case"], c["build_dir"])]))
+
+raw = os.path.join(corpus, "raw")
+for project in sorted(os.listdir(raw)) if os.path.isdir(raw) else []:
+    versions = sorted(v for v in os.listdir(os.path.join(raw, project))
+                      if os.path.isdir(os.path.join(raw, project, v)))
+    for old, newv in zip(versions, versions[1:]):
+        for f in sorted(os.listdir(os.path.join(raw, project, newv))):
+            a = os.path.join(project, old, f)
+            b = os.path.join(project, newv, f)
+            if not os.path.exists(os.path.join(raw, a)):
+                continue
+            for fmt in ("human", "json", "markdown", "github"):
+                cases.append((f"raw/diff {a} {b} ({fmt})", raw,
+                              ["diff", "--color", "never", "--format", fmt, a, b]))
+
+repo = sys.argv[4]
+for argv in (["check", "--color", "never"], ["check", "--format", "json"],
+             ["check", "--format", "github"], ["check", "--format", "sarif"],
+             ["images"], ["images", "--format", "json"]):
+    cases.append((f"example: {' '.join(argv)}", repo, argv))
 
 def run(binary, cwd, argv):
     p = subprocess.run([binary, *argv], cwd=cwd, capture_output=True, timeout=300)

@@ -5,7 +5,8 @@ Usage: tools/gen_schema_table.py path/to/kubernetes-openapi-v1.21.2.json.gz > cr
 
 The table keeps only what strategic merge needs, in the shape kyaml's openapi.ResourceSchema
 exposes it: object nodes (properties, additionalProperties), array nodes (items, patch strategy,
-merge keys), and the group/version/kind -> root node index. Scalar properties are dropped.
+merge keys), the group/version/kind -> root node index, and every definition's node by name. Scalar
+properties are dropped.
 """
 import gzip
 import json
@@ -89,6 +90,10 @@ for name in sorted(defs):
         api_version = gvk["version"] if not gvk["group"] else gvk["group"] + "/" + gvk["version"]
         gvks.append((api_version, gvk["kind"], definition(name)))
 gvks = sorted(set(gvks))
+# Every definition by name, for `$ref`s of custom schemas (kustomize merges a custom schema
+# with the built-in one in some cases and resolves references against both).
+for name in sorted(defs):
+    definition(name)
 
 NONE = "NONE"
 
@@ -120,5 +125,11 @@ out.append("/// (apiVersion, kind, root node), sorted for binary search.")
 out.append("pub(super) static GVKS: &[(&str, &str, u16)] = &[")
 for av, k, idx in gvks:
     out.append(f"    ({json.dumps(av)}, {json.dumps(k)}, {idx}),")
+out.append("];")
+out.append("")
+out.append("/// (definition name, node), sorted for binary search.")
+out.append("pub(super) static DEFS: &[(&str, u16)] = &[")
+for name in sorted(def_index):
+    out.append(f"    ({json.dumps(name)}, {def_index[name]}),")
 out.append("];")
 print("\n".join(out))

@@ -15,13 +15,30 @@ pub struct Args {
     /// Refuse to read files outside this directory (default: no limit beyond kustomize's own).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Where a kustomization may read files from, as kustomize's flag:
+    /// `LoadRestrictionsRootOnly` (in or below its own directory) or `LoadRestrictionsNone`.
+    #[arg(long, value_name = "RESTRICTOR", default_value = "LoadRestrictionsRootOnly",
+          value_parser = ["LoadRestrictionsRootOnly", "LoadRestrictionsNone"])]
+    pub load_restrictor: String,
+    /// Render `helmCharts:` entries (kustomize's --enable-helm) with vendor's own Helm engine.
+    #[arg(long)]
+    pub enable_helm: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let opts = BuildOptions {
-        preparsed: Default::default(),
         root: args.root,
-        display_base: None,
+        load_restrictor: if args.load_restrictor == "LoadRestrictionsNone" {
+            kustomize::LoadRestrictor::None
+        } else {
+            kustomize::LoadRestrictor::RootOnly
+        },
+        enable_helm: args.enable_helm,
+        helm: args.enable_helm.then(|| {
+            std::sync::Arc::new(crate::render::ChartRenderer::new(false))
+                as std::sync::Arc<dyn kustomize::ChartInflater>
+        }),
+        ..Default::default()
     };
     let out = kustomize::build(&args.dir, &opts).map_err(|e| {
         let mut r = miette::miette!("{e}");
@@ -30,37 +47,41 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         r
     })?;
-    let text = kustomize::render(&out);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()) {
-        // A closed pipe (`vendor build DIR | head`) is not a failure.
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(Outcome::Clean);
-        }
-        return Err(miette::miette!("cannot write output: {e}"));
+    // Fail closed (as kustomize does): with an error-level finding nothing reaches stdout, so
+    // `vendor build DIR | kubectl apply -f -` never applies an overlay whose patches failed.
+    let findings: Vec<crate::diag::Finding> = out
+        .findings
+        .iter()
+        .cloned()
+        .map(crate::render::kustomize_finding)
+        .collect();
+    let worst = findings
+        .iter()
+        .map(|f| f.level)
+        .max()
+        .unwrap_or(Level::Allow);
+    if worst < Level::Deny {
+        super::write_stdout(&kustomize::render(&out))?;
     }
-    stdout.flush().ok();
     let mut stderr = std::io::stderr().lock();
     if !global.quiet {
         for w in &out.warnings {
-            let _ = writeln!(stderr, "{w}");
+            let _ = writeln!(stderr, "{}", crate::report::text::terminal(&w.to_string()));
         }
     }
-    let mut worst = Level::Allow;
-    for f in out
-        .findings
-        .into_iter()
-        .map(crate::render::kustomize_finding)
-    {
-        worst = worst.max(f.level);
+    for f in &findings {
         if global.quiet && f.level < Level::Deny {
             continue;
         }
-        let _ = write!(stderr, "{}", crate::report::human::findings::compact(&f));
+        let _ = write!(stderr, "{}", crate::report::human::findings::compact(f));
     }
-    Ok(if worst == Level::Deny {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    if worst == Level::Deny {
+        let _ = writeln!(
+            stderr,
+            "error: {} does not build cleanly: nothing was written to stdout",
+            args.dir.display()
+        );
+        return Ok(Outcome::Findings);
+    }
+    Ok(Outcome::Clean)
 }

@@ -25,6 +25,10 @@ pub struct Args {
     /// serves the vendored bytes for the pinned version (upstream-retagged).
     #[arg(long)]
     pub online: bool,
+    /// Render every chart again from the download cache (offline) and compare the result with
+    /// the vendored files byte for byte (render-mismatch).
+    #[arg(long)]
+    pub render: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
@@ -47,6 +51,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     let opts = crate::flows::check::Options {
         overrides: overrides.clone(),
         only: args.names,
+        render: args.render,
     };
     let mut report = crate::flows::check::check(&config, &opts)?;
     if args.online {

@@ -99,7 +99,29 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
                 patched: args.patched,
                 offline: args.offline,
             };
-            flow::entry(&config, entry, &req)?
+            match flow::entry(&config, entry, &req) {
+                Ok(sides) => sides,
+                Err(flow::DiffError::PatchesBroken {
+                    dir,
+                    over,
+                    findings,
+                }) => {
+                    // Exit 1 (patches that no longer apply), naming each failing patch.
+                    let mut text = String::new();
+                    for f in &findings {
+                        text.push_str(&crate::report::human::findings::compact(f));
+                    }
+                    eprint!("{text}");
+                    let e = flow::DiffError::PatchesBroken {
+                        dir,
+                        over,
+                        findings,
+                    };
+                    eprintln!("{:?}", miette::Report::new(e));
+                    return Ok(Outcome::Findings);
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     let opts = flow::options(args.options(), optional_config(global)?.as_ref());

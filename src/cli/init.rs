@@ -15,6 +15,7 @@ pub const STARTER: &str = r#"# vendor.toml: what this repository vendors from up
 upstream-dir = "upstream"   # vendored upstream content, never edited by hand
 patches-dir = "patches"     # your Kustomize overlays: patches/NAME/kustomization.yaml
 kube-version = "1.31.0"     # the Kubernetes version charts are rendered for
+helm = "4"                  # render charts as Helm 4's `helm template` does ("3": Helm 3)
 
 [policy.images]
 deny-latest = true          # `:latest` or no tag at all is an error
@@ -53,7 +54,16 @@ pub fn run(global: &GlobalArgs, _args: Args) -> Result<Outcome> {
             path.display()
         ));
     }
-    crate::config::lock::write_atomically(&path, STARTER.as_bytes()).into_diagnostic()?;
+    match crate::config::lock::create_atomically(&path, STARTER.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(miette::miette!(
+                help = "edit the existing file, or remove it first",
+                "{} already exists",
+                path.display()
+            ));
+        }
+        r => r.into_diagnostic()?,
+    }
     if !global.quiet {
         eprintln!("wrote {}; next: `vendor sync`", path.display());
     }
@@ -67,5 +77,7 @@ mod tests {
         let c = crate::config::parse(std::path::Path::new("vendor.toml"), super::STARTER.into())
             .unwrap();
         assert_eq!(c.entries.len(), 1);
+        // New repositories render charts as Helm 4 does.
+        assert_eq!(c.settings.helm, helm_render::HelmVersion::V4);
     }
 }

@@ -41,8 +41,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts (listed under their own heading in every command's help).
 #[derive(Debug, clap::Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to vendor.toml (default: search upward from the current directory).
     #[arg(long, global = true, value_name = "FILE")]
@@ -59,7 +60,7 @@ pub struct GlobalArgs {
     /// Print more about what is done.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// Parallel jobs for network and rendering work (default: number of CPUs).
+    /// Parallel network jobs in sync, outdated, update and check --online (default: 16).
     #[arg(short, long, global = true, value_name = "N")]
     pub jobs: Option<usize>,
 }
@@ -125,8 +126,7 @@ pub enum Command {
     Images(images::Args),
     /// Write a commented starter vendor.toml in the current directory.
     Init(init::Args),
-    /// Print shell completions, the man page or the JSON Schema of vendor.toml.
-    #[command(hide = true)]
+    /// Write shell completions, man pages or the JSON Schema of vendor.toml.
     Generate(generate::Args),
 }
 
@@ -169,14 +169,18 @@ pub fn main() -> ExitCode {
         }
     };
     install_error_hook(&cli.global);
-    match run(cli) {
+    let color_stderr = cli.global.color_stderr();
+    crate::workspace::failpoint::setup();
+    let result = run(cli);
+    crate::workspace::temp::finish();
+    match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(report) => {
             if is_broken_pipe(&report) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("{report:?}");
+            eprint_report(&report, color_stderr);
             ExitCode::from(2)
         }
     }
@@ -198,6 +202,18 @@ fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Init(args) => init::run(g, args),
         Command::Generate(args) => generate::run(g, args),
     }
+}
+
+/// Prints an error on stderr. It may quote upstream text (file names, YAML, server replies), so
+/// it is escaped like every report, keeping the colours the handler added on a terminal.
+pub(crate) fn eprint_report(report: &miette::Report, color: bool) {
+    let text = format!("{report:?}");
+    let text = if color {
+        crate::report::text::neutralise_commands(crate::report::text::lines_keep_colour(&text))
+    } else {
+        crate::report::text::terminal(&text)
+    };
+    eprintln!("{text}");
 }
 
 fn install_error_hook(g: &GlobalArgs) {
@@ -251,6 +267,72 @@ pub(crate) fn load_config(global: &GlobalArgs) -> miette::Result<crate::config::
         .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
     let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
     Ok(crate::config::load(&path)?)
+}
+
+/// For commands that write the repository: finds vendor.toml, takes the repository lock (waiting
+/// for another run with a message on stderr, or failing with `--no-wait`), completes or undoes
+/// a change an interrupted run left, loads vendor.toml, and removes leftovers. The lock is held
+/// until the returned guard is dropped.
+pub(crate) fn load_config_for_write(
+    global: &GlobalArgs,
+    command: &str,
+    no_wait: bool,
+) -> miette::Result<(crate::config::Config, crate::workspace::RepoLock)> {
+    use crate::workspace::repo_lock::Wait;
+    let cwd = std::env::current_dir()
+        .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    let path = crate::config::find(global.manifest_path.as_deref(), &cwd)?;
+    let root = path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let wait = if no_wait { Wait::No } else { Wait::Yes };
+    let quiet = global.quiet;
+    let lock = crate::workspace::RepoLock::acquire(
+        &root,
+        &format!("vendor {command}"),
+        wait,
+        |lock, holder| {
+            if !quiet {
+                eprintln!(
+                    "waiting for {holder} to release {} (--no-wait fails instead)",
+                    lock.display()
+                );
+            }
+        },
+    )?;
+    if let Some(r) = crate::workspace::txn::recover(&root)? {
+        let what: Vec<String> = r
+            .trees
+            .iter()
+            .chain(r.file.iter())
+            .map(|p| p.display().to_string())
+            .collect();
+        let how = if r.completed {
+            "completed".to_string()
+        } else {
+            format!(
+                "rolled back ({})",
+                r.reason.as_deref().unwrap_or("it could not be completed")
+            )
+        };
+        eprintln!(
+            "recovered the change interrupted in process {}: {how}: {}",
+            r.pid,
+            what.join(", ")
+        );
+    }
+    let config = crate::config::load(&path)?;
+    let upstream = config.root.join(&config.settings.upstream_dir);
+    let removed = crate::workspace::txn::sweep(&config.path, &upstream)?;
+    if global.verbose {
+        for p in removed {
+            eprintln!("removed what an interrupted run left: {}", p.display());
+        }
+    }
+    crate::workspace::failpoint::hit("after-recovery")
+        .map_err(|e| miette::miette!("stopped after recovery: {e}"))?;
+    Ok((config, lock))
 }
 
 /// The error for a NAME argument that is not an entry.

@@ -14,28 +14,47 @@ pub struct Args {
     #[arg(long)]
     pub locked: bool,
     /// Use only the download cache; never the network.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "refresh")]
     pub offline: bool,
+    /// Fail (exit 2) instead of waiting when another vendor command holds the repository lock.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Ignore the download cache and fetch everything again (with --locked: catch an upstream
+    /// that re-tagged a locked version, in CI).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Adopt what upstream serves now for this entry's locked version, although it differs
+    /// from the lock data (a re-tagged release; review it first). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub accept_retag: Vec<String>,
 }
 
 /// Parallel network jobs when `-j` is not given: network work waits, it does not compute.
 pub const DEFAULT_NETWORK_JOBS: usize = 16;
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::load_config(global)?;
+    // `--locked` writes nothing: it reads without the lock, like `check`.
+    let (config, _lock) = if args.locked {
+        (super::load_config(global)?, None)
+    } else {
+        let (c, l) = super::load_config_for_write(global, "sync", args.no_wait)?;
+        (c, Some(l))
+    };
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
+    fetcher.bypass_cache = args.refresh;
     let progress = Progress::new(ProgressStyle::detect(global.quiet));
     let opts = lib::Options {
         only: args.names,
         jobs: global.jobs.unwrap_or(DEFAULT_NETWORK_JOBS),
         locked: args.locked,
+        accept_retag: args.accept_retag,
         progress: &progress,
     };
     let report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
-        Err(e @ lib::SyncError::Locked { .. }) => {
-            eprintln!("{:?}", miette::Report::new(e));
+        Err(e @ (lib::SyncError::Locked { .. } | lib::SyncError::Retagged { .. })) => {
+            super::eprint_report(&miette::Report::new(e), global.color_stderr());
             return Ok(Outcome::Findings);
         }
         Err(e) => return Err(e.into()),

@@ -55,7 +55,7 @@ pub struct Flags {
     /// Set literal string values (no parsing of commas or types).
     #[arg(long = "set-literal", value_name = "K=V")]
     pub set_literal: Vec<String>,
-    /// Kubernetes version for .Capabilities (default: 1.31.0, as Helm 3.16).
+    /// Kubernetes version for .Capabilities (default: 1.31.0 as Helm 3.16, 1.36.0 as Helm 4.2).
     #[arg(long, value_name = "V")]
     pub kube_version: Option<String>,
     /// Extra API versions for .Capabilities.APIVersions.
@@ -84,6 +84,9 @@ pub struct Flags {
     /// On render errors, print the rendered output before the error.
     #[arg(long)]
     pub debug: bool,
+    /// Which Helm's `helm template` to reproduce: 3 (Helm v3.16, the default) or 4 (v4.2).
+    #[arg(long, value_name = "3|4", default_value = "3")]
+    pub helm_version: helm_render::HelmVersion,
 }
 
 pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
@@ -104,6 +107,7 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     opts.skip_tests = args.skip_tests;
     opts.no_hooks = args.no_hooks;
     opts.is_upgrade = args.is_upgrade;
+    opts.helm_version = args.helm_version;
     let targs = TemplateArgs {
         args: args.args,
         name: args.name,
@@ -113,16 +117,7 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         debug: args.debug,
     };
     let out = helm_render::template(&targs, &opts);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(out.stdout.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(Outcome::Clean);
-        }
-        return Err(miette::miette!("cannot write the output: {e}"));
-    }
+    super::write_stdout(&out.stdout)?;
     if out.exit_code == 2 {
         // A resource limit of the template engine: an error of vendor's own (exit 2).
         let msg = out.stderr.trim_end();
@@ -131,9 +126,10 @@ pub fn run(_global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
             .strip_suffix("Use --debug flag to render out invalid YAML")
             .unwrap_or(msg)
             .trim_end();
-        return Err(miette::miette!("{msg}"));
+        return Err(miette::miette!("{}", crate::report::text::terminal(msg)));
     }
-    let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    // Warnings and errors quote the chart: escaped like every report (stdout is the YAML).
+    let _ = std::io::stderr().write_all(crate::report::text::terminal(&out.stderr).as_bytes());
     // Helm's error text is already on stderr; like helm, a failed render exits 1.
     Ok(if out.exit_code == 0 {
         Outcome::Clean

@@ -48,13 +48,22 @@ pub struct Args {
     /// Write NAME.md, NAME.json and NAME.commit-message.txt per updated entry into DIR.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Fail (exit 2) instead of waiting when another vendor command holds the repository lock.
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 /// The file stem of the grouped report in --report-dir.
 pub const GROUP_STEM: &str = "all";
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
-    let config = super::load_config(global)?;
+    // `--dry-run` writes nothing to the repository: it reads without the lock, like `check`.
+    let (config, _lock) = if args.dry_run {
+        (super::load_config(global)?, None)
+    } else {
+        let (c, l) = super::load_config_for_write(global, "update", args.no_wait)?;
+        (c, Some(l))
+    };
     if args.group && args.report_dir.is_some() && config.entry(GROUP_STEM).is_some() {
         return Err(miette::miette!(
             help = "rename the entry, or write the grouped report with --report/--json/--commit-message",
@@ -72,7 +81,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let rep = prepared.report.clone();
     write_reports(&args, &rep)?;
     if !args.dry_run {
-        prepared.commit()?;
+        prepared.commit(&config)?;
     }
     print(global, &rep)?;
     Ok(if rep.needs_attention() {

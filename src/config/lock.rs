@@ -17,6 +17,12 @@ pub enum LockWriteError {
         path: std::path::PathBuf,
         name: String,
     },
+    #[error("{} changed while vendor was running: {what}", path.display())]
+    #[diagnostic(help("nothing was written; run the command again"))]
+    Changed {
+        path: std::path::PathBuf,
+        what: String,
+    },
     #[error("vendor.toml no longer parses")]
     Parse(#[from] toml_edit::TomlError),
     #[error("cannot write {}", path.display())]
@@ -68,6 +74,53 @@ pub fn apply(config: &Config, updates: &[EntryUpdate]) -> Result<String, LockWri
     Ok(doc.to_string())
 }
 
+/// Applies `updates` to vendor.toml as it is on disk now (call with the repository lock held):
+/// lock data written by this run goes into the current file, so that edits made to the file
+/// since `config` was read are kept. An entry this run changes must be unchanged on disk (its
+/// source, version and lock data), else the run's result may not match it: that is an error.
+/// Returns the new text and whether it differs from what is on disk.
+pub fn apply_current(
+    config: &Config,
+    updates: &[EntryUpdate],
+) -> Result<(String, bool), LockWriteError> {
+    let now = std::fs::read_to_string(&config.path).map_err(|source| LockWriteError::Write {
+        path: config.path.clone(),
+        source,
+    })?;
+    if now == config.source {
+        let text = apply(config, updates)?;
+        let changed = text != now;
+        return Ok((text, changed));
+    }
+    let current = super::parse(&config.path, now.clone()).map_err(|e| LockWriteError::Changed {
+        path: config.path.clone(),
+        what: format!("it no longer loads ({e})"),
+    })?;
+    if current.settings != config.settings {
+        return Err(LockWriteError::Changed {
+            path: config.path.clone(),
+            what: "[settings] was edited".into(),
+        });
+    }
+    for u in updates {
+        let strip = |e: &super::Entry| super::Entry {
+            span: 0..0,
+            ..e.clone()
+        };
+        let before = config.entry(&u.name).map(strip);
+        let after = current.entry(&u.name).map(strip);
+        if before != after {
+            return Err(LockWriteError::Changed {
+                path: config.path.clone(),
+                what: format!("entry `{}` was edited", u.name),
+            });
+        }
+    }
+    let text = apply(&current, updates)?;
+    let changed = text != now;
+    Ok((text, changed))
+}
+
 /// Applies `updates` and writes vendor.toml if its bytes changed. Returns whether it wrote.
 pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWriteError> {
     let text = apply(config, updates)?;
@@ -81,21 +134,54 @@ pub fn write(config: &Config, updates: &[EntryUpdate]) -> Result<bool, LockWrite
     Ok(true)
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` through a temporary file beside it (`.NAME.tmp-XXXXXX`) and a
+/// rename. With `clobber` false, fails (`AlreadyExists`) instead of replacing an existing file.
+/// A new file gets the mode any tool gives it (0666 less the umask: 0644 usually); an existing
+/// file keeps its mode.
+fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = new_file_builder()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    tmp.persist(path).map_err(|e| e.error)?;
+    if clobber {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, bytes, true)
+}
+
+/// Creates `path` with `bytes`, atomically, failing with `AlreadyExists` if it exists (two
+/// runs racing to create it: one wins, the other fails).
+pub fn create_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, bytes, false)
+}
+
+/// A temporary-file builder whose files are created like `File::create`'s: 0666 less the umask
+/// (tempfile's own default is 0600, meant for private scratch files).
+fn new_file_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b
 }
 
 fn set_str(item: Option<&mut Item>, v: &str, fallback: impl FnOnce(&mut Item)) {
@@ -153,6 +239,51 @@ fn fill_lock_table(t: &mut Table, lock: &Lock) {
         *old.decor_mut() = decor;
     } else {
         t.insert("files", Item::Table(ft));
+    }
+    write_render(t, lock.render.as_ref());
+}
+
+/// The `render` sub-table of a chart's lock (its inputs besides the archive). A new one goes
+/// before `files`, so the inputs read before the (long) list of outputs: a table without a
+/// document position is written after the table visited before it.
+fn write_render(t: &mut Table, render: Option<&super::RenderInputs>) {
+    let Some(r) = render else {
+        t.remove("render");
+        return;
+    };
+    let mut rt = match t.get_mut("render").and_then(Item::as_table_mut) {
+        Some(old) => std::mem::take(old),
+        None => Table::new(),
+    };
+    rt.set_implicit(false);
+    replace_value(&mut rt, "release", r.release.as_str().into());
+    replace_value(&mut rt, "namespace", r.namespace.as_str().into());
+    replace_value(&mut rt, "kube-version", r.kube_version.as_str().into());
+    let mut apis = Array::new();
+    for a in &r.api_versions {
+        apis.push(a.as_str());
+    }
+    replace_value(&mut rt, "api-versions", apis.into());
+    replace_value(&mut rt, "include-crds", r.include_crds.into());
+    replace_value(&mut rt, "helm", r.helm.as_str().into());
+    replace_value(&mut rt, "renderer", r.renderer.as_str().into());
+    let mut values = Array::new();
+    for (file, digest) in &r.values {
+        let mut v = InlineTable::new();
+        v.insert("file", file.as_str().into());
+        v.insert("digest", digest.as_str().into());
+        values.push(v);
+    }
+    multiline(&mut values);
+    replace_value(&mut rt, "values", values.into());
+    if t.contains_key("render") {
+        t.insert("render", Item::Table(rt));
+    } else {
+        let files = t.remove("files");
+        t.insert("render", Item::Table(rt));
+        if let Some(files) = files {
+            t.insert("files", files);
+        }
     }
 }
 
@@ -221,6 +352,7 @@ version = "v1.0.0"
                 "redis:7.0.15".into(),
             ],
             files: BTreeMap::from([("install.yaml".into(), format!("sha256:{}", "b".repeat(64)))]),
+            render: None,
         }
     }
 
@@ -257,6 +389,45 @@ version = "v1.0.0"
         )
         .unwrap();
         assert_eq!(again, out);
+    }
+
+    #[test]
+    fn render_inputs_round_trip_before_files() {
+        let c = config();
+        let mut l = lock();
+        l.render = Some(crate::config::RenderInputs {
+            release: "r".into(),
+            namespace: "n".into(),
+            kube_version: "1.31.0".into(),
+            api_versions: vec!["x/v1".into()],
+            include_crds: true,
+            helm: "3".into(),
+            renderer: "helm-render 0.1.0".into(),
+            values: vec![
+                ("values/b.yaml".into(), format!("sha256:{}", "c".repeat(64))),
+                ("values/a.yaml".into(), format!("sha256:{}", "d".repeat(64))),
+            ],
+        });
+        let update = |c: &Config| {
+            apply(
+                c,
+                &[EntryUpdate {
+                    name: "argocd".into(),
+                    version: None,
+                    lock: Some(l.clone()),
+                }],
+            )
+            .unwrap()
+        };
+        let out = update(&c);
+        let reparsed = crate::config::parse(Path::new("vendor.toml"), out.clone()).unwrap();
+        assert_eq!(reparsed.entries[0].lock.as_ref(), Some(&l), "{out}");
+        assert!(
+            out.find("[manifest.argocd.lock.render]").unwrap()
+                < out.find("[manifest.argocd.lock.files]").unwrap(),
+            "{out}"
+        );
+        assert_eq!(update(&reparsed), out, "idempotent");
     }
 
     #[test]

@@ -46,6 +46,9 @@ pub struct Settings {
     /// `.Capabilities.KubeVersion` when rendering charts, and the version removed APIs are judged
     /// against (default `1.31.0`).
     pub kube_version: String,
+    /// `helm = "3"|"4"`: which Helm's `helm template` chart entries are rendered as. Without
+    /// the setting Helm 3, so renders (and lock data) of existing files do not change.
+    pub helm: helm_render::HelmVersion,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             upstream_dir: "upstream".into(),
             patches_dir: "patches".into(),
             kube_version: "1.31.0".into(),
+            helm: helm_render::HelmVersion::V3,
         }
     }
 }
@@ -136,6 +140,9 @@ pub enum Source {
     Manifest {
         urls: Vec<String>,
         versions: Option<VersionSource>,
+        /// `allow-empty = true`: a file with no Kubernetes object is accepted (by default `sync`
+        /// refuses it as an empty or wrong response).
+        allow_empty: bool,
     },
     /// A Helm chart from an HTTP repository or an `oci://` registry.
     Chart {
@@ -183,6 +190,29 @@ pub struct Lock {
     pub images: Vec<String>,
     /// `sha256:<hex>` of every file under `upstream/NAME`, keyed by path relative to it.
     pub files: BTreeMap<String, String>,
+    /// Charts: every input of the render besides the archive (`digest`). `None` for manifests,
+    /// and for chart lock data written before render inputs were recorded.
+    pub render: Option<RenderInputs>,
+}
+
+/// The inputs of a chart render as `sync` recorded them (`[chart.NAME.lock.render]`): with the
+/// chart archive's digest they determine the vendored files, so `check` can tell offline when
+/// one of them changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RenderInputs {
+    pub release: String,
+    pub namespace: String,
+    pub kube_version: String,
+    /// `--api-versions` added to the default set.
+    pub api_versions: Vec<String>,
+    pub include_crds: bool,
+    /// The Helm mode rendered for (`[settings] helm`): "3" or "4".
+    pub helm: String,
+    /// The renderer and its version, e.g. `helm-render 0.1.0`.
+    pub renderer: String,
+    /// Every values file, in the order they are merged: path relative to vendor.toml and the
+    /// sha256 of its bytes.
+    pub values: Vec<(String, String)>,
 }
 
 impl Config {

@@ -34,6 +34,20 @@ pub enum DiffError {
         #[source]
         source: kustomize::KustomizeError,
     },
+    #[error("the overlay {dir} does not apply cleanly to {over}")]
+    #[diagnostic(
+        code("patches-broken"),
+        help(
+            "a patch that fails would show the patch's own change as an upstream change; `vendor diff NAME --to VERSION` without --patched shows what upstream changed"
+        )
+    )]
+    PatchesBroken {
+        dir: String,
+        /// The side the overlay was built over (`upstream/NAME (V)` or `NAME@V`).
+        over: String,
+        /// The error-level findings of the build, patch files named.
+        findings: Vec<crate::diag::Finding>,
+    },
     #[error("cannot fetch `{name}` at {version}")]
     Fetch {
         name: String,
@@ -199,7 +213,7 @@ fn patched(
 ) -> Result<Sides, DiffError> {
     let name = &entry.name;
     let patches = &config.settings.patches_dir;
-    let overlay = |root: &Path| -> Result<Vec<Object>, DiffError> {
+    let overlay = |root: &Path, over: &str| -> Result<Vec<Object>, DiffError> {
         let dir = root.join(patches).join(name);
         let opts = kustomize::BuildOptions {
             root: Some(root.to_path_buf()),
@@ -210,6 +224,22 @@ fn patched(
             dir: format!("{patches}/{name}"),
             source,
         })?;
+        // Fail closed: a patch that no longer applies is not a difference of upstream.
+        let broken: Vec<crate::diag::Finding> = built
+            .findings
+            .iter()
+            .cloned()
+            .map(crate::render::kustomize_finding)
+            .filter(|f| f.level == crate::diag::Level::Deny)
+            .map(|f| f.entry(name))
+            .collect();
+        if !broken.is_empty() {
+            return Err(DiffError::PatchesBroken {
+                dir: format!("{patches}/{name}"),
+                over: over.to_string(),
+                findings: broken,
+            });
+        }
         parse_side(&kustomize::render(&built), &format!("{patches}/{name}")).map_err(|source| {
             DiffError::Load {
                 what: format!("the output of {patches}/{name}"),
@@ -223,9 +253,13 @@ fn patched(
             dir: format!("{patches}/{name}"),
         });
     }
-    let old = overlay(&config.root)?;
+    let vendored = format!(
+        "{}/{name} ({})",
+        config.settings.upstream_dir, entry.version
+    );
+    let old = overlay(&config.root, &vendored)?;
     let scratch = crate::workspace::scratch_repository(config, None, [(name.as_str(), fetched)])?;
-    let new = overlay(scratch.path())?;
+    let new = overlay(scratch.path(), upstream_label)?;
     Ok(Sides {
         old,
         new,

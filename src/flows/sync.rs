@@ -2,6 +2,12 @@
 //! verify, build the exact tree of `upstream/NAME`, and then either report what would change
 //! (`--locked`) or replace the trees and write the lock data into vendor.toml.
 //!
+//! Nothing is used before it is proven to be what was asked for (see [`prepare`]): a chart
+//! version is resolved in its repository before the cache is trusted and its Chart.yaml must
+//! name the requested chart and version; raw manifests must be Kubernetes YAML with objects.
+//! Bytes that differ from the lock data of the same version stop the run as
+//! [`SyncError::Retagged`] unless the user accepts them (`--accept-retag NAME`).
+//!
 //! All or nothing: when any entry fails, nothing is written, so `upstream/` and vendor.toml stay
 //! byte-identical. Re-tag detection for `check --online` ([`verify_upstream`]) reuses the same
 //! preparation with the cache bypassed.
@@ -15,7 +21,7 @@ use crate::config::{Config, Entry, Lock, Source};
 use crate::diag::{Code, Finding};
 use crate::report::model::{Change, EntryOutcome, SyncReport};
 use crate::report::progress::Progress;
-use crate::sources::{ChartRequest, Fetcher, SourceError, archive};
+use crate::sources::{ChartRequest, Fetcher, SourceError, archive, identity};
 use crate::workspace::{Transaction, WorkspaceError};
 
 /// Options of one sync run.
@@ -27,6 +33,8 @@ pub struct Options<'p> {
     pub jobs: usize,
     /// Fail instead of changing anything.
     pub locked: bool,
+    /// Entries whose re-tagged upstream may be adopted (`--accept-retag NAME`).
+    pub accept_retag: Vec<String>,
     pub progress: &'p Progress,
 }
 
@@ -42,6 +50,23 @@ pub struct Prepared {
     pub note: Option<String>,
     /// Whether anything came from the network.
     pub downloaded: bool,
+    /// Upstream artifacts whose bytes differ from the lock data recorded for this same version.
+    pub retagged: Vec<Retag>,
+    /// Chart lock data whose digest was shown to be another chart or version (lock data edited
+    /// along with the version): what it really is. The lock is rewritten; not a re-tag.
+    pub stale_lock: Option<String>,
+}
+
+/// Upstream serves other bytes for a version than the lock data records: a re-tagged release
+/// (or tampering). `sync` stops unless the user accepts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retag {
+    /// Where the bytes came from (credentials redacted).
+    pub url: String,
+    /// The digest in the lock data.
+    pub locked: String,
+    /// The digest of what upstream serves now.
+    pub served: String,
 }
 
 /// Why sync stopped. Nothing was written in any case.
@@ -62,6 +87,14 @@ pub enum SyncError {
     },
     #[error("`{name}` is not an entry of vendor.toml")]
     UnknownEntry { name: String },
+    #[error(
+        "upstream serves different content for the locked version of {}; nothing was written",
+        names(entries)
+    )]
+    #[diagnostic(code("upstream-retagged"), help("{}", retag_help(entries)))]
+    Retagged {
+        entries: Vec<(String, String, Retag)>,
+    },
     #[error("--locked: sync would change {}", changes.join("; "))]
     #[diagnostic(
         code(locked),
@@ -80,6 +113,38 @@ pub enum SyncError {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn names(entries: &[(String, String, Retag)]) -> String {
+    let mut names: Vec<String> = entries.iter().map(|(n, _, _)| format!("`{n}`")).collect();
+    names.dedup();
+    names.join(", ")
+}
+
+fn retag_help(entries: &[(String, String, Retag)]) -> String {
+    let mut out = String::new();
+    for (name, version, r) in entries {
+        out.push_str(&format!(
+            "{name} {version}: {url}\n  locked: {locked}\n  served: {served}\n",
+            url = r.url,
+            locked = r.locked,
+            served = r.served
+        ));
+    }
+    let mut accept: Vec<String> = entries
+        .iter()
+        .map(|(n, _, _)| format!("--accept-retag {n}"))
+        .collect();
+    accept.dedup();
+    let diff = match accept.as_slice() {
+        [_] => format!("vendor diff {}", entries[0].0),
+        _ => "vendor diff NAME".to_string(),
+    };
+    out.push_str(&format!(
+        "the release was re-tagged or tampered with: review the upstream change (`{diff}`), then adopt it with `vendor sync {}`; if the lock data was edited by hand along with the version, this adopts the new version's content too",
+        accept.join(" ")
+    ));
+    out
 }
 
 /// File contents by relative `/`-separated path.
@@ -120,7 +185,7 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             continue;
         };
-        let Ok(objects) = kyaml::manifest::parse(text, name, crate::flows::check::KEEP_ALL) else {
+        let Ok(objects) = kyaml::manifest::parse(text, name, crate::policy::VENDORED_FILES) else {
             continue;
         };
         for r in &objects {
@@ -135,15 +200,24 @@ pub fn images_in(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
 }
 
 /// Fetches and verifies one entry at its pinned version and builds its new tree and lock data.
+///
+/// Verified means: manifest files parse as Kubernetes YAML with at least one object (unless the
+/// entry says `allow-empty`); a chart archive's Chart.yaml names the requested chart and
+/// version. Bytes that differ from the lock data recorded for the same version are returned as
+/// [`Prepared::retagged`] (the caller decides), except for chart lock data shown to belong to
+/// another version ([`Prepared::stale_lock`]).
 pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prepared, SourceError> {
     let lock_matches = entry
         .lock
         .as_ref()
         .filter(|l| l.version.as_deref() == Some(entry.version.as_str()));
     match &entry.source {
-        Source::Manifest { urls, .. } => {
+        Source::Manifest {
+            urls, allow_empty, ..
+        } => {
             let mut files = BTreeMap::new();
             let mut downloaded = false;
+            let mut retagged = Vec::new();
             for url in urls {
                 let url = url.replace("{version}", &entry.version);
                 let name = crate::config::url_file_name(&url).to_string();
@@ -151,6 +225,16 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                     .and_then(|l| l.files.get(&name))
                     .map(String::as_str);
                 let f = fetcher.fetch_url(&url, known)?;
+                verify_manifest(&name, &f.url, &f.bytes, *allow_empty)?;
+                if let Some(known) = known
+                    && *known != f.digest
+                {
+                    retagged.push(Retag {
+                        url: crate::sources::http::redact(&f.url),
+                        locked: known.to_string(),
+                        served: f.digest.clone(),
+                    });
+                }
                 downloaded |= f.downloaded;
                 files.insert(name, f.bytes);
             }
@@ -163,7 +247,7 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 let k = generated_kustomization(config, entry, &listed);
                 files.insert("kustomization.yaml".into(), k.into_bytes());
             }
-            let lock = lock_for(entry, &files, None);
+            let lock = lock_for(entry, &files, None, None);
             Ok(Prepared {
                 name: entry.name.clone(),
                 version: entry.version.clone(),
@@ -171,45 +255,183 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 lock,
                 note: None,
                 downloaded,
+                retagged,
+                stale_lock: None,
             })
         }
         Source::Chart {
             repo, chart, auth, ..
         } => {
+            let locked_digest = lock_matches.and_then(|l| l.digest.clone());
             let req = ChartRequest {
                 repo: repo.clone(),
                 chart: chart.clone(),
                 version: entry.version.clone(),
-                known_digest: lock_matches.and_then(|l| l.digest.clone()),
+                known_digest: locked_digest.clone(),
                 auth: auth.clone(),
             };
+            let inputs = crate::render::inputs_for_entry(config, entry)
+                .expect("a chart entry has render inputs")
+                .map_err(|(file, e)| SourceError::Render {
+                    what: format!("chart `{}` {}", entry.name, entry.version),
+                    message: format!("cannot read values file {file}: {e}"),
+                })?;
             let fetched = fetcher.fetch_chart(&req)?;
+            let shown_url = crate::sources::http::redact(&fetched.url);
             let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
                 .map_err(|reason| SourceError::Archive {
-                    url: crate::sources::http::redact(&fetched.url),
+                    url: shown_url.clone(),
                     reason,
                 })?;
-            let (mut files, note) = render(config, entry, &chart_files)?;
-            if !files.keys().any(|k| is_kustomization(k)) {
-                let listed: Vec<&str> = files
-                    .keys()
-                    .filter(|k| kyaml::manifest::is_manifest_file(k))
-                    .map(String::as_str)
-                    .collect();
-                let k = generated_kustomization(config, entry, &listed);
-                files.insert("kustomization.yaml".into(), k.into_bytes());
+            let id = identity::of(&chart_files).map_err(|reason| SourceError::NotAChart {
+                url: shown_url.clone(),
+                reason,
+            })?;
+            if let Err(m) = identity::check(&id, chart, &entry.version) {
+                // The cache answered with the archive the lock data names, and it is another
+                // chart or version: the lock data is what is wrong.
+                if !fetched.downloaded && locked_digest.as_deref() == Some(fetched.digest.as_str())
+                {
+                    return Err(SourceError::StaleLock {
+                        entry: entry.name.clone(),
+                        version: entry.version.clone(),
+                        digest: fetched.digest.clone(),
+                        actual: format!("{id} (its Chart.yaml)"),
+                        help: format!(
+                            "the lock data was edited along with the version (e.g. by a search-and-replace); run `vendor sync {}` online to fetch {} {} from the repository",
+                            entry.name, chart, entry.version
+                        ),
+                    });
+                }
+                return Err(SourceError::ChartMismatch {
+                    url: shown_url,
+                    field: m.field,
+                    requested: m.requested,
+                    found: m.found,
+                });
             }
-            let lock = lock_for(entry, &files, Some(fetched.digest.clone()));
+            let mut retagged = Vec::new();
+            let mut stale_lock = None;
+            let mut notes = Vec::new();
+            if let Some(locked) = &locked_digest
+                && *locked != fetched.digest
+            {
+                match fetcher.identify_chart_digest(&req, locked) {
+                    Some(what) => {
+                        notes.push(format!(
+                            "the lock data recorded {locked} for {version}, but that is {what}: the lock was edited along with the version; vendored {chart} {version} as the repository serves it ({digest})",
+                            version = entry.version,
+                            digest = fetched.digest,
+                        ));
+                        stale_lock = Some(what);
+                    }
+                    None => retagged.push(Retag {
+                        url: shown_url.clone(),
+                        locked: locked.clone(),
+                        served: fetched.digest.clone(),
+                    }),
+                }
+            }
+            let (files, note) = chart_tree(config, entry, &chart_files)?;
+            notes.extend(note);
+            let lock = lock_for(entry, &files, Some(fetched.digest.clone()), Some(inputs));
             Ok(Prepared {
                 name: entry.name.clone(),
                 version: entry.version.clone(),
                 files,
                 lock,
-                note,
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
                 downloaded: fetched.downloaded,
+                retagged,
+                stale_lock,
             })
         }
     }
+}
+
+/// A manifest file as fetched must be what a manifest URL should serve: UTF-8 Kubernetes YAML
+/// with at least one object (none is allowed with `allow-empty`). Kustomization files must be
+/// YAML; files of other types are vendored as they are.
+fn verify_manifest(
+    name: &str,
+    url: &str,
+    bytes: &[u8],
+    allow_empty: bool,
+) -> Result<(), SourceError> {
+    let url = crate::sources::http::redact(url);
+    let kustomization = kyaml::manifest::is_kustomization_file(name);
+    if !kyaml::manifest::is_manifest_file(name) && !kustomization {
+        return Ok(());
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<?xml")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
+    {
+        return Err(SourceError::NotManifest {
+            url,
+            reason: "the response is an HTML or XML page".into(),
+            help: "the server answered with a web page (a login page, an error page, a moved repository?); check the URL and any credentials it needs".into(),
+        });
+    }
+    let not_manifest = |reason: String| SourceError::NotManifest {
+        url: url.clone(),
+        reason,
+        help: "check the URL: it must serve the raw YAML of the release (nothing was written)"
+            .into(),
+    };
+    let text =
+        kyaml::manifest::text_of(bytes.to_vec(), name).map_err(|e| not_manifest(e.to_string()))?;
+    if kustomization {
+        return match kyaml::parse_one(&text, kyaml::Dialect::Kube) {
+            Ok(kyaml::Value::Map(_)) => Ok(()),
+            Ok(_) => Err(not_manifest(format!("{name} is not a YAML mapping"))),
+            Err(e) => Err(not_manifest(format!("{name}: invalid YAML: {e}"))),
+        };
+    }
+    let strict = kyaml::manifest::ParseOptions {
+        expand_lists: true,
+        strict: true,
+        keep_non_objects: false,
+    };
+    let objects =
+        kyaml::manifest::parse(&text, name, strict).map_err(|e| not_manifest(e.to_string()))?;
+    if objects.is_empty() && !allow_empty {
+        return Err(SourceError::NotManifest {
+            url,
+            reason: if bytes.is_empty() {
+                "the response is empty: no Kubernetes object".into()
+            } else {
+                "the file holds no Kubernetes object".into()
+            },
+            help: "check the URL; if the file is empty on purpose, say so with `allow-empty = true` in the entry (nothing was written)".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The vendored tree of a verified chart archive: the render with the entry's inputs, plus the
+/// generated kustomization.yaml. `sync` writes it; `check --render` compares it with the tree
+/// on disk.
+pub fn chart_tree(
+    config: &Config,
+    entry: &Entry,
+    chart: &archive::ChartFiles,
+) -> Result<(Tree, Option<String>), SourceError> {
+    let (mut files, note) = render(config, entry, chart)?;
+    if !files.keys().any(|k| is_kustomization(k)) {
+        let listed: Vec<&str> = files
+            .keys()
+            .filter(|k| kyaml::manifest::is_manifest_file(k))
+            .map(String::as_str)
+            .collect();
+        let k = generated_kustomization(config, entry, &listed);
+        files.insert("kustomization.yaml".into(), k.into_bytes());
+    }
+    Ok((files, note))
 }
 
 /// Renders a verified chart with the entry's release, namespace, values and the settings'
@@ -222,7 +444,7 @@ fn render(
     chart: &archive::ChartFiles,
 ) -> Result<(Tree, Option<String>), SourceError> {
     let what = format!("chart `{}` {}", entry.name, entry.version);
-    let tmp = tempfile::tempdir().map_err(|e| SourceError::Render {
+    let tmp = crate::workspace::temp::dir("render").map_err(|e| SourceError::Render {
         what: what.clone(),
         message: e.to_string(),
     })?;
@@ -275,6 +497,7 @@ fn lock_for(
     entry: &Entry,
     files: &BTreeMap<String, Vec<u8>>,
     archive_digest: Option<String>,
+    render: Option<crate::config::RenderInputs>,
 ) -> Lock {
     let digests: BTreeMap<String, String> = files
         .iter()
@@ -287,6 +510,7 @@ fn lock_for(
         digest: Some(digest),
         images,
         files: digests,
+        render,
     }
 }
 
@@ -363,6 +587,7 @@ fn diff_tree(
 /// Syncs the selected entries. See the module documentation for the guarantees.
 pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncReport, SyncError> {
     let entries = selected(config, &opts.only)?;
+    selected(config, &opts.accept_retag)?;
     let results = prepare_all(fetcher, config, &entries, opts.jobs, opts.progress);
     let mut failures = Vec::new();
     let mut prepared = Vec::new();
@@ -380,6 +605,32 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
     }
     if !failures.is_empty() {
         return Err(SyncError::Several { failures });
+    }
+    // A re-tag is adopted only for the entries the user named; otherwise nothing is written.
+    let mut retagged = Vec::new();
+    for (entry, p) in &mut prepared {
+        if p.retagged.is_empty() {
+            continue;
+        }
+        if opts.accept_retag.contains(&entry.name) {
+            let accepted: Vec<String> = p
+                .retagged
+                .iter()
+                .map(|r| format!("{} (was {}, now {})", r.url, r.locked, r.served))
+                .collect();
+            let note = format!("accepted the re-tag of {}", accepted.join(", "));
+            p.note = Some(match p.note.take() {
+                Some(n) => format!("{note}; {n}"),
+                None => note,
+            });
+        } else {
+            for r in &p.retagged {
+                retagged.push((entry.name.clone(), entry.version.clone(), r.clone()));
+            }
+        }
+    }
+    if !retagged.is_empty() {
+        return Err(SyncError::Retagged { entries: retagged });
     }
 
     let mut outcomes = Vec::new();
@@ -454,27 +705,19 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
             downloads: fetcher.downloads(),
         });
     }
-    // Compute the new vendor.toml before touching anything, so a config problem writes nothing.
-    let new_text = if updates.is_empty() {
-        None
-    } else {
-        Some(crate::config::lock::apply(config, &updates)?)
-    };
-    let mut tx = Transaction::new();
+    // The trees and vendor.toml change in one journaled transaction (`crate::workspace::txn`);
+    // the lock data goes into vendor.toml as it is on disk now.
+    let mut tx = Transaction::new(&config.root);
+    let mut wrote_config = None;
+    if !updates.is_empty() {
+        let (text, changed) = crate::config::lock::apply_current(config, &updates)?;
+        if changed {
+            tx.stage_file(&config.path, text.as_bytes())?;
+            wrote_config = Some(config.path.display().to_string());
+        }
+    }
     tx.stage_many(&to_stage, opts.jobs)?;
     tx.commit()?;
-    let mut wrote_config = None;
-    if let Some(text) = new_text
-        && text != config.source
-    {
-        crate::config::lock::write_atomically(&config.path, text.as_bytes()).map_err(|source| {
-            LockWriteError::Write {
-                path: config.path.clone(),
-                source,
-            }
-        })?;
-        wrote_config = Some(config.path.display().to_string());
-    }
     Ok(SyncReport {
         entries: outcomes,
         wrote_config,
@@ -514,24 +757,55 @@ pub fn verify_upstream(
             }
         };
         let lock = entry.lock.as_ref().expect("filtered above");
-        if lock.digest != p.lock.digest {
-            let changed: Vec<&str> = p
-                .lock
-                .files
+        let at = Some(config.pos_of(entry.span.start));
+        if let Some(what) = &p.stale_lock {
+            findings.push(
+                Finding::new(
+                    Code::NotSynced,
+                    format!(
+                        "the lock data of {} records {} for {}, but that is {what}",
+                        entry.name,
+                        lock.digest.as_deref().unwrap_or("-"),
+                        entry.version,
+                    ),
+                )
+                .entry(&entry.name)
+                .file(crate::config::FILE_NAME)
+                .at(at)
+                .help(format!(
+                    "the lock data was edited along with the version; run `vendor sync {}` to vendor {} as the repository serves it",
+                    entry.name, entry.version
+                )),
+            );
+            continue;
+        }
+        if !p.retagged.is_empty() {
+            let detail: Vec<String> = p
+                .retagged
                 .iter()
-                .filter(|(k, v)| lock.files.get(*k) != Some(*v))
-                .map(|(k, _)| k.as_str())
+                .map(|r| format!("{}: locked {}, now {}", r.url, r.locked, r.served))
                 .collect();
-            let detail = if changed.is_empty() {
-                String::new()
-            } else {
-                format!(" (changed: {})", changed.join(", "))
-            };
             findings.push(
                 Finding::new(
                     Code::UpstreamRetagged,
                     format!(
-                        "upstream serves different content for {} {}: locked {}, now {}{detail}",
+                        "upstream serves different content for {} {}: {}",
+                        entry.name,
+                        entry.version,
+                        detail.join("; "),
+                    ),
+                )
+                .entry(&entry.name)
+                .file(crate::config::FILE_NAME)
+                .at(at)
+                .help(format!("the release was re-tagged or tampered with: review the upstream change (`vendor diff {name}`) before adopting it with `vendor sync --accept-retag {name}`", name = entry.name)),
+            );
+        } else if lock.digest != p.lock.digest {
+            findings.push(
+                Finding::new(
+                    Code::UpstreamRetagged,
+                    format!(
+                        "upstream serves different content for {} {}: locked {}, now {}",
                         entry.name,
                         entry.version,
                         lock.digest.as_deref().unwrap_or("-"),
@@ -540,8 +814,8 @@ pub fn verify_upstream(
                 )
                 .entry(&entry.name)
                 .file(crate::config::FILE_NAME)
-                .at(Some(config.pos_of(entry.span.start)))
-                .help("the release was re-tagged or tampered with: review the upstream change before running `vendor sync`"),
+                .at(at)
+                .help(format!("the vendored content no longer matches what upstream serves for this version: review the change (`vendor diff {name}`) before running `vendor sync --accept-retag {name}`", name = entry.name)),
             );
         }
     }

@@ -19,14 +19,29 @@ pub struct ImageRef {
 }
 
 impl ImageRef {
-    /// Parses a reference the way Docker normalizes it. Returns `None` for text that cannot be
-    /// an image reference (empty, whitespace, upper case in the repository).
-    pub fn parse(reference: &str) -> Option<ImageRef> {
-        if reference.is_empty() || reference.contains(char::is_whitespace) {
-            return None;
+    /// Parses a reference by the distribution reference grammar (what containerd, CRI-O and
+    /// Docker accept), normalized the way Docker does (`nginx` is `docker.io/library/nginx`).
+    /// `Err` says what is wrong with it.
+    pub fn parse(reference: &str) -> Result<ImageRef, String> {
+        if reference.is_empty() {
+            return Err("it is empty".into());
+        }
+        if let Some(c) = reference.chars().find(|c| !c.is_ascii_graphic()) {
+            // Invisible and look-alike characters are all outside printable ASCII.
+            let what = if c.is_control() {
+                "a control character"
+            } else if c.is_whitespace() {
+                "whitespace"
+            } else {
+                "a character outside printable ASCII"
+            };
+            return Err(format!("it contains {what} (U+{:04X})", c as u32));
         }
         let (name_tag, digest) = match reference.split_once('@') {
-            Some((n, d)) => (n, Some(d.to_string())),
+            Some((n, d)) => {
+                check_digest(d)?;
+                (n, Some(d.to_string()))
+            }
             None => (reference, None),
         };
         // The tag is after the last ':' that comes after the last '/'.
@@ -34,36 +49,40 @@ impl ImageRef {
         let (name, tag) = match name_tag[last_slash..].rfind(':') {
             Some(i) => (
                 &name_tag[..last_slash + i],
-                Some(name_tag[last_slash + i + 1..].to_string()),
+                Some(&name_tag[last_slash + i + 1..]),
             ),
             None => (name_tag, None),
         };
-        if name.is_empty() || tag.as_deref() == Some("") {
-            return None;
+        if let Some(tag) = tag {
+            check_tag(tag)?;
+        }
+        if name.len() > MAX_NAME {
+            return Err(format!(
+                "the name is {} characters long, more than {MAX_NAME}",
+                name.len()
+            ));
         }
         let (registry, repository) = match name.split_once('/') {
             Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
+                if first.contains(['.', ':'])
+                    || first == "localhost"
+                    || first.bytes().any(|b| b.is_ascii_uppercase()) =>
             {
-                (first.to_string(), rest.to_string())
+                check_domain(first)?;
+                (first.to_string(), rest)
             }
-            _ => ("docker.io".to_string(), name.to_string()),
+            _ => ("docker.io".to_string(), name),
         };
+        check_path(repository)?;
         let repository = if registry == "docker.io" && !repository.contains('/') {
             format!("library/{repository}")
         } else {
-            repository
+            repository.to_string()
         };
-        if repository.is_empty()
-            || repository.bytes().any(|b| b.is_ascii_uppercase())
-            || repository.split('/').any(str::is_empty)
-        {
-            return None;
-        }
-        Some(ImageRef {
+        Ok(ImageRef {
             registry,
             repository,
-            tag,
+            tag: tag.map(str::to_string),
             digest,
         })
     }
@@ -75,6 +94,126 @@ impl ImageRef {
         let full = format!("{}/{}", self.registry, self.repository);
         let prefix = normalize_registry(prefix);
         full == prefix || full.starts_with(&format!("{prefix}/"))
+    }
+}
+
+/// Longest name (registry and repository) the grammar accepts.
+const MAX_NAME: usize = 255;
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+fn check_tag(tag: &str) -> Result<(), String> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let ok = match tag.as_bytes() {
+        [] => false,
+        [first, rest @ ..] => {
+            word(*first)
+                && rest.len() < 128
+                && rest.iter().all(|&b| word(b) || b == b'.' || b == b'-')
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "the tag `{tag}` is not 1 to 128 letters, digits, `_`, `.` and `-` (not starting with `.` or `-`)"
+        ))
+    }
+}
+
+/// A digest the runtimes verify: `sha256:` and 64 lowercase hex digits (or sha384/sha512 with
+/// 96/128).
+fn check_digest(digest: &str) -> Result<(), String> {
+    let ok = digest.split_once(':').is_some_and(|(algorithm, hex)| {
+        let len = match algorithm {
+            "sha256" => 64,
+            "sha384" => 96,
+            "sha512" => 128,
+            _ => return false,
+        };
+        hex.len() == len
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "the digest `{digest}` is not `sha256:` followed by 64 lowercase hex digits"
+        ))
+    }
+}
+
+/// `host[:port]`: DNS labels separated by dots (an IPv4 address is one such), or `[IPv6]`.
+fn check_domain(domain: &str) -> Result<(), String> {
+    let port = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let valid = match domain.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').is_some_and(|(v6, tail)| {
+            !v6.is_empty()
+                && v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':')
+                && (tail.is_empty() || tail.strip_prefix(':').is_some_and(port))
+        }),
+        None => {
+            let (host, p) = match domain.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (domain, None),
+            };
+            host.split('.').all(label) && p.is_none_or(port)
+        }
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "the registry `{domain}` is not a host name with an optional port"
+        ))
+    }
+}
+
+/// Path components of lowercase letters and digits, separated within a component by `.`, `_`,
+/// `__` or runs of `-`; components separated by `/`.
+fn check_path(path: &str) -> Result<(), String> {
+    let component = |c: &str| {
+        let b = c.as_bytes();
+        let alnum = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+        let mut i = 0;
+        let mut need_alnum = true;
+        while i < b.len() {
+            if alnum(b[i]) {
+                need_alnum = false;
+                i += 1;
+                continue;
+            }
+            if need_alnum {
+                return false;
+            }
+            // A separator: `.`, `_`, `__` or one or more `-`.
+            let sep = match b[i] {
+                b'.' => 1,
+                b'_' if b.get(i + 1) == Some(&b'_') => 2,
+                b'_' => 1,
+                b'-' => b[i..].iter().take_while(|&&x| x == b'-').count(),
+                _ => return false,
+            };
+            i += sep;
+            need_alnum = true;
+        }
+        !need_alnum
+    };
+    if path.split('/').all(component) {
+        Ok(())
+    } else if path.bytes().any(|b| b.is_ascii_uppercase()) {
+        Err(format!("the repository `{path}` is not lowercase"))
+    } else {
+        Err(format!(
+            "the repository `{path}` is not lowercase letters and digits in `/`-separated parts (with `.`, `_`, `__` or `-` between them)"
+        ))
     }
 }
 
@@ -99,13 +238,18 @@ pub struct Violation {
 /// Judges one image reference against the policy. Every rule that fails gives a violation.
 pub fn judge(reference: &str, policy: &ImagePolicy) -> Vec<Violation> {
     let mut out = Vec::new();
-    let Some(image) = ImageRef::parse(reference) else {
-        out.push(Violation {
-            code: Code::ImageUntagged,
-            message: format!("`{reference}` is not a valid image reference"),
-            help: "write the image as registry/repository:tag, pinned to a release".into(),
-        });
-        return out;
+    let image = match ImageRef::parse(reference) {
+        Ok(image) => image,
+        Err(why) => {
+            out.push(Violation {
+                code: Code::ImageInvalid,
+                message: format!("`{reference}` is not a valid image reference: {why}"),
+                help: "write the image as [registry/]repository[:tag][@sha256:<64 hex digits>]; \
+                       runtimes refuse or read a malformed reference differently"
+                    .into(),
+            });
+            return out;
+        }
     };
     if policy.deny_latest && image.digest.is_none() {
         match image.tag.as_deref() {
@@ -237,8 +381,10 @@ mod tests {
     use super::*;
 
     fn r(s: &str) -> ImageRef {
-        ImageRef::parse(s).unwrap_or_else(|| panic!("{s} should parse"))
+        ImageRef::parse(s).unwrap_or_else(|e| panic!("{s} should parse: {e}"))
     }
+
+    const HEX: &str = "1f7eaeb0b0a6d3a4f95f2f1e8f6d9e3bd2a0d66e2a66c7e9f3c1c6a1a7e1f3c2";
 
     #[test]
     fn parses_references_like_docker() {
@@ -256,17 +402,54 @@ mod tests {
             (a.registry.as_str(), a.repository.as_str(), a.tag.as_deref()),
             ("quay.io", "argoproj/argocd", Some("v2.14.21"))
         );
-        let p = r("localhost:5000/team/app:1.2@sha256:abc");
+        let p = r(&format!("localhost:5000/team/app:1.2@sha256:{HEX}"));
         assert_eq!(
             (p.registry.as_str(), p.tag.as_deref(), p.digest.as_deref()),
-            ("localhost:5000", Some("1.2"), Some("sha256:abc"))
+            (
+                "localhost:5000",
+                Some("1.2"),
+                Some(&*format!("sha256:{HEX}"))
+            )
         );
-        let d = r("registry.k8s.io/ingress-nginx/controller:v1.14.5@sha256:1f7eaeb0");
+        let d = r(&format!(
+            "registry.k8s.io/ingress-nginx/controller:v1.14.5@sha256:{HEX}"
+        ));
         assert_eq!(d.repository, "ingress-nginx/controller");
         assert_eq!(r("bitnami/redis").repository, "bitnami/redis");
-        assert!(ImageRef::parse("").is_none());
-        assert!(ImageRef::parse("Nginx:1").is_none());
-        assert!(ImageRef::parse("nginx:").is_none());
+        assert_eq!(r("[::1]:5000/a/b:1").registry, "[::1]:5000");
+        assert_eq!(
+            r("10.0.0.1:5000/a_b/c__d/e--f.g:1").repository,
+            "a_b/c__d/e--f.g"
+        );
+        assert_eq!(r("Example.COM/app:V_1.0-rc").registry, "Example.COM");
+        assert!(r(&format!("a:{}", "x".repeat(128))).tag.is_some());
+    }
+
+    #[test]
+    fn refuses_what_the_reference_grammar_does_not_allow() {
+        let err = |s: &str| ImageRef::parse(s).expect_err(s);
+        assert_eq!(err(""), "it is empty");
+        assert!(err("Nginx:1").contains("not lowercase"));
+        assert!(err("nginx:").contains("the tag ``"));
+        assert!(err("nginx:latest@sha256:abc").contains("64 lowercase hex"));
+        assert!(err(&format!("nginx@sha256:{}", HEX.to_uppercase())).contains("digest"));
+        assert!(err(&format!("nginx@md5:{HEX}")).contains("digest"));
+        assert!(err(&format!("nginx@sha256:{HEX}@sha256:{HEX}")).contains("digest"));
+        assert!(err(&format!("a:{}", "x".repeat(129))).contains("the tag"));
+        assert!(err("a:.v1").contains("the tag"));
+        assert!(err("a:v1##[x]").contains("the tag"));
+        assert!(err("::set-env name=X::y").contains("whitespace"));
+        assert!(err("nginx\u{1b}[2J:1").contains("a control character (U+001B)"));
+        assert!(err("nginx:1\u{202e}").contains("U+202E"));
+        assert!(err("nginx:1\u{200b}").contains("U+200B"));
+        assert!(err("ngïnx:1").contains("outside printable ASCII (U+00EF)"));
+        assert!(err("a//b:1").contains("repository"));
+        assert!(err("a/b_:1").contains("repository"));
+        assert!(err("a/-b:1").contains("repository"));
+        assert!(err("a/b___c:1").contains("repository"));
+        assert!(err("my-.registry.io/a:1").contains("registry"));
+        assert!(err("registry.io:port/a:1").contains("registry"));
+        assert!(err(&format!("{}/a:1", "r.".repeat(130))).contains("characters long"));
     }
 
     #[test]
@@ -291,7 +474,9 @@ mod tests {
         assert_eq!(codes("nginx", &p), [Code::ImageUntagged]);
         assert_eq!(codes("nginx:stable", &p), [Code::ImageFloatingTag]);
         assert_eq!(codes("nginx:1.27.3", &p), []);
-        assert_eq!(codes("nginx@sha256:0123", &p), []);
+        assert_eq!(codes(&format!("nginx@sha256:{HEX}"), &p), []);
+        assert_eq!(codes("nginx:latest@sha256:abc", &p), [Code::ImageInvalid]);
+        assert_eq!(codes(&format!("nginx:latest@sha256:{HEX}"), &p), []);
         let strict = ImagePolicy {
             require_digest: true,
             allow_registries: vec!["quay.io".into()],
@@ -301,7 +486,11 @@ mod tests {
             codes("nginx:1.27.3", &strict),
             [Code::ImageNoDigest, Code::ImageRegistryNotAllowed]
         );
-        assert_eq!(codes("quay.io/a/b:1@sha256:00", &strict), []);
+        assert_eq!(codes(&format!("quay.io/a/b:1@sha256:{HEX}"), &strict), []);
+        assert_eq!(
+            codes("quay.io/a/b:1@sha256:00", &strict),
+            [Code::ImageInvalid]
+        );
         let lax = ImagePolicy {
             deny_latest: false,
             ..ImagePolicy::default()

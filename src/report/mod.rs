@@ -1,7 +1,8 @@
 //! The report layer: one model of what the commands produce ([`model`]) and one printer per
 //! output format ([`human`], [`json`], [`markdown`], [`github`], [`sarif`]), plus progress on
 //! stderr ([`progress`]). Printers only format; deciding levels and exit codes is the caller's
-//! business. Nothing else in the app prints.
+//! business. Nothing else in the app prints. Upstream text reaches a terminal or a CI log only
+//! through [`text`] (visible escapes, no workflow commands).
 
 pub mod github;
 pub mod human;
@@ -10,6 +11,7 @@ pub mod markdown;
 pub mod model;
 pub mod progress;
 pub mod sarif;
+pub mod text;
 mod values;
 
 use crate::diag::Finding;

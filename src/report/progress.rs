@@ -5,6 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::text::{inline, neutralise_commands};
+
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressStyle {
@@ -62,7 +64,9 @@ impl Progress {
         match self.style {
             ProgressStyle::Bar => self.bar(n, name, version),
             ProgressStyle::Lines => line(&format!(
-                "fetched {name} {version} ({})",
+                "fetched {} {} ({})",
+                inline(name),
+                inline(version),
                 if downloaded { "downloaded" } else { "cache" }
             )),
             ProgressStyle::Quiet => {}
@@ -74,7 +78,7 @@ impl Progress {
         let n = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         match self.style {
             ProgressStyle::Bar => self.bar(n, name, version),
-            ProgressStyle::Lines => line(&format!("failed  {name} {version}")),
+            ProgressStyle::Lines => line(&format!("failed  {} {}", inline(name), inline(version))),
             ProgressStyle::Quiet => {}
         }
     }
@@ -90,11 +94,14 @@ impl Progress {
         let total = self.total.load(Ordering::Relaxed);
         let _ = write!(
             std::io::stderr().lock(),
-            "\r\x1b[2K[{n}/{total}] {name} {version}"
+            "\r\x1b[2K[{n}/{total}] {} {}",
+            inline(name),
+            inline(version)
         );
     }
 }
 
 fn line(text: &str) {
+    let text = neutralise_commands(text.to_string());
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

@@ -41,20 +41,45 @@ pub struct RepoAuth {
 
 impl RepoAuth {
     /// The `Authorization` header for `repo_url`: the named environment variables first, then
-    /// Helm's repositories.yaml. `None` when nothing applies.
-    pub fn header_for(&self, repo_url: &str) -> Option<String> {
-        let env = |name: &Option<String>| {
-            name.as_ref()
-                .and_then(|n| std::env::var(n).ok())
-                .filter(|v| !v.is_empty())
+    /// Helm's repositories.yaml. `None` when nothing applies. A variable that the entry names
+    /// but that is unset (or empty) is an error naming it: the request would go out without the
+    /// credentials the entry asks for.
+    pub fn header_for(&self, repo_url: &str) -> Result<Option<String>, super::SourceError> {
+        let env = |key: &'static str, name: &Option<String>| match name {
+            None => Ok(None),
+            Some(n) => match std::env::var(n) {
+                Ok(v) if !v.is_empty() => Ok(Some(v)),
+                _ => Err(super::SourceError::MissingCredential {
+                    url: without_userinfo(repo_url),
+                    key,
+                    variable: n.clone(),
+                }),
+            },
         };
-        if let Some(token) = env(&self.token_env) {
-            return Some(format!("Bearer {token}"));
+        if let Some(token) = env("token-env", &self.token_env)? {
+            return Ok(Some(format!("Bearer {token}")));
         }
-        if let (Some(u), Some(p)) = (env(&self.username_env), env(&self.password_env)) {
-            return Some(basic_header(&u, &p));
+        let user = env("username-env", &self.username_env)?;
+        let password = env("password-env", &self.password_env)?;
+        if user.is_some() || password.is_some() {
+            return Ok(Some(basic_header(
+                user.as_deref().unwrap_or(""),
+                password.as_deref().unwrap_or(""),
+            )));
         }
-        helm_repository_credentials(repo_url).map(|c| basic_header(&c.username, &c.password))
+        Ok(helm_repository_credentials(repo_url).map(|c| basic_header(&c.username, &c.password)))
+    }
+}
+
+/// The URL without `user:password@` (for messages).
+fn without_userinfo(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -84,7 +109,7 @@ pub fn helm_repository_credentials(repo_url: &str) -> Option<Credentials> {
 /// The `username`/`password` of the repositories.yaml entry whose `url` is `repo_url`.
 pub fn repository_credentials_from(text: &str, repo_url: &str) -> Option<Credentials> {
     let want = repo_url.trim_end_matches('/');
-    for repo in super::helm_repo::sequence_of_flat_maps(text, "repositories").ok()? {
+    for repo in super::helm_repo::index::sequence_of_flat_maps(text, "repositories").ok()? {
         let url = repo.get("url").map(|u| u.trim_end_matches('/'));
         if url == Some(want) {
             let username = repo.get("username").cloned().unwrap_or_default();

@@ -14,6 +14,7 @@ pub mod git;
 pub mod github;
 pub mod helm_repo;
 pub mod http;
+pub mod identity;
 pub mod oci;
 pub mod raw;
 
@@ -33,6 +34,29 @@ pub enum SourceError {
         url: String,
         reason: String,
         attempts: u32,
+    },
+    #[error("{url}: {reason} (after {attempts} attempts)")]
+    #[diagnostic(help(
+        "the server is up but not answering: try again later; VENDOR_HTTP_TIMEOUT (seconds) sets how long to wait for it"
+    ))]
+    Stalled {
+        url: String,
+        reason: String,
+        attempts: u32,
+    },
+    #[error("{url}: {reason}")]
+    #[diagnostic(help("trying again cannot help: check the URL and what the server sends"))]
+    Refused { url: String, reason: String },
+    #[error(
+        "{url}: `auth.{key}` names the environment variable {variable}, which is not set or empty"
+    )]
+    #[diagnostic(help(
+        "set {variable} to the credential (e.g. in the CI job's secrets), or remove `auth` from the entry to use Helm's repositories.yaml"
+    ))]
+    MissingCredential {
+        url: String,
+        key: &'static str,
+        variable: String,
     },
     #[error("{url}: HTTP {status}")]
     #[diagnostic(help("the server refused the request; check the URL"))]
@@ -86,6 +110,39 @@ pub enum SourceError {
     InvalidResponse { url: String, reason: String },
     #[error("{what}: {reason}")]
     Unsupported { what: String, reason: String },
+    #[error(
+        "{url}: the archive's Chart.yaml says {field} `{found}`, but `{requested}` was requested"
+    )]
+    #[diagnostic(help(
+        "the repository serves another chart under this name or version; check `chart` and `version` in vendor.toml (nothing was written)"
+    ))]
+    ChartMismatch {
+        url: String,
+        field: &'static str,
+        requested: String,
+        found: String,
+    },
+    #[error("{url}: not a chart archive: {reason}")]
+    #[diagnostic(help("the repository serves something else than a Helm chart here"))]
+    NotAChart { url: String, reason: String },
+    #[error(
+        "the lock data of `{entry}` records {digest} for {version}, but that archive is {actual}"
+    )]
+    #[diagnostic(help("{help}"))]
+    StaleLock {
+        entry: String,
+        version: String,
+        digest: String,
+        actual: String,
+        help: String,
+    },
+    #[error("{url}: not a Kubernetes manifest: {reason}")]
+    #[diagnostic(help("{help}"))]
+    NotManifest {
+        url: String,
+        reason: String,
+        help: String,
+    },
     #[error("{what} does not render: {message}")]
     #[diagnostic(help("check the entry's values files, release and namespace against the chart"))]
     Render { what: String, message: String },
@@ -216,8 +273,12 @@ impl Fetcher {
         }
     }
 
-    /// A chart archive at an exact version, verified against the index digest (HTTP) or the
-    /// manifest and layer digests (OCI), and against `known_digest` when given.
+    /// A chart archive at an exact version. The repository is asked first what the version is
+    /// (the index entry's digest, or the OCI tag's layer digest), and the cache answers only
+    /// with that archive; a download is verified against it. Where the repository cannot be
+    /// asked (offline without a cached index, an index without digests), the cache answers by
+    /// `known_digest` or by what this version resolved to before. Either way the caller checks
+    /// the archive's Chart.yaml against the request ([`identity::check`]).
     pub fn fetch_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
         let key = format!(
             "chart {}|{}|{}",
@@ -225,36 +286,59 @@ impl Fetcher {
             req.chart,
             req.version
         );
-        if !self.bypass_cache {
-            let cached = req
-                .known_digest
-                .as_deref()
-                .and_then(|d| self.cache.get(d))
-                .or_else(|| {
-                    if self.offline {
-                        self.cache.get_by_ref(&key)
-                    } else {
-                        None
-                    }
-                });
-            if let Some(bytes) = cached {
-                let digest = crate::digest::of_bytes(&bytes);
-                return Ok(FetchedChart {
-                    bytes,
-                    digest,
-                    url: key,
-                    downloaded: false,
-                });
-            }
-        }
-        self.online(&http::redact(&key))?;
         let fetched = if req.repo.starts_with("oci://") {
-            self.fetch_oci_chart(req)?
+            self.fetch_oci_chart(req, &key)?
         } else {
-            self.fetch_http_chart(req)?
+            self.fetch_http_chart(req, &key)?
         };
-        self.cache.set_ref(&key, &fetched.digest);
+        if fetched.downloaded {
+            self.cache.set_ref(&key, &fetched.digest);
+        }
         Ok(fetched)
+    }
+
+    /// A chart archive from the cache: the one the repository advertises when it could be
+    /// asked, else the last one this version resolved to (offline) or `known_digest`.
+    fn cached_chart(
+        &self,
+        advertised: Option<&str>,
+        req: &ChartRequest,
+        key: &str,
+    ) -> Option<(Vec<u8>, String)> {
+        if self.bypass_cache {
+            return None;
+        }
+        let candidates: Vec<String> = match advertised {
+            Some(d) => vec![d.to_string()],
+            None => [
+                self.offline.then(|| self.cache.get_ref(key)).flatten(),
+                req.known_digest.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        };
+        candidates.into_iter().find_map(|d| {
+            let bytes = self.cache.get(&d)?;
+            let digest = crate::digest::of_bytes(&bytes);
+            Some((bytes, digest))
+        })
+    }
+
+    /// What a chart digest recorded for `req` really is, when it can be shown to be another
+    /// chart or version: the repository's index lists it under another version, or the archive
+    /// in the cache says so in its Chart.yaml. `None` when nothing shows that (for a digest
+    /// that differs from what the repository serves: upstream changed, a re-tag).
+    pub fn identify_chart_digest(&self, req: &ChartRequest, digest: &str) -> Option<String> {
+        if !req.repo.starts_with("oci://")
+            && let Some(what) = self.index_names_digest(req, digest)
+        {
+            return Some(what);
+        }
+        let id = identity::of_archive(&self.cache.get(digest)?)?;
+        identity::check(&id, &req.chart, &req.version)
+            .is_err()
+            .then(|| format!("{id} (its Chart.yaml, in the download cache)"))
     }
 
     /// Every version a source offers, parsed and newest first; tags that are not versions are

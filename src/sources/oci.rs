@@ -82,6 +82,16 @@ pub struct Registry<'a> {
     pub page_size: usize,
 }
 
+/// The chart layer a tag points at.
+#[derive(Debug, Clone)]
+pub struct ChartLayer {
+    pub blob_url: String,
+    /// `sha256:<hex>` of the archive.
+    pub digest: String,
+    pub size: Option<u64>,
+    pub manifest_digest: String,
+}
+
 /// A pulled chart: the archive bytes and their digest.
 #[derive(Debug, Clone)]
 pub struct PulledChart {
@@ -198,6 +208,19 @@ impl<'a> Registry<'a> {
 
     /// Pulls the chart archive of `version`, verifying manifest and layer digests.
     pub fn pull(&self, r: &Reference, version: &str) -> Result<PulledChart, SourceError> {
+        let layer = self.resolve(r, version)?;
+        let bytes = self.blob(r, &layer)?;
+        Ok(PulledChart {
+            bytes,
+            digest: layer.digest,
+            manifest_digest: layer.manifest_digest,
+        })
+    }
+
+    /// What the tag of `version` points at: its manifest (verified against the registry's
+    /// `Docker-Content-Digest`) and the digest and size of the chart layer. One small request;
+    /// the archive itself is [`Registry::blob`].
+    pub fn resolve(&self, r: &Reference, version: &str) -> Result<ChartLayer, SourceError> {
         let tag = tag_for_version(version);
         let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository);
         let resp = self.get(r, &url, OCI_MANIFEST)?;
@@ -248,28 +271,33 @@ impl<'a> Registry<'a> {
             .unwrap_or("")
             .to_string();
         let size = layer.get("size").and_then(serde_json::Value::as_u64);
-        if !digest.starts_with("sha256:") {
+        if crate::digest::hex_of(&digest).is_none() {
             return Err(SourceError::InvalidResponse {
                 url: super::http::redact(&url),
                 reason: format!("unsupported layer digest `{digest}`"),
             });
         }
-        let blob_url = format!("{}/v2/{}/blobs/{digest}", r.base_url(), r.repository);
-        let blob = self.get(r, &blob_url, "application/octet-stream")?;
-        check_status(&blob, &blob_url)?;
+        Ok(ChartLayer {
+            blob_url: format!("{}/v2/{}/blobs/{digest}", r.base_url(), r.repository),
+            digest,
+            size,
+            manifest_digest,
+        })
+    }
+
+    /// The chart layer's bytes, verified against its digest and size.
+    pub fn blob(&self, r: &Reference, layer: &ChartLayer) -> Result<Vec<u8>, SourceError> {
+        let blob = self.get(r, &layer.blob_url, "application/octet-stream")?;
+        check_status(&blob, &layer.blob_url)?;
         let actual = crate::digest::of_bytes(&blob.body);
-        if actual != digest || size.is_some_and(|s| s != blob.body.len() as u64) {
+        if actual != layer.digest || layer.size.is_some_and(|s| s != blob.body.len() as u64) {
             return Err(SourceError::DigestMismatch {
-                url: super::http::redact(&blob_url),
-                expected: digest,
+                url: super::http::redact(&layer.blob_url),
+                expected: layer.digest.clone(),
                 actual,
             });
         }
-        Ok(PulledChart {
-            bytes: blob.body,
-            digest,
-            manifest_digest,
-        })
+        Ok(blob.body)
     }
 
     /// Every tag of the repository, following pagination.
@@ -415,26 +443,53 @@ impl super::VersionSource for ChartTags {
 }
 
 impl Fetcher {
-    pub(crate) fn fetch_oci_chart(&self, req: &ChartRequest) -> Result<FetchedChart, SourceError> {
+    /// A chart from a registry: the tag is resolved first (its manifest names the layer's
+    /// digest), so the cache answers only with the archive the tag points at now.
+    pub(crate) fn fetch_oci_chart(
+        &self,
+        req: &ChartRequest,
+        key: &str,
+    ) -> Result<FetchedChart, SourceError> {
         let r =
             Reference::parse(&req.repo, &req.chart).ok_or_else(|| SourceError::Unsupported {
                 what: req.repo.clone(),
                 reason: "expected oci://HOST/PATH".into(),
             })?;
+        let shown = format!(
+            "oci://{}/{}:{}",
+            r.host,
+            r.repository,
+            tag_for_version(&req.version)
+        );
         let mut registry = Registry::new(&self.http);
         registry.credentials = self.registry_credentials.clone();
-        let pulled = registry.pull(&r, &req.version)?;
+        let layer = if self.offline {
+            None
+        } else {
+            Some(registry.resolve(&r, &req.version)?)
+        };
+        if let Some((bytes, digest)) =
+            self.cached_chart(layer.as_ref().map(|l| l.digest.as_str()), req, key)
+        {
+            return Ok(FetchedChart {
+                bytes,
+                digest,
+                url: shown,
+                downloaded: false,
+            });
+        }
+        self.online(&shown)?;
+        let layer = match layer {
+            Some(l) => l,
+            None => registry.resolve(&r, &req.version)?,
+        };
+        let bytes = registry.blob(&r, &layer)?;
         self.count_download();
-        self.cache.put(&pulled.bytes);
+        self.cache.put(&bytes);
         Ok(FetchedChart {
-            bytes: pulled.bytes,
-            digest: pulled.digest,
-            url: format!(
-                "oci://{}/{}:{}",
-                r.host,
-                r.repository,
-                tag_for_version(&req.version)
-            ),
+            bytes,
+            digest: layer.digest,
+            url: shown,
             downloaded: true,
         })
     }

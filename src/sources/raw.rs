@@ -1,23 +1,28 @@
 //! Raw files by URL (`https://`, `file://`): release manifests as upstream publishes them.
-//! Downloads are cached by digest; a known digest answers from the cache without the network.
+//! Downloads are cached by digest; a known digest answers from the cache without the network
+//! only when the cache recorded it for this very URL (a digest recorded for another version's
+//! URL never stands in for this one).
 
 use super::{FetchedFile, Fetcher, SourceError};
 
 impl Fetcher {
-    /// A raw file, from the cache when `known_digest` is cached.
+    /// A raw file, from the cache when `known_digest` is cached and was fetched from `url`.
     pub fn fetch_url(
         &self,
         url: &str,
         known_digest: Option<&str>,
     ) -> Result<FetchedFile, SourceError> {
         if !self.bypass_cache {
-            let cached = known_digest.and_then(|d| self.cache.get(d)).or_else(|| {
-                if self.offline {
-                    self.cache.get_by_ref(url)
-                } else {
-                    None
-                }
-            });
+            let cached = known_digest
+                .filter(|d| self.cache.get_ref(url).as_deref() == Some(*d))
+                .and_then(|d| self.cache.get(d))
+                .or_else(|| {
+                    if self.offline {
+                        self.cache.get_by_ref(url)
+                    } else {
+                        None
+                    }
+                });
             if let Some(bytes) = cached {
                 let digest = crate::digest::of_bytes(&bytes);
                 return Ok(FetchedFile {

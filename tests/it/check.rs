@@ -124,7 +124,7 @@ fn missing_and_extra_files_are_drift() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(out, @r"
     metallb (manifest v0.15.3)
-      error[overlay-build-failed]: no kustomization file found in this directory (looked for kustomization.yaml, kustomization.yml, Kustomization)
+      error[overlay-build-failed]: unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory 'upstream/metallb'
         --> upstream/metallb
         help: fix the overlay in patches/metallb; `vendor build` shows the same error
       error[file-missing]: upstream/metallb/kustomization.yaml was vendored for metallb v0.15.3 but is missing

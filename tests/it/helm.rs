@@ -189,6 +189,38 @@ fn template_rejects_hostile_archive() {
     );
 }
 
+/// `--helm-version 4` renders as Helm 4 (helm v4.2.4's golden: trailing blank lines kept),
+/// the default as Helm 3.
+#[test]
+fn template_helm_version_4() {
+    let dir = fixtures().join("golden-v4");
+    let args = |v: Option<&str>| {
+        let mut a: Vec<String> = [
+            "template",
+            "testdata/testcharts/subchart",
+            "--kube-version",
+            "1.20.0",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        if let Some(v) = v {
+            a.extend(["--helm-version".to_string(), v.to_string()]);
+        }
+        a
+    };
+    let want = std::fs::read_to_string(dir.join("testdata/output/template.txt")).unwrap();
+    let (stdout, stderr, code) = run(&dir, &args(Some("4")));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout == want, "{}", first_difference(&want, &stdout));
+    let (stdout3, _, code) = run(&dir, &args(None));
+    assert_eq!(code, 0);
+    assert_ne!(stdout3, want, "the default is Helm 3");
+    let (_, stderr, code) = run(&dir, &args(Some("5")));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unsupported Helm version"), "{stderr}");
+}
+
 #[test]
 fn template_reports_bad_set_syntax_like_helm() {
     let dir = fixtures().join("golden");

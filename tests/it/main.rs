@@ -6,8 +6,18 @@
 
 mod build;
 mod check;
+#[cfg(unix)]
+mod cli;
 mod common;
 mod diff;
+mod faults;
 mod helm;
+mod hostile;
+#[cfg(unix)]
+mod install;
+mod integrity;
+mod network;
 mod sources;
 mod update;
+#[cfg(unix)]
+mod update_prs;

@@ -104,6 +104,7 @@ fn options() -> Options<'static> {
         only: Vec::new(),
         jobs: 4,
         locked: false,
+        accept_retag: Vec::new(),
         progress: &QUIET,
     }
 }
@@ -823,9 +824,9 @@ fn oci_bearer_token_challenge_and_digests() {
     assert_eq!(got.bytes, chart);
 }
 
-struct Registry {
+pub(crate) struct Registry {
     child: std::process::Child,
-    base: String,
+    pub(crate) base: String,
     _dir: tempfile::TempDir,
 }
 
@@ -838,7 +839,7 @@ impl Drop for Registry {
 
 /// Starts Debian's `docker-registry` (Distribution 2.8) on a free loopback port, or explains why
 /// not (a failure under CI=true).
-fn start_registry() -> Option<Registry> {
+pub(crate) fn start_registry() -> Option<Registry> {
     let bin = ["/usr/bin/docker-registry", "/usr/local/bin/docker-registry"]
         .into_iter()
         .find(|p| Path::new(p).exists());
@@ -886,7 +887,7 @@ fn start_registry() -> Option<Registry> {
 }
 
 /// Pushes a chart with the distribution API: two monolithic blob uploads and a manifest.
-fn push_chart(base: &str, repository: &str, tag: &str, chart: &[u8]) -> String {
+pub(crate) fn push_chart(base: &str, repository: &str, tag: &str, chart: &[u8]) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()

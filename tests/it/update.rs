@@ -24,7 +24,7 @@ fn releases(tags: &[&str]) -> Vec<u8> {
 
 /// Serves `/api/repos/OWNER/REPO/releases` and `/raw/...` from the fixtures. While `fail_ksm`
 /// is set, kube-state-metrics files answer HTTP 500.
-fn upstream(fail_ksm: Arc<AtomicBool>) -> Server {
+pub(crate) fn upstream(fail_ksm: Arc<AtomicBool>) -> Server {
     Server::start(Duration::ZERO, move |req, _| {
         let path = req.path();
         match path {
@@ -50,7 +50,7 @@ fn upstream(fail_ksm: Arc<AtomicBool>) -> Server {
     })
 }
 
-const METALLB: &str = r#"# Upstreams we vendor.
+pub(crate) const METALLB: &str = r#"# Upstreams we vendor.
 [settings]
 kube-version = "1.31.0"   # the cluster we run
 
@@ -62,7 +62,7 @@ track = ">=0.14, <0.16"
 versions = { github-releases = "metallb/metallb" }
 "#;
 
-const KSM: &str = r#"
+pub(crate) const KSM: &str = r#"
 # kube-state-metrics: upstream ships its own kustomization.
 [manifest.kube-state-metrics]
 url = [
@@ -87,11 +87,11 @@ track = ">=0.15, <0.17"
 versions = { github-releases = "metallb/metallb" }
 "#;
 
-struct Project {
+pub(crate) struct Project {
     /// Holds the repository (`repo/`) and, beside it, the report outputs (`out/`).
     _outer: tempfile::TempDir,
-    repo: PathBuf,
-    out: PathBuf,
+    pub(crate) repo: PathBuf,
+    pub(crate) out: PathBuf,
     cache: tempfile::TempDir,
     api: String,
 }
@@ -99,7 +99,7 @@ struct Project {
 impl Project {
     /// A repository with `toml` (BASE replaced), the metallb overlay when `toml` has the
     /// `metallb` manifest entry, synced at the pinned versions.
-    fn synced(server: &Server, toml: &str) -> Project {
+    pub(crate) fn synced(server: &Server, toml: &str) -> Project {
         let outer = tempfile::tempdir().unwrap();
         let repo = outer.path().join("repo");
         let out = outer.path().join("out");
@@ -139,17 +139,22 @@ impl Project {
         p
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_vendor"))
-            .args(args)
-            .current_dir(&self.repo)
-            .env("VENDOR_CACHE_DIR", self.cache.path())
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vendor"));
+        cmd.args(args).current_dir(&self.repo);
+        self.env(&mut cmd).output().unwrap()
+    }
+
+    /// The environment that points `vendor` (or a script running it) at the loopback upstream.
+    pub(crate) fn env<'c>(
+        &self,
+        cmd: &'c mut std::process::Command,
+    ) -> &'c mut std::process::Command {
+        cmd.env("VENDOR_CACHE_DIR", self.cache.path())
             .env("GITHUB_API_URL", &self.api)
             .env("GITHUB_TOKEN", "")
             .env("CI", "true")
             .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
     }
 
     fn out(&self, name: &str) -> String {

@@ -289,9 +289,53 @@ def _node_from_files(files, order, tgz_loader):
     return ChartNode(meta, crds, subs, has_templates, vals)
 
 
+def _helmignore(root: str):
+    """A predicate for paths (relative, '/'-separated) that Helm's LoadDir skips: the rules of
+    root/.helmignore as pkg/ignore reads them ('/'-prefixed and '/'-containing patterns
+    match the path, others the base name; a trailing '/' only directories; '!' negates)."""
+    pats = []
+    try:
+        with open(os.path.join(root, ".helmignore"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = []
+    for rule in lines:
+        rule = rule.strip()
+        if not rule or rule.startswith("#"):
+            continue
+        neg = rule.startswith("!")
+        if neg:
+            rule = rule[1:]
+        must_dir = rule.endswith("/")
+        rule = rule.rstrip("/")
+        if rule.startswith("/"):
+            pats.append((neg, must_dir, "path", rule[1:]))
+        elif "/" in rule:
+            pats.append((neg, must_dir, "path", rule))
+        else:
+            pats.append((neg, must_dir, "base", rule))
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        if rel.startswith("templates/") and os.path.basename(rel).startswith("."):
+            return True  # Helm's default rule templates/.?*
+        for neg, must_dir, kind, rule in pats:
+            if must_dir and not is_dir:
+                continue
+            name = rel if kind == "path" else os.path.basename(rel)
+            if go_match(rule, name):
+                return not neg
+        return False
+    return ignored
+
+
 def load_tree(path: str) -> ChartNode:
     if os.path.isdir(path):
-        order = list(_walk_files(path))
+        ignored = _helmignore(path)
+
+        def skipped(r):
+            parts = r.split("/")
+            return any(ignored("/".join(parts[:i + 1]), i < len(parts) - 1) for i in range(len(parts)))
+        order = [r for r in _walk_files(path) if not skipped(r)]
         files = {}
         for r in order:
             if r.startswith("crds/") or r.startswith("charts/") or r in ("Chart.yaml", "values.yaml") \

@@ -938,6 +938,7 @@ impl State<'_, '_> {
                 ));
             }
             (GoValue::String(_), Param::Str) => true,
+            (GoValue::Object(o), Param::Str) if o.as_str().is_some() => true,
             (GoValue::Int(_), Param::Int) => true,
             (GoValue::Float(_), Param::Float) => true,
             (GoValue::Bool(_), Param::Bool) => true,

@@ -1,8 +1,13 @@
-//! Go's `strconv` number parsing as the template parser and Sprig's conversions use it:
+//! Go's `strconv` as templates see it. Number parsing, as the template parser and Sprig's
+//! conversions use it:
 //! [`parse_int`] / [`parse_uint`] with base 0 (prefixes `0x`, `0o`, `0b`, a leading `0` for
 //! octal, `_` digit separators) and [`parse_float`] (decimal and hexadecimal floats such as
 //! `0x1p-2`, `_` separators, `inf`/`nan`), with Go's distinction between a syntax error and a
 //! value out of range.
+//! Formatting: quoting strings and runes (`%q`, error texts) and floats (`%v`, `%g`, `%e`, `%f`
+//! with Go's shortest representation). A leaf module: the value model and the fmt verbs build on it.
+
+use std::fmt::Write as _;
 
 /// Why a number did not parse (Go's `strconv.ErrSyntax` / `strconv.ErrRange`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +255,210 @@ fn parse_hex_float(s: &str) -> Result<f64, NumError> {
         e += step;
     }
     Ok(f)
+}
+
+/// Go's `strconv.Quote` (what `%q` prints for a string).
+pub fn quote_go(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+pub(crate) fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        '\u{fffd}' => out.push_str("\\ufffd"),
+        c if is_print(c) => out.push(c),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if (c as u32) < 0x10000 => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\U{:08x}", c as u32);
+        }
+    }
+}
+
+/// Approximates Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols, ASCII
+/// space).
+pub(crate) fn is_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    let u = c as u32;
+    // Format characters, private use, surrogates, unassigned: treat common ones as non-printable.
+    !matches!(u, 0xad | 0x600..=0x605 | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb)
+}
+
+/// Go's `%q` of a rune.
+pub fn quote_rune(c: char) -> String {
+    let mut out = String::from("'");
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+/// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for fmt in `e E f g G`.
+pub fn format_float(f: f64, verb: char, prec: i32) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    match verb {
+        'f' | 'F' => {
+            if prec < 0 {
+                let (neg, digits, dp) = shortest_digits(f);
+                fixed_from_digits(neg, &digits, dp, None)
+            } else {
+                format!("{:.*}", prec as usize, f)
+            }
+        }
+        'e' | 'E' => {
+            let (neg, digits, dp) = if prec < 0 {
+                shortest_digits(f)
+            } else {
+                precise_digits(f, prec as usize + 1)
+            };
+            let s = exp_from_digits(
+                neg,
+                &digits,
+                dp,
+                if prec < 0 { None } else { Some(prec as usize) },
+            );
+            if verb == 'E' { s.to_uppercase() } else { s }
+        }
+        _ => {
+            // 'g' / 'G'
+            let shortest = prec < 0;
+            let (neg, digits, dp) = if shortest {
+                shortest_digits(f)
+            } else {
+                let p = if prec == 0 { 1 } else { prec as usize };
+                let (n, d, dp) = precise_digits(f, p);
+                // %g removes trailing zeros.
+                let d = d.trim_end_matches('0').to_string();
+                let d = if d.is_empty() { "0".to_string() } else { d };
+                (n, d, dp)
+            };
+            let nd = digits.len() as i32;
+            let mut eprec = if shortest {
+                6
+            } else if prec == 0 {
+                1
+            } else {
+                prec
+            };
+            if !shortest && eprec > nd && nd >= dp {
+                eprec = nd;
+            }
+            if shortest {
+                eprec = 6;
+            }
+            let exp = dp - 1;
+            let s = if digits == "0" {
+                if neg { "-0".into() } else { "0".into() }
+            } else if exp < -4 || exp >= eprec {
+                exp_from_digits(neg, &digits, dp, None)
+            } else {
+                fixed_from_digits(neg, &digits, dp, None)
+            };
+            if verb == 'G' { s.to_uppercase() } else { s }
+        }
+    }
+}
+
+/// Shortest round-trip decimal digits of `f`: (negative, digits, decimal point position).
+fn shortest_digits(f: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", f.abs());
+    split_exp(f.is_sign_negative(), &s)
+}
+
+/// `n` significant digits, correctly rounded.
+fn precise_digits(f: f64, n: usize) -> (bool, String, i32) {
+    let s = format!("{:.*e}", n.saturating_sub(1), f.abs());
+    split_exp(f.is_sign_negative(), &s)
+}
+
+fn split_exp(neg: bool, s: &str) -> (bool, String, i32) {
+    let (mant, exp) = s.split_once('e').unwrap_or((s, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if digits.chars().all(|c| c == '0') {
+        return (neg, "0".into(), 1);
+    }
+    (neg, digits, exp + 1)
+}
+
+fn exp_from_digits(neg: bool, digits: &str, dp: i32, prec: Option<usize>) -> String {
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    let (first, rest) = digits.split_at(1);
+    out.push_str(first);
+    let mut rest = rest.to_string();
+    if let Some(p) = prec {
+        while rest.len() < p {
+            rest.push('0');
+        }
+    }
+    if !rest.is_empty() {
+        out.push('.');
+        out.push_str(&rest);
+    }
+    let exp = if digits == "0" { 0 } else { dp - 1 };
+    let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    out
+}
+
+fn fixed_from_digits(neg: bool, digits: &str, dp: i32, _prec: Option<usize>) -> String {
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if dp <= 0 {
+        out.push_str("0.");
+        for _ in 0..(-dp) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else if dp as usize >= digits.len() {
+        out.push_str(digits);
+        for _ in 0..(dp as usize - digits.len()) {
+            out.push('0');
+        }
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
 }
 
 #[cfg(test)]

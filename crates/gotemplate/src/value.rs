@@ -82,6 +82,17 @@ pub trait GoObject {
     fn to_value(&self) -> GoValue {
         GoValue::Nil
     }
+    /// The text, when the object is a Go `string` whose bytes are not valid UTF-8 (the
+    /// lossy text, with U+FFFD for invalid bytes): string parameters accept it, and
+    /// [`GoValue::as_str`] returns it.
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
+    /// The exact bytes of such a string ([`GoValue::as_bytes`]), for functions that work
+    /// on bytes (`b64enc`, the checksums).
+    fn raw_bytes(&self) -> Option<&[u8]> {
+        None
+    }
     /// Map-like objects: the entries in Go's iteration order for templates (sorted keys).
     /// `range $k, $v := OBJ`, `len OBJ` and `index OBJ "k"` use them. `None`: not a map.
     fn entries(&self) -> Option<Vec<(String, GoValue)>> {
@@ -127,8 +138,8 @@ impl GoObject for Complex {
         "complex128"
     }
     fn string(&self) -> Option<String> {
-        let re = crate::gofmt::format_float(self.0, 'g', -1);
-        let mut im = crate::gofmt::format_float(self.1, 'g', -1);
+        let re = crate::strconv::format_float(self.0, 'g', -1);
+        let mut im = crate::strconv::format_float(self.1, 'g', -1);
         if !im.starts_with(['-', '+']) {
             im.insert(0, '+');
         }
@@ -296,6 +307,17 @@ impl GoValue {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             GoValue::String(s) => Some(s),
+            GoValue::Object(o) => o.as_str(),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a string: its UTF-8 bytes, or an object string's exact bytes
+    /// ([`GoObject::raw_bytes`]).
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            GoValue::String(s) => Some(s.as_bytes()),
+            GoValue::Object(o) => o.raw_bytes().or_else(|| o.as_str().map(str::as_bytes)),
             _ => None,
         }
     }

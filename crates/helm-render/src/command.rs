@@ -93,31 +93,33 @@ fn template_inner(
         }
         positional[0].clone()
     };
-    let rel = match render_release(Path::new(&chart), &opts) {
-        Ok(rel) => rel,
-        Err(HelmError::Render { message, partial }) => {
-            if args.debug {
-                stdout.push_str(partial.trim());
-                stdout.push('\n');
-                return Err(message);
+    let (text, install_err) = match render_release(Path::new(&chart), &opts) {
+        Ok(rel) => {
+            for line in &rel.log {
+                stderr.push_str(line);
+                stderr.push('\n');
             }
+            (rel.template_text(&opts), None)
+        }
+        // With --debug, Helm prints what was rendered (the release's partial manifest) and
+        // returns the error afterwards.
+        Err(HelmError::Render { message, partial }) if args.debug => {
+            (format!("{}\n", partial.trim()), Some(message))
+        }
+        Err(HelmError::Render { message, .. }) => {
             return Err(format!(
                 "{message}\n\nUse --debug flag to render out invalid YAML"
             ));
         }
         Err(e) => return Err(e.to_string()),
     };
-    for line in &rel.log {
-        stderr.push_str(line);
-        stderr.push('\n');
-    }
-    let text = rel.template_text(&opts);
+    let result = || install_err.clone().map_or(Ok(()), Err);
     if args.show_only.is_empty() {
         stdout.push_str(&text);
-        return Ok(());
+        return result();
     }
     let source = regex::Regex::new("# Source: [^/]+/(.+)").expect("valid regex");
-    let docs = manifests::split_manifests(&text);
+    let docs = manifests::split_manifests(&text, opts.helm_version);
     let mut selected: Vec<&String> = Vec::new();
     for pattern in &args.show_only {
         let pattern = pattern.replace('\\', "/");
@@ -133,6 +135,13 @@ fn template_inner(
             missing = false;
         }
         if missing {
+            // Helm 4 assumes the manifest was too malformed to render and returns the
+            // render error.
+            if opts.helm_version.is_v4()
+                && let Some(e) = &install_err
+            {
+                return Err(e.clone());
+            }
             return Err(format!("could not find template {pattern} in chart"));
         }
     }
@@ -141,5 +150,5 @@ fn template_inner(
         stdout.push_str(d);
         stdout.push('\n');
     }
-    Ok(())
+    result()
 }

@@ -5,12 +5,12 @@
 //! which the `sprig` crate never registers) plus these.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, LazyLock};
 
 use gotemplate::{Context, FuncError, FuncMap, GoValue, Param, gofmt};
 
 use crate::govalue;
+use crate::version::HelmVersion;
 
 /// Helm's name for the template set; `tpl` texts are parsed under this name.
 pub(crate) const SET_NAME: &str = "gotpl";
@@ -34,9 +34,43 @@ static FUNCS: LazyLock<Arc<FuncMap>> = LazyLock::new(|| {
     Arc::new(m)
 });
 
-/// The functions Helm's templates may call (besides Go's builtins): Sprig's and Helm's.
+static FUNCS_V4: LazyLock<Arc<FuncMap>> = LazyLock::new(|| {
+    let mut m = FuncMap::new();
+    sprig::register(&mut m);
+    register(&mut m);
+    register_v4(&mut m);
+    Arc::new(m)
+});
+
+/// The functions Helm 3's templates may call (besides Go's builtins): Sprig's and Helm's.
 pub fn function_map() -> Arc<FuncMap> {
     FUNCS.clone()
+}
+
+/// The functions the templates of `helm`'s version may call: Helm 4 adds `toYamlPretty`,
+/// `mustToYaml`, `mustToJson`, `mustToToml`, `fromToml` and its own `toToml` encoder.
+pub fn function_map_for(helm: HelmVersion) -> Arc<FuncMap> {
+    match helm {
+        HelmVersion::V3 => FUNCS.clone(),
+        HelmVersion::V4 => FUNCS_V4.clone(),
+    }
+}
+
+/// Adds (and replaces) the functions Helm 4 defines differently or in addition to Helm 3.
+pub fn register_v4(m: &mut FuncMap) {
+    table! { m;
+        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(&a[0], HelmVersion::V4).unwrap_or_else(|e| e));
+        "mustToToml" [Any] => |_, a| crate::toml::encode(&a[0], HelmVersion::V4).map(GoValue::from);
+        "fromToml" [Str] => |_, a| Ok(match crate::toml::decode(arg_str(&a[0])) {
+            Ok(v) => v,
+            Err(e) => error_map(e),
+        });
+        "mustToYaml" [Any] => |_, a| Ok(GoValue::from(to_yaml(&a[0])?.strip_suffix('\n').map(str::to_string).unwrap_or_default()));
+        "toYamlPretty" [Any] => |_, a| {
+            let text = kyaml::to_string_v3(&govalue::to_yaml_exact(&a[0]));
+            Ok(GoValue::from(text.strip_suffix('\n').unwrap_or(&text).to_string()))
+        };
+    }
 }
 
 fn arg_str(v: &GoValue) -> &str {
@@ -88,8 +122,47 @@ pub fn register(m: &mut FuncMap) {
             Ok(other) => GoValue::from(vec![GoValue::from(format!("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}", json_kind(&other)))]),
             Err(e) => GoValue::from(vec![GoValue::from(e)]),
         });
-        "toToml" [Any] => |_, a| ok_str(to_toml(&a[0]));
+        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(&a[0], HelmVersion::V3).unwrap_or_else(|e| e));
+        "typeOf" [Any] => |_, a| Ok(GoValue::from(type_of(&a[0])));
+        "typeIs" [Str, Any] => |_, a| Ok(GoValue::Bool(arg_str(&a[0]) == type_of(&a[1])));
+        "typeIsLike" [Str, Any] => |_, a| {
+            let t = type_of(&a[1]);
+            Ok(GoValue::Bool(arg_str(&a[0]) == t || format!("*{}", arg_str(&a[0])) == t))
+        };
     }
+}
+
+thread_local! {
+    /// The `.Values` maps of the render running on this thread and their Go type name
+    /// (`chartutil.Values`, Helm 4: `common.Values`): Helm passes each chart's values as its
+    /// named map type, which `typeOf` reports.
+    static VALUES_MAPS: std::cell::RefCell<Vec<(gotemplate::MapRef, &'static str)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Registers the `.Values` maps of a render (see [`type_of`]); [`clear_values_maps`] ends it.
+pub(crate) fn set_values_maps(maps: Vec<(gotemplate::MapRef, &'static str)>) {
+    VALUES_MAPS.with(|v| *v.borrow_mut() = maps);
+}
+
+/// Forgets the maps registered by [`set_values_maps`].
+pub(crate) fn clear_values_maps() {
+    VALUES_MAPS.with(|v| v.borrow_mut().clear());
+}
+
+/// `fmt.Sprintf("%T", v)`, knowing which maps are a chart's `.Values`.
+fn type_of(v: &GoValue) -> String {
+    if let GoValue::Map(m) = v
+        && let Some(name) = VALUES_MAPS.with(|r| {
+            r.borrow()
+                .iter()
+                .find(|(x, _)| std::rc::Rc::ptr_eq(x, m))
+                .map(|(_, n)| *n)
+        })
+    {
+        return name.to_string();
+    }
+    v.type_name()
 }
 
 fn include(ctx: &mut Context<'_>, name: &str, data: &GoValue) -> Result<GoValue, String> {
@@ -172,73 +245,5 @@ fn from_serde(v: &serde_json::Value) -> GoValue {
                 .map(|(k, v)| (k.clone(), from_serde(v)))
                 .collect::<BTreeMap<_, _>>(),
         ),
-    }
-}
-
-/// BurntSushi/toml encoding of a map (what Helm's `toToml` prints).
-fn to_toml(v: &GoValue) -> String {
-    let GoValue::Map(m) = v else {
-        return "toml: top-level values must be Go maps or structs".into();
-    };
-    let mut out = String::new();
-    toml_table(&mut out, &m.borrow(), &mut Vec::new(), 0);
-    out
-}
-
-fn toml_key(k: &str) -> String {
-    if !k.is_empty()
-        && k.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    {
-        k.to_string()
-    } else {
-        gofmt::quote_go(k)
-    }
-}
-
-fn toml_value(v: &GoValue) -> Option<String> {
-    Some(match v {
-        GoValue::Nil => return None,
-        GoValue::Bool(b) => b.to_string(),
-        GoValue::Int(i) | GoValue::Int64(i) => i.to_string(),
-        GoValue::Float(f) => {
-            if f.fract() == 0.0 && f.is_finite() {
-                format!("{f:.1}")
-            } else {
-                gofmt::format_float(*f, 'f', -1)
-            }
-        }
-        GoValue::String(s) => gofmt::quote_go(s),
-        GoValue::List(l) => {
-            let items: Vec<String> = l.iter().filter_map(toml_value).collect();
-            format!("[{}]", items.join(", "))
-        }
-        GoValue::Map(_) | GoValue::Object(_) | GoValue::Bytes(_) => return None,
-    })
-}
-
-fn toml_table(
-    out: &mut String,
-    m: &BTreeMap<String, GoValue>,
-    path: &mut Vec<String>,
-    depth: usize,
-) {
-    let ind = "  ".repeat(depth.saturating_sub(1));
-    for (k, v) in m {
-        if matches!(v, GoValue::Map(_)) {
-            continue;
-        }
-        if let Some(s) = toml_value(v) {
-            let _ = writeln!(out, "{ind}{} = {s}", toml_key(k));
-        }
-    }
-    for (k, v) in m {
-        if let GoValue::Map(sub) = v {
-            path.push(toml_key(k));
-            let ind2 = "  ".repeat(depth);
-            let _ = writeln!(out, "\n{ind2}[{}]", path.join("."));
-            toml_table(out, &sub.borrow(), path, depth + 1);
-            path.pop();
-        }
     }
 }

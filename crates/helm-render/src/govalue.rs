@@ -16,12 +16,76 @@ pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
 /// sigs.k8s.io/yaml `Unmarshal` into `interface{}`: the first document only, numbers become
 /// float64 (the bytes go through JSON).
 pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
-    let docs = kyaml::parse_documents(text, Dialect::Helm)
-        .map_err(|e| format!("error converting YAML to JSON: yaml: {e}"))?;
+    let docs = kyaml::parse_documents(text, Dialect::Helm).map_err(|e| {
+        format!(
+            "error converting YAML to JSON: yaml: {}",
+            go_yaml_error(text, &e)
+        )
+    })?;
     Ok(docs
         .first()
         .map(|d| from_yaml_as_json(&d.value))
         .unwrap_or_default())
+}
+
+/// Scanner problems libyaml reports without a context.
+const SCANNER_PROBLEMS: &[&str] = &[
+    "mapping values are not allowed in this context",
+    "found character that cannot start any token",
+    "block sequence entries are not allowed in this context",
+    "found a tab character that violates indentation",
+    "could not find expected ':'",
+];
+
+/// A parse error worded as go-yaml v2 (sigs.k8s.io/yaml) words it: the problem without
+/// libyaml's context, prefixed `line N: ` where go-yaml has a line (a scanner error's
+/// 1-based line, a parser error's 0-based one, none on the first line), and
+/// `unknown anchor 'x' referenced` for an undefined alias.
+pub(crate) fn go_yaml_error(text: &str, e: &kyaml::YamlError) -> String {
+    let (context, problem) = match e.message.split_once(", ") {
+        Some((c, p)) if c.starts_with("while ") => (c, p),
+        _ => ("", e.message.as_str()),
+    };
+    // libyaml's wording of the flow-collection problems.
+    let problem = match problem {
+        "expected ',' or ']'" => "did not find expected ',' or ']'",
+        "expected ',' or '}'" => "did not find expected ',' or '}'",
+        p => p,
+    };
+    let Some(pos) = e.pos else {
+        return problem.to_string();
+    };
+    if problem.contains("unknown anchor") {
+        let name: String = text
+            .lines()
+            .nth(pos.line.saturating_sub(1) as usize)
+            .and_then(|l| {
+                l.chars()
+                    .skip(pos.column.saturating_sub(1) as usize)
+                    .collect::<String>()
+                    .strip_prefix('*')
+                    .map(str::to_string)
+            })
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return format!("unknown anchor '{name}' referenced");
+    }
+    let scanner = context.starts_with("while scanning")
+        || (context.is_empty() && SCANNER_PROBLEMS.contains(&problem));
+    let line = if scanner {
+        pos.line
+    } else {
+        pos.line.saturating_sub(1)
+    };
+    if pos.line > 1 && line > 0 {
+        format!("line {line}: {problem}")
+    } else {
+        problem.to_string()
+    }
 }
 
 /// Converts YAML data keeping integers as `int` (use for `--set` values, Chart data).
@@ -56,6 +120,27 @@ fn convert_yaml(v: &YamlValue, json_numbers: bool) -> GoValue {
     }
 }
 
+/// Converts to YAML data keeping Go's types (floats stay floats, as go-yaml v3 encodes a
+/// `float64` directly, Helm 4's `toYamlPretty`).
+pub fn to_yaml_exact(v: &GoValue) -> YamlValue {
+    match v {
+        GoValue::Float(f) => YamlValue::Float(*f),
+        GoValue::List(l) => YamlValue::Seq(l.iter().map(to_yaml_exact).collect()),
+        GoValue::Map(m) => {
+            let mut out = YamlMap::new();
+            for (k, v) in m.borrow().iter() {
+                out.insert(k.clone(), to_yaml_exact(v));
+            }
+            YamlValue::Map(out)
+        }
+        GoValue::Object(o) => match o.as_str() {
+            Some(s) => YamlValue::String(s.to_string()),
+            None => to_yaml_exact(&o.to_value()),
+        },
+        other => to_yaml(other),
+    }
+}
+
 /// Converts to YAML data as `json.Marshal` would see it: maps in sorted key order, objects
 /// through [`GoObject::to_value`], bytes as base64 strings, and floats with an integral value
 /// as integers (JSON writes `1` for `1.0`, and sigs.k8s.io/yaml reads it back as an int).
@@ -82,5 +167,34 @@ pub fn to_yaml(v: &GoValue) -> YamlValue {
             YamlValue::Map(out)
         }
         GoValue::Object(o) => to_yaml(&o.to_value()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fromYaml` error texts as Helm's engine gives them (sigs.k8s.io/yaml over go-yaml v2).
+    #[test]
+    fn parse_errors_are_worded_like_go_yaml() {
+        let cases = [
+            ("a: b: c", "mapping values are not allowed in this context"),
+            ("a: [1, 2", "line 1: did not find expected ',' or ']'"),
+            ("- a\nb: c", "line 1: did not find expected '-' indicator"),
+            ("a:\n  b: 1\n c: 2", "line 2: did not find expected key"),
+            ("key: \"unterminated", "found unexpected end of stream"),
+            ("a: &x 1\nb: *y", "unknown anchor 'y' referenced"),
+            ("{a: 1", "line 1: did not find expected ',' or '}'"),
+            ("a: 'x", "found unexpected end of stream"),
+            ("a: b\n- c", "line 1: did not find expected key"),
+        ];
+        for (text, want) in cases {
+            let got = parse(text).map(|_| ()).unwrap_err();
+            assert_eq!(
+                got,
+                format!("error converting YAML to JSON: yaml: {want}"),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Helm chart rendering, byte-compatible with `helm template` (Helm v3.16): chart loading
+//! Helm chart rendering, byte-compatible with `helm template` (Helm v3.16, or Helm v4.2 with
+//! [`RenderOptions::helm_version`] = [`HelmVersion::V4`]): chart loading
 //! (directories and `.tgz` archives, `.helmignore`), values (files, `--set*`, coalescing,
 //! JSON schema), dependencies (conditions, tags, aliases, import-values), rendering through the
 //! `gotemplate` engine with Sprig's and Helm's functions, and Helm's output (install order,
@@ -40,6 +41,15 @@
 //! # Ok::<(), helm_render::HelmError>(())
 //! ```
 //!
+//! Helm 3 and Helm 4 ([`HelmVersion`]): the default is Helm 3. Helm 4 mode reproduces Helm
+//! v4.2's document splitting (trailing blank lines kept), install order (webhook
+//! configurations last), value coalescing (null chart defaults dropped), capabilities
+//! (Kubernetes v1.36.0, client-go 0.36's API versions, `common.*` type names), `.Chart` as a
+//! map, its extra functions (`toYamlPretty`, `fromToml`, `mustToToml`, `mustToYaml`),
+//! BurntSushi/toml v1.6's float format, schema error wording (santhosh-tekuri/jsonschema) and
+//! multi-line execution errors. The total output of a chart is capped
+//! ([`MAX_CHART_OUTPUT_BYTES`]).
+//!
 //! Fidelity notes: Helm replaces `<no value>` by "" in every rendered file and in `tpl`
 //! output; `required`/`fail` messages become `execution error at (FILE:LINE:COL): MSG`
 //! (Helm's `cleanupExecError`), parse errors `parse error at (FILE:LINE): MSG`; `include`
@@ -49,7 +59,8 @@
 //! Layout (no module cycles): `error`, `yamlio` (Helm's YAML decoding), `glob` and `strvals`
 //! are leaves; `archive`, `ignore` -> `chart` -> `values` -> `deps`, `schema`; `manifests`
 //! (sorting and framing); `govalue`, `objects` (`.Chart`, `.Files`, `.Capabilities`) and
-//! `funcs` -> `engine` -> `render` -> `command`.
+//! `funcs` -> `engine` -> `render` -> `command`; `version` ([`HelmVersion`]) and `toml`
+//! (BurntSushi/toml's encoder, `fromToml`) are leaves.
 
 mod archive;
 mod chart;
@@ -66,13 +77,17 @@ mod objects;
 mod render;
 mod schema;
 mod strvals;
+mod toml;
 mod values;
+mod version;
 mod yamlio;
 
 pub use command::{TemplateArgs, TemplateOutput, template};
+pub use engine::MAX_CHART_OUTPUT_BYTES;
 pub use error::HelmError;
 pub use manifests::Manifest;
 pub use render::{
     DEFAULT_KUBE_VERSION, Release, RenderOptions, RenderWarning, RenderedFile, merge_user_values,
     render_chart, render_release, validate_release_name,
 };
+pub use version::{HelmVersion, UnknownHelmVersion};

@@ -2,11 +2,15 @@
 //! (Helm's `SplitManifests`), reading each document's head (kind, name, hook annotations),
 //! separating hooks, Helm's install order (`InstallOrder`, stable, unknown kinds last and
 //! alphabetical), and the `---\n# Source: path` framing.
+//!
+//! Helm 4 splits documents on any line starting with `---` and keeps a document's trailing
+//! whitespace, and installs webhook configurations last.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::version::HelmVersion;
 use crate::yamlio;
 use kyaml::Value;
 
@@ -50,6 +54,12 @@ pub const INSTALL_ORDER: &[&str] = &[
     "APIService",
 ];
 
+/// Kinds Helm 4 appends to [`INSTALL_ORDER`].
+const INSTALL_ORDER_V4_EXTRA: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
 const HOOK_ANNOTATION: &str = "helm.sh/hook";
 const HOOK_EVENTS: &[&str] = &[
     "pre-install",
@@ -90,8 +100,30 @@ fn separator() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?:\A|[\t\n\x0C\r ]*\n)---[\t\n\x0C\r ]*").expect("valid regex"))
 }
 
-/// Helm's `SplitManifests`: documents in order, trimmed, empty ones dropped.
-pub fn split_manifests(big: &str) -> Vec<String> {
+fn separator_v4() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?m)^---[ \t]*").expect("valid regex"))
+}
+
+/// Go's `unicode.IsSpace`.
+fn is_go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\x0B' | '\x0C' | '\r' | ' ' | '\u{85}' | '\u{A0}'
+    ) || (c > '\u{FF}' && c.is_whitespace())
+}
+
+/// Helm's `SplitManifests`: documents in order, trimmed, empty ones dropped. Helm 4 trims
+/// only leading whitespace.
+pub fn split_manifests(big: &str, helm: HelmVersion) -> Vec<String> {
+    if helm.is_v4() {
+        let big = big.trim_start_matches(is_go_space);
+        return separator_v4()
+            .split(big)
+            .filter(|d| !d.trim_matches(is_go_space).is_empty())
+            .map(|d| d.trim_start_matches(is_go_space).to_string())
+            .collect();
+    }
     let trimmed = big.trim();
     separator()
         .split(trimmed)
@@ -111,7 +143,7 @@ pub struct Sorted {
 
 /// Helm's `SortManifests(files, _, InstallOrder)`: files in path order (partials and blank files
 /// skipped), documents in file order, then a stable sort by kind.
-pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
+pub fn sort_manifests(files: &[(String, String)], helm: HelmVersion) -> Result<Sorted, String> {
     let mut sorted: Vec<&(String, String)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Sorted::default();
@@ -120,7 +152,7 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
         if base.starts_with('_') || content.trim().is_empty() {
             continue;
         }
-        for doc in split_manifests(content) {
+        for doc in split_manifests(content, helm) {
             let head = parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
             let kind = head.kind.clone();
             let Some(hook) = head
@@ -164,23 +196,34 @@ pub fn sort_manifests(files: &[(String, String)]) -> Result<Sorted, String> {
             });
         }
     }
-    sort_by_kind(&mut out.manifests);
-    sort_by_kind(&mut out.hooks);
+    sort_by_kind(&mut out.manifests, helm);
+    sort_by_kind(&mut out.hooks, helm);
     Ok(out)
 }
 
-fn kind_rank(kind: &str) -> Option<usize> {
-    INSTALL_ORDER.iter().position(|k| *k == kind)
+fn kind_rank(kind: &str, helm: HelmVersion) -> Option<usize> {
+    INSTALL_ORDER.iter().position(|k| *k == kind).or_else(|| {
+        if helm.is_v4() {
+            INSTALL_ORDER_V4_EXTRA
+                .iter()
+                .position(|k| *k == kind)
+                .map(|i| INSTALL_ORDER.len() + i)
+        } else {
+            None
+        }
+    })
 }
 
 /// Stable sort by install order; unknown kinds go last, alphabetically by kind.
-pub fn sort_by_kind(list: &mut [Manifest]) {
-    list.sort_by(|a, b| match (kind_rank(&a.kind), kind_rank(&b.kind)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.kind.cmp(&b.kind),
-    });
+pub fn sort_by_kind(list: &mut [Manifest], helm: HelmVersion) {
+    list.sort_by(
+        |a, b| match (kind_rank(&a.kind, helm), kind_rank(&b.kind, helm)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.kind.cmp(&b.kind),
+        },
+    );
 }
 
 /// The head of a document, as Helm's `SimpleHead` reads it.
@@ -297,22 +340,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn split_like_helm() {
-        assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), ["a: 1", "b: 2"]);
+    fn split_like_helm4() {
+        let v4 = HelmVersion::V4;
+        // trailing blank lines stay; any line starting with --- splits
         assert_eq!(
-            split_manifests("---\na: 1  \n---  \nb: 2"),
+            split_manifests("a: 1\n\n---\nb: 2\n", v4),
+            ["a: 1\n\n", "b: 2\n"]
+        );
+        assert_eq!(
+            split_manifests("\n---apiVersion: v1\n", v4),
+            ["apiVersion: v1\n"]
+        );
+        assert_eq!(
+            split_manifests("a: 1\n  ---\nb: 2", v4),
+            ["a: 1\n  ---\nb: 2"]
+        );
+    }
+
+    #[test]
+    fn split_like_helm() {
+        assert_eq!(
+            split_manifests("a: 1\n---\nb: 2\n", HelmVersion::V3),
+            ["a: 1", "b: 2"]
+        );
+        assert_eq!(
+            split_manifests("---\na: 1  \n---  \nb: 2", HelmVersion::V3),
             ["a: 1", "b: 2"]
         );
         // an indented `---` does not split
-        assert_eq!(split_manifests("a: 1\n  ---\nb: 2"), ["a: 1\n  ---\nb: 2"]);
+        assert_eq!(
+            split_manifests("a: 1\n  ---\nb: 2", HelmVersion::V3),
+            ["a: 1\n  ---\nb: 2"]
+        );
         // Go: the first separator swallows the newline, so the second `---` stays a document
-        assert_eq!(split_manifests("\n\n---\n---\n"), ["---"]);
-        assert_eq!(split_manifests("\n---\n"), Vec::<String>::new());
+        assert_eq!(split_manifests("\n\n---\n---\n", HelmVersion::V3), ["---"]);
+        assert_eq!(
+            split_manifests("\n---\n", HelmVersion::V3),
+            Vec::<String>::new()
+        );
         // `---` inside a line is not a separator
-        assert_eq!(split_manifests("a: x---y"), ["a: x---y"]);
+        assert_eq!(split_manifests("a: x---y", HelmVersion::V3), ["a: x---y"]);
         // a separator followed by text on the same line keeps the text
         assert_eq!(
-            split_manifests("a: 1\n--- # c\nb: 2"),
+            split_manifests("a: 1\n--- # c\nb: 2", HelmVersion::V3),
             ["a: 1", "# c\nb: 2"]
         );
     }
@@ -332,7 +402,7 @@ mod tests {
             m("Service", "4"),
             m("Deployment", "5"),
         ];
-        sort_by_kind(&mut v);
+        sort_by_kind(&mut v, HelmVersion::V3);
         let names: Vec<&str> = v.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names, ["4", "2", "5", "3", "1"]);
     }

@@ -1,28 +1,43 @@
-//! The Go objects templates see besides plain maps: `.Chart` (Helm's `chart.Metadata` plus
-//! `IsRoot`), `.Files` (with Get/GetBytes/Glob/Lines/AsConfig/AsSecrets),
-//! `.Capabilities` (KubeVersion, APIVersions.Has, HelmVersion). Field names are Go's; the
-//! data form used by `toYaml`/`toJson` follows the structs' JSON tags.
+//! The Go objects templates see besides plain maps: `.Chart` (Helm 3: a struct embedding
+//! `chart.Metadata` plus `IsRoot`; Helm 4: a map of the metadata's Go field names), `.Files`
+//! (Helm's `files`, a `map[string][]byte` with Get/GetBytes/Glob/Lines/AsConfig/AsSecrets),
+//! `.Capabilities` (KubeVersion, APIVersions as the `[]string`-based `VersionSet` with `Has`,
+//! HelmVersion as Helm's `BuildInfo` struct). Field names are Go's; the data form used by
+//! `toYaml`/`toJson` follows the structs' JSON tags; type and kind names are what Helm's
+//! `typeOf`/`kindOf` report for the mode's Helm version.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::chart::{Dependency, Maintainer, Metadata};
 use crate::glob::gobwas_regex;
+use crate::version::HelmVersion;
 use gotemplate::{FuncError, GoObject, GoValue};
 
 /// A Go struct: ordered fields (Go names), their JSON names and whether `omitempty` applies.
 pub struct GoStruct {
     type_name: String,
+    kind: &'static str,
     fields: Vec<(&'static str, &'static str, bool, GoValue)>,
     stringer: Option<String>,
 }
 
 impl GoStruct {
+    /// A pointer to a struct (`*T`): kind `ptr`.
     fn new(type_name: &str) -> Self {
         GoStruct {
             type_name: type_name.to_string(),
+            kind: "ptr",
             fields: Vec::new(),
             stringer: None,
+        }
+    }
+
+    /// A struct value: kind `struct`.
+    fn value(type_name: &str) -> Self {
+        GoStruct {
+            kind: "struct",
+            ..GoStruct::new(type_name)
         }
     }
 
@@ -60,6 +75,10 @@ impl GoObject for GoStruct {
 
     fn string(&self) -> Option<String> {
         self.stringer.clone()
+    }
+
+    fn kind(&self) -> &'static str {
+        self.kind
     }
 
     fn to_value(&self) -> GoValue {
@@ -136,8 +155,11 @@ fn dependency(d: &Dependency) -> GoValue {
     )
 }
 
-/// `.Chart`: the chart's metadata and `IsRoot`.
-pub fn chart_object(md: &Metadata, is_root: bool) -> GoValue {
+/// `.Chart`: the chart's metadata and `IsRoot`, as the mode's Helm version exposes them.
+pub fn chart_object(md: &Metadata, is_root: bool, helm: HelmVersion) -> GoValue {
+    if helm.is_v4() {
+        return chart_map_v4(md, is_root);
+    }
     let annotations = if md.annotations.is_empty() {
         GoValue::Nil
     } else {
@@ -158,15 +180,14 @@ pub fn chart_object(md: &Metadata, is_root: bool) -> GoValue {
     } else {
         GoValue::from(md.dependencies.iter().map(dependency).collect::<Vec<_>>())
     };
-    GoValue::object(
-        GoStruct::new("struct { *chart.Metadata; IsRoot bool }")
-            .field("Name", "name", true, s(&md.name))
+    let fields = |st: GoStruct| {
+        st.field("Name", "name", true, s(&md.name))
             .field("Home", "home", true, s(&md.home))
             .field("Sources", "sources", true, strings(&md.sources))
             .field("Version", "version", true, s(&md.version))
             .field("Description", "description", true, s(&md.description))
             .field("Keywords", "keywords", true, strings(&md.keywords))
-            .field("Maintainers", "maintainers", true, maintainers)
+            .field("Maintainers", "maintainers", true, maintainers.clone())
             .field("Icon", "icon", true, s(&md.icon))
             .field("APIVersion", "apiVersion", true, s(&md.api_version))
             .field("Condition", "condition", true, s(&md.condition))
@@ -178,15 +199,104 @@ pub fn chart_object(md: &Metadata, is_root: bool) -> GoValue {
                 true,
                 GoValue::Bool(md.deprecated),
             )
-            .field("Annotations", "annotations", true, annotations)
+            .field("Annotations", "annotations", true, annotations.clone())
             .field("KubeVersion", "kubeVersion", true, s(&md.kube_version))
-            .field("Dependencies", "dependencies", true, deps)
+            .field("Dependencies", "dependencies", true, deps.clone())
             .field("Type", "type", true, s(&md.chart_type))
-            .field("IsRoot", "IsRoot", false, GoValue::Bool(is_root)),
+    };
+    // Helm 3.16 passes `struct { chart.Metadata; IsRoot bool }`: the embedded struct's fields
+    // are promoted, and `.Chart.Metadata` is the embedded struct itself.
+    let embedded = GoValue::object(fields(GoStruct::value("chart.Metadata")));
+    GoValue::object(
+        fields(GoStruct::value("struct { chart.Metadata; IsRoot bool }"))
+            .field("IsRoot", "IsRoot", false, GoValue::Bool(is_root))
+            .field("Metadata", "Metadata", false, embedded),
     )
 }
 
-/// `.Files`: the chart's non-template files.
+/// Helm 4's `.Chart`: the metadata struct converted to a map of Go field names (nested
+/// structs become maps, slices become `[]interface {}` even when nil), plus `IsRoot`.
+fn chart_map_v4(md: &Metadata, is_root: bool) -> GoValue {
+    fn list(v: &[String]) -> GoValue {
+        GoValue::from(v.iter().map(|x| s(x)).collect::<Vec<_>>())
+    }
+    fn map(entries: Vec<(&str, GoValue)>) -> GoValue {
+        GoValue::from(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+    let maintainers = md
+        .maintainers
+        .iter()
+        .map(|m| {
+            map(vec![
+                ("Name", s(&m.name)),
+                ("Email", s(&m.email)),
+                ("URL", s(&m.url)),
+            ])
+        })
+        .collect::<Vec<_>>();
+    let deps = md
+        .dependencies
+        .iter()
+        .map(|d| {
+            map(vec![
+                ("Name", s(&d.name)),
+                ("Version", s(&d.version)),
+                ("Repository", s(&d.repository)),
+                ("Condition", s(&d.condition)),
+                ("Tags", list(&d.tags)),
+                ("Enabled", GoValue::Bool(d.enabled)),
+                (
+                    "ImportValues",
+                    GoValue::from(
+                        d.import_values
+                            .iter()
+                            .map(crate::govalue::from_yaml)
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
+                ("Alias", s(&d.alias)),
+            ])
+        })
+        .collect::<Vec<_>>();
+    let annotations = if md.annotations.is_empty() {
+        GoValue::Nil
+    } else {
+        GoValue::from(
+            md.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), s(v)))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    };
+    map(vec![
+        ("Name", s(&md.name)),
+        ("Home", s(&md.home)),
+        ("Sources", list(&md.sources)),
+        ("Version", s(&md.version)),
+        ("Description", s(&md.description)),
+        ("Keywords", list(&md.keywords)),
+        ("Maintainers", GoValue::from(maintainers)),
+        ("Icon", s(&md.icon)),
+        ("APIVersion", s(&md.api_version)),
+        ("Condition", s(&md.condition)),
+        ("Tags", s(&md.tags)),
+        ("AppVersion", s(&md.app_version)),
+        ("Deprecated", GoValue::Bool(md.deprecated)),
+        ("Annotations", annotations),
+        ("KubeVersion", s(&md.kube_version)),
+        ("Dependencies", GoValue::from(deps)),
+        ("Type", s(&md.chart_type)),
+        ("IsRoot", GoValue::Bool(is_root)),
+    ])
+}
+
+/// `.Files`: the chart's non-template files (Helm's `files`, a `map[string][]byte`: `range`,
+/// `len` and `index` see its entries).
 #[derive(Clone)]
 pub struct Files {
     files: Rc<BTreeMap<String, Rc<[u8]>>>,
@@ -199,10 +309,8 @@ impl Files {
         }
     }
 
+    /// `toYaml` of a `map[string]string` from base names to `f(content)`: `{}` when empty.
     fn base_map(&self, f: impl Fn(&[u8]) -> String) -> String {
-        if self.files.is_empty() {
-            return String::new();
-        }
         let mut m = kyaml::Map::new();
         let mut entries: Vec<(String, String)> = self
             .files
@@ -218,9 +326,48 @@ impl Files {
     }
 }
 
+/// A Go `string` as bytes: valid UTF-8 becomes a plain string, anything else a [`RawString`]
+/// that keeps the exact bytes (for `b64enc` and the checksums) and prints lossily.
+pub fn go_string(data: &Rc<[u8]>) -> GoValue {
+    match std::str::from_utf8(data) {
+        Ok(s) => GoValue::from(s),
+        Err(_) => GoValue::object(RawString {
+            text: String::from_utf8_lossy(data).into_owned(),
+            bytes: data.clone(),
+        }),
+    }
+}
+
+/// A Go `string` whose bytes are not valid UTF-8 (`.Files.Get` of a binary file).
+pub struct RawString {
+    text: String,
+    bytes: Rc<[u8]>,
+}
+
+impl GoObject for RawString {
+    fn type_name(&self) -> &str {
+        "string"
+    }
+    fn kind(&self) -> &'static str {
+        "string"
+    }
+    fn string(&self) -> Option<String> {
+        Some(self.text.clone())
+    }
+    fn as_str(&self) -> Option<&str> {
+        Some(&self.text)
+    }
+    fn raw_bytes(&self) -> Option<&[u8]> {
+        Some(&self.bytes)
+    }
+    fn to_value(&self) -> GoValue {
+        GoValue::from(self.text.as_str())
+    }
+}
+
 fn arg_str(args: &[GoValue], method: &str) -> Result<String, String> {
     match args {
-        [GoValue::String(s)] => Ok(s.to_string()),
+        [v] if v.as_str().is_some() => Ok(v.as_str().unwrap_or_default().to_string()),
         [other] => Err(format!(
             "wrong type for value; expected string; got {}",
             other.type_name()
@@ -237,6 +384,19 @@ impl GoObject for Files {
         "engine.files"
     }
 
+    fn kind(&self) -> &'static str {
+        "map"
+    }
+
+    fn entries(&self) -> Option<Vec<(String, GoValue)>> {
+        Some(
+            self.files
+                .iter()
+                .map(|(k, v)| (k.clone(), GoValue::Bytes(v.clone())))
+                .collect(),
+        )
+    }
+
     fn has_method(&self, name: &str) -> bool {
         matches!(
             name,
@@ -246,17 +406,14 @@ impl GoObject for Files {
 
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         let r = match name {
-            "Get" => arg_str(args, name).map(|p| {
-                GoValue::from(
-                    self.files
-                        .get(&p)
-                        .map(|d| String::from_utf8_lossy(d).into_owned())
-                        .unwrap_or_default(),
-                )
+            "Get" => arg_str(args, name).map(|p| match self.files.get(&p) {
+                Some(d) => go_string(d),
+                None => GoValue::from(""),
             }),
+            // A missing file is an empty (not nil) byte slice.
             "GetBytes" => arg_str(args, name).map(|p| match self.files.get(&p) {
                 Some(d) => GoValue::Bytes(d.clone()),
-                None => GoValue::Nil,
+                None => GoValue::Bytes(Rc::from(Vec::new())),
             }),
             "Lines" => arg_str(args, name).map(|p| match self.files.get(&p) {
                 Some(d) if !d.is_empty() => {
@@ -321,13 +478,19 @@ fn base64(data: &[u8]) -> String {
 /// `.Capabilities.KubeVersion`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeVersion {
+    /// The `Version` field (Helm 4: the given version with a `v` prefix, suffixes kept).
     pub version: String,
+    /// What `String()` prints and version constraints are checked against (Helm 4 strips
+    /// anything after the numeric components; Helm 3 prints `version`).
+    pub normalized: String,
     pub major: String,
     pub minor: String,
+    pub helm: HelmVersion,
 }
 
 impl KubeVersion {
-    /// Helm's `ParseKubeVersion`: lenient semver, printed back as `vMAJOR.MINOR.PATCH[-pre]`.
+    /// Helm 3's `ParseKubeVersion`: lenient semver, printed back as
+    /// `vMAJOR.MINOR.PATCH[-pre][+meta]`.
     pub fn parse(s: &str) -> Option<KubeVersion> {
         let v = semver_ranges::Version::parse(s).ok()?;
         let meta = if v.metadata().is_empty() {
@@ -340,17 +503,104 @@ impl KubeVersion {
         } else {
             format!("-{}", v.prerelease())
         };
+        let version = format!("v{}.{}.{}{pre}{meta}", v.major, v.minor, v.patch);
         Some(KubeVersion {
-            version: format!("v{}.{}.{}{pre}{meta}", v.major, v.minor, v.patch),
+            normalized: version.clone(),
+            version,
             major: v.major.to_string(),
             minor: v.minor.to_string(),
+            helm: HelmVersion::V3,
         })
+    }
+
+    /// Helm 4's `ParseKubeVersion` (Kubernetes' generic version parser): at least
+    /// `MAJOR.MINOR`, any suffix after the numbers kept in `Version` only. The error is the
+    /// parser's text.
+    pub fn parse_v4(s: &str) -> Result<KubeVersion, String> {
+        let t = s.trim_start();
+        let t = t.strip_prefix('v').unwrap_or(t);
+        let digits_end = t
+            .char_indices()
+            .find(|&(i, c)| {
+                !(c.is_ascii_digit()
+                    || (c == '.' && i > 0 && t[i + 1..].starts_with(|d: char| d.is_ascii_digit())))
+            })
+            .map_or(t.len(), |(i, _)| i);
+        let numeric = &t[..digits_end];
+        if numeric.is_empty() {
+            return Err(format!("could not parse {} as version", go_quote(s)));
+        }
+        let parts: Vec<&str> = numeric.split('.').collect();
+        if parts.len() < 2 {
+            return Err(format!("illegal version string {}", go_quote(s)));
+        }
+        let mut comps = Vec::with_capacity(parts.len());
+        for p in &parts {
+            match p.parse::<u64>() {
+                Ok(n) => comps.push(n),
+                Err(_) => return Err(format!("illegal version string {}", go_quote(s))),
+            }
+        }
+        let version = if s.starts_with('v') {
+            s.to_string()
+        } else {
+            format!("v{s}")
+        };
+        let normalized = format!(
+            "v{}",
+            comps
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(".")
+        );
+        Ok(KubeVersion {
+            version,
+            normalized,
+            major: comps[0].to_string(),
+            minor: comps[1].to_string(),
+            helm: HelmVersion::V4,
+        })
+    }
+
+    /// The default of client-only renders: v1.31.0 (Helm 3.16, client-go 0.31), v1.36.0
+    /// (Helm 4.2, client-go 0.36).
+    pub fn default_for(helm: HelmVersion) -> KubeVersion {
+        let (major, minor) = match helm {
+            HelmVersion::V3 => ("1", "31"),
+            HelmVersion::V4 => ("1", "36"),
+        };
+        let version = format!("v{major}.{minor}.0");
+        KubeVersion {
+            normalized: version.clone(),
+            version,
+            major: major.to_string(),
+            minor: minor.to_string(),
+            helm,
+        }
+    }
+}
+
+fn go_quote(s: &str) -> String {
+    gotemplate::gofmt::quote_go(s)
+}
+
+fn pkg(helm: HelmVersion) -> &'static str {
+    match helm {
+        HelmVersion::V3 => "chartutil",
+        HelmVersion::V4 => "common",
     }
 }
 
 impl GoObject for KubeVersion {
     fn type_name(&self) -> &str {
-        "chartutil.KubeVersion"
+        match self.helm {
+            HelmVersion::V3 => "chartutil.KubeVersion",
+            HelmVersion::V4 => "common.KubeVersion",
+        }
+    }
+    fn kind(&self) -> &'static str {
+        "struct"
     }
     fn field(&self, name: &str) -> Option<GoValue> {
         match name {
@@ -364,33 +614,51 @@ impl GoObject for KubeVersion {
         matches!(name, "String" | "GitVersion")
     }
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
-        match name {
-            "String" | "GitVersion" if args.is_empty() => Some(Ok(s(&self.version))),
-            "String" | "GitVersion" => Some(Err(FuncError::new(format!(
+        if !self.has_method(name) {
+            return None;
+        }
+        if !args.is_empty() {
+            return Some(Err(FuncError::new(format!(
                 "wrong number of args for {name}: want 0 got {}",
                 args.len()
-            )))),
-            _ => None,
+            ))));
         }
+        Some(Ok(match name {
+            "String" => s(&self.normalized),
+            _ => s(&self.version),
+        }))
     }
     fn string(&self) -> Option<String> {
-        Some(self.version.clone())
+        Some(self.normalized.clone())
     }
     fn to_value(&self) -> GoValue {
         let mut m = BTreeMap::new();
-        m.insert("version".to_string(), s(&self.version));
-        m.insert("major".to_string(), s(&self.major));
-        m.insert("minor".to_string(), s(&self.minor));
+        m.insert("Version".to_string(), s(&self.version));
+        m.insert("Major".to_string(), s(&self.major));
+        m.insert("Minor".to_string(), s(&self.minor));
         GoValue::from(m)
     }
 }
 
-/// `.Capabilities.APIVersions`.
-pub struct VersionSet(pub Vec<String>);
+/// `.Capabilities.APIVersions`: Helm's `VersionSet`, a named `[]string` with a `Has` method
+/// (so `has "x" .Capabilities.APIVersions`, `range` and `len` work as on a list).
+pub struct VersionSet {
+    pub versions: Vec<String>,
+    pub helm: HelmVersion,
+}
 
 impl GoObject for VersionSet {
     fn type_name(&self) -> &str {
-        "chartutil.VersionSet"
+        match self.helm {
+            HelmVersion::V3 => "chartutil.VersionSet",
+            HelmVersion::V4 => "common.VersionSet",
+        }
+    }
+    fn kind(&self) -> &'static str {
+        "slice"
+    }
+    fn items(&self) -> Option<Vec<GoValue>> {
+        Some(self.versions.iter().map(|x| s(x)).collect())
     }
     fn has_method(&self, name: &str) -> bool {
         name == "Has"
@@ -398,33 +666,69 @@ impl GoObject for VersionSet {
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         (name == "Has").then(|| {
             arg_str(args, name)
-                .map(|v| GoValue::Bool(self.0.contains(&v)))
+                .map(|v| GoValue::Bool(self.versions.contains(&v)))
                 .map_err(FuncError::from)
         })
     }
     fn to_value(&self) -> GoValue {
-        GoValue::from(self.0.iter().map(|x| s(x)).collect::<Vec<_>>())
+        GoValue::from(self.versions.iter().map(|x| s(x)).collect::<Vec<_>>())
     }
 }
 
-/// Version information of the Helm release whose behaviour we reproduce.
-pub const HELM_VERSION: &str = "v3.16.4";
-const HELM_GIT_COMMIT: &str = "7877b45b63f95635153b29a42c0c2f4273ec45ca";
-const HELM_GO_VERSION: &str = "go1.22.7";
+/// Build information of the Helm release whose behaviour is reproduced (`helm version`).
+struct BuildInfo {
+    version: &'static str,
+    git_commit: &'static str,
+    go_version: &'static str,
+    /// Helm 4 only.
+    kube_client_version: Option<&'static str>,
+}
 
-/// `.Capabilities`.
-pub fn capabilities(kube: &KubeVersion, api_versions: &[String]) -> GoValue {
-    let helm = GoStruct::new("version.BuildInfo")
-        .field("Version", "version", true, s(HELM_VERSION))
-        .field("GitCommit", "git_commit", true, s(HELM_GIT_COMMIT))
+fn build_info(helm: HelmVersion) -> BuildInfo {
+    match helm {
+        HelmVersion::V3 => BuildInfo {
+            version: "v3.16.4",
+            git_commit: "7877b45b63f95635153b29a42c0c2f4273ec45ca",
+            go_version: "go1.22.7",
+            kube_client_version: None,
+        },
+        // The release workflow builds with the newest Go 1.26 patch (go1.26.6 when
+        // helm-python-sdk's v4.2.3 library was built).
+        HelmVersion::V4 => BuildInfo {
+            version: "v4.2.4",
+            git_commit: "3900f434fd3ef2b84065dc04508df48f288dba00",
+            go_version: "go1.26.6",
+            kube_client_version: Some("v1.36"),
+        },
+    }
+}
+
+/// `.Capabilities` for the mode's Helm version.
+pub fn capabilities(kube: &KubeVersion, api_versions: &[String], helm: HelmVersion) -> GoValue {
+    let b = build_info(helm);
+    let mut printed = format!("{{{} {} clean {}", b.version, b.git_commit, b.go_version);
+    let mut helm_struct = GoStruct::value("version.BuildInfo")
+        .field("Version", "version", true, s(b.version))
+        .field("GitCommit", "git_commit", true, s(b.git_commit))
         .field("GitTreeState", "git_tree_state", true, s("clean"))
-        .field("GoVersion", "go_version", true, s(HELM_GO_VERSION));
-    let mut caps = GoStruct::new("*chartutil.Capabilities")
+        .field("GoVersion", "go_version", true, s(b.go_version));
+    if let Some(k) = b.kube_client_version {
+        helm_struct = helm_struct.field("KubeClientVersion", "kube_client_version", false, s(k));
+        printed.push(' ');
+        printed.push_str(k);
+    }
+    printed.push('}');
+    // A struct prints as `{field values...}` (BuildInfo has no String method).
+    helm_struct.stringer = Some(printed);
+    let mut caps = GoStruct::new(&format!("*{}.Capabilities", pkg(helm)))
         .field(
             "APIVersions",
             "APIVersions",
             false,
-            GoValue::object(VersionSet(api_versions.to_vec())),
+            GoValue::object(VersionSet {
+                versions: api_versions.to_vec(),
+                helm,
+            }),
         )
         .field(
             "KubeVersion",
@@ -432,10 +736,83 @@ pub fn capabilities(kube: &KubeVersion, api_versions: &[String]) -> GoValue {
             false,
             GoValue::object(kube.clone()),
         )
-        .field("HelmVersion", "HelmVersion", false, GoValue::object(helm));
+        .field(
+            "HelmVersion",
+            "HelmVersion",
+            false,
+            GoValue::object(helm_struct),
+        );
     caps.stringer = None;
     GoValue::object(caps)
 }
+
+/// The default `.Capabilities.APIVersions` of client-only renders for the mode's Helm version.
+pub fn default_api_versions(helm: HelmVersion) -> &'static [&'static str] {
+    match helm {
+        HelmVersion::V3 => DEFAULT_API_VERSIONS,
+        HelmVersion::V4 => DEFAULT_API_VERSIONS_V4,
+    }
+}
+
+/// API group versions Helm 4.2's client-only capabilities report (client-go 0.36's scheme plus
+/// apiextensions v1beta1/v1), in Helm's order.
+pub const DEFAULT_API_VERSIONS_V4: &[&str] = &[
+    "v1",
+    "admissionregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
+    "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
+    "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
+    "autoscaling/v1",
+    "autoscaling/v2",
+    "batch/v1",
+    "batch/v1beta1",
+    "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
+    "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
+    "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
+    "networking.k8s.io/v1",
+    "networking.k8s.io/v1beta1",
+    "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
+    "policy/v1",
+    "policy/v1beta1",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha2",
+    "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
+    "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+];
 
 /// API group versions Helm's client-only capabilities report (client-go's scheme for
 /// Kubernetes 1.31 plus apiextensions v1/v1beta1), in Helm's order.

@@ -4,6 +4,7 @@ use kyaml::Map;
 
 use crate::error::HelmError;
 use crate::manifests::{self, Manifest};
+use crate::version::HelmVersion;
 use crate::{chart, deps, engine, objects, schema, strvals, values, yamlio};
 
 /// Settings for one render, as `helm template` flags.
@@ -26,6 +27,8 @@ pub struct RenderOptions {
     pub skip_tests: bool,
     pub no_hooks: bool,
     pub is_upgrade: bool,
+    /// Which Helm major version's behaviour to reproduce (default: Helm 3).
+    pub helm_version: HelmVersion,
 }
 
 impl Default for RenderOptions {
@@ -45,6 +48,7 @@ impl Default for RenderOptions {
             skip_tests: false,
             no_hooks: false,
             is_upgrade: false,
+            helm_version: HelmVersion::V3,
         }
     }
 }
@@ -324,20 +328,23 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         })?;
     }
     validate_release_name(&opts.release)?;
-    let mut warnings = values::Warnings::default();
+    let mut warnings = values::Warnings::new(opts.helm_version);
     deps::process_dependencies(&mut chart, &user_values, &mut warnings)
         .map_err(HelmError::Message)?;
     chart.set_paths(None);
 
-    let kube = match &opts.kube_version {
-        Some(v) => objects::KubeVersion::parse(v).ok_or_else(|| {
+    let helm = opts.helm_version;
+    let kube = match (&opts.kube_version, helm) {
+        (Some(v), HelmVersion::V3) => objects::KubeVersion::parse(v).ok_or_else(|| {
             HelmError::Message(format!(
                 "invalid kube version '{v}': Invalid Semantic Version"
             ))
         })?,
-        None => objects::KubeVersion::parse(DEFAULT_KUBE_VERSION).expect("valid default"),
+        (Some(v), HelmVersion::V4) => objects::KubeVersion::parse_v4(v)
+            .map_err(|e| HelmError::Message(format!("invalid kube version '{v}': {e}")))?,
+        (None, _) => objects::KubeVersion::default_for(helm),
     };
-    let mut api_versions: Vec<String> = objects::DEFAULT_API_VERSIONS
+    let mut api_versions: Vec<String> = objects::default_api_versions(helm)
         .iter()
         .map(std::string::ToString::to_string)
         .collect();
@@ -345,7 +352,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
 
     let vals =
         values::coalesce_values(&chart, &user_values, &mut warnings).map_err(HelmError::Message)?;
-    schema::validate_chart_tree(&chart, &vals).map_err(|e| {
+    schema::validate_chart_tree_for(&chart, &vals, helm).map_err(|e| {
         HelmError::Message(format!(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
         ))
@@ -354,7 +361,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
     // From here on Helm has created the release: errors carry the --debug hint.
     let render_err = |message: String, partial: String| HelmError::Render { message, partial };
     if !chart.metadata.kube_version.is_empty()
-        && !deps::is_compatible_range(&chart.metadata.kube_version, &kube.version)
+        && !deps::is_compatible_range(&chart.metadata.kube_version, &kube.normalized)
     {
         return Err(render_err(
             format!(
@@ -368,6 +375,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         name: opts.release.clone(),
         namespace: opts.namespace.clone(),
         is_upgrade: opts.is_upgrade,
+        helm,
     };
     let rendered = engine::render(&chart, &vals, &release_info, &kube, &api_versions)
         .map_err(|m| render_err(m, String::new()))?;
@@ -377,7 +385,7 @@ pub fn render_release(chart_path: &Path, opts: &RenderOptions) -> Result<Release
         .into_iter()
         .filter(|(k, _)| !k.ends_with("NOTES.txt"))
         .collect();
-    let sorted = match manifests::sort_manifests(&files) {
+    let sorted = match manifests::sort_manifests(&files, helm) {
         Ok(s) => s,
         Err(message) => {
             let mut partial = String::new();

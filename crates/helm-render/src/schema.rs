@@ -3,18 +3,25 @@
 //! (draft-04..07) keywords charts use: type, enum, const, properties, required,
 //! additionalProperties, patternProperties, items, min/maxItems, uniqueItems, min/max(Length),
 //! exclusive bounds, multipleOf, pattern, allOf/anyOf/oneOf/not, and local `$ref`s.
+//!
+//! Helm 4 validates with santhosh-tekuri/jsonschema v6, whose texts read
+//! `- at '/json/pointer': MESSAGE` (`missing property 'x'`, `got null, want string`,
+//! `value must be one of 'a', 'b'`, ...); `validate_chart_tree_for` words the leaf errors
+//! that way in Helm 4 mode (the grouping of combinator errors stays gojsonschema's).
 
 use serde_json::Value as Json;
 
 use crate::chart::Chart;
+use crate::version::HelmVersion;
 use kyaml::{Map, Value};
 
 /// Validates every chart of the tree that has a schema against its part of `vals`
 /// (Helm's `ValidateAgainstSchema`). The error lists `CHART:\n- field: problem\n` blocks.
-pub fn validate_chart_tree(chart: &Chart, vals: &Map) -> Result<(), String> {
+/// Errors are worded as `helm`'s validator words them.
+pub fn validate_chart_tree_for(chart: &Chart, vals: &Map, helm: HelmVersion) -> Result<(), String> {
     let mut out = String::new();
     if let Some(schema) = &chart.schema
-        && let Err(e) = validate(schema, vals)
+        && let Err(e) = validate_for(schema, vals, helm)
     {
         out.push_str(&format!("{}:\n{e}", chart.name()));
     }
@@ -23,7 +30,7 @@ pub fn validate_chart_tree(chart: &Chart, vals: &Map) -> Result<(), String> {
             Some(Value::Map(m)) => m.clone(),
             _ => Map::new(),
         };
-        if let Err(e) = validate_chart_tree(sub, &sub_vals) {
+        if let Err(e) = validate_chart_tree_for(sub, &sub_vals, helm) {
             out.push_str(&e);
         }
     }
@@ -47,13 +54,15 @@ fn to_json(v: &Value) -> Json {
 }
 
 /// Validates one values map against one schema document.
-pub fn validate(schema: &[u8], vals: &Map) -> Result<(), String> {
+/// Errors are worded as `helm`'s validator words them.
+pub fn validate_for(schema: &[u8], vals: &Map, helm: HelmVersion) -> Result<(), String> {
     let schema: Json = serde_json::from_slice(schema).map_err(|e| e.to_string())?;
     let doc = to_json(&Value::Map(vals.clone()));
     let mut v = Validator {
         root: &schema,
         errors: Vec::new(),
         depth: 0,
+        v4: helm.is_v4(),
     };
     v.check(&schema, &doc, "(root)");
     if v.errors.is_empty() {
@@ -66,6 +75,35 @@ struct Validator<'a> {
     root: &'a Json,
     errors: Vec<String>,
     depth: usize,
+    /// Helm 4's wording (santhosh-tekuri/jsonschema v6).
+    v4: bool,
+}
+
+/// A dotted instance path (`(root)`, `a.b.0`) as v6 prints it: a quoted JSON pointer.
+fn pointer(path: &str) -> String {
+    let p = if path == "(root)" {
+        String::new()
+    } else {
+        path.split('.').map(|x| format!("/{x}")).collect()
+    };
+    quote6(&p)
+}
+
+/// santhosh-tekuri/jsonschema's `quote`: Go's %q with single quotes.
+fn quote6(s: &str) -> String {
+    let q = gotemplate::gofmt::quote_go(s);
+    let inner = &q[1..q.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
+/// santhosh-tekuri/jsonschema's `display` of a value.
+fn display6(v: &Json) -> String {
+    match v {
+        Json::String(s) => quote6(s),
+        Json::Array(_) | Json::Object(_) => "value".into(),
+        Json::Null => "<nil>".into(),
+        other => other.to_string(),
+    }
 }
 
 fn json_type(v: &Json) -> &'static str {
@@ -113,6 +151,16 @@ impl<'a> Validator<'a> {
 
     fn err(&mut self, path: &str, msg: String) {
         self.errors.push(format!("{path}: {msg}"));
+    }
+
+    /// Records an error worded for Helm 3 (`msg3`) or Helm 4 (`msg4`).
+    fn err2(&mut self, path: &str, msg3: String, msg4: impl FnOnce() -> String) {
+        if self.v4 {
+            let p = pointer(path);
+            self.errors.push(format!("at {p}: {}", msg4()));
+        } else {
+            self.err(path, msg3);
+        }
     }
 
     fn valid(&mut self, schema: &Json, v: &Json, path: &str) -> (bool, Vec<String>) {
@@ -199,22 +247,24 @@ impl<'a> Validator<'a> {
         }
         match s.get("type") {
             Some(Json::String(t)) if !type_ok(t, v) => {
-                self.err(
+                self.err2(
                     path,
                     format!("Invalid type. Expected: {t}, given: {}", json_type(v)),
+                    || format!("got {}, want {t}", json_type(v)),
                 );
                 return;
             }
             Some(Json::Array(ts)) => {
                 let names: Vec<&str> = ts.iter().filter_map(Json::as_str).collect();
                 if !names.iter().any(|t| type_ok(t, v)) {
-                    self.err(
+                    self.err2(
                         path,
                         format!(
                             "Invalid type. Expected: {}, given: {}",
                             names.join(", "),
                             json_type(v)
                         ),
+                        || format!("got {}, want {}", json_type(v), names.join(" or ")),
                     );
                     return;
                 }
@@ -229,16 +279,32 @@ impl<'a> Validator<'a> {
                 .map(std::string::ToString::to_string)
                 .collect();
             let field = path.rsplit('.').next().unwrap_or(path);
-            self.err(
+            self.err2(
                 path,
                 format!("{field} must be one of the following: {}", list.join(", ")),
+                || {
+                    if allowed.iter().any(|x| x.is_array() || x.is_object()) {
+                        "enum failed".into()
+                    } else if allowed.len() == 1 {
+                        format!("value must be {}", display6(&allowed[0]))
+                    } else {
+                        let want: Vec<String> = allowed.iter().map(display6).collect();
+                        format!("value must be one of {}", want.join(", "))
+                    }
+                },
             );
         }
         if let Some(c) = s.get("const")
             && c != v
         {
             let field = path.rsplit('.').next().unwrap_or(path);
-            self.err(path, format!("{field} does not match: {c}"));
+            self.err2(path, format!("{field} does not match: {c}"), || {
+                if c.is_array() || c.is_object() {
+                    "const failed".into()
+                } else {
+                    format!("value must be {}", display6(c))
+                }
+            });
         }
         match v {
             Json::Object(o) => self.check_object(s, o, path),
@@ -256,8 +322,22 @@ impl<'a> Validator<'a> {
         path: &str,
     ) {
         if let Some(Json::Array(req)) = s.get("required") {
-            for r in req.iter().filter_map(Json::as_str) {
-                if !o.contains_key(r) {
+            let missing: Vec<&str> = req
+                .iter()
+                .filter_map(Json::as_str)
+                .filter(|r| !o.contains_key(*r))
+                .collect();
+            if self.v4 && !missing.is_empty() {
+                // v6 reports the missing properties of an object in one error.
+                let msg = if missing.len() == 1 {
+                    format!("missing property {}", quote6(missing[0]))
+                } else {
+                    let q: Vec<String> = missing.iter().map(|m| quote6(m)).collect();
+                    format!("missing properties {}", q.join(", "))
+                };
+                self.err2(path, String::new(), || msg);
+            } else {
+                for r in missing {
                     self.err(path, format!("{r} is required"));
                 }
             }
@@ -290,9 +370,11 @@ impl<'a> Validator<'a> {
             }
             if !matched {
                 match s.get("additionalProperties") {
-                    Some(Json::Bool(false)) => {
-                        self.err(path, format!("Additional property {k} is not allowed"))
-                    }
+                    Some(Json::Bool(false)) => self.err2(
+                        path,
+                        format!("Additional property {k} is not allowed"),
+                        || format!("additional properties {} not allowed", quote6(k)),
+                    ),
                     Some(sch @ Json::Object(_)) => self.check(sch, val, &p),
                     _ => {}
                 }
@@ -301,12 +383,16 @@ impl<'a> Validator<'a> {
         if let Some(min) = s.get("minProperties").and_then(Json::as_u64)
             && (o.len() as u64) < min
         {
-            self.err(path, format!("Must have at least {min} properties"));
+            self.err2(path, format!("Must have at least {min} properties"), || {
+                format!("minProperties: got {}, want {min}", o.len())
+            });
         }
         if let Some(max) = s.get("maxProperties").and_then(Json::as_u64)
             && (o.len() as u64) > max
         {
-            self.err(path, format!("Must have at most {max} properties"));
+            self.err2(path, format!("Must have at most {max} properties"), || {
+                format!("maxProperties: got {}, want {max}", o.len())
+            });
         }
     }
 
@@ -341,18 +427,26 @@ impl<'a> Validator<'a> {
         if let Some(min) = s.get("minItems").and_then(Json::as_u64)
             && (a.len() as u64) < min
         {
-            self.err(path, format!("Array must have at least {min} items"));
+            self.err2(
+                path,
+                format!("Array must have at least {min} items"),
+                || format!("minItems: got {}, want {min}", a.len()),
+            );
         }
         if let Some(max) = s.get("maxItems").and_then(Json::as_u64)
             && (a.len() as u64) > max
         {
-            self.err(path, format!("Array must have at most {max} items"));
+            self.err2(path, format!("Array must have at most {max} items"), || {
+                format!("maxItems: got {}, want {max}", a.len())
+            });
         }
         if s.get("uniqueItems") == Some(&Json::Bool(true)) {
             'outer: for i in 0..a.len() {
                 for j in i + 1..a.len() {
                     if a[i] == a[j] {
-                        self.err(path, format!("array items[{i},{j}] must be unique"));
+                        self.err2(path, format!("array items[{i},{j}] must be unique"), || {
+                            format!("items at {i} and {j} are equal")
+                        });
                         break 'outer;
                     }
                 }
@@ -365,24 +459,28 @@ impl<'a> Validator<'a> {
         if let Some(min) = s.get("minLength").and_then(Json::as_u64)
             && len < min
         {
-            self.err(
+            self.err2(
                 path,
                 format!("String length must be greater than or equal to {min}"),
+                || format!("minLength: got {len}, want {min}"),
             );
         }
         if let Some(max) = s.get("maxLength").and_then(Json::as_u64)
             && len > max
         {
-            self.err(
+            self.err2(
                 path,
                 format!("String length must be less than or equal to {max}"),
+                || format!("maxLength: got {len}, want {max}"),
             );
         }
         if let Some(Json::String(p)) = s.get("pattern")
             && let Ok(re) = regex::Regex::new(p)
             && !re.is_match(st)
         {
-            self.err(path, format!("Does not match pattern '{p}'"));
+            self.err2(path, format!("Does not match pattern '{p}'"), || {
+                format!("{} does not match pattern {}", quote6(st), quote6(p))
+            });
         }
     }
 
@@ -461,7 +559,7 @@ mod tests {
         let v = vals(
             serde_json::json!({"speaker": {"frr": {"enabled": true}}, "probe": {"enabled": false}, "port": 8080.0}),
         );
-        assert!(validate(SCHEMA.as_bytes(), &v).is_ok());
+        assert!(validate_for(SCHEMA.as_bytes(), &v, HelmVersion::V3).is_ok());
     }
 
     #[test]
@@ -469,7 +567,7 @@ mod tests {
         let v = vals(serde_json::json!({
             "speaker": {"frr": {"enabled": "yes"}}, "probe": {}, "level": "trace", "port": 0, "strict": {"b": 1}
         }));
-        let e = validate(SCHEMA.as_bytes(), &v).unwrap_err();
+        let e = validate_for(SCHEMA.as_bytes(), &v, HelmVersion::V3).unwrap_err();
         assert!(
             e.contains("- speaker.frr.enabled: Invalid type. Expected: boolean, given: string\n"),
             "{e}"
@@ -487,5 +585,23 @@ mod tests {
             e.contains("- strict: Additional property b is not allowed\n"),
             "{e}"
         );
+    }
+
+    /// Helm 4's validator (santhosh-tekuri/jsonschema v6) words the same problems as
+    /// `at 'POINTER': MESSAGE`.
+    #[test]
+    fn reports_like_jsonschema_v6_in_helm4() {
+        let v = vals(serde_json::json!({
+            "speaker": {"frr": {"enabled": "yes"}}, "probe": {}, "level": "trace", "strict": {"b": 1}
+        }));
+        let e = validate_for(SCHEMA.as_bytes(), &v, HelmVersion::V4).unwrap_err();
+        for want in [
+            "- at '/speaker/frr/enabled': got string, want boolean\n",
+            "- at '/probe': missing property 'enabled'\n",
+            "- at '/level': value must be one of 'info', 'debug'\n",
+            "- at '/strict': additional properties 'b' not allowed\n",
+        ] {
+            assert!(e.contains(want), "{want} in {e}");
+        }
     }
 }

@@ -2,19 +2,44 @@
 //! values with chart defaults (a user `null` deletes a default key), globals copied down into
 //! subcharts, subchart sections merged, and the `Table`/`PathValue` lookups used by dependency
 //! conditions and import-values. Warnings Helm logs are collected, not printed.
+//!
+//! Helm 4 coalesces differently in one respect: null-valued chart defaults are dropped
+//! (`cleanNilValues`) instead of being kept as `key: null`, and a user `null` for a key the
+//! chart does not default is kept; [`Warnings::helm`] selects the rules.
 
 use crate::chart::Chart;
+use crate::version::HelmVersion;
 use kyaml::{Map, Value};
 
 pub const GLOBAL_KEY: &str = "global";
 
-/// Collects the warnings Helm prints with `log.Printf` while coalescing.
+/// Collects the warnings Helm prints with `log.Printf` while coalescing, and says whose
+/// coalescing rules apply.
 #[derive(Debug, Default, Clone)]
-pub struct Warnings(pub Vec<String>);
+pub struct Warnings(pub Vec<String>, pub HelmVersion);
 
 impl Warnings {
+    /// No warnings yet; coalescing follows `helm`'s rules.
+    pub fn new(helm: HelmVersion) -> Self {
+        Warnings(Vec::new(), helm)
+    }
+
     fn push(&mut self, s: String) {
         self.0.push(s);
+    }
+
+    fn v4(&self) -> bool {
+        self.1.is_v4()
+    }
+}
+
+/// Helm 4's `cleanNilValues`: removes null-valued keys at every depth.
+fn clean_nil_values(m: &mut Map) {
+    m.retain(|_, v| !v.is_null());
+    for v in m.values_mut() {
+        if let Value::Map(sub) = v {
+            clean_nil_values(sub);
+        }
     }
 }
 
@@ -177,6 +202,7 @@ fn is_subchart(ch: &Chart, key: &str) -> bool {
 
 fn coalesce_chart_values(ch: &Chart, v: &mut Map, prefix: &str, merge: bool, w: &mut Warnings) {
     let sub_prefix = concat_prefix(prefix, &ch.metadata.name);
+    let v4 = w.v4();
     for (key, val) in &ch.values {
         match v.get_mut(key) {
             Some(Value::Null) if !merge => {
@@ -185,7 +211,13 @@ fn coalesce_chart_values(ch: &Chart, v: &mut Map, prefix: &str, merge: bool, w: 
             Some(Value::Map(dest)) => match val {
                 Value::Map(src) => {
                     let merge = merge || is_subchart(ch, key);
-                    coalesce_tables(dest, src, &concat_prefix(&sub_prefix, key), merge, w);
+                    if v4 && !merge {
+                        let mut src = src.clone();
+                        clean_nil_values(&mut src);
+                        coalesce_tables(dest, &src, &concat_prefix(&sub_prefix, key), merge, w);
+                    } else {
+                        coalesce_tables(dest, src, &concat_prefix(&sub_prefix, key), merge, w);
+                    }
                 }
                 Value::Null => {}
                 _ => w.push(format!(
@@ -193,6 +225,20 @@ fn coalesce_chart_values(ch: &Chart, v: &mut Map, prefix: &str, merge: bool, w: 
                 )),
             },
             Some(_) => {}
+            None if v4 && !merge => {
+                // Helm 4 drops null defaults instead of copying them.
+                match val {
+                    Value::Null => {}
+                    Value::Map(sub) => {
+                        let mut sub = sub.clone();
+                        clean_nil_values(&mut sub);
+                        v.insert(key.clone(), Value::Map(sub));
+                    }
+                    _ => {
+                        v.insert(key.clone(), val.clone());
+                    }
+                }
+            }
             None => {
                 v.insert(key.clone(), val.clone());
             }
@@ -202,11 +248,15 @@ fn coalesce_chart_values(ch: &Chart, v: &mut Map, prefix: &str, merge: bool, w: 
 
 /// Helm's `coalesceTablesFullKey`: `src` fills in `dst`; `dst` wins. With `merge` false a `null`
 /// in `dst` deletes the key.
+///
+/// Helm 4 deletes a `null` of `dst` only where `src` has a non-null value for the key (a
+/// `null` nobody defaults stays).
 pub fn coalesce_tables(dst: &mut Map, src: &Map, prefix: &str, merge: bool, w: &mut Warnings) {
+    let v4 = w.v4();
     for (key, val) in src {
         let full = concat_prefix(prefix, key);
         match dst.get_mut(key) {
-            Some(Value::Null) if !merge => {
+            Some(Value::Null) if !merge && (!v4 || !val.is_null()) => {
                 dst.shift_remove(key);
             }
             None => {

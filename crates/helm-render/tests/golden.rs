@@ -1,4 +1,5 @@
-//! [`helm_render::template`] against Helm's own golden tests (helm v3.21.4 `TestTemplateCmd`)
+//! [`helm_render::template`] against Helm's own golden tests (helm v3.21.4 `TestTemplateCmd` in
+//! Helm 3 mode, helm v4.2.4's in Helm 4 mode)
 //! and real charts rendered by helm v3.16.4 (ingress-nginx, metallb with subcharts): each case
 //! compares stdout+stderr byte for byte (CRLF -> LF only), as Helm's harness does. The app's
 //! tests run the same cases through the `vendor template` command line.
@@ -11,7 +12,10 @@
 
 use std::path::{Path, PathBuf};
 
-use helm_render::{RenderOptions, TemplateArgs, TemplateOutput};
+mod common;
+
+use common::{first_difference, run};
+use helm_render::HelmVersion;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm")
@@ -23,74 +27,19 @@ fn load_cases(file: &Path) -> Vec<serde_json::Value> {
     v["cases"].as_array().unwrap().clone()
 }
 
-/// The `helm template` flags the cases use, as `vendor template` maps them (paths stay
-/// relative to `cwd`, which becomes their base).
-fn parse_argv(cwd: &Path, argv: &[String]) -> (TemplateArgs, RenderOptions) {
-    let mut args = TemplateArgs::default();
-    let mut opts = RenderOptions::default();
-    let mut it = argv.iter().skip(1); // "template"
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if a.starts_with("--") => (f, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).unwrap();
-        let rel = |p: String| {
-            let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { cwd.join(p) }
-        };
-        match flag {
-            "--name" => args.name = Some(value()),
-            "--namespace" | "-n" => opts.namespace = value(),
-            "--values" | "-f" => opts
-                .values_files
-                .extend(value().split(',').map(|p| rel(p.to_string()))),
-            "--set" => opts.set.push(value()),
-            "--kube-version" => opts.kube_version = Some(value()),
-            "--api-versions" | "-a" => opts
-                .api_versions
-                .extend(value().split(',').map(str::to_string)),
-            "--name-template" => args.name_template = Some(value()),
-            "--show-only" | "-s" => args.show_only.push(value()),
-            "--include-crds" => opts.include_crds = true,
-            "--skip-tests" => opts.skip_tests = true,
-            "--debug" => args.debug = true,
-            f if f.starts_with('-') => panic!("flag {f} not handled by the test harness"),
-            chart => args.args.push(rel(chart.to_string()).display().to_string()),
-        }
-    }
-    (args, opts)
-}
-
-/// Runs `helm template` with these arguments; chart and file paths are relative to `cwd`
-/// (and are shown that way in Helm's output, as the command line would show them).
-fn run(cwd: &Path, argv: &[String]) -> TemplateOutput {
-    let (args, opts) = parse_argv(cwd, argv);
-    let prefix = format!("{}/", cwd.display());
-    let out = helm_render::template(&args, &opts);
-    TemplateOutput {
-        stdout: out.stdout.replace(&prefix, ""),
-        stderr: out.stderr.replace(&prefix, ""),
-        exit_code: out.exit_code,
-    }
-}
-
-fn first_difference(want: &str, got: &str) -> String {
-    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
-        if w != g {
-            return format!("line {}: want {w:?}, got {g:?}", i + 1);
-        }
-    }
-    format!(
-        "lengths differ: want {} lines, got {} lines",
-        want.lines().count(),
-        got.lines().count()
-    )
+/// Runs Helm 4 golden case `index` of `golden-v4/cases.json` (helm v4.2.4 `TestTemplateCmd`)
+/// in Helm 4 mode.
+fn golden_v4_case(index: usize) {
+    golden_dir_case("golden-v4", index, HelmVersion::V4);
 }
 
 /// Runs Helm golden case `index` of `golden/cases.json`.
 fn golden_case(index: usize) {
-    let dir = fixtures().join("golden");
+    golden_dir_case("golden", index, HelmVersion::V3);
+}
+
+fn golden_dir_case(dirname: &str, index: usize, helm: HelmVersion) {
+    let dir = fixtures().join(dirname);
     let case = &load_cases(&dir.join("cases.json"))[index];
     let mut argv: Vec<String> = case["argv"]
         .as_array()
@@ -107,7 +56,7 @@ fn golden_case(index: usize) {
         .replace("\r\n", "\n");
     let repeat = case["repeat"].as_u64().unwrap_or(0) + 1;
     for _ in 0..repeat {
-        let out = run(&dir, &argv);
+        let out = run(&dir, &argv, helm);
         let got = format!("{}{}", out.stdout, out.stderr);
         assert_eq!(
             out.exit_code != 0,
@@ -143,7 +92,7 @@ fn real_case(index: usize) {
             .join(case["expected"].as_str().unwrap()),
     )
     .unwrap();
-    let out = run(&fixtures().join("charts"), &argv);
+    let out = run(&fixtures().join("charts"), &argv, HelmVersion::V3);
     let want_code = case["exit_code"].as_i64().unwrap() as u8;
     assert_eq!(
         out.exit_code, want_code,
@@ -194,6 +143,34 @@ cases! { golden_case:
     golden_20_import_values = 20;
     golden_21_import_values_set = 21;
     golden_22_import_values_file = 22;
+}
+
+cases! { golden_v4_case:
+    golden_v4_00_check_name = 0;
+    golden_v4_01_check_set_name = 1;
+    golden_v4_02_check_values_files = 2;
+    golden_v4_03_check_name_template = 3;
+    golden_v4_04_check_no_args = 4;
+    golden_v4_05_check_library_chart = 5;
+    golden_v4_06_check_chart_bad_type = 6;
+    golden_v4_07_check_chart_with_dependency_which_is_an_app_chart_ = 7;
+    golden_v4_08_check_chart_with_dependency_which_is_an_app_chart_ = 8;
+    golden_v4_09_check_kube_version = 9;
+    golden_v4_10_check_kube_api_versions = 10;
+    golden_v4_11_check_kube_api_versions = 11;
+    golden_v4_12_template_with_crds = 12;
+    golden_v4_13_template_with_show_only_one = 13;
+    golden_v4_14_template_with_show_only_multiple = 14;
+    golden_v4_15_template_with_show_only_glob = 15;
+    golden_v4_16_sorted_output_of_manifests_order_of_filenames_then = 16;
+    golden_v4_17_chart_with_template_with_invalid_yaml = 17;
+    golden_v4_18_chart_with_template_with_invalid_yaml_debug = 18;
+    golden_v4_19_chart_with_template_with_invalid_template_expressi = 19;
+    golden_v4_20_template_skip_tests = 20;
+    golden_v4_21_ensure_nil_null_values_pass_to_subcharts_delete_va = 21;
+    golden_v4_22_template_with_imported_subchart_values_ensuring_im = 22;
+    golden_v4_23_template_with_imported_subchart_values_set_with_se = 23;
+    golden_v4_24_template_with_imported_subchart_values_set_with_se = 24;
 }
 
 cases! { real_case:

@@ -138,3 +138,93 @@ fn render_chart_keeps_regular_documents_next_to_hooks() {
         "---\n# Source: mixed/templates/all.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: mixed/templates/all.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n"
     );
 }
+
+/// Helm's objects as Helm 3.16 exposes them: `.Files` as a `map[string][]byte` (range, len,
+/// Glob, bytes kept for b64enc), `.Capabilities.APIVersions` as a `[]string` (has, .Has),
+/// HelmVersion printed as a struct, the type names typeOf reports; and in Helm 4 mode
+/// `.Chart` as a map and Helm 4's capabilities.
+#[test]
+fn helm_objects_behave_like_helms() {
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let chart = tmp.path().join("objs");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::create_dir_all(chart.join("files")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: objs\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let binary: Vec<u8> = vec![0x42, 0x5a, 0x68, 0xff, 0x00, 0x80, 0xc3];
+    std::fs::write(chart.join("files/data.bin"), &binary).unwrap();
+    std::fs::write(chart.join("files/a.txt"), "A").unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: objs
+data:
+  bin: {{ .Files.Get "files/data.bin" | b64enc | quote }}
+  glob: "{{ range $p, $b := .Files.Glob "files/*" }}{{ $p }}={{ len $b }};{{ end }}"
+  one: "{{ range .Files.Glob "files/*.txt" }}{{ printf "%s" . }}{{ end }}"
+  count: "{{ len (.Files.Glob "files/*") }}"
+  none: {{ (.Files.Glob "nothing/*").AsConfig | quote }}
+  has: "{{ has "apps/v1" .Capabilities.APIVersions }} {{ .Capabilities.APIVersions.Has "apps/v1" }}"
+  helm: {{ .Capabilities.HelmVersion | quote }}
+  types: "{{ typeOf .Chart }}|{{ kindOf .Chart }}|{{ typeOf .Values }}|{{ typeOf .Files }}|{{ kindOf .Files }}|{{ typeOf .Capabilities.APIVersions }}"
+  kube: "{{ .Capabilities.KubeVersion }}"
+"#,
+    )
+    .unwrap();
+    let rel = helm_render::render_release(&chart, &RenderOptions::default()).unwrap();
+    let text = &rel.manifests[0].content;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&binary);
+    for want in [
+        format!("bin: \"{b64}\""),
+        "glob: \"files/a.txt=1;files/data.bin=7;\"".to_string(),
+        "one: \"A\"".to_string(),
+        "count: \"2\"".to_string(),
+        "none: \"{}\"".to_string(),
+        "has: \"true true\"".to_string(),
+        "helm: \"{v3.16.4 7877b45b63f95635153b29a42c0c2f4273ec45ca clean go1.22.7}\"".to_string(),
+        "types: \"struct { chart.Metadata; IsRoot bool }|struct|chartutil.Values|engine.files|map|chartutil.VersionSet\"".to_string(),
+        "kube: \"v1.31.0\"".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want} in\n{text}");
+    }
+
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: objs
+data:
+  types: "{{ typeOf .Chart }}|{{ .Chart.Name }}|{{ .Chart.IsRoot }}|{{ typeOf .Values }}|{{ typeOf .Capabilities }}"
+  kube: "{{ .Capabilities.KubeVersion }}"
+  pretty: {{ toYamlPretty (dict "a" (list 1 2)) | quote }}
+"#,
+    )
+    .unwrap();
+    let opts = RenderOptions {
+        helm_version: helm_render::HelmVersion::V4,
+        ..RenderOptions::default()
+    };
+    let rel = helm_render::render_release(&chart, &opts).unwrap();
+    let text = &rel.manifests[0].content;
+    for want in [
+        "types: \"map[string]interface {}|objs|true|common.Values|*common.Capabilities\"",
+        "kube: \"v1.36.0\"",
+        "pretty: \"a:\\n  - 1\\n  - 2\"",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
+    // Helm 3 does not know Helm 4's functions.
+    let err = helm_render::render_release(&chart, &RenderOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("function \"toYamlPretty\" not defined"),
+        "{err}"
+    );
+}

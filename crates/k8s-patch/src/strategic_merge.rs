@@ -10,8 +10,13 @@
 //! `$deleteFromPrimitiveList` into the object as ordinary fields; [`merge_kubernetes`] applies
 //! them as the API server does.
 
-use super::schema::Schema;
+mod lists;
+
+use super::schema::{CustomSchema, Schema};
 use kyaml::{Map, Value};
+use lists::{
+    append_list, find_element, merge_values, set_element, set_scalar_element, validate_keys,
+};
 
 /// Why a strategic merge failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,7 +70,7 @@ pub fn merge(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
 /// list go after the existing ones, which keep their order (kustomize puts patched items
 /// first). Everything else (merge keys, `$patch`, `null`) is as in [`merge`].
 pub fn merge_kubernetes(object: &Value, patch: &Value) -> Result<Merged, MergeError> {
-    run(object, patch, &[], true)
+    run(object, patch, &[], true, None)
 }
 
 /// Like [`merge`], for an object whose source wrote some nulls as empty values (`key:`), given
@@ -76,7 +81,25 @@ pub fn merge_with_empty_nulls(
     patch: &Value,
     empty_nulls: &[Vec<PatchSeg>],
 ) -> Result<Merged, MergeError> {
-    run(object, patch, empty_nulls, false)
+    run(object, patch, empty_nulls, false, None)
+}
+
+/// Options of [`merge_with_options`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeOptions<'a> {
+    /// Nulls the source wrote as empty values (see [`merge_with_empty_nulls`]).
+    pub empty_nulls: &'a [Vec<PatchSeg>],
+    /// A schema that replaces the built-in one (kustomize's `openapi: path:`).
+    pub schema: Option<&'a CustomSchema>,
+}
+
+/// [`merge`] with options: empty nulls and a custom schema.
+pub fn merge_with_options(
+    object: &Value,
+    patch: &Value,
+    opts: &MergeOptions,
+) -> Result<Merged, MergeError> {
+    run(object, patch, opts.empty_nulls, false, opts.schema)
 }
 
 fn run(
@@ -84,6 +107,7 @@ fn run(
     patch: &Value,
     empty_nulls: &[Vec<PatchSeg>],
     kubernetes: bool,
+    custom: Option<&CustomSchema>,
 ) -> Result<Merged, MergeError> {
     let mut dest = object.clone();
     let mut walker = Walker {
@@ -93,6 +117,7 @@ fn run(
         dest_path: Vec::new(),
         empty_nulls,
         kubernetes,
+        custom,
     };
     let out = walker.walk(Some(&mut dest), Some(patch), None)?;
     let object = match out {
@@ -125,6 +150,8 @@ struct Walker<'a> {
     empty_nulls: &'a [Vec<PatchSeg>],
     /// Kubernetes semantics (see [`merge_kubernetes`]) instead of kustomize's.
     kubernetes: bool,
+    /// A custom schema replacing the built-in one.
+    custom: Option<&'a CustomSchema>,
 }
 
 /// Kubernetes-only directives found in one patch map.
@@ -294,8 +321,12 @@ fn is_empty_map(v: &Value) -> bool {
     matches!(v, Value::Null) || matches!(v, Value::Map(m) if m.is_empty())
 }
 
-impl Walker<'_> {
-    fn schema_of(&self, schema: Option<Schema>, sources: [Option<&Value>; 2]) -> Option<Schema> {
+impl<'a> Walker<'a> {
+    fn schema_of(
+        &self,
+        schema: Option<Schema<'a>>,
+        sources: [Option<&Value>; 2],
+    ) -> Option<Schema<'a>> {
         if schema.is_some() {
             return schema;
         }
@@ -305,7 +336,10 @@ impl Walker<'_> {
             if av.is_empty() || kind.is_empty() {
                 return None;
             }
-            Schema::for_type(av, kind)
+            match self.custom {
+                Some(c) => c.for_type(av, kind),
+                None => Schema::for_type(av, kind),
+            }
         })
     }
 
@@ -313,7 +347,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let schema = self.schema_of(schema, [dest.as_deref(), origin]);
         let ds = shape(dest.as_deref());
@@ -352,7 +386,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         if missing_or_null(dest.as_deref()) {
             let mut m = match origin {
@@ -404,7 +438,7 @@ impl Walker<'_> {
     fn merge_into_self(
         &mut self,
         mut node: Value,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let patch = node.as_map().cloned().unwrap_or_default();
         self.merge_fields(&mut node, Some(&patch), schema)?;
@@ -415,7 +449,7 @@ impl Walker<'_> {
         &mut self,
         dest: &mut Value,
         origin: Option<&Map>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<(), MergeError> {
         let Value::Map(dest_map) = dest else {
             return Ok(());
@@ -488,7 +522,7 @@ impl Walker<'_> {
         &mut self,
         dest: Option<&mut Value>,
         origin: Option<&Value>,
-        schema: Option<Schema>,
+        schema: Option<Schema<'a>>,
     ) -> Result<Out, MergeError> {
         let mut origin_items: Option<Vec<Value>> =
             origin.and_then(Value::as_seq).map(<[Value]>::to_vec);
@@ -524,9 +558,9 @@ impl Walker<'_> {
                 None => list = current,
             }
         }
-        let strategy = schema.map(super::schema::Schema::strategy);
-        let keys: Vec<&'static str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
-        let element_schema = schema.and_then(super::schema::Schema::elements);
+        let strategy = schema.map(Schema::strategy);
+        let keys: Vec<&'a str> = strategy.map(|s| s.keys.to_vec()).unwrap_or_default();
+        let element_schema = schema.and_then(Schema::elements);
         let origin_items = origin_items.unwrap_or_default();
         let existing: Vec<String> = if self.kubernetes && !replaced {
             list.iter().map(|v| item_identity(v, &keys)).collect()
@@ -598,8 +632,8 @@ impl Walker<'_> {
         &mut self,
         mut dest: Vec<Value>,
         origin: &[Value],
-        keys: &[&'static str],
-        element_schema: Option<Schema>,
+        keys: &[&str],
+        element_schema: Option<Schema<'a>>,
         dest_is_patch: bool,
     ) -> Result<Option<Vec<Value>>, MergeError> {
         let tuple_of = |v: &Value| -> Vec<String> {
@@ -697,175 +731,6 @@ impl Walker<'_> {
     }
 }
 
-/// kyaml `mergeValues`: tuples that agree wherever both have a value are unified.
-fn merge_values(values: &mut [Vec<String>]) {
-    for i in 0..values.len() {
-        for j in 0..values.len() {
-            let (a, b) = (&values[i], &values[j]);
-            if a.len() != b.len() {
-                continue;
-            }
-            let mut common = false;
-            let mut res = Vec::with_capacity(a.len());
-            let mut ok = true;
-            for (x, y) in a.iter().zip(b) {
-                if x == y {
-                    common = true;
-                    res.push(x.clone());
-                } else if !x.is_empty() && !y.is_empty() {
-                    ok = false;
-                    break;
-                } else if !x.is_empty() {
-                    res.push(x.clone());
-                } else {
-                    res.push(y.clone());
-                }
-            }
-            if ok && common {
-                values[i] = res.clone();
-                values[j] = res;
-            }
-        }
-    }
-}
-
-/// kyaml `validateKeys`: keep the keys some tuple has a value for.
-fn validate_keys<'k>(
-    all: &[Vec<String>],
-    tuple: &[String],
-    keys: &[&'k str],
-) -> (Vec<&'k str>, Vec<String>) {
-    let valid: Vec<bool> = (0..keys.len())
-        .map(|i| all.iter().any(|t| t.get(i).is_some_and(|v| !v.is_empty())))
-        .collect();
-    if !valid.iter().any(|v| *v) {
-        return (keys.to_vec(), tuple.to_vec());
-    }
-    let vk = keys
-        .iter()
-        .zip(&valid)
-        .filter(|(_, v)| **v)
-        .map(|(k, _)| *k)
-        .collect();
-    let vv = tuple
-        .iter()
-        .zip(&valid)
-        .filter(|(t, v)| !t.is_empty() || **v)
-        .map(|(t, _)| t.clone())
-        .collect();
-    (vk, vv)
-}
-
-/// kyaml `ElementMatcher`: the first map item whose key fields equal the values.
-fn find_element(list: &[Value], keys: &[&str], values: &[String]) -> Option<usize> {
-    if keys.len() != values.len() {
-        return None;
-    }
-    list.iter().position(|item| {
-        let Some(m) = item.as_map() else { return false };
-        keys.iter()
-            .zip(values)
-            .all(|(k, v)| m.get(*k).and_then(scalar_text).as_deref() == Some(v.as_str()))
-    })
-}
-
-/// kyaml `ElementSetter` on a list of maps: drops null/empty items, replaces every item matching
-/// the keys with `element` (or removes them when `None`), appends when nothing matched.
-fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], values: &[String]) {
-    let mut out = Vec::with_capacity(list.len() + 1);
-    let mut found_any = false;
-    let mapping_setter =
-        !keys.is_empty() && !keys[0].is_empty() && !values.is_empty() && !values[0].is_empty();
-    for item in list.drain(..) {
-        if is_empty_map(&item) {
-            continue;
-        }
-        let Some(m) = item.as_map() else {
-            if mapping_setter {
-                out.push(item);
-            }
-            continue;
-        };
-        let mut found = true;
-        let mut checked = false;
-        for (j, k) in keys.iter().enumerate() {
-            if j < values.len() {
-                checked = true;
-                let ok = match m.get(*k) {
-                    None => false,
-                    Some(v) => {
-                        values[j].is_empty()
-                            || scalar_text(v).as_deref() == Some(values[j].as_str())
-                    }
-                };
-                if !ok {
-                    found = false;
-                    break;
-                }
-            }
-        }
-        if !checked {
-            found = false;
-        }
-        if !found {
-            if !values.is_empty() {
-                out.push(item);
-            }
-            continue;
-        }
-        found_any = true;
-        if let Some(e) = &element {
-            out.push(e.clone());
-        }
-    }
-    *list = out;
-    if let Some(e) = element
-        && !e.is_null()
-        && !found_any
-    {
-        list.push(e);
-    }
-}
-
-fn set_scalar_element(list: &mut Vec<Value>, element: Value) {
-    let text = scalar_text(&element);
-    let mut found = false;
-    list.retain(|v| !is_empty_map(v));
-    for item in list.iter_mut() {
-        if scalar_text(item) == text {
-            *item = element.clone();
-            found = true;
-        }
-    }
-    if !found {
-        list.push(element);
-    }
-}
-
-/// kyaml `appendListNode(items, dest, keys)`: existing items replace their merged copies; with
-/// several keys each existing item moves to the end.
-fn append_list(items: &mut Vec<Value>, dest: Vec<Value>, keys: &[&str]) {
-    for elem in dest {
-        let mut values = Vec::new();
-        let mut appended = false;
-        for k in keys {
-            match elem.get(k).and_then(scalar_text) {
-                Some(v) => values.push(v),
-                None => {
-                    if !appended {
-                        items.push(elem.clone());
-                        appended = true;
-                    }
-                }
-            }
-        }
-        if keys.len() > 1 {
-            set_element(items, None, keys, &values);
-        }
-        set_element(items, Some(elem), keys, &values);
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -882,7 +747,7 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
     equivalent_at(a, b, schema)
 }
 
-fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
+fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema<'_>>) -> bool {
     match (a, b) {
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
@@ -895,12 +760,12 @@ fn equivalent_at(a: &Value, b: &Value, schema: Option<Schema>) -> bool {
             if x.len() != y.len() {
                 return false;
             }
-            let keys = schema
-                .map(super::schema::Schema::strategy)
+            let keys: Vec<&str> = schema
+                .map(Schema::strategy)
                 .filter(super::schema::FieldStrategy::merges)
-                .map(|s| s.keys)
-                .unwrap_or(&[]);
-            let elements = schema.and_then(super::schema::Schema::elements);
+                .map(|s| s.keys.to_vec())
+                .unwrap_or_default();
+            let elements = schema.and_then(Schema::elements);
             if keys.is_empty() {
                 return x.iter().zip(y).all(|(v, w)| equivalent_at(v, w, elements));
             }

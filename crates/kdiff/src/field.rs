@@ -72,7 +72,7 @@ pub fn diff_objects(old: &Object, new: &Object) -> Vec<Change> {
         field_path: Vec::new(),
         out: Vec::new(),
     };
-    w.value(&old.value, &new.value);
+    w.value(old.compared(), new.compared());
     w.out
 }
 

@@ -99,8 +99,21 @@ pub struct Origin {
 pub struct Object {
     pub key: ResourceKey,
     pub api_version: String,
+    /// The content, with Secret values masked once [`prepare`]d (unless `show_secrets`).
     pub value: Value,
     pub origin: Origin,
+    /// The content before masking, when masking changed it: what the diff compares.
+    unmasked: Option<Unmasked>,
+}
+
+/// Unmasked content, kept out of `Debug` output.
+#[derive(Clone, PartialEq)]
+struct Unmasked(Box<Value>);
+
+impl fmt::Debug for Unmasked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<hidden>")
+    }
 }
 
 impl Object {
@@ -127,7 +140,17 @@ impl Object {
             api_version,
             value,
             origin,
+            unmasked: None,
         })
+    }
+
+    /// The content the diff compares: unmasked, so a hidden value that changed is a change.
+    pub(crate) fn compared(&self) -> &Value {
+        self.unmasked.as_ref().map_or(&self.value, |u| &u.0)
+    }
+
+    pub(crate) fn is_masked(&self) -> bool {
+        self.unmasked.is_some()
     }
 }
 
@@ -136,7 +159,8 @@ impl Object {
 pub struct Options {
     /// Paths, labels and annotations left out of the comparison.
     pub noise: NoiseFilter,
-    /// Show Secret `data`/`stringData` values instead of masking them.
+    /// Show Secret values (`data`, `stringData`, serialized Secrets in any string) instead of
+    /// masking them.
     pub show_secrets: bool,
     /// Pair removed and added objects of the same kind whose content is at least this similar
     /// (0.0..=1.0) as renames. `None` disables rename detection.
@@ -279,6 +303,11 @@ pub fn diff<'a>(old: &'a [Object], new: &'a [Object], opts: &Options) -> DiffRep
                 (Some(o), Some(n)) => {
                     let mut changes = field::diff_objects(o, n);
                     changes.retain(|c| !opts.noise.ignores(c));
+                    if o.is_masked() || n.is_masked() {
+                        changes
+                            .iter_mut()
+                            .for_each(|c| normalize::mask_change(c, o, n));
+                    }
                     let status = if o.key != n.key && o.key.group == n.key.group {
                         Status::Renamed
                     } else if changes.is_empty() {

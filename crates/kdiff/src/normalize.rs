@@ -1,12 +1,22 @@
 //! Noise control before comparing: fields the cluster owns (`status`, `managedFields`, ...),
 //! user-chosen paths, labels and annotations (`helm.sh/chart`, `checksum/*`), and masking of Secret
 //! values so they never reach a report unless asked for.
-
-use sha2::{Digest, Sha256};
+//!
+//! Masking hides a Secret's `data` and `stringData` values, its
+//! `kubectl.kubernetes.io/last-applied-configuration` annotation, and any string, in any object,
+//! that holds a serialized Secret (JSON or YAML). A hidden value reads `<hidden, N bytes>`: its
+//! length and nothing derived from its content, so a report cannot confirm a guess. Whether it
+//! changed still shows: [`normalize`] keeps the unmasked object aside, the diff compares that, and
+//! [`mask_change`] masks each change found, marking a change that kept the length
+//! `<hidden, N bytes, changed>`.
 
 use super::Object;
 use super::field::Change;
+use super::path::Seg;
 use kyaml::Value;
+
+/// The annotation `kubectl apply` stores the whole applied object in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// A pattern where `*` matches any run of characters (including `/` and `.`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,8 +108,181 @@ pub fn normalize(r: &mut Object, noise: &NoiseFilter, show_secrets: bool) {
     if !noise.labels.is_empty() || !noise.annotations.is_empty() {
         strip_metadata_keys(&mut r.value, noise);
     }
-    if !show_secrets && r.key.group.is_empty() && r.key.kind == "Secret" {
-        mask_secret(&mut r.value);
+    if !show_secrets {
+        let secret = is_secret(r);
+        if needs_mask(&r.value, Where::Root, secret) {
+            let original = r.value.clone();
+            mask(&mut r.value, Where::Root, secret);
+            r.unmasked = Some(super::Unmasked(Box::new(original)));
+        }
+    }
+}
+
+fn is_secret(r: &Object) -> bool {
+    r.key.group.is_empty() && r.key.kind == "Secret"
+}
+
+/// Where a value is inside an object, as far as masking cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Where {
+    Root,
+    Metadata,
+    Annotations,
+    /// A Secret's `data` (`base64`) or `stringData` map.
+    SecretMap {
+        base64: bool,
+    },
+    /// Hidden as a whole.
+    Hidden {
+        base64: bool,
+    },
+    Elsewhere,
+}
+
+impl Where {
+    /// One step down: into the value of map key `key`, or into a list item (`None`).
+    fn step(self, key: Option<&str>, secret: bool) -> Where {
+        match (self, key) {
+            (Where::Root, Some("data")) if secret => Where::SecretMap { base64: true },
+            (Where::Root, Some("stringData")) if secret => Where::SecretMap { base64: false },
+            (Where::Root, Some("metadata")) => Where::Metadata,
+            (Where::Metadata, Some("annotations")) => Where::Annotations,
+            (Where::Annotations, Some(LAST_APPLIED)) if secret => Where::Hidden { base64: false },
+            (Where::SecretMap { base64 } | Where::Hidden { base64 }, _) => Where::Hidden { base64 },
+            _ => Where::Elsewhere,
+        }
+    }
+}
+
+/// Whether [`mask`] would change anything (without allocating).
+fn needs_mask(v: &Value, at: Where, secret: bool) -> bool {
+    match (at, v) {
+        (Where::Hidden { .. }, _) => true,
+        (_, Value::Map(m)) => m
+            .iter()
+            .any(|(k, c)| needs_mask(c, at.step(Some(k), secret), secret)),
+        (_, Value::Seq(items)) => items
+            .iter()
+            .any(|c| needs_mask(c, at.step(None, secret), secret)),
+        (_, Value::String(s)) => holds_secret(s),
+        _ => false,
+    }
+}
+
+/// Hides what [`needs_mask`] finds; returns whether anything was hidden.
+fn mask(v: &mut Value, at: Where, secret: bool) -> bool {
+    match (at, &mut *v) {
+        (Where::Hidden { base64 }, _) => {
+            *v = Value::String(hidden(v, base64));
+            true
+        }
+        (_, Value::Map(m)) => {
+            let mut any = false;
+            for (k, c) in m.iter_mut() {
+                any |= mask(c, at.step(Some(k), secret), secret);
+            }
+            any
+        }
+        (_, Value::Seq(items)) => {
+            let mut any = false;
+            for c in items.iter_mut() {
+                any |= mask(c, at.step(None, secret), secret);
+            }
+            any
+        }
+        (_, Value::String(s)) if holds_secret(s) => {
+            *v = Value::String(hidden(v, false));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `<hidden, N bytes>`: the length of the value (decoded, for base64 `data`), nothing more.
+fn hidden(v: &Value, base64: bool) -> String {
+    let text = match v {
+        Value::Map(_) | Value::Seq(_) => kyaml::to_string(v),
+        _ => crate::field::scalar_text(v),
+    };
+    let n = if base64 {
+        decoded_len(&text).unwrap_or(text.len())
+    } else {
+        text.len()
+    };
+    let unit = if n == 1 { "byte" } else { "bytes" };
+    format!("<hidden, {n} {unit}>")
+}
+
+/// The length of what standard base64 text decodes to, or `None` when it is not base64.
+fn decoded_len(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    let body = &b[..b.len() - pad];
+    let ok = b.len().is_multiple_of(4)
+        && pad <= 2
+        && body
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/');
+    ok.then(|| b.len() / 4 * 3 - pad)
+}
+
+/// Whether a string holds a serialized Secret: a JSON or YAML document (or a List) with
+/// `kind: Secret`, such as the last-applied-configuration annotation of a Secret, or a Secret
+/// manifest kept in a ConfigMap.
+fn holds_secret(s: &str) -> bool {
+    if !(s.contains("Secret") && s.contains("kind")) {
+        return false;
+    }
+    fn is_secret_doc(v: &Value) -> bool {
+        match v.get("kind").and_then(Value::as_str) {
+            Some("Secret") => true,
+            Some(_) => v
+                .get("items")
+                .and_then(Value::as_seq)
+                .is_some_and(|items| items.iter().any(is_secret_doc)),
+            None => false,
+        }
+    }
+    kyaml::parse_documents(s, kyaml::Dialect::Kube)
+        .is_ok_and(|docs| docs.iter().any(|d| is_secret_doc(&d.value)))
+}
+
+/// Masks the values of a change found on the unmasked objects `old` -> `new` (see the module
+/// docs): what [`normalize`] hides in an object is hidden in the change too. A change whose
+/// hidden values read the same on both sides is marked `changed`.
+pub fn mask_change(change: &mut Change, old: &Object, new: &Object) {
+    let start = |r: &Object| {
+        let secret = is_secret(r);
+        let at = change.path.segments().iter().fold(Where::Root, |at, seg| {
+            let key = match seg {
+                Seg::Key(k) => Some(k.as_str()),
+                Seg::Index(_) | Seg::Keyed { .. } => None,
+            };
+            at.step(key, secret)
+        });
+        (at, secret)
+    };
+    let (old_at, old_secret) = start(old);
+    let (new_at, new_secret) = start(new);
+    let mut masked = false;
+    match &mut change.kind {
+        crate::ChangeKind::Added(v) => masked |= mask(v, new_at, new_secret),
+        crate::ChangeKind::Removed(v) => masked |= mask(v, old_at, old_secret),
+        crate::ChangeKind::Changed { old: o, new: n } => {
+            masked |= mask(o, old_at, old_secret);
+            masked |= mask(n, new_at, new_secret);
+            // Same length on both sides: say that it changed all the same.
+            if masked
+                && o == n
+                && let Value::String(text) = n
+                && let Some(stem) = text.strip_suffix('>')
+            {
+                *text = format!("{stem}, changed>");
+            }
+        }
+    }
+    if masked {
+        change.text_diff = None;
     }
 }
 
@@ -127,20 +310,6 @@ fn strip_metadata_keys(v: &mut Value, noise: &NoiseFilter) {
         }
         Value::Seq(items) => items.iter_mut().for_each(|i| strip_metadata_keys(i, noise)),
         _ => {}
-    }
-}
-
-/// Replaces every value of `data` and `stringData` by a short digest, so a change still shows as
-/// a change but the secret does not.
-fn mask_secret(v: &mut Value) {
-    for field in ["data", "stringData"] {
-        if let Some(Value::Map(entries)) = v.get_mut(field) {
-            for (_, val) in entries.iter_mut() {
-                let text = crate::field::scalar_text(val);
-                let digest = hex::encode(Sha256::digest(text.as_bytes()));
-                *val = Value::String(format!("<hidden, sha256:{}>", &digest[..12]));
-            }
-        }
     }
 }
 
@@ -182,7 +351,118 @@ mod tests {
         let j = serde_json::Value::from(&r.value);
         assert_eq!(j["metadata"], json!({"name": "s", "labels": {"app": "x"}}));
         assert!(j.get("status").is_none());
-        let masked = j["data"]["password"].as_str().unwrap();
-        assert!(masked.starts_with("<hidden, sha256:") && !masked.contains("aHVudGVy"));
+        assert_eq!(j["data"]["password"], "<hidden, 7 bytes>");
+    }
+
+    fn secret(data: serde_json::Value, annotations: serde_json::Value) -> Object {
+        Object::new(
+            Value::from(json!({
+                "apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "s", "annotations": annotations},
+                "data": data,
+            })),
+            Origin::default(),
+        )
+        .unwrap()
+    }
+
+    fn masked_diff(old: Object, new: Object) -> Vec<(String, Option<String>, Option<String>)> {
+        let (mut old, mut new) = (vec![old], vec![new]);
+        let opts = crate::Options::default();
+        crate::prepare(&mut old, &opts);
+        crate::prepare(&mut new, &opts);
+        let report = crate::diff(&old, &new, &opts);
+        report
+            .resources
+            .iter()
+            .flat_map(|d| &d.changes)
+            .map(|c| {
+                let text = |v: Option<&Value>| v.map(|v| serde_json::Value::from(v).to_string());
+                (c.path.to_string(), text(c.old()), text(c.new_value()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hidden_values_show_length_and_whether_they_changed_only() {
+        // "hunter2" and "hunter3": same length, different content.
+        let changes = masked_diff(
+            secret(json!({"pw": "aHVudGVyMg==", "same": "eA=="}), json!({})),
+            secret(
+                json!({"pw": "aHVudGVyMw==", "same": "eA==", "new": "YWJj"}),
+                json!({}),
+            ),
+        );
+        assert_eq!(
+            changes,
+            [
+                (
+                    "data.pw".into(),
+                    Some(r#""<hidden, 7 bytes>""#.into()),
+                    Some(r#""<hidden, 7 bytes, changed>""#.into())
+                ),
+                (
+                    "data.new".into(),
+                    None,
+                    Some(r#""<hidden, 3 bytes>""#.into())
+                ),
+            ]
+        );
+        let longer = masked_diff(
+            secret(json!({"pw": "aHVudGVyMg=="}), json!({})),
+            secret(json!({"pw": "aHVudGVyMjI="}), json!({})),
+        );
+        assert_eq!(longer[0].2.as_deref(), Some(r#""<hidden, 8 bytes>""#));
+        assert!(
+            masked_diff(
+                secret(json!({"pw": "aHVudGVyMg=="}), json!({})),
+                secret(json!({"pw": "aHVudGVyMg=="}), json!({}))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn serialized_secrets_are_hidden_wherever_they_are() {
+        let applied = |pw: &str| {
+            json!({LAST_APPLIED: format!(
+                r#"{{"apiVersion":"v1","data":{{"pw":"{pw}"}},"kind":"Secret","metadata":{{"name":"s"}}}}"#
+            )})
+        };
+        let changes = masked_diff(
+            secret(json!({"pw": "aHVudGVyMg=="}), applied("aHVudGVyMg==")),
+            secret(json!({"pw": "aHVudGVyMw=="}), applied("aHVudGVyMw==")),
+        );
+        let all = format!("{changes:?}");
+        assert!(!all.contains("aHVudGVy"), "{all}");
+        assert!(all.contains(r#"<hidden, 88 bytes, changed>"#), "{all}");
+        // A Secret manifest kept in a ConfigMap: the whole string is hidden.
+        let cm = |text: &str| {
+            Object::new(
+                Value::from(json!({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "c"}, "data": {"secret.yaml": text, "plain": "kind: Secret?"}})),
+                Origin::default(),
+            )
+            .unwrap()
+        };
+        let mut side = vec![cm(
+            "apiVersion: v1\nkind: Secret\nstringData:\n  pw: hunter2\n",
+        )];
+        crate::prepare(&mut side, &crate::Options::default());
+        let j = serde_json::Value::from(&side[0].value);
+        assert_eq!(j["data"]["secret.yaml"], "<hidden, 54 bytes>");
+        assert_eq!(j["data"]["plain"], "kind: Secret?");
+        // --show-secrets: nothing hidden.
+        let mut shown = vec![cm("kind: Secret\n")];
+        let opts = crate::Options {
+            show_secrets: true,
+            ..crate::Options::default()
+        };
+        crate::prepare(&mut shown, &opts);
+        assert_eq!(
+            serde_json::Value::from(&shown[0].value)["data"]["secret.yaml"],
+            "kind: Secret\n"
+        );
+        assert_eq!(format!("{:?}", side[0]).matches("hunter2").count(), 0);
     }
 }

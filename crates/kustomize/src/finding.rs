@@ -33,6 +33,9 @@ pub struct Finding {
     pub resource: Option<String>,
     pub message: String,
     pub help: Option<String>,
+    /// kustomize itself fails the build for this (a strategic merge patch without a target,
+    /// a failing JSON patch operation); vendor reports it and builds on.
+    pub fatal: bool,
 }
 
 impl Finding {
@@ -44,6 +47,7 @@ impl Finding {
             resource: None,
             message: message.into(),
             help: None,
+            fatal: false,
         }
     }
 
@@ -64,6 +68,11 @@ impl Finding {
 
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn fatal(mut self) -> Self {
+        self.fatal = true;
         self
     }
 }

@@ -1,293 +1,346 @@
-//! The `kustomization.yaml` model: the fields `vendor build` supports, read from the decoded
-//! YAML with their positions kept for diagnostics. Field names match case-insensitively, as
-//! Go's JSON decoding (which kustomize uses) does; unknown fields are errors.
+//! The `kustomization.yaml` model, read as kustomize reads it: YAML 1.1 (`sigs.k8s.io/yaml`,
+//! so a repeated key's last value wins), then a strict JSON-style decode (field names match
+//! case-insensitively, unknown fields are errors at any depth, a number never fills a string).
+//! Deprecated fields are folded into their replacements as kustomize's `FixKustomization`
+//! does; positions are kept so errors and findings point at the entry.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::KustomizeError;
+use crate::decode::{DecodeError, Fields};
+use crate::types::{
+    GeneratorArgs, GeneratorOptions, HelmChart, HelmGlobals, Image, Label, Patch, ReplacementField,
+    Replica, SortOptions, Var,
+};
 use kyaml::{Dialect, PathSeg, Value};
 
 /// Names kustomize accepts for the file, in the order it looks for them.
 pub const FILE_NAMES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// A loaded kustomization file.
-#[derive(Debug, Clone)]
-pub struct Kustomization {
-    pub dir: PathBuf,
-    /// Path of the file, for messages.
-    pub file: PathBuf,
-    pub src: String,
-    pub value: Value,
-    pub is_component: bool,
-    /// (canonical field name, spelling in the file) where they differ.
-    spelling: Vec<(String, String)>,
-}
+const KUSTOMIZATION_VERSION: &str = "kustomize.config.k8s.io/v1beta1";
+const COMPONENT_VERSION: &str = "kustomize.config.k8s.io/v1alpha1";
 
-/// One `patches:` / `patchesJson6902:` entry.
-#[derive(Debug, Clone, Default)]
-pub struct PatchEntry {
-    pub path: Option<String>,
-    pub patch: Option<String>,
-    pub target: Option<Selector>,
-    pub allow_name_change: bool,
-    pub allow_kind_change: bool,
-    /// Which list and index the entry comes from, to point diagnostics at it.
-    pub field: &'static str,
-    pub index: usize,
-}
-
-/// A patch target selector; each string is a regular expression matched against the whole value.
-#[derive(Debug, Clone, Default)]
-pub struct Selector {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-    pub label_selector: String,
-    pub annotation_selector: String,
-}
-
-impl Selector {
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        for (k, v) in [
-            ("group", &self.group),
-            ("version", &self.version),
-            ("kind", &self.kind),
-            ("name", &self.name),
-            ("namespace", &self.namespace),
-            ("labelSelector", &self.label_selector),
-            ("annotationSelector", &self.annotation_selector),
-        ] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={v}"));
-            }
-        }
-        parts.join(", ")
-    }
-}
-
-/// An `images:` entry.
-#[derive(Debug, Clone, Default)]
-pub struct ImageEntry {
-    pub name: String,
-    pub new_name: String,
-    pub new_tag: String,
-    pub digest: String,
-    pub index: usize,
-}
-
-/// A `labels:` entry.
-#[derive(Debug, Clone, Default)]
-pub struct LabelEntry {
-    pub pairs: Vec<(String, String)>,
-    pub include_selectors: bool,
-    pub include_templates: bool,
-}
-
-/// A `configMapGenerator:` / `secretGenerator:` entry (with `generatorOptions` folded in).
-#[derive(Debug, Clone, Default)]
-pub struct GeneratorEntry {
-    pub name: String,
-    pub namespace: String,
-    pub behavior: String,
-    pub files: Vec<String>,
-    pub literals: Vec<String>,
-    pub envs: Vec<String>,
-    pub kind_type: String,
-    pub labels: Vec<(String, String)>,
-    pub annotations: Vec<(String, String)>,
-    pub disable_hash: bool,
-    pub immutable: bool,
-    pub index: usize,
-}
-
-const KNOWN_FIELDS: &[&str] = &[
+const FIELDS: &[&str] = &[
     "apiVersion",
     "kind",
     "metadata",
-    "resources",
-    "bases",
-    "components",
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "namespace",
+    "openapi",
     "namePrefix",
     "nameSuffix",
+    "namespace",
     "commonLabels",
     "labels",
     "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
     "images",
+    "imageTags",
+    "replacements",
     "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
     "configMapGenerator",
     "secretGenerator",
-    "generatorOptions",
-    "helmCharts",
     "helmGlobals",
+    "helmCharts",
     "helmChartInflationGenerator",
-    "crds",
+    "generatorOptions",
     "configurations",
     "generators",
     "transformers",
     "validators",
-    "vars",
-    "replacements",
-    "openapi",
-    "sortOptions",
     "buildMetadata",
 ];
 
-/// Fields kustomize knows that `vendor build` does not implement: an error names them.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    (
-        "helmCharts",
-        "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources",
-    ),
-    (
-        "helmChartInflationGenerator",
-        "render the chart with a [chart.NAME] entry in vendor.toml and list the rendered files as resources",
-    ),
-    (
-        "generators",
-        "generator plugins are not supported; vendor the generated output instead",
-    ),
-    (
-        "transformers",
-        "transformer plugins are not supported; express the change as a patch",
-    ),
-    ("validators", "validator plugins are not supported"),
-    (
-        "replacements",
-        "replacements are not supported yet; use a patch",
-    ),
-    ("vars", "vars are not supported; use a patch"),
-    (
-        "configurations",
-        "custom transformer configurations are not supported",
-    ),
-    ("crds", "custom CRD configurations are not supported"),
-    ("openapi", "a custom OpenAPI schema is not supported"),
-    (
-        "sortOptions",
-        "custom output order is not supported; vendor build uses kustomize's default (legacy) order",
-    ),
-    (
-        "buildMetadata",
-        "build metadata annotations are not supported",
-    ),
-];
+/// A loaded kustomization file.
+#[derive(Debug, Clone, Default)]
+pub struct Kustomization {
+    pub dir: PathBuf,
+    /// Path of the file, for messages.
+    pub file: PathBuf,
+    /// `kustomization.yaml`, `kustomization.yml` or `Kustomization`.
+    pub file_name: String,
+    pub src: String,
+    pub is_component: bool,
+    pub kind: String,
+    pub openapi: BTreeMap<String, String>,
+    pub name_prefix: String,
+    pub name_suffix: String,
+    pub namespace: String,
+    pub common_labels: BTreeMap<String, String>,
+    pub labels: Vec<Label>,
+    pub common_annotations: BTreeMap<String, String>,
+    pub patches_strategic_merge: Vec<String>,
+    pub patches_json6902: Vec<Patch>,
+    pub patches: Vec<Patch>,
+    pub images: Vec<Image>,
+    pub replacements: Vec<ReplacementField>,
+    pub replicas: Vec<Replica>,
+    pub vars: Vec<Var>,
+    pub sort_options: Option<SortOptions>,
+    /// `resources` then `bases`, with the list and index each came from.
+    pub resources: Vec<(String, &'static str, usize)>,
+    pub components: Vec<String>,
+    pub crds: Vec<String>,
+    pub config_map_generator: Vec<GeneratorArgs>,
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub helm_globals: Option<HelmGlobals>,
+    pub helm_charts: Vec<HelmChart>,
+    pub generator_options: Option<GeneratorOptions>,
+    pub configurations: Vec<String>,
+    pub generators: Vec<String>,
+    pub transformers: Vec<String>,
+    pub validators: Vec<String>,
+    pub build_metadata: Vec<String>,
+    /// kustomize's deprecation notices for the fields this file uses.
+    pub warnings: Vec<&'static str>,
+    /// (canonical field name, spelling in the file) where they differ.
+    spelling: Vec<(String, String)>,
+}
+
+const WARN_BASES: &str = "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.";
+const WARN_COMMON_LABELS: &str = "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.";
+const WARN_IMAGE_TAGS: &str = "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.";
+const WARN_JSON6902: &str = "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.";
+const WARN_SM: &str = "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.";
+const WARN_VARS: &str = "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.";
+
+/// The kustomization file in `dir`: `Ok(None)` when there is none.
+pub fn find_file(dir: &Path) -> Result<Option<PathBuf>, KustomizeError> {
+    let found: Vec<PathBuf> = FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(KustomizeError::at(
+            dir,
+            None,
+            "found multiple kustomization files; keep only one of kustomization.yaml, kustomization.yml, Kustomization",
+        )),
+    }
+}
 
 impl Kustomization {
     /// Finds and loads the kustomization file in `dir`.
     pub fn load(dir: &Path) -> Result<Kustomization, KustomizeError> {
-        let found: Vec<PathBuf> = FILE_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .filter(|p| p.is_file())
-            .collect();
-        let file = match found.as_slice() {
-            [] => {
-                return Err(KustomizeError::at(
-                    dir,
-                    None,
-                    format!(
-                        "no kustomization file found in this directory (looked for {})",
-                        FILE_NAMES.join(", ")
-                    ),
-                ));
-            }
-            [one] => one.clone(),
-            _ => {
-                return Err(KustomizeError::at(
-                    dir,
-                    None,
-                    "found multiple kustomization files; keep only one of kustomization.yaml, kustomization.yml, Kustomization",
-                ));
-            }
+        if !dir.is_dir() {
+            return Err(KustomizeError::at(
+                dir,
+                None,
+                format!(
+                    "must build at directory: not a valid directory: '{}': no such file or directory",
+                    crate::display_path(dir)
+                ),
+            ));
+        }
+        let Some(file) = find_file(dir)? else {
+            return Err(KustomizeError::at(
+                dir,
+                None,
+                format!(
+                    "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                    crate::display_path(dir)
+                ),
+            ));
         };
         let src = super::read_text(&file)?;
-        let docs = kyaml::parse_documents(&src, Dialect::Kube)
-            .map_err(|e| KustomizeError::yaml(&file, &e))?;
+        Self::from_text(dir, &file, src)
+    }
+
+    /// Parses kustomization text read from `file` in `dir`.
+    pub fn from_text(
+        dir: &Path,
+        file: &Path,
+        src: String,
+    ) -> Result<Kustomization, KustomizeError> {
+        let docs = kyaml::parse_documents(&src, Dialect::Helm)
+            .map_err(|e| KustomizeError::yaml(file, &e))?;
         let mut docs: Vec<_> = docs.into_iter().filter(|d| !d.value.is_null()).collect();
         if docs.len() > 1 {
             return Err(KustomizeError::at(
-                &file,
+                file,
                 Some(docs[1].start.line),
                 "a kustomization file must hold one YAML document",
             ));
         }
-        let value = docs
-            .pop()
-            .map(|d| d.value)
-            .unwrap_or(Value::Map(Default::default()));
-        let Value::Map(map) = value else {
-            return Err(KustomizeError::at(
-                &file,
-                Some(1),
-                "a kustomization must be a map of fields",
-            ));
-        };
-        // Normalise field names case-insensitively (Go's encoding/json does).
-        let mut norm = kyaml::Map::new();
-        let mut spelling = Vec::new();
-        for (k, v) in map {
-            let canon = KNOWN_FIELDS
-                .iter()
-                .find(|f| f.eq_ignore_ascii_case(&k))
-                .copied();
-            match canon {
-                Some(c) => {
-                    if c != k {
-                        spelling.push((c.to_string(), k.clone()));
-                    }
-                    norm.insert(c.to_string(), v);
-                }
-                None => {
-                    let line = kyaml::locate(&src, 0, &[PathSeg::Key(&k)]).map(|p| p.line);
-                    return Err(KustomizeError::at(
-                        &file,
-                        line,
-                        format!("unknown field `{k}` in kustomization"),
-                    ));
-                }
-            }
-        }
-        let kind = norm
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or("Kustomization")
-            .to_string();
-        let k = Kustomization {
+        let value = docs.pop().map(|d| d.value).unwrap_or(Value::Null);
+        let mut k = Kustomization {
             dir: dir.to_path_buf(),
-            file,
+            file: file.to_path_buf(),
+            file_name: file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             src,
-            value: Value::Map(norm),
-            is_component: kind == "Component",
-            spelling,
+            ..Default::default()
         };
-        for (field, help) in UNSUPPORTED {
-            if k.value
-                .get(field)
-                .is_some_and(|v| !v.is_null() && !is_empty(v))
-            {
-                return Err(KustomizeError::at(
-                    &k.file,
-                    k.line_of(&[PathSeg::Key(field)]),
-                    format!("`{field}` is not supported by vendor build"),
-                )
-                .with_help(*help));
-            }
-        }
-        if !matches!(kind.as_str(), "Kustomization" | "Component") {
+        if !matches!(value, Value::Map(_) | Value::Null) {
             return Err(KustomizeError::at(
-                &k.file,
-                k.line_of(&[PathSeg::Key("kind")]),
-                format!("unknown kustomization kind `{kind}`"),
+                file,
+                Some(1),
+                "invalid Kustomization: a kustomization must be a map of fields",
             ));
         }
+        k.decode(&value).map_err(|e| k.decode_error(&e))?;
         Ok(k)
+    }
+
+    fn decode_error(&self, e: &DecodeError) -> KustomizeError {
+        let path = e.locate_path();
+        let line = kyaml::locate(&self.src, 0, &path).map(|p| p.line);
+        let at = e
+            .path
+            .iter()
+            .map(|s| match s {
+                crate::decode::Seg::Key(k) => k.clone(),
+                crate::decode::Seg::Index(i) => format!("[{i}]"),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+            .replace(".[", "[");
+        let msg = if at.is_empty() || e.message.starts_with("unknown field") {
+            format!("invalid Kustomization: {}", e.message)
+        } else {
+            format!("invalid Kustomization: {at}: {}", e.message)
+        };
+        KustomizeError::at(&self.file, line, msg)
+    }
+
+    fn decode(&mut self, value: &Value) -> Result<(), DecodeError> {
+        let f = Fields::of(value, FIELDS, true)?;
+        for name in FIELDS {
+            let spelled = f.spelling(name);
+            if f.has(name) && spelled != *name {
+                self.spelling.push((name.to_string(), spelled.to_string()));
+            }
+        }
+        let api_version = f.string("apiVersion")?;
+        self.kind = f.string("kind")?;
+        if f.has("metadata") {
+            f.with("metadata", |m| {
+                Fields::of(m, &["name", "namespace", "labels", "annotations"], true).map(|_| ())
+            })?;
+        }
+        self.openapi = f.string_map("openapi")?;
+        self.name_prefix = f.string("namePrefix")?;
+        self.name_suffix = f.string("nameSuffix")?;
+        self.namespace = f.string("namespace")?;
+        let common_labels = f.opt_string_map("commonLabels")?;
+        self.labels = f.list("labels", |x| Label::decode(x, true))?;
+        self.common_annotations = f.string_map("commonAnnotations")?;
+        let psm = f.opt_strings("patchesStrategicMerge")?;
+        let pj = f.with("patchesJson6902", |v| {
+            crate::decode::list(v, |x| Patch::decode(x, true))
+        })?;
+        self.patches = f.list("patches", |x| Patch::decode(x, true))?;
+        self.images = f.list("images", |x| Image::decode(x, true))?;
+        let image_tags = f.with("imageTags", |v| {
+            crate::decode::list(v, |x| Image::decode(x, true))
+        })?;
+        self.replacements = f.list("replacements", |x| ReplacementField::decode(x, true))?;
+        self.replicas = f.list("replicas", |x| Replica::decode(x, true))?;
+        let vars = f.with("vars", |v| crate::decode::list(v, |x| Var::decode(x, true)))?;
+        self.sort_options = f.with("sortOptions", |v| SortOptions::decode(v, true))?;
+        for (i, r) in f.strings("resources")?.into_iter().enumerate() {
+            self.resources.push((r, "resources", i));
+        }
+        let bases = f.opt_strings("bases")?;
+        for (i, r) in bases.iter().flatten().enumerate() {
+            self.resources.push((r.clone(), "bases", i));
+        }
+        self.components = f.strings("components")?;
+        self.crds = f.strings("crds")?;
+        self.config_map_generator = f.list("configMapGenerator", |x| {
+            GeneratorArgs::decode(x, true, false)
+        })?;
+        self.secret_generator =
+            f.list("secretGenerator", |x| GeneratorArgs::decode(x, true, true))?;
+        self.helm_globals = f.with("helmGlobals", |v| HelmGlobals::decode(v, true))?;
+        self.helm_charts = f.list("helmCharts", |x| HelmChart::decode(x, true))?;
+        let legacy = f.list("helmChartInflationGenerator", |x| {
+            HelmChart::decode_legacy(x, true)
+        })?;
+        self.generator_options =
+            f.with("generatorOptions", |v| GeneratorOptions::decode(v, true))?;
+        self.configurations = f.strings("configurations")?;
+        self.generators = f.strings("generators")?;
+        self.transformers = f.strings("transformers")?;
+        self.validators = f.strings("validators")?;
+        self.build_metadata = f.strings("buildMetadata")?;
+
+        // Deprecations, in kustomize's order.
+        for (used, w) in [
+            (bases.is_some(), WARN_BASES),
+            (common_labels.is_some(), WARN_COMMON_LABELS),
+            (image_tags.is_some(), WARN_IMAGE_TAGS),
+            (pj.is_some(), WARN_JSON6902),
+            (psm.is_some(), WARN_SM),
+            (vars.is_some(), WARN_VARS),
+        ] {
+            if used {
+                self.warnings.push(w);
+            }
+        }
+        self.common_labels = common_labels.unwrap_or_default();
+        self.patches_strategic_merge = psm.unwrap_or_default();
+        self.patches_json6902 = pj.unwrap_or_default();
+        self.images.extend(image_tags.unwrap_or_default());
+        self.vars = vars.unwrap_or_default();
+        let (mut chart_home, mut config_home) = (String::new(), String::new());
+        for (chart, home, helm_home) in legacy {
+            self.helm_charts.push(chart);
+            if !home.is_empty() {
+                chart_home = home;
+            }
+            if !helm_home.is_empty() {
+                config_home = helm_home;
+            }
+        }
+        if self.helm_globals.is_none() && (!chart_home.is_empty() || !config_home.is_empty()) {
+            self.helm_globals = Some(HelmGlobals { chart_home });
+        }
+
+        // FixKustomization, CheckEmpty and EnforceFields.
+        if self.kind.is_empty() {
+            self.kind = "Kustomization".to_string();
+        }
+        self.is_component = self.kind == "Component";
+        let empty = f
+            .found_names()
+            .iter()
+            .all(|n| matches!(*n, "apiVersion" | "kind"));
+        if empty {
+            return Err(DecodeError::new("kustomization.yaml is empty"));
+        }
+        let mut errs = Vec::new();
+        if self.kind != "Kustomization" && self.kind != "Component" {
+            errs.push("kind should be Kustomization or Component".to_string());
+        }
+        let required = if self.is_component {
+            COMPONENT_VERSION
+        } else {
+            KUSTOMIZATION_VERSION
+        };
+        if !api_version.is_empty() && api_version != required {
+            errs.push(format!("apiVersion for {} should be {required}", self.kind));
+        }
+        if !errs.is_empty() {
+            return Err(DecodeError::new(format!(
+                "Failed to read kustomization file under {}:\n{}",
+                crate::display_path(&self.dir),
+                errs.join("\n")
+            )));
+        }
+        Ok(())
     }
 
     /// Line of a path in the file (1-based), if it exists.
@@ -301,295 +354,74 @@ impl Kustomization {
         kyaml::locate(&self.src, 0, &p).map(|p| p.line)
     }
 
-    pub fn get(&self, field: &str) -> Option<&Value> {
-        self.value.get(field).filter(|v| !v.is_null())
+    /// Line of entry `index` of list `field`.
+    pub fn entry_line(&self, field: &str, index: usize) -> Option<u32> {
+        self.line_of(&[PathSeg::Key(field), PathSeg::Index(index)])
+            .or_else(|| self.line_of(&[PathSeg::Key(field)]))
     }
+}
 
-    pub fn string(&self, field: &str) -> Result<String, KustomizeError> {
-        match self.get(field) {
-            None => Ok(String::new()),
-            Some(v) => scalar_string(v).ok_or_else(|| self.type_error(field, "a string")),
-        }
+impl Fields<'_> {
+    /// The canonical names of the fields present.
+    pub(crate) fn found_names(&self) -> Vec<&'static str> {
+        FIELDS.iter().copied().filter(|n| self.has(n)).collect()
     }
+}
 
-    fn type_error(&self, field: &str, want: &str) -> KustomizeError {
-        KustomizeError::at(
-            &self.file,
-            self.line_of(&[PathSeg::Key(field)]),
-            format!("`{field}` must be {want}"),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Kustomization, KustomizeError> {
+        Kustomization::from_text(
+            Path::new("d"),
+            Path::new("d/kustomization.yaml"),
+            src.into(),
         )
     }
 
-    /// A list of strings.
-    pub fn strings(&self, field: &str) -> Result<Vec<String>, KustomizeError> {
-        match self.get(field) {
-            None => Ok(Vec::new()),
-            Some(Value::Seq(items)) => items
-                .iter()
-                .map(|v| {
-                    scalar_string(v).ok_or_else(|| self.type_error(field, "a list of strings"))
-                })
-                .collect(),
-            Some(_) => Err(self.type_error(field, "a list of strings")),
-        }
+    #[test]
+    fn unknown_fields_are_errors_at_any_depth() {
+        let e = parse("resources: [a.yaml]\npatchesStrategicMerg: []\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message.contains("unknown field \"patchesStrategicMerg\""),
+            "{e}"
+        );
+        let e = parse("labels:\n- pairs: {a: b}\n  includeSelector: true\n").unwrap_err();
+        assert!(
+            e.message.contains("unknown field \"includeSelector\""),
+            "{e}"
+        );
     }
 
-    /// A map of strings (`commonLabels`, `commonAnnotations`).
-    pub fn string_map(&self, field: &str) -> Result<Vec<(String, String)>, KustomizeError> {
-        match self.get(field) {
-            None => Ok(Vec::new()),
-            Some(v) => string_pairs(v).ok_or_else(|| self.type_error(field, "a map of strings")),
-        }
+    #[test]
+    fn the_last_repeated_key_wins() {
+        let k = parse("namePrefix: a-\nnamePrefix: b-\nresources: [x.yaml]\n").unwrap();
+        assert_eq!(k.name_prefix, "b-");
     }
 
-    /// `resources` followed by `bases` (kustomize appends the deprecated `bases`).
-    pub fn resources(&self) -> Result<Vec<(String, &'static str, usize)>, KustomizeError> {
-        let mut out: Vec<(String, &'static str, usize)> = Vec::new();
-        for field in ["resources", "bases"] {
-            for (i, s) in self.strings(field)?.into_iter().enumerate() {
-                out.push((s, field, i));
-            }
-        }
-        Ok(out)
+    #[test]
+    fn deprecated_fields_fold_into_their_replacements() {
+        let k = parse("resources: [a]\nbases: [b]\nimageTags: [{name: x, newTag: '1'}]\n").unwrap();
+        let r: Vec<&str> = k.resources.iter().map(|(s, _, _)| s.as_str()).collect();
+        assert_eq!(r, ["a", "b"]);
+        assert_eq!(k.images.len(), 1);
+        assert_eq!(k.warnings, [WARN_BASES, WARN_IMAGE_TAGS]);
     }
 
-    pub fn patches(&self) -> Result<Vec<PatchEntry>, KustomizeError> {
-        let mut out = Vec::new();
-        for field in ["patches", "patchesJson6902"] {
-            let Some(v) = self.get(field) else { continue };
-            let items = v.as_seq().ok_or_else(|| self.type_error(field, "a list"))?;
-            for (index, item) in items.iter().enumerate() {
-                let err = |msg: &str| {
-                    KustomizeError::at(
-                        &self.file,
-                        self.line_of(&[PathSeg::Key(field), PathSeg::Index(index)]),
-                        msg.to_string(),
-                    )
-                };
-                let m = item
-                    .as_map()
-                    .ok_or_else(|| err("a patch entry must be a map with `path` or `patch`"))?;
-                let mut e = PatchEntry {
-                    field: if field == "patches" {
-                        "patches"
-                    } else {
-                        "patchesJson6902"
-                    },
-                    index,
-                    ..Default::default()
-                };
-                for (k, v) in m {
-                    match k.to_ascii_lowercase().as_str() {
-                        "path" => e.path = scalar_string(v),
-                        "patch" => e.patch = scalar_string(v),
-                        "target" => {
-                            e.target = Some(
-                                selector(v)
-                                    .ok_or_else(|| err("`target` must be a map of strings"))?,
-                            )
-                        }
-                        "options" => {
-                            let opts = v.as_map().ok_or_else(|| err("`options` must be a map"))?;
-                            e.allow_name_change = opts
-                                .get("allowNameChange")
-                                .is_some_and(|v| v == &Value::Bool(true));
-                            e.allow_kind_change = opts
-                                .get("allowKindChange")
-                                .is_some_and(|v| v == &Value::Bool(true));
-                        }
-                        _ => return Err(err(&format!("unknown field `{k}` in a patch entry"))),
-                    }
-                }
-                out.push(e);
-            }
-        }
-        Ok(out)
+    #[test]
+    fn components_need_their_api_version_and_files_need_content() {
+        let e =
+            parse("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\nresources: [a]\n")
+                .unwrap_err();
+        assert!(
+            e.message
+                .contains("apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"),
+            "{e}"
+        );
+        let e = parse("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n")
+            .unwrap_err();
+        assert!(e.message.contains("kustomization.yaml is empty"), "{e}");
     }
-
-    pub fn images(&self) -> Result<Vec<ImageEntry>, KustomizeError> {
-        let Some(v) = self.get("images") else {
-            return Ok(Vec::new());
-        };
-        let items = v
-            .as_seq()
-            .ok_or_else(|| self.type_error("images", "a list"))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| {
-                let m = item
-                    .as_map()
-                    .ok_or_else(|| self.type_error("images", "a list of maps"))?;
-                let get = |k: &str| {
-                    m.iter()
-                        .find(|(x, _)| x.eq_ignore_ascii_case(k))
-                        .and_then(|(_, v)| scalar_string(v))
-                        .unwrap_or_default()
-                };
-                Ok(ImageEntry {
-                    name: get("name"),
-                    new_name: get("newName"),
-                    new_tag: get("newTag"),
-                    digest: get("digest"),
-                    index,
-                })
-            })
-            .collect()
-    }
-
-    pub fn replicas(&self) -> Result<Vec<(String, Value)>, KustomizeError> {
-        let Some(v) = self.get("replicas") else {
-            return Ok(Vec::new());
-        };
-        let items = v
-            .as_seq()
-            .ok_or_else(|| self.type_error("replicas", "a list"))?;
-        items
-            .iter()
-            .map(|item| {
-                let name = item
-                    .get("name")
-                    .and_then(scalar_string)
-                    .ok_or_else(|| self.type_error("replicas", "a list of {name, count}"))?;
-                let count = item.get("count").cloned().unwrap_or(Value::Int(0));
-                Ok((name, count))
-            })
-            .collect()
-    }
-
-    pub fn labels(&self) -> Result<Vec<LabelEntry>, KustomizeError> {
-        let Some(v) = self.get("labels") else {
-            return Ok(Vec::new());
-        };
-        let items = v
-            .as_seq()
-            .ok_or_else(|| self.type_error("labels", "a list"))?;
-        items
-            .iter()
-            .map(|item| {
-                let pairs = item.get("pairs").and_then(string_pairs).unwrap_or_default();
-                let flag = |k: &str| item.get(k) == Some(&Value::Bool(true));
-                if item.get("fields").is_some() {
-                    return Err(self
-                        .type_error("labels", "entries without custom `fields` (not supported)"));
-                }
-                Ok(LabelEntry {
-                    pairs,
-                    include_selectors: flag("includeSelectors"),
-                    include_templates: flag("includeTemplates"),
-                })
-            })
-            .collect()
-    }
-
-    pub fn generators(&self, field: &str) -> Result<Vec<GeneratorEntry>, KustomizeError> {
-        let Some(v) = self.get(field) else {
-            return Ok(Vec::new());
-        };
-        let items = v.as_seq().ok_or_else(|| self.type_error(field, "a list"))?;
-        let global = self.get("generatorOptions");
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| {
-                let list = |k: &str| -> Vec<String> {
-                    item.get(k)
-                        .and_then(Value::as_seq)
-                        .map(|s| s.iter().filter_map(scalar_string).collect())
-                        .unwrap_or_default()
-                };
-                let s = |k: &str| item.get(k).and_then(scalar_string).unwrap_or_default();
-                let mut e = GeneratorEntry {
-                    name: s("name"),
-                    namespace: s("namespace"),
-                    behavior: s("behavior"),
-                    files: list("files"),
-                    literals: list("literals"),
-                    envs: list("envs"),
-                    kind_type: s("type"),
-                    index,
-                    ..Default::default()
-                };
-                if let Some(env) = item.get("env").and_then(scalar_string) {
-                    e.envs.insert(0, env);
-                }
-                // Global options first, local ones override (kustomize MergeGlobalOptionsIntoLocal).
-                for opts in [global, item.get("options")].into_iter().flatten() {
-                    if let Some(l) = opts.get("labels").and_then(string_pairs) {
-                        merge_pairs(&mut e.labels, l);
-                    }
-                    if let Some(a) = opts.get("annotations").and_then(string_pairs) {
-                        merge_pairs(&mut e.annotations, a);
-                    }
-                    if let Some(Value::Bool(b)) = opts.get("disableNameSuffixHash") {
-                        e.disable_hash = *b;
-                    }
-                    if let Some(Value::Bool(b)) = opts.get("immutable") {
-                        e.immutable = *b;
-                    }
-                }
-                Ok(e)
-            })
-            .collect()
-    }
-}
-
-fn merge_pairs(into: &mut Vec<(String, String)>, from: Vec<(String, String)>) {
-    for (k, v) in from {
-        if let Some(slot) = into.iter_mut().find(|(x, _)| *x == k) {
-            slot.1 = v;
-        } else {
-            into.push((k, v));
-        }
-    }
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Seq(s) => s.is_empty(),
-        Value::Map(m) => m.is_empty(),
-        _ => false,
-    }
-}
-
-/// A scalar as the string Go would decode it into.
-pub fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Float(f) => Some(f.to_string()),
-        _ => None,
-    }
-}
-
-fn string_pairs(v: &Value) -> Option<Vec<(String, String)>> {
-    v.as_map()?
-        .iter()
-        .map(|(k, v)| {
-            Some((
-                k.clone(),
-                scalar_string(v).or_else(|| v.is_null().then(String::new))?,
-            ))
-        })
-        .collect()
-}
-
-fn selector(v: &Value) -> Option<Selector> {
-    let m = v.as_map()?;
-    let mut s = Selector::default();
-    for (k, v) in m {
-        let text = scalar_string(v)?;
-        match k.to_ascii_lowercase().as_str() {
-            "group" => s.group = text,
-            "version" => s.version = text,
-            "kind" => s.kind = text,
-            "name" => s.name = text,
-            "namespace" => s.namespace = text,
-            "labelselector" => s.label_selector = text,
-            "annotationselector" => s.annotation_selector = text,
-            _ => return None,
-        }
-    }
-    Some(s)
 }

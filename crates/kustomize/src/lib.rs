@@ -1,12 +1,15 @@
-//! A kustomize-compatible build (`kustomize build` / `kubectl kustomize`, v5.5.0) of the
-//! kustomization features GitOps repositories use, with findings for patches that no longer
-//! apply. Strategic merge and JSON6902 live in `k8s-patch`; YAML reading and writing in
-//! `kyaml`. Remote resources and Helm inflation are refused: `vendor.toml` vendors them.
+//! A kustomize-compatible build (`kustomize build` / `kubectl kustomize`, v5.5.0) of
+//! kustomization directories, byte for byte, with findings for patches that no longer apply.
+//! Strategic merge and JSON6902 live in `k8s-patch`; YAML reading and writing in `kyaml`.
+//! Exec, Go and KRM-function plugins and remote resources are refused (vendor them instead);
+//! Helm charts are rendered by a [`ChartInflater`] the caller supplies.
 //!
-//! The pipeline follows kustomize's `KustTarget`: resources (recursively) -> generators ->
-//! components -> transformers (patchesStrategicMerge, patches, namespace, prefix, suffix,
-//! labels, annotations, patchesJson6902, replicas, images); then, at the top only, hash
-//! suffixes, name-reference fixes, the `local-config` filter and the legacy output order.
+//! The pipeline follows kustomize's `KustTarget`: resources (recursively) -> transformer
+//! configuration -> generators -> components -> transformers (patchesStrategicMerge, patches,
+//! namespace, prefix, suffix, labels, annotations, patchesJson6902, replicas, images,
+//! replacements, then `transformers:`) -> validators -> vars; then, at the top only, hash
+//! suffixes, name-reference fixes, var references, the `local-config` filter, the output order
+//! and `buildMetadata`.
 //!
 //! ```no_run
 //! let out = kustomize::build(std::path::Path::new("overlay"), &kustomize::BuildOptions::default())?;
@@ -17,25 +20,34 @@
 //! # Ok::<(), kustomize::KustomizeError>(())
 //! ```
 
+mod builtins;
+mod config;
+mod ctx;
+mod decode;
+mod fieldpath;
+mod files;
 mod finding;
-mod generators;
 mod kustomization;
 mod namerefs;
-mod patches;
+mod origin;
+mod resmap;
 mod resource;
-mod transform;
+mod target;
+mod types;
+mod vars;
 
 use std::path::{Component, Path, PathBuf};
 
-use kyaml::{Dialect, Pos, Value};
+use kyaml::{Pos, Value};
 
 pub use finding::{Finding, FindingKind};
-pub use kustomization::{FILE_NAMES, Kustomization};
+pub use kustomization::FILE_NAMES;
+use kustomization::Kustomization;
 use resource::Res;
-pub use resource::{Gvk, Origin, ResId};
+pub use resource::{Gvk, ResId};
 
 /// Options of a build.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct BuildOptions {
     /// Directory no file or kustomization may be read from outside of (the repository root).
     /// `None`: only kustomize's own rule applies (files must be under their kustomization).
@@ -45,6 +57,88 @@ pub struct BuildOptions {
     /// Resource files the caller has already decoded, by absolute normalized path: the build
     /// takes them from here instead of reading and parsing the file again.
     pub preparsed: Preparsed,
+    /// kustomize's `--load-restrictor`.
+    pub load_restrictor: LoadRestrictor,
+    /// kustomize's `--enable-managedby-label`.
+    pub add_managed_by_label: bool,
+    /// kustomize's `--enable-helm`.
+    pub enable_helm: bool,
+    /// Renders `helmCharts:` (with `enable_helm`); without one, charts are an error.
+    pub helm: Option<std::sync::Arc<dyn ChartInflater>>,
+}
+
+impl std::fmt::Debug for BuildOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildOptions")
+            .field("root", &self.root)
+            .field("display_base", &self.display_base)
+            .field("load_restrictor", &self.load_restrictor)
+            .field("add_managed_by_label", &self.add_managed_by_label)
+            .field("enable_helm", &self.enable_helm)
+            .field("helm", &self.helm.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Renders Helm charts for `helmCharts:` entries (kustomize's HelmChartInflationGenerator).
+/// The build finds the chart, merges values and parses the output; the implementation only
+/// fetches and renders, as `helm pull` and `helm template` would.
+pub trait ChartInflater: Send + Sync {
+    /// Renders the chart; returns the manifests as one YAML stream.
+    fn template(&self, req: &HelmTemplate) -> Result<String, String>;
+    /// Fetches a chart that is missing from `chartHome`; returns the directory holding it
+    /// (anywhere: kustomize would untar it into `req.chart_home`, an implementation may keep
+    /// it out of the repository).
+    fn pull(&self, req: &HelmPull) -> Result<PathBuf, String>;
+}
+
+/// One `helm template` a build needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelmTemplate {
+    /// The chart directory (`<chartHome>/<name>` or `<chartHome>/<name>-<version>/<name>`).
+    pub chart_dir: PathBuf,
+    /// `releaseName`; empty when the kustomization sets none.
+    pub release_name: String,
+    pub namespace: String,
+    /// Values in `-f` order (the chart's own `values.yaml` is the base beneath them).
+    pub values: Vec<HelmValues>,
+    pub api_versions: Vec<String>,
+    pub kube_version: String,
+    pub include_crds: bool,
+    pub skip_tests: bool,
+    pub skip_hooks: bool,
+    pub name_template: String,
+    pub debug: bool,
+}
+
+/// One `-f` values input of a chart render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HelmValues {
+    /// A values file, read as it is (`valuesFile`, `additionalValuesFiles`).
+    File(PathBuf),
+    /// `valuesInline` merged with the values file per `valuesMerge`; kustomize writes it to a
+    /// file with Go's `yaml.Marshal`, which [`kyaml::to_string`] reproduces.
+    Merged(Value),
+}
+
+/// A chart to fetch (`repo` + `version` set and not found under `chartHome`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelmPull {
+    pub repo: String,
+    pub name: String,
+    pub version: String,
+    /// Where kustomize would put it (`<chartHome>/<name>-<version>`).
+    pub chart_home: PathBuf,
+}
+
+/// Where files may be loaded from (kustomize `--load-restrictor`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Files must be in or below the kustomization's directory.
+    #[default]
+    RootOnly,
+    /// Any file may be read.
+    None,
 }
 
 /// Decoded resource files handed to a build (see [`BuildOptions::preparsed`]). Each entry is
@@ -89,12 +183,9 @@ pub(crate) fn absolute(p: &Path) -> PathBuf {
     normalize(&joined)
 }
 
-/// One object of the build output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Resource {
-    pub value: Value,
-    pub origin: Origin,
-}
+/// One object of the build output: a manifest resource whose file, document and line are where
+/// the object was read from (or, for generated objects, the kustomization that generated it).
+pub use kyaml::manifest::Resource;
 
 /// The result of a build: objects in output order, and findings about the patches and images.
 #[derive(Debug, Clone, Default)]
@@ -138,6 +229,13 @@ impl KustomizeError {
         self
     }
 
+    pub(crate) fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
     pub(crate) fn yaml(file: &Path, e: &kyaml::YamlError) -> Self {
         let line = e.pos.map(|p| p.line);
         let msg = match e.pos {
@@ -159,9 +257,11 @@ pub(crate) fn display_path(p: &Path) -> String {
             .as_ref()
             .and_then(|base| p.strip_prefix(base).ok().map(Path::to_path_buf))
     });
-    rel.unwrap_or_else(|| p.to_path_buf())
+    let s = rel
+        .unwrap_or_else(|| p.to_path_buf())
         .to_string_lossy()
-        .replace('\\', "/")
+        .replace('\\', "/");
+    if s.is_empty() { ".".to_string() } else { s }
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, KustomizeError> {
@@ -189,93 +289,123 @@ pub(crate) fn normalize(p: &Path) -> PathBuf {
 
 /// Builds the kustomization in `dir`.
 pub fn build(dir: &Path, opts: &BuildOptions) -> Result<BuildOutput, KustomizeError> {
-    let abs = absolute;
     let base = opts
         .display_base
         .as_deref()
-        .map(abs)
+        .map(absolute)
         .or_else(|| std::env::current_dir().ok());
     DISPLAY_BASE.with(|b| *b.borrow_mut() = base);
-    let dir = abs(dir);
-    let root = opts.root.as_deref().map(abs);
-    let mut builder = Builder {
-        root,
-        preparsed: &opts.preparsed,
-        stack: Vec::new(),
-        findings: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let mut resources = builder.accumulate(&dir, Vec::new())?;
-    transform::add_hash_suffixes(&mut resources)?;
-    namerefs::fix(&mut resources).map_err(|m| KustomizeError::at(&dir, None, m))?;
-    for r in &mut resources {
-        finalize_annotations(r);
-    }
+    let dir = absolute(dir);
+    let root = opts.root.as_deref().map(absolute);
+    let mut b = target::Builder::new(opts, root);
+    let top = Kustomization::load(&dir)?;
+    b.build_metadata = top.build_metadata.clone();
+    let origin = (!top.build_metadata.is_empty()).then(origin::OriginAnno::default);
+    let acc = b.accumulate_loaded(&top, None, origin, target::Acc::default())?;
+    let err = |m: String| KustomizeError::at(&top.file, None, m);
+    let mut resources = acc.res;
+    builtins::Transformer::Hash.apply(
+        &mut b,
+        &mut resources,
+        &builtins::Loc {
+            file: top.file.clone(),
+            line: None,
+        },
+    )?;
+    namerefs::fix(&mut resources, &acc.config.name_reference).map_err(err)?;
+    vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference).map_err(err)?;
     resources.retain(|r| {
-        r.annotations()
-            .and_then(|a| a.get("config.kubernetes.io/local-config"))
-            .and_then(Value::as_str)
-            != Some("true")
+        r.meta_map("annotations")
+            .get("config.kubernetes.io/local-config")
+            .is_none_or(|v| v == "false")
     });
-    resource::legacy_sort(&mut resources);
-    let mut findings = builder.findings;
+    builtins::sort::sort(&mut resources, top.sort_options.as_ref()).map_err(|m| {
+        KustomizeError::at(
+            &top.file,
+            top.line_of(&[kyaml::PathSeg::Key("sortOptions")]),
+            m,
+        )
+    })?;
+    let has = |o: &str| top.build_metadata.iter().any(|x| x == o);
+    if opts.add_managed_by_label || has("managedByLabel") {
+        let mut entries = std::collections::BTreeMap::new();
+        entries.insert(
+            origin::MANAGED_BY_LABEL.to_string(),
+            origin::MANAGED_BY_VALUE.to_string(),
+        );
+        builtins::meta::MapEntries {
+            entries,
+            field_specs: vec![config::FieldSpec::new("metadata/labels", true)],
+        }
+        .transform(&mut resources)
+        .map_err(err)?;
+    }
+    let (keep_origin, keep_transformations) =
+        (has("originAnnotations"), has("transformerAnnotations"));
+    for r in &mut resources {
+        finalize_annotations(r, keep_origin, keep_transformations);
+    }
+    let mut findings = b.findings;
     findings.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
     Ok(BuildOutput {
         resources: resources
             .into_iter()
             .map(|r| Resource {
                 value: r.value,
-                origin: r.origin,
+                file: r.origin.file,
+                doc_index: r.origin.doc_index,
+                start: kyaml::Pos {
+                    line: r.origin.line,
+                    column: 1,
+                },
             })
             .collect(),
         findings,
-        warnings: builder.warnings,
+        warnings: b.warnings,
     })
 }
 
-/// kustomize rewrites annotations when it removes its bookkeeping ones: values become strings,
-/// and an annotations map left empty disappears.
-fn finalize_annotations(r: &mut Res) {
-    let had_build = r.has_build_annotations();
-    let Some(Value::Map(meta)) = r.value.get_mut("metadata") else {
-        return;
-    };
-    let Some(ann) = meta.get_mut("annotations") else {
-        return;
-    };
-    let empty = match ann {
-        Value::Map(m) => {
-            if m.is_empty() {
-                had_build
-            } else {
-                for v in m.values_mut() {
-                    if !matches!(v, Value::String(_)) {
-                        let text = match &*v {
-                            Value::Null => "null".to_string(),
-                            other => kustomization::scalar_string(other).unwrap_or_default(),
-                        };
-                        *v = Value::String(text);
-                    }
-                }
-                false
-            }
-        }
-        Value::Null => had_build,
-        _ => false,
-    };
-    if empty {
-        meta.shift_remove("annotations");
+/// kustomize rewrites every object's annotations when it removes its bookkeeping ones:
+/// values become their text, an empty map disappears; kept origin and transformer
+/// annotations are written.
+fn finalize_annotations(r: &mut Res, keep_origin: bool, keep_transformations: bool) {
+    let mut ann = r.meta_map("annotations");
+    if keep_origin && let Some(o) = &r.origin_anno {
+        ann.insert(origin::ORIGIN_ANNOTATION.to_string(), o.to_yaml());
+    }
+    if keep_transformations && !r.transformations.is_empty() {
+        ann.insert(
+            origin::TRANSFORMATIONS_ANNOTATION.to_string(),
+            origin::transformations_yaml(&r.transformations),
+        );
+    }
+    let present = r.value.path(&["metadata", "annotations"]).is_some();
+    if !ann.is_empty() || present {
+        r.set_meta_map("annotations", &ann);
     }
 }
 
 /// The build output exactly as `kustomize build` prints it.
 pub fn render(out: &BuildOutput) -> String {
     use rayon::prelude::*;
-    let docs: Vec<String> = out
-        .resources
-        .par_iter()
-        .map(|r| kyaml::to_string(&r.value))
-        .collect();
+    // Writing a small output is quicker than starting threads.
+    let mut budget = PARALLEL_RENDER_NODES;
+    let large = out.resources.len() > 1
+        && out
+            .resources
+            .iter()
+            .any(|r| count_nodes(&r.value, &mut budget) == 0);
+    let docs: Vec<String> = if !large {
+        out.resources
+            .iter()
+            .map(|r| kyaml::to_string(&r.value))
+            .collect()
+    } else {
+        out.resources
+            .par_iter()
+            .map(|r| kyaml::to_string(&r.value))
+            .collect()
+    };
     let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
     for (i, d) in docs.iter().enumerate() {
         if i > 0 {
@@ -286,418 +416,33 @@ pub fn render(out: &BuildOutput) -> String {
     s
 }
 
-struct Builder<'o> {
-    root: Option<PathBuf>,
-    preparsed: &'o Preparsed,
-    /// Kustomization directories being built, for cycle detection.
-    stack: Vec<PathBuf>,
-    findings: Vec<Finding>,
-    warnings: Vec<String>,
-}
+/// Outputs with more nodes than this are written on several threads.
+const PARALLEL_RENDER_NODES: usize = 20_000;
 
-fn is_remote(s: &str) -> bool {
-    s.contains("://")
-        || s.starts_with("git@")
-        || s.starts_with("github.com/")
-        || s.starts_with("gitlab.com/")
-        || s.starts_with("bitbucket.org/")
-}
-
-impl Builder<'_> {
-    fn warn_once(&mut self, w: &str) {
-        if !self.warnings.iter().any(|x| x == w) {
-            self.warnings.push(w.to_string());
-        }
+/// Counts nodes down from `budget`, stopping at zero; returns what is left.
+fn count_nodes(v: &Value, budget: &mut usize) -> usize {
+    if *budget == 0 {
+        return 0;
     }
-
-    fn check_root(
-        &self,
-        k: &Kustomization,
-        path: &Path,
-        line: Option<u32>,
-    ) -> Result<(), KustomizeError> {
-        if let Some(root) = &self.root
-            && !path.starts_with(root)
-        {
-            {
-                return Err(KustomizeError::at(&k.file, line, format!("`{}` is outside the repository root {}", display_path(path), display_path(root)))
-                    .with_help("keep every file an overlay uses inside the repository (vendor upstream content with vendor.toml)"));
-            }
-        }
-        Ok(())
-    }
-
-    /// kustomize's load restriction: files must be in or below the kustomization directory.
-    fn file_path(
-        &self,
-        k: &Kustomization,
-        rel: &str,
-        line: Option<u32>,
-    ) -> Result<PathBuf, KustomizeError> {
-        let p = normalize(&k.dir.join(rel));
-        if !p.starts_with(&k.dir) {
-            return Err(KustomizeError::at(
-                &k.file,
-                line,
-                format!(
-                    "security; file '{}' is not in or below '{}'",
-                    display_path(&p),
-                    display_path(&k.dir)
-                ),
-            ));
-        }
-        self.check_root(k, &p, line)?;
-        Ok(p)
-    }
-
-    /// Builds the kustomization in `dir` on top of `resources` (non-empty for components).
-    fn accumulate(
-        &mut self,
-        dir: &Path,
-        mut resources: Vec<Res>,
-    ) -> Result<Vec<Res>, KustomizeError> {
-        let k = Kustomization::load(dir)?;
-        if self.stack.contains(&k.dir) {
-            let chain: Vec<String> = self
-                .stack
-                .iter()
-                .chain(std::iter::once(&k.dir))
-                .map(|p| display_path(p))
-                .collect();
-            return Err(KustomizeError::at(
-                &k.file,
-                None,
-                format!("cycle in kustomizations: {}", chain.join(" -> ")),
-            ));
-        }
-        self.stack.push(k.dir.clone());
-        let result = self
-            .accumulate_loaded(&k, &mut resources)
-            .map(|()| resources);
-        self.stack.pop();
-        result
-    }
-
-    fn accumulate_loaded(
-        &mut self,
-        k: &Kustomization,
-        resources: &mut Vec<Res>,
-    ) -> Result<(), KustomizeError> {
-        use kyaml::PathSeg;
-        for (name, w) in [
-            (
-                "patchesStrategicMerge",
-                "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
-            ),
-            (
-                "patchesJson6902",
-                "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
-            ),
-            (
-                "bases",
-                "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
-            ),
-            (
-                "commonLabels",
-                "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
-            ),
-        ] {
-            if k.get(name).is_some() {
-                self.warn_once(w);
-            }
-        }
-        // Resources.
-        let mut own: Vec<Res> = Vec::new();
-        for (entry, field, index) in k.resources()? {
-            let line = k.line_of(&[PathSeg::Key(field), PathSeg::Index(index)]);
-            if is_remote(&entry) {
-                return Err(KustomizeError::at(&k.file, line, format!("remote resource `{entry}` is not supported"))
-                    .with_help("vendor it with a [manifest.NAME] entry in vendor.toml and reference the vendored directory instead"));
-            }
-            let path = normalize(&k.dir.join(&entry));
-            if path.is_dir() {
-                self.check_root(k, &path, line)?;
-                let sub = self.accumulate(&path, Vec::new())?;
-                append_all(&mut own, sub, k, line)?;
-            } else {
-                if !path.exists() {
-                    return Err(KustomizeError::at(
-                        &k.file,
-                        line,
-                        format!("resource `{entry}` not found ({})", display_path(&path)),
-                    ));
-                }
-                let path = self.file_path(k, &entry, line)?;
-                let docs = load_resources(&path, self.preparsed.take(&path))?;
-                append_all(&mut own, docs, k, line)?;
-            }
-        }
-        append_all(resources, own, k, None)?;
-        // Generators.
-        generators::run(self, k, resources)?;
-        // Components.
-        for (index, entry) in k.strings("components")?.into_iter().enumerate() {
-            let line = k.line_of(&[PathSeg::Key("components"), PathSeg::Index(index)]);
-            if is_remote(&entry) {
-                return Err(KustomizeError::at(
-                    &k.file,
-                    line,
-                    format!("remote component `{entry}` is not supported"),
-                )
-                .with_help(
-                    "vendor it with vendor.toml and reference the vendored directory instead",
-                ));
-            }
-            let path = normalize(&k.dir.join(&entry));
-            self.check_root(k, &path, line)?;
-            let sub = Kustomization::load(&path)?;
-            if !sub.is_component {
-                return Err(KustomizeError::at(
-                    &sub.file,
-                    None,
-                    "a component must have `kind: Component`",
-                ));
-            }
-            let current = std::mem::take(resources);
-            *resources = self.accumulate(&path, current)?;
-        }
-        if k.is_component && self.stack.len() == 1 {
-            return Err(KustomizeError::at(
-                &k.file,
-                None,
-                "a Component cannot be built on its own; list it under `components:` of a kustomization",
-            ));
-        }
-        // Transformers, in kustomize's order.
-        patches::strategic_merge_files(self, k, resources)?;
-        patches::patches(self, k, resources, "patches")?;
-        transform::namespace(k, resources)?;
-        transform::prefix_suffix(k, resources)?;
-        transform::labels(k, resources)?;
-        transform::annotations(k, resources)?;
-        patches::patches(self, k, resources, "patchesJson6902")?;
-        transform::replicas(k, resources)?;
-        transform::images(self, k, resources)?;
-        Ok(())
-    }
-}
-
-/// Reads the objects of a resource file (a `List` is expanded into its items).
-fn load_resources(
-    path: &Path,
-    preparsed: Option<PreparsedFile>,
-) -> Result<Vec<Res>, KustomizeError> {
-    let docs = match preparsed {
-        Some(f) => f
-            .docs
-            .into_iter()
-            .map(|(d, i)| (d, f.text.clone(), i))
-            .collect(),
-        None => {
-            let src = read_text(path)?;
-            parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?
-        }
-    };
-    let file = display_path(path);
-    let mut out = Vec::new();
-    for (d, shared, doc_index) in docs {
-        let line = d.start.line;
-        match d.value {
-            Value::Null => continue,
-            Value::Map(m) if m.is_empty() => continue,
-            Value::Map(m) => {
-                let v = Value::Map(m);
-                let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-                if kind.ends_with("List") && v.get("items").is_some() {
-                    let items = v
-                        .get("items")
-                        .and_then(Value::as_seq)
-                        .unwrap_or(&[])
-                        .to_vec();
-                    for item in items {
-                        check_object(&item, path, line)?;
-                        out.push(Res::new(
-                            item,
-                            Origin {
-                                file: file.clone(),
-                                line,
-                            },
-                        ));
-                    }
-                    continue;
-                }
-                check_object(&v, path, line)?;
-                let mut r = Res::new(
-                    v,
-                    Origin {
-                        file: file.clone(),
-                        line,
-                    },
-                );
-                if has_null(&r.value) {
-                    r.source = Some((shared.clone(), doc_index));
-                }
-                out.push(r);
-            }
-            other => {
-                return Err(KustomizeError::at(
-                    path,
-                    Some(line),
-                    format!(
-                        "expected a Kubernetes object (a map), found a {}",
-                        other.type_name()
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A parsed document, the text it was parsed from, and its index in that text.
-type ParsedDoc = (kyaml::Document, std::sync::Arc<str>, usize);
-
-/// Sources at least this large are split at document markers and parsed in parallel.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
-
-/// Parses a multi-document stream; large ones are cut at `---` lines (a document marker at
-/// column 0 ends any scalar in YAML, so the cut cannot fall inside a value) and the pieces are
-/// parsed in parallel. Returns each document with the text it was parsed from and its index
-/// there (for `kyaml::locate`); lines are relative to the whole source.
-fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
-    use rayon::prelude::*;
-    let mut cuts = vec![0usize];
-    if src.len() >= PARALLEL_PARSE_BYTES
-        && !src
-            .lines()
-            .any(|l| l.starts_with('%') || l.starts_with("..."))
-    {
-        let mut offset = 0;
-        for line in src.split_inclusive('\n') {
-            if offset > 0
-                && line.starts_with("---")
-                && line[3..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c == ' ' || c == '\n' || c == '\r' || c == '\t')
-            {
-                cuts.push(offset);
-            }
-            offset += line.len();
-        }
-    }
-    cuts.push(src.len());
-    // Merge into roughly even chunks: a few per core is plenty.
-    let target = (src.len() / (rayon::current_num_threads() * 4)).max(64 * 1024);
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    for w in cuts.windows(2) {
-        if w[1] - start >= target || w[1] == src.len() {
-            if w[1] > start {
-                chunks.push((start, w[1]));
-            }
-            start = w[1];
-        }
-    }
-    if chunks.is_empty() {
-        chunks.push((0, src.len()));
-    }
-    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> = chunks
-        .par_iter()
-        .map(|&(a, b)| {
-            let text = &src[a..b];
-            let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
-            let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-            let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
-                if let Some(p) = e.pos.as_mut() {
-                    p.line += line_offset;
-                }
-                e
-            })?;
-            Ok(docs
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut d)| {
-                    d.start.line += line_offset;
-                    (d, shared.clone(), i)
-                })
-                .collect())
-        })
-        .collect();
-    let mut out = Vec::new();
-    for p in parsed {
-        out.extend(p?);
-    }
-    Ok(out)
-}
-
-fn has_null(v: &Value) -> bool {
+    *budget -= 1;
     match v {
-        Value::Null => true,
-        Value::Map(m) => m.values().any(has_null),
-        Value::Seq(s) => s.iter().any(has_null),
-        _ => false,
-    }
-}
-
-fn check_object(v: &Value, path: &Path, line: u32) -> Result<(), KustomizeError> {
-    if v.get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        return Err(KustomizeError::at(
-            path,
-            Some(line),
-            "missing Resource metadata: the object has no `kind`",
-        ));
-    }
-    if v.path(&["metadata", "name"])
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-        && v.path(&["metadata", "generateName"]).is_none()
-    {
-        return Err(KustomizeError::at(
-            path,
-            Some(line),
-            "missing metadata.name in object",
-        ));
-    }
-    Ok(())
-}
-
-/// Appends with kustomize's duplicate-id check.
-fn append_all(
-    into: &mut Vec<Res>,
-    from: Vec<Res>,
-    k: &Kustomization,
-    line: Option<u32>,
-) -> Result<(), KustomizeError> {
-    for r in from {
-        let id = r.cur_id();
-        if into.iter().any(|x| x.cur_id().equals(&id)) {
-            let line = line.or(Some(r.origin.line));
-            let file = if line == Some(r.origin.line) {
-                PathBuf::from(&r.origin.file)
-            } else {
-                k.file.clone()
-            };
-            return Err(KustomizeError::at(
-                &file,
-                line,
-                format!(
-                    "may not add resource with an already registered id: {}",
-                    id.display()
-                ),
-            )
-            .with_help(
-                "two resources have the same kind, name and namespace; remove one or rename it",
-            ));
+        Value::Map(m) => {
+            for x in m.values() {
+                if count_nodes(x, budget) == 0 {
+                    return 0;
+                }
+            }
         }
-        into.push(r);
+        Value::Seq(items) => {
+            for x in items {
+                if count_nodes(x, budget) == 0 {
+                    return 0;
+                }
+            }
+        }
+        _ => {}
     }
-    Ok(())
+    *budget
 }
 
 /// A position-only helper for findings.

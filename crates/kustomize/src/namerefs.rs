@@ -1,357 +1,18 @@
 //! Name-reference fixing (kustomize's `nameReference` transformer): after prefixes, suffixes,
 //! namespaces and hash suffixes changed object names, every field that refers to an object by
 //! name (a ConfigMap volume, a RoleBinding's roleRef, a webhook's service...) is updated to the
-//! new name, choosing the referral the way kustomize does.
+//! new name. The referring fields come from the transformer configuration; the referral is
+//! chosen as kustomize does: by previous name and kind, roleRef kind, namespace, and then by
+//! matching prefixes and suffixes when several candidates remain.
 
-use super::resource::{Gvk, Res, ResId};
-use super::transform::visit_path;
+use crate::config::NameBackRef;
+use crate::fieldpath::{Create, split_path, walk_fieldspec};
+use crate::resource::{Gvk, Res, ResId};
 use kyaml::Value;
 
-/// (target group, version, kind) <- (referrer group, version, kind, path).
-struct BackRef {
-    target: (&'static str, &'static str, &'static str),
-    referrers: &'static [(&'static str, &'static str, &'static str, &'static str)],
-}
-
-macro_rules! pod_refs {
-    ($($p:literal),* $(,)?) => {
-        &[
-            $(("", "v1", "Pod", concat!("spec/", $p)),)*
-            $(("", "", "PodTemplate", concat!("template/spec/", $p)),)*
-            $(("", "", "Deployment", concat!("spec/template/spec/", $p)),)*
-            $(("", "", "ReplicaSet", concat!("spec/template/spec/", $p)),)*
-            $(("", "", "DaemonSet", concat!("spec/template/spec/", $p)),)*
-            $(("", "", "StatefulSet", concat!("spec/template/spec/", $p)),)*
-            $(("", "", "Job", concat!("spec/template/spec/", $p)),)*
-            $(("", "", "CronJob", concat!("spec/jobTemplate/spec/template/spec/", $p)),)*
-        ]
-    };
-}
-
-const CONFIGMAP_POD_REFS: &[(&str, &str, &str, &str)] = pod_refs!(
-    "volumes/configMap/name",
-    "containers/env/valueFrom/configMapKeyRef/name",
-    "initContainers/env/valueFrom/configMapKeyRef/name",
-    "containers/envFrom/configMapRef/name",
-    "initContainers/envFrom/configMapRef/name",
-    "volumes/projected/sources/configMap/name",
-);
-const CONFIGMAP_OTHER_REFS: &[(&str, &str, &str, &str)] = &[
-    ("", "", "Node", "spec/configSource/configMap"),
-    ("", "", "Role", "rules/resourceNames"),
-    ("", "", "ClusterRole", "rules/resourceNames"),
-    (
-        "",
-        "",
-        "Ingress",
-        "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap",
-    ),
-];
-const SECRET_POD_REFS: &[(&str, &str, &str, &str)] = pod_refs!(
-    "volumes/secret/secretName",
-    "containers/env/valueFrom/secretKeyRef/name",
-    "initContainers/env/valueFrom/secretKeyRef/name",
-    "containers/envFrom/secretRef/name",
-    "initContainers/envFrom/secretRef/name",
-    "imagePullSecrets/name",
-    "volumes/projected/sources/secret/name",
-);
-const SECRET_OTHER_REFS: &[(&str, &str, &str, &str)] = &[
-    ("", "", "Ingress", "spec/tls/secretName"),
-    (
-        "",
-        "",
-        "Ingress",
-        "metadata/annotations/ingress.kubernetes.io\\/auth-secret",
-    ),
-    (
-        "",
-        "",
-        "Ingress",
-        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-secret",
-    ),
-    (
-        "",
-        "",
-        "Ingress",
-        "metadata/annotations/nginx.ingress.kubernetes.io\\/auth-tls-secret",
-    ),
-    ("", "", "ServiceAccount", "imagePullSecrets/name"),
-    ("", "", "StorageClass", "parameters/secretName"),
-    ("", "", "StorageClass", "parameters/adminSecretName"),
-    ("", "", "StorageClass", "parameters/userSecretName"),
-    ("", "", "StorageClass", "parameters/secretRef"),
-    ("", "", "Role", "rules/resourceNames"),
-    ("", "", "ClusterRole", "rules/resourceNames"),
-    (
-        "serving.knative.dev",
-        "v1",
-        "Service",
-        "spec/template/spec/containers/env/valueFrom/secretKeyRef/name",
-    ),
-    ("", "", "PersistentVolume", "spec/azureFile/secretName"),
-];
-const WORKLOADS_SPEC: &[(&str, &str)] = &[
-    ("Pod", "spec/"),
-    ("StatefulSet", "spec/template/spec/"),
-    ("Deployment", "spec/template/spec/"),
-    ("ReplicationController", "spec/template/spec/"),
-    ("CronJob", "spec/jobTemplate/spec/template/spec/"),
-    ("Job", "spec/template/spec/"),
-    ("DaemonSet", "spec/template/spec/"),
-];
-
-const BACK_REFS: &[BackRef] = &[
-    BackRef {
-        target: ("", "", "Deployment"),
-        referrers: &[(
-            "",
-            "",
-            "HorizontalPodAutoscaler",
-            "spec/scaleTargetRef/name",
-        )],
-    },
-    BackRef {
-        target: ("", "", "ReplicationController"),
-        referrers: &[(
-            "",
-            "",
-            "HorizontalPodAutoscaler",
-            "spec/scaleTargetRef/name",
-        )],
-    },
-    BackRef {
-        target: ("", "", "ReplicaSet"),
-        referrers: &[(
-            "",
-            "",
-            "HorizontalPodAutoscaler",
-            "spec/scaleTargetRef/name",
-        )],
-    },
-    BackRef {
-        target: ("", "", "StatefulSet"),
-        referrers: &[(
-            "",
-            "",
-            "HorizontalPodAutoscaler",
-            "spec/scaleTargetRef/name",
-        )],
-    },
-    BackRef {
-        target: ("", "v1", "ConfigMap"),
-        referrers: CONFIGMAP_POD_REFS,
-    },
-    BackRef {
-        target: ("", "v1", "ConfigMap"),
-        referrers: CONFIGMAP_OTHER_REFS,
-    },
-    BackRef {
-        target: ("", "v1", "Secret"),
-        referrers: SECRET_POD_REFS,
-    },
-    BackRef {
-        target: ("", "v1", "Secret"),
-        referrers: SECRET_OTHER_REFS,
-    },
-    BackRef {
-        target: ("", "v1", "Service"),
-        referrers: &[
-            ("apps", "", "StatefulSet", "spec/serviceName"),
-            (
-                "",
-                "",
-                "Ingress",
-                "spec/rules/http/paths/backend/serviceName",
-            ),
-            ("", "", "Ingress", "spec/backend/serviceName"),
-            (
-                "",
-                "",
-                "Ingress",
-                "spec/rules/http/paths/backend/service/name",
-            ),
-            ("", "", "Ingress", "spec/defaultBackend/service/name"),
-            (
-                "apiregistration.k8s.io",
-                "",
-                "APIService",
-                "spec/service/name",
-            ),
-            (
-                "admissionregistration.k8s.io",
-                "",
-                "ValidatingWebhookConfiguration",
-                "webhooks/clientConfig/service",
-            ),
-            (
-                "admissionregistration.k8s.io",
-                "",
-                "MutatingWebhookConfiguration",
-                "webhooks/clientConfig/service",
-            ),
-        ],
-    },
-    BackRef {
-        target: ("rbac.authorization.k8s.io", "", "Role"),
-        referrers: &[(
-            "rbac.authorization.k8s.io",
-            "",
-            "RoleBinding",
-            "roleRef/name",
-        )],
-    },
-    BackRef {
-        target: ("rbac.authorization.k8s.io", "", "ClusterRole"),
-        referrers: &[
-            (
-                "rbac.authorization.k8s.io",
-                "",
-                "RoleBinding",
-                "roleRef/name",
-            ),
-            (
-                "rbac.authorization.k8s.io",
-                "",
-                "ClusterRoleBinding",
-                "roleRef/name",
-            ),
-        ],
-    },
-    BackRef {
-        target: ("", "v1", "ServiceAccount"),
-        referrers: &[
-            ("rbac.authorization.k8s.io", "", "RoleBinding", "subjects"),
-            (
-                "rbac.authorization.k8s.io",
-                "",
-                "ClusterRoleBinding",
-                "subjects",
-            ),
-            ("", "", "Pod", "spec/serviceAccountName"),
-            (
-                "",
-                "",
-                "StatefulSet",
-                "spec/template/spec/serviceAccountName",
-            ),
-            (
-                "",
-                "",
-                "Deployment",
-                "spec/template/spec/serviceAccountName",
-            ),
-            (
-                "",
-                "",
-                "ReplicationController",
-                "spec/template/spec/serviceAccountName",
-            ),
-            (
-                "",
-                "",
-                "CronJob",
-                "spec/jobTemplate/spec/template/spec/serviceAccountName",
-            ),
-            ("", "", "Job", "spec/template/spec/serviceAccountName"),
-            ("", "", "DaemonSet", "spec/template/spec/serviceAccountName"),
-        ],
-    },
-    BackRef {
-        target: ("", "v1", "PersistentVolumeClaim"),
-        referrers: &[],
-    },
-    BackRef {
-        target: ("", "v1", "PersistentVolume"),
-        referrers: &[
-            ("", "", "PersistentVolumeClaim", "spec/volumeName"),
-            ("", "", "ClusterRole", "rules/resourceNames"),
-        ],
-    },
-    BackRef {
-        target: ("storage.k8s.io", "v1", "StorageClass"),
-        referrers: &[
-            ("", "", "PersistentVolume", "spec/storageClassName"),
-            ("", "", "PersistentVolumeClaim", "spec/storageClassName"),
-            (
-                "",
-                "",
-                "StatefulSet",
-                "spec/volumeClaimTemplates/spec/storageClassName",
-            ),
-        ],
-    },
-    BackRef {
-        target: ("scheduling.k8s.io", "v1", "PriorityClass"),
-        referrers: &[],
-    },
-    BackRef {
-        target: ("networking.k8s.io/v1", "v1", "IngressClass"),
-        referrers: &[("", "", "Ingress", "spec/ingressClassName")],
-    },
-    BackRef {
-        target: (
-            "admissionregistration.k8s.io",
-            "",
-            "ValidatingAdmissionPolicy",
-        ),
-        referrers: &[(
-            "admissionregistration.k8s.io",
-            "",
-            "ValidatingAdmissionPolicyBinding",
-            "spec/policyName",
-        )],
-    },
-];
-
-/// Referrer field specs, with the workload paths of PVC and PriorityClass references expanded.
-/// (group, version, kind) of a referral target.
-type TargetGvk = (&'static str, &'static str, &'static str);
-/// (group, version, kind, path) of a referring field.
-type ReferrerSpec = (String, String, String, String);
-
-fn all_refs() -> Vec<(TargetGvk, ReferrerSpec)> {
-    let mut out = Vec::new();
-    for b in BACK_REFS {
-        for (g, v, k, p) in b.referrers {
-            out.push((
-                b.target,
-                (g.to_string(), v.to_string(), k.to_string(), p.to_string()),
-            ));
-        }
-        let extra = match b.target.2 {
-            "PersistentVolumeClaim" => Some("volumes/persistentVolumeClaim/claimName"),
-            "PriorityClass" => Some("priorityClassName"),
-            _ => None,
-        };
-        if let Some(tail) = extra {
-            for (k, prefix) in WORKLOADS_SPEC {
-                out.push((
-                    b.target,
-                    (
-                        String::new(),
-                        String::new(),
-                        k.to_string(),
-                        format!("{prefix}{tail}"),
-                    ),
-                ));
-            }
-        }
-    }
-    out
-}
-
-fn ends_with_sub(a: &[String], b: &[String]) -> bool {
-    // kustomize utils.SameEndingSubSlice: the shorter is a suffix of the longer.
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    long.ends_with(short)
-}
-
-/// What name-reference selection needs to know about a possible referral.
-#[derive(Clone)]
+/// What selection needs to know about a possible referral.
 struct Info {
     cur: ResId,
-    org: ResId,
     prev: Vec<ResId>,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
@@ -361,7 +22,6 @@ impl Info {
     fn of(r: &Res) -> Info {
         Info {
             cur: r.cur_id(),
-            org: r.org_id(),
             prev: r.prev_ids(),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
@@ -369,229 +29,264 @@ impl Info {
     }
 }
 
-fn prefix_suffix_equals(r: &Info, o: &Info, allow_empty: bool) -> bool {
-    if allow_empty {
-        let pe = r.prefixes.is_empty() || o.prefixes.is_empty();
-        let se = r.suffixes.is_empty() || o.suffixes.is_empty();
-        (pe || ends_with_sub(&r.prefixes, &o.prefixes))
-            && (se || ends_with_sub(&r.suffixes, &o.suffixes))
-    } else {
-        ends_with_sub(&r.prefixes, &o.prefixes) && ends_with_sub(&r.suffixes, &o.suffixes)
+/// kustomize `utils.SameEndingSubSlice`: the shorter list ends the longer one; an empty list
+/// only matches an empty list.
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    long.ends_with(short)
+}
+
+fn affixes_equal(r: &Info, o: &Info, allow_empty: bool) -> bool {
+    let prefix = (allow_empty && (r.prefixes.is_empty() || o.prefixes.is_empty()))
+        || same_ending(&r.prefixes, &o.prefixes);
+    let suffix = (allow_empty && (r.suffixes.is_empty() || o.suffixes.is_empty()))
+        || same_ending(&r.suffixes, &o.suffixes);
+    prefix && suffix
+}
+
+/// The objects a referrer can see (kustomize `SubsetThatCouldBeReferencedByResource`).
+fn visible(referrer: &Res, infos: &[Info]) -> Result<Vec<usize>, String> {
+    let rid = referrer.cur_id();
+    if rid.gvk.is_cluster_scoped() {
+        return Ok((0..infos.len()).collect());
+    }
+    let mut rb_namespaces: Vec<String> = Vec::new();
+    if referrer.kind() == "RoleBinding"
+        && let Some(Value::Seq(subjects)) = referrer.value.get("subjects")
+    {
+        for s in subjects {
+            let Some(m) = s.as_map() else { continue };
+            if let (Some(ns), Some(kind)) = (m.get("namespace"), m.get("kind"))
+                && kind.as_str() == Some("ServiceAccount")
+            {
+                match ns {
+                    Value::String(n) => rb_namespaces.push(n.clone()),
+                    _ => {
+                        return Err(format!(
+                            "Invalid Input: namespace is blank for resource \"{}\"",
+                            rid.display()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok((0..infos.len())
+        .filter(|&i| {
+            let id = &infos[i].cur;
+            id.gvk.is_cluster_scoped()
+                || id.ns_equals(&rid)
+                || rb_namespaces.contains(&id.namespace)
+        })
+        .collect())
+}
+
+struct Select<'a> {
+    referrer: &'a Info,
+    referrer_id: ResId,
+    target: &'a Gvk,
+    role_ref: Option<Gvk>,
+}
+
+impl Select<'_> {
+    fn pick<'i>(
+        &self,
+        old_name: &str,
+        cands: &[&'i Info],
+        by_ns: bool,
+    ) -> Result<Option<&'i Info>, String> {
+        let mut c: Vec<&Info> = cands
+            .iter()
+            .copied()
+            .filter(|r| r.prev.iter().any(|p| p.name == old_name))
+            .filter(|r| {
+                r.prev.iter().any(|p| {
+                    p.gvk.is_selected_by(
+                        &self.target.group,
+                        &self.target.version,
+                        &self.target.kind,
+                    )
+                })
+            })
+            .filter(|r| match &self.role_ref {
+                None => true,
+                Some(g) => r
+                    .prev
+                    .iter()
+                    .any(|p| p.gvk.is_selected_by(&g.group, "", &g.kind)),
+            })
+            .filter(|r| {
+                self.referrer_id.gvk.is_cluster_scoped()
+                    || r.cur.gvk.is_cluster_scoped()
+                    || r.cur.gvk.kind == "ServiceAccount"
+                    || self.referrer_id.ns_equals(&r.cur)
+            })
+            .collect();
+        if c.len() == 1 {
+            return Ok(Some(c[0]));
+        }
+        c.retain(|r| affixes_equal(r, self.referrer, true));
+        if c.len() > 1 {
+            c.retain(|r| affixes_equal(r, self.referrer, false));
+        }
+        match c.len() {
+            0 => Ok(None),
+            1 => Ok(Some(c[0])),
+            _ => {
+                let same = c.iter().all(|r| {
+                    r.cur.name == c[0].cur.name && (!by_ns || r.cur.namespace == c[0].cur.namespace)
+                });
+                if same {
+                    Ok(Some(c[0]))
+                } else {
+                    let ids: Vec<String> = c.iter().map(|r| r.cur.display()).collect();
+                    Err(format!(
+                        "found multiple possible referrals: {}",
+                        ids.join(", ")
+                    ))
+                }
+            }
+        }
     }
 }
 
 /// Updates every name reference. Errors carry kustomize's message.
-pub(super) fn fix(resources: &mut [Res]) -> Result<(), String> {
-    let refs = all_refs();
+pub(crate) fn fix(resources: &mut [Res], back_refs: &[NameBackRef]) -> Result<(), String> {
     let infos: Vec<Info> = resources.iter().map(Info::of).collect();
+    let org_ids: Vec<ResId> = resources.iter().map(Res::org_id).collect();
     for ri in 0..resources.len() {
-        for (target, (g, v, k, path)) in &refs {
-            if !infos[ri].org.gvk.is_selected_by(g, v, k) {
-                continue;
+        let mut filters: Vec<(&NameBackRef, usize)> = Vec::new();
+        for (bi, b) in back_refs.iter().enumerate() {
+            for (si, spec) in b.referrers.iter().enumerate() {
+                if org_ids[ri].gvk.is_selected_by(
+                    &spec.gvk.group,
+                    &spec.gvk.version,
+                    &spec.gvk.kind,
+                ) {
+                    filters.push((&back_refs[bi], si));
+                }
             }
-            let segs = super::transform::split_path(path);
-            let target_gvk = Gvk {
-                group: target.0.to_string(),
-                version: target.1.to_string(),
-                kind: target.2.to_string(),
-            };
-            // Candidates: what the referrer could see.
-            let referrer_id = resources[ri].cur_id();
-            let rb_namespaces: Vec<String> = if resources[ri].kind() == "RoleBinding" {
-                resources[ri]
-                    .value
-                    .get("subjects")
-                    .and_then(Value::as_seq)
-                    .map(|s| {
-                        s.iter()
-                            .filter(|x| {
-                                x.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
-                            })
-                            .filter_map(|x| {
-                                x.get("namespace")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_string)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            };
-            let candidates: Vec<usize> = (0..resources.len())
-                .filter(|&ci| {
-                    if referrer_id.gvk.is_cluster_scoped() {
-                        return true;
-                    }
-                    let id = &infos[ci].cur;
-                    id.gvk.is_cluster_scoped()
-                        || id.ns_equals(&referrer_id)
-                        || rb_namespaces.contains(&id.namespace)
-                })
-                .collect();
-            let role_ref_gvk = if path.ends_with("roleRef/name") {
+        }
+        if filters.is_empty() {
+            continue;
+        }
+        let cand_idx = visible(&resources[ri], &infos)?;
+        let cands: Vec<&Info> = cand_idx.iter().map(|&i| &infos[i]).collect();
+        for (b, si) in filters {
+            let spec = &b.referrers[si];
+            let role_ref = if spec.path.ends_with("roleRef/name") {
                 resources[ri].value.get("roleRef").and_then(|rr| {
-                    let g = rr.get("apiGroup").and_then(Value::as_str)?;
-                    let k = rr.get("kind").and_then(Value::as_str)?;
-                    Some((g.to_string(), k.to_string()))
+                    let g = rr.get("apiGroup")?;
+                    let k = rr.get("kind")?;
+                    Some(Gvk {
+                        group: crate::fieldpath::scalar_text(g)?,
+                        version: String::new(),
+                        kind: crate::fieldpath::scalar_text(k)?,
+                    })
                 })
             } else {
                 None
             };
-            let referrer = &infos[ri];
-            let select = |old_name: &str,
-                          cands: &[&Info],
-                          by_ns: bool|
-             -> Result<Option<(String, String)>, String> {
-                let mut c: Vec<&Info> = cands
+            let sel = Select {
+                referrer: &infos[ri],
+                referrer_id: resources[ri].cur_id(),
+                target: &b.gvk,
+                role_ref,
+            };
+            let path = split_path(&spec.path, '/');
+            let r = &mut resources[ri];
+            walk_fieldspec(&mut r.value, &path, false, Create::Nothing, &mut |node| {
+                set(node, &sel, &cands)
+            })
+            .map_err(|e| {
+                format!(
+                    "updating name reference in '{}' field of '{}': {e}",
+                    spec.path,
+                    sel.referrer_id.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn set(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), String> {
+    match node {
+        Value::Null => Ok(()),
+        Value::Map(_) => set_map(node, sel, cands),
+        Value::Seq(items) => {
+            for item in items.iter_mut() {
+                match item {
+                    Value::Null => {}
+                    Value::Map(_) => set_map(item, sel, cands)?,
+                    Value::Seq(_) => {
+                        return Err(
+                            "is expected to be either a string or a map of string".to_string()
+                        );
+                    }
+                    _ => set_scalar(item, sel, cands)?,
+                }
+            }
+            Ok(())
+        }
+        _ => set_scalar(node, sel, cands),
+    }
+}
+
+fn set_scalar(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), String> {
+    let old = crate::fieldpath::scalar_text(node).unwrap_or_default();
+    if let Some(r) = sel.pick(&old, cands, false)?
+        && r.cur.name != old
+    {
+        *node = Value::String(r.cur.name.clone());
+    }
+    Ok(())
+}
+
+fn set_map(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), String> {
+    let Some(m) = node.as_map() else {
+        return Err("expect a mapping node".to_string());
+    };
+    let Some(name) = m.get("name") else {
+        return Err("path config error; no 'name' field in node".to_string());
+    };
+    let old = crate::fieldpath::scalar_text(name).unwrap_or_default();
+    let filtered: Vec<&Info> = match m.get("namespace") {
+        None => cands.to_vec(),
+        Some(nsv) => {
+            let ns = crate::fieldpath::scalar_text(nsv).unwrap_or_default();
+            let by_org: Vec<&Info> = cands
+                .iter()
+                .copied()
+                .filter(|r| {
+                    let org = r.prev.first().unwrap_or(&r.cur);
+                    org.effective_namespace() == ns
+                })
+                .collect();
+            if !by_org.is_empty() {
+                by_org
+            } else {
+                cands
                     .iter()
                     .copied()
-                    .filter(|r| r.prev.iter().any(|p| p.name == old_name))
-                    .filter(|r| {
-                        r.prev.iter().any(|p| {
-                            p.gvk.is_selected_by(
-                                &target_gvk.group,
-                                &target_gvk.version,
-                                &target_gvk.kind,
-                            )
-                        })
-                    })
-                    .filter(|r| match &role_ref_gvk {
-                        None => true,
-                        Some((g, k)) => r.prev.iter().any(|p| p.gvk.is_selected_by(g, "", k)),
-                    })
-                    .filter(|r| {
-                        if referrer_id.gvk.is_cluster_scoped() {
-                            return true;
-                        }
-                        r.cur.gvk.is_cluster_scoped()
-                            || r.cur.gvk.kind == "ServiceAccount"
-                            || referrer_id.ns_equals(&r.cur)
-                    })
-                    .collect();
-                if c.len() == 1 {
-                    return Ok(Some((c[0].cur.name.clone(), c[0].cur.namespace.clone())));
-                }
-                c.retain(|r| prefix_suffix_equals(r, referrer, true));
-                if c.len() > 1 {
-                    c.retain(|r| prefix_suffix_equals(r, referrer, false));
-                }
-                match c.len() {
-                    0 => Ok(None),
-                    1 => Ok(Some((c[0].cur.name.clone(), c[0].cur.namespace.clone()))),
-                    _ => {
-                        let same = c.iter().all(|r| {
-                            r.cur.name == c[0].cur.name
-                                && (!by_ns || r.cur.namespace == c[0].cur.namespace)
-                        });
-                        if same {
-                            Ok(Some((c[0].cur.name.clone(), c[0].cur.namespace.clone())))
-                        } else {
-                            let ids: Vec<String> = c.iter().map(|r| r.cur.display()).collect();
-                            Err(format!(
-                                "found multiple possible referrals: {}",
-                                ids.join(", ")
-                            ))
-                        }
-                    }
-                }
-            };
-            let mut error: Option<String> = None;
-            let all: Vec<&Info> = candidates.iter().map(|&ci| &infos[ci]).collect();
-            let mut set = |node: &mut Value| {
-                if error.is_some() {
-                    return;
-                }
-                let mut handle_scalar = |n: &mut Value| {
-                    let Some(old) = n.as_str().map(str::to_string) else {
-                        return;
-                    };
-                    match select(&old, &all, false) {
-                        Ok(Some((name, _))) => {
-                            if name != old {
-                                *n = Value::String(name);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(e) => error = Some(e),
-                    }
-                };
-                let handle_map = |n: &mut Value, error: &mut Option<String>| {
-                    let Some(m) = n.as_map() else { return };
-                    let Some(old) = m.get("name").and_then(Value::as_str).map(str::to_string)
-                    else {
-                        return;
-                    };
-                    let filtered: Vec<&Info> = match m.get("namespace").and_then(Value::as_str) {
-                        None => all.clone(),
-                        Some(ns) => {
-                            let by_org: Vec<&Info> = all
-                                .iter()
-                                .copied()
-                                .filter(|r| r.org.namespace == ns)
-                                .collect();
-                            if !by_org.is_empty() {
-                                by_org
-                            } else {
-                                all.iter()
-                                    .copied()
-                                    .filter(|r| r.cur.namespace == ns)
-                                    .collect()
-                            }
-                        }
-                    };
-                    match select(&old, &filtered, true) {
-                        Ok(Some((name, ns))) => {
-                            if name == old && ns.is_empty() {
-                                return;
-                            }
-                            let m = n.as_map_mut().expect("checked");
-                            m.insert("name".into(), Value::String(name));
-                            if !ns.is_empty() {
-                                m.insert("namespace".into(), Value::String(ns));
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(e) => *error = Some(e),
-                    }
-                };
-                match node {
-                    Value::Null => {}
-                    Value::Seq(items) => {
-                        for item in items.iter_mut() {
-                            if item.as_map().is_some() {
-                                let mut e = None;
-                                handle_map(item, &mut e);
-                                if e.is_some() {
-                                    error = e;
-                                    return;
-                                }
-                            } else {
-                                handle_scalar(item);
-                            }
-                        }
-                    }
-                    Value::Map(_) => {
-                        let mut e = None;
-                        handle_map(node, &mut e);
-                        if e.is_some() {
-                            error = e;
-                        }
-                    }
-                    _ => handle_scalar(node),
-                }
-            };
-            visit_path(
-                &mut resources[ri].value,
-                &segs,
-                false,
-                &|| Value::Null,
-                &mut set,
-            );
-            if let Some(e) = error {
-                return Err(e);
+                    .filter(|r| r.cur.effective_namespace() == ns)
+                    .collect()
             }
         }
+    };
+    let Some(r) = sel.pick(&old, &filtered, true)? else {
+        return Ok(());
+    };
+    if r.cur.name == old && r.cur.namespace.is_empty() {
+        return Ok(());
+    }
+    let m = node.as_map_mut().expect("checked above");
+    m.insert("name".into(), Value::String(r.cur.name.clone()));
+    if !r.cur.namespace.is_empty() {
+        m.insert("namespace".into(), Value::String(r.cur.namespace.clone()));
     }
     Ok(())
 }

@@ -1,17 +1,18 @@
 //! One Kubernetes object during a build: its value, where it came from, and the bookkeeping
 //! kustomize keeps in build annotations (previous ids, name prefixes/suffixes, hash and
-//! generator behaviour), plus resource ids and kustomize's "legacy" output order.
-
-use std::cmp::Ordering;
+//! generator behaviour, var names, origin and transformer annotations), plus resource ids and
+//! kustomize's "legacy" output order.
 
 use k8s_patch::strategic_merge::PatchSeg;
 use kyaml::{Map, PathSeg, Value};
 
-/// Where a resource was read from (or generated): a path and 1-based line.
+/// Where a resource was read from (or generated): a path, the 1-based line its document starts
+/// on, and the index of that document in the file (0 for objects generated from a kustomization).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     pub file: String,
     pub line: u32,
+    pub doc_index: usize,
 }
 
 /// Group, version and kind.
@@ -24,7 +25,7 @@ pub struct Gvk {
 
 impl Gvk {
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.rsplit_once('/') {
+        let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
@@ -53,10 +54,49 @@ impl Gvk {
     /// Kinds Kubernetes defines as cluster-scoped (kyaml's precomputed table); any other kind,
     /// custom resources included, counts as namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        let av = self.api_version();
+        // Most kinds are not in the table at all: rule them out by kind first.
+        if !matches!(
+            self.kind.as_str(),
+            "MutatingWebhookConfiguration"
+                | "ValidatingWebhookConfiguration"
+                | "CustomResourceDefinition"
+                | "APIService"
+                | "CertificateSigningRequest"
+                | "FlowSchema"
+                | "PriorityLevelConfiguration"
+                | "IngressClass"
+                | "RuntimeClass"
+                | "PodSecurityPolicy"
+                | "ClusterRole"
+                | "ClusterRoleBinding"
+                | "PriorityClass"
+                | "CSIDriver"
+                | "CSINode"
+                | "StorageClass"
+                | "VolumeAttachment"
+                | "ComponentStatus"
+                | "Namespace"
+                | "Node"
+                | "NodeProxyOptions"
+                | "PersistentVolume"
+        ) {
+            return false;
+        }
         CLUSTER_SCOPED
             .iter()
-            .any(|(a, k)| *a == av && *k == self.kind)
+            .any(|(a, k)| *k == self.kind && self.api_version_is(a))
+    }
+
+    /// Whether `api_version()` would be `av`, without building it.
+    pub(crate) fn api_version_is(&self, av: &str) -> bool {
+        if self.group.is_empty() {
+            av == self.version
+        } else {
+            av.len() == self.group.len() + 1 + self.version.len()
+                && av.starts_with(self.group.as_str())
+                && av.as_bytes()[self.group.len()] == b'/'
+                && av.ends_with(self.version.as_str())
+        }
     }
 
     /// kustomize `Gvk.String()`: `Kind.version.group` with placeholders for empty parts.
@@ -133,6 +173,65 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("v1", "PersistentVolume"),
 ];
 
+/// Namespaced kinds in kustomize's precomputed scope table (with [`CLUSTER_SCOPED`], the
+/// kinds whose scope kustomize knows without loading its schema).
+const NAMESPACED: &[(&str, &str)] = &[
+    ("apps/v1", "ControllerRevision"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("autoscaling/v1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v1", "Scale"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+    ("batch/v1", "CronJob"),
+    ("batch/v1", "Job"),
+    ("batch/v1beta1", "CronJob"),
+    ("coordination.k8s.io/v1", "Lease"),
+    ("coordination.k8s.io/v1beta1", "Lease"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
+    ("events.k8s.io/v1", "Event"),
+    ("events.k8s.io/v1beta1", "Event"),
+    ("extensions/v1beta1", "Ingress"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("networking.k8s.io/v1beta1", "Ingress"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("policy/v1beta1", "PodDisruptionBudget"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "Role"),
+    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
+    ("v1", "ConfigMap"),
+    ("v1", "Endpoints"),
+    ("v1", "Event"),
+    ("v1", "LimitRange"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Pod"),
+    ("v1", "PodAttachOptions"),
+    ("v1", "PodExecOptions"),
+    ("v1", "PodPortForwardOptions"),
+    ("v1", "PodProxyOptions"),
+    ("v1", "PodTemplate"),
+    ("v1", "ReplicationController"),
+    ("v1", "ResourceQuota"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+    ("v1", "ServiceAccount"),
+    ("v1", "ServiceProxyOptions"),
+];
+
+/// Whether kustomize knows the scope of this kind without loading its OpenAPI schema.
+pub(crate) fn scope_is_precomputed(gvk: &Gvk) -> bool {
+    CLUSTER_SCOPED
+        .iter()
+        .chain(NAMESPACED)
+        .any(|(a, k)| *k == gvk.kind && gvk.api_version_is(a))
+}
+
 /// kustomize's `ResId`: gvk, name and namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResId {
@@ -207,6 +306,12 @@ pub struct Res {
     pub needs_hash: bool,
     /// Generator behaviour (`create`, `merge`, `replace`) of generated objects.
     pub behavior: Option<String>,
+    /// Names of the vars this object is the source of.
+    pub ref_var_names: Vec<String>,
+    /// `config.kubernetes.io/origin` (with `buildMetadata: [originAnnotations]`).
+    pub origin_anno: Option<crate::origin::OriginAnno>,
+    /// `alpha.config.kubernetes.io/transformations`.
+    pub transformations: Vec<crate::origin::OriginAnno>,
     /// Source text and document index, to tell `key:` from `key: null` (see `empty_nulls`).
     pub source: Option<(std::sync::Arc<str>, usize)>,
 }
@@ -221,6 +326,9 @@ impl Res {
             suffixes: Vec::new(),
             needs_hash: false,
             behavior: None,
+            ref_var_names: Vec::new(),
+            origin_anno: None,
+            transformations: Vec::new(),
             source: None,
         }
     }
@@ -305,29 +413,70 @@ impl Res {
             .insert("name".into(), Value::String(name.to_string()));
     }
 
+    /// kyaml `SetNamespace`: an empty namespace removes the field.
     pub fn set_namespace(&mut self, ns: &str) {
-        self.metadata_mut()
-            .insert("namespace".into(), Value::String(ns.to_string()));
+        let meta = self.metadata_mut();
+        if ns.is_empty() {
+            meta.shift_remove("namespace");
+        } else {
+            meta.insert("namespace".into(), Value::String(ns.to_string()));
+        }
     }
 
-    pub fn labels(&self) -> Option<&Map> {
-        self.value
-            .path(&["metadata", "labels"])
-            .and_then(Value::as_map)
+    pub fn set_kind(&mut self, kind: &str) {
+        ensure_map(&mut self.value).insert("kind".into(), Value::String(kind.to_string()));
     }
 
-    pub fn annotations(&self) -> Option<&Map> {
-        self.value
-            .path(&["metadata", "annotations"])
-            .and_then(Value::as_map)
+    /// kyaml `GetLabels`/`GetAnnotations`: the map's entries with each value's text.
+    pub fn meta_map(&self, field: &str) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(Value::Map(m)) = self.value.path(&["metadata", field]) {
+            for (k, v) in m {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Null => self.raw_null_text(&["metadata", field, k]),
+                    Value::Map(_) | Value::Seq(_) => String::new(),
+                    other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
+                };
+                out.insert(k.clone(), text);
+            }
+        }
+        out
     }
 
-    /// Whether kustomize's bookkeeping annotations would have been set on this object.
-    pub fn has_build_annotations(&self) -> bool {
-        !self.prev.is_empty()
-            || !self.prefixes.is_empty()
-            || !self.suffixes.is_empty()
-            || self.behavior.is_some()
+    /// kyaml `SetLabels`/`SetAnnotations`: replaces the map with string values, or removes
+    /// the field when the map is empty.
+    pub fn set_meta_map(&mut self, field: &str, map: &std::collections::BTreeMap<String, String>) {
+        let meta = self.metadata_mut();
+        meta.shift_remove(field);
+        if !map.is_empty() {
+            meta.insert(
+                field.to_string(),
+                Value::Map(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect(),
+                ),
+            );
+        }
+    }
+
+    /// How a null was spelled in the source (`~`, `null`, or nothing), as kyaml keeps it.
+    fn raw_null_text(&self, path: &[&str]) -> String {
+        let Some((src, doc)) = &self.source else {
+            return "null".to_string();
+        };
+        let segs: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k)).collect();
+        let Some(pos) = kyaml::locate(src, *doc, &segs) else {
+            return "null".to_string();
+        };
+        let line = src.lines().nth(pos.line as usize - 1).unwrap_or("");
+        let rest: String = line.chars().skip(pos.column as usize - 1).collect();
+        let token = rest.split([' ', '#']).next().unwrap_or("").trim();
+        match token {
+            "~" | "null" | "Null" | "NULL" => token.to_string(),
+            _ => String::new(),
+        }
     }
 
     /// Paths of nulls written as empty values (`key:`), which strategic merge drops. Computed
@@ -441,7 +590,7 @@ const ORDER_LAST: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
-fn type_order(kind: &str) -> i32 {
+pub(crate) fn type_order(kind: &str) -> i32 {
     if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
         return i as i32 - ORDER_FIRST.len() as i32;
     }
@@ -451,30 +600,52 @@ fn type_order(kind: &str) -> i32 {
     0
 }
 
-fn gvk_less(a: &Gvk, b: &Gvk) -> Ordering {
-    let (ia, ib) = (type_order(&a.kind), type_order(&b.kind));
-    if ia != ib {
-        return ia.cmp(&ib);
-    }
-    if a.kind == "Namespace" && b.kind == "Namespace" && (a.group.is_empty() || b.group.is_empty())
-    {
-        return b.legacy_sort_string().cmp(&a.legacy_sort_string());
-    }
-    a.legacy_sort_string().cmp(&b.legacy_sort_string())
+/// kustomize's default ("legacy") output order: by kind rank, then gvk, then namespace/name.
+/// Ties cannot happen between distinct ids.
+pub fn legacy_sort(resources: &mut Vec<Res>) {
+    legacy_sort_with(resources, &type_order);
 }
 
-/// kustomize's default ("legacy") output order: by kind rank, then gvk, then namespace/name.
-/// Stable, like Go's `sort.Sort` is not: ties keep input order here, and ties cannot happen
-/// between distinct ids.
-pub fn legacy_sort(resources: &mut [Res]) {
-    resources.sort_by(|a, b| {
-        let (ia, ib) = (a.cur_id(), b.cur_id());
-        if ia.gvk != ib.gvk {
-            gvk_less(&ia.gvk, &ib.gvk)
+/// The legacy order with custom kind ranks (`sortOptions.legacySortOptions`).
+pub fn legacy_sort_with(resources: &mut Vec<Res>, order: &dyn Fn(&str) -> i32) {
+    // The comparison's strings, built once per object rather than once per comparison.
+    struct Key {
+        id: ResId,
+        rank: i32,
+        gvk: String,
+        id_string: String,
+    }
+    let mut keyed: Vec<(Key, Res)> = std::mem::take(resources)
+        .into_iter()
+        .map(|r| {
+            let id = r.cur_id();
+            let key = Key {
+                rank: order(&id.gvk.kind),
+                gvk: id.gvk.legacy_sort_string(),
+                id_string: id.legacy_sort_string(),
+                id,
+            };
+            (key, r)
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        if a.id.gvk != b.id.gvk {
+            if a.rank != b.rank {
+                return a.rank.cmp(&b.rank);
+            }
+            let (ga, gb) = (&a.id.gvk, &b.id.gvk);
+            if ga.kind == "Namespace"
+                && gb.kind == "Namespace"
+                && (ga.group.is_empty() || gb.group.is_empty())
+            {
+                return b.gvk.cmp(&a.gvk);
+            }
+            a.gvk.cmp(&b.gvk)
         } else {
-            ia.legacy_sort_string().cmp(&ib.legacy_sort_string())
+            a.id_string.cmp(&b.id_string)
         }
     });
+    resources.extend(keyed.into_iter().map(|(_, r)| r));
 }
 
 /// `s`, or `placeholder` when it is empty (kustomize's spelling of missing GVK parts).
@@ -501,8 +672,20 @@ mod tests {
             Origin {
                 file: "x.yaml".into(),
                 line: 1,
+                doc_index: 0,
             },
         )
+    }
+
+    #[test]
+    fn every_cluster_scoped_kind_passes_the_kind_filter() {
+        for (av, kind) in CLUSTER_SCOPED {
+            assert!(
+                Gvk::from_api_version(av, kind).is_cluster_scoped(),
+                "{av} {kind}"
+            );
+        }
+        assert!(!Gvk::from_api_version("v1", "ConfigMap").is_cluster_scoped());
     }
 
     #[test]

@@ -188,14 +188,32 @@ fn bad_input_is_reported_with_file_and_line() {
         ),
         (
             "bad/helm-charts",
-            "bad/helm-charts/kustomization.yaml:2: `helmCharts` is not supported by vendor build",
+            "bad/helm-charts/kustomization.yaml:2: helmCharts: rendering chart `ingress-nginx` must be enabled: must specify --enable-helm",
         ),
         (
             "bad/unknown-field",
-            "bad/unknown-field/kustomization.yaml:4: unknown field `patchesStrategicMerg` in kustomization",
+            "bad/unknown-field/kustomization.yaml:4: invalid Kustomization: unknown field \"patchesStrategicMerg\"",
         ),
     ];
-    for (dir, want) in cases {
+    let also: &[(&str, &str)] = &[
+        (
+            "bad/empty-patch",
+            "bad/empty-patch/empty.yaml:1: patch is empty: [path: \"bad/empty-patch/empty.yaml\"] holds no object",
+        ),
+        (
+            "bad/comment-only-patch",
+            "bad/comment-only-patch/kustomization.yaml:4: patch appears to be empty; files=[comments.yaml]",
+        ),
+        (
+            "bad/unknown-nested-field",
+            "bad/unknown-nested-field/kustomization.yaml:6: invalid Kustomization: unknown field \"includeSelector\"",
+        ),
+        (
+            "bad/exec-plugin",
+            "bad/exec-plugin/kustomization.yaml:4: external plugins disabled; unable to load external plugin 'SedTransformer'",
+        ),
+    ];
+    for (dir, want) in cases.iter().chain(also) {
         let err = build_error(dir).to_string();
         assert!(err.starts_with(want), "{dir}:\n got: {err}\nwant: {want}");
     }

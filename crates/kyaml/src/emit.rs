@@ -18,7 +18,21 @@ const MAX_SIMPLE_KEY_LEN: usize = 128;
 
 /// Serializes `v` as `sigs.k8s.io/yaml.Marshal` would (a single document, no `---`).
 pub fn to_string(v: &Value) -> String {
+    emit(v, BEST_WIDTH, false)
+}
+
+/// Serializes `v` as go-yaml v3's encoder with `SetIndent(2)` does (Helm 4's
+/// `toYamlPretty`): like [`to_string`] but sequences under a key are indented and long
+/// scalars are not folded. Values are written as given (no JSON round trip: callers keep
+/// floats as floats).
+pub fn to_string_v3(v: &Value) -> String {
+    emit(v, usize::MAX, true)
+}
+
+fn emit(v: &Value, width: usize, indent_sequences: bool) -> String {
     let mut e = Emitter {
+        width,
+        indent_sequences,
         out: String::new(),
         column: 0,
         indent: -1,
@@ -54,6 +68,10 @@ enum Style {
 }
 
 struct Emitter {
+    /// Column after which plain and quoted scalars are folded.
+    width: usize,
+    /// go-yaml v3: a block sequence that is a mapping value is indented.
+    indent_sequences: bool,
     out: String,
     /// Characters (not bytes) written on the current line.
     column: usize,
@@ -91,7 +109,10 @@ impl Emitter {
     }
 
     fn block_sequence(&mut self, items: &[Value], ctx: Ctx) {
-        self.increase_indent(false, ctx.mapping && !self.indention);
+        self.increase_indent(
+            false,
+            !self.indent_sequences && ctx.mapping && !self.indention,
+        );
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
@@ -207,8 +228,10 @@ impl Emitter {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
-        while self.column < indent {
-            self.put(' ');
+        if self.column < indent {
+            let n = indent - self.column;
+            self.out.extend(std::iter::repeat_n(' ', n));
+            self.column = indent;
         }
         self.whitespace = true;
         self.indention = true;
@@ -234,12 +257,46 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
+        // ASCII text without line breaks: the loop below, a word at a time (only a space can
+        // fold the line).
+        if !value.bytes().any(|b| b == b'\n' || b == b'\r' || b >= 0x80) {
+            let bytes = value.as_bytes();
+            let mut spaces = false;
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b' ' {
+                    if allow_breaks
+                        && !spaces
+                        && self.column > BEST_WIDTH
+                        && bytes.get(i + 1) != Some(&b' ')
+                    {
+                        self.write_indent();
+                    } else {
+                        self.put(' ');
+                    }
+                    spaces = true;
+                    i += 1;
+                } else {
+                    let start = i;
+                    while i < bytes.len() && bytes[i] != b' ' {
+                        i += 1;
+                    }
+                    self.out.push_str(&value[start..i]);
+                    self.column += i - start;
+                    self.indention = false;
+                    spaces = false;
+                }
+            }
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
         let mut chars = value.chars().peekable();
         while let Some(c) = chars.next() {
             if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && chars.peek() != Some(&' ')
+                if allow_breaks && !spaces && self.column > self.width && chars.peek() != Some(&' ')
                 {
                     self.write_indent();
                 } else {
@@ -278,7 +335,7 @@ impl Emitter {
                 let next_is_space = chars.peek().is_some_and(|&(_, n)| n == ' ');
                 if allow_breaks
                     && !spaces
-                    && self.column > BEST_WIDTH
+                    && self.column > self.width
                     && i > 0
                     && i < len - 1
                     && !next_is_space
@@ -326,7 +383,7 @@ impl Emitter {
                 self.write_escape(c);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < len - 1 {
+                if allow_breaks && !spaces && self.column > self.width && i > 0 && i < len - 1 {
                     self.write_indent();
                     if chars.peek().is_some_and(|&(_, n)| n == ' ') {
                         self.put('\\');
@@ -438,7 +495,7 @@ impl Emitter {
 /// break inside the double-quoted JSON string, folding it (with the spaces around it) into one
 /// space, or into `n-1` newlines for `n` breaks in a row. Everything else survives.
 fn json_reread(s: &str) -> Cow<'_, str> {
-    if !s.contains('\u{85}') {
+    if s.is_ascii() || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -525,6 +582,20 @@ impl Analysis {
             };
         }
         let mut block_indicators = value.starts_with("---") || value.starts_with("...");
+        // Most keys and values are words, paths and versions: nothing below can trigger.
+        if !block_indicators
+            && value != "-"
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        {
+            return Analysis {
+                multiline: false,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: true,
+            };
+        }
         let mut line_breaks = false;
         let mut special_characters = false;
         let mut leading_space = false;
@@ -537,10 +608,22 @@ impl Analysis {
         let mut previous_space = false;
         let mut previous_break = false;
 
+        // The same walk over bytes when the text is ASCII (descriptions, commands): bytes
+        // are characters there, and the checks below are byte comparisons.
+        let ascii = value.is_ascii();
+        let bytes = value.as_bytes();
         let mut chars = value.chars().peekable();
+        let mut i = 0usize;
         let mut first = true;
-        while let Some(c) = chars.next() {
-            let next = chars.peek().copied();
+        loop {
+            let (c, next) = if ascii {
+                let Some(&b) = bytes.get(i) else { break };
+                i += 1;
+                (char::from(b), bytes.get(i).map(|&n| char::from(n)))
+            } else {
+                let Some(c) = chars.next() else { break };
+                (c, chars.peek().copied())
+            };
             let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t');
             let last = next.is_none();
             if first {

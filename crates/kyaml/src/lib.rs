@@ -32,10 +32,16 @@ mod value;
 
 use std::fmt;
 
-pub use emit::to_string;
+pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use parse::{parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
+
+/// The value an untagged plain scalar with this text has under `dialect`'s rules (what a
+/// YAML reader makes of `key: <text>`): `"1"` is the integer 1, `"true"` a bool, `""` null.
+pub fn resolve_scalar(text: &str, dialect: Dialect) -> Value {
+    resolve::resolve_plain(text, dialect).into_value(std::borrow::Cow::Borrowed(text))
+}
 
 /// A place in a file, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -44,7 +44,7 @@ const ASCII: &[u8] = b" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW
 pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
         "hello" [] => |_, _| ok_str("Hello!");
-        "b64enc" [Str] => |_, a| ok_str(base64_std(arg_str(&a[0]).as_bytes()));
+        "b64enc" [Str] => |_, a| ok_str(base64_std(a[0].as_bytes().unwrap_or_default()));
         "b64dec" [Str] => |_, a| ok_str(match go_base64_decode(arg_str(&a[0]).as_bytes()) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(i) => format!("illegal base64 data at input byte {i}"),
@@ -54,10 +54,10 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(i) => format!("illegal base32 data at input byte {i}"),
         });
-        "sha1sum" [Str] => |_, a| { use sha1::Digest; ok_str(hex::encode(sha1::Sha1::digest(arg_str(&a[0]).as_bytes()))) };
-        "sha256sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha256::digest(arg_str(&a[0]).as_bytes()))) };
-        "sha512sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha512::digest(arg_str(&a[0]).as_bytes()))) };
-        "adler32sum" [Str] => |_, a| ok_str(adler32(arg_str(&a[0]).as_bytes()).to_string());
+        "sha1sum" [Str] => |_, a| { use sha1::Digest; ok_str(hex::encode(sha1::Sha1::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "sha256sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha256::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "sha512sum" [Str] => |_, a| { use sha2::Digest; ok_str(hex::encode(sha2::Sha512::digest(a[0].as_bytes().unwrap_or_default()))) };
+        "adler32sum" [Str] => |_, a| ok_str(adler32(a[0].as_bytes().unwrap_or_default()).to_string());
         "toJson" [Any] => |_, a| ok_str(to_json(&a[0], true, None).unwrap_or_default());
         "mustToJson" [Any] => |_, a| to_json(&a[0], true, None).map(GoValue::from);
         "toPrettyJson" [Any] => |_, a| ok_str(to_json(&a[0], true, Some("  ")).unwrap_or_default());

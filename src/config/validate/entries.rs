@@ -10,7 +10,8 @@ use toml_edit::{Item, TableLike};
 use super::{Keys, Validator};
 use crate::config::{Entry, Problem, Source, VersionSource};
 
-pub(super) const MANIFEST_KEYS: &[&str] = &["url", "version", "track", "versions", "lock"];
+pub(super) const MANIFEST_KEYS: &[&str] =
+    &["url", "version", "track", "versions", "allow-empty", "lock"];
 pub(super) const CHART_KEYS: &[&str] = &[
     "auth",
     "repo",
@@ -109,7 +110,12 @@ impl Validator {
             let versions = keys
                 .get("versions")
                 .and_then(|(_, item)| self.versions(item));
-            Source::Manifest { urls, versions }
+            let allow_empty = self.bool(&keys, "allow-empty").unwrap_or(false);
+            Source::Manifest {
+                urls,
+                versions,
+                allow_empty,
+            }
         } else {
             let repo = self.required_string(&keys, "repo", header.clone());
             if let Some((r, span)) = &repo {

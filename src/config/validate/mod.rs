@@ -400,6 +400,32 @@ values = ["values/ingress-nginx.yaml"]
     }
 
     #[test]
+    fn helm_setting_selects_the_mode_and_defaults_to_helm3() {
+        let c = super::super::parse(Path::new("vendor.toml"), GOOD.into()).unwrap();
+        assert_eq!(c.settings.helm, helm_render::HelmVersion::V3);
+        let opts = crate::render::options_for_entry(&c, &c.entries[1]).unwrap();
+        assert_eq!(opts.helm_version, helm_render::HelmVersion::V3);
+        let four = GOOD.replace("[settings]\n", "[settings]\nhelm = \"4\"\n");
+        let c = super::super::parse(Path::new("vendor.toml"), four).unwrap();
+        assert_eq!(c.settings.helm, helm_render::HelmVersion::V4);
+        let opts = crate::render::options_for_entry(&c, &c.entries[1]).unwrap();
+        assert_eq!(opts.helm_version, helm_render::HelmVersion::V4);
+
+        let src = "[settings]\nhelm = \"5\"\n";
+        let err = super::super::parse(Path::new("vendor.toml"), src.into()).unwrap_err();
+        let p = &err.problems()[0];
+        assert_eq!(p.message, "`helm` \"5\" is not a supported Helm version");
+        let pos = super::super::problems::pos_of(src, p.span.start);
+        assert_eq!((pos.line, pos.column), (2, 8));
+        assert!(
+            problems("[settings]\nhelm = 4\n")
+                .iter()
+                .any(|m| m.contains("helm")),
+            "a number is a type error"
+        );
+    }
+
+    #[test]
     fn reports_every_problem_in_one_run() {
         let p = problems(
             r#"
@@ -479,6 +505,10 @@ version = "not a version"
             sorted(CHART_KEYS)
         );
         assert_eq!(keys(&schema["$defs"]["lock"]), sorted(LOCK_KEYS));
+        assert_eq!(
+            keys(&schema["$defs"]["lock"]["properties"]["render"]),
+            sorted(super::lock::RENDER_KEYS)
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::entries::{is_version, normalize};
 use super::{Keys, Validator};
 use crate::config::{ImagePolicy, Problem, Settings};
 
-pub(super) const SETTINGS_KEYS: &[&str] = &["upstream-dir", "patches-dir", "kube-version"];
+pub(super) const SETTINGS_KEYS: &[&str] = &["upstream-dir", "patches-dir", "kube-version", "helm"];
 pub(super) const POLICY_IMAGES_KEYS: &[&str] = &[
     "deny-latest",
     "require-digest",
@@ -47,6 +47,17 @@ impl Validator {
                 );
             }
             s.kube_version = v.trim_start_matches('v').to_string();
+        }
+        if let Some((v, span)) = self.string(&keys, "helm") {
+            match v.as_str() {
+                "3" => s.helm = helm_render::HelmVersion::V3,
+                "4" => s.helm = helm_render::HelmVersion::V4,
+                _ => self.problems.push(
+                    Problem::new(format!("`helm` {v:?} is not a supported Helm version"), span)
+                        .label("expected \"3\" or \"4\"")
+                        .help("write helm = \"4\" to render charts as Helm 4 does, \"3\" (the default) as Helm 3"),
+                ),
+            }
         }
         s
     }

@@ -5,6 +5,7 @@
 //! stable order.
 
 pub mod drift;
+pub mod render;
 
 use std::collections::BTreeSet;
 
@@ -15,7 +16,7 @@ use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::model::{CheckReport, ImageSite};
 use kyaml::PathSeg;
-use kyaml::manifest::{self as resources, LoadedFile, ParseOptions, Resource};
+use kyaml::manifest::{self as resources, LoadedFile, Resource};
 
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,8 @@ pub struct Options {
     pub overrides: LevelOverrides,
     /// Only these entries (all when empty).
     pub only: Vec<String>,
+    /// `--render`: render each chart again from the download cache and compare byte for byte.
+    pub render: bool,
 }
 
 /// Input that could not be read at all (exit 2): every such problem of the run, together.
@@ -60,13 +63,6 @@ impl miette::Diagnostic for LoadError {
     }
 }
 
-/// How `check` reads vendored files: every mapping is kept (policy judges what is an object).
-pub const KEEP_ALL: ParseOptions = ParseOptions {
-    expand_lists: false,
-    strict: false,
-    keep_non_objects: true,
-};
-
 /// Runs every offline check on `config`.
 pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError> {
     let entries: Vec<&Entry> = config
@@ -76,8 +72,22 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
         .collect();
     // Entries run one after the other and each one's files in parallel: peak memory is then
     // that of the largest entry, not of the largest few at once.
-    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> =
-        entries.iter().map(|e| check_entry(config, e)).collect();
+    let cache = if opts.render {
+        crate::sources::Cache::default_location().map(crate::sources::Cache::at)
+    } else {
+        None
+    }
+    .unwrap_or_else(crate::sources::Cache::disabled);
+    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> = entries
+        .iter()
+        .map(|e| {
+            let mut f = check_entry(config, e)?;
+            if opts.render {
+                f.extend(render::rerender(config, e, &cache));
+            }
+            Ok(f)
+        })
+        .collect();
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -92,6 +102,7 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     if opts.only.is_empty() {
         findings.extend(drift::orphans(config));
     }
+    findings.extend(interrupted(config));
     opts.overrides.apply(&mut findings);
     let mut report = CheckReport {
         entries: entries
@@ -104,8 +115,41 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     Ok(report)
 }
 
+/// What an interrupted `vendor` run left in the repository (nothing while another run holds the
+/// repository lock: its staging is work in progress).
+fn interrupted(config: &Config) -> Vec<Finding> {
+    use crate::workspace::txn::Leftover;
+    if crate::workspace::repo_lock::holder(&config.root).is_some() {
+        return Vec::new();
+    }
+    let upstream = config.root.join(&config.settings.upstream_dir);
+    let fix = "run `vendor sync`: every command that writes first completes or rolls back an interrupted change and removes what it left behind";
+    crate::workspace::txn::leftovers(&config.path, &upstream)
+        .into_iter()
+        .map(|l| {
+            let shown = config.display_path(l.path());
+            let message = match &l {
+                Leftover::Journal(_) => format!(
+                    "{shown}: a `vendor` run was killed while it replaced vendored trees and vendor.toml; they may not match each other"
+                ),
+                Leftover::LegacyBackup { target, .. } => format!(
+                    "{shown}: a `vendor` run was killed while it replaced {}",
+                    config.display_path(target)
+                ),
+                Leftover::Path(_) => {
+                    format!("{shown} was left behind by an interrupted `vendor` run")
+                }
+            };
+            Finding::new(Code::InterruptedWrite, message)
+                .file(shown)
+                .help(fix)
+        })
+        .collect()
+}
+
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
     let mut findings = drift::check(config, entry);
+    findings.extend(render::inputs(config, entry));
     let mut files = load_upstream(config, entry)?;
     let name = &entry.name;
 
@@ -167,10 +211,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
             findings.extend(image_policy(entry, sites));
             for r in &built.resources {
                 let at = crate::diag::Pos {
-                    line: r.origin.line.max(1),
+                    line: r.start.line.max(1),
                     column: 1,
                 };
-                findings.extend(pitfalls(name, &r.value, &r.origin.file, at));
+                findings.extend(pitfalls(name, &r.value, &r.file, at));
             }
         }
     }
@@ -204,10 +248,15 @@ fn build_overlay(
     entry: &Entry,
     preparsed: kustomize::Preparsed,
 ) -> Result<kustomize::BuildOutput, kustomize::KustomizeError> {
+    // An overlay may render a chart it keeps (or that is in the cache) with `helmCharts`;
+    // the check stays offline.
     let opts = kustomize::BuildOptions {
         root: Some(config.root.clone()),
         display_base: Some(config.root.clone()),
         preparsed,
+        enable_helm: true,
+        helm: Some(std::sync::Arc::new(crate::render::ChartRenderer::new(true))),
+        ..Default::default()
     };
     kustomize::build(&config.patches_dir(entry), &opts)
 }
@@ -222,30 +271,27 @@ fn built_image_sites(
 ) -> Vec<ImageSite> {
     let mut out = Vec::new();
     for r in built {
-        let origin_doc = files
-            .iter()
-            .find(|f| f.file == r.origin.file)
-            .and_then(|f| {
-                f.resources
-                    .iter()
-                    .filter(|d| d.start.line <= r.origin.line)
-                    .max_by_key(|d| d.start.line)
-                    .map(|d| (f, d))
-            });
+        let origin_doc = files.iter().find(|f| f.file == r.file).and_then(|f| {
+            f.resources
+                .iter()
+                .filter(|d| d.start.line <= r.start.line)
+                .max_by_key(|d| d.start.line)
+                .map(|d| (f, d))
+        });
         for u in policy::image::images_of(&r.value) {
             let pos = match origin_doc {
                 Some((f, doc)) => locate_in_doc(f, doc, &path_segs(&u.path)),
                 None => None,
             }
             .or(Some(crate::diag::Pos {
-                line: r.origin.line.max(1),
+                line: r.start.line.max(1),
                 column: 1,
             }));
             out.push(ImageSite {
                 violations: policy::image::judge(&u.image, &config.policy),
                 pos,
                 image: u.image,
-                file: r.origin.file.clone(),
+                file: r.file.clone(),
                 resource: resources::display_id(&r.value),
                 container: u.container,
             });
@@ -342,7 +388,12 @@ fn load_upstream(config: &Config, entry: &Entry) -> Result<Vec<LoadedFile>, Vec<
         .filter(|n| resources::is_manifest_file(n))
         .map(|n| {
             let path = dir.join(n);
-            resources::load_file(&path, &config.display_path(&path), KEEP_ALL).map_err(LoadError)
+            resources::load_file(
+                &path,
+                &config.display_path(&path),
+                crate::policy::VENDORED_FILES,
+            )
+            .map_err(LoadError)
         })
         .collect();
     let mut files = Vec::new();

@@ -130,43 +130,29 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> UpdateError + '_ {
 pub struct Prepared {
     pub report: UpdateReport,
     tx: Transaction,
-    config_path: PathBuf,
-    /// The new vendor.toml, when it changes.
-    new_config: Option<String>,
+    /// The new versions and lock data, when vendor.toml changes.
+    updates: Vec<EntryUpdate>,
 }
 
 impl Prepared {
-    /// Renames every staged `upstream/NAME` into place, then vendor.toml. Returns whether
-    /// anything was written.
-    pub fn commit(self) -> Result<bool, UpdateError> {
+    /// Replaces every staged `upstream/NAME` and vendor.toml in one journaled transaction
+    /// (`crate::workspace::txn`), with the versions and lock data applied to vendor.toml as it is
+    /// on disk now. Call with the repository lock held. Returns whether anything was written.
+    pub fn commit(self, config: &Config) -> Result<bool, UpdateError> {
         let Prepared {
-            tx,
-            config_path,
-            new_config,
-            ..
+            mut tx, updates, ..
         } = self;
-        let Some(text) = new_config else {
+        if updates.is_empty() {
             drop(tx);
             return Ok(false);
-        };
-        // Everything that can fail before the renames happens first: the new vendor.toml is
-        // written beside the old one, the trees are staged already.
-        let dir = config_path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(tmp.path()))?;
-        tmp.as_file().sync_all().map_err(io(&config_path))?;
-        if let Ok(meta) = std::fs::metadata(&config_path) {
-            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
         }
+        let (text, changed) = crate::config::lock::apply_current(config, &updates)?;
+        if changed {
+            tx.stage_file(&config.path, text.as_bytes())?;
+        }
+        let wrote = !tx.is_empty();
         tx.commit()?;
-        tmp.persist(&config_path).map_err(|e| UpdateError::Io {
-            path: config_path.clone(),
-            source: e.error,
-        })?;
-        Ok(true)
+        Ok(wrote)
     }
 }
 
@@ -401,7 +387,7 @@ pub fn prepare(
     };
 
     // 4. Per-entry reports, with the structured diff.
-    let mut tx = Transaction::new();
+    let mut tx = Transaction::new(&config.root);
     let mut reports = Vec::new();
     for (entry, (target, prepared)) in entries.iter().zip(fetched) {
         let mut r = EntryReport {
@@ -462,15 +448,14 @@ pub fn prepare(
         }
         reports.push(r);
     }
-    let new_config = new_config.filter(|t| *t != config.source && !dry_run);
+    let writes = new_config.is_some_and(|t| t != config.source) && !dry_run;
     Ok(Prepared {
         report: UpdateReport {
             entries: reports,
             dry_run,
         },
         tx,
-        config_path: config.path.clone(),
-        new_config,
+        updates: if writes { updates } else { Vec::new() },
     })
 }
 
@@ -523,11 +508,28 @@ fn scratch_copy(
         .iter()
         .filter_map(|(_, p)| p.as_ref())
         .map(|p| (p.name.as_str(), &p.files));
-    Ok(crate::workspace::scratch_repository(
-        config,
-        Some(new_config),
-        trees,
-    )?)
+    let scratch = crate::workspace::scratch_repository(config, Some(new_config), trees)?;
+    // The values files of charts: `check` compares their digests with the lock (render inputs).
+    for entry in &config.entries {
+        let Source::Chart { values, .. } = &entry.source else {
+            continue;
+        };
+        for v in values {
+            let (from, to) = (config.root.join(v), scratch.path().join(v));
+            if !from.is_file() {
+                continue;
+            }
+            let io = |source| crate::workspace::WorkspaceError::Io {
+                path: to.clone(),
+                source,
+            };
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::copy(&from, &to).map_err(io)?;
+        }
+    }
+    Ok(scratch)
 }
 
 /// Budget of one entry's diff sections in the Markdown report (GitHub's body limit shared).

@@ -4,11 +4,23 @@
 pub mod diff;
 pub mod findings;
 
-/// Escapes the message part of a workflow command.
+use crate::report::text::is_hidden;
+
+/// Escapes the message part of a workflow command per GitHub's rules (`%`, CR and LF as
+/// `%25`, `%0D`, `%0A`) and strips every other control and invisible character (a tab stays).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            '\t' => out.push('\t'),
+            c if is_hidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value of a workflow command.

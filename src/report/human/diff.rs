@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use crate::report::DiffOptions;
+use crate::report::text::{inline as t, line as text_line, neutralise_commands};
 use crate::report::values::{api_versions, location, summary_line, value_lines};
 use kdiff::{ChangeKind, DiffReport, ResourceDiff, Severity, Status};
 
@@ -37,15 +38,16 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
         out,
         "{} {} -> {}: {}",
         p.paint(BOLD, "vendor diff"),
-        opts.old_label,
-        opts.new_label,
+        t(&opts.old_label),
+        t(&opts.new_label),
         summary_line(report)
     );
     for key in &report.duplicates {
         let _ = writeln!(
             out,
-            "{} {key} appears more than once; only the first is compared",
-            p.paint(YELLOW, "note:")
+            "{} {} appears more than once; only the first is compared",
+            p.paint(YELLOW, "note:"),
+            t(&key.to_string())
         );
     }
     if !report.highlights.is_empty() {
@@ -58,17 +60,17 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
             let resource = h
                 .resource
                 .as_deref()
-                .map(|r| format!(" {r}:"))
+                .map(|r| format!(" {}:", t(r)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "  {} {}{resource} {}",
                 p.paint(style, mark),
                 p.paint(style, &format!("[{}]", h.category.as_str())),
-                h.message
+                t(&h.message)
             );
             for d in &h.details {
-                let _ = writeln!(out, "      {d}");
+                let _ = writeln!(out, "      {}", t(d));
             }
         }
     }
@@ -78,7 +80,7 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     for d in &report.resources {
         resource(&mut out, &p, d);
     }
-    out
+    neutralise_commands(out)
 }
 
 fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
@@ -92,7 +94,10 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         (Status::Renamed, Some(o)) => format!("{} (renamed from {})", d.key(), o.key),
         _ => d.key().to_string(),
     };
-    let place = location(d).map(|l| format!(", {l}")).unwrap_or_default();
+    let title = t(&title);
+    let place = location(d)
+        .map(|l| format!(", {}", t(&l)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "\n{} {}  {}",
@@ -100,13 +105,14 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         p.paint(BOLD, &title),
         p.paint(
             DIM,
-            &format!("({}, {}{place})", api_versions(d), d.status.as_str())
+            &format!("({}, {}{place})", t(&api_versions(d)), d.status.as_str())
         )
     );
     for c in &d.changes {
-        let _ = writeln!(out, "  {}", p.paint(CYAN, &c.path.to_string()));
+        let _ = writeln!(out, "  {}", p.paint(CYAN, &t(&c.path.to_string())));
         if let Some(text) = &c.text_diff {
             for line in text.lines() {
+                let line = &*text_line(line);
                 let styled = match line.as_bytes().first() {
                     Some(b'+') => p.paint(GREEN, line),
                     Some(b'-') => p.paint(RED, line),
@@ -119,7 +125,7 @@ fn resource(out: &mut String, p: &Painter, d: &ResourceDiff<'_>) {
         }
         let mut side = |sign: &str, style: Style, v: &kyaml::Value| {
             for line in value_lines(v) {
-                let text = format!("{sign} {line}");
+                let text = format!("{sign} {}", text_line(&line));
                 let _ = writeln!(out, "    {}", p.paint(style, text.trim_end()));
             }
         };

@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 use crate::diag::{Finding, Level};
 use crate::report::location;
 use crate::report::model::CheckReport;
+use crate::report::text::{inline as t, neutralise_commands};
 
 /// Renders the report for a terminal. `color` adds ANSI styles.
 pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
@@ -42,7 +43,7 @@ pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
         }
         match (entry, desc) {
             (Some(e), Some(d)) => {
-                let _ = writeln!(out, "{} ({d})", paint(bold, e));
+                let _ = writeln!(out, "{} ({})", paint(bold, &t(e)), t(d));
             }
             _ => {
                 let _ = writeln!(out, "{}", paint(bold, "(repository)"));
@@ -54,18 +55,18 @@ pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
                 Level::Warn => paint(yellow, "warning"),
                 Level::Allow => paint(blue, "note"),
             };
-            let _ = writeln!(out, "  {level}[{}]: {}", f.code, f.message);
-            let mut at = location(f).unwrap_or_default();
+            let _ = writeln!(out, "  {level}[{}]: {}", f.code, t(&f.message));
+            let mut at = location(f).map(|l| t(&l).into_owned()).unwrap_or_default();
             if let Some(r) = &f.resource {
                 if !at.is_empty() {
                     at.push(' ');
                 }
                 match &f.container {
                     Some(c) => {
-                        let _ = write!(at, "({r}, container {c})");
+                        let _ = write!(at, "({}, container {})", t(r), t(c));
                     }
                     None => {
-                        let _ = write!(at, "({r})");
+                        let _ = write!(at, "({})", t(r));
                     }
                 }
             }
@@ -73,7 +74,7 @@ pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
                 let _ = writeln!(out, "    {} {at}", paint(blue, "-->"));
             }
             if let Some(h) = &f.help {
-                let _ = writeln!(out, "    {} {h}", paint(blue, "help:"));
+                let _ = writeln!(out, "    {} {}", paint(blue, "help:"), t(h));
             }
         }
         out.push('\n');
@@ -86,22 +87,23 @@ pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
         green
     };
     let _ = writeln!(out, "{}", paint(summary_style, &report.summary()));
-    out
+    neutralise_commands(out)
 }
 
 /// One finding in the compact form `vendor build` prints on stderr.
 pub fn compact(f: &Finding) -> String {
-    let mut s = format!("{}[{}]: {}\n", f.level, f.code, f.message);
+    let mut s = format!("{}[{}]: {}\n", f.level, f.code, t(&f.message));
     if let Some(file) = &f.file {
+        let file = t(file);
         match f.pos {
             Some(p) => s.push_str(&format!("  --> {file}:{}\n", p.line)),
             None => s.push_str(&format!("  --> {file}\n")),
         }
     }
     if let Some(h) = &f.help {
-        s.push_str(&format!("  = help: {h}\n"));
+        s.push_str(&format!("  = help: {}\n", t(h)));
     }
-    s
+    neutralise_commands(s)
 }
 
 #[cfg(test)]

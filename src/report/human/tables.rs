@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::report::model::{Change, ImagesReport, OutdatedRow, SyncReport};
+use crate::report::text::{inline as t, neutralise_commands};
 
 /// The `outdated` table.
 pub fn outdated(rows: &[OutdatedRow]) -> String {
@@ -12,12 +13,18 @@ pub fn outdated(rows: &[OutdatedRow]) -> String {
         .iter()
         .map(|r| {
             [
-                r.name.clone(),
+                t(&r.name).into_owned(),
                 r.kind.to_string(),
-                r.current.clone(),
-                r.track.clone().unwrap_or_else(|| "-".into()),
-                r.in_track.clone().unwrap_or_else(|| "-".into()),
-                r.latest.clone().unwrap_or_else(|| "-".into()),
+                t(&r.current).into_owned(),
+                r.track
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |s| t(s).into_owned()),
+                r.in_track
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |s| t(s).into_owned()),
+                r.latest
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |s| t(s).into_owned()),
             ]
         })
         .collect();
@@ -46,10 +53,10 @@ pub fn outdated(rows: &[OutdatedRow]) -> String {
     }
     for r in rows {
         if let Some(e) = &r.error {
-            out.push_str(&format!("{}: {e}\n", r.name));
+            out.push_str(&format!("{}: {}\n", t(&r.name), t(e)));
         }
     }
-    out
+    neutralise_commands(out)
 }
 
 /// One line per synced entry, its notes, and whether vendor.toml was written.
@@ -73,20 +80,20 @@ pub fn sync(report: &SyncReport) -> String {
                 modified.len()
             ),
         };
-        let _ = writeln!(out, "{} {}: {what}", e.name, e.version);
+        let _ = writeln!(out, "{} {}: {what}", t(&e.name), t(&e.version));
         if let Some(note) = &e.note {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  note: {}", t(note));
         }
     }
     if let Some(path) = &report.wrote_config {
-        let _ = writeln!(out, "wrote lock data to {path}");
+        let _ = writeln!(out, "wrote lock data to {}", t(path));
     }
-    out
+    neutralise_commands(out)
 }
 
 /// One tab-separated line per image reference: entry, image, verdict, location, resource.
 pub fn images(report: &ImagesReport) -> String {
-    let mut t = String::new();
+    let mut out = String::new();
     for (entry, s) in &report.rows {
         let verdict = if s.violations.is_empty() {
             "ok".to_string()
@@ -98,14 +105,17 @@ pub fn images(report: &ImagesReport) -> String {
                 .join(",")
         };
         let at = match s.pos {
-            Some(p) => format!("{}:{}:{}", s.file, p.line, p.column),
-            None => s.file.clone(),
+            Some(p) => format!("{}:{}:{}", t(&s.file), p.line, p.column),
+            None => t(&s.file).into_owned(),
         };
         let _ = writeln!(
-            t,
-            "{entry}\t{}\t{verdict}\t{at}\t{} ({})",
-            s.image, s.resource, s.container
+            out,
+            "{}\t{}\t{verdict}\t{at}\t{} ({})",
+            t(entry),
+            t(&s.image),
+            t(&s.resource),
+            t(&s.container)
         );
     }
-    t
+    neutralise_commands(out)
 }

@@ -55,7 +55,7 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     let mut text =
         serde_json::to_string_pretty(&to_json(report, opts)).expect("JSON values serialize");
     text.push('\n');
-    text
+    crate::report::text::json_safe(text)
 }
 
 /// The report as a JSON value (the schema in the module docs).

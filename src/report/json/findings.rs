@@ -48,7 +48,7 @@ pub fn render(report: &CheckReport) -> String {
     });
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON values always serialize");
     s.push('\n');
-    s
+    crate::report::text::json_safe(s)
 }
 
 #[cfg(test)]

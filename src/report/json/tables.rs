@@ -7,7 +7,7 @@ use crate::report::model::{ImagesReport, OutdatedRow, SyncReport};
 fn pretty(value: &serde_json::Value) -> String {
     let mut t = serde_json::to_string_pretty(value).expect("JSON values serialize");
     t.push('\n');
-    t
+    crate::report::text::json_safe(t)
 }
 
 /// The `outdated` rows as an array of objects.

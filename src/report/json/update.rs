@@ -65,5 +65,5 @@ pub fn render(report: &UpdateReport) -> String {
     });
     let mut text = serde_json::to_string_pretty(&value).expect("JSON values serialize");
     text.push('\n');
-    text
+    crate::report::text::json_safe(text)
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::report::DiffOptions;
+use crate::report::text::{inline as t, line as text_line, neutralise_commands};
 use crate::report::values::{api_versions, location, summary_line, value_lines};
 use kdiff::{ChangeKind, DiffReport, Highlight, ResourceDiff, Severity};
 
@@ -28,7 +29,8 @@ pub fn render_with_limit(report: &DiffReport<'_>, opts: &DiffOptions, limit: usi
     let _ = writeln!(
         out,
         "## vendor diff: `{}` → `{}`\n",
-        opts.old_label, opts.new_label
+        t(&opts.old_label),
+        t(&opts.new_label)
     );
     let _ = writeln!(out, "{}\n", summary_line(report));
     let s = &report.summary;
@@ -76,7 +78,7 @@ pub fn render_with_limit(report: &DiffReport<'_>, opts: &DiffOptions, limit: usi
              locally, or use `--format json`, for the full diff."
         );
     }
-    out
+    neutralise_commands(out)
 }
 
 fn chars(s: &str) -> usize {
@@ -84,7 +86,7 @@ fn chars(s: &str) -> usize {
 }
 
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'"))
+    format!("`{}`", t(s).replace('`', "'"))
 }
 
 fn highlight(h: &Highlight) -> String {
@@ -116,7 +118,7 @@ fn highlight(h: &Highlight) -> String {
 /// Escapes what Markdown or GitHub's HTML sanitizer would interpret in running text.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    for ch in t(s).chars() {
         match ch {
             '<' => out.push_str("&lt;"),
             '*' | '_' | '[' | ']' | '`' | '|' => {
@@ -161,12 +163,12 @@ fn resource(d: &ResourceDiff<'_>) -> String {
         };
         let body = kyaml::to_string(&object.value);
         let total = body.lines().count();
-        s.push_str("````diff\n");
-        for l in body.lines().take(MAX_LINES_PER_RESOURCE) {
-            s.push_str(format!("{sign} {l}").trim_end());
-            s.push('\n');
-        }
-        s.push_str("````\n");
+        let lines: Vec<String> = body
+            .lines()
+            .take(MAX_LINES_PER_RESOURCE)
+            .map(|l| format!("{sign} {}", text_line(l)).trim_end().to_string())
+            .collect();
+        code_block(&mut s, &lines);
         if total > MAX_LINES_PER_RESOURCE {
             let _ = writeln!(
                 s,
@@ -177,12 +179,12 @@ fn resource(d: &ResourceDiff<'_>) -> String {
     } else {
         let mut lines: Vec<String> = Vec::new();
         for c in &d.changes {
-            lines.push(format!("@@ {} @@", c.path));
+            lines.push(format!("@@ {} @@", t(&c.path.to_string())));
             if let Some(text) = &c.text_diff {
                 lines.extend(
                     text.lines()
                         .filter(|l| !l.starts_with("@@"))
-                        .map(str::to_string),
+                        .map(|l| text_line(l).into_owned()),
                 );
                 continue;
             }
@@ -190,35 +192,30 @@ fn resource(d: &ResourceDiff<'_>) -> String {
                 ChangeKind::Added(v) => lines.extend(
                     value_lines(v)
                         .into_iter()
-                        .map(|l| format!("+ {l}").trim_end().to_string()),
+                        .map(|l| format!("+ {}", text_line(&l)).trim_end().to_string()),
                 ),
                 ChangeKind::Removed(v) => lines.extend(
                     value_lines(v)
                         .into_iter()
-                        .map(|l| format!("- {l}").trim_end().to_string()),
+                        .map(|l| format!("- {}", text_line(&l)).trim_end().to_string()),
                 ),
                 ChangeKind::Changed { old, new } => {
                     lines.extend(
                         value_lines(old)
                             .into_iter()
-                            .map(|l| format!("- {l}").trim_end().to_string()),
+                            .map(|l| format!("- {}", text_line(&l)).trim_end().to_string()),
                     );
                     lines.extend(
                         value_lines(new)
                             .into_iter()
-                            .map(|l| format!("+ {l}").trim_end().to_string()),
+                            .map(|l| format!("+ {}", text_line(&l)).trim_end().to_string()),
                     );
                 }
             }
         }
         let total = lines.len();
         lines.truncate(MAX_LINES_PER_RESOURCE);
-        s.push_str("````diff\n");
-        for l in &lines {
-            s.push_str(l);
-            s.push('\n');
-        }
-        s.push_str("````\n");
+        code_block(&mut s, &lines);
         if total > MAX_LINES_PER_RESOURCE {
             let _ = writeln!(
                 s,
@@ -230,13 +227,31 @@ fn resource(d: &ResourceDiff<'_>) -> String {
     finish(s)
 }
 
+/// A `diff` code block, fenced with more backticks than any line holds (at least four), so
+/// upstream text cannot close it.
+fn code_block(s: &mut String, lines: &[String]) {
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(3) + 1);
+    let _ = writeln!(s, "{fence}diff");
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    let _ = writeln!(s, "{fence}");
+}
+
 fn finish(mut s: String) -> String {
     s.push_str("\n</details>\n\n");
     s
 }
 
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
+    t(s).replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

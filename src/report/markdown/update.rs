@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::report::model::update::{finding_line, patch_summary, title};
 use crate::report::model::{EntryReport, PatchState, UpdateReport};
+use crate::report::text::{inline as t, neutralise_commands};
 
 fn icon(s: PatchState) -> &'static str {
     match s {
@@ -17,9 +18,9 @@ fn icon(s: PatchState) -> &'static str {
 
 /// Text safe inside a Markdown table cell.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    t(&s.replace('\n', " "))
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace('\n', " ")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
@@ -44,7 +45,7 @@ pub fn diff_body(markdown: &str) -> String {
 /// The pull-request body.
 pub fn render(report: &UpdateReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", title(report));
+    let _ = writeln!(out, "# {}\n", t(&title(report)));
     if report.dry_run {
         out.push_str("> [!NOTE]\n> Dry run: nothing was written.\n\n");
     }
@@ -54,12 +55,12 @@ pub fn render(report: &UpdateReport) -> String {
             let _ = writeln!(
                 out,
                 "- **{}** {}: {}",
-                e.name,
-                e.from,
-                e.reason.as_deref().unwrap_or("up to date")
+                t(&e.name),
+                t(&e.from),
+                t(e.reason.as_deref().unwrap_or("up to date"))
             );
         }
-        return out;
+        return neutralise_commands(out);
     }
     let broken: usize = report.updated().map(|e| e.count(PatchState::Broken)).sum();
     let appeared: usize = report.updated().map(|e| e.new_findings.len()).sum();
@@ -83,15 +84,15 @@ pub fn render(report: &UpdateReport) -> String {
     out.push_str("| entry | from | to | release notes | patches |\n|---|---|---|---|---|\n");
     for e in report.updated() {
         let notes = match &e.release_notes {
-            Some(url) => format!("[{}]({url})", e.to),
+            Some(url) => format!("[{}]({})", cell(&e.to), cell(url)),
             None => "—".into(),
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {notes} | {} |",
-            e.name,
-            e.from,
-            e.to,
+            cell(&e.name),
+            cell(&e.from),
+            cell(&e.to),
             patch_summary(e)
         );
     }
@@ -102,22 +103,22 @@ pub fn render(report: &UpdateReport) -> String {
             let _ = writeln!(
                 out,
                 "- **{}** {}: {}",
-                e.name,
-                e.from,
-                e.reason.as_deref().unwrap_or("up to date")
+                t(&e.name),
+                t(&e.from),
+                t(e.reason.as_deref().unwrap_or("up to date"))
             );
         }
     }
     for e in report.updated() {
         entry_markdown(&mut out, e);
     }
-    out
+    neutralise_commands(out)
 }
 
 fn entry_markdown(out: &mut String, e: &EntryReport) {
-    let _ = writeln!(out, "\n## {} {} → {}\n", e.name, e.from, e.to);
+    let _ = writeln!(out, "\n## {} {} → {}\n", t(&e.name), t(&e.from), t(&e.to));
     if let Some(url) = &e.release_notes {
-        let _ = writeln!(out, "Release notes: {url}\n");
+        let _ = writeln!(out, "Release notes: {}\n", t(url));
     }
     let f = &e.files;
     let _ = writeln!(
@@ -128,13 +129,13 @@ fn entry_markdown(out: &mut String, e: &EntryReport) {
         f.modified.len()
     );
     if let Some(note) = &e.note {
-        let _ = writeln!(out, "Note: {note}\n");
+        let _ = writeln!(out, "Note: {}\n", t(note));
     }
     out.push_str("### Patches\n\n");
     match (&e.overlay, e.patches.is_empty()) {
         (None, _) => out.push_str("No overlay: the entry has no patches.\n"),
         (Some(k), true) => {
-            let _ = writeln!(out, "`{k}` declares no patches.");
+            let _ = writeln!(out, "`{}` declares no patches.", t(k));
         }
         (Some(_), false) => {
             out.push_str("| patch | status | finding |\n|---|---|---|\n");
@@ -144,7 +145,7 @@ fn entry_markdown(out: &mut String, e: &EntryReport) {
                 let _ = writeln!(
                     out,
                     "| `{}` | {} {} | {} |",
-                    p.patch.label.replace('`', "'"),
+                    t(&p.patch.label).replace('`', "'"),
                     icon(p.status),
                     p.status.as_str(),
                     findings.join("<br>")
@@ -177,5 +178,6 @@ mod tests {
     #[test]
     fn cells_escape_pipes_and_newlines() {
         assert_eq!(cell("a|b\nc <d>"), "a\\|b c &lt;d&gt;");
+        assert_eq!(cell("x\x1b[2J"), "x\\\\u{1b}[2J");
     }
 }

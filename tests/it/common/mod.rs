@@ -37,6 +37,21 @@ pub enum Reply {
     Status(u16, Vec<(String, String)>, Vec<u8>),
     /// Announces the full length, sends half the body, then closes the connection.
     ResetMidBody(Vec<u8>),
+    /// Reads the request and answers nothing for this long, then closes the connection.
+    Stall(Duration),
+    /// Announces the full length, then sends `chunk` bytes every `every` (a slow drip).
+    Drip {
+        body: Vec<u8>,
+        chunk: usize,
+        every: Duration,
+    },
+    /// Announces `Content-Length: length`, then sends nothing for `hold` and closes.
+    Announce {
+        length: u64,
+        hold: Duration,
+    },
+    /// The body with `Transfer-Encoding: chunked` (no length announced).
+    Chunked(Vec<u8>),
 }
 
 impl Reply {
@@ -155,6 +170,47 @@ fn serve(
             Reply::Ok(b) => (200, Vec::new(), b, false),
             Reply::Status(c, h, b) => (c, h, b, false),
             Reply::ResetMidBody(b) => (200, Vec::new(), b, true),
+            Reply::Stall(hold) => {
+                std::thread::sleep(hold);
+                return;
+            }
+            Reply::Drip { body, chunk, every } => {
+                let head = format!("HTTP/1.1 200 X\r\nContent-Length: {}\r\n\r\n", body.len());
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for part in body.chunks(chunk.max(1)) {
+                    std::thread::sleep(every);
+                    if stream
+                        .write_all(part)
+                        .and_then(|()| stream.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                continue;
+            }
+            Reply::Announce { length, hold } => {
+                let head = format!("HTTP/1.1 200 X\r\nContent-Length: {length}\r\n\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.flush();
+                std::thread::sleep(hold);
+                return;
+            }
+            Reply::Chunked(body) => {
+                let mut out = b"HTTP/1.1 200 X\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+                for part in body.chunks(64 * 1024) {
+                    out.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+                    out.extend_from_slice(part);
+                    out.extend_from_slice(b"\r\n");
+                }
+                out.extend_from_slice(b"0\r\n\r\n");
+                if stream.write_all(&out).is_err() {
+                    return;
+                }
+                continue;
+            }
         };
         let mut head = format!("HTTP/1.1 {code} X\r\nContent-Length: {}\r\n", body.len());
         for (k, v) in &extra {

@@ -9,7 +9,7 @@ mod pod_security;
 mod rbac;
 mod webhooks;
 
-pub use deprecations::{Deprecation, KubeVersion, deprecations};
+pub use deprecations::{Deprecation, KubeVersion, deprecations, deprecations_source};
 
 use super::{Object, Options, Origin, ResourceDiff, Status};
 use kyaml::Value;
@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(
             at(Some("1.21.3")),
             [
-                r#"api-deprecated -: policy/v1beta1 PodDisruptionBudget is deprecated since Kubernetes 1.21 and removed in 1.25; use policy/v1 ["PodDisruptionBudget/n/pdb"]"#
+                r#"api-deprecated -: policy/v1beta1 PodDisruptionBudget is deprecated and removed in Kubernetes 1.25; use policy/v1 (available since 1.21) ["PodDisruptionBudget/n/pdb"]"#
             ]
         );
         assert_eq!(

@@ -1,0 +1,234 @@
+//! Reading objects from resource files as kustomize's resource factory does: YAML streams
+//! (large ones parsed in parallel), empty documents skipped, every object needs a kind and a
+//! name, and `*List` objects are expanded into their items (recursively).
+
+use std::path::Path;
+
+use crate::resource::{Origin, Res};
+use crate::{KustomizeError, PreparsedFile, display_path, read_text};
+use kyaml::{Dialect, Value};
+
+/// Reads the objects of a resource file.
+pub(crate) fn load_resources(
+    path: &Path,
+    preparsed: Option<PreparsedFile>,
+) -> Result<Vec<Res>, KustomizeError> {
+    let docs = match preparsed {
+        Some(f) => f
+            .docs
+            .into_iter()
+            .map(|(d, i)| (d, f.text.clone(), i))
+            .collect(),
+        None => {
+            let src = read_text(path)?;
+            parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?
+        }
+    };
+    objects_from_docs(path, docs)
+}
+
+/// Reads the objects of a YAML stream that did not come from a file (generator output).
+pub(crate) fn resources_from_text(label: &Path, text: &str) -> Result<Vec<Res>, KustomizeError> {
+    let docs = parse_chunked(text).map_err(|e| KustomizeError::yaml(label, &e))?;
+    objects_from_docs(label, docs)
+}
+
+fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, KustomizeError> {
+    let file = display_path(path);
+    // kustomize expands lists through a queue: a list's items come after the documents that
+    // follow it.
+    let mut queue: std::collections::VecDeque<(Value, u32, usize, Option<Source>)> =
+        std::collections::VecDeque::new();
+    for (d, shared, doc_index) in docs {
+        let line = d.start.line;
+        match d.value {
+            Value::Null => continue,
+            Value::Map(m) if m.is_empty() => continue,
+            v @ Value::Map(_) => queue.push_back((v, line, doc_index, Some((shared, doc_index)))),
+            other => {
+                return Err(KustomizeError::at(
+                    path,
+                    Some(line),
+                    format!(
+                        "expected a Kubernetes object (a map), found a {}",
+                        other.type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    while let Some((v, line, doc_index, source)) = queue.pop_front() {
+        check_object(&v, path, line)?;
+        if is_list(&v) {
+            let kind = v
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            match v.get("items") {
+                None | Some(Value::Null) => {}
+                Some(Value::Seq(items)) => {
+                    for item in items {
+                        match item {
+                            Value::Null => {}
+                            Value::Map(m) if m.is_empty() => {}
+                            _ => queue.push_back((item.clone(), line, doc_index, None)),
+                        }
+                    }
+                }
+                Some(_) => {
+                    return Err(KustomizeError::at(
+                        path,
+                        Some(line),
+                        format!("expected array in {kind}/items"),
+                    ));
+                }
+            }
+            continue;
+        }
+        let mut r = Res::new(
+            v,
+            Origin {
+                file: file.clone(),
+                line,
+                doc_index,
+            },
+        );
+        if has_null(&r.value) {
+            r.source = source;
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Where an object's text is, to look at how its nulls were spelled.
+type Source = (std::sync::Arc<str>, usize);
+
+/// A `*List` with `items` is expanded; one without stays an object.
+fn is_list(v: &Value) -> bool {
+    v.get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && v.get("items").is_some()
+}
+
+/// A parsed document, the text it was parsed from, and its index in that text.
+type ParsedDoc = (kyaml::Document, std::sync::Arc<str>, usize);
+
+/// Sources at least this large are split at document markers and parsed in parallel.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+
+/// Parses a multi-document stream; large ones are cut at `---` lines (a document marker at
+/// column 0 ends any scalar in YAML, so the cut cannot fall inside a value) and the pieces are
+/// parsed in parallel. Returns each document with the text it was parsed from and its index
+/// there (for `kyaml::locate`); lines are relative to the whole source.
+pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
+    use rayon::prelude::*;
+    let parse = |a: usize, b: usize| -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
+        let text = &src[a..b];
+        let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
+        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
+        let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
+            if let Some(p) = e.pos.as_mut() {
+                p.line += line_offset;
+            }
+            e
+        })?;
+        Ok(docs
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut d)| {
+                d.start.line += line_offset;
+                (d, shared.clone(), i)
+            })
+            .collect())
+    };
+    // Small sources are parsed here: even asking rayon for its thread count starts its pool.
+    if src.len() < PARALLEL_PARSE_BYTES {
+        return parse(0, src.len());
+    }
+    let mut cuts = vec![0usize];
+    if src.len() >= PARALLEL_PARSE_BYTES
+        && !src
+            .lines()
+            .any(|l| l.starts_with('%') || l.starts_with("..."))
+    {
+        let mut offset = 0;
+        for line in src.split_inclusive('\n') {
+            if offset > 0
+                && line.starts_with("---")
+                && line[3..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            {
+                cuts.push(offset);
+            }
+            offset += line.len();
+        }
+    }
+    cuts.push(src.len());
+    // Merge into roughly even chunks: a few per core is plenty.
+    let target = (src.len() / (rayon::current_num_threads() * 4)).max(64 * 1024);
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for w in cuts.windows(2) {
+        if w[1] - start >= target || w[1] == src.len() {
+            if w[1] > start {
+                chunks.push((start, w[1]));
+            }
+            start = w[1];
+        }
+    }
+    if chunks.is_empty() {
+        chunks.push((0, src.len()));
+    }
+    if chunks.len() == 1 {
+        return parse(0, src.len());
+    }
+    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> =
+        chunks.par_iter().map(|&(a, b)| parse(a, b)).collect();
+    let mut out = Vec::new();
+    for p in parsed {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Map(m) => m.values().any(has_null),
+        Value::Seq(s) => s.iter().any(has_null),
+        _ => false,
+    }
+}
+
+/// kyaml `GetValidatedMetadata`: a kind, and a name unless the kind is a list.
+fn check_object(v: &Value, path: &Path, line: u32) -> Result<(), KustomizeError> {
+    let kind = match v.get("kind") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => "",
+    };
+    if kind.is_empty() {
+        return Err(KustomizeError::at(
+            path,
+            Some(line),
+            "missing Resource metadata: the object has no `kind` (missing kind in object)",
+        ));
+    }
+    let name = match v.path(&["metadata", "name"]) {
+        Some(Value::String(s)) => s.as_str(),
+        _ => "",
+    };
+    if name.is_empty() && !kind.ends_with("List") {
+        return Err(KustomizeError::at(
+            path,
+            Some(line),
+            "missing metadata.name in object",
+        ));
+    }
+    Ok(())
+}
