@@ -73,6 +73,26 @@ fn json_decoding_functions() {
         "{{ (fromJson \"{\\\"a\\\": [1, 2]}\").a }} {{ fromJsonArray \"[1,\\\"x\\\"]\" }}",
         "[1 2] [1 x]",
     );
+    // Go's encoding/json: syntax errors worded by its scanner; an object decodes as far as it
+    // can, a number out of float64's range is nil and the error is added.
+    ok(
+        "{{ fromJson \"abc\" }} {{ fromJsonArray \"[1 2]\" }} {{ fromJson \"{\\\"a\\\":1e400,\\\"b\\\":2}\" }}",
+        "map[Error:invalid character 'a' looking for beginning of value] [invalid character '2' after array element] map[Error:json: cannot unmarshal number 1e400 into Go value of type float64 a:<nil> b:2]",
+    );
+    err(
+        "{{ mustFromJson \"[1,]\" }}",
+        "template: t:1:3: executing \"t\" at <mustFromJson \"[1,]\">: error calling mustFromJson: invalid character ']' looking for beginning of value",
+    );
+}
+
+/// BurntSushi's encoder panics on nil; the engine reports the panic as the call's error.
+#[test]
+fn to_toml_of_nil_is_an_error() {
+    err(
+        "{{ toToml .Values.nul }}",
+        "template: t:1:3: executing \"t\" at <toToml .Values.nul>: error calling toToml: reflect: call of reflect.Value.Type on zero Value",
+    );
+    ok("{{ toToml .Values.map }}", "a = 1.0\nb = 2.0\n");
 }
 
 #[test]
