@@ -15,8 +15,8 @@ fn s(v: impl Into<String>) -> Result<GoValue, String> {
 
 pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
-        "upper" [Str] => |_, a| s(arg_str(&a[0]).to_uppercase());
-        "lower" [Str] => |_, a| s(arg_str(&a[0]).to_lowercase());
+        "upper" [Str] => |_, a| s(arg_str(&a[0]).chars().map(go_upper).collect::<String>());
+        "lower" [Str] => |_, a| s(arg_str(&a[0]).chars().map(go_lower).collect::<String>());
         "title" [Str] => |_, a| s(title(arg_str(&a[0])));
         "untitle" [Str] => |_, a| s(untitle(arg_str(&a[0])));
         "trim" [Str] => |_, a| s(arg_str(&a[0]).trim_matches(char::is_whitespace));
@@ -403,7 +403,7 @@ fn title(s: &str) -> String {
     let mut prev_sep = true;
     for c in s.chars() {
         if prev_sep {
-            out.extend(c.to_uppercase());
+            out.push(go_title(c));
         } else {
             out.push(c);
         }
@@ -427,7 +427,7 @@ fn untitle(s: &str) -> String {
     let mut prev_space = true;
     for c in s.chars() {
         if prev_space {
-            out.extend(c.to_lowercase());
+            out.push(go_lower(c));
         } else {
             out.push(c);
         }
@@ -440,11 +440,11 @@ fn swapcase(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_uppercase() {
-                c.to_lowercase().collect::<String>()
+                go_lower(c)
             } else if c.is_lowercase() {
-                c.to_uppercase().collect()
+                go_upper(c)
             } else {
-                c.to_string()
+                c
             }
         })
         .collect()
@@ -557,7 +557,7 @@ fn lower_word(out: &mut String, kind: Word, w: &str, delim: char) {
         if is_connector(c) {
             out.push(delim);
         } else {
-            out.extend(c.to_lowercase());
+            out.push(go_lower(c));
         }
     }
 }
@@ -627,14 +627,19 @@ fn delimited_case(s: &str, delim: char) -> String {
 /// xstrings' ToCamelCase: connectors (`_`, `-`, spaces) are dropped and the letter after them
 /// upper-cased, the first letter too; a run of connectors keeps all but its last; leading
 /// connectors and a trailing one stay. `foo_bar` -> `FooBar`, `__a__b_` -> `__A_B_`.
+/// xstrings' ToCamelCase: connectors (`-`, `_`, spaces) dropped and the rune after each one
+/// uppercased; a word that starts upper-case has the upper-case run after its first rune
+/// lowered (`HELLO` -> `Hello`, `aBC` -> `ABC`); leading connectors are kept.
 fn camelcase(s: &str) -> String {
     let is_conn = |c: char| c == '-' || c == '_' || c.is_whitespace();
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars();
     let mut cur = None;
+    let mut word_upper = false;
     for c in it.by_ref() {
         if !is_conn(c) {
-            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            word_upper = c.is_uppercase();
+            cur = Some(go_upper(c));
             break;
         }
         out.push(c);
@@ -648,13 +653,53 @@ fn camelcase(s: &str) -> String {
             continue;
         }
         if is_conn(r1) {
-            r0 = r0.to_uppercase().next().unwrap_or(r0);
+            word_upper = r0.is_uppercase();
+            r0 = go_upper(r0);
         } else {
+            if word_upper {
+                if r0.is_uppercase() {
+                    r0 = go_lower(r0);
+                } else {
+                    word_upper = false;
+                }
+            }
             out.push(r1);
         }
     }
     out.push(r0);
     out
+}
+
+/// The only rune of a case mapping, if it is one rune.
+fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
+/// Go's `unicode.ToUpper`: the simple one-rune mapping (`ß` and `ŉ`, whose upper case is
+/// two letters, stay as they are).
+pub(crate) fn go_upper(c: char) -> char {
+    single(c.to_uppercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToLower` (one rune per rune: `İ` is `i`, `Σ` is always `σ`).
+pub(crate) fn go_lower(c: char) -> char {
+    if c == '\u{130}' {
+        return 'i';
+    }
+    single(c.to_lowercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToTitle`: upper case but for the Latin digraphs, whose title case is their
+/// capital-small form (`ǆ` -> `ǅ`).
+fn go_title(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => go_upper(c),
+    }
 }
 
 /// goutils' WrapCustom(str, width, newline, wrapLongWords=false).
@@ -774,6 +819,23 @@ fn path_ext(p: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_mappings_are_gos_simple_ones() {
+        assert_eq!(camelcase("HELLO"), "Hello");
+        assert_eq!(camelcase("aBC_dEF"), "ABCDEF");
+        assert_eq!(camelcase("ÄÖü"), "Äöü");
+        assert_eq!(camelcase("ÖÖ_ÖÖ"), "ÖöÖö");
+        assert_eq!(camelcase("__a_b"), "__AB");
+        assert_eq!(camelcase("ßa"), "ßa");
+        assert_eq!(title("ßa ǆx"), "ßa ǅx");
+        assert_eq!(swapcase("ßİ"), "ßi");
+        assert_eq!(untitle("İA"), "iA");
+        let lower: String = "ΟΔΟΣ İ".chars().map(go_lower).collect();
+        assert_eq!(lower, "οδοσ i");
+        let upper: String = "ßaŉ".chars().map(go_upper).collect();
+        assert_eq!(upper, "ßAŉ");
+    }
 
     #[test]
     fn substr_panics_as_go_slicing_does() {
