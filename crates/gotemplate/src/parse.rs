@@ -232,7 +232,6 @@ pub fn parse(
         line: 1,
         action_line: 0,
         defs: Vec::new(),
-        src: src.clone(),
     };
     let root = p.top()?;
     let mut out = vec![(
@@ -269,8 +268,6 @@ struct Parser<'a> {
     line: usize,
     action_line: usize,
     defs: Vec<(String, Vec<Node>)>,
-    #[allow(dead_code)]
-    src: Rc<str>,
 }
 
 /// What ended an item list.
