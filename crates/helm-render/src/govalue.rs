@@ -18,7 +18,7 @@ pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
 pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
     let docs = kyaml::parse_documents(text, Dialect::Helm).map_err(|e| {
         format!(
-            "error converting YAML to JSON: yaml: {}",
+            "error converting YAML to JSON: {}",
             crate::yamlio::go_yaml_error(text, &e)
         )
     })?;
@@ -127,12 +127,30 @@ mod tests {
             ("{a: 1", "line 1: did not find expected ',' or '}'"),
             ("a: 'x", "found unexpected end of stream"),
             ("a: b\n- c", "line 1: did not find expected key"),
+            // go-yaml has no empty implicit key ...
+            (": a", "did not find expected key"),
+            ("b: 1\n: a", "line 1: did not find expected key"),
+            ("{a: 1, : b}", "did not find expected node content"),
+            // ... and refuses a list or map as a key.
+            ("[1]: a", "invalid map key: []interface {}{1}"),
+            (
+                "{a: 1.5, b: [x, ~]}: b",
+                "invalid map key: map[interface {}]interface {}{\"a\":1.5, \"b\":[]interface {}{\"x\", interface {}(nil)}}",
+            ),
         ];
         for (text, want) in cases {
             let got = parse(text).map(|_| ()).unwrap_err();
             assert_eq!(
                 got,
                 format!("error converting YAML to JSON: yaml: {want}"),
+                "{text:?}"
+            );
+        }
+        // A null key (explicit or written) is refused by sigs.k8s.io/yaml's converter.
+        for text in ["~: a", "? \n: a"] {
+            assert_eq!(
+                parse(text).map(|_| ()).unwrap_err(),
+                "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: \"a\"",
                 "{text:?}"
             );
         }

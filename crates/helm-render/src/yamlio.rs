@@ -13,11 +13,20 @@ const SCANNER_PROBLEMS: &[&str] = &[
     "could not find expected ':'",
 ];
 
+/// The error text `yaml.Unmarshal` gives for what kyaml refused: go-yaml's (`yaml: ...`) or
+/// sigs.k8s.io/yaml's own for a null key.
+pub(crate) fn go_yaml_error(text: &str, e: &kyaml::YamlError) -> String {
+    if e.message.starts_with(kyaml::SIGS_NULL_KEY) {
+        return e.message.clone();
+    }
+    format!("yaml: {}", go_yaml_problem(text, e))
+}
+
 /// A parse error worded as go-yaml v2 (sigs.k8s.io/yaml) words it: the problem without
 /// libyaml's context, prefixed `line N: ` where go-yaml has a line (a scanner error's
 /// 1-based line, a parser error's 0-based one, none on the first line), and
 /// `unknown anchor 'x' referenced` for an undefined alias.
-pub(crate) fn go_yaml_error(text: &str, e: &kyaml::YamlError) -> String {
+fn go_yaml_problem(text: &str, e: &kyaml::YamlError) -> String {
     let (context, problem) = match e.message.split_once(", ") {
         Some((c, p)) if c.starts_with("while ") => (c, p),
         _ => ("", e.message.as_str()),
@@ -77,7 +86,7 @@ pub(crate) fn first_document(src: &str) -> Result<Value, String> {
             .map(|d| d.value)
             .unwrap_or(Value::Null)),
         Err(e) => Err(format!(
-            "error converting YAML to JSON: yaml: {}",
+            "error converting YAML to JSON: {}",
             go_yaml_error(src, &e)
         )),
     }
