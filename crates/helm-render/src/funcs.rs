@@ -188,7 +188,10 @@ fn include(ctx: &mut Context<'_>, name: &str, data: &GoValue) -> Result<GoValue,
 }
 
 fn tpl(ctx: &mut Context<'_>, text: &str, data: &GoValue) -> Result<GoValue, String> {
-    let max = ctx.options().max_nesting;
+    // Helm bounds only `include` (a template including itself through `tpl` meets that bound);
+    // a value that renders itself through `tpl` alone overflows Go's stack. One level more
+    // than `include` allows, so a cycle through both stops at `include` as in Helm.
+    let max = ctx.options().max_nesting + 1;
     if ctx.depth("tpl", "") >= max {
         return Err(format!(
             "tpl calls nested more than {max} deep (a value that renders itself?): {}",

@@ -120,7 +120,17 @@ fn notices_record_lookup() {
 fn tpl_nesting_is_bounded() {
     let e = render("{{ tpl \"{{ tpl .Values.t . }}\" (dict \"Values\" (dict \"t\" \"{{ tpl .Values.t . }}\")) }}").unwrap_err();
     assert!(
-        e.contains("tpl calls nested more than 1000 deep"),
+        e.contains("tpl calls nested more than 1001 deep"),
+        "{}",
+        &e[e.len().saturating_sub(300)..]
+    );
+    // A template that includes itself through tpl stops at include's bound, as in Helm.
+    let e = render(
+        "{{ define \"h\" }}{{ tpl \"{{ include \\\"h\\\" . }}\" . }}{{ end }}{{ include \"h\" . }}",
+    )
+    .unwrap_err();
+    assert!(
+        e.ends_with("error calling include: rendering template has a nested reference name: h: unable to execute template"),
         "{}",
         &e[e.len().saturating_sub(300)..]
     );
