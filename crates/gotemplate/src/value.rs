@@ -110,6 +110,8 @@ pub trait GoObject {
 struct TypedList {
     type_name: String,
     items: Vec<GoValue>,
+    /// A nil slice: no items, printed as `[]`, but `null` to the JSON and YAML encoders.
+    nil: bool,
 }
 
 impl GoObject for TypedList {
@@ -120,6 +122,9 @@ impl GoObject for TypedList {
         "slice"
     }
     fn to_value(&self) -> GoValue {
+        if self.nil {
+            return GoValue::Nil;
+        }
         GoValue::from(self.items.clone())
     }
     fn items(&self) -> Option<Vec<GoValue>> {
@@ -367,6 +372,17 @@ impl GoValue {
         GoValue::object(TypedList {
             type_name: type_name.to_string(),
             items,
+            nil: false,
+        })
+    }
+
+    /// A nil slice of a named type (Go's `regexp` finds nothing as `[]string(nil)`): empty
+    /// like `typed_list`, but the JSON and YAML encoders see nil (`null`).
+    pub fn nil_typed_list(type_name: &str) -> GoValue {
+        GoValue::object(TypedList {
+            type_name: type_name.to_string(),
+            items: Vec::new(),
+            nil: true,
         })
     }
 

@@ -155,13 +155,16 @@ fn match_spans(r: &Regex, s: &str, n: i64) -> Vec<(usize, usize)> {
 }
 
 /// `FindAllString`: a `[]string`, nil (printed `[]`) when there is no match.
+/// Go's `FindAllString`: nil (`null` to toJson) when nothing matches.
 fn find_all(r: &Regex, s: &str, n: i64) -> GoValue {
-    str_list(
-        match_spans(r, s, n)
-            .into_iter()
-            .map(|(a, b)| s[a..b].to_string())
-            .collect(),
-    )
+    let found: Vec<String> = match_spans(r, s, n)
+        .into_iter()
+        .map(|(a, b)| s[a..b].to_string())
+        .collect();
+    if found.is_empty() {
+        return GoValue::nil_typed_list("[]string");
+    }
+    str_list(found)
 }
 
 /// Go's `ReplaceAllString` (`$1`, `${name}` expanded) or `ReplaceAllLiteralString`.
@@ -212,7 +215,7 @@ fn replace_all(
 /// Go's `Regexp.Split`.
 fn regex_split(r: &Regex, s: &str, n: i64) -> GoValue {
     if n == 0 {
-        return GoValue::typed_list("[]string", Vec::new());
+        return GoValue::nil_typed_list("[]string");
     }
     if !r.as_str().is_empty() && s.is_empty() {
         return str_list(vec![String::new()]);

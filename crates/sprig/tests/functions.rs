@@ -111,6 +111,11 @@ fn sprig_strings() {
         "{{ regexMatch \"^a.c$\" \"abc\" }} {{ regexFindAll \"[0-9]\" \"a1b2\" -1 }} {{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\" }} {{ regexSplit \",\" \"a,b\" -1 }}",
         "true [1 2] -W-xxW- [a b]",
     );
+    // Go's regexp finds nothing as a nil []string: printed [], but null to toJson.
+    ok(
+        "{{ regexFindAll \"x\" \"abc\" -1 }} {{ regexFindAll \"x\" \"abc\" -1 | toJson }} {{ regexSplit \",\" \"a,b\" 0 | toJson }} {{ regexFindAll \"x\" \"abc\" -1 | len }} {{ regexFindAll \"b\" \"abc\" -1 | toJson }}",
+        "[] null null 0 [\"b\"]",
+    );
     ok(
         "{{ toString 1.5 }} {{ toString .Values.list }} {{ atoi \"42\" }} {{ int \"12\" }} {{ int64 3.9 }} {{ float64 \"1.5\" }}",
         "1.5 [a b c] 42 12 3 1.5",
