@@ -290,6 +290,13 @@ fn parse_errors_read_as_go() {
     err("{{ if true }}", "template: t:1: unexpected EOF");
     err("{{ end }}", "template: t:1: unexpected {{end}}");
     err("a\n{{ .x", "template: t:2: unclosed action");
+    // A bad literal is the parser's error (no "in action started at"); a lexer error in a
+    // multi-line action names where the action started.
+    err("{{ print\n\"\\ud83d\" }}", "template: t:2: invalid syntax");
+    err(
+        "{{ print\n1 ) }}",
+        "template: t:2: unexpected right paren in action started at t:1",
+    );
     err("{{ break }}", "template: t:1: {{break}} outside {{range}}");
     err(
         "{{ env \"HOME\" }}",
