@@ -66,10 +66,21 @@ pub fn register_v4(m: &mut FuncMap) {
             Err(e) => error_map(e),
         });
         "mustToYaml" [Any] => |_, a| Ok(GoValue::from(to_yaml(&a[0])?.strip_suffix('\n').map(str::to_string).unwrap_or_default()));
+        // Helm 4 keeps the message as written.
+        "required" [Str, Any] => |_, a| required(&a[1], || format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
         "toYamlPretty" [Any] => |_, a| {
             let text = kyaml::to_string_v3(&govalue::to_yaml_exact(&a[0]));
             Ok(GoValue::from(text.strip_suffix('\n').unwrap_or(&text).to_string()))
         };
+    }
+}
+
+/// `required`: the value, or `message` when it is nil or an empty string.
+fn required(v: &GoValue, message: impl FnOnce() -> String) -> Result<GoValue, String> {
+    match v {
+        GoValue::Nil => Err(message()),
+        GoValue::String(s) if s.is_empty() => Err(message()),
+        v => Ok(v.clone()),
     }
 }
 
@@ -86,13 +97,8 @@ pub fn register(m: &mut FuncMap) {
     table! { m;
         "include" [Str, Any] => |ctx, a| include(ctx, arg_str(&a[0]), &a[1]);
         "tpl" [Str, Any] => |ctx, a| tpl(ctx, arg_str(&a[0]), &a[1]);
-        "required" [Str, Any] => |_, a| {
-            let missing = match &a[1] { GoValue::Nil => true, GoValue::String(s) => s.is_empty(), _ => false };
-            if missing {
-                return Err(gofmt::sprintf(&format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])), &[]));
-            }
-            Ok(a[1].clone())
-        };
+        // Helm 3 builds the error with a format call (`%d` in the message is a verb).
+        "required" [Str, Any] => |_, a| required(&a[1], || gofmt::sprintf(&format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])), &[]));
         "fail" [Str] => |_, a| Err(format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
         "lookup" [Str, Str, Str, Str] => |ctx, _| { ctx.notice("lookup"); Ok(GoValue::new_map()) };
         "getHostByName" [Str] => |ctx, _| { ctx.notice("getHostByName"); Ok(GoValue::from("")) };

@@ -195,3 +195,25 @@ fn to_yaml_numbers_follow_json_round_trip() {
         "a: {}\nb: []\nc: null",
     );
 }
+
+/// Helm 3 formats `required`'s message (a `%d` in it is a verb), Helm 4 keeps it as written.
+#[test]
+fn required_message_is_formatted_by_helm_3_only() {
+    for (helm, want) in [
+        (helm_render::HelmVersion::V3, "%!d(MISSING)%"),
+        (helm_render::HelmVersion::V4, "%d%%"),
+    ] {
+        let mut t = Templates::named("gotpl", helm_render::funcs::function_map_for(helm));
+        t.add("t", "{{ required \"%d%%\" nil }}").unwrap();
+        let e = t
+            .execute("t", &data(), &ExecOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with(&format!(
+                "error calling required: HELM_ERR_START{want}HELM_ERR_END"
+            )),
+            "{helm:?}: {e}"
+        );
+    }
+}
