@@ -103,6 +103,11 @@ pub trait GoObject {
     fn items(&self) -> Option<Vec<GoValue>> {
         None
     }
+    /// What Sprig's `deepCopy` (mitchellh/copystructure, which copies exported fields only)
+    /// makes of the object. `None`: the object itself.
+    fn deep_copy(&self) -> Option<GoValue> {
+        None
+    }
 }
 
 /// A Go slice of a named element type (`[]string`, `[]int`): what Sprig's `keys`,
@@ -439,6 +444,7 @@ impl GoValue {
                     .map(|(k, v)| (k.clone(), v.deep_copy()))
                     .collect::<BTreeMap<_, _>>(),
             ),
+            GoValue::Object(o) => o.deep_copy().unwrap_or_else(|| self.clone()),
             other => other.clone(),
         }
     }

@@ -385,6 +385,8 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
 struct SemverObj {
     v: semver_ranges::Version,
     pointer: bool,
+    /// A `deepCopy`: the zero Version (no original text).
+    zero: bool,
 }
 
 const SEMVER_METHODS: &[&str] = &[
@@ -419,6 +421,14 @@ impl GoObject for SemverObj {
     }
     fn has_method(&self, name: &str) -> bool {
         SEMVER_METHODS.contains(&name)
+    }
+    /// copystructure copies exported fields only: a Version has none, so its copy is zero.
+    fn deep_copy(&self) -> Option<GoValue> {
+        Some(GoValue::object(SemverObj {
+            v: semver_ranges::Version::new(0, 0, 0),
+            pointer: self.pointer,
+            zero: true,
+        }))
     }
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         let v = &self.v;
@@ -455,6 +465,7 @@ impl GoObject for SemverObj {
             GoValue::object(SemverObj {
                 v: semver_ranges::Version::new(major, minor, patch),
                 pointer: false,
+                zero: false,
             })
         };
         Some(Ok(match name {
@@ -463,7 +474,7 @@ impl GoObject for SemverObj {
             "Patch" => GoValue::Int(v.patch as i64),
             "Prerelease" => GoValue::from(v.prerelease()),
             "Metadata" => GoValue::from(v.metadata()),
-            "Original" => GoValue::from(v.original()),
+            "Original" => GoValue::from(if self.zero { "" } else { v.original() }),
             "String" => GoValue::from(v.to_string()),
             "IncMajor" => next(v.major + 1, 0, 0),
             "IncMinor" => next(v.major, v.minor + 1, 0),
@@ -496,5 +507,9 @@ impl GoObject for SemverObj {
 
 fn semver(s: &str) -> Result<GoValue, String> {
     let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
-    Ok(GoValue::object(SemverObj { v, pointer: true }))
+    Ok(GoValue::object(SemverObj {
+        v,
+        pointer: true,
+        zero: false,
+    }))
 }

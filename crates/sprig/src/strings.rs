@@ -498,9 +498,11 @@ fn next_word(s: &str) -> (Word, &str, &str) {
             }
             s.len()
         };
+    // U+FFFD decodes as Go's RuneError: xstrings keeps it with no delimiter on either side
+    // (as it does punctuation), unlike other symbols.
     if c == '\u{fffd}' {
         let n = c.len_utf8();
-        return (Word::Invalid, &s[..n], &s[n..]);
+        return (Word::Punct, &s[..n], &s[n..]);
     }
     let (kind, end) = if is_connector(c) {
         (Word::Connector, end_while(&mut it, &is_connector))
@@ -838,6 +840,17 @@ mod tests {
         assert_eq!(lower, "οδοσ i");
         let upper: String = "ßaŉ".chars().map(go_upper).collect();
         assert_eq!(upper, "ßAŉ");
+    }
+
+    #[test]
+    fn snakecase_keeps_replacement_characters_unseparated() {
+        assert_eq!(delimited_case("a\u{fffd}b", '_'), "a\u{fffd}b");
+        assert_eq!(delimited_case("\u{fffd}A", '_'), "\u{fffd}a");
+        assert_eq!(
+            delimited_case("A\u{fffd}B1\u{fffd}2", '_'),
+            "a\u{fffd}b1\u{fffd}2"
+        );
+        assert_eq!(delimited_case("a©b", '_'), "a_©_b");
     }
 
     #[test]

@@ -471,6 +471,11 @@ fn go_and_sprig_details_as_helm_renders_them() {
             "{{ (semver \"1.2.3\").Compare (semver \"1.3.0\") }} {{ (semver \"1.2.3\").LessThan (semver \"1.3.0\") }} {{ (semver \"1.2.3\").IncMinor }}",
             "-1 true 1.3.0",
         ),
+        // copystructure copies exported fields only: a Version's copy is the zero Version.
+        (
+            "{{ deepCopy (semver \"1.2.3\") }} {{ (deepCopy (semver \"1.2.3\")).Original }}| {{ deepCopy (semver \"1.2.3\") | typeOf }}",
+            "0.0.0 | *semver.Version",
+        ),
         (
             "{{ urlParse \"http://u:p%40s@Example.com:8080/a%20b?x=1#f%21\" }}",
             "map[fragment:f! host:Example.com:8080 hostname:Example.com opaque: path:/a b query:x=1 scheme:http userinfo:u:p%40s]",
