@@ -27,7 +27,7 @@ fn data() -> GoValue {
             "name": "web", "count": 3, "big": 1000000, "pi": 3.5, "on": true, "off": false,
             "empty": "", "nul": null, "list": ["a", "b", "c"], "nums": [1, 2, 3],
             "map": {"b": 2, "a": 1}, "nested": {"x": {"y": "deep"}}, "dash-key": "dk",
-            "emptyList": [], "emptyMap": {}
+            "emptyList": [], "emptyMap": {}, "nulList": [null, null]
         },
         "Release": {"Name": "rel", "Namespace": "ns"}
     });
@@ -234,6 +234,21 @@ fn builtin_functions() {
     ok("{{ js \"it's <b>\" }}", "it\\'s \\u003Cb\\u003E");
     ok("{{ urlquery \"a b&c\" }}", "a+b%26c");
     ok("{{ \"x\" | printf \"%s-%s\" \"y\" }}", "y-x");
+    // Explicit argument indexes.
+    ok(
+        "{{ printf \"%[2]d %[1]d\" 1 2 }}|{{ printf \"%d %d %[1]d\" 1 2 }}|{{ printf \"%[1]d\" 1 2 }}",
+        "2 1|1 2 1|1",
+    );
+    ok(
+        "{{ printf \"%[3]d\" 1 2 }}|{{ printf \"%[x]d\" 1 }}|{{ printf \"%[1d\" 1 }}|{{ printf \"%[1].[2]f\" 1.5 }}",
+        "%!d(BADINDEX)|%!d(BADINDEX)|%!d(BADINDEX)|%!f(BADINDEX)",
+    );
+    ok("{{ printf \"%[2]*[1]d|\" 7 5 }}", "    7|");
+    // A nil inside a slice or map prints <nil> whatever the verb.
+    ok(
+        "{{ printf \"%X %d\" .Values.nulList .Values.nulList }}",
+        "[<nil> <nil>] [<nil> <nil>]",
+    );
 }
 
 #[test]
