@@ -30,6 +30,12 @@ fn syntax(c: u8, context: &str) -> String {
 
 const EOF: &str = "unexpected end of JSON input";
 
+/// At the end of the input Go's scanner reads one more space: a token it cuts short is an
+/// error about that space.
+fn at_end(context: &str) -> String {
+    syntax(b' ', context)
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Frame {
     /// Inside an object, before a key or between key and value.
@@ -160,7 +166,7 @@ fn string(s: &[u8], i: &mut usize) -> Result<(), String> {
             b'"' => return Ok(()),
             b'\\' => {
                 let Some(&e) = s.get(*i) else {
-                    return Err(EOF.into());
+                    return Err(at_end("in string escape code"));
                 };
                 *i += 1;
                 match e {
@@ -168,7 +174,7 @@ fn string(s: &[u8], i: &mut usize) -> Result<(), String> {
                     b'u' => {
                         for _ in 0..4 {
                             let Some(&h) = s.get(*i) else {
-                                return Err(EOF.into());
+                                return Err(at_end("in \\u hexadecimal character escape"));
                             };
                             *i += 1;
                             if !h.is_ascii_hexdigit() {
@@ -191,7 +197,7 @@ fn number(s: &[u8], i: &mut usize, first: u8) -> Result<(), String> {
     let mut lead = first;
     if first == b'-' {
         match peek(*i) {
-            None => return Err(EOF.into()),
+            None => return Err(at_end("in numeric literal")),
             Some(c @ b'0'..=b'9') => {
                 lead = c;
                 *i += 1;
@@ -207,7 +213,7 @@ fn number(s: &[u8], i: &mut usize, first: u8) -> Result<(), String> {
     if peek(*i) == Some(b'.') {
         *i += 1;
         match peek(*i) {
-            None => return Err(EOF.into()),
+            None => return Err(at_end("after decimal point in numeric literal")),
             Some(b'0'..=b'9') => {}
             Some(c) => return Err(syntax(c, "after decimal point in numeric literal")),
         }
@@ -221,7 +227,7 @@ fn number(s: &[u8], i: &mut usize, first: u8) -> Result<(), String> {
             *i += 1;
         }
         match peek(*i) {
-            None => return Err(EOF.into()),
+            None => return Err(at_end("in exponent of numeric literal")),
             Some(b'0'..=b'9') => {}
             Some(c) => return Err(syntax(c, "in exponent of numeric literal")),
         }
@@ -234,15 +240,13 @@ fn number(s: &[u8], i: &mut usize, first: u8) -> Result<(), String> {
 
 fn literal(s: &[u8], i: &mut usize, rest: &[u8], word: &str) -> Result<(), String> {
     for &want in rest {
+        let context = format!("in literal {word} (expecting {})", quote_byte(want));
         let Some(&c) = s.get(*i) else {
-            return Err(EOF.into());
+            return Err(at_end(&context));
         };
         *i += 1;
         if c != want {
-            return Err(syntax(
-                c,
-                &format!("in literal {word} (expecting {})", quote_byte(want)),
-            ));
+            return Err(syntax(c, &context));
         }
     }
     Ok(())
@@ -473,7 +477,21 @@ mod tests {
                 "1.x",
                 "invalid character 'x' after decimal point in numeric literal",
             ),
-            ("1e+", "unexpected end of JSON input"),
+            (
+                "1e+",
+                "invalid character ' ' in exponent of numeric literal",
+            ),
+            ("-", "invalid character ' ' in numeric literal"),
+            (
+                "1.",
+                "invalid character ' ' after decimal point in numeric literal",
+            ),
+            ("n", "invalid character ' ' in literal null (expecting 'u')"),
+            ("\"\\", "invalid character ' ' in string escape code"),
+            (
+                "\"\\u12",
+                r"invalid character ' ' in \u hexadecimal character escape",
+            ),
             (
                 "1ex",
                 "invalid character 'x' in exponent of numeric literal",
@@ -498,7 +516,10 @@ mod tests {
                 "[1,]",
                 "invalid character ']' looking for beginning of value",
             ),
-            ("tru", "unexpected end of JSON input"),
+            (
+                "tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
             (
                 "trux",
                 "invalid character 'x' in literal true (expecting 'e')",
@@ -507,7 +528,10 @@ mod tests {
                 "nul1",
                 "invalid character '1' in literal null (expecting 'l')",
             ),
-            ("fals", "unexpected end of JSON input"),
+            (
+                "fals",
+                "invalid character ' ' in literal false (expecting 'e')",
+            ),
             ("\"a\tb\"", r"invalid character '\t' in string literal"),
             ("\"\\x\"", "invalid character 'x' in string escape code"),
             (
