@@ -201,6 +201,11 @@ fn basic_kind(v: &GoValue) -> BasicKind {
 const BAD_COMPARISON: &str = "incompatible types for comparison";
 const BAD_COMPARISON_TYPE: &str = "invalid type for comparison";
 
+/// A nil slice of a named type: an object of kind slice that is nil to the encoders.
+fn nil_slice(v: &GoValue) -> bool {
+    matches!(v, GoValue::Object(o) if o.kind() == "slice" && o.to_value().is_nil())
+}
+
 fn non_comparable(v: &GoValue) -> String {
     format!(
         "non-comparable type {}: {}",
@@ -233,7 +238,7 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                 _ if k1 == BasicKind::Int => a.as_int() == b.as_int(),
                 _ => {
                     if a.is_nil() || b.is_nil() {
-                        a.is_nil() == b.is_nil()
+                        (a.is_nil() || nil_slice(a)) == (b.is_nil() || nil_slice(b))
                     } else {
                         // Go's eq: values of different kinds are "non-comparable types";
                         // of one kind, the argument is checked for comparability.
@@ -246,18 +251,28 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                                 gofmt::sprint_value(b)
                             ));
                         }
-                        match b {
-                            GoValue::Map(_) | GoValue::List(_) | GoValue::Bytes(_) => {
-                                return Err(non_comparable(b));
+                        // A nil slice of a named type (`regexFindAll` finding nothing)
+                        // compares as nil before comparability is checked.
+                        if nil_slice(a) || nil_slice(b) {
+                            nil_slice(a) && nil_slice(b)
+                        } else {
+                            match b {
+                                GoValue::Map(_) | GoValue::List(_) | GoValue::Bytes(_) => {
+                                    return Err(non_comparable(b));
+                                }
+                                GoValue::Object(x)
+                                    if matches!(x.kind(), "slice" | "map" | "func") =>
+                                {
+                                    return Err(non_comparable(b));
+                                }
+                                _ => {}
                             }
-                            GoValue::Object(x) if matches!(x.kind(), "slice" | "map" | "func") => {
-                                return Err(non_comparable(b));
+                            match (a, b) {
+                                (GoValue::Object(x), GoValue::Object(y)) => {
+                                    std::rc::Rc::ptr_eq(x, y)
+                                }
+                                _ => false,
                             }
-                            _ => {}
-                        }
-                        match (a, b) {
-                            (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
-                            _ => false,
                         }
                     }
                 }

@@ -116,6 +116,11 @@ fn sprig_strings() {
         "{{ regexFindAll \"x\" \"abc\" -1 }} {{ regexFindAll \"x\" \"abc\" -1 | toJson }} {{ regexSplit \",\" \"a,b\" 0 | toJson }} {{ regexFindAll \"x\" \"abc\" -1 | len }} {{ regexFindAll \"b\" \"abc\" -1 | toJson }}",
         "[] null null 0 [\"b\"]",
     );
+    // ... and eq compares it as nil before checking comparability.
+    ok(
+        "{{ ne (list 1) (regexFindAll \"x\" \"y\" -1) }} {{ eq (regexFindAll \"x\" \"y\" -1) nil }} {{ eq (regexFindAll \"y\" \"y\" -1) nil }}",
+        "true true false",
+    );
     ok(
         "{{ toString 1.5 }} {{ toString .Values.list }} {{ atoi \"42\" }} {{ int \"12\" }} {{ int64 3.9 }} {{ float64 \"1.5\" }}",
         "1.5 [a b c] 42 12 3 1.5",
