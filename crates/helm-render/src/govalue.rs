@@ -131,6 +131,10 @@ mod tests {
             (": a", "did not find expected key"),
             ("b: 1\n: a", "line 1: did not find expected key"),
             ("{a: 1, : b}", "did not find expected node content"),
+            // libyaml's directive checks on the first line.
+            ("%d%%", "found unexpected non-alphabetical character"),
+            ("%foo bar", "found unknown directive name"),
+            ("% x", "could not find expected directive name"),
             // ... and refuses a list or map as a key.
             ("[1]: a", "invalid map key: []interface {}{1}"),
             (

@@ -35,6 +35,14 @@ pub fn parse_first(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
 }
 
 fn parse_stream(src: &str, dialect: Dialect, max_docs: usize) -> Result<Vec<Document>, YamlError> {
+    if dialect == Dialect::Helm
+        && let Some(problem) = bad_first_directive(src)
+    {
+        return Err(YamlError::at(
+            Pos { line: 1, column: 1 },
+            format!("while scanning a directive, {problem}"),
+        ));
+    }
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
     while let Some(next) = parser.next_event() {
@@ -70,6 +78,30 @@ pub fn parse_one(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
             "expected a single document, found several",
         )),
     }
+}
+
+/// libyaml's check of a directive on the stream's first line (`%NAME ...` at column 0): a
+/// name of letters, digits, `-` and `_`, then a blank, and only `YAML` or `TAG` (saphyr
+/// words these problems differently or not at all).
+fn bad_first_directive(src: &str) -> Option<&'static str> {
+    let rest = src.strip_prefix('%')?;
+    let name_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count();
+    if name_len == 0 {
+        return Some("could not find expected directive name");
+    }
+    if !matches!(
+        rest.as_bytes().get(name_len),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n')
+    ) {
+        return Some("found unexpected non-alphabetical character");
+    }
+    if !matches!(&rest[..name_len], "YAML" | "TAG") {
+        return Some("found unknown directive name");
+    }
+    None
 }
 
 /// go-yaml v2 (a libyaml port) has no empty implicit key: `: a` in a block mapping is "did not
