@@ -29,9 +29,17 @@ pub struct Args {
     /// the vendored files byte for byte (render-mismatch).
     #[arg(long)]
     pub render: bool,
+    /// Print what a finding code means and how to fix it, then exit (no vendor.toml needed).
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["names", "deny", "warn", "allow", "online", "render"])]
+    pub explain: Option<String>,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
+    if let Some(name) = &args.explain {
+        let code = parse_code(name)?;
+        super::write_stdout(&crate::diag::explain(code))?;
+        return Ok(Outcome::Clean);
+    }
     let config = super::load_config(global)?;
     let mut overrides = LevelOverrides::default();
     for (codes, level) in [
@@ -43,11 +51,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
             overrides.set(parse_code(c)?, level);
         }
     }
-    for n in &args.names {
-        if config.entry(n).is_none() {
-            return Err(super::unknown_entry(&config, n));
-        }
-    }
+    super::check_entries(&config, &args.names)?;
     let opts = crate::flows::check::Options {
         overrides: overrides.clone(),
         only: args.names,
@@ -57,7 +61,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     if args.online {
         let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
         let mut online = crate::flows::check::online_findings(&config, &opts.only, jobs)?;
-        overrides.apply(&mut online);
+        config.levels(&overrides).apply(&mut online);
         report.findings.extend(online);
         report.sort();
     }
@@ -69,11 +73,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     })
 }
 
-fn parse_code(name: &str) -> Result<Code> {
+/// A finding code given on the command line, or an error with the closest codes.
+pub(crate) fn parse_code(name: &str) -> Result<Code> {
     Code::from_name(name).ok_or_else(|| {
-        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         miette::miette!(
-            help = format!("known codes: {}", all.join(", ")),
+            help = crate::diag::unknown_code_help(name),
             "unknown finding code `{name}`"
         )
     })

@@ -45,6 +45,10 @@ pub struct Args {
     /// Ignore an annotation key everywhere in an object, e.g. `checksum/*`. Repeatable.
     #[arg(long = "ignore-annotation", value_name = "KEY")]
     pub ignore_annotations: Vec<String>,
+    /// List resources whose only changes are to the labels of `[diff] summarize-labels`
+    /// (default `helm.sh/chart`, `app.kubernetes.io/version`) one by one, instead of one line.
+    #[arg(long)]
+    pub no_summarize_labels: bool,
     /// Pair removed and added objects of the same kind as renames when their content is at
     /// least this similar (0..1).
     #[arg(
@@ -74,6 +78,7 @@ impl Args {
             show_secrets: self.show_secrets,
             rename_threshold: self.detect_renames,
             kube_version: self.kube_version.clone(),
+            summarize_labels: Vec::new(),
         }
     }
 }
@@ -124,7 +129,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
             }
         }
     };
-    let opts = flow::options(args.options(), optional_config(global)?.as_ref());
+    let opts = flow::options(
+        args.options(),
+        optional_config(global)?.as_ref(),
+        !args.no_summarize_labels,
+    );
     let diff_opts = DiffOptions {
         old_label: sides.old_label.clone(),
         new_label: sides.new_label.clone(),

@@ -14,14 +14,10 @@ pub struct Args {
 
 pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     let config = super::load_config(global)?;
-    for n in &args.names {
-        if config.entry(n).is_none() {
-            return Err(super::unknown_entry(&config, n));
-        }
-    }
+    super::check_entries(&config, &args.names)?;
     let report = crate::flows::images::images(&config, &args.names)?;
     super::print(global, Output::Images(&report))?;
-    Ok(if crate::flows::images::any_denied(&report) {
+    Ok(if crate::flows::images::any_denied(&config, &report) {
         Outcome::Findings
     } else {
         Outcome::Clean

@@ -22,6 +22,20 @@ deny-latest = true          # `:latest` or no tag at all is an error
 require-digest = false      # warn on images pinned by tag only
 allow-registries = []       # e.g. ["quay.io", "registry.k8s.io"]; empty allows any
 
+# What `vendor diff` and `vendor update` reports leave out or summarise (these are the defaults).
+[diff]
+ignore-paths = []           # field paths as the diff prints them, e.g. "spec.replicas"
+ignore-labels = []          # label keys, `*` matches anything
+ignore-annotations = []     # annotation keys, e.g. "checksum/*"
+# Resources whose only changes are these labels are counted in one line, not listed.
+summarize-labels = ["helm.sh/chart", "app.kubernetes.io/version"]
+
+# Finding levels: "allow", "warn" or "deny" per code (`vendor check --explain CODE`).
+# -A/-W/-D on the command line win; an entry can have its own: lints = { CODE = "allow" }.
+[lints]
+# object-too-large = "allow"   # when you apply server-side
+# patch-no-op = "deny"
+
 # A raw upstream manifest: one URL (or a list), `{version}` is replaced by `version`.
 [manifest.argocd]
 url = "https://raw.githubusercontent.com/argoproj/argo-cd/{version}/manifests/install.yaml"
@@ -73,10 +87,19 @@ pub fn run(global: &GlobalArgs, _args: Args) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn starter_is_a_valid_vendor_toml() {
+    fn starter_is_a_valid_vendor_toml_with_the_defaults_it_states() {
         let c = crate::config::parse(std::path::Path::new("vendor.toml"), super::STARTER.into())
             .unwrap();
         assert_eq!(c.entries.len(), 1);
+        assert_eq!(c.diff, crate::config::DiffNoise::default());
+        assert!(c.lints.is_empty());
+        // The commented lints are valid codes and levels once uncommented.
+        let uncommented = super::STARTER.replace("# object-too-large", "object-too-large");
+        let c = crate::config::parse(std::path::Path::new("vendor.toml"), uncommented).unwrap();
+        assert_eq!(
+            c.lints.get(crate::diag::Code::ObjectTooLarge),
+            Some(crate::diag::Level::Allow)
+        );
         // New repositories render charts as Helm 4 does.
         assert_eq!(c.settings.helm, helm_render::HelmVersion::V4);
     }

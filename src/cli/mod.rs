@@ -90,6 +90,7 @@ impl GlobalArgs {
         Style {
             color: self.color_stdout(),
             quiet: self.quiet,
+            terminal: std::io::stdout().is_terminal(),
         }
     }
 
@@ -335,12 +336,32 @@ pub(crate) fn load_config_for_write(
     Ok((config, lock))
 }
 
-/// The error for a NAME argument that is not an entry.
+/// The error for a NAME argument that is not an entry: the closest names, or every entry when
+/// none is close.
 pub(crate) fn unknown_entry(config: &crate::config::Config, name: &str) -> miette::Report {
     let names: Vec<&str> = config.entries.iter().map(|e| e.name.as_str()).collect();
+    let help = match crate::diag::did_you_mean(&config.similar_entries(name)) {
+        Some(d) => format!(
+            "{d} (entries in {}: {})",
+            config.path.display(),
+            names.join(", ")
+        ),
+        None => format!("entries in {}: {}", config.path.display(), names.join(", ")),
+    };
     miette::miette!(
-        help = format!("entries in {}: {}", config.path.display(), names.join(", ")),
+        help = help,
         "`{name}` is not an entry of {}",
         config.path.display()
     )
+}
+
+/// Fails with [`unknown_entry`] for the first of `names` that is not an entry.
+pub(crate) fn check_entries(
+    config: &crate::config::Config,
+    names: &[String],
+) -> miette::Result<()> {
+    match names.iter().find(|n| config.entry(n).is_none()) {
+        Some(n) => Err(unknown_entry(config, n)),
+        None => Ok(()),
+    }
 }

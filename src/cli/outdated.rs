@@ -13,11 +13,7 @@ pub struct Args {
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     let config = super::load_config(global)?;
-    for n in &args.names {
-        if config.entry(n).is_none() {
-            return Err(super::unknown_entry(&config, n));
-        }
-    }
+    super::check_entries(&config, &args.names)?;
     let fetcher = crate::sources::Fetcher::from_env();
     let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
     let rows = lib::outdated(&config, &fetcher, &args.names, jobs);

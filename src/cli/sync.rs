@@ -27,6 +27,10 @@ pub struct Args {
     /// from the lock data (a re-tagged release; review it first). Repeatable.
     #[arg(long, value_name = "NAME")]
     pub accept_retag: Vec<String>,
+    /// Also remove what belongs to no entry: upstream/ directories and lock tables of entries
+    /// that were renamed or removed (in one transaction; with --locked, fail if there are any).
+    #[arg(long, conflicts_with = "names")]
+    pub prune: bool,
 }
 
 /// Parallel network jobs when `-j` is not given: network work waits, it does not compute.
@@ -40,6 +44,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         let (c, l) = super::load_config_for_write(global, "sync", args.no_wait)?;
         (c, Some(l))
     };
+    super::check_entries(&config, &args.names)?;
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = args.offline;
     fetcher.bypass_cache = args.refresh;
@@ -51,7 +56,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         accept_retag: args.accept_retag,
         progress: &progress,
     };
-    let report = match lib::sync(&config, &fetcher, &opts) {
+    let mut report = match lib::sync(&config, &fetcher, &opts) {
         Ok(r) => r,
         Err(e @ (lib::SyncError::Locked { .. } | lib::SyncError::Retagged { .. })) => {
             super::eprint_report(&miette::Report::new(e), global.color_stderr());
@@ -59,6 +64,28 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         Err(e) => return Err(e.into()),
     };
+    if args.prune {
+        // vendor.toml as sync left it (read again under the repository lock we hold).
+        let current = if report.wrote_config.is_some() {
+            crate::config::load(&config.path)?
+        } else {
+            config
+        };
+        let plan = crate::flows::prune::plan(&current)?;
+        report.pruned = plan.describe(&current);
+        if args.locked && !plan.is_empty() {
+            let e = miette::miette!(
+                help = "run `vendor sync --prune` without --locked to remove them",
+                "--locked: --prune would remove {}",
+                report.pruned.join(", ")
+            );
+            super::eprint_report(&e, global.color_stderr());
+            return Ok(Outcome::Findings);
+        }
+        if !args.locked {
+            crate::flows::prune::commit(&current, &plan)?;
+        }
+    }
     if !global.quiet || global.format != super::Format::Human {
         super::print(global, Output::Sync(&report))?;
     }

@@ -64,6 +64,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         let (c, l) = super::load_config_for_write(global, "update", args.no_wait)?;
         (c, Some(l))
     };
+    super::check_entries(&config, &args.names)?;
     if args.group && args.report_dir.is_some() && config.entry(GROUP_STEM).is_some() {
         return Err(miette::miette!(
             help = "rename the entry, or write the grouped report with --report/--json/--commit-message",
@@ -79,11 +80,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     };
     let prepared = lib::prepare(&config, &fetcher, &opts, args.dry_run)?;
     let rep = prepared.report.clone();
-    write_reports(&args, &rep)?;
+    let written = write_reports(&args, &rep)?;
     if !args.dry_run {
         prepared.commit(&config)?;
     }
-    print(global, &rep)?;
+    print(global, &rep, &written)?;
     Ok(if rep.needs_attention() {
         Outcome::Findings
     } else {
@@ -91,16 +92,28 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
     })
 }
 
-fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+/// Writes the requested report files; returns each path with what it is.
+fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<Vec<(String, &'static str)>> {
+    let shown = |p: &Path| p.display().to_string();
+    // Where the Markdown body says the full report is, when it has to be trimmed.
+    let body = |json: Option<&Path>| markdown::update::BodyOptions {
+        full_report: json.map(|p| format!("`{}`", shown(p))),
+        ..Default::default()
+    };
+    let mut files: Vec<(PathBuf, String, &'static str)> = Vec::new();
     if let Some(p) = &args.report {
-        files.push((p.clone(), markdown::update::render(rep)));
+        let text = markdown::update::render_with(rep, &body(args.json.as_deref()));
+        files.push((p.clone(), text, "pull-request body"));
     }
     if let Some(p) = &args.json {
-        files.push((p.clone(), json::update::render(rep)));
+        files.push((p.clone(), json::update::render(rep), "JSON report"));
     }
     if let Some(p) = &args.commit_message {
-        files.push((p.clone(), human::update::commit_message(rep)));
+        files.push((
+            p.clone(),
+            human::update::commit_message(rep),
+            "commit message",
+        ));
     }
     if let Some(dir) = &args.report_dir {
         let mut sets: Vec<(String, UpdateReport)> = Vec::new();
@@ -114,21 +127,26 @@ fn write_reports(args: &Args, rep: &UpdateReport) -> miette::Result<()> {
             }
         }
         for (stem, r) in sets {
-            files.push((dir.join(format!("{stem}.md")), markdown::update::render(&r)));
-            files.push((dir.join(format!("{stem}.json")), json::update::render(&r)));
+            let json_path = dir.join(format!("{stem}.json"));
+            let md = markdown::update::render_with(&r, &body(Some(&json_path)));
+            files.push((dir.join(format!("{stem}.md")), md, "pull-request body"));
+            files.push((json_path, json::update::render(&r), "JSON report"));
             files.push((
                 dir.join(format!("{stem}.commit-message.txt")),
                 human::update::commit_message(&r),
+                "commit message",
             ));
         }
         std::fs::create_dir_all(dir)
             .into_diagnostic()
             .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
     }
-    for (path, text) in files {
+    let mut written = Vec::new();
+    for (path, text, what) in files {
         write(&path, &text)?;
+        written.push((shown(&path), what));
     }
-    Ok(())
+    Ok(written)
 }
 
 fn write(path: &Path, text: &str) -> miette::Result<()> {
@@ -137,9 +155,24 @@ fn write(path: &Path, text: &str) -> miette::Result<()> {
         .wrap_err_with(|| format!("cannot write the report {}", path.display()))
 }
 
-fn print(global: &GlobalArgs, rep: &UpdateReport) -> miette::Result<()> {
-    if global.quiet && global.format == super::Format::Human {
-        return Ok(());
+fn print(
+    global: &GlobalArgs,
+    rep: &UpdateReport,
+    written: &[(String, &'static str)],
+) -> miette::Result<()> {
+    if global.quiet {
+        if global.format == super::Format::Human {
+            return Ok(());
+        }
+        return super::print(global, Output::Update(rep));
     }
-    super::print(global, Output::Update(rep))
+    if global.format == super::Format::Human {
+        return super::write_stdout(&human::update::render(rep, global.style(), written));
+    }
+    super::print(global, Output::Update(rep))?;
+    // stdout holds the JSON or Markdown document: say where the files went on stderr.
+    for (path, what) in written {
+        eprintln!("wrote {} ({what})", crate::report::text::inline(path));
+    }
+    Ok(())
 }

@@ -32,8 +32,22 @@ pub struct Config {
     pub policy: ImagePolicy,
     /// `[diff]`: what `vendor diff` and `vendor update` treat as noise.
     pub diff: DiffNoise,
+    /// `[lints]`: finding levels for every entry.
+    pub lints: crate::diag::LevelOverrides,
     /// Entries in file order.
     pub entries: Vec<Entry>,
+    /// Tables that hold only lock data: left behind by an entry that was renamed or removed.
+    pub orphan_locks: Vec<OrphanLock>,
+}
+
+/// A `[manifest.NAME.lock]` or `[chart.NAME.lock]` table whose entry has no other keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrphanLock {
+    /// `manifest` or `chart`.
+    pub kind: &'static str,
+    pub name: String,
+    /// Byte range of the lock table in vendor.toml.
+    pub span: Range<usize>,
 }
 
 /// `[settings]`.
@@ -95,8 +109,8 @@ impl Default for ImagePolicy {
     }
 }
 
-/// `[diff]`: changes to leave out of structured diffs (patterns may use `*`).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// `[diff]`: changes to leave out of structured diffs, or to summarise (patterns may use `*`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiffNoise {
     /// Field paths as the diff prints them, e.g. `spec.template.metadata.annotations`.
     pub ignore_paths: Vec<String>,
@@ -104,9 +118,37 @@ pub struct DiffNoise {
     pub ignore_labels: Vec<String>,
     /// Annotation keys, e.g. `checksum/*`.
     pub ignore_annotations: Vec<String>,
+    /// Label keys whose churn is summarised in one line: resources whose only changes are to
+    /// these labels are counted, not shown one by one.
+    pub summarize_labels: Vec<String>,
+}
+
+/// The labels every chart (and many manifest) bumps change on every object.
+pub const DEFAULT_SUMMARIZE_LABELS: &[&str] = &["helm.sh/chart", "app.kubernetes.io/version"];
+
+impl Default for DiffNoise {
+    fn default() -> Self {
+        DiffNoise {
+            ignore_paths: Vec::new(),
+            ignore_labels: Vec::new(),
+            ignore_annotations: Vec::new(),
+            summarize_labels: DEFAULT_SUMMARIZE_LABELS
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
+        }
+    }
 }
 
 impl DiffNoise {
+    /// The patterns of `summarize-labels`.
+    pub fn summarize(&self) -> Vec<kdiff::Pattern> {
+        self.summarize_labels
+            .iter()
+            .map(kdiff::Pattern::new)
+            .collect()
+    }
+
     /// The diff engine's noise filter for these settings.
     pub fn filter(&self) -> kdiff::NoiseFilter {
         let patterns = |v: &[String]| v.iter().map(kdiff::Pattern::new).collect();
@@ -127,6 +169,8 @@ pub struct Entry {
     pub version: String,
     /// The range `update` may move within (Helm/Masterminds syntax).
     pub track: Option<String>,
+    /// `lints = { CODE = "allow" | "warn" | "deny" }`: finding levels for this entry.
+    pub lints: crate::diag::LevelOverrides,
     /// Lock data written by `sync`; `None` before the first sync.
     pub lock: Option<Lock>,
     /// Byte range of the entry's table header in vendor.toml.
@@ -237,6 +281,25 @@ impl Config {
     /// The entry called `name`.
     pub fn entry(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// The level of every finding: `[lints]`, each entry's `lints`, then `command_line`.
+    pub fn levels(&self, command_line: &crate::diag::LevelOverrides) -> crate::diag::Levels {
+        crate::diag::Levels {
+            command_line: command_line.clone(),
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| !e.lints.is_empty())
+                .map(|e| (e.name.clone(), e.lints.clone()))
+                .collect(),
+            config: self.lints.clone(),
+        }
+    }
+
+    /// The entry names close to `name` (for "did you mean").
+    pub fn similar_entries(&self, name: &str) -> Vec<&str> {
+        crate::diag::similar_names(name, self.entries.iter().map(|e| e.name.as_str()))
     }
 
     /// 1-based line and column of a byte offset in vendor.toml.

@@ -298,7 +298,16 @@ fn render_chart(
 
 /// The comparison options with vendor.toml's settings added: its kube-version when none was
 /// given, and its `[diff]` noise.
-pub fn options(mut opts: Options, config: Option<&Config>) -> Options {
+/// `summarize` false (`--no-summarize-labels`) lists label-only changes resource by resource;
+/// else the labels of `[diff] summarize-labels` (or its default, without vendor.toml) are
+/// summarised.
+pub fn options(mut opts: Options, config: Option<&Config>, summarize: bool) -> Options {
+    if summarize {
+        opts.summarize_labels = match config {
+            Some(c) => c.diff.summarize(),
+            None => crate::config::DiffNoise::default().summarize(),
+        };
+    }
     if let Some(config) = config {
         if opts.kube_version.is_none() {
             opts.kube_version = Some(config.settings.kube_version.clone());

@@ -27,11 +27,13 @@ pub fn images(config: &Config, only: &[String]) -> Result<ImagesReport, CheckErr
     Ok(report)
 }
 
-/// Whether any image violates the policy at error level.
-pub fn any_denied(report: &ImagesReport) -> bool {
-    report.rows.iter().any(|(_, s)| {
-        s.violations
-            .iter()
-            .any(|v| v.code.default_level() == Level::Deny)
+/// Whether any image violates the policy at error level (the levels of `[lints]` and the
+/// entries' `lints` applied).
+pub fn any_denied(config: &Config, report: &ImagesReport) -> bool {
+    let levels = config.levels(&Default::default());
+    report.rows.iter().any(|(entry, s)| {
+        s.violations.iter().any(|v| {
+            levels.level_of(&crate::diag::Finding::new(v.code, "").entry(entry)) == Level::Deny
+        })
     })
 }

@@ -6,5 +6,6 @@ pub mod check;
 pub mod diff;
 pub mod images;
 pub mod outdated;
+pub mod prune;
 pub mod sync;
 pub mod update;

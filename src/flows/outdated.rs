@@ -100,6 +100,7 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
         latest: None,
         source: None,
         error: None,
+        note: None,
     };
     let Some(d) = discovery_for(entry) else {
         row.error = Some("no version source: add `versions = { github-releases = ... }` (or git-tags, helm-index)".into());
@@ -117,8 +118,26 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
     match fetcher.discover(d.as_ref()) {
         Ok(found) => {
             let (in_track, latest) = pick(&entry.version, track.as_ref(), &found);
-            row.in_track = in_track;
-            row.latest = latest;
+            // Never offer a downgrade: a version older than the pinned one is no candidate.
+            let current = Version::parse(&entry.version).ok();
+            let not_older = |tag: &Option<String>| match (tag, &current) {
+                (Some(t), Some(cur)) => {
+                    Version::parse(t).is_ok_and(|v| v.cmp_precedence(cur).is_ge())
+                }
+                (t, None) => t.is_some(),
+                (None, _) => false,
+            };
+            if let (Some(c), Some(cur)) = (&track, &current)
+                && !c.matches(cur)
+            {
+                row.note = Some(format!(
+                    "{} is outside its track `{}`: edit `track` to a range that holds it (`vendor update --major` moves both)",
+                    entry.version,
+                    entry.track.as_deref().unwrap_or_default()
+                ));
+            }
+            row.in_track = if not_older(&in_track) { in_track } else { None };
+            row.latest = if not_older(&latest) { latest } else { None };
         }
         Err(e) => row.error = Some(error_text(&e)),
     }

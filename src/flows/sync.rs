@@ -703,6 +703,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
             entries: outcomes,
             wrote_config: None,
             downloads: fetcher.downloads(),
+            pruned: Vec::new(),
         });
     }
     // The trees and vendor.toml change in one journaled transaction (`crate::workspace::txn`);
@@ -722,6 +723,7 @@ pub fn sync(config: &Config, fetcher: &Fetcher, opts: &Options) -> Result<SyncRe
         entries: outcomes,
         wrote_config,
         downloads: fetcher.downloads(),
+        pruned: Vec::new(),
     })
 }
 

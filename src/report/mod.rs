@@ -46,6 +46,9 @@ pub struct Style {
     pub color: bool,
     /// Errors only.
     pub quiet: bool,
+    /// stdout is a terminal: tables are aligned, with a header (`images`); in a pipe they are
+    /// tab-separated lines, for `cut` and `awk`.
+    pub terminal: bool,
 }
 
 /// What the two sides of a diff are called, and whether to colour it.
@@ -156,10 +159,11 @@ impl Output<'_> {
             (Output::Outdated(r), Format::Json) => json::tables::outdated(r),
             (Output::Outdated(r), _) => human::tables::outdated(r),
             (Output::Images(r), Format::Json) => json::tables::images(r),
+            (Output::Images(r), _) if style.terminal => human::tables::images_table(r, style.color),
             (Output::Images(r), _) => human::tables::images(r),
             (Output::Update(r), Format::Json) => json::update::render(r),
             (Output::Update(r), Format::Markdown) => markdown::update::render(r),
-            (Output::Update(r), _) => human::update::render(r),
+            (Output::Update(r), _) => human::update::render(r, style, &[]),
             _ => return None,
         })
     }

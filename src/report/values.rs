@@ -70,3 +70,25 @@ pub(crate) fn summary_line(report: &DiffReport<'_>) -> String {
         format!("{} ({} unchanged)", parts.join(", "), s.unchanged)
     }
 }
+
+/// One line for the resources whose only changes are summarised labels (`[diff]
+/// summarize-labels`), or `None` when there are none. `code` writes a label key (escaped for
+/// the format) as code.
+pub(crate) fn label_churn_line(
+    report: &DiffReport<'_>,
+    code: impl Fn(&str) -> String,
+) -> Option<String> {
+    let churn = &report.label_churn;
+    if churn.is_empty() {
+        return None;
+    }
+    let n = churn.resources.len();
+    let labels: Vec<String> = churn.labels.iter().map(|l| code(l)).collect();
+    Some(format!(
+        "{n} more resource{} changed only {} label{} {} (not listed one by one: `[diff] summarize-labels`)",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "its" } else { "their" },
+        if churn.labels.len() == 1 { "" } else { "s" },
+        labels.join(", ")
+    ))
+}

@@ -45,6 +45,29 @@ pub fn release_tags(
     repo: &str,
     token: Option<&str>,
 ) -> Result<Vec<String>, SourceError> {
+    Ok(releases(http, api_base, repo, token)?
+        .into_iter()
+        .map(|r| r.tag)
+        .collect())
+}
+
+/// One published release (upstream text, untrusted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub tag: String,
+    /// The release notes (Markdown), empty when there are none.
+    pub body: String,
+    /// The release page.
+    pub url: Option<String>,
+}
+
+/// The releases of `owner/repo` (drafts left out), newest first as the API returns them.
+pub fn releases(
+    http: &Client,
+    api_base: &str,
+    repo: &str,
+    token: Option<&str>,
+) -> Result<Vec<Release>, SourceError> {
     let mut url = format!(
         "{}/repos/{repo}/releases?per_page=100",
         api_base.trim_end_matches('/')
@@ -56,7 +79,7 @@ pub fn release_tags(
     if let Some(t) = token.filter(|t| !t.is_empty()) {
         headers.push(("Authorization", format!("Bearer {t}")));
     }
-    let mut tags = Vec::new();
+    let mut out = Vec::new();
     for _ in 0..50 {
         let resp = http.get(&url, &headers)?;
         let remaining = resp.header("x-ratelimit-remaining");
@@ -102,7 +125,17 @@ pub fn release_tags(
                 continue;
             }
             if let Some(tag) = rel.get("tag_name").and_then(|t| t.as_str()) {
-                tags.push(tag.to_string());
+                let text = |key: &str| {
+                    rel.get(key)
+                        .and_then(|v| v.as_str())
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                };
+                out.push(Release {
+                    tag: tag.to_string(),
+                    body: text("body").unwrap_or_default(),
+                    url: text("html_url"),
+                });
             }
         }
         match resp.header("link").and_then(next_link) {
@@ -110,7 +143,7 @@ pub fn release_tags(
             None => break,
         }
     }
-    Ok(tags)
+    Ok(out)
 }
 
 fn next_link(header: &str) -> Option<String> {

@@ -51,6 +51,11 @@ struct TreeStep {
     backup: PathBuf,
     /// Whether the target existed at the commit point (else there is no backup to make).
     existed: bool,
+    /// The target is removed, not replaced: its staging directory is empty and only marks the
+    /// step as not done yet; the forward step moves the target to its backup and removes the
+    /// staging (journals without the field replace).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    remove: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +70,8 @@ struct FileStep {
 struct Staged {
     target: PathBuf,
     staging: PathBuf,
+    /// A removal (see [`TreeStep::remove`]).
+    remove: bool,
 }
 
 struct StagedFile {
@@ -109,6 +116,15 @@ impl Transaction {
         files: &BTreeMap<String, Vec<u8>>,
     ) -> Result<(), WorkspaceError> {
         let staged = stage_one(target, files)?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// Removes the directory `target` in the same transaction (`vendor sync --prune`): at commit
+    /// it is moved aside with the replaced trees, and deleted with their backups.
+    pub fn remove(&mut self, target: &Path) -> Result<(), WorkspaceError> {
+        let mut staged = stage_one(target, &BTreeMap::new())?;
+        staged.remove = true;
         self.staged.push(staged);
         Ok(())
     }
@@ -233,6 +249,7 @@ impl Transaction {
                 staging: rel(&s.staging),
                 backup: rel(&backup_of(&s.staging)),
                 existed: s.target.symlink_metadata().is_ok(),
+                remove: s.remove,
             })
             .collect();
         let file = match &self.file {
@@ -329,6 +346,7 @@ fn stage_one(target: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Staged,
     Ok(Staged {
         target: target.to_path_buf(),
         staging,
+        remove: false,
     })
 }
 
@@ -431,7 +449,11 @@ fn forward(root: &Path, j: &Journal) -> Result<(), WorkspaceError> {
             ))));
         }
         hit("swap-install").map_err(io(&target))?;
-        rename(&staging, &target)?;
+        if t.remove {
+            std::fs::remove_dir(&staging).map_err(io(&staging))?;
+        } else {
+            rename(&staging, &target)?;
+        }
     }
     if let Some(f) = &j.file {
         let staging = root.join(&f.staging);
@@ -550,7 +572,7 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>, WorkspaceError> {
         return Ok(None);
     };
     let mut reason = None;
-    for t in &j.trees {
+    for t in j.trees.iter().filter(|t| !t.remove) {
         if !exists(&root.join(&t.staging)) && !exists(&root.join(&t.target)) {
             reason = Some(format!("{} vanished", t.staging.display()));
         }
@@ -782,6 +804,70 @@ mod tests {
     }
 
     #[test]
+    fn removes_trees_with_the_replaced_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("up/gone/sub")).unwrap();
+        std::fs::write(root.join("up/gone/sub/f.yaml"), "x").unwrap();
+        std::fs::write(root.join("vendor.toml"), "old").unwrap();
+        let mut tx = Transaction::new(root);
+        tx.remove(&root.join("up/gone")).unwrap();
+        tx.stage(&root.join("up/a"), &tree(&[("a.yaml", "a")]))
+            .unwrap();
+        tx.stage_file(&root.join("vendor.toml"), b"new").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(names(&root.join("up")), ["a"]);
+        assert_eq!(std::fs::read(root.join("vendor.toml")).unwrap(), b"new");
+        assert!(leftovers(&root.join("vendor.toml"), &root.join("up")).is_empty());
+    }
+
+    /// A removal killed at each point: recovery completes it, or undoes it with the change.
+    #[test]
+    fn recovery_completes_or_undoes_a_removal() {
+        for (done, edited) in [(0, false), (1, false), (2, false), (1, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            std::fs::create_dir_all(root.join("up/gone")).unwrap();
+            std::fs::write(root.join("up/gone/f"), "old").unwrap();
+            std::fs::create_dir_all(root.join("up/.gone.staging-1")).unwrap();
+            std::fs::write(root.join("vendor.toml"), "old").unwrap();
+            std::fs::write(root.join(".vendor.toml.staging-1"), "new").unwrap();
+            let j = Journal {
+                version: JOURNAL_VERSION,
+                pid: 1,
+                trees: vec![TreeStep {
+                    target: "up/gone".into(),
+                    staging: "up/.gone.staging-1".into(),
+                    backup: "up/.gone.old-1".into(),
+                    existed: true,
+                    remove: true,
+                }],
+                file: Some(FileStep {
+                    target: "vendor.toml".into(),
+                    staging: ".vendor.toml.staging-1".into(),
+                    old: Some(crate::digest::of_bytes(b"old")),
+                    new: crate::digest::of_bytes(b"new"),
+                }),
+            };
+            write_journal(&ensure_state_dir(root).unwrap(), &j).unwrap();
+            if done >= 1 {
+                std::fs::rename(root.join("up/gone"), root.join("up/.gone.old-1")).unwrap();
+            }
+            if done >= 2 {
+                std::fs::remove_dir(root.join("up/.gone.staging-1")).unwrap();
+            }
+            if edited {
+                std::fs::write(root.join("vendor.toml"), "edited").unwrap();
+            }
+            let r = recover(root).unwrap().unwrap();
+            assert_eq!(r.completed, !edited, "{done}: {r:?}");
+            let expect: &[&str] = if edited { &["gone"] } else { &[] };
+            assert_eq!(names(&root.join("up")), expect, "{done}");
+            assert!(leftovers(&root.join("vendor.toml"), &root.join("up")).is_empty());
+        }
+    }
+
+    #[test]
     fn unsafe_paths_and_dropped_transactions_change_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("a");
@@ -814,6 +900,7 @@ mod tests {
                     staging: "up/.a.staging-1".into(),
                     backup: "up/.a.old-1".into(),
                     existed: true,
+                    remove: false,
                 }],
                 file: Some(FileStep {
                     target: "vendor.toml".into(),
@@ -866,6 +953,7 @@ mod tests {
                 staging: "up/.a.staging-1".into(),
                 backup: "up/.a.old-1".into(),
                 existed: true,
+                remove: false,
             }],
             file: Some(FileStep {
                 target: "vendor.toml".into(),

@@ -139,7 +139,7 @@ fn missing_and_extra_files_are_drift() {
     (repository)
       error[file-extra]: upstream/stray belongs to no entry of vendor.toml
         --> upstream/stray
-        help: add an entry for it to vendor.toml, or delete it
+        help: add an entry for it to vendor.toml, or run `vendor sync --prune` to delete it
 
     2 entries checked: 4 errors, 0 warnings
     ");

@@ -277,8 +277,12 @@ fn markdown_is_truncated_with_a_note() {
     let md =
         vendor::report::markdown::diff::render_with_limit(&report, &render_opts("a", "b"), 6_000);
     assert!(md.chars().count() <= 6_000, "{}", md.chars().count());
-    assert!(md.contains("Truncated to fit"));
-    assert!(md.contains("resource section(s) are not shown"));
+    assert!(md.contains("Trimmed to fit"), "{md}");
+    assert!(md.contains("resource sections not shown"), "{md}");
+    assert!(
+        md.contains("… and 9 more resource sections (not shown: size limit)."),
+        "{md}"
+    );
 }
 
 // ---- CLI ----

@@ -11,12 +11,15 @@ mod cli;
 mod common;
 mod diff;
 mod faults;
+mod formats;
 mod helm;
 mod hostile;
 #[cfg(unix)]
 mod install;
 mod integrity;
+mod lints;
 mod network;
+mod review;
 mod sources;
 mod update;
 #[cfg(unix)]

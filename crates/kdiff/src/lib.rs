@@ -168,6 +168,10 @@ pub struct Options {
     /// Kubernetes version (`1.31` or `1.31.0`) for the deprecated-API highlights; `None` flags every
     /// API version that is deprecated in any known release.
     pub kube_version: Option<String>,
+    /// Label keys whose churn is summarised: a modified resource whose only changes are to these
+    /// labels (in any `metadata` of the object, pod templates included) goes to
+    /// [`DiffReport::label_churn`] instead of [`DiffReport::resources`]. Empty: none.
+    pub summarize_labels: Vec<Pattern>,
 }
 
 /// How a resource differs between the two sides.
@@ -238,6 +242,25 @@ pub struct DiffReport<'a> {
     pub summary: Summary,
     /// Objects that appear more than once on one side (only the first is compared).
     pub duplicates: Vec<ResourceKey>,
+    /// Modified resources whose only changes are to the labels of
+    /// [`Options::summarize_labels`] (counted in `summary.modified`, not in `resources`).
+    pub label_churn: LabelChurn<'a>,
+}
+
+/// Resources that changed nothing but summarised labels (`helm.sh/chart`,
+/// `app.kubernetes.io/version`: what every chart bump changes everywhere).
+#[derive(Debug, Clone, Default)]
+pub struct LabelChurn<'a> {
+    /// Ordered by key, as [`DiffReport::resources`].
+    pub resources: Vec<ResourceDiff<'a>>,
+    /// The label keys that changed in them, sorted.
+    pub labels: Vec<String>,
+}
+
+impl LabelChurn<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
 }
 
 impl DiffReport<'_> {
@@ -368,11 +391,35 @@ pub fn diff<'a>(old: &'a [Object], new: &'a [Object], opts: &Options) -> DiffRep
     let highlights = highlights::derive(&diffs, old, new, opts);
     duplicates.sort();
     duplicates.dedup();
+    let mut label_churn = LabelChurn::default();
+    if !opts.summarize_labels.is_empty() {
+        let label_only = |d: &ResourceDiff<'_>| {
+            d.status == Status::Modified
+                && !d.changes.is_empty()
+                && d.changes
+                    .iter()
+                    .all(|c| normalize::summarized_label_keys(c, &opts.summarize_labels).is_some())
+        };
+        let (churn, rest): (Vec<_>, Vec<_>) = diffs.into_iter().partition(label_only);
+        diffs = rest;
+        let labels: std::collections::BTreeSet<String> = churn
+            .iter()
+            .flat_map(|d| &d.changes)
+            .flat_map(|c| {
+                normalize::summarized_label_keys(c, &opts.summarize_labels).unwrap_or_default()
+            })
+            .collect();
+        label_churn = LabelChurn {
+            resources: churn,
+            labels: labels.into_iter().collect(),
+        };
+    }
     DiffReport {
         resources: diffs,
         highlights,
         summary,
         duplicates,
+        label_churn,
     }
 }
 
@@ -488,6 +535,66 @@ mod tests {
     fn cm(name: &str, data: serde_json::Value) -> Object {
         res(json!({"apiVersion": "v1", "kind": "ConfigMap",
                    "metadata": {"name": name, "namespace": "ns"}, "data": data}))
+    }
+
+    fn deploy(name: &str, chart: &str, image: &str, pod_version: &str) -> Object {
+        res(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                   "metadata": {"name": name, "namespace": "ns",
+                                "labels": {"helm.sh/chart": chart, "app": name}},
+                   "spec": {"template": {
+                       "metadata": {"labels": {"app.kubernetes.io/version": pod_version}},
+                       "spec": {"containers": [{"name": "c", "image": image}]}}}}))
+    }
+
+    #[test]
+    fn label_only_churn_is_summarised() {
+        let old = vec![
+            deploy("a", "x-1", "img:1", "1"),
+            deploy("b", "x-1", "img:1", "1"),
+            cm("c", json!({"k": "1"})),
+        ];
+        let new = vec![
+            deploy("a", "x-2", "img:1", "2"),
+            deploy("b", "x-2", "img:2", "2"),
+            cm("c", json!({"k": "1"})),
+        ];
+        let opts = Options {
+            summarize_labels: vec![
+                Pattern::new("helm.sh/chart"),
+                Pattern::new("app.kubernetes.io/*"),
+            ],
+            ..Options::default()
+        };
+        let report = diff(&old, &new, &opts);
+        assert_eq!(report.summary.modified, 2);
+        assert_eq!(report.resources.len(), 1, "b changed its image too");
+        assert_eq!(report.resources[0].key().name, "b");
+        assert_eq!(
+            report.resources[0].changes.len(),
+            3,
+            "b keeps its label changes"
+        );
+        let churn: Vec<&str> = report
+            .label_churn
+            .resources
+            .iter()
+            .map(|d| d.key().name.as_str())
+            .collect();
+        assert_eq!(churn, ["a"]);
+        assert_eq!(
+            report.label_churn.labels,
+            ["app.kubernetes.io/version", "helm.sh/chart"]
+        );
+        // A label that is not summarised keeps a resource listed.
+        let opts = Options {
+            summarize_labels: vec![Pattern::new("helm.sh/chart")],
+            ..Options::default()
+        };
+        let report = diff(&old, &new, &opts);
+        assert_eq!(report.resources.len(), 2);
+        assert!(report.label_churn.is_empty());
+        // Off by default.
+        assert!(diff(&old, &new, &Options::default()).label_churn.is_empty());
     }
 
     #[test]

@@ -84,6 +84,44 @@ impl NoiseFilter {
     }
 }
 
+/// The label keys a change touches when it is a change to labels matching `patterns` only (in any
+/// `metadata.labels` of the object: the object's own, a pod template's), else `None`.
+pub fn summarized_label_keys(change: &Change, patterns: &[Pattern]) -> Option<Vec<String>> {
+    use super::field::ChangeKind;
+    let segs = change.path.segments();
+    let at = segs
+        .windows(2)
+        .position(|w| w[0] == Seg::Key("metadata".into()) && w[1] == Seg::Key("labels".into()))?;
+    let rest = &segs[at + 2..];
+    let keys: Vec<String> = match rest {
+        [Seg::Key(k)] => vec![k.clone()],
+        // The whole labels map appeared, went or was replaced: every key that differs.
+        [] => {
+            let map_keys = |v: &Value| -> Vec<String> {
+                v.as_map()
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            match &change.kind {
+                ChangeKind::Added(v) | ChangeKind::Removed(v) => map_keys(v),
+                ChangeKind::Changed { old, new } => {
+                    let mut k = map_keys(old);
+                    k.extend(map_keys(new));
+                    k.retain(|key| {
+                        let get = |v: &Value| v.as_map().and_then(|m| m.get(key.as_str())).cloned();
+                        get(old) != get(new)
+                    });
+                    k.sort();
+                    k.dedup();
+                    k
+                }
+            }
+        }
+        _ => return None,
+    };
+    (!keys.is_empty() && keys.iter().all(|k| patterns.iter().any(|p| p.matches(k)))).then_some(keys)
+}
+
 /// Fields set by the API server, never part of a manifest's intent.
 const SERVER_FIELDS: &[&str] = &[
     "managedFields",
@@ -326,6 +364,70 @@ mod tests {
         assert!(Pattern::new("*.image").matches("spec.containers[name=a].image"));
         assert!(Pattern::new("a*b*c").matches("aXbYbc"));
         assert!(!Pattern::new("a*b*c").matches("aXbY"));
+    }
+
+    #[test]
+    fn label_changes_are_recognised_at_any_metadata() {
+        use crate::field::{Change, ChangeKind};
+        use crate::path::FieldPath;
+        let key = |k: &str| Seg::Key(k.into());
+        let change = |segs: Vec<Seg>, kind| Change {
+            path: FieldPath(segs),
+            kind,
+            text_diff: None,
+        };
+        let p = [
+            Pattern::new("helm.sh/chart"),
+            Pattern::new("app.kubernetes.io/version"),
+        ];
+        let one = change(
+            vec![
+                key("spec"),
+                key("template"),
+                key("metadata"),
+                key("labels"),
+                key("helm.sh/chart"),
+            ],
+            ChangeKind::Changed {
+                old: Value::from(json!("a-1")),
+                new: Value::from(json!("a-2")),
+            },
+        );
+        assert_eq!(
+            summarized_label_keys(&one, &p),
+            Some(vec!["helm.sh/chart".to_string()])
+        );
+        let map = change(
+            vec![key("metadata"), key("labels")],
+            ChangeKind::Changed {
+                old: Value::from(json!({"app": "x", "helm.sh/chart": "a-1"})),
+                new: Value::from(
+                    json!({"app": "x", "helm.sh/chart": "a-2", "app.kubernetes.io/version": "2"}),
+                ),
+            },
+        );
+        assert_eq!(
+            summarized_label_keys(&map, &p),
+            Some(vec![
+                "app.kubernetes.io/version".to_string(),
+                "helm.sh/chart".to_string()
+            ])
+        );
+        let other = change(
+            vec![key("metadata"), key("labels"), key("app")],
+            ChangeKind::Added(Value::from(json!("x"))),
+        );
+        assert_eq!(summarized_label_keys(&other, &p), None);
+        let selector = change(
+            vec![
+                key("spec"),
+                key("selector"),
+                key("matchLabels"),
+                key("helm.sh/chart"),
+            ],
+            ChangeKind::Added(Value::from(json!("x"))),
+        );
+        assert_eq!(summarized_label_keys(&selector, &p), None);
     }
 
     #[test]

@@ -10,8 +10,15 @@ use toml_edit::{Item, TableLike};
 use super::{Keys, Validator};
 use crate::config::{Entry, Problem, Source, VersionSource};
 
-pub(super) const MANIFEST_KEYS: &[&str] =
-    &["url", "version", "track", "versions", "allow-empty", "lock"];
+pub(super) const MANIFEST_KEYS: &[&str] = &[
+    "url",
+    "version",
+    "track",
+    "versions",
+    "allow-empty",
+    "lints",
+    "lock",
+];
 pub(super) const CHART_KEYS: &[&str] = &[
     "auth",
     "repo",
@@ -21,6 +28,7 @@ pub(super) const CHART_KEYS: &[&str] = &[
     "release",
     "namespace",
     "values",
+    "lints",
     "lock",
 ];
 pub(super) const VERSIONS_KEYS: &[&str] = &["github-releases", "git-tags", "helm-index", "chart"];
@@ -79,6 +87,10 @@ impl Validator {
                 .help("use Helm's range syntax, e.g. \"~2.14\", \"^4\", \">=1.2, <2\""),
             );
         }
+        let lints = match keys.get("lints") {
+            Some((_, item)) => self.lints(&format!("`lints` of [{kind}.{name}]"), item),
+            None => Default::default(),
+        };
         let lock = match keys.get("lock") {
             Some((_, item)) => self.lock(&format!("[{kind}.{name}.lock]"), item),
             None => None,
@@ -146,6 +158,7 @@ impl Validator {
             source,
             version: version.map(|v| v.0).unwrap_or_default(),
             track: track.map(|t| t.0),
+            lints,
             lock,
             span: header,
         })

@@ -10,6 +10,7 @@ use miette::NamedSource;
 use toml_edit::{Item, TableLike, Value as TomlValue};
 
 mod entries;
+mod lints;
 mod lock;
 mod settings;
 
@@ -213,7 +214,7 @@ impl Validator {
         let keys = Keys::new(
             top,
             "vendor.toml",
-            &["settings", "policy", "diff", "manifest", "chart"],
+            &["settings", "policy", "diff", "lints", "manifest", "chart"],
         );
         self.unknown_keys(&keys);
 
@@ -249,7 +250,13 @@ impl Validator {
             None => super::DiffNoise::default(),
         };
 
+        let lints = match keys.get("lints") {
+            Some((_, item)) => self.lints("[lints]", item),
+            None => Default::default(),
+        };
+
         let mut entries = Vec::new();
+        let mut orphan_locks = Vec::new();
         let mut seen: HashMap<String, Range<usize>> = HashMap::new();
         for kind in ["manifest", "chart"] {
             let Some((_, item)) = keys.get(kind) else {
@@ -266,6 +273,27 @@ impl Validator {
                     .or_else(|| entry_item.span())
                     .unwrap_or(0..0);
                 let header = entry_item.span().unwrap_or_else(|| name_span.clone());
+                // A table holding nothing but `lock`: what renaming or removing an entry leaves
+                // behind. One finding for `check` (orphan-lock), not "no `version`" and friends.
+                if let Some(t) = entry_item.as_table_like()
+                    && t.len() == 1
+                    && t.contains_key("lock")
+                {
+                    let span = t
+                        .get("lock")
+                        .and_then(Item::span)
+                        .unwrap_or_else(|| name_span.clone());
+                    orphan_locks.push(super::OrphanLock {
+                        kind: if kind == "manifest" {
+                            "manifest"
+                        } else {
+                            "chart"
+                        },
+                        name: name.to_string(),
+                        span,
+                    });
+                    continue;
+                }
                 self.entry_name(name, name_span.clone());
                 if let Some(first) = seen.get(name) {
                     let first_line = super::problems::pos_of(source, first.start).line;
@@ -289,7 +317,11 @@ impl Validator {
                 }
             }
         }
-        if entries.is_empty() && self.problems.is_empty() && !source.trim().is_empty() {
+        if entries.is_empty()
+            && orphan_locks.is_empty()
+            && self.problems.is_empty()
+            && !source.trim().is_empty()
+        {
             self.problems.push(
                 Problem::new("vendor.toml declares no entries", 0..0)
                     .label("no [manifest.NAME] or [chart.NAME] table")
@@ -305,7 +337,9 @@ impl Validator {
             settings,
             policy,
             diff,
+            lints,
             entries,
+            orphan_locks,
         })
     }
 }
@@ -509,6 +543,53 @@ version = "not a version"
             keys(&schema["$defs"]["lock"]["properties"]["render"]),
             sorted(super::lock::RENDER_KEYS)
         );
+        let codes: Vec<&str> = schema["$defs"]["lints"]["propertyNames"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = crate::diag::Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(codes, all, "[lints] in the schema knows every finding code");
+        for table in [&p["lints"], &manifest["properties"]["lints"]] {
+            assert_eq!(table["$ref"], "#/$defs/lints");
+        }
+    }
+
+    #[test]
+    fn lints_tables_set_levels_and_point_at_unknown_codes() {
+        let c = super::super::parse(
+            Path::new("vendor.toml"),
+            "[lints]\nobject-too-large = \"allow\"\n[manifest.a]\nurl = \"https://h/{version}/a.yaml\"\nversion = \"v1.0.0\"\nlints = { patch-no-op = \"deny\" }\n".into(),
+        )
+        .unwrap();
+        use crate::diag::{Code, Level};
+        assert_eq!(c.lints.get(Code::ObjectTooLarge), Some(Level::Allow));
+        assert_eq!(c.entries[0].lints.get(Code::PatchNoOp), Some(Level::Deny));
+        let p = problems(
+            "[lints]\nobject-to-large = \"allow\"\ncrd-has-status = \"error\"\n[manifest.a]\nurl = \"https://h/a.yaml\"\nversion = \"v1\"\nlints = { nope = \"warn\" }\n",
+        );
+        assert_eq!(
+            p,
+            [
+                "unknown finding code `object-to-large` in [lints]",
+                "\"error\" is not a finding level",
+                "unknown finding code `nope` in `lints` of [manifest.a]",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_with_only_lock_data_is_an_orphan_not_an_incomplete_entry() {
+        let c = super::super::parse(
+            Path::new("vendor.toml"),
+            "[manifest.argo]\nurl = \"https://h/{version}/a.yaml\"\nversion = \"v1.0.0\"\n\n[manifest.argocd.lock]\nversion = \"v1.0.0\"\nimages = []\n".into(),
+        )
+        .unwrap();
+        assert_eq!(c.entries.len(), 1);
+        assert_eq!(c.orphan_locks.len(), 1);
+        assert_eq!(c.orphan_locks[0].name, "argocd");
+        assert_eq!(c.pos_of(c.orphan_locks[0].span.start).line, 5);
     }
 
     #[test]

@@ -13,7 +13,12 @@ pub(super) const POLICY_IMAGES_KEYS: &[&str] = &[
     "allow-registries",
     "floating-tags",
 ];
-pub(super) const DIFF_KEYS: &[&str] = &["ignore-paths", "ignore-labels", "ignore-annotations"];
+pub(super) const DIFF_KEYS: &[&str] = &[
+    "ignore-paths",
+    "ignore-labels",
+    "ignore-annotations",
+    "summarize-labels",
+];
 
 impl Validator {
     pub(super) fn settings(&mut self, t: &dyn TableLike) -> Settings {
@@ -67,15 +72,14 @@ impl Validator {
         self.unknown_keys(&keys);
         let mut list = |key: &str| {
             self.string_list(&keys, key)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect()
+                .map(|l| l.into_iter().map(|(s, _)| s).collect::<Vec<String>>())
         };
+        let defaults = crate::config::DiffNoise::default();
         crate::config::DiffNoise {
-            ignore_paths: list("ignore-paths"),
-            ignore_labels: list("ignore-labels"),
-            ignore_annotations: list("ignore-annotations"),
+            ignore_paths: list("ignore-paths").unwrap_or_default(),
+            ignore_labels: list("ignore-labels").unwrap_or_default(),
+            ignore_annotations: list("ignore-annotations").unwrap_or_default(),
+            summarize_labels: list("summarize-labels").unwrap_or(defaults.summarize_labels),
         }
     }
 

@@ -193,7 +193,34 @@ pub fn orphans(config: &Config) -> Vec<Finding> {
                 format!("{shown} belongs to no entry of vendor.toml"),
             )
             .file(shown)
-            .help("add an entry for it to vendor.toml, or delete it")
+            .help("add an entry for it to vendor.toml, or run `vendor sync --prune` to delete it")
+        })
+        .collect()
+}
+
+/// Lock tables left behind by entries that were renamed or removed: one finding each.
+pub fn orphan_locks(config: &Config) -> Vec<Finding> {
+    let toml = config.display_path(&config.path);
+    config
+        .orphan_locks
+        .iter()
+        .map(|o| {
+            let table = format!("[{}.{}.lock]", o.kind, o.name);
+            let renamed = crate::diag::did_you_mean(&config.similar_entries(&o.name))
+                .map(|d| format!(" (renamed? {d})"))
+                .unwrap_or_default();
+            Finding::new(
+                Code::OrphanLock,
+                format!(
+                    "lock table for unknown entry `{}`: {table} belongs to no entry{renamed}",
+                    o.name
+                ),
+            )
+            .file(&toml)
+            .at(Some(config.pos_of(o.span.start)))
+            .help(format!(
+                "the entry was renamed or removed; run `vendor sync --prune` to remove {table}, or delete it"
+            ))
         })
         .collect()
 }

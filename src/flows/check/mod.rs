@@ -21,7 +21,7 @@ use kyaml::manifest::{self as resources, LoadedFile, Resource};
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// `--deny/--warn/--allow` overrides.
+    /// `--deny/--warn/--allow`: they win over `[lints]` and the entries' `lints`.
     pub overrides: LevelOverrides,
     /// Only these entries (all when empty).
     pub only: Vec<String>,
@@ -101,9 +101,10 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     }
     if opts.only.is_empty() {
         findings.extend(drift::orphans(config));
+        findings.extend(drift::orphan_locks(config));
     }
     findings.extend(interrupted(config));
-    opts.overrides.apply(&mut findings);
+    config.levels(&opts.overrides).apply(&mut findings);
     let mut report = CheckReport {
         entries: entries
             .iter()

@@ -15,7 +15,9 @@
 // once per run, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
+mod notes;
 pub mod patches;
+pub mod track;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,7 +32,7 @@ use crate::sources::{Fetcher, SourceError};
 use crate::workspace::{Transaction, WorkspaceError};
 use semver_ranges::{Constraint, Version};
 
-use crate::report::model::{DiffSection, EntryReport, FileChanges, UpdateReport};
+use crate::report::model::{DiffSection, EntryReport, FileChanges, ReleaseNotes, UpdateReport};
 
 /// What to update and how.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +63,16 @@ pub enum UpdateError {
         name: String,
         version: String,
         track: String,
+    },
+    #[error("`{name}`: --major cannot move its track `{track}` to {version}: {reason}")]
+    #[diagnostic(help(
+        "edit `track` in vendor.toml to a range that holds {version} (e.g. `~MAJOR.MINOR`), then run again"
+    ))]
+    TrackCannotMove {
+        name: String,
+        track: String,
+        version: String,
+        reason: String,
     },
     #[error("`{name}`: track `{track}` is not a valid range: {reason}")]
     #[diagnostic(help("use Helm/Masterminds syntax, e.g. `~2.14` or `>=1.2, <2`"))]
@@ -132,6 +144,8 @@ pub struct Prepared {
     tx: Transaction,
     /// The new versions and lock data, when vendor.toml changes.
     updates: Vec<EntryUpdate>,
+    /// Entries whose `track` moves, with the new track.
+    tracks: Vec<(String, String)>,
 }
 
 impl Prepared {
@@ -140,13 +154,20 @@ impl Prepared {
     /// on disk now. Call with the repository lock held. Returns whether anything was written.
     pub fn commit(self, config: &Config) -> Result<bool, UpdateError> {
         let Prepared {
-            mut tx, updates, ..
+            mut tx,
+            updates,
+            tracks,
+            ..
         } = self;
         if updates.is_empty() {
             drop(tx);
             return Ok(false);
         }
         let (text, changed) = crate::config::lock::apply_current(config, &updates)?;
+        let with_tracks = set_tracks(config, &text, &tracks)?;
+        // Unchanged by `apply_current` means `text` is the file as it is now.
+        let changed = changed || with_tracks != text;
+        let text = with_tracks;
         if changed {
             tx.stage_file(&config.path, text.as_bytes())?;
         }
@@ -156,11 +177,47 @@ impl Prepared {
     }
 }
 
-/// The version an entry moves to, or why it stays.
+/// The version an entry moves to (and the track it moves to, when it leaves its track), or why
+/// it stays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
-    Move(String),
+    Move {
+        version: String,
+        track: Option<String>,
+    },
     Stay(String),
+}
+
+/// A target with the release notes found while choosing it.
+struct Planned {
+    target: Target,
+    /// GitHub releases, when the entry's versions come from them (bodies included).
+    releases: Option<Vec<crate::sources::github::Release>>,
+}
+
+/// A tag list already fetched, as a version source (for `Fetcher::discover`'s parsing).
+#[derive(Debug)]
+struct Listed(Vec<String>);
+
+impl crate::sources::VersionSource for Listed {
+    fn describe(&self) -> String {
+        "listed tags".into()
+    }
+
+    fn tags(&self, _: &Fetcher) -> Result<Vec<String>, SourceError> {
+        Ok(self.0.clone())
+    }
+}
+
+/// The GitHub repository whose releases list the entry's versions.
+fn github_repo(entry: &Entry) -> Option<&str> {
+    match &entry.source {
+        Source::Manifest {
+            versions: Some(VersionSource::GithubReleases(repo)),
+            ..
+        } => Some(repo),
+        _ => None,
+    }
 }
 
 fn selected<'c>(config: &'c Config, only: &[String]) -> Result<Vec<&'c Entry>, UpdateError> {
@@ -200,11 +257,27 @@ fn track_of(entry: &Entry) -> Result<(Constraint, String), UpdateError> {
     Ok((c, text))
 }
 
-fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target, UpdateError> {
+/// With `--major` (or `--to` outside the track), the track moves with the version: the new
+/// track, or why it cannot move.
+fn moved_track(entry: &Entry, track: &Constraint, version: &str) -> Result<Option<String>, String> {
+    let (Some(text), Ok(v)) = (&entry.track, Version::parse(version)) else {
+        // No track: the caret range of the pinned version, which moves by itself.
+        return Ok(None);
+    };
+    if track.matches(&v) {
+        return Ok(None);
+    }
+    track::moved(text, &v).map(Some)
+}
+
+fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Planned, UpdateError> {
     let (track, track_text) = track_of(entry)?;
     if let Some(to) = &opts.to {
         if to == &entry.version {
-            return Ok(Target::Stay(format!("already at {to}")));
+            return Ok(Planned {
+                target: Target::Stay(format!("already at {to}")),
+                releases: None,
+            });
         }
         if !opts.major
             && let Ok(v) = Version::parse(to)
@@ -216,39 +289,113 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Target
                 track: track_text,
             });
         }
-        return Ok(Target::Move(to.clone()));
+        let new_track =
+            moved_track(entry, &track, to).map_err(|reason| UpdateError::TrackCannotMove {
+                name: entry.name.clone(),
+                track: track_text.clone(),
+                version: to.clone(),
+                reason,
+            })?;
+        // Release notes are a bonus: a failure to list them does not stop the update.
+        let releases = github_repo(entry).and_then(|r| notes::github_releases(fetcher, r).ok());
+        return Ok(Planned {
+            target: Target::Move {
+                version: to.clone(),
+                track: new_track,
+            },
+            releases,
+        });
     }
     let Some(d) = outdated::discovery_for(entry) else {
-        return Ok(Target::Stay(
-            "no version source to discover newer versions: add `versions = { github-releases = \"OWNER/REPO\" }` \
-             (or git-tags, helm-index), or use --to VERSION"
-                .into(),
-        ));
+        return Ok(Planned {
+            target: Target::Stay(
+                "no version source to discover newer versions: add `versions = { github-releases = \"OWNER/REPO\" }` \
+                 (or git-tags, helm-index), or use --to VERSION"
+                    .into(),
+            ),
+            releases: None,
+        });
     };
     let current = Version::parse(&entry.version).map_err(|_| UpdateError::BadVersion {
         name: entry.name.clone(),
         version: entry.version.clone(),
     })?;
-    let found = fetcher
-        .discover(d.as_ref())
-        .map_err(|source| UpdateError::Discover {
-            entry: entry.name.clone(),
-            source,
-        })?;
+    let discover_err = |source| UpdateError::Discover {
+        entry: entry.name.clone(),
+        source,
+    };
+    // GitHub releases are listed once, with their notes.
+    let (found, releases) = match github_repo(entry) {
+        Some(repo) => {
+            let releases = notes::github_releases(fetcher, repo).map_err(discover_err)?;
+            let tags = releases.iter().map(|r| r.tag.clone()).collect();
+            (
+                fetcher.discover(&Listed(tags)).map_err(discover_err)?,
+                Some(releases),
+            )
+        }
+        None => (fetcher.discover(d.as_ref()).map_err(discover_err)?, None),
+    };
     let (in_track, latest) = outdated::pick(&entry.version, Some(&track), &found);
-    let candidate = if opts.major { latest } else { in_track };
+    let candidate = if opts.major { latest } else { in_track.clone() };
     let newer = candidate
         .as_deref()
         .and_then(|c| Version::parse(c).ok().map(|v| (c, v)))
         .filter(|(_, v)| v.cmp_precedence(&current).is_gt());
-    Ok(match newer {
-        Some((tag, _)) => Target::Move(tag.to_string()),
+    let target = match newer {
+        Some((tag, _)) => match moved_track(entry, &track, tag) {
+            Ok(new_track) => Target::Move {
+                version: tag.to_string(),
+                track: new_track,
+            },
+            Err(reason) => Target::Stay(format!(
+                "{tag} is outside `{track_text}`, which --major cannot move: {reason}; edit `track` to a range that holds {tag}"
+            )),
+        },
         None if opts.major => Target::Stay(format!("{} is the newest release", entry.version)),
+        None if !track.matches(&current) => Target::Stay(format!(
+            "{} is outside its track `{track_text}`{}: edit `track` to a range that holds it (`vendor update --major` moves both)",
+            entry.version,
+            match &in_track {
+                Some(t) => format!(" (the newest within it is {t}, older)"),
+                None => String::new(),
+            }
+        )),
         None => Target::Stay(format!(
             "{} is the newest version within `{track_text}`",
             entry.version
         )),
-    })
+    };
+    Ok(Planned { target, releases })
+}
+
+/// What upstream says about the versions between `from` and `to`: GitHub release texts, or
+/// the chart's own notes. `None` when there are none (or they could not be read).
+fn release_notes_of(
+    fetcher: &Fetcher,
+    entry: &Entry,
+    planned: &Planned,
+    to: &str,
+    prepared: &sync::Prepared,
+) -> Option<ReleaseNotes> {
+    if let (Some(repo), Some(releases)) = (github_repo(entry), &planned.releases) {
+        return notes::from_github(repo, releases, &entry.version, to);
+    }
+    if let Source::Chart {
+        repo, chart, auth, ..
+    } = &entry.source
+    {
+        let req = crate::sources::ChartRequest {
+            repo: repo.clone(),
+            chart: chart.clone(),
+            version: to.to_string(),
+            known_digest: prepared.lock.digest.clone(),
+            auth: auth.clone(),
+        };
+        let yaml = notes::chart_yaml(fetcher, &req)?;
+        return notes::from_chart_yaml(chart, to, &yaml);
+    }
+    None
 }
 
 /// Upstream release notes of `version`, when the entry comes from GitHub.
@@ -315,47 +462,59 @@ pub fn prepare(
     }
 
     // 1. Targets and new trees, fetched in parallel.
-    let fetched: Vec<Result<(Target, Option<sync::Prepared>), UpdateError>> =
-        in_pool(opts.jobs, || {
-            entries
-                .par_iter()
-                .map(|e| {
-                    let target = target_for(fetcher, e, opts)?;
-                    let Target::Move(version) = &target else {
-                        return Ok((target, None));
-                    };
-                    let moved = Entry {
+    type Fetched = (Target, Option<sync::Prepared>, Option<ReleaseNotes>);
+    let fetched: Vec<Result<Fetched, UpdateError>> = in_pool(opts.jobs, || {
+        entries
+            .par_iter()
+            .map(|e| {
+                let planned = target_for(fetcher, e, opts)?;
+                let Target::Move { version, .. } = &planned.target else {
+                    return Ok((planned.target, None, None));
+                };
+                let moved = Entry {
+                    version: version.clone(),
+                    lock: None,
+                    ..(*e).clone()
+                };
+                let p = sync::prepare(fetcher, config, &moved).map_err(|source| {
+                    UpdateError::Fetch {
+                        entry: e.name.clone(),
                         version: version.clone(),
-                        lock: None,
-                        ..(*e).clone()
-                    };
-                    let p = sync::prepare(fetcher, config, &moved).map_err(|source| {
-                        UpdateError::Fetch {
-                            entry: e.name.clone(),
-                            version: version.clone(),
-                            source,
-                        }
-                    })?;
-                    Ok((target, Some(p)))
-                })
-                .collect()
-        });
+                        source,
+                    }
+                })?;
+                let notes = release_notes_of(fetcher, e, &planned, version, &p);
+                Ok((planned.target, Some(p), notes))
+            })
+            .collect()
+    });
     let fetched = collect_failures(fetched)?;
 
     // 2. The new vendor.toml text and the staged trees.
     let updates: Vec<EntryUpdate> = fetched
         .iter()
-        .filter_map(|(_, p)| p.as_ref())
+        .filter_map(|(_, p, _)| p.as_ref())
         .map(|p| EntryUpdate {
             name: p.name.clone(),
             version: Some(p.version.clone()),
             lock: Some(p.lock.clone()),
         })
         .collect();
+    let tracks: Vec<(String, String)> = entries
+        .iter()
+        .zip(&fetched)
+        .filter_map(|(e, (t, _, _))| match t {
+            Target::Move {
+                track: Some(track), ..
+            } => Some((e.name.clone(), track.clone())),
+            _ => None,
+        })
+        .collect();
     let new_config = if updates.is_empty() {
         None
     } else {
-        Some(crate::config::lock::apply(config, &updates)?)
+        let text = crate::config::lock::apply(config, &updates)?;
+        Some(set_tracks(config, &text, &tracks)?)
     };
 
     // 3. Check old and new states; the new one in a scratch copy.
@@ -389,7 +548,7 @@ pub fn prepare(
     // 4. Per-entry reports, with the structured diff.
     let mut tx = Transaction::new(&config.root);
     let mut reports = Vec::new();
-    for (entry, (target, prepared)) in entries.iter().zip(fetched) {
+    for (entry, (target, prepared, notes)) in entries.iter().zip(fetched) {
         let mut r = EntryReport {
             name: entry.name.clone(),
             kind: entry.source.kind(),
@@ -397,8 +556,10 @@ pub fn prepare(
             to: entry.version.clone(),
             updated: false,
             track: entry.track.clone(),
+            previous_track: None,
             reason: None,
             release_notes: None,
+            notes: None,
             files: FileChanges::default(),
             overlay: None,
             patches: Vec::new(),
@@ -406,7 +567,7 @@ pub fn prepare(
             diff: None,
             note: None,
         };
-        let (Target::Move(version), Some(p)) = (target.clone(), prepared) else {
+        let (Target::Move { version, track }, Some(p)) = (target.clone(), prepared) else {
             if let Target::Stay(reason) = target {
                 r.reason = Some(reason);
             }
@@ -415,7 +576,11 @@ pub fn prepare(
         };
         r.to = version.clone();
         r.updated = true;
+        if let Some(t) = track {
+            r.previous_track = r.track.replace(t);
+        }
         r.release_notes = release_notes(entry, &version);
+        r.notes = notes;
         r.note = p.note.clone();
         let dir = config.upstream_dir(entry);
         let old_tree = crate::workspace::read_tree(&dir)
@@ -456,6 +621,7 @@ pub fn prepare(
         },
         tx,
         updates: if writes { updates } else { Vec::new() },
+        tracks,
     })
 }
 
@@ -497,16 +663,47 @@ fn file_changes(old: &BTreeMap<String, Vec<u8>>, new: &BTreeMap<String, Vec<u8>>
     }
 }
 
+/// vendor.toml `text` with the `track` of each named entry replaced (its comment and layout
+/// kept).
+fn set_tracks(
+    config: &Config,
+    text: &str,
+    tracks: &[(String, String)],
+) -> Result<String, UpdateError> {
+    if tracks.is_empty() {
+        return Ok(text.to_string());
+    }
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| UpdateError::Lock(LockWriteError::Parse(e)))?;
+    for (name, track) in tracks {
+        let Some(kind) = config.entry(name).map(|e| e.source.kind()) else {
+            continue;
+        };
+        let item = doc
+            .get_mut(kind)
+            .and_then(|k| k.get_mut(name))
+            .and_then(|e| e.get_mut("track"))
+            .and_then(toml_edit::Item::as_value_mut);
+        if let Some(v) = item {
+            let decor = v.decor().clone();
+            *v = track.as_str().into();
+            *v.decor_mut() = decor;
+        }
+    }
+    Ok(doc.to_string())
+}
+
 /// A scratch repository holding the new state: vendor.toml, the `patches` directory and every
 /// updated `upstream/NAME` tree (other entries' trees are not needed by their own overlays).
 fn scratch_copy(
     config: &Config,
     new_config: &str,
-    fetched: &[(Target, Option<sync::Prepared>)],
+    fetched: &[(Target, Option<sync::Prepared>, Option<ReleaseNotes>)],
 ) -> Result<tempfile::TempDir, UpdateError> {
     let trees = fetched
         .iter()
-        .filter_map(|(_, p)| p.as_ref())
+        .filter_map(|(_, p, _)| p.as_ref())
         .map(|p| (p.name.as_str(), &p.files));
     let scratch = crate::workspace::scratch_repository(config, Some(new_config), trees)?;
     // The values files of charts: `check` compares their digests with the lock (render inputs).
@@ -531,9 +728,6 @@ fn scratch_copy(
     }
     Ok(scratch)
 }
-
-/// Budget of one entry's diff sections in the Markdown report (GitHub's body limit shared).
-pub const DIFF_MARKDOWN_BUDGET: usize = 48_000;
 
 fn diff_section(
     config: &Config,
@@ -563,6 +757,7 @@ fn diff_section(
     let opts = kdiff::Options {
         kube_version: Some(config.settings.kube_version.clone()),
         noise: config.diff.filter(),
+        summarize_labels: config.diff.summarize(),
         ..Default::default()
     };
     let (mut old, mut new) = rayon::join(|| load(old_tree), || load(new_tree));
@@ -580,13 +775,7 @@ fn diff_section(
         summary: d.summary,
         highlights: d.highlights.clone(),
         json: crate::report::json::diff::to_json(&d, &render_opts),
-        markdown: crate::report::markdown::update::diff_body(
-            &crate::report::markdown::diff::render_with_limit(
-                &d,
-                &render_opts,
-                DIFF_MARKDOWN_BUDGET,
-            ),
-        ),
+        markdown: crate::report::markdown::diff::pieces(&d),
     }
 }
 

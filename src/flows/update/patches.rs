@@ -1,6 +1,7 @@
 //! The patch status table of an update: which patches an overlay (`patches/NAME`) declares, read
-//! from its kustomization, and what became of each against the new upstream (applies, no-op,
-//! broken), decided from the findings `crate::flows::check` produced while building the overlay.
+//! from its kustomization, and what became of each against the new upstream (applies, applies
+//! with warnings, no-op, broken), decided from the findings `crate::flows::check` produced while
+//! building the overlay.
 //!
 //! Building the overlay and deciding what a finding means is `kustomize`'s job; this
 //! module only attributes findings to the patch they point at (by file, or by the line of the
@@ -159,6 +160,8 @@ fn status_of(findings: &[Finding]) -> Status {
         Status::Broken
     } else if findings.iter().any(|f| f.code == Code::PatchNoOp) {
         Status::NoOp
+    } else if findings.iter().any(|f| f.level == Level::Warn) {
+        Status::AppliesWithWarnings
     } else {
         Status::Applies
     }
@@ -222,6 +225,17 @@ mod tests {
                 ("inline patch (kustomization.yaml:5)", Status::Broken, 1),
             ]
         );
+    }
+
+    #[test]
+    fn a_warning_shows_in_the_status() {
+        let (_d, list) = overlay();
+        let f = Finding::new(Code::PatchAddsListItem, "port `metrics` matched nothing")
+            .file("patches/a/keep.yaml");
+        let rows = statuses(&list, Some("patches/a/kustomization.yaml"), &[f]);
+        assert_eq!(rows[1].status, Status::AppliesWithWarnings);
+        assert_eq!(rows[1].status.label(), "applies with warnings");
+        assert_eq!(rows[0].status, Status::Applies);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{escape_data as data, escape_property as property};
 use crate::report::DiffOptions;
-use crate::report::values::summary_line;
+use crate::report::values::{label_churn_line, summary_line};
 use kdiff::{DiffReport, Severity};
 
 /// Changed paths listed per resource annotation.
@@ -61,6 +61,9 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
             message.push_str(&format!("\n... and {} more", d.changes.len() - MAX_PATHS));
         }
         let _ = writeln!(out, "::notice {}::{}", props.join(","), data(&message));
+    }
+    if let Some(line) = label_churn_line(report, |l| format!("`{l}`")) {
+        let _ = writeln!(out, "::notice title=label churn::{}", data(&line));
     }
     let _ = writeln!(
         out,

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::report::DiffOptions;
 use crate::report::text::{inline as t, line as text_line, neutralise_commands};
-use crate::report::values::{api_versions, location, summary_line, value_lines};
+use crate::report::values::{api_versions, label_churn_line, location, summary_line, value_lines};
 use kdiff::{ChangeKind, DiffReport, ResourceDiff, Severity, Status};
 
 struct Painter {
@@ -79,6 +79,9 @@ pub fn render(report: &DiffReport<'_>, opts: &DiffOptions) -> String {
     }
     for d in &report.resources {
         resource(&mut out, &p, d);
+    }
+    if let Some(line) = label_churn_line(report, |l| format!("`{}`", t(l))) {
+        let _ = writeln!(out, "\n{} {line}", p.paint(DIM, "~"));
     }
     neutralise_commands(out)
 }

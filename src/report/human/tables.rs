@@ -1,5 +1,6 @@
 //! The table-shaped outputs on a terminal: `sync` (one line per entry), `outdated` (aligned
-//! columns) and `images` (one line per image reference).
+//! columns) and `images` (aligned columns with a header on a terminal, tab-separated lines in a
+//! pipe).
 
 use std::fmt::Write as _;
 
@@ -55,6 +56,9 @@ pub fn outdated(rows: &[OutdatedRow]) -> String {
         if let Some(e) = &r.error {
             out.push_str(&format!("{}: {}\n", t(&r.name), t(e)));
         }
+        if let Some(n) = &r.note {
+            out.push_str(&format!("{}: {}\n", t(&r.name), t(n)));
+        }
     }
     neutralise_commands(out)
 }
@@ -88,6 +92,104 @@ pub fn sync(report: &SyncReport) -> String {
     if let Some(path) = &report.wrote_config {
         let _ = writeln!(out, "wrote lock data to {}", t(path));
     }
+    for p in &report.pruned {
+        let _ = writeln!(out, "pruned {}: it belongs to no entry", t(p));
+    }
+    neutralise_commands(out)
+}
+
+/// The cells of one image row: entry, image, verdict, location, resource (container).
+fn image_cells(entry: &str, s: &crate::report::model::ImageSite) -> [String; 5] {
+    let verdict = if s.violations.is_empty() {
+        "ok".to_string()
+    } else {
+        s.violations
+            .iter()
+            .map(|v| v.code.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let at = match s.pos {
+        Some(p) => format!("{}:{}:{}", t(&s.file), p.line, p.column),
+        None => t(&s.file).into_owned(),
+    };
+    let resource = if s.container.is_empty() {
+        t(&s.resource).into_owned()
+    } else {
+        format!("{} ({})", t(&s.resource), t(&s.container))
+    };
+    [
+        t(entry).into_owned(),
+        t(&s.image).into_owned(),
+        verdict,
+        at,
+        resource,
+    ]
+}
+
+/// The images as aligned columns under a header, verdicts coloured when `color`, and a last
+/// line counting images and violations.
+pub fn images_table(report: &ImagesReport, color: bool) -> String {
+    use anstyle::{AnsiColor, Style};
+    let header = ["ENTRY", "IMAGE", "VERDICT", "LOCATION", "RESOURCE"];
+    let rows: Vec<[String; 5]> = report
+        .rows
+        .iter()
+        .map(|(entry, s)| image_cells(entry, s))
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    };
+    let line = |cols: [&str; 5], verdict_style: Option<Style>| {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            let padded = if i + 1 == cols.len() {
+                (*c).to_string()
+            } else {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                format!("{c}{}  ", " ".repeat(pad))
+            };
+            match (i, verdict_style) {
+                (2, Some(style)) => s.push_str(&paint(style, &padded)),
+                _ => s.push_str(&padded),
+            }
+        }
+        let mut s = s.trim_end().to_string();
+        s.push('\n');
+        s
+    };
+    let bold = Style::new().bold();
+    let mut out = paint(bold, line(header, None).trim_end());
+    out.push('\n');
+    let mut violations = 0;
+    for (row, (_, site)) in rows.iter().zip(&report.rows) {
+        let style = if site.violations.is_empty() {
+            AnsiColor::Green.on_default()
+        } else {
+            violations += 1;
+            AnsiColor::Red.on_default().bold()
+        };
+        out.push_str(&line(
+            [&row[0], &row[1], &row[2], &row[3], &row[4]],
+            Some(style),
+        ));
+    }
+    let n = rows.len();
+    let _ = writeln!(
+        out,
+        "{n} image reference{}, {violations} with a policy violation",
+        if n == 1 { "" } else { "s" }
+    );
     neutralise_commands(out)
 }
 

@@ -37,7 +37,11 @@
 //!       "text_diff": string | null                     // unified line diff of multi-line text
 //!     }]
 //!   }],
-//!   "duplicates": ["Kind/namespace/name"]              // objects defined twice on one side
+//!   "duplicates": ["Kind/namespace/name"],             // objects defined twice on one side
+//!   "label_churn": {                                   // modified resources whose only changes
+//!     "labels": [string],                              // are to `[diff] summarize-labels`: they
+//!     "resources": ["Kind/namespace/name"]             // are in "resources" too, with their
+//!   }                                                  // changes; other formats show one line
 //! }
 //! ```
 //! Fields are only ever added to this schema; a breaking change bumps `schema_version`.
@@ -70,9 +74,24 @@ pub fn to_json(report: &DiffReport<'_>, opts: &DiffOptions) -> Json {
             "renamed": s.renamed, "unchanged": s.unchanged,
         },
         "highlights": report.highlights.iter().map(highlight).collect::<Vec<_>>(),
-        "resources": report.resources.iter().map(resource).collect::<Vec<_>>(),
+        "resources": all_resources(report).into_iter().map(resource).collect::<Vec<_>>(),
         "duplicates": report.duplicates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "label_churn": {
+            "labels": report.label_churn.labels,
+            "resources": report.label_churn.resources.iter().map(|d| d.key().to_string()).collect::<Vec<_>>(),
+        },
     })
+}
+
+/// Every changed resource, the summarised label-only ones included, in the diff's order.
+fn all_resources<'r, 'a>(report: &'r DiffReport<'a>) -> Vec<&'r ResourceDiff<'a>> {
+    let mut all: Vec<&ResourceDiff<'_>> = report
+        .resources
+        .iter()
+        .chain(&report.label_churn.resources)
+        .collect();
+    all.sort_by(|a, b| a.key().cmp(b.key()).then(a.status.cmp(&b.status)));
+    all
 }
 
 fn highlight(h: &Highlight) -> Json {

@@ -37,8 +37,18 @@ pub fn render(report: &UpdateReport) -> String {
                 "to": e.to,
                 "updated": e.updated,
                 "track": e.track,
+                "previous_track": e.previous_track,
                 "reason": e.reason,
                 "release_notes": e.release_notes,
+                "notes": e.notes.as_ref().map(|n| json!({
+                    "source": n.source,
+                    "versions": n.versions.iter().map(|v| json!({
+                        "version": v.version,
+                        "url": v.url,
+                        "text": v.text,
+                    })).collect::<Vec<_>>(),
+                    "links": n.links.iter().map(|(what, url)| json!({"what": what, "url": url})).collect::<Vec<_>>(),
+                })),
                 "note": e.note,
                 "files": e.files,
                 "overlay": e.overlay,

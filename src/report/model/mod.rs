@@ -12,7 +12,8 @@ pub use images::{ImageSite, ImagesReport};
 pub use outdated::OutdatedRow;
 pub use sync::{Change, EntryOutcome, SyncReport};
 pub use update::{
-    DiffSection, EntryReport, FileChanges, PatchRef, PatchState, PatchStatus, UpdateReport,
+    DiffMarkdown, DiffSection, EntryReport, FileChanges, HighlightMarkdown, PatchRef, PatchState,
+    PatchStatus, ReleaseNotes, UpdateReport, VersionNotes,
 };
 
 #[cfg(test)]

@@ -9,14 +9,18 @@ pub struct OutdatedRow {
     pub kind: &'static str,
     pub current: String,
     pub track: Option<String>,
-    /// Newest version within `track` (the tag as upstream writes it).
+    /// Newest version within `track` (the tag as upstream writes it), when it is not older than
+    /// the pinned version: `outdated` never offers a downgrade.
     pub in_track: Option<String>,
-    /// Newest release overall (prereleases only when the pinned version is one).
+    /// Newest release overall (prereleases only when the pinned version is one), when it is not
+    /// older than the pinned version.
     pub latest: Option<String>,
     /// Where versions were looked up.
     pub source: Option<String>,
     /// Why versions could not be discovered.
     pub error: Option<String>,
+    /// Something to know about the row (the pinned version is outside its track).
+    pub note: Option<String>,
 }
 
 impl OutdatedRow {

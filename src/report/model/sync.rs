@@ -34,4 +34,6 @@ pub struct SyncReport {
     pub wrote_config: Option<String>,
     /// Artifacts that came from the network.
     pub downloads: usize,
+    /// What `--prune` removed (`upstream/OLD`, `[manifest.OLD.lock]`).
+    pub pruned: Vec<String>,
 }

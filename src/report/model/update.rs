@@ -24,16 +24,36 @@ pub struct PatchRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PatchState {
     Applies,
+    /// Applies, with a warning that it may not do what it did (`patch-adds-list-item`: upstream
+    /// renamed the list item it targets, so it was added instead).
+    AppliesWithWarnings,
     NoOp,
     Broken,
 }
 
 impl PatchState {
+    pub const ALL: [PatchState; 4] = [
+        PatchState::Applies,
+        PatchState::AppliesWithWarnings,
+        PatchState::NoOp,
+        PatchState::Broken,
+    ];
+
+    /// The name in the JSON report.
     pub fn as_str(self) -> &'static str {
         match self {
             PatchState::Applies => "applies",
+            PatchState::AppliesWithWarnings => "applies-with-warnings",
             PatchState::NoOp => "no-op",
             PatchState::Broken => "broken",
+        }
+    }
+
+    /// How a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PatchState::AppliesWithWarnings => "applies with warnings",
+            other => other.as_str(),
         }
     }
 }
@@ -62,8 +82,53 @@ pub struct DiffSection {
     pub highlights: Vec<kdiff::Highlight>,
     /// `crate::report::diff::json` of the diff.
     pub json: serde_json::Value,
-    /// Markdown sections (highlights, resources) rendered within `budget` characters.
-    pub markdown: String,
+    /// The Markdown of the diff in pieces, which the pull-request body fits into GitHub's
+    /// size limit together with the other entries' (`crate::report::markdown::diff::fit`).
+    pub markdown: DiffMarkdown,
+}
+
+/// A diff rendered as Markdown, piece by piece: the pieces a size limit may leave out are
+/// separate, each already escaped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffMarkdown {
+    /// The summary line and the counts table.
+    pub header: String,
+    pub highlights: Vec<HighlightMarkdown>,
+    /// One collapsed `<details>` section per changed resource.
+    pub resources: Vec<String>,
+    /// The one line for resources whose only changes are summarised labels.
+    pub label_churn: Option<String>,
+}
+
+/// One highlight, in full and with its list of details cut short.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HighlightMarkdown {
+    pub full: String,
+    pub compact: String,
+    /// A warning (kept before information when highlights must be left out).
+    pub warning: bool,
+}
+
+/// What upstream says about the versions an update moves over (upstream text: escaped and
+/// trimmed by the printers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseNotes {
+    /// Where they come from, e.g. `GitHub releases of argoproj/argo-cd`.
+    pub source: String,
+    /// Per version, newest first.
+    pub versions: Vec<VersionNotes>,
+    /// Pages about the upstream, as (what, URL): `releases`, `home`, `source`.
+    pub links: Vec<(String, String)>,
+}
+
+/// The notes of one version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionNotes {
+    pub version: String,
+    /// Its release page.
+    pub url: Option<String>,
+    /// Markdown as upstream wrote it.
+    pub text: String,
 }
 
 /// What the update does to one entry.
@@ -75,11 +140,16 @@ pub struct EntryReport {
     /// The target version (equal to `from` when not updated).
     pub to: String,
     pub updated: bool,
+    /// The entry's track after the update.
     pub track: Option<String>,
+    /// The track before, when the update moved it (`--major`).
+    pub previous_track: Option<String>,
     /// Why the entry is not updated, said plainly.
     pub reason: Option<String>,
-    /// Upstream release notes of `to`, when known.
+    /// The release page of `to`, when known.
     pub release_notes: Option<String>,
+    /// The release notes themselves (upstream text), when they could be fetched.
+    pub notes: Option<ReleaseNotes>,
     pub files: FileChanges,
     /// The overlay's kustomization (repository-relative), when the entry has an overlay.
     pub overlay: Option<String>,
@@ -163,10 +233,10 @@ pub fn patch_summary(e: &EntryReport) -> String {
         };
     }
     let mut parts = Vec::new();
-    for s in [PatchState::Applies, PatchState::NoOp, PatchState::Broken] {
+    for s in PatchState::ALL {
         let n = e.count(s);
         if n > 0 {
-            parts.push(format!("{n} {}", s.as_str()));
+            parts.push(format!("{n} {}", s.label()));
         }
     }
     parts.join(", ")
