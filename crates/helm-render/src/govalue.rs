@@ -131,6 +131,11 @@ mod tests {
             (": a", "did not find expected key"),
             ("b: 1\n: a", "line 1: did not find expected key"),
             ("{a: 1, : b}", "did not find expected node content"),
+            ("[a, %x]", "found character that cannot start any token"),
+            (
+                "a: 1\nb: [%]",
+                "line 2: found character that cannot start any token",
+            ),
             // libyaml's directive checks on the first line.
             ("%d%%", "found unexpected non-alphabetical character"),
             ("%foo bar", "found unknown directive name"),

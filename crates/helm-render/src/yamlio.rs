@@ -37,6 +37,9 @@ fn go_yaml_problem(text: &str, e: &kyaml::YamlError) -> String {
         "expected ',' or ']'" => "did not find expected ',' or ']'",
         "expected ',' or '}'" => "did not find expected ',' or '}'",
         "simple key expected" | "simple key expect ':'" => "could not find expected ':'",
+        p if p.starts_with("unexpected character: `") => {
+            "found character that cannot start any token"
+        }
         p => p,
     };
     let Some(pos) = e.pos else {

@@ -368,14 +368,42 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
         ));
     }
     let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
+        // A number too big for uint64 fails Masterminds' parser rather than its pattern.
+        if constraint
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|d| !d.is_empty() && d.parse::<u64>().is_err())
+        {
+            return "constraint parser error".to_string();
+        }
         format!(
             "improper constraint: {}",
             gotemplate::gofmt::quote_go(constraint)
         )
     })?;
-    let v = semver_ranges::Version::parse(version)
-        .map_err(|_| "invalid semantic version".to_string())?;
+    let v = parse_version(version)?;
     Ok(c.matches(&v))
+}
+
+/// Masterminds' `NewVersion`, with its errors: too long, a MAJOR.MINOR.PATCH number out of
+/// uint64's range, or not a version.
+fn parse_version(s: &str) -> Result<semver_ranges::Version, String> {
+    if s.len() > 256 {
+        return Err("version string is too long (max 256 bytes)".into());
+    }
+    semver_ranges::Version::parse(s).map_err(|_| {
+        let core = s.strip_prefix('v').unwrap_or(s);
+        let core = core.split(['-', '+']).next().unwrap_or("");
+        for seg in core.split('.').take(3) {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) && seg.parse::<u64>().is_err()
+            {
+                return format!(
+                    "error parsing version segment: strconv.ParseUint: parsing {}: value out of range",
+                    gotemplate::gofmt::quote_go(seg)
+                );
+            }
+        }
+        "invalid semantic version".to_string()
+    })
 }
 
 /// A Masterminds `*semver.Version` (or a `semver.Version` value, from `IncMajor` & co.), with
@@ -506,7 +534,7 @@ impl GoObject for SemverObj {
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
+    let v = parse_version(s)?;
     Ok(GoValue::object(SemverObj {
         v,
         pointer: true,

@@ -541,6 +541,19 @@ fn go_and_sprig_details_as_helm_renders_them() {
             "{{ semver \"x\" }}",
             "error calling semver: invalid semantic version",
         ),
+        // Masterminds' own errors: too long, a number beyond uint64.
+        (
+            "{{ semver (repeat 257 \"1\") }}",
+            "error calling semver: version string is too long (max 256 bytes)",
+        ),
+        (
+            "{{ semver \"1.99999999999999999999.2\" }}",
+            "error calling semver: error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range",
+        ),
+        (
+            "{{ semverCompare \"99999999999999999999\" \"1.0.0\" }}",
+            "error calling semverCompare: constraint parser error",
+        ),
         (
             "{{ semverCompare \":\" \"1.0.0\" }}",
             "error calling semverCompare: improper constraint: \":\"",
