@@ -95,6 +95,15 @@ fn to_toml_of_nil_is_an_error() {
     ok("{{ toToml .Values.map }}", "a = 1.0\nb = 2.0\n");
 }
 
+/// BurntSushi writes a time.Time as a bare TOML datetime.
+#[test]
+fn to_toml_writes_times_as_datetimes() {
+    ok(
+        "{{ toToml (toDate \"2006-01-02\" \"2024-02-29\") }}|{{ toToml (dict \"t\" (toDate \"2006-01-02\" \"2024-02-29\") \"l\" (list (toDate \"2006\" \"2020\"))) }}",
+        "2024-02-29T00:00:00Z|l = [2020-01-01T00:00:00Z]\nt = 2024-02-29T00:00:00Z\n",
+    );
+}
+
 #[test]
 fn notices_record_lookup() {
     let mut t = helm_set();
