@@ -1025,8 +1025,10 @@ impl State<'_, '_> {
             for a in args {
                 v = self.eval_arg_any(dot, dot_iface, a)?;
                 // Go's current node is the last argument evaluated (short-circuit).
+                // (In a parenthesized pipeline, that is where it stopped: an inner and/or
+                // may have stopped early.)
                 self.andor_at = Some(match a {
-                    Arg::Pipe(p) => last_node(p),
+                    Arg::Pipe(p) => self.last_node_dyn(p),
                     other => (other.pos(), other.to_string()),
                 });
                 if v.truthy() == want {

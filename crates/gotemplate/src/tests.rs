@@ -262,6 +262,11 @@ fn exec_errors_read_as_go() {
         "{{ range and 1 false 3 }}{{ end }}",
         "template: t:1:15: executing \"t\" at <false>: range can't iterate over false",
     );
+    // ... also when the and/or stopped inside a parenthesized argument of another.
+    err(
+        "{{ upper (or 0 (or 3 \"\")) }}",
+        "template: t:1:19: executing \"t\" at <3>: wrong type for value; expected string; got int",
+    );
     err(
         "{{ .Values.nested.nope.x }}",
         "template: t:1:10: executing \"t\" at <.Values.nested.nope.x>: nil pointer evaluating interface {}.x",
