@@ -2,7 +2,7 @@
 # The vendor container image: `docker run --rm -v "$PWD:/work" IMAGE check`.
 # Build stage: the same release build as the release workflow (scripts/build-release.sh build),
 # for the build platform's musl target, so the binary is static. Runtime stage: Alpine with git
-# (for `versions = { git-tags = ... }`) and CA certificates, running as an unprivileged user.
+# (for git sources: `git = ...` entries and `versions = { git-tags = ... }`) and CA certificates, running as an unprivileged user.
 
 ARG RUST_VERSION=1.95
 ARG ALPINE_VERSION=3.22

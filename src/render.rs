@@ -188,7 +188,7 @@ impl kustomize::ChartInflater for ChartRenderer {
     }
 
     fn pull(&self, req: &kustomize::HelmPull) -> Result<std::path::PathBuf, String> {
-        use crate::sources::{ChartRequest, archive};
+        use crate::sources::{ChartRequest, identity};
         let fetched = self
             .fetcher()
             .fetch_chart(&ChartRequest {
@@ -199,8 +199,7 @@ impl kustomize::ChartInflater for ChartRenderer {
                 auth: Default::default(),
             })
             .map_err(|e| e.to_string())?;
-        let chart = archive::read_chart(&fetched.bytes, archive::Limits::default())
-            .map_err(|e| e.to_string())?;
+        let chart = identity::read_chart(&fetched.bytes).map_err(|e| e.to_string())?;
         let root = self.scratch_dir()?.join(&chart.root);
         for (rel, bytes) in &chart.files {
             let path = root.join(rel);

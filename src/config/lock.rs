@@ -220,6 +220,17 @@ const LOCK_KEY: &str = "lock";
 fn fill_lock_table(t: &mut Table, lock: &Lock) {
     set_or_remove(t, "version", lock.version.as_deref());
     set_or_remove(t, "digest", lock.digest.as_deref());
+    // A new `commit` goes right after `digest`: what was fetched, then what was found in it.
+    let images_first = lock.commit.is_some() && !t.contains_key("commit");
+    let images = if images_first {
+        t.remove("images")
+    } else {
+        None
+    };
+    set_or_remove(t, "commit", lock.commit.as_deref());
+    if let Some(images) = images {
+        t.insert("images", images);
+    }
     let mut images = Array::new();
     for i in &lock.images {
         images.push(i.as_str());
@@ -345,6 +356,7 @@ version = "v1.0.0"
 
     fn lock() -> Lock {
         Lock {
+            commit: None,
             version: Some("v2.14.21".into()),
             digest: Some(format!("sha256:{}", "a".repeat(64))),
             images: vec![

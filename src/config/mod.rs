@@ -180,18 +180,28 @@ pub struct Entry {
 /// Where an entry comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
-    /// Raw upstream manifests: one URL or several, with a `{version}` placeholder.
+    /// Raw upstream manifests: files by URL (with a `{version}` placeholder), files inside an
+    /// archive, or files of a git repository at a tag.
     Manifest {
-        urls: Vec<String>,
+        fetch: Fetch,
         versions: Option<VersionSource>,
         /// `allow-empty = true`: a file with no Kubernetes object is accepted (by default `sync`
         /// refuses it as an empty or wrong response).
         allow_empty: bool,
+        /// `tag`: how upstream's tags spell versions (a template such as
+        /// `controller-v{version}`, or a regex with a named group `version`).
+        tag: Option<crate::sources::tags::TagScheme>,
+        /// `checksums`: URL of a sha256sum-format file that lists every downloaded asset.
+        checksums: Option<String>,
     },
-    /// A Helm chart from an HTTP repository or an `oci://` registry.
+    /// A Helm chart from an HTTP repository or an `oci://` registry, or a chart directory of a
+    /// git repository (`git`; then `repo` is empty).
     Chart {
         repo: String,
+        /// The chart's name (for a chart from git: `chart`, else the directory's name).
         chart: String,
+        /// A chart directory of a git repository at a tag.
+        git: Option<GitDir>,
         release: Option<String>,
         namespace: Option<String>,
         values: Vec<String>,
@@ -200,6 +210,42 @@ pub enum Source {
         /// credentials come from Helm's repositories.yaml or the registry config files.
         auth: crate::sources::auth::RepoAuth,
     },
+}
+
+/// Where the files of a manifest entry come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetch {
+    /// `url`: one file per URL, saved under its last path segment.
+    Urls(Vec<String>),
+    /// `url` of an archive (`.tar.gz`, `.tgz`, `.zip`) and the `paths` inside it.
+    Archive { url: String, paths: Paths },
+    /// `git`, `ref` and `paths`.
+    Git(GitDir),
+}
+
+/// Paths of a git repository at a tag: `git = URL`, `ref = "v{version}"`, `paths`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GitDir {
+    /// The remote: `https://`, `ssh://`, `git@host:org/repo`, `file://`.
+    pub url: String,
+    /// The tag template (`{version}` replaced), or a full commit id.
+    pub reference: String,
+    pub paths: Paths,
+}
+
+impl GitDir {
+    /// The tag (or commit) for `version`.
+    pub fn reference_for(&self, version: &str) -> String {
+        self.reference.replace("{version}", version)
+    }
+}
+
+/// Which files of a tree are vendored: `paths` (directories, files or globs; each one's files
+/// land relative to it) less `exclude` (globs).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Paths {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
 }
 
 impl Source {
@@ -230,6 +276,8 @@ pub struct Lock {
     pub version: Option<String>,
     /// Digest of the fetched artifact (`sha256:<hex>`).
     pub digest: Option<String>,
+    /// Entries from git: the commit the tag resolved to.
+    pub commit: Option<String>,
     /// Every image found in the vendored content, sorted.
     pub images: Vec<String>,
     /// `sha256:<hex>` of every file under `upstream/NAME`, keyed by path relative to it.

@@ -3,42 +3,83 @@
 
 use rayon::prelude::*;
 
-use crate::config::{Config, Entry, Source, VersionSource};
+use crate::config::{Config, Entry, Fetch, GitDir, Source, VersionSource};
 use crate::diag::{Code, Finding};
 use crate::report::model::OutdatedRow;
+use crate::sources::tags::TagScheme;
 use crate::sources::{self, Fetcher, Found, SourceError, auth::RepoAuth};
 use semver_ranges::{Constraint, Version};
 
-/// Where an entry's versions are discovered, if anywhere.
-pub fn discovery_for(entry: &Entry) -> Option<Box<dyn sources::VersionSource>> {
-    Some(match &entry.source {
-        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => {
+/// Where an entry's versions are discovered, and how its tags spell them.
+pub struct Discovery {
+    pub source: Box<dyn sources::VersionSource>,
+    /// The entry's `tag` (or, for git sources, its `ref` template).
+    pub scheme: Option<TagScheme>,
+}
+
+/// Where an entry's versions are discovered, if anywhere: its `versions`, a chart's repository,
+/// or a git source's own tags (through its `ref` template).
+pub fn discovery_for(entry: &Entry) -> Option<Discovery> {
+    let ref_scheme = |g: &GitDir| {
+        g.reference
+            .contains("{version}")
+            .then(|| TagScheme::parse(&g.reference).ok())
+            .flatten()
+    };
+    let (source, scheme): (Box<dyn sources::VersionSource>, _) = match &entry.source {
+        Source::Chart { git: Some(g), .. } => (
+            Box::new(sources::git::Tags { url: g.url.clone() }),
+            ref_scheme(g),
+        ),
+        Source::Chart { repo, chart, .. } if repo.starts_with("oci://") => (
             Box::new(sources::oci::ChartTags {
                 repo: repo.clone(),
                 chart: chart.clone(),
-            })
-        }
+            }),
+            None,
+        ),
         Source::Chart {
             repo, chart, auth, ..
-        } => Box::new(sources::helm_repo::ChartVersions {
-            repo: repo.clone(),
-            chart: chart.clone(),
-            auth: auth.clone(),
-        }),
-        Source::Manifest { versions, .. } => match versions.as_ref()? {
-            VersionSource::GithubReleases(repo) => {
-                Box::new(sources::github::Releases { repo: repo.clone() })
-            }
-            VersionSource::GitTags(url) => Box::new(sources::git::Tags { url: url.clone() }),
-            VersionSource::HelmIndex { url, chart } => {
-                Box::new(sources::helm_repo::ChartVersions {
-                    repo: url.clone(),
-                    chart: chart.clone().unwrap_or_else(|| entry.name.clone()),
-                    auth: RepoAuth::default(),
-                })
-            }
-        },
-    })
+        } => (
+            Box::new(sources::helm_repo::ChartVersions {
+                repo: repo.clone(),
+                chart: chart.clone(),
+                auth: auth.clone(),
+            }),
+            None,
+        ),
+        Source::Manifest {
+            versions,
+            fetch,
+            tag,
+            ..
+        } => {
+            let from_git = match fetch {
+                Fetch::Git(g) => Some(g),
+                _ => None,
+            };
+            let scheme = tag.clone().or_else(|| from_git.and_then(ref_scheme));
+            let source: Box<dyn sources::VersionSource> = match (versions, from_git) {
+                (Some(VersionSource::GithubReleases(repo)), _) => {
+                    Box::new(sources::github::Releases { repo: repo.clone() })
+                }
+                (Some(VersionSource::GitTags(url)), _) => {
+                    Box::new(sources::git::Tags { url: url.clone() })
+                }
+                (Some(VersionSource::HelmIndex { url, chart }), _) => {
+                    Box::new(sources::helm_repo::ChartVersions {
+                        repo: url.clone(),
+                        chart: chart.clone().unwrap_or_else(|| entry.name.clone()),
+                        auth: RepoAuth::default(),
+                    })
+                }
+                (None, Some(g)) => Box::new(sources::git::Tags { url: g.url.clone() }),
+                (None, None) => return None,
+            };
+            (source, scheme)
+        }
+    };
+    Some(Discovery { source, scheme })
 }
 
 /// Picks the newest in-track and newest overall versions from a discovery result.
@@ -106,7 +147,10 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
         row.error = Some("no version source: add `versions = { github-releases = ... }` (or git-tags, helm-index)".into());
         return row;
     };
-    row.source = Some(d.describe());
+    row.source = Some(match &d.scheme {
+        Some(s) => format!("{} (tags {})", d.source.describe(), s.as_str()),
+        None => d.source.describe(),
+    });
     let track = match entry.track.as_deref().map(Constraint::parse) {
         Some(Ok(c)) => Some(c),
         Some(Err(e)) => {
@@ -115,7 +159,7 @@ fn row(fetcher: &Fetcher, entry: &Entry) -> OutdatedRow {
         }
         None => None,
     };
-    match fetcher.discover(d.as_ref()) {
+    match fetcher.discover(d.source.as_ref(), d.scheme.as_ref()) {
         Ok(found) => {
             let (in_track, latest) = pick(&entry.version, track.as_ref(), &found);
             // Never offer a downgrade: a version older than the pinned one is no candidate.

@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::config::lock::{EntryUpdate, LockWriteError};
-use crate::config::{Config, Entry, Lock, Source};
+use crate::config::{Config, Entry, Fetch, Lock, Source};
 use crate::diag::{Code, Finding};
 use crate::report::model::{Change, EntryOutcome, SyncReport};
 use crate::report::progress::Progress;
-use crate::sources::{ChartRequest, Fetcher, SourceError, archive, identity};
+use crate::sources::{ChartRequest, Fetcher, SourceError, identity};
 use crate::workspace::{Transaction, WorkspaceError};
 
 /// Options of one sync run.
@@ -213,52 +213,62 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
         .filter(|l| l.version.as_deref() == Some(entry.version.as_str()));
     match &entry.source {
         Source::Manifest {
-            urls, allow_empty, ..
+            fetch,
+            allow_empty,
+            checksums,
+            ..
         } => {
-            let mut files = BTreeMap::new();
-            let mut downloaded = false;
-            let mut retagged = Vec::new();
-            for url in urls {
-                let url = url.replace("{version}", &entry.version);
-                let name = crate::config::url_file_name(&url).to_string();
-                let known = lock_matches
-                    .and_then(|l| l.files.get(&name))
-                    .map(String::as_str);
-                let f = fetcher.fetch_url(&url, known)?;
-                verify_manifest(&name, &f.url, &f.bytes, *allow_empty)?;
-                if let Some(known) = known
-                    && *known != f.digest
-                {
-                    retagged.push(Retag {
-                        url: crate::sources::http::redact(&f.url),
-                        locked: known.to_string(),
-                        served: f.digest.clone(),
-                    });
-                }
-                downloaded |= f.downloaded;
-                files.insert(name, f.bytes);
-            }
-            if !files.keys().any(|k| is_kustomization(k)) {
-                let listed: Vec<&str> = files
+            let checksums = checksums
+                .as_deref()
+                .map(|c| c.replace("{version}", &entry.version));
+            let mut got = match fetch {
+                Fetch::Urls(urls) => fetch_urls(
+                    fetcher,
+                    entry,
+                    lock_matches,
+                    urls,
+                    *allow_empty,
+                    checksums.as_deref(),
+                )?,
+                Fetch::Archive { url, paths } => fetch_archive(
+                    fetcher,
+                    entry,
+                    lock_matches,
+                    url,
+                    paths,
+                    checksums.as_deref(),
+                )?,
+                Fetch::Git(g) => fetch_git(fetcher, entry, lock_matches, g)?,
+            };
+            if !got.files.keys().any(|k| is_kustomization(k)) {
+                let listed: Vec<&str> = got
+                    .files
                     .keys()
                     .filter(|k| kyaml::manifest::is_manifest_file(k))
                     .map(String::as_str)
                     .collect();
                 let k = generated_kustomization(config, entry, &listed);
-                files.insert("kustomization.yaml".into(), k.into_bytes());
+                got.files
+                    .insert("kustomization.yaml".into(), k.into_bytes());
             }
-            let lock = lock_for(entry, &files, None, None);
+            let mut lock = lock_for(entry, &got.files, got.digest, None);
+            lock.commit = got.commit;
             Ok(Prepared {
                 name: entry.name.clone(),
                 version: entry.version.clone(),
-                files,
+                files: got.files,
                 lock,
                 note: None,
-                downloaded,
-                retagged,
+                downloaded: got.downloaded,
+                retagged: got.retagged,
                 stale_lock: None,
             })
         }
+        Source::Chart {
+            git: Some(g),
+            chart,
+            ..
+        } => prepare_git_chart(fetcher, config, entry, lock_matches, g, chart),
         Source::Chart {
             repo, chart, auth, ..
         } => {
@@ -270,16 +280,11 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
                 known_digest: locked_digest.clone(),
                 auth: auth.clone(),
             };
-            let inputs = crate::render::inputs_for_entry(config, entry)
-                .expect("a chart entry has render inputs")
-                .map_err(|(file, e)| SourceError::Render {
-                    what: format!("chart `{}` {}", entry.name, entry.version),
-                    message: format!("cannot read values file {file}: {e}"),
-                })?;
+            let inputs = chart_render_inputs(config, entry)?;
             let fetched = fetcher.fetch_chart(&req)?;
             let shown_url = crate::sources::http::redact(&fetched.url);
-            let chart_files = archive::read_chart(&fetched.bytes, archive::Limits::default())
-                .map_err(|reason| SourceError::Archive {
+            let chart_files =
+                identity::read_chart(&fetched.bytes).map_err(|reason| SourceError::Archive {
                     url: shown_url.clone(),
                     reason,
                 })?;
@@ -347,6 +352,342 @@ pub fn prepare(fetcher: &Fetcher, config: &Config, entry: &Entry) -> Result<Prep
             })
         }
     }
+}
+
+/// What a manifest source gave: the files by the path they land at, and what the lock records
+/// about where they came from.
+struct Fetched {
+    files: Tree,
+    /// The artifact's digest (archives); `None`: the digest of the files.
+    digest: Option<String>,
+    commit: Option<String>,
+    downloaded: bool,
+    retagged: Vec<Retag>,
+}
+
+/// One file per URL, each verified as a manifest (and against published checksums).
+fn fetch_urls(
+    fetcher: &Fetcher,
+    entry: &Entry,
+    lock: Option<&Lock>,
+    urls: &[String],
+    allow_empty: bool,
+    checksums: Option<&str>,
+) -> Result<Fetched, SourceError> {
+    let mut files = BTreeMap::new();
+    let mut downloaded = false;
+    let mut retagged = Vec::new();
+    for url in urls {
+        let url = url.replace("{version}", &entry.version);
+        let name = crate::config::url_file_name(&url).to_string();
+        let known = lock.and_then(|l| l.files.get(&name)).map(String::as_str);
+        let f = fetcher.fetch_url(&url, known)?;
+        if let Some(c) = checksums {
+            fetcher.verify_checksum(c, &f.url, &f.digest)?;
+        }
+        verify_manifest(&name, &f.url, &f.bytes, allow_empty)?;
+        if let Some(known) = known
+            && *known != f.digest
+        {
+            retagged.push(Retag {
+                url: crate::sources::http::redact(&f.url),
+                locked: known.to_string(),
+                served: f.digest.clone(),
+            });
+        }
+        downloaded |= f.downloaded;
+        files.insert(name, f.bytes);
+    }
+    Ok(Fetched {
+        files,
+        digest: None,
+        commit: None,
+        downloaded,
+        retagged,
+    })
+}
+
+/// The render inputs of a chart entry (what the lock records), or the values file that cannot
+/// be read.
+fn chart_render_inputs(
+    config: &Config,
+    entry: &Entry,
+) -> Result<crate::config::RenderInputs, SourceError> {
+    crate::render::inputs_for_entry(config, entry)
+        .expect("a chart entry has render inputs")
+        .map_err(|(file, e)| SourceError::Render {
+            what: format!("chart `{}` {}", entry.name, entry.version),
+            message: format!("cannot read values file {file}: {e}"),
+        })
+}
+
+/// The caps for source archives (a project's whole tree): 200,000 entries, 2 GiB decompressed;
+/// what is kept is capped as chart archives are (32 MiB a file, 256 MiB in all).
+fn source_archive_limits() -> safe_archive::Limits {
+    safe_archive::Limits {
+        max_entries: 200_000,
+        max_expanded_bytes: 2 * 1024 * 1024 * 1024,
+        ..safe_archive::Limits::default()
+    }
+}
+
+/// The selected files inside an archive. `paths` are relative to the archive's single
+/// top-level directory when it has one (as source and release archives are laid out), else to
+/// its root.
+fn fetch_archive(
+    fetcher: &Fetcher,
+    entry: &Entry,
+    lock: Option<&Lock>,
+    url: &str,
+    paths: &crate::config::Paths,
+    checksums: Option<&str>,
+) -> Result<Fetched, SourceError> {
+    let url = url.replace("{version}", &entry.version);
+    let known = lock.and_then(|l| l.digest.as_deref());
+    let f = fetcher.fetch_url(&url, known)?;
+    let shown = crate::sources::http::redact(&f.url);
+    if let Some(c) = checksums {
+        fetcher.verify_checksum(c, &f.url, &f.digest)?;
+    }
+    let mut retagged = Vec::new();
+    if let Some(known) = known
+        && *known != f.digest
+    {
+        retagged.push(Retag {
+            url: shown.clone(),
+            locked: known.to_string(),
+            served: f.digest.clone(),
+        });
+    }
+    let files = archive_files(&f.bytes, &url, paths, &entry.version).map_err(|e| match e {
+        ArchiveSelectError::Archive(reason) => SourceError::Archive {
+            url: shown.clone(),
+            reason,
+        },
+        ArchiveSelectError::Path { reason, help } => SourceError::ArchivePath {
+            url: shown.clone(),
+            reason,
+            help,
+        },
+    })?;
+    Ok(Fetched {
+        files,
+        digest: Some(f.digest),
+        commit: None,
+        downloaded: f.downloaded,
+        retagged,
+    })
+}
+
+enum ArchiveSelectError {
+    Archive(safe_archive::ArchiveError),
+    Path { reason: String, help: String },
+}
+
+/// Reads the files of an archive that `paths` select, where they land.
+fn archive_files(
+    bytes: &[u8],
+    url: &str,
+    paths: &crate::config::Paths,
+    version: &str,
+) -> Result<Tree, ArchiveSelectError> {
+    let selection = crate::sources::paths::Selection::new(&paths.include, &paths.exclude);
+    let format = safe_archive::Format::detect(bytes)
+        .or_else(|| safe_archive::Format::from_name(url))
+        .ok_or(ArchiveSelectError::Archive(
+            safe_archive::ArchiveError::UnknownFormat,
+        ))?;
+    // One pass: keep what either reading of the names selects (below a single top-level
+    // directory, or from the root), note the top-level names, and decide after.
+    let mut tops = std::collections::BTreeSet::new();
+    let strip = |p: &str| p.split_once('/').map(|(_, r)| r.to_string());
+    let read = safe_archive::read_format(bytes, format, &source_archive_limits(), |e| {
+        let top = e.path.split('/').next().unwrap_or("").to_string();
+        let nested = e.path.contains('/');
+        tops.insert((top, nested));
+        let below = strip(e.path).is_some_and(|r| selection.target(&r).is_some());
+        if below || selection.target(e.path).is_some() {
+            safe_archive::Select::Keep
+        } else {
+            safe_archive::Select::Skip
+        }
+    })
+    .map_err(ArchiveSelectError::Archive)?;
+    let single_root = tops.len() == 1 && tops.iter().all(|(_, nested)| *nested);
+    let mut files = BTreeMap::new();
+    let mut matched = vec![false; selection.len()];
+    let mut from: BTreeMap<String, String> = BTreeMap::new();
+    for f in read.files {
+        let rel = if single_root {
+            strip(&f.path).unwrap_or_default()
+        } else {
+            f.path.clone()
+        };
+        let Some((i, landed)) = selection.target(&rel) else {
+            continue;
+        };
+        matched[i] = true;
+        if let Some(first) = from.insert(landed.clone(), f.path.clone()) {
+            return Err(ArchiveSelectError::Path {
+                reason: format!(
+                    "`{first}` and `{}` would both be vendored as `{landed}`",
+                    f.path
+                ),
+                help: "select them through a common directory, or leave one out with `exclude`"
+                    .into(),
+            });
+        }
+        files.insert(landed, f.data);
+    }
+    if let Some(i) = matched.iter().position(|m| !m) {
+        return Err(ArchiveSelectError::Path {
+            reason: format!(
+                "`{}` does not exist in the archive of {version}",
+                selection.include_text(i)
+            ),
+            help: "paths are relative to the archive's single top-level directory (or its root when it has several); check the archive of this version and adjust `paths`".into(),
+        });
+    }
+    Ok(files)
+}
+
+/// The selected files of a git repository at the entry's tag. A tag that now resolves to
+/// another commit than the lock records is a re-tag.
+fn fetch_git(
+    fetcher: &Fetcher,
+    entry: &Entry,
+    lock: Option<&Lock>,
+    g: &crate::config::GitDir,
+) -> Result<Fetched, SourceError> {
+    let (co, retagged) = checkout(fetcher, entry, lock, g)?;
+    Ok(Fetched {
+        files: co.files,
+        digest: None,
+        commit: Some(co.commit),
+        downloaded: co.downloaded,
+        retagged,
+    })
+}
+
+fn checkout(
+    fetcher: &Fetcher,
+    entry: &Entry,
+    lock: Option<&Lock>,
+    g: &crate::config::GitDir,
+) -> Result<(crate::sources::git::Checkout, Vec<Retag>), SourceError> {
+    let reference = g.reference_for(&entry.version);
+    let selection = crate::sources::paths::Selection::new(&g.paths.include, &g.paths.exclude);
+    let co = fetcher.git_checkout(&crate::sources::git::GitRequest {
+        url: &g.url,
+        reference: &reference,
+        selection: &selection,
+        version: &entry.version,
+    })?;
+    let mut retagged = Vec::new();
+    if let Some(locked) = lock.and_then(|l| l.commit.as_deref())
+        && locked != co.commit
+    {
+        retagged.push(Retag {
+            url: format!("{} tag {reference}", crate::sources::http::redact(&g.url)),
+            locked: format!("commit {locked}"),
+            served: format!("commit {}", co.commit),
+        });
+    }
+    Ok((co, retagged))
+}
+
+/// A chart directory of a git repository at the entry's tag, rendered as a chart from a
+/// repository is: its Chart.yaml must name the chart and version, its dependencies come from
+/// its Chart.lock through vendor's sources, and the lock records the commit, the digest of
+/// every input file (the chart's and the dependencies' archives) and the render inputs.
+fn prepare_git_chart(
+    fetcher: &Fetcher,
+    config: &Config,
+    entry: &Entry,
+    lock: Option<&Lock>,
+    g: &crate::config::GitDir,
+    chart: &str,
+) -> Result<Prepared, SourceError> {
+    let inputs = chart_render_inputs(config, entry)?;
+    let (co, retagged) = checkout(fetcher, entry, lock, g)?;
+    let shown = format!(
+        "{} {}",
+        crate::sources::http::redact(&g.url),
+        g.reference_for(&entry.version)
+    );
+    let mut chart_files = identity::ChartFiles {
+        root: chart.to_string(),
+        files: co.files,
+    };
+    let id = identity::of(&chart_files).map_err(|reason| SourceError::NotAChart {
+        url: shown.clone(),
+        reason,
+    })?;
+    if let Err(m) = identity::check(&id, chart, &entry.version) {
+        return Err(SourceError::ChartMismatch {
+            url: shown,
+            field: m.field,
+            requested: m.requested,
+            found: m.found,
+        });
+    }
+    let mut downloaded = co.downloaded;
+    for dep in crate::sources::deps::missing(&chart_files.files).map_err(|reason| {
+        SourceError::NotAChart {
+            url: shown.clone(),
+            reason,
+        }
+    })? {
+        let fetched = fetcher.fetch_chart(&ChartRequest {
+            repo: dep.repository.clone(),
+            chart: dep.name.clone(),
+            version: dep.version.clone(),
+            known_digest: None,
+            auth: Default::default(),
+        })?;
+        let dep_files =
+            identity::read_chart(&fetched.bytes).map_err(|reason| SourceError::Archive {
+                url: crate::sources::http::redact(&fetched.url),
+                reason,
+            })?;
+        let dep_id = identity::of(&dep_files).map_err(|reason| SourceError::NotAChart {
+            url: crate::sources::http::redact(&fetched.url),
+            reason,
+        })?;
+        if let Err(m) = identity::check(&dep_id, &dep.name, &dep.version) {
+            return Err(SourceError::ChartMismatch {
+                url: crate::sources::http::redact(&fetched.url),
+                field: m.field,
+                requested: m.requested,
+                found: m.found,
+            });
+        }
+        downloaded |= fetched.downloaded;
+        chart_files.files.insert(
+            format!("charts/{}-{}.tgz", dep.name, dep.version),
+            fetched.bytes,
+        );
+    }
+    // The chart's inputs: every source file and dependency archive, by digest.
+    let input_digests: BTreeMap<String, String> = chart_files
+        .files
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::digest::of_bytes(v)))
+        .collect();
+    let digest = crate::digest::of_tree(&input_digests);
+    let (files, note) = chart_tree(config, entry, &chart_files)?;
+    let mut lock = lock_for(entry, &files, Some(digest), Some(inputs));
+    lock.commit = Some(co.commit);
+    Ok(Prepared {
+        name: entry.name.clone(),
+        version: entry.version.clone(),
+        files,
+        lock,
+        note,
+        downloaded,
+        retagged,
+        stale_lock: None,
+    })
 }
 
 /// A manifest file as fetched must be what a manifest URL should serve: UTF-8 Kubernetes YAML
@@ -419,7 +760,7 @@ fn verify_manifest(
 pub fn chart_tree(
     config: &Config,
     entry: &Entry,
-    chart: &archive::ChartFiles,
+    chart: &identity::ChartFiles,
 ) -> Result<(Tree, Option<String>), SourceError> {
     let (mut files, note) = render(config, entry, chart)?;
     if !files.keys().any(|k| is_kustomization(k)) {
@@ -441,7 +782,7 @@ pub fn chart_tree(
 fn render(
     config: &Config,
     entry: &Entry,
-    chart: &archive::ChartFiles,
+    chart: &identity::ChartFiles,
 ) -> Result<(Tree, Option<String>), SourceError> {
     let what = format!("chart `{}` {}", entry.name, entry.version);
     let tmp = crate::workspace::temp::dir("render").map_err(|e| SourceError::Render {
@@ -508,6 +849,7 @@ fn lock_for(
     Lock {
         version: Some(entry.version.clone()),
         digest: Some(digest),
+        commit: None,
         images,
         files: digests,
         render,

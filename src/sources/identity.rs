@@ -3,7 +3,29 @@
 //! repository serving another chart under a name nor a cache entry found through stale lock
 //! data can stand in for the chart asked for.
 
-use super::archive::ChartFiles;
+use std::collections::BTreeMap;
+
+/// The files of a chart: the top-level directory's name and each file's path below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartFiles {
+    pub root: String,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The caps for chart archives: 10,000 entries, 32 MiB per file, 256 MiB in all.
+pub fn chart_limits() -> safe_archive::Limits {
+    safe_archive::Limits::default()
+}
+
+/// Reads a chart archive (`.tgz`) with the workspace's one archive reader: regular files only,
+/// safe names, every file under the single chart directory.
+pub fn read_chart(bytes: &[u8]) -> Result<ChartFiles, safe_archive::ArchiveError> {
+    let rooted = safe_archive::read(bytes, &chart_limits())?.strip_root()?;
+    Ok(ChartFiles {
+        root: rooted.root.clone(),
+        files: rooted.into_map(),
+    })
+}
 
 /// The identity of a chart: Chart.yaml's `name` and `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +109,7 @@ pub fn check(id: &ChartId, chart: &str, version: &str) -> Result<(), Mismatch> {
 
 /// The identity of an archive given as bytes (gzip'd tar), for archives found in the cache.
 pub fn of_archive(bytes: &[u8]) -> Option<ChartId> {
-    let files = super::archive::read_chart(bytes, super::archive::Limits::default()).ok()?;
+    let files = read_chart(bytes).ok()?;
     of(&files).ok()
 }
 

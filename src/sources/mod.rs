@@ -1,22 +1,26 @@
 //! Fetching upstream, one module per kind: raw files by URL ([`raw`]), Helm HTTP repositories
 //! ([`helm_repo`]), OCI registries ([`oci`]), and version lists from GitHub releases
-//! ([`github`]) and git tags ([`git`]), all behind [`VersionSource`] for discovery.
+//! ([`github`]) and git tags ([`git`]), all behind [`VersionSource`] for discovery; files of a
+//! git commit ([`git`]) and inside archives (the `safe-archive` crate), selected by
+//! [`paths`]; tag schemes ([`tags`]); published checksums ([`raw`]).
 //!
 //! [`Fetcher`] owns what a run shares: the HTTP client (retries), the cache, the offline switch
 //! and per-run memos (one index download per repository). Inputs are plain values
 //! ([`ChartRequest`], URLs, version sources), never vendor.toml: the flows translate entries.
 //! Writing to disk is `crate::workspace`'s job; rendering charts is the engines'.
 
-pub mod archive;
 pub mod auth;
 pub mod cache;
+pub mod deps;
 pub mod git;
 pub mod github;
 pub mod helm_repo;
 pub mod http;
 pub mod identity;
 pub mod oci;
+pub mod paths;
 pub mod raw;
+pub mod tags;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -76,11 +80,70 @@ pub enum SourceError {
         expected: String,
         actual: String,
     },
-    #[error("{url}: refusing the chart archive: {reason}")]
+    #[error("{url}: refusing the archive: {reason}")]
     #[diagnostic(help("the archive is malformed or hostile; nothing was written"))]
     Archive {
         url: String,
-        reason: archive::ArchiveError,
+        reason: safe_archive::ArchiveError,
+    },
+    #[error("{url}: {reason}")]
+    #[diagnostic(help("{help}"))]
+    ArchivePath {
+        url: String,
+        reason: String,
+        help: String,
+    },
+    #[error("{url}: git is not installed (or not on PATH)")]
+    #[diagnostic(help(
+        "vendor runs the git command for git sources (`git = ...` entries and `versions = {{ git-tags = ... }}`): install git"
+    ))]
+    GitMissing { url: String },
+    #[error("{url} has no tag {reference} (version {version})")]
+    #[diagnostic(help(
+        "check `version` and the entry's `ref` template; `vendor outdated NAME` lists the versions the remote has"
+    ))]
+    GitRefNotFound {
+        url: String,
+        reference: String,
+        version: String,
+    },
+    #[error("{url}: {reason}")]
+    #[diagnostic(help("{help}"))]
+    GitPath {
+        url: String,
+        reason: String,
+        help: String,
+    },
+    #[error("none of the {total} tags of {what} match the tag scheme `{scheme}`")]
+    #[diagnostic(help(
+        "check the entry's `tag` (or `ref`) against the tags upstream uses, e.g. \"controller-v{{version}}\" for controller-v1.15.1"
+    ))]
+    NoMatchingTags {
+        what: String,
+        scheme: String,
+        total: usize,
+    },
+    #[error(
+        "{url}: sha256 {actual} does not match the checksum {expected} that {checksums} lists for `{asset}`"
+    )]
+    #[diagnostic(help(
+        "the download is not what upstream published (or the checksums file changed): do not trust it; nothing was written"
+    ))]
+    ChecksumMismatch {
+        url: String,
+        checksums: String,
+        asset: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{checksums} lists no checksum for `{asset}` (downloaded from {url})")]
+    #[diagnostic(help(
+        "the checksums file must have a line `<sha256>  {asset}`; check `checksums` and the asset's URL (nothing was written)"
+    ))]
+    ChecksumMissing {
+        url: String,
+        checksums: String,
+        asset: String,
     },
     #[error("{url}: index.yaml: {reason}")]
     #[diagnostic(help("the repository's index is not valid YAML of the expected shape"))]
@@ -210,6 +273,8 @@ pub struct Fetcher {
     pub registry_credentials: Option<auth::Credentials>,
     pub(crate) indexes: Mutex<HashMap<String, IndexMemo>>,
     downloads: std::sync::atomic::AtomicUsize,
+    /// Where git sources are fetched when there is no download cache.
+    pub(crate) git_scratch: OnceLock<Option<tempfile::TempDir>>,
 }
 
 impl Fetcher {
@@ -224,6 +289,7 @@ impl Fetcher {
             registry_credentials: None,
             indexes: Mutex::new(HashMap::new()),
             downloads: Default::default(),
+            git_scratch: OnceLock::new(),
         }
     }
 
@@ -342,10 +408,30 @@ impl Fetcher {
     }
 
     /// Every version a source offers, parsed and newest first; tags that are not versions are
-    /// skipped.
-    pub fn discover(&self, source: &dyn VersionSource) -> Result<Vec<Found>, SourceError> {
-        let mut found: Vec<Found> = source
-            .tags(self)?
+    /// skipped. With a tag scheme, only the tags that follow it count, each as the version it
+    /// names ([`Found::tag`] is then that version, as vendor.toml writes it); when none does,
+    /// that is an error ([`SourceError::NoMatchingTags`]).
+    pub fn discover(
+        &self,
+        source: &dyn VersionSource,
+        scheme: Option<&tags::TagScheme>,
+    ) -> Result<Vec<Found>, SourceError> {
+        let all = source.tags(self)?;
+        let total = all.len();
+        let named: Vec<String> = match scheme {
+            None => all,
+            Some(s) => all.iter().filter_map(|t| s.extract(t)).collect(),
+        };
+        if let Some(s) = scheme
+            && named.is_empty()
+        {
+            return Err(SourceError::NoMatchingTags {
+                what: source.describe(),
+                scheme: s.as_str().to_string(),
+                total,
+            });
+        }
+        let mut found: Vec<Found> = named
             .into_iter()
             .filter_map(|tag| {
                 Version::parse(&tag)

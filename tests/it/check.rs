@@ -638,16 +638,69 @@ fn example_lock_data_is_what_sync_writes() {
     copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
     copy_dir(&root.join("patches"), &dir.path().join("patches"));
     let upstream = dir.path().join("upstream");
+    let newer = root.join("tests/fixtures/git");
+    let fixture = newer.clone();
     let server = crate::common::Server::start(std::time::Duration::ZERO, move |req, _| {
-        // /NAME/VERSION/FILE -> upstream/NAME/FILE
+        // ingress-nginx's releases mix controller and chart tags.
+        if req.path() == "/api/repos/kubernetes/ingress-nginx/releases" {
+            let tags = [
+                "controller-v1.15.1",
+                "helm-chart-4.15.1",
+                "controller-v1.14.5",
+            ];
+            let list: Vec<serde_json::Value> = tags
+                .iter()
+                .map(|t| serde_json::json!({"tag_name": t, "draft": false}))
+                .collect();
+            return crate::common::Reply::Ok(serde_json::to_vec(&list).unwrap());
+        }
+        // /NAME/VERSION/FILE -> upstream/NAME/FILE (a newer version from the fixtures)
         let parts: Vec<&str> = req.path().trim_start_matches('/').split('/').collect();
+        if parts.len() == 3
+            && let Ok(bytes) = std::fs::read(fixture.join(parts[0]).join(parts[1]).join(parts[2]))
+        {
+            return crate::common::Reply::Ok(bytes);
+        }
         match std::fs::read(upstream.join(parts[0]).join(parts[parts.len() - 1])) {
             Ok(bytes) if parts.len() == 3 => crate::common::Reply::Ok(bytes),
             _ => crate::common::Reply::status(404),
         }
     });
-    // Point every URL of every entry at the mirror.
+    // Entries from git: a repository made here whose tag holds the vendored files under the
+    // entry's `paths`, served by smart HTTP on loopback (git http-backend).
     let text = std::fs::read_to_string(root.join("vendor.toml")).unwrap();
+    let config = vendor::config::parse(Path::new("vendor.toml"), text.clone()).unwrap();
+    let git_root = tempfile::tempdir().unwrap();
+    let git_server = crate::common::git_http(git_root.path().to_path_buf());
+    // entry name -> (mirror URL, commit of the mirror's tag)
+    let mut git_mirrors = std::collections::HashMap::new();
+    let mut git_repos = Vec::new();
+    for e in &config.entries {
+        let vendor::config::Source::Manifest {
+            fetch: vendor::config::Fetch::Git(g),
+            ..
+        } = &e.source
+        else {
+            continue;
+        };
+        let repo_dir = git_root.path().join(&e.name);
+        let repo = crate::common::GitRepo::at(&repo_dir);
+        let dir = &g.paths.include[0];
+        for f in e.lock.as_ref().unwrap().files.keys() {
+            let bytes = std::fs::read(root.join("upstream").join(&e.name).join(f)).unwrap();
+            let p = repo_dir.join(dir).join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        let commit = repo.commit(&[], "release");
+        repo.tag(&g.reference_for(&e.version), false);
+        git_mirrors.insert(
+            e.name.clone(),
+            (format!("{}/{}", git_server.base, e.name), commit),
+        );
+        git_repos.push((e.name.clone(), dir.clone(), repo));
+    }
+    // Point every URL of every entry at the mirror.
     let url = regex::Regex::new(r#""https://[^"]*/([^/"]+)""#).unwrap();
     let mut entry = String::new();
     let mirrored: String = text
@@ -659,7 +712,19 @@ fn example_lock_data_is_what_sync_writes() {
             {
                 entry = name.to_string();
             }
-            let line = if line.starts_with("versions") {
+            let table = entry
+                .trim_end_matches(".lock.files")
+                .trim_end_matches(".lock");
+            if let Some((mirror, commit)) = git_mirrors.get(table) {
+                if line.starts_with("git = ") {
+                    return format!("git = \"{mirror}\"\n");
+                }
+                if line.starts_with("commit = ") {
+                    return format!("commit = \"{commit}\"\n");
+                }
+            }
+            // ingress-nginx keeps its version source (releases on the mirror, tag scheme).
+            let line = if line.starts_with("versions") && table != "ingress-nginx" {
                 String::new()
             } else {
                 line.to_string()
@@ -682,8 +747,12 @@ fn example_lock_data_is_what_sync_writes() {
     let (code, out, err) = locked_sync();
     assert_eq!(code, 0, "{err}{out}");
     assert!(
-        server.count_suffix(".yaml") >= 14,
+        server.count_suffix(".yaml") >= 11,
         "every upstream file was fetched"
+    );
+    assert!(
+        git_server.count_suffix("/git-upload-pack") >= 2,
+        "git entries were fetched from their remote"
     );
 
     // The same run with one image missing from the lock: --locked refuses and writes nothing.
@@ -695,5 +764,52 @@ fn example_lock_data_is_what_sync_writes() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap(),
         tampered
+    );
+
+    // outdated and update on the example's git entry (a newer tag on its remote) and on
+    // ingress-nginx through its tag scheme (the mirror's release list).
+    std::fs::write(dir.path().join("vendor.toml"), &mirrored).unwrap();
+    let (name, path, repo) = git_repos
+        .iter()
+        .find(|(n, _, _)| n == "kube-state-metrics")
+        .expect("the example vendors kube-state-metrics from git");
+    repo.put_dir(&newer.join(name).join("v2.20.0"), path);
+    repo.commit(&[], "v2.20.0");
+    repo.tag("v2.20.0", true);
+    let api = format!("{}/api", server.base);
+    let env = [
+        ("VENDOR_CACHE_DIR", cache.as_path()),
+        ("GITHUB_API_URL", Path::new(&api)),
+    ];
+    let (code, out, err) = vendor_in(
+        dir.path(),
+        &[
+            "outdated",
+            "kube-state-metrics",
+            "ingress-nginx",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["name"], "ingress-nginx");
+    assert_eq!(rows[0]["latest"], "v1.15.1", "{rows}");
+    assert_eq!(rows[1]["in_track"], "2.20.0", "{rows}");
+    let (code, _, err) = vendor_in(dir.path(), &["update", "kube-state-metrics"], &env);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, _, err) = vendor_in(dir.path(), &["update", "ingress-nginx", "--major"], &env);
+    assert!(code == 0 || code == 1, "{err}");
+    let toml = std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap();
+    assert!(toml.contains("version = \"2.20.0\"") && toml.contains("version = \"v1.15.1\""));
+    assert_eq!(
+        std::fs::read(dir.path().join("upstream/ingress-nginx/deploy.yaml")).unwrap(),
+        std::fs::read(newer.join("ingress-nginx/v1.15.1/deploy.yaml")).unwrap()
+    );
+    assert!(
+        crate::common::snapshot(&dir.path().join("upstream/kube-state-metrics"))
+            == crate::common::snapshot(&newer.join("kube-state-metrics/v2.20.0")),
+        "kube-state-metrics' directory at 2.20.0, byte for byte"
     );
 }

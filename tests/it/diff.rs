@@ -596,12 +596,14 @@ fn cli_name_form_renders_chart_entries_on_both_sides() {
     let vendored = repo.path().join("upstream/demo");
     std::fs::create_dir_all(vendored.join("templates")).unwrap();
     let archive = chart_tgz("0.1.0", "hi");
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive.as_slice()));
-    for entry in tar.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let path = entry.path().unwrap().into_owned();
-        let rel = path.strip_prefix("demo").unwrap().to_path_buf();
-        entry.unpack(vendored.join(rel)).unwrap();
+    let chart = safe_archive::read(&archive, &safe_archive::Limits::default())
+        .unwrap()
+        .strip_root()
+        .unwrap();
+    for f in chart.files {
+        let path = vendored.join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, f.data).unwrap();
     }
     let manifest = repo.path().join("vendor.toml").display().to_string();
     let o = Command::new(env!("CARGO_BIN_EXE_vendor"))

@@ -12,6 +12,8 @@ mod common;
 mod diff;
 mod faults;
 mod formats;
+#[cfg(unix)]
+mod git;
 mod helm;
 mod hostile;
 #[cfg(unix)]

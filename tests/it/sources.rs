@@ -7,15 +7,17 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart, sha256_hex, snapshot,
+    GitRepo, IndexItem, Reply, Request, Server, fixtures, index_yaml, package_chart,
+    pax_path_header, raw_entry, sha256_hex, snapshot,
 };
+use safe_archive::{ArchiveError, Limits};
 use vendor::config::{self, Config};
 use vendor::diag::Code;
 use vendor::flows::sync::{self, Options, SyncError};
 use vendor::report::model::Change;
 use vendor::report::progress::Progress;
-use vendor::sources::archive::{self, ArchiveError, Limits};
 use vendor::sources::http::{Client, RetryPolicy};
+use vendor::sources::identity;
 use vendor::sources::{Cache, ChartRequest, Fetcher, SourceError};
 
 fn metallb_tgz(version: &str) -> Vec<u8> {
@@ -445,7 +447,7 @@ fn fault_truncated_archive_is_refused() {
         matches!(
             source_of(&err),
             SourceError::Archive {
-                reason: ArchiveError::Corrupt(_),
+                reason: ArchiveError::Corrupt { .. },
                 ..
             }
         ),
@@ -620,29 +622,8 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
     let repo = upstream(Duration::ZERO, |_, _| None);
 
     // A real git repository with tags, read over file://.
-    let git_dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(git_dir.path())
-            .output()
-            .expect("git is installed");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    git(&["init", "-q"]);
-    git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+    let git_repo = GitRepo::new();
+    git_repo.commit(&[], "one");
     for t in [
         "v0.14.9",
         "v0.15.3",
@@ -651,9 +632,9 @@ fn outdated_reports_in_track_and_latest_from_index_github_and_git() {
         "v1.0.0-rc.1",
         "not-a-version",
     ] {
-        git(&["tag", t]);
+        git_repo.tag(t, false);
     }
-    let git_url = format!("file://{}", git_dir.path().display());
+    let git_url = git_repo.file_url();
 
     let text = format!(
         "[chart.metallb]\nrepo = \"{r}/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\ntrack = \"~0.15\"\n\n\
@@ -988,10 +969,13 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
         ["0.14.0", "0.15.3", "0.15.9", "0.16.1_build.7", "not-semver"]
     );
     let found = f
-        .discover(&vendor::sources::oci::ChartTags {
-            repo: format!("oci://{host}/charts"),
-            chart: "metallb".into(),
-        })
+        .discover(
+            &vendor::sources::oci::ChartTags {
+                repo: format!("oci://{host}/charts"),
+                chart: "metallb".into(),
+            },
+            None,
+        )
         .unwrap();
     let versions: Vec<String> = found.iter().map(|x| x.tag.clone()).collect();
     assert_eq!(versions, ["0.16.1+build.7", "0.15.9", "0.15.3", "0.14.0"]);
@@ -1012,29 +996,6 @@ fn oci_real_registry_pull_sync_and_paginated_tags() {
 }
 
 // ---- hostile archives ------------------------------------------------------------------------
-
-/// Raw tar entry with any name/type (bypassing the tar crate's own path checks).
-fn raw_entry(
-    b: &mut tar::Builder<Vec<u8>>,
-    name: &[u8],
-    kind: tar::EntryType,
-    data: &[u8],
-    link: Option<&[u8]>,
-) {
-    let mut h = tar::Header::new_old();
-    {
-        let old = h.as_old_mut();
-        old.name[..name.len()].copy_from_slice(name);
-        if let Some(l) = link {
-            old.linkname[..l.len()].copy_from_slice(l);
-        }
-    }
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    h.set_entry_type(kind);
-    h.set_cksum();
-    b.append(&h, data).unwrap();
-}
 
 fn tgz_of(f: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
@@ -1136,13 +1097,7 @@ fn hostile_archives() -> Vec<(&'static str, Vec<u8>)> {
     ));
     // PAX path override with an absolute path.
     let mut b = tar::Builder::new(Vec::new());
-    let record = "20 path=/etc/passwd\n";
-    let mut px = tar::Header::new_ustar();
-    px.set_entry_type(tar::EntryType::XHeader);
-    px.set_size(record.len() as u64);
-    px.set_path("c/PaxHeader").unwrap();
-    px.set_cksum();
-    b.append(&px, record.as_bytes()).unwrap();
+    pax_path_header(&mut b, "/etc/passwd");
     raw_entry(&mut b, b"c/innocent", tar::EntryType::Regular, b"x", None);
     out.push((
         "pax path override",
@@ -1192,7 +1147,7 @@ fn hostile_archives_are_all_refused() {
     let cases = hostile_archives();
     assert!(cases.len() >= 15);
     for (name, bytes) in &cases {
-        let r = archive::read_chart(bytes, Limits::default());
+        let r = identity::read_chart(bytes);
         assert!(
             r.is_err(),
             "{name}: accepted {:?}",
@@ -1206,7 +1161,7 @@ fn hostile_archives_are_all_refused() {
         bomb.len()
     );
     assert!(matches!(
-        archive::read_chart(bomb, Limits::default()),
+        identity::read_chart(bomb),
         Err(ArchiveError::TooLarge { .. })
     ));
 }

@@ -1,11 +1,14 @@
-//! Safe in-memory reading of chart archives (`.tgz`): regular files only, no absolute paths,
-//! no `..`, no links or devices, caps on entry count, per-file size and total decompressed size
-//! (a gzip bomb stops at the cap instead of filling memory). Mirrors Helm's loader rules: the
-//! first path component (the chart directory) is stripped and paths are normalised to `/`.
-
-use std::io::Read;
+//! Chart archives (`.tgz`) read with the workspace's one archive reader, [`safe_archive`]:
+//! regular files only, UTF-8 names without `..`, absolute paths, backslashes or control
+//! characters, PAX path headers honoured (and refused when they disagree with the plain name),
+//! no duplicates, caps on entries and sizes (a gzip bomb stops at the cap instead of filling
+//! memory). Helm's loader rules sit on top: Helm's caps (5 MiB per file, 100 MiB per chart), the
+//! first path component (the chart directory) stripped from each name, and Helm's error texts
+//! where Helm refuses too. Stricter than Helm: a `..` component is refused even where it stays
+//! inside the chart, and so are backslash-separated names.
 
 use crate::error::HelmError;
+use safe_archive::{ArchiveError, PathProblem};
 
 /// Helm's limit for a whole decompressed chart (100 MiB).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
@@ -13,6 +16,17 @@ pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
 pub const MAX_DECOMPRESSED_FILE_SIZE: u64 = 5 * 1024 * 1024;
 /// Our own cap on the number of entries in one archive.
 pub const MAX_ENTRIES: usize = 20_000;
+
+/// The caps of one chart archive. Decompressed bytes also count tar headers and padding
+/// (at most 1 KiB an entry) besides the files themselves.
+fn limits() -> safe_archive::Limits {
+    safe_archive::Limits {
+        max_entries: MAX_ENTRIES,
+        max_file_bytes: MAX_DECOMPRESSED_FILE_SIZE,
+        max_total_bytes: MAX_DECOMPRESSED_CHART_SIZE,
+        max_expanded_bytes: MAX_DECOMPRESSED_CHART_SIZE + MAX_ENTRIES as u64 * 1024,
+    }
+}
 
 /// A file of a chart, path relative to the chart root with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,58 +50,30 @@ pub fn load_archive_files(bytes: &[u8], origin: &str) -> Result<Vec<BufferedFile
         path: origin.to_string(),
         message,
     };
-    if bytes.len() < 2 || bytes[0] != 0x1f || bytes[1] != 0x8b {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Err(bad("gzip: invalid header".into()));
     }
-    let gz = flate2::read::MultiGzDecoder::new(bytes);
-    // One byte more than the cap so that exceeding it is detectable.
-    let limited = gz.take(MAX_DECOMPRESSED_CHART_SIZE + 1024 * 1024);
-    let mut tar = tar::Archive::new(limited);
-    let entries = tar.entries().map_err(|e| bad(e.to_string()))?;
-    let mut files = Vec::new();
-    let mut remaining = MAX_DECOMPRESSED_CHART_SIZE;
-    for (count, entry) in entries.enumerate() {
-        if count >= MAX_ENTRIES {
-            return Err(bad(format!("archive has more than {MAX_ENTRIES} entries")));
-        }
-        let mut entry = entry.map_err(|e| bad(e.to_string()))?;
-        let kind = entry.header().entry_type();
-        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
-            continue;
-        }
-        if kind.is_gnu_longname() || kind.is_gnu_longlink() {
-            continue;
-        }
-        if !(kind.is_file() || kind == tar::EntryType::Continuous) {
-            return Err(bad(format!(
-                "chart archive entry {raw_name:?} is not a regular file (links and devices are not allowed)"
-            )));
-        }
-        let name = normalize_entry_name(&raw_name).map_err(bad)?;
-        let size = entry.header().size().map_err(|e| bad(e.to_string()))?;
-        if size > remaining {
-            return Err(bad(format!(
-                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
-            )));
-        }
-        if size > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(bad(format!(
-                "decompressed chart file {raw_name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-            )));
-        }
-        let mut data = Vec::with_capacity(size as usize);
-        (&mut entry)
-            .take(size.min(remaining))
-            .read_to_end(&mut data)
-            .map_err(|e| bad(e.to_string()))?;
-        remaining -= data.len() as u64;
-        if (data.len() as u64) < size {
-            return Err(bad(format!("unexpected end of archive in {raw_name:?}")));
-        }
+    let read = safe_archive::read_format(bytes, safe_archive::Format::TarGz, &limits(), |_| {
+        safe_archive::Select::Keep
+    })
+    .map_err(|e| bad(helm_message(e)))?;
+    let mut files = Vec::with_capacity(read.files.len());
+    for f in read.files {
+        // Helm strips the first component of every name, whatever it is.
+        let Some((top, rest)) = f.path.split_once('/') else {
+            return Err(bad(if f.path == "Chart.yaml" {
+                "chart yaml not in base directory".into()
+            } else {
+                format!(
+                    "chart illegally contains content outside the base directory: {:?}",
+                    f.path
+                )
+            }));
+        };
+        debug_assert!(!top.is_empty() && !rest.is_empty());
         files.push(BufferedFile {
-            name,
-            data: strip_bom(data),
+            name: rest.to_string(),
+            data: strip_bom(f.data),
         });
     }
     if files.is_empty() {
@@ -96,90 +82,103 @@ pub fn load_archive_files(bytes: &[u8], origin: &str) -> Result<Vec<BufferedFile
     Ok(files)
 }
 
-/// Strips the top directory and rejects names that escape the chart (Helm's rules, same texts).
-fn normalize_entry_name(raw: &str) -> Result<String, String> {
-    let delimiter = if raw.contains('\\') { '\\' } else { '/' };
-    let parts: Vec<&str> = raw.split(delimiter).collect();
-    if parts[0] == "Chart.yaml" {
-        return Err("chart yaml not in base directory".into());
-    }
-    let joined = parts[1..].join("/");
-    if joined.starts_with('/') {
-        return Err("chart illegally contains absolute paths".into());
-    }
-    let cleaned = clean_path(&joined);
-    if cleaned == "." {
-        return Err(format!(
-            "chart illegally contains content outside the base directory: {raw:?}"
-        ));
-    }
-    if cleaned.starts_with("..") {
-        return Err("chart illegally references parent directory".into());
-    }
-    let b = cleaned.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
-        return Err("chart contains illegally named files".into());
-    }
-    Ok(cleaned)
-}
-
-/// Go's `path.Clean` for relative paths.
-pub(crate) fn clean_path(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|s| *s != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            s => out.push(s),
+/// Helm's text for the refusals Helm shares; the reader's own text for the rest.
+fn helm_message(e: ArchiveError) -> String {
+    match e {
+        ArchiveError::UnsafePath {
+            problem: PathProblem::ParentDir,
+            ..
+        } => "chart illegally references parent directory".into(),
+        ArchiveError::UnsafePath {
+            problem: PathProblem::Absolute,
+            ..
+        } => "chart illegally contains absolute paths".into(),
+        ArchiveError::UnsafePath {
+            problem: PathProblem::DriveLetter,
+            ..
+        } => "chart contains illegally named files".into(),
+        ArchiveError::FileTooLarge { path, .. } => format!(
+            "decompressed chart file {path:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+        ),
+        ArchiveError::TooLarge { .. } | ArchiveError::Bomb { .. } => format!(
+            "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+        ),
+        ArchiveError::TooManyEntries { .. } => {
+            format!("archive has more than {MAX_ENTRIES} entries")
         }
-    }
-    let body = out.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".into(),
-        (false, false) => body,
+        ArchiveError::Empty => "no files in chart archive".into(),
+        e => e.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    //! Chart archives written byte by byte (ustar headers, PAX records, gzip), so that hostile
+    //! forms no tar writer produces can be made.
     use super::*;
 
-    fn tgz(entries: &[(&str, &[u8], tar::EntryType)]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(Vec::new());
-        for (name, data, kind) in entries {
-            let mut h = tar::Header::new_gnu();
-            h.set_entry_type(*kind);
-            h.set_size(data.len() as u64);
-            h.set_mode(0o644);
-            // set_path refuses `..`; write the raw name bytes to test hostile archives.
-            let bytes = name.as_bytes();
-            h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
-            h.set_cksum();
-            builder.append(&h, *data).unwrap();
+    /// One ustar header block: `name` as raw bytes, `kind` the typeflag.
+    fn header(name: &[u8], kind: u8, size: usize) -> [u8; 512] {
+        let mut h = [0u8; 512];
+        h[..name.len()].copy_from_slice(name);
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[108..116].copy_from_slice(b"0000000\0");
+        h[116..124].copy_from_slice(b"0000000\0");
+        h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+        h[136..148].copy_from_slice(b"00000000000\0");
+        h[156] = kind;
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        h
+    }
+
+    /// A tar stream of `(name, typeflag, data)` entries, gzip-compressed.
+    fn tgz(entries: &[(&[u8], u8, &[u8])]) -> Vec<u8> {
+        let mut tar = Vec::new();
+        for (name, kind, data) in entries {
+            tar.extend_from_slice(&header(name, *kind, data.len()));
+            tar.extend_from_slice(data);
+            tar.resize(tar.len().div_ceil(512) * 512, 0);
         }
-        let tar = builder.into_inner().unwrap();
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut enc, &tar).unwrap();
-        enc.finish().unwrap()
+        tar.extend_from_slice(&[0u8; 1024]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// The body of a PAX extended header (`x`) setting `path`: `"<len> path=<value>\n"`, the
+    /// length counting itself.
+    fn pax_path(value: &[u8]) -> Vec<u8> {
+        let rest = " path=".len() + value.len() + 1;
+        let mut len = rest + 1;
+        while len.to_string().len() + rest != len {
+            len += 1;
+        }
+        let mut body = format!("{len} path=").into_bytes();
+        body.extend_from_slice(value);
+        body.push(b'\n');
+        body
+    }
+
+    const REG: u8 = b'0';
+    const SYMLINK: u8 = b'2';
+    const PAX: u8 = b'x';
+    const CHART_YAML: &[u8] = b"apiVersion: v2\nname: c\nversion: 1.0.0\n";
+
+    fn error(entries: &[(&[u8], u8, &[u8])]) -> String {
+        load_archive_files(&tgz(entries), "c.tgz")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn strips_top_dir_and_bom() {
         let a = tgz(&[
-            (
-                "c/Chart.yaml",
-                b"\xEF\xBB\xBFname: c",
-                tar::EntryType::Regular,
-            ),
-            ("c/templates/x.yaml", b"a: 1", tar::EntryType::Regular),
+            (b"c/Chart.yaml", REG, b"\xEF\xBB\xBFname: c"),
+            (b"c/templates/x.yaml", REG, b"a: 1"),
         ]);
         let files = load_archive_files(&a, "c.tgz").unwrap();
         assert_eq!(files[0].name, "Chart.yaml");
@@ -188,40 +187,116 @@ mod tests {
     }
 
     #[test]
-    fn rejects_parent_references_links_and_toplevel_chart_yaml() {
-        let a = tgz(&[("c/../../etc/passwd", b"x", tar::EntryType::Regular)]);
-        let e = load_archive_files(&a, "c.tgz").unwrap_err().to_string();
-        assert!(e.contains("parent directory"), "{e}");
-        let a = tgz(&[("c/link", b"", tar::EntryType::Symlink)]);
-        let e = load_archive_files(&a, "c.tgz").unwrap_err().to_string();
-        assert!(e.contains("not a regular file"), "{e}");
-        let a = tgz(&[("Chart.yaml", b"", tar::EntryType::Regular)]);
-        let e = load_archive_files(&a, "c.tgz").unwrap_err().to_string();
-        assert!(e.contains("chart yaml not in base directory"), "{e}");
+    fn helm_texts_for_what_helm_refuses() {
+        let e = error(&[(b"c/../../etc/passwd", REG, b"x")]);
+        assert_eq!(e, "chart illegally references parent directory");
+        let e = error(&[(b"/c/Chart.yaml", REG, b"x")]);
+        assert_eq!(e, "chart illegally contains absolute paths");
+        let e = error(&[(b"Chart.yaml", REG, b"")]);
+        assert_eq!(e, "chart yaml not in base directory");
+        let e = error(&[(b"README.md", REG, b"")]);
+        assert_eq!(
+            e,
+            "chart illegally contains content outside the base directory: \"README.md\""
+        );
+    }
+
+    #[test]
+    fn links_are_refused() {
+        let e = error(&[(b"c/link", SYMLINK, b"")]);
+        assert_eq!(
+            e,
+            "entry `c/link` is a symbolic link; only regular files are allowed"
+        );
     }
 
     #[test]
     fn rejects_non_gzip_and_empty() {
-        assert!(load_archive_files(b"hello", "x.tgz").is_err());
-        let a = tgz(&[]);
-        let e = load_archive_files(&a, "x.tgz").unwrap_err().to_string();
-        assert!(e.contains("no files in chart archive"), "{e}");
+        let e = load_archive_files(b"hello", "x.tgz")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "gzip: invalid header");
+        assert_eq!(error(&[]), "no files in chart archive");
+        assert_eq!(error(&[(b"c/", b'5', b"")]), "no files in chart archive");
     }
 
     #[test]
     fn gzip_bomb_stops_at_file_cap() {
         let big = vec![0u8; (MAX_DECOMPRESSED_FILE_SIZE + 1) as usize];
-        let a = tgz(&[("c/big", &big, tar::EntryType::Regular)]);
+        let a = tgz(&[(b"c/big", REG, &big)]);
         assert!(a.len() < 100_000);
         let e = load_archive_files(&a, "x.tgz").unwrap_err().to_string();
-        assert!(e.contains("maximum file size"), "{e}");
+        assert_eq!(
+            e,
+            format!(
+                "decompressed chart file \"c/big\" is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            )
+        );
     }
 
+    /// Issue 11, item 11: a non-UTF-8 entry name is refused, in the plain header and in a PAX
+    /// path.
     #[test]
-    fn clean_path_matches_go() {
-        assert_eq!(clean_path("a/./b/../c"), "a/c");
-        assert_eq!(clean_path(""), ".");
-        assert_eq!(clean_path("../x"), "../x");
-        assert_eq!(clean_path("a/../../x"), "../x");
+    fn non_utf8_names_are_refused() {
+        let e = error(&[
+            (b"c/Chart.yaml", REG, CHART_YAML),
+            (b"c/templates/caf\xe9.yaml", REG, b"a: 1"),
+        ]);
+        assert_eq!(
+            e,
+            "entry name \"c/templates/caf\u{fffd}.yaml\" is not UTF-8"
+        );
+        let e = error(&[
+            (b"c/Chart.yaml", REG, CHART_YAML),
+            (b"PaxHeaders/x", PAX, &pax_path(b"c/templates/\xff.yaml")),
+            (b"c/templates/_.yaml", REG, b"a: 1"),
+        ]);
+        assert_eq!(e, "entry name \"c/templates/\u{fffd}.yaml\" is not UTF-8");
+    }
+
+    /// Issue 11, item 11: a PAX path is honoured, through chart loading: the long template
+    /// name (truncated in the plain header, as tar writers do) and the non-ASCII one are the
+    /// chart's files; a PAX path that disagrees with the plain name is refused.
+    #[test]
+    fn pax_paths_are_honoured_or_refused_through_chart_loading() {
+        let long = format!("c/templates/{}.yaml", "d".repeat(120));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c-1.0.0.tgz");
+        let pax_long = pax_path(long.as_bytes());
+        let pax_cafe = pax_path("c/templates/café.yaml".as_bytes());
+        std::fs::write(
+            &path,
+            tgz(&[
+                (b"c/Chart.yaml", REG, CHART_YAML),
+                (b"PaxHeaders/long", PAX, &pax_long),
+                (&long.as_bytes()[..100], REG, b"kind: A\n"),
+                (b"PaxHeaders/cafe", PAX, &pax_cafe),
+                (b"c/templates/caf_.yaml", REG, b"kind: B\n"),
+            ]),
+        )
+        .unwrap();
+        let chart = crate::chart::load(&path).unwrap();
+        let names: Vec<&str> = chart.templates.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [&long["c/".len()..], "templates/café.yaml"],
+            "the PAX names, not the plain ones"
+        );
+
+        // A reader that ignores PAX sees `values.yaml`; tar(1) would write `templates/evil.yaml`.
+        std::fs::write(
+            &path,
+            tgz(&[
+                (b"c/Chart.yaml", REG, CHART_YAML),
+                (b"PaxHeaders/x", PAX, &pax_path(b"c/templates/evil.yaml")),
+                (b"c/values.yaml", REG, b"a: 1\n"),
+            ]),
+        )
+        .unwrap();
+        let e = crate::chart::load(&path).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "entry `c/values.yaml` carries the extended name `c/templates/evil.yaml`, which disagrees with it (a reader that ignores the extension would see another file)"
+        );
     }
 }

@@ -8,13 +8,19 @@ use std::path::{Component, Path};
 use toml_edit::{Item, TableLike};
 
 use super::{Keys, Validator};
-use crate::config::{Entry, Problem, Source, VersionSource};
+use crate::config::{Entry, Fetch, GitDir, Paths, Problem, Source, VersionSource};
 
 pub(super) const MANIFEST_KEYS: &[&str] = &[
     "url",
+    "git",
+    "ref",
+    "paths",
+    "exclude",
     "version",
     "track",
     "versions",
+    "tag",
+    "checksums",
     "allow-empty",
     "lints",
     "lock",
@@ -22,6 +28,9 @@ pub(super) const MANIFEST_KEYS: &[&str] = &[
 pub(super) const CHART_KEYS: &[&str] = &[
     "auth",
     "repo",
+    "git",
+    "ref",
+    "paths",
     "chart",
     "version",
     "track",
@@ -96,17 +105,73 @@ impl Validator {
             None => None,
         };
 
+        let git = keys
+            .get("git")
+            .map(|_| self.git_dir(&keys, kind, name, header.clone()));
+        if git.is_none() {
+            let stray: &[&str] = if kind == "manifest" {
+                &["ref"]
+            } else {
+                &["ref", "paths"]
+            };
+            for key in stray {
+                if let Some((_, item)) = keys.get(key) {
+                    self.problems.push(
+                        Problem::new(format!("`{key}` needs `git`"), self.span_of_item(item))
+                            .label("no git repository")
+                            .help("add `git = \"https://host/org/repo\"`, or remove it"),
+                    );
+                }
+            }
+        }
         let source = if kind == "manifest" {
-            let urls = match keys.get("url") {
-                None => {
+            let tag = self.string(&keys, "tag").and_then(|(t, span)| {
+                match crate::sources::tags::TagScheme::parse(&t) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        self.problems.push(
+                            Problem::new(format!("`tag` {t:?} is not a tag scheme: {e}"), span)
+                                .label("invalid tag scheme")
+                                .help("e.g. tag = \"controller-v{version}\", or a regex such as \"^release-(?P<version>[0-9.]+)$\""),
+                        );
+                        None
+                    }
+                }
+            });
+            let checksums = self.string(&keys, "checksums").map(|(c, span)| {
+                self.url(&c, span, &["https", "http", "file"]);
+                c
+            });
+            let fetch = match (git, keys.get("url")) {
+                (Some(git), url) => {
+                    if let Some((_, item)) = url {
+                        self.problems.push(
+                            Problem::new(
+                                format!("[manifest.{name}] has both `git` and `url`"),
+                                self.span_of_item(item),
+                            )
+                            .label("one source only")
+                            .help("vendor files of a git repository (`git`, `ref`, `paths`) or files by URL (`url`), as two entries if you need both"),
+                        );
+                    }
+                    if let Some((_, item)) = keys.get("checksums") {
+                        self.problems.push(
+                            Problem::new("`checksums` does not apply to a git source", self.span_of_item(item))
+                                .label("not for git")
+                                .help("a git source is pinned by its commit, which the lock records; remove `checksums`"),
+                        );
+                    }
+                    Fetch::Git(git)
+                }
+                (None, None) => {
                     self.problems.push(
                         Problem::new(format!("[manifest.{name}] has no `url`"), header.clone())
                             .label("`url` missing")
-                            .help("add `url = \"https://.../{version}/file.yaml\"` (or a list of URLs)"),
+                            .help("add `url = \"https://.../{version}/file.yaml\"` (or a list of URLs, an archive URL with `paths`, or `git` with `ref` and `paths`)"),
                     );
-                    Vec::new()
+                    Fetch::Urls(Vec::new())
                 }
-                Some((_, item)) => {
+                (None, Some((_, item))) => {
                     let list = if item.as_str().is_some() {
                         self.string(&keys, "url").into_iter().collect()
                     } else {
@@ -115,8 +180,41 @@ impl Validator {
                     for (u, span) in &list {
                         self.url(u, span.clone(), &["https", "http", "file"]);
                     }
-                    self.url_file_names(&list);
-                    list.into_iter().map(|(u, _)| u).collect()
+                    let archive = list
+                        .iter()
+                        .find(|(u, _)| safe_archive::Format::from_name(u).is_some());
+                    match archive {
+                        Some((u, span)) => {
+                            if list.len() != 1 {
+                                self.problems.push(
+                                    Problem::new(
+                                        "an archive URL must be the entry's only `url`",
+                                        span.clone(),
+                                    )
+                                    .label("several URLs")
+                                    .help("vendor each archive as an entry of its own"),
+                                );
+                            }
+                            let paths = self.paths(&keys, "manifest", name, header.clone());
+                            Fetch::Archive {
+                                url: u.clone(),
+                                paths,
+                            }
+                        }
+                        None => {
+                            for key in ["paths", "exclude"] {
+                                if let Some((_, item)) = keys.get(key) {
+                                    self.problems.push(
+                                        Problem::new(format!("`{key}` needs an archive `url` (.tar.gz, .tgz, .zip) or `git`"), self.span_of_item(item))
+                                            .label("no archive or repository to take paths from")
+                                            .help("point `url` at an archive, use `git` with `ref`, or remove it"),
+                                    );
+                                }
+                            }
+                            self.url_file_names(&list);
+                            Fetch::Urls(list.into_iter().map(|(u, _)| u).collect())
+                        }
+                    }
                 }
             };
             let versions = keys
@@ -124,16 +222,56 @@ impl Validator {
                 .and_then(|(_, item)| self.versions(item));
             let allow_empty = self.bool(&keys, "allow-empty").unwrap_or(false);
             Source::Manifest {
-                urls,
+                fetch,
                 versions,
                 allow_empty,
+                tag,
+                checksums,
             }
         } else {
-            let repo = self.required_string(&keys, "repo", header.clone());
+            let repo = match (&git, keys.get("repo")) {
+                (Some(_), Some((_, item))) => {
+                    self.problems.push(
+                        Problem::new(format!("[chart.{name}] has both `git` and `repo`"), self.span_of_item(item))
+                            .label("one source only")
+                            .help("take the chart from a repository (`repo`) or from a git repository's directory (`git`, `ref`, `paths`)"),
+                    );
+                    None
+                }
+                (Some(_), None) => None,
+                (None, _) => self.required_string(&keys, "repo", header.clone()),
+            };
             if let Some((r, span)) = &repo {
                 self.url(r, span.clone(), &["https", "http", "oci", "file"]);
             }
-            let chart = self.required_string(&keys, "chart", header.clone());
+            let chart = match &git {
+                Some(g) => self.string(&keys, "chart").map(|c| c.0).unwrap_or_else(|| {
+                    g.paths
+                        .include
+                        .first()
+                        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+                        .unwrap_or_default()
+                        .to_string()
+                }),
+                None => self
+                    .required_string(&keys, "chart", header.clone())
+                    .map(|c| c.0)
+                    .unwrap_or_default(),
+            };
+            if let Some(g) = &git
+                && g.paths.include.len() != 1
+            {
+                self.problems.push(
+                    Problem::new(
+                        format!(
+                            "[chart.{name}] from git needs exactly one path: the chart's directory"
+                        ),
+                        header.clone(),
+                    )
+                    .label("one chart directory")
+                    .help("e.g. paths = [\"charts/ingress-nginx\"]"),
+                );
+            }
             let release = self.string(&keys, "release").map(|(s, _)| s);
             let namespace = self.string(&keys, "namespace").map(|(s, _)| s);
             let values = self.string_list(&keys, "values").unwrap_or_default();
@@ -147,7 +285,8 @@ impl Validator {
             Source::Chart {
                 auth,
                 repo: repo.map(|r| r.0).unwrap_or_default(),
-                chart: chart.map(|c| c.0).unwrap_or_default(),
+                chart,
+                git,
                 release,
                 namespace,
                 values: values.into_iter().map(|(v, _)| v).collect(),
@@ -220,7 +359,7 @@ impl Validator {
             return Some(VersionSource::GithubReleases(repo));
         }
         if let Some((url, span)) = git {
-            self.url(&url, span, &["https", "http", "file", "ssh", "git"]);
+            self.git_url(&url, span);
             return Some(VersionSource::GitTags(url));
         }
         let (url, span) = helm?;
@@ -271,6 +410,115 @@ impl Validator {
             );
         }
         auth
+    }
+
+    /// `git`, `ref`, `paths` and `exclude` of an entry that takes files from git.
+    fn git_dir(
+        &mut self,
+        keys: &super::Keys<'_>,
+        kind: &str,
+        name: &str,
+        header: Range<usize>,
+    ) -> GitDir {
+        let url = match self.string(keys, "git") {
+            Some((u, span)) => {
+                self.git_url(&u, span);
+                u
+            }
+            None => String::new(),
+        };
+        let reference = match self.required_string(keys, "ref", header.clone()) {
+            Some((r, span)) => {
+                let commit = r.len() >= 40 && r.bytes().all(|b| b.is_ascii_hexdigit());
+                let template_ok = r.matches("{version}").count() == 1
+                    && !r.contains(|c: char| c.is_whitespace() || c == '~' || c == '^' || c == ':');
+                if !commit && !template_ok {
+                    self.problems.push(
+                        Problem::new(format!("`ref` {r:?} is neither a tag template nor a commit"), span)
+                            .label("expected a tag template with {version}, or a full commit id")
+                            .help("pin a tag through the version, e.g. ref = \"v{version}\"; a branch moves, so it cannot be pinned"),
+                    );
+                }
+                r
+            }
+            None => String::new(),
+        };
+        let paths = self.paths(keys, kind, name, header);
+        GitDir {
+            url,
+            reference,
+            paths,
+        }
+    }
+
+    /// `paths` (required) and `exclude` of an archive or git source.
+    fn paths(
+        &mut self,
+        keys: &super::Keys<'_>,
+        kind: &str,
+        name: &str,
+        header: Range<usize>,
+    ) -> Paths {
+        let mut out = Paths::default();
+        match keys.get("paths") {
+            None => self.problems.push(
+                Problem::new(format!("[{kind}.{name}] has no `paths`"), header)
+                    .label("`paths` missing")
+                    .help("name the directories or files to vendor, e.g. paths = [\"examples/standard\"]"),
+            ),
+            Some(_) => {
+                let list = self.string_list(keys, "paths").unwrap_or_default();
+                if list.is_empty() {
+                    self.problems.push(
+                        Problem::new("`paths` is empty", header)
+                            .label("no paths")
+                            .help("name the directories or files to vendor"),
+                    );
+                }
+                for (p, span) in list {
+                    self.source_path("paths", &p, span);
+                    out.include.push(normalize(&p));
+                }
+            }
+        }
+        if kind != "manifest" {
+            return out;
+        }
+        for (p, span) in self.string_list(keys, "exclude").unwrap_or_default() {
+            self.source_path("exclude", &p, span);
+            out.exclude.push(normalize(&p));
+        }
+        out
+    }
+
+    /// A path inside a repository or an archive: relative, `/`-separated, without `..`.
+    fn source_path(&mut self, key: &str, p: &str, span: Range<usize>) {
+        let bad = if p.is_empty() || p == "." || p == "./" {
+            Some("empty")
+        } else if p.starts_with('/') {
+            Some("absolute")
+        } else if p.contains('\\') {
+            Some("a backslash")
+        } else if p.split('/').any(|c| c == "..") {
+            Some("`..`")
+        } else {
+            None
+        };
+        if let Some(why) = bad {
+            self.problems.push(
+                Problem::new(format!("`{key}` entry {p:?} is not a path inside the source ({why})"), span)
+                    .label("invalid path")
+                    .help("write paths relative to the repository's (or archive's) root with `/`, e.g. \"deploy/crds\" or \"deploy/*.yaml\""),
+            );
+        }
+    }
+
+    /// A git remote: a URL (`https`, `http`, `ssh`, `git`, `file`) or scp-like `user@host:path`.
+    pub(super) fn git_url(&mut self, u: &str, span: Range<usize>) {
+        if crate::sources::git::is_scp_like(u) {
+            return;
+        }
+        self.url(u, span, &["https", "http", "file", "ssh", "git"]);
     }
 
     pub(super) fn url(&mut self, u: &str, span: Range<usize>, schemes: &[&str]) {

@@ -9,7 +9,7 @@ use super::entries::escapes;
 use super::{Keys, Validator};
 use crate::config::{Lock, Problem, RenderInputs};
 
-pub(super) const LOCK_KEYS: &[&str] = &["version", "digest", "images", "files", "render"];
+pub(super) const LOCK_KEYS: &[&str] = &["version", "digest", "commit", "images", "files", "render"];
 pub(super) const RENDER_KEYS: &[&str] = &[
     "release",
     "namespace",
@@ -37,6 +37,19 @@ impl Validator {
         if let Some((d, span)) = self.string(&keys, "digest") {
             self.digest(&d, span);
             lock.digest = Some(d);
+        }
+        if let Some((c, span)) = self.string(&keys, "commit") {
+            let ok = (c.len() == 40 || c.len() == 64)
+                && c.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !ok {
+                self.problems.push(
+                    Problem::new(format!("{c:?} is not a git commit id"), span)
+                        .label("expected 40 (or 64) lowercase hex digits")
+                        .help("lock data is written by `vendor sync`; run it to rewrite the lock"),
+                );
+            }
+            lock.commit = Some(c);
         }
         lock.images = self
             .string_list(&keys, "images")

@@ -498,6 +498,75 @@ version = "not a version"
     }
 
     #[test]
+    fn git_archive_tag_and_checksum_keys() {
+        use crate::config::Fetch;
+        let ok = "[manifest.k]\ngit = \"git@github.com:kubernetes/kube-state-metrics.git\"\nref = \"v{version}\"\npaths = [\"examples/standard\"]\nexclude = [\"**/README.md\"]\nversion = \"2.19.1\"\n\n\
+             [manifest.a]\nurl = \"https://h/v{version}.tar.gz\"\npaths = [\"deploy/crds\"]\nchecksums = \"https://h/{version}/checksums.txt\"\nversion = \"1.0.0\"\n\n\
+             [manifest.i]\nurl = \"https://h/controller-{version}/deploy.yaml\"\nversion = \"v1.14.5\"\nversions = { git-tags = \"ssh://git@h/org/repo\" }\ntag = \"controller-{version}\"\n\n\
+             [chart.c]\ngit = \"https://h/org/repo\"\nref = \"helm-chart-{version}\"\npaths = [\"charts/ingress-nginx\"]\nversion = \"4.15.1\"\n";
+        let c = super::super::parse(Path::new("vendor.toml"), ok.into()).unwrap();
+        assert!(
+            matches!(&c.entries[0].source, Source::Manifest { fetch: Fetch::Git(g), .. } if g.paths.exclude == ["**/README.md"])
+        );
+        assert!(matches!(
+            &c.entries[1].source,
+            Source::Manifest {
+                fetch: Fetch::Archive { .. },
+                checksums: Some(_),
+                ..
+            }
+        ));
+        assert!(
+            matches!(&c.entries[2].source, Source::Manifest { tag: Some(t), .. } if t.as_str() == "controller-{version}")
+        );
+        assert!(
+            matches!(&c.entries[3].source, Source::Chart { git: Some(_), chart, .. } if chart == "ingress-nginx")
+        );
+
+        for (toml, says) in [
+            (
+                "[manifest.a]\ngit = \"https://h/r\"\nref = \"main\"\npaths = [\"d\"]\nversion = \"1.0.0\"\n",
+                "neither a tag template nor a commit",
+            ),
+            (
+                "[manifest.a]\ngit = \"https://h/r\"\nref = \"v{version}\"\nversion = \"1.0.0\"\n",
+                "has no `paths`",
+            ),
+            (
+                "[manifest.a]\ngit = \"https://h/r\"\nurl = \"https://h/a.yaml\"\nref = \"v{version}\"\npaths = [\"d\"]\nversion = \"1.0.0\"\n",
+                "both `git` and `url`",
+            ),
+            (
+                "[manifest.a]\ngit = \"https://h/r\"\nref = \"v{version}\"\npaths = [\"../d\"]\nversion = \"1.0.0\"\n",
+                "not a path inside the source",
+            ),
+            (
+                "[manifest.a]\nurl = \"https://h/a.yaml\"\npaths = [\"d\"]\nversion = \"1.0.0\"\n",
+                "needs an archive `url`",
+            ),
+            (
+                "[manifest.a]\nurl = \"https://h/a.tgz\"\nversion = \"1.0.0\"\n",
+                "has no `paths`",
+            ),
+            (
+                "[manifest.a]\nurl = \"https://h/a.yaml\"\nversion = \"1.0.0\"\ntag = \"release\"\n",
+                "is not a tag scheme",
+            ),
+            (
+                "[manifest.a]\nurl = \"https://h/a.yaml\"\nref = \"v{version}\"\nversion = \"1.0.0\"\n",
+                "`ref` needs `git`",
+            ),
+            (
+                "[chart.c]\ngit = \"https://h/r\"\nref = \"v{version}\"\npaths = [\"a\", \"b\"]\nversion = \"1.0.0\"\n",
+                "exactly one path",
+            ),
+        ] {
+            let p = problems(toml);
+            assert!(p.iter().any(|m| m.contains(says)), "{says}: {p:?}");
+        }
+    }
+
+    #[test]
     fn empty_and_invalid_toml_are_problems() {
         assert_eq!(problems(""), ["vendor.toml is empty"]);
         assert!(problems("[manifest.a\n")[0].starts_with("invalid TOML"));

@@ -5,7 +5,7 @@
 
 use crate::config::{Config, Entry, RenderInputs, Source};
 use crate::diag::{Code, Finding};
-use crate::sources::{Cache, archive, identity};
+use crate::sources::{Cache, identity};
 
 /// The lock data of a chart entry for its pinned version (other versions are `not-synced`).
 fn current_lock(entry: &Entry) -> Option<&crate::config::Lock> {
@@ -148,12 +148,24 @@ pub fn rerender(config: &Config, entry: &Entry, cache: &Cache) -> Vec<Finding> {
     let Some(lock) = current_lock(entry) else {
         return Vec::new();
     };
-    let Source::Chart { chart, .. } = &entry.source else {
+    let Source::Chart { chart, git, .. } = &entry.source else {
         return Vec::new();
     };
     let name = &entry.name;
     let toml = config.display_path(&config.path);
     let at = Some(config.pos_of(entry.span.start));
+    if git.is_some() {
+        return vec![
+            Finding::new(
+                Code::RenderUnverified,
+                format!("{name}: a chart taken from git is not rendered again offline (its source is not kept in the download cache)"),
+            )
+            .entry(name)
+            .file(&toml)
+            .at(at)
+            .help(format!("run `vendor sync --locked {name}` to fetch and render it again and compare")),
+        ];
+    }
     let digest = lock.digest.as_deref().unwrap_or("-");
     let Some(bytes) = lock.digest.as_deref().and_then(|d| cache.get(d)) else {
         return vec![
@@ -178,7 +190,7 @@ pub fn rerender(config: &Config, entry: &Entry, cache: &Cache) -> Vec<Finding> {
                 .help(format!("run `vendor sync {name}`")),
         ]
     };
-    let files = match archive::read_chart(&bytes, archive::Limits::default()) {
+    let files = match identity::read_chart(&bytes) {
         Ok(f) => f,
         Err(e) => {
             return unusable(format!(

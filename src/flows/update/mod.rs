@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::lock::{EntryUpdate, LockWriteError};
-use crate::config::{Config, Entry, Source, VersionSource};
+use crate::config::{Config, Entry, Fetch, Source, VersionSource};
 use crate::diag::{Finding, Level};
 use crate::flows::{outdated, sync};
 use crate::sources::{Fetcher, SourceError};
@@ -195,18 +195,47 @@ struct Planned {
     releases: Option<Vec<crate::sources::github::Release>>,
 }
 
-/// A tag list already fetched, as a version source (for `Fetcher::discover`'s parsing).
+/// A tag list already fetched, as a version source (for `Fetcher::discover`'s parsing and tag
+/// scheme), described as the source it came from.
 #[derive(Debug)]
-struct Listed(Vec<String>);
+struct Listed {
+    what: String,
+    tags: Vec<String>,
+}
 
 impl crate::sources::VersionSource for Listed {
     fn describe(&self) -> String {
-        "listed tags".into()
+        self.what.clone()
     }
 
     fn tags(&self, _: &Fetcher) -> Result<Vec<String>, SourceError> {
-        Ok(self.0.clone())
+        Ok(self.tags.clone())
     }
+}
+
+/// Releases named by the versions their tags spell under the entry's tag scheme (releases
+/// whose tag does not follow it left out), each keeping its page, so that their notes are
+/// matched by version.
+fn versioned_releases(
+    repo: &str,
+    releases: Vec<crate::sources::github::Release>,
+    scheme: Option<&crate::sources::tags::TagScheme>,
+) -> Vec<crate::sources::github::Release> {
+    let Some(scheme) = scheme else {
+        return releases;
+    };
+    releases
+        .into_iter()
+        .filter_map(|r| {
+            let version = scheme.extract(&r.tag)?;
+            let page = format!("https://github.com/{repo}/releases/tag/{}", r.tag);
+            Some(crate::sources::github::Release {
+                url: r.url.or(Some(page)),
+                tag: version,
+                body: r.body,
+            })
+        })
+        .collect()
 }
 
 /// The GitHub repository whose releases list the entry's versions.
@@ -324,17 +353,26 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Planne
         entry: entry.name.clone(),
         source,
     };
+    let scheme = d.scheme.as_ref();
     // GitHub releases are listed once, with their notes.
     let (found, releases) = match github_repo(entry) {
         Some(repo) => {
             let releases = notes::github_releases(fetcher, repo).map_err(discover_err)?;
-            let tags = releases.iter().map(|r| r.tag.clone()).collect();
+            let listed = Listed {
+                what: d.source.describe(),
+                tags: releases.iter().map(|r| r.tag.clone()).collect(),
+            };
             (
-                fetcher.discover(&Listed(tags)).map_err(discover_err)?,
-                Some(releases),
+                fetcher.discover(&listed, scheme).map_err(discover_err)?,
+                Some(versioned_releases(repo, releases, scheme)),
             )
         }
-        None => (fetcher.discover(d.as_ref()).map_err(discover_err)?, None),
+        None => (
+            fetcher
+                .discover(d.source.as_ref(), scheme)
+                .map_err(discover_err)?,
+            None,
+        ),
     };
     let (in_track, latest) = outdated::pick(&entry.version, Some(&track), &found);
     let candidate = if opts.major { latest } else { in_track.clone() };
@@ -381,8 +419,13 @@ fn release_notes_of(
     if let (Some(repo), Some(releases)) = (github_repo(entry), &planned.releases) {
         return notes::from_github(repo, releases, &entry.version, to);
     }
+    // A chart from a repository (a chart from git carries no archive to read notes from).
     if let Source::Chart {
-        repo, chart, auth, ..
+        repo,
+        chart,
+        auth,
+        git: None,
+        ..
     } = &entry.source
     {
         let req = crate::sources::ChartRequest {
@@ -398,26 +441,57 @@ fn release_notes_of(
     None
 }
 
-/// Upstream release notes of `version`, when the entry comes from GitHub.
+/// Upstream release notes of `version`, when the entry comes from GitHub: the release of the
+/// version's tag (through the entry's tag scheme or git `ref`).
 pub fn release_notes(entry: &Entry, version: &str) -> Option<String> {
-    let repo = match &entry.source {
+    let tag_of = |scheme: Option<&crate::sources::tags::TagScheme>| match scheme {
+        Some(s) => s.tag_for(version),
+        None => Some(version.to_string()),
+    };
+    let (repo, tag) = match &entry.source {
         Source::Manifest {
             versions: Some(VersionSource::GithubReleases(repo)),
+            tag,
             ..
-        } => Some(repo.clone()),
-        Source::Manifest { urls, .. } => urls.iter().find_map(|u| github_repo_of(u)),
-        Source::Chart { .. } => None,
-    }?;
-    Some(format!("https://github.com/{repo}/releases/tag/{version}"))
+        } => (Some(repo.clone()), tag_of(tag.as_ref())),
+        Source::Manifest {
+            fetch: Fetch::Git(g),
+            ..
+        }
+        | Source::Chart { git: Some(g), .. } => {
+            (github_repo_of(&g.url), Some(g.reference_for(version)))
+        }
+        Source::Manifest {
+            fetch: Fetch::Urls(urls),
+            tag,
+            ..
+        } => (
+            urls.iter().find_map(|u| github_repo_of(u)),
+            tag_of(tag.as_ref()),
+        ),
+        Source::Manifest {
+            fetch: Fetch::Archive { url, .. },
+            tag,
+            ..
+        } => (github_repo_of(url), tag_of(tag.as_ref())),
+        Source::Chart { .. } => (None, None),
+    };
+    Some(format!(
+        "https://github.com/{}/releases/tag/{}",
+        repo?, tag?
+    ))
 }
 
 /// `OWNER/REPO` of a github.com or raw.githubusercontent.com URL.
 fn github_repo_of(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("https://github.com/")
-        .or_else(|| url.strip_prefix("https://raw.githubusercontent.com/"))?;
+        .or_else(|| url.strip_prefix("https://raw.githubusercontent.com/"))
+        .or_else(|| url.strip_prefix("git@github.com:"))
+        .or_else(|| url.strip_prefix("ssh://git@github.com/"))?;
     let mut parts = rest.split('/');
     let (owner, repo) = (parts.next()?, parts.next()?);
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
     (!owner.is_empty() && !repo.is_empty()).then(|| format!("{owner}/{repo}"))
 }
 
@@ -782,6 +856,56 @@ fn diff_section(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With a tag scheme, release notes are matched by the version a tag spells and link to
+    /// the release's own page; releases of other schemes (the chart's) are left out.
+    #[test]
+    fn release_notes_follow_the_tag_scheme() {
+        use crate::sources::github::Release;
+        let scheme = crate::sources::tags::TagScheme::parse("controller-{version}").unwrap();
+        let release = |tag: &str| Release {
+            tag: tag.into(),
+            body: format!("notes of {tag}"),
+            url: None,
+        };
+        let listed = vec![
+            release("controller-v1.15.1"),
+            release("helm-chart-4.15.1"),
+            release("controller-v1.15.0"),
+            release("controller-v1.14.5"),
+        ];
+        let repo = "kubernetes/ingress-nginx";
+        let versioned = versioned_releases(repo, listed.clone(), Some(&scheme));
+        let tags: Vec<&str> = versioned.iter().map(|r| r.tag.as_str()).collect();
+        assert_eq!(tags, ["v1.15.1", "v1.15.0", "v1.14.5"]);
+        let notes = notes::from_github(repo, &versioned, "v1.14.5", "v1.15.1").unwrap();
+        let got: Vec<(&str, Option<&str>, &str)> = notes
+            .versions
+            .iter()
+            .map(|v| (v.version.as_str(), v.url.as_deref(), v.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "v1.15.1",
+                    Some(
+                        "https://github.com/kubernetes/ingress-nginx/releases/tag/controller-v1.15.1"
+                    ),
+                    "notes of controller-v1.15.1"
+                ),
+                (
+                    "v1.15.0",
+                    Some(
+                        "https://github.com/kubernetes/ingress-nginx/releases/tag/controller-v1.15.0"
+                    ),
+                    "notes of controller-v1.15.0"
+                ),
+            ]
+        );
+        // Without a scheme the releases are as listed.
+        assert_eq!(versioned_releases(repo, listed.clone(), None), listed);
+    }
 
     fn entry(toml: &str) -> Entry {
         let c = crate::config::parse(Path::new("vendor.toml"), toml.into()).unwrap();

@@ -159,11 +159,7 @@ fn artifacthub_changes(yaml: &str) -> String {
 /// Chart.yaml of a chart archive, fetched again for its digest (from the cache `sync` filled).
 pub fn chart_yaml(fetcher: &Fetcher, req: &crate::sources::ChartRequest) -> Option<String> {
     let fetched = fetcher.fetch_chart(req).ok()?;
-    let files = crate::sources::archive::read_chart(
-        &fetched.bytes,
-        crate::sources::archive::Limits::default(),
-    )
-    .ok()?;
+    let files = crate::sources::identity::read_chart(&fetched.bytes).ok()?;
     let bytes = files.files.get("Chart.yaml")?;
     String::from_utf8(bytes.clone()).ok()
 }

@@ -16,6 +16,8 @@ pub struct Request {
     /// Path with query.
     pub target: String,
     pub headers: Vec<(String, String)>,
+    /// The body (requests with `Content-Length` only).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -143,10 +145,11 @@ fn serve(
                 headers.push((k.trim().to_string(), v.trim().to_string()));
             }
         }
-        let req = Request {
+        let mut req = Request {
             method,
             target,
             headers,
+            body: Vec::new(),
         };
         if let Some(n) = req
             .header("content-length")
@@ -154,6 +157,7 @@ fn serve(
         {
             let mut body = vec![0; n];
             let _ = reader.read_exact(&mut body);
+            req.body = body;
         }
         let n = {
             let mut c = counts.lock().unwrap();
@@ -279,6 +283,47 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Appends a tar entry whose name (and link name) are written byte for byte, past the tar
+/// crate's checks, so that tests can build the hostile archives no writer makes.
+pub fn raw_entry(
+    b: &mut tar::Builder<Vec<u8>>,
+    name: &[u8],
+    kind: tar::EntryType,
+    data: &[u8],
+    link: Option<&[u8]>,
+) {
+    let mut h = tar::Header::new_old();
+    {
+        let old = h.as_old_mut();
+        old.name[..name.len()].copy_from_slice(name);
+        if let Some(l) = link {
+            old.linkname[..l.len()].copy_from_slice(l);
+        }
+    }
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    b.append(&h, data).unwrap();
+}
+
+/// Appends a PAX extended header (`x`) whose `path` record renames the next entry to `value`.
+pub fn pax_path_header(b: &mut tar::Builder<Vec<u8>>, value: &str) {
+    // `"<len> path=<value>\n"`, the length counting its own digits.
+    let rest = " path=".len() + value.len() + 1;
+    let mut len = rest + 1;
+    while len.to_string().len() + rest != len {
+        len += 1;
+    }
+    let record = format!("{len} path={value}\n");
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::XHeader);
+    h.set_size(record.len() as u64);
+    h.set_path("PaxHeader").unwrap();
+    h.set_cksum();
+    b.append(&h, record.as_bytes()).unwrap();
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
@@ -338,4 +383,197 @@ fn snapshot_into(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
             out.insert(rel, std::fs::read(&p).unwrap());
         }
     }
+}
+
+/// A git repository made in the test with real git (a work tree; served as is over `file://`,
+/// smart HTTP ([`git_http`]) or a stand-in ssh ([`fake_ssh`])).
+pub struct GitRepo {
+    root: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl GitRepo {
+    /// A new repository in a temporary directory.
+    pub fn new() -> GitRepo {
+        let dir = tempfile::tempdir().unwrap();
+        let r = GitRepo {
+            root: dir.path().to_path_buf(),
+            _dir: Some(dir),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    /// A new repository at `path` (created; removed by whoever owns its parent).
+    pub fn at(path: &Path) -> GitRepo {
+        std::fs::create_dir_all(path).unwrap();
+        let r = GitRepo {
+            root: path.to_path_buf(),
+            _dir: None,
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Runs git in the repository with a fixed identity and dates; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&self.root)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", &self.root)
+            .output()
+            .expect("git is installed");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Writes files (path -> bytes; `None` removes), commits them, returns the commit id.
+    pub fn commit(&self, files: &[(&str, Option<&[u8]>)], message: &str) -> String {
+        for (rel, data) in files {
+            let p = self.root.join(rel);
+            match data {
+                Some(d) => {
+                    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                    std::fs::write(&p, d).unwrap();
+                }
+                None => {
+                    if p.is_dir() {
+                        std::fs::remove_dir_all(&p).unwrap();
+                    } else {
+                        std::fs::remove_file(&p).unwrap();
+                    }
+                }
+            }
+        }
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.head()
+    }
+
+    /// Copies every file of `from` to `to` in the work tree (replacing what is there).
+    pub fn put_dir(&self, from: &Path, to: &str) {
+        let target = self.root.join(to);
+        if target.exists() {
+            std::fs::remove_dir_all(&target).unwrap();
+        }
+        for f in walk(from) {
+            let rel = f.strip_prefix(from).unwrap();
+            let dest = target.join(rel);
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(&f, dest).unwrap();
+        }
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+    }
+
+    /// A lightweight tag (`-f`: moves it), or an annotated one.
+    pub fn tag(&self, name: &str, annotated: bool) {
+        if annotated {
+            self.git(&["tag", "-f", "-a", "-m", name, name]);
+        } else {
+            self.git(&["tag", "-f", name]);
+        }
+    }
+
+    pub fn file_url(&self) -> String {
+        format!("file://{}", self.root.display())
+    }
+}
+
+/// A smart HTTP git server on loopback: `git http-backend` (CGI) behind the test server,
+/// serving every repository under `root` (`http://127.0.0.1:PORT/NAME`).
+pub fn git_http(root: PathBuf) -> Server {
+    Server::start(Duration::ZERO, move |req, _| {
+        let (path, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
+        let mut cmd = std::process::Command::new("git");
+        cmd.arg("http-backend")
+            .env("GIT_PROJECT_ROOT", &root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", &req.method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .env("CONTENT_LENGTH", req.body.len().to_string())
+            .env("CONTENT_TYPE", req.header("content-type").unwrap_or(""))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        if let Some(p) = req.header("git-protocol") {
+            cmd.env("GIT_PROTOCOL", p);
+        }
+        if let Some(e) = req.header("content-encoding") {
+            cmd.env("HTTP_CONTENT_ENCODING", e);
+        }
+        let mut child = cmd.spawn().expect("git http-backend runs");
+        let mut stdin = child.stdin.take().unwrap();
+        let body = req.body.clone();
+        let w = std::thread::spawn(move || {
+            let _ = stdin.write_all(&body);
+        });
+        let out = child.wait_with_output().unwrap();
+        w.join().unwrap();
+        let raw = out.stdout;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|i| (i, 4))
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+        let Some((at, len)) = split else {
+            return Reply::status(500);
+        };
+        let head = String::from_utf8_lossy(&raw[..at]).into_owned();
+        let mut status = 200;
+        let mut headers = Vec::new();
+        for line in head.lines() {
+            let Some((k, v)) = line.split_once(':') else {
+                continue;
+            };
+            let (k, v) = (k.trim(), v.trim());
+            if k.eq_ignore_ascii_case("status") {
+                status = v
+                    .split(' ')
+                    .next()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(500);
+            } else {
+                headers.push((k.to_string(), v.to_string()));
+            }
+        }
+        Reply::Status(status, headers, raw[at + len..].to_vec())
+    })
+}
+
+/// A stand-in `ssh` for `GIT_SSH_COMMAND` (with `GIT_SSH_VARIANT=simple`): it runs the command
+/// git asks the remote host to run (`git-upload-pack '/path'`) on this machine, so
+/// `ssh://` and `git@host:path` URLs take git's real ssh code path without a server.
+pub fn fake_ssh(dir: &Path) -> PathBuf {
+    let script = dir.join("fake-ssh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\n# fake-ssh [-p PORT] HOST COMMAND: run COMMAND here.\nfor last; do :; done\nexec sh -c \"$last\"\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    script
 }
