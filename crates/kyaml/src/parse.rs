@@ -133,7 +133,7 @@ fn go_sharp_v(v: &Value, top: bool) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => gofmt::format_float_g(*f),
-        Value::String(s) => go_quote(s).into_owned(),
+        Value::String(s) => go_strconv::quote_go(s),
         Value::Seq(items) => format!(
             "[]interface {{}}{{{}}}",
             items
@@ -149,7 +149,7 @@ fn go_sharp_v(v: &Value, top: bool) -> String {
                 "map[interface {{}}]interface {{}}{{{}}}",
                 entries
                     .iter()
-                    .map(|(k, x)| format!("{}:{}", go_quote(k), go_sharp_v(x, false)))
+                    .map(|(k, x)| format!("{}:{}", go_strconv::quote_go(k), go_sharp_v(x, false)))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -450,7 +450,7 @@ impl Builder {
                             let line = m.key_lines.get(entry.index()).copied().unwrap_or(0);
                             let message = format!(
                                 "mapping key {} already defined at line {line}",
-                                go_quote(entry.key())
+                                go_strconv::quote_go(entry.key())
                             );
                             return Err(YamlError::at(key_pos, message));
                         }
@@ -635,24 +635,6 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[..3 - pad]);
     }
     Some(out)
-}
-
-/// A Go `%#v`-style quoted string, for messages that mirror kyaml's.
-fn go_quote(s: &str) -> Cow<'_, str> {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out.into()
 }
 
 #[cfg(test)]
