@@ -162,6 +162,60 @@ cases! { real_case:
     real_13_metallb_0_16_1_nocrds = 13;
 }
 
+/// A template that asks for a hostile amount of memory (issue 11, item 10) stops with exit 2
+/// and an error naming the template file and line, well within two seconds.
+#[test]
+fn template_resource_caps_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("capped");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: capped\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let cases = [
+        ("{{ randBytes 1000000000 }}", "at <randBytes 1000000000>"),
+        (
+            "{{ randAlphaNum 1000000000 }}",
+            "at <randAlphaNum 1000000000>",
+        ),
+        ("{{ \"x\" | indent 1000000000 }}", "at <indent 1000000000>"),
+        (
+            "{{ nindent 1000000000 \"x\" }}",
+            "at <nindent 1000000000 \"x\">",
+        ),
+        // The chart's total output.
+        (
+            "{{ range until 300 }}{{ randAlphaNum 1000000 }}{{ end }}",
+            "at <randAlphaNum 1000000>",
+        ),
+    ];
+    for (tpl, at) in cases {
+        std::fs::write(
+            chart.join("templates/big.yaml"),
+            format!("kind: ConfigMap\n{tpl}\n"),
+        )
+        .unwrap();
+        let start = std::time::Instant::now();
+        let (stdout, stderr, code) = run(dir.path(), &["template".into(), "capped".into()]);
+        let took = start.elapsed();
+        // The report wraps long lines (`  | ` continues them).
+        let stderr = stderr.replace("\n  | ", " ");
+        assert_eq!(code, 2, "{tpl}: {stderr}");
+        assert_eq!(stdout, "", "{tpl}");
+        assert!(
+            stderr.contains("template: capped/templates/big.yaml:2:") && stderr.contains(at),
+            "{tpl}: {stderr}"
+        );
+        assert!(
+            stderr.contains("exceeds vendor's limit of"),
+            "{tpl}: {stderr}"
+        );
+        assert!(took.as_secs_f64() < 2.0, "{tpl}: took {took:?}");
+    }
+}
+
 #[test]
 fn template_rejects_hostile_archive() {
     // A chart archive whose entry escapes the chart directory.

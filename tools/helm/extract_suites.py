@@ -399,12 +399,12 @@ CHART_YAML = "apiVersion: v2\nname: suite\nversion: 0.1.0\n"
 CASE_YAML = '{{- $out := include "%s" .Values.data }}\nout: {{ toJson $out }}\n'
 
 
-def write_case_chart(d, tpl, values):
+def write_case_chart(d, tpl, values, ensure_ascii=True):
     os.makedirs(os.path.join(d, "templates"), exist_ok=True)
     with open(os.path.join(d, "Chart.yaml"), "w") as f:
         f.write(CHART_YAML)
-    with open(os.path.join(d, "values.yaml"), "w") as f:
-        json.dump({"data": values}, f)
+    with open(os.path.join(d, "values.yaml"), "w", encoding="utf-8") as f:
+        json.dump({"data": values}, f, ensure_ascii=ensure_ascii)
         f.write("\n")
     raw = re.search(r"\{\{-?\s*(define|block)\b", tpl) is not None
     with open(os.path.join(d, "templates", "_case.tpl"), "w", encoding="utf-8", errors="surrogateescape") as f:
@@ -434,12 +434,12 @@ def parse_template_output(out, err, code):
         return "error", "unparsable out: %r" % js[:200]
 
 
-def oracle_case(tpl, values, workdir):
+def oracle_case(tpl, values, workdir, extra=(), ensure_ascii=True):
     d = os.path.join(workdir, "suite")
     if os.path.exists(d):
         shutil.rmtree(d)
-    write_case_chart(d, tpl, values)
-    out, err, code = oracle.run(["template", d, "--name", "r", "--kube-version", "1.31.0"])
+    write_case_chart(d, tpl, values, ensure_ascii)
+    out, err, code = oracle.run(["template", d, "--name", "r", "--kube-version", "1.31.0", *extra])
     return parse_template_output(out, err, code)
 
 

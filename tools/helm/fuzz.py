@@ -14,12 +14,17 @@ kind plus the sorted function/keyword names of the minimised template (plus, for
 errors, the vendor's error class).  Each distinct one is written to OUT/<nnn>-<signature>/
 (template.tpl, values.json, oracle.txt, vendor.txt, meta.json).
 
-Random/clock functions (rand*, uuidv4, now, gen*) are not generated.
+Random/clock functions (rand*, uuidv4, now, gen*) are not generated, `date` gets a literal
+time, and `keys`/`values` (Go's random map order) are wrapped in `sortAlpha`.
 
-Usage: fuzz.py --vendor PATH --seconds N --seed S [--out /tmp/helm-fuzz]
+Both engines run in Helm 4 mode by default (the oracle is Helm 4's engine); `--helm 3` frames
+errors as Helm 3 does but leaves the known Helm 3/4 value differences (null map entries).
+
+Usage: fuzz.py --vendor PATH --seconds N --seed S [--out /tmp/helm-fuzz] [--helm 3|4]
 """
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -43,7 +48,7 @@ WORDS = ["", "a", "abc", "Hello World", "foo-bar_baz", "  pad  ", "x.y.z", "ÄÖ
 NUMS = ["0", "1", "-1", "2", "3", "7", "10", "42", "255", "1000000", "-0", "1.5", "-2.25", "0.1", "1e3",
         "1e21", "0x1F", "0o17", "017", "0b101", "1_000", "0x1p-2", "'a'", "9223372036854775807", "3.0"]
 
-# name: (arg types, result type); types: s i f b l d a(any) r(regex) n(nonzero int)
+# name: (arg types, result type); types: s i f b l d a(any) r(regex) n(nonzero int) E(epoch literal)
 FUNCS = {
     "upper": ("s", "s"), "lower": ("s", "s"), "title": ("s", "s"), "untitle": ("s", "s"), "trim": ("s", "s"),
     "trimAll": ("ss", "s"), "trimPrefix": ("ss", "s"), "trimSuffix": ("ss", "s"), "nospace": ("s", "s"),
@@ -86,10 +91,12 @@ FUNCS = {
     "tpl": ("T", "s"), "include": ("I", "s"), "fromYaml ": ("s", "d"), "toYamlPretty_": ("a", "s"),
     "lookup": ("ssss", "d"), "trimSuffix ": ("ss", "s"), "upper ": ("s", "s"), "sortAlpha  ": ("l", "l"),
     "getHostByName_": ("s", "s"), "htmlDate_": ("a", "s"), "dateInZone_": ("sas", "s"),
-    "toDate": ("ss", "a"), "date": ("sa", "s"), "unixEpoch_": ("a", "s"), "duration": ("a", "s"),
+    "toDate": ("ss", "a"), "date": ("sE", "s"), "unixEpoch_": ("a", "s"), "duration": ("a", "s"),
     "durationRound": ("a", "s"), "hasKey ": ("ds", "b"), "all": ("aa", "b"), "any": ("aa", "b"),
 }
 FUNCS = {k.strip(): v for k, v in FUNCS.items() if not k.strip().endswith("_")}
+# Functions whose result lists follow Go's random map iteration order.
+UNORDERED = {"keys", "values"}
 PRINTF_FORMATS = ["%v", "%d", "%s", "%q", "%x", "%05.2f", "%T", "%v-%v", "%+v", "%#v", "%t", "%8.3s", "%-5d|",
                   "%e", "%g", "%o", "%X", "%c", "%U", "%%", "%!", "%[1]v"]
 
@@ -143,6 +150,9 @@ class Gen:
             return r.choice(NUMS[:9])  # small ints: repeat/until/untilStep with 1e6+ can run for minutes
         if ty == "n":
             return r.choice(["1", "2", "3", "-2", "7"])
+        if ty == "E":
+            # a literal epoch: `date` of anything but a time or an integer is the current time
+            return r.choice(["0", "86399", "1700000000", "-1", "(toDate \"2006-01-02\" \"2024-02-29\")"])
         if ty == "f":
             return r.choice(NUMS)
         if ty == "b":
@@ -186,11 +196,16 @@ class Gen:
             return "tpl %s %s" % (json.dumps(inner), r.choice([".", "$"]))
         elif args == "I":
             return "include %s %s" % (json.dumps("helper"), self.expr("a", depth + 1))
-        argv = [self.expr(t if t not in "rn" else t, depth) if t not in "rn" else self.lit(t) for t in args]
-        if len(argv) >= 1 and r.random() < 0.3 and args[-1] not in "rn":
+        argv = [self.expr(t, depth) if t not in "rnE" else self.lit(t) for t in args]
+        if len(argv) >= 1 and r.random() < 0.3 and args[-1] not in "rnE":
             # pipeline form: last argument piped in
-            return "%s | %s" % (argv[-1], " ".join(parts + argv[:-1]))
-        return " ".join(parts + argv)
+            text = "%s | %s" % (argv[-1], " ".join(parts + argv[:-1]))
+        else:
+            text = " ".join(parts + argv)
+        if name in UNORDERED:
+            # Go's map order: Helm's own result varies from run to run.
+            text = "sortAlpha (%s)" % text
+        return text
 
     def stmt_text(self, depth):
         return "".join(self.stmt(depth) for _ in range(self.r.randint(1, 3)))
@@ -252,13 +267,69 @@ def names_in(tpl):
     return out
 
 
+# Helm mode of a run (--helm): the oracle is Helm 4's engine, so Helm 4 mode compares like with
+# like (values: Helm 4 drops null map entries, Helm 3 keeps them); Helm 3 mode frames errors
+# the Helm 3 way on both sides.
+VENDOR_MODE = []
+ORACLE_MODE = []
+
+
+def _oracle_worker(conn, mode):
+    while True:
+        try:
+            tpl, vals, work = conn.recv()
+        except EOFError:
+            return
+        # Values are written as UTF-8: JSON's surrogate-pair escapes for characters outside
+        # the BMP are invalid YAML escapes, which both engines refuse (values-file wording,
+        # not templates).
+        conn.send(oracle_case(tpl, vals, work, mode, ensure_ascii=False))
+
+
+class Oracle:
+    """Helm's engine in a child process: Go's runtime aborts the whole process on some
+    templates (a stack overflow from deep recursion), which then count as oracle crashes."""
+
+    def __init__(self):
+        self.ctx = multiprocessing.get_context("spawn")
+        self.crashes = 0
+        self._start()
+
+    def _start(self):
+        self.conn, child = self.ctx.Pipe()
+        self.proc = self.ctx.Process(target=_oracle_worker, args=(child, list(ORACLE_MODE)), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def run(self, tpl, vals, work):
+        """("ok", out) / ("error", message), or None when Helm's engine crashed or hung."""
+        try:
+            self.conn.send((tpl, vals, work))
+            if self.conn.poll(60):
+                return self.conn.recv()
+        except (EOFError, OSError):
+            pass
+        self.crashes += 1
+        self.proc.kill()
+        self.proc.join()
+        self._start()
+        return None
+
+
+ORACLE = []
+
+
+def oracle_run(tpl, vals, work):
+    return ORACLE[0].run(tpl, vals, work)
+
+
 def run_vendor(vendor, tpl, vals, work):
     d = tempfile.mkdtemp(dir=work)
     try:
         cd = os.path.join(d, "suite")
-        write_case_chart(cd, tpl, vals)
+        write_case_chart(cd, tpl, vals, ensure_ascii=False)
         try:
-            p = subprocess.run([vendor, "template", cd, "--name", "r", "--kube-version", "1.31.0"],
+            p = subprocess.run([vendor, "template", cd, "--name", "r", "--kube-version", "1.31.0", *VENDOR_MODE],
                                capture_output=True, timeout=20)
             return parse_template_output(p.stdout.decode("utf-8", "replace"),
                                          p.stderr.decode("utf-8", "replace"), p.returncode)
@@ -351,7 +422,7 @@ def minimise(tpl, vals, kind, check, budget=60):
 
 
 def write_summary(a, stats, seen):
-    summary = {"seed": a.seed, "seconds": a.seconds, "stats": stats,
+    summary = {"seed": a.seed, "seconds": a.seconds, "helm": a.helm, "stats": stats,
                "distinct": sorted(seen.values(), key=lambda x: -x["count"])}
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1, ensure_ascii=False)
@@ -363,14 +434,20 @@ def main():
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", default="/tmp/helm-fuzz")
+    ap.add_argument("--helm", choices=["3", "4"], default="4")
     a = ap.parse_args()
+    if a.helm == "4":
+        VENDOR_MODE[:] = ["--helm-version", "4"]
+        ORACLE_MODE[:] = ["--helm-compat", "v4"]
     vendor = os.path.abspath(a.vendor)
     os.makedirs(a.out, exist_ok=True)
+    ORACLE.append(Oracle())
     rnd = random.Random(a.seed)
     work = tempfile.mkdtemp()
     owork = tempfile.mkdtemp()
     seen = {}
-    stats = {"cases": 0, "oracle_ok": 0, "oracle_error": 0, "differences": 0, "distinct": 0}
+    stats = {"cases": 0, "oracle_ok": 0, "oracle_error": 0, "differences": 0, "distinct": 0,
+             "nondeterministic": 0, "oracle_crash": 0}
     t_end = time.time() + a.seconds
 
     def outcome_class(o):
@@ -380,8 +457,8 @@ def main():
 
     def make_check(orig_class):
         def check(tpl, vals):
-            o = oracle_case(tpl, vals, owork)
-            if outcome_class(o) != orig_class:
+            o = oracle_run(tpl, vals, owork)
+            if o is None or outcome_class(o) != orig_class:
                 return None
             v = run_vendor(vendor, tpl, vals, work)
             return diff_kind(o, v)
@@ -390,9 +467,13 @@ def main():
     while time.time() < t_end:
         g = Gen(rnd)
         tpl, vals = g.case()
-        o = oracle_case(tpl, vals, owork)
-        o2 = oracle_case(tpl, vals, owork)
+        o = oracle_run(tpl, vals, owork)
+        o2 = oracle_run(tpl, vals, owork) if o is not None else None
+        stats["oracle_crash"] = ORACLE[0].crashes
+        if o is None or o2 is None:
+            continue  # Helm's engine crashed (Go stack overflow) or hung
         if o != o2:
+            stats["nondeterministic"] += 1
             continue  # nondeterministic (map order in output, etc.)
         stats["cases"] += 1
         if stats["cases"] % 50 == 0:
@@ -404,9 +485,9 @@ def main():
             continue
         stats["differences"] += 1
         mt, mv = minimise(tpl, vals, kind, make_check(outcome_class(o)))
-        mo = oracle_case(mt, mv, owork)
+        mo = oracle_run(mt, mv, owork)
         mvv = run_vendor(vendor, mt, mv, work)
-        if diff_kind(mo, mvv) != kind:
+        if mo is None or diff_kind(mo, mvv) != kind:
             mt, mv, mo, mvv = tpl, vals, o, v
         names = sorted(names_in(mt) - {"end", "define", "else", "true", "false", "nil"})
         if kind == "vendor-error":

@@ -117,7 +117,11 @@ fn index(item: &GoValue, idx: &[GoValue]) -> Result<GoValue, String> {
         first = false;
         cur = match &cur {
             GoValue::List(l) => l[index_arg(i, l.len())?].clone(),
-            GoValue::String(s) => GoValue::Int(s.as_bytes()[index_arg(i, s.len())?] as i64),
+            GoValue::String(s) => {
+                let at =
+                    index_arg(i, s.len()).map_err(|e| e.replace("slice index", "string index"))?;
+                GoValue::Int(s.as_bytes()[at] as i64)
+            }
             GoValue::Bytes(b) => GoValue::Int(b[index_arg(i, b.len())?] as i64),
             GoValue::Map(m) => match i {
                 GoValue::String(k) => m.borrow().get(&**k).cloned().unwrap_or_default(),
@@ -197,6 +201,19 @@ fn basic_kind(v: &GoValue) -> BasicKind {
 const BAD_COMPARISON: &str = "incompatible types for comparison";
 const BAD_COMPARISON_TYPE: &str = "invalid type for comparison";
 
+/// A nil slice of a named type: an object of kind slice that is nil to the encoders.
+fn nil_slice(v: &GoValue) -> bool {
+    matches!(v, GoValue::Object(o) if o.kind() == "slice" && o.to_value().is_nil())
+}
+
+fn non_comparable(v: &GoValue) -> String {
+    format!(
+        "non-comparable type {}: {}",
+        gofmt::sprintf("%s", std::slice::from_ref(v)),
+        v.type_name()
+    )
+}
+
 pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
     if rest.is_empty() {
         return Err("missing argument for comparison".into());
@@ -221,41 +238,40 @@ pub(crate) fn eq(a: &GoValue, rest: &[GoValue]) -> Result<bool, String> {
                 _ if k1 == BasicKind::Int => a.as_int() == b.as_int(),
                 _ => {
                     if a.is_nil() || b.is_nil() {
-                        a.is_nil() == b.is_nil()
+                        (a.is_nil() || nil_slice(a)) == (b.is_nil() || nil_slice(b))
                     } else {
-                        match (a, b) {
-                            (GoValue::Map(_), GoValue::Map(_))
-                            | (GoValue::List(_), GoValue::List(_))
-                            | (GoValue::Bytes(_), GoValue::Bytes(_)) => {
-                                return Err(format!(
-                                    "non-comparable type {}: {}",
-                                    gofmt::sprintf("%s", std::slice::from_ref(b)),
-                                    b.type_name()
-                                ));
+                        // Go's eq: values of different kinds are "non-comparable types";
+                        // of one kind, the argument is checked for comparability.
+                        if a.kind_name() != b.kind_name() {
+                            return Err(format!(
+                                "non-comparable types {}: {}, {}: {}",
+                                gofmt::sprintf("%s", std::slice::from_ref(a)),
+                                a.type_name(),
+                                b.type_name(),
+                                gofmt::sprint_value(b)
+                            ));
+                        }
+                        // A nil slice of a named type (`regexFindAll` finding nothing)
+                        // compares as nil before comparability is checked.
+                        if nil_slice(a) || nil_slice(b) {
+                            nil_slice(a) && nil_slice(b)
+                        } else {
+                            match b {
+                                GoValue::Map(_) | GoValue::List(_) | GoValue::Bytes(_) => {
+                                    return Err(non_comparable(b));
+                                }
+                                GoValue::Object(x)
+                                    if matches!(x.kind(), "slice" | "map" | "func") =>
+                                {
+                                    return Err(non_comparable(b));
+                                }
+                                _ => {}
                             }
-                            (GoValue::Object(x), _) | (_, GoValue::Object(x))
-                                if x.len().is_some() =>
-                            {
-                                let v = if matches!(b, GoValue::Object(_)) {
-                                    b
-                                } else {
-                                    a
-                                };
-                                return Err(format!(
-                                    "non-comparable type {}: {}",
-                                    gofmt::sprintf("%s", std::slice::from_ref(v)),
-                                    v.type_name()
-                                ));
-                            }
-                            (GoValue::Object(x), GoValue::Object(y)) => std::rc::Rc::ptr_eq(x, y),
-                            _ => {
-                                return Err(format!(
-                                    "non-comparable types {}: {}, {}: {}",
-                                    gofmt::sprint_value(a),
-                                    a.type_name(),
-                                    b.type_name(),
-                                    gofmt::sprint_value(b)
-                                ));
+                            match (a, b) {
+                                (GoValue::Object(x), GoValue::Object(y)) => {
+                                    std::rc::Rc::ptr_eq(x, y)
+                                }
+                                _ => false,
                             }
                         }
                     }

@@ -93,6 +93,8 @@ pub(crate) struct State<'s, 'a> {
     chain_at: Option<(usize, String)>,
     /// The last argument an `and`/`or` evaluated (where Go's error context is after one).
     andor_at: Option<(usize, String)>,
+    /// Whether the last typed argument evaluated was a nil of static type interface{}.
+    last_typed_nil: bool,
 }
 
 pub(crate) fn execute(set: Set<'_>, name: &str, data: &GoValue, opts: &ExecOptions) -> R<String> {
@@ -138,6 +140,7 @@ pub(crate) fn run_tree(shared: &Shared, tree: Rc<Tree>, data: &GoValue) -> R<Str
         last_iface: false,
         chain_at: None,
         andor_at: None,
+        last_typed_nil: false,
     };
     match st.walk_list(data, false, &tree.root) {
         Ok(()) => Ok(st.out),
@@ -176,6 +179,11 @@ fn chain_context(node: &Arg) -> Option<(usize, String)> {
         Arg::Pipe(p) => Some(last_node(p)),
         _ => None,
     }
+}
+
+/// Whether the set's function map (not Go's builtins) defines `name`.
+fn shared_has(st: &State<'_, '_>, name: &str) -> bool {
+    st.shared.set.funcs.contains(name)
 }
 
 /// An integer of the same Go type as `like` (`range` over an `int64` yields `int64`s).
@@ -341,6 +349,7 @@ impl State<'_, '_> {
                     last_iface: false,
                     chain_at: None,
                     andor_at: None,
+                    last_typed_nil: false,
                 };
                 let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
                     sub.walk_list(&data, false, &tree.root)
@@ -469,7 +478,7 @@ impl State<'_, '_> {
             }
             GoValue::Int(n) | GoValue::Int64(n) => {
                 if decl.len() > 1 {
-                    let (lpos, lctx) = last_node(&b.pipe);
+                    let (lpos, lctx) = self.last_node_dyn(&b.pipe);
                     return Err(self
                         .error(
                             lpos,
@@ -479,7 +488,7 @@ impl State<'_, '_> {
                         .into());
                 }
                 if *n > MAX_RANGE_INT {
-                    let (pos, ctx) = last_node(&b.pipe);
+                    let (pos, ctx) = self.last_node_dyn(&b.pipe);
                     return Err(self
                         .error(pos, &ctx, format!("range over {n} iterations exceeds vendor's limit of {MAX_RANGE_INT}"))
                         .into());
@@ -510,7 +519,7 @@ impl State<'_, '_> {
             }
             GoValue::Nil => {}
             other => {
-                let (lpos, lctx) = last_node(&b.pipe);
+                let (lpos, lctx) = self.last_node_dyn(&b.pipe);
                 return Err(self
                     .error(
                         lpos,
@@ -902,6 +911,7 @@ impl State<'_, '_> {
             Arg::Pipe(pipe) => self.last_node_dyn(pipe),
             _ => (pos, ctx),
         };
+        self.last_typed_nil = typed_nil && v.is_nil();
         if typed_nil && v.is_nil() && p != Param::Any {
             return Err(self.error(
                 pos,
@@ -1015,8 +1025,10 @@ impl State<'_, '_> {
             for a in args {
                 v = self.eval_arg_any(dot, dot_iface, a)?;
                 // Go's current node is the last argument evaluated (short-circuit).
+                // (In a parenthesized pipeline, that is where it stopped: an inner and/or
+                // may have stopped early.)
                 self.andor_at = Some(match a {
-                    Arg::Pipe(p) => last_node(p),
+                    Arg::Pipe(p) => self.last_node_dyn(p),
                     other => (other.pos(), other.to_string()),
                 });
                 if v.truthy() == want {
@@ -1031,6 +1043,20 @@ impl State<'_, '_> {
         let mut argv = Vec::with_capacity(num_in);
         for (i, a) in args.iter().enumerate() {
             argv.push(self.eval_arg_typed(dot, dot_iface, a, param_at(i))?);
+        }
+        // Go's len: a nil interface value is "len of nil pointer" (an untyped nil is a
+        // reflect panic, which the builtin reports).
+        if name == "len"
+            && !shared_has(self, name)
+            && args.len() == 1
+            && final_.is_none()
+            && self.last_typed_nil
+        {
+            return Err(self.error(
+                cmd.pos,
+                &cmd.to_string(),
+                "error calling len: len of nil pointer",
+            ));
         }
         if let Some(f) = final_ {
             let p = param_at(args.len());

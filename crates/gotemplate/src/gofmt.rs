@@ -150,6 +150,7 @@ pub fn sprintf(format: &str, args: &[GoValue]) -> String {
 pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<String, String> {
     let mut out = String::new();
     let mut argi = 0usize;
+    let mut reordered = false;
     let mut chars = format.char_indices().peekable();
     let b = format.as_bytes();
     while let Some((_, c)) = chars.next() {
@@ -170,6 +171,33 @@ pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<S
             }
             chars.next();
         }
+        // An explicit argument index (`%[2]d`) may come before the width, the precision and
+        // the verb; it makes the next argument that one.
+        let mut index = |chars: &mut std::iter::Peekable<std::str::CharIndices>,
+                         argi: &mut usize|
+         -> bool {
+            let Some(&(at, '[')) = chars.peek() else {
+                return true;
+            };
+            chars.next();
+            reordered = true;
+            // Go skips to the closing bracket (or just the `[` when there is none).
+            let Some(close) = format[at..].find(']') else {
+                return false;
+            };
+            let inner = &format[at + 1..at + close];
+            while chars.peek().is_some_and(|&(k, _)| k <= at + close) {
+                chars.next();
+            }
+            match inner.parse::<usize>() {
+                Ok(n) if inner.bytes().all(|b| b.is_ascii_digit()) && n >= 1 && n <= args.len() => {
+                    *argi = n - 1;
+                    true
+                }
+                _ => false,
+            }
+        };
+        let mut good = index(&mut chars, &mut argi);
         // Width.
         if let Some(&(_, '*')) = chars.peek() {
             chars.next();
@@ -198,6 +226,7 @@ pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<S
         // Precision.
         if let Some(&(_, '.')) = chars.peek() {
             chars.next();
+            good &= index(&mut chars, &mut argi);
             if let Some(&(_, '*')) = chars.peek() {
                 chars.next();
                 match args.get(argi) {
@@ -228,10 +257,15 @@ pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<S
             out.push_str("%!(BADPREC)");
             fl.prec = None;
         }
+        good &= index(&mut chars, &mut argi);
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
         };
+        if !good {
+            let _ = write!(out, "%!{verb}(BADINDEX)");
+            continue;
+        }
         if out.len() > limit {
             return Err(crate::options::limit_message(
                 "printf",
@@ -260,7 +294,7 @@ pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<S
             ));
         }
     }
-    if argi < args.len() {
+    if !reordered && argi < args.len() {
         out.push_str("%!(EXTRA ");
         for (i, a) in args[argi..].iter().enumerate() {
             if i > 0 {
@@ -606,6 +640,16 @@ fn fmt_str(out: &mut String, s: &str, verb: char, fl: Flags) {
     }
 }
 
+/// An element of a slice or map: a nil one prints `<nil>` whatever the verb (Go reaches it
+/// as an empty interface below the top level).
+fn format_elem(out: &mut String, x: &GoValue, verb: char, fl: Flags) {
+    if matches!(x, GoValue::Nil) {
+        pad_str(out, "<nil>", fl);
+    } else {
+        format_one(out, x, verb, fl);
+    }
+}
+
 fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
     if verb == 'T' {
         pad_str(out, &arg.type_name(), fl);
@@ -674,7 +718,7 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
                 if i > 0 {
                     out.push(' ');
                 }
-                format_one(out, x, verb, fl);
+                format_elem(out, x, verb, fl);
             }
             out.push(']');
         }
@@ -686,7 +730,7 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
                 }
                 format_one(out, &GoValue::from(k.as_str()), verb, fl);
                 out.push(':');
-                format_one(out, x, verb, fl);
+                format_elem(out, x, verb, fl);
             }
             out.push(']');
         }
@@ -698,7 +742,7 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
                 }
                 format_one(out, &GoValue::from(k.as_str()), verb, fl);
                 out.push(':');
-                format_one(out, x, verb, fl);
+                format_elem(out, x, verb, fl);
             }
             out.push(']');
         }
@@ -708,7 +752,7 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
                 if i > 0 {
                     out.push(' ');
                 }
-                format_one(out, x, verb, fl);
+                format_elem(out, x, verb, fl);
             }
             out.push(']');
         }

@@ -115,7 +115,7 @@ mod lex;
 mod options;
 mod parse;
 mod set;
-pub mod strconv;
+pub use go_strconv as strconv;
 mod value;
 
 pub use builtins::names as builtin_names;

@@ -232,7 +232,6 @@ pub fn parse(
         line: 1,
         action_line: 0,
         defs: Vec::new(),
-        src: src.clone(),
     };
     let root = p.top()?;
     let mut out = vec![(
@@ -269,8 +268,6 @@ struct Parser<'a> {
     line: usize,
     action_line: usize,
     defs: Vec<(String, Vec<Node>)>,
-    #[allow(dead_code)]
-    src: Rc<str>,
 }
 
 /// What ended an item list.
@@ -369,7 +366,10 @@ impl Parser<'_> {
     fn unexpected<T>(&self, t: &Token, context: &str) -> PResult<T> {
         if let Kind::Error(e) = &t.kind {
             let mut extra = String::new();
-            if self.action_line != 0 && self.action_line != t.line {
+            // Go's parser (not its lexer) unquotes literals: those errors carry no context.
+            let from_parser =
+                e == "invalid syntax" || e.starts_with("malformed character constant");
+            if self.action_line != 0 && self.action_line != t.line && !from_parser {
                 extra = format!(" in action started at {}:{}", self.name, self.action_line);
                 if e.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();

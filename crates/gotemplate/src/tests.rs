@@ -27,7 +27,7 @@ fn data() -> GoValue {
             "name": "web", "count": 3, "big": 1000000, "pi": 3.5, "on": true, "off": false,
             "empty": "", "nul": null, "list": ["a", "b", "c"], "nums": [1, 2, 3],
             "map": {"b": 2, "a": 1}, "nested": {"x": {"y": "deep"}}, "dash-key": "dk",
-            "emptyList": [], "emptyMap": {}
+            "emptyList": [], "emptyMap": {}, "nulList": [null, null]
         },
         "Release": {"Name": "rel", "Namespace": "ns"}
     });
@@ -189,6 +189,15 @@ fn comparisons() {
         "{{ lt .Values.list 1 }}",
         "template: t:1:3: executing \"t\" at <lt .Values.list 1>: error calling lt: invalid type for comparison",
     );
+    // One kind (slice, map): the argument's comparability; two kinds: both types.
+    err(
+        "{{ eq .Values.nums .Values.list }}",
+        "template: t:1:3: executing \"t\" at <eq .Values.nums .Values.list>: error calling eq: non-comparable type [a b c]: []interface {}",
+    );
+    err(
+        "{{ eq .Values.list .Values.map }}",
+        "template: t:1:3: executing \"t\" at <eq .Values.list .Values.map>: error calling eq: non-comparable types [a b c]: []interface {}, map[string]interface {}: map[a:1 b:2]",
+    );
 }
 
 #[test]
@@ -225,10 +234,39 @@ fn builtin_functions() {
     ok("{{ js \"it's <b>\" }}", "it\\'s \\u003Cb\\u003E");
     ok("{{ urlquery \"a b&c\" }}", "a+b%26c");
     ok("{{ \"x\" | printf \"%s-%s\" \"y\" }}", "y-x");
+    // Explicit argument indexes.
+    ok(
+        "{{ printf \"%[2]d %[1]d\" 1 2 }}|{{ printf \"%d %d %[1]d\" 1 2 }}|{{ printf \"%[1]d\" 1 2 }}",
+        "2 1|1 2 1|1",
+    );
+    ok(
+        "{{ printf \"%[3]d\" 1 2 }}|{{ printf \"%[x]d\" 1 }}|{{ printf \"%[1d\" 1 }}|{{ printf \"%[1].[2]f\" 1.5 }}",
+        "%!d(BADINDEX)|%!d(BADINDEX)|%!d(BADINDEX)|%!f(BADINDEX)",
+    );
+    ok("{{ printf \"%[2]*[1]d|\" 7 5 }}", "    7|");
+    // A nil inside a slice or map prints <nil> whatever the verb.
+    ok(
+        "{{ printf \"%X %d\" .Values.nulList .Values.nulList }}",
+        "[<nil> <nil>] [<nil> <nil>]",
+    );
 }
 
 #[test]
 fn exec_errors_read_as_go() {
+    // `or` stops at its first true argument: Go's error points at that argument.
+    err(
+        "{{ range $i, $v := or 3 0 }}{{ end }}",
+        "template: t:1:22: executing \"t\" at <3>: can't use 3 to iterate over more than one variable",
+    );
+    err(
+        "{{ range and 1 false 3 }}{{ end }}",
+        "template: t:1:15: executing \"t\" at <false>: range can't iterate over false",
+    );
+    // ... also when the and/or stopped inside a parenthesized argument of another.
+    err(
+        "{{ upper (or 0 (or 3 \"\")) }}",
+        "template: t:1:19: executing \"t\" at <3>: wrong type for value; expected string; got int",
+    );
     err(
         "{{ .Values.nested.nope.x }}",
         "template: t:1:10: executing \"t\" at <.Values.nested.nope.x>: nil pointer evaluating interface {}.x",
@@ -272,6 +310,13 @@ fn parse_errors_read_as_go() {
     err("{{ if true }}", "template: t:1: unexpected EOF");
     err("{{ end }}", "template: t:1: unexpected {{end}}");
     err("a\n{{ .x", "template: t:2: unclosed action");
+    // A bad literal is the parser's error (no "in action started at"); a lexer error in a
+    // multi-line action names where the action started.
+    err("{{ print\n\"\\ud83d\" }}", "template: t:2: invalid syntax");
+    err(
+        "{{ print\n1 ) }}",
+        "template: t:2: unexpected right paren in action started at t:1",
+    );
     err("{{ break }}", "template: t:1: {{break}} outside {{range}}");
     err(
         "{{ env \"HOME\" }}",
@@ -493,6 +538,21 @@ fn map_and_slice_like_objects() {
             .ends_with("error calling eq: non-comparable type [x y]: []string"),
         "{e}"
     );
+    // []string against []interface {}: one kind, so Go reports the second argument alone.
+    let both = GoValue::from(std::collections::BTreeMap::from([
+        ("s".to_string(), list.clone()),
+        ("l".to_string(), GoValue::from(vec![GoValue::from("z")])),
+    ]));
+    for (src, want) in [
+        ("{{ eq .s .l }}", "non-comparable type [z]: []interface {}"),
+        ("{{ eq .l .s }}", "non-comparable type [x y]: []string"),
+    ] {
+        t.add("cmp2", src).unwrap();
+        let e = t
+            .execute("cmp2", &both, &ExecOptions::default())
+            .unwrap_err();
+        assert!(e.to_string().ends_with(want), "{src}: {e}");
+    }
 }
 
 #[test]

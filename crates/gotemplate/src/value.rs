@@ -103,6 +103,11 @@ pub trait GoObject {
     fn items(&self) -> Option<Vec<GoValue>> {
         None
     }
+    /// What Sprig's `deepCopy` (mitchellh/copystructure, which copies exported fields only)
+    /// makes of the object. `None`: the object itself.
+    fn deep_copy(&self) -> Option<GoValue> {
+        None
+    }
 }
 
 /// A Go slice of a named element type (`[]string`, `[]int`): what Sprig's `keys`,
@@ -110,6 +115,8 @@ pub trait GoObject {
 struct TypedList {
     type_name: String,
     items: Vec<GoValue>,
+    /// A nil slice: no items, printed as `[]`, but `null` to the JSON and YAML encoders.
+    nil: bool,
 }
 
 impl GoObject for TypedList {
@@ -120,6 +127,9 @@ impl GoObject for TypedList {
         "slice"
     }
     fn to_value(&self) -> GoValue {
+        if self.nil {
+            return GoValue::Nil;
+        }
         GoValue::from(self.items.clone())
     }
     fn items(&self) -> Option<Vec<GoValue>> {
@@ -367,6 +377,17 @@ impl GoValue {
         GoValue::object(TypedList {
             type_name: type_name.to_string(),
             items,
+            nil: false,
+        })
+    }
+
+    /// A nil slice of a named type (Go's `regexp` finds nothing as `[]string(nil)`): empty
+    /// like `typed_list`, but the JSON and YAML encoders see nil (`null`).
+    pub fn nil_typed_list(type_name: &str) -> GoValue {
+        GoValue::object(TypedList {
+            type_name: type_name.to_string(),
+            items: Vec::new(),
+            nil: true,
         })
     }
 
@@ -423,6 +444,7 @@ impl GoValue {
                     .map(|(k, v)| (k.clone(), v.deep_copy()))
                     .collect::<BTreeMap<_, _>>(),
             ),
+            GoValue::Object(o) => o.deep_copy().unwrap_or_else(|| self.clone()),
             other => other.clone(),
         }
     }

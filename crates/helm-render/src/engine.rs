@@ -159,6 +159,15 @@ fn exec_error(filename: &str, e: &TemplateError) -> String {
 /// block (`location`, `  executing "NAME" at <CONTEXT>:`, `    message`). When the chain ends
 /// in an error that is not a template error (a function's own error), Helm 4 returns the
 /// error unchanged, as Helm 3 prints it.
+/// `error calling NAME:` and nothing else.
+fn is_bare_call(msg: &str) -> bool {
+    msg.strip_prefix("error calling ")
+        .and_then(|m| m.strip_suffix(':'))
+        .is_some_and(|name| {
+            !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
 fn exec_error_v4(text: &str) -> String {
     const PREFIX: &str = "template: ";
     let mut levels: Vec<(String, String, String)> = Vec::new();
@@ -201,7 +210,10 @@ fn exec_error_v4(text: &str) -> String {
         levels.push((location, function, msg.to_string()));
         match next {
             // A wrapped template error (`error calling include: template: ...`).
-            Some(n) if msg.starts_with("error calling ") => rest = n,
+            Some(n) if is_bare_call(msg) => rest = n,
+            // `tpl` words its own error around the template error (`error calling tpl: cannot
+            // parse template "...": template: ...`): Helm 4 returns it unchanged too.
+            Some(_) if msg.starts_with("error calling ") => return text.to_string(),
             // A function's own error wrapped by `error calling NAME:` is not a template
             // error: Helm 4 gives up and returns the error as it is.
             None if msg.starts_with("error calling ") => return text.to_string(),
@@ -390,6 +402,13 @@ mod tests {
         // A function's own error ends the chain: the text stays as Helm 3 prints it.
         let own = "template: a:1:2: executing \"a\" at <index .x 5>: error calling index: index out of range: 5";
         assert_eq!(exec_error_v4(own), own);
+        // So does tpl's own wording around a template error.
+        for tpl in [
+            "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <tpl \"{{ end }}\" .>: error calling tpl: cannot parse template \"{{ end }}\": template: gotpl:1: unexpected {{end}}",
+            "template: c/templates/a.yaml:1:3: executing \"c/templates/a.yaml\" at <tpl \"{{ .x.y }}\" .>: error calling tpl: error during tpl function execution for \"{{ .x.y }}\": template: gotpl:1:5: executing \"gotpl\" at <.x.y>: nil pointer evaluating interface {}.y",
+        ] {
+            assert_eq!(exec_error_v4(tpl), tpl);
+        }
     }
 
     #[test]

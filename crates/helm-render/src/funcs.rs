@@ -59,17 +59,28 @@ pub fn function_map_for(helm: HelmVersion) -> Arc<FuncMap> {
 /// Adds (and replaces) the functions Helm 4 defines differently or in addition to Helm 3.
 pub fn register_v4(m: &mut FuncMap) {
     table! { m;
-        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(&a[0], HelmVersion::V4).unwrap_or_else(|e| e));
-        "mustToToml" [Any] => |_, a| crate::toml::encode(&a[0], HelmVersion::V4).map(GoValue::from);
+        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(toml_arg(&a[0])?, HelmVersion::V4).unwrap_or_else(|e| e));
+        "mustToToml" [Any] => |_, a| crate::toml::encode(toml_arg(&a[0])?, HelmVersion::V4).map(GoValue::from);
         "fromToml" [Str] => |_, a| Ok(match crate::toml::decode(arg_str(&a[0])) {
             Ok(v) => v,
             Err(e) => error_map(e),
         });
         "mustToYaml" [Any] => |_, a| Ok(GoValue::from(to_yaml(&a[0])?.strip_suffix('\n').map(str::to_string).unwrap_or_default()));
+        // Helm 4 keeps the message as written.
+        "required" [Str, Any] => |_, a| required(&a[1], || format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
         "toYamlPretty" [Any] => |_, a| {
             let text = kyaml::to_string_v3(&govalue::to_yaml_exact(&a[0]));
             Ok(GoValue::from(text.strip_suffix('\n').unwrap_or(&text).to_string()))
         };
+    }
+}
+
+/// `required`: the value, or `message` when it is nil or an empty string.
+fn required(v: &GoValue, message: impl FnOnce() -> String) -> Result<GoValue, String> {
+    match v {
+        GoValue::Nil => Err(message()),
+        GoValue::String(s) if s.is_empty() => Err(message()),
+        v => Ok(v.clone()),
     }
 }
 
@@ -86,28 +97,33 @@ pub fn register(m: &mut FuncMap) {
     table! { m;
         "include" [Str, Any] => |ctx, a| include(ctx, arg_str(&a[0]), &a[1]);
         "tpl" [Str, Any] => |ctx, a| tpl(ctx, arg_str(&a[0]), &a[1]);
-        "required" [Str, Any] => |_, a| {
-            let missing = match &a[1] { GoValue::Nil => true, GoValue::String(s) => s.is_empty(), _ => false };
-            if missing {
-                return Err(gofmt::sprintf(&format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])), &[]));
-            }
-            Ok(a[1].clone())
-        };
+        // Helm 3 builds the error with a format call (`%d` in the message is a verb).
+        "required" [Str, Any] => |_, a| required(&a[1], || gofmt::sprintf(&format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])), &[]));
         "fail" [Str] => |_, a| Err(format!("{WARN_START}{}{WARN_END}", arg_str(&a[0])));
         "lookup" [Str, Str, Str, Str] => |ctx, _| { ctx.notice("lookup"); Ok(GoValue::new_map()) };
         "getHostByName" [Str] => |ctx, _| { ctx.notice("getHostByName"); Ok(GoValue::from("")) };
-        "fromJson" [Str] => |_, a| Ok(match from_json(arg_str(&a[0])) {
-            Ok(v @ GoValue::Map(_)) => v,
-            Ok(GoValue::Nil) => GoValue::new_map(),
-            Ok(other) => error_map(format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", json_kind(&other))),
+        "fromJson" [Str] => |_, a| Ok(match crate::gojson::decode(arg_str(&a[0])) {
             Err(e) => error_map(e),
+            // Go decodes into the map as far as it can and adds the error.
+            Ok((v @ GoValue::Map(_), saved)) => {
+                if let (GoValue::Map(m), Some(e)) = (&v, saved) {
+                    m.borrow_mut().insert("Error".into(), GoValue::from(e));
+                }
+                v
+            }
+            Ok((GoValue::Nil, None)) => GoValue::new_map(),
+            Ok((other, _)) => error_map(format!("json: cannot unmarshal {} into Go value of type map[string]interface {{}}", json_kind(&other))),
         });
-        "mustFromJson" [Str] => |_, a| from_json(arg_str(&a[0]));
-        "fromJsonArray" [Str] => |_, a| Ok(match from_json(arg_str(&a[0])) {
-            Ok(v @ GoValue::List(_)) => v,
-            Ok(GoValue::Nil) => GoValue::from(Vec::new()),
-            Ok(other) => GoValue::from(vec![GoValue::from(format!("json: cannot unmarshal {} into Go value of type []interface {{}}", json_kind(&other)))]),
+        "mustFromJson" [Str] => |_, a| match crate::gojson::decode(arg_str(&a[0])) {
+            Err(e) | Ok((_, Some(e))) => Err(e),
+            Ok((v, None)) => Ok(v),
+        };
+        "fromJsonArray" [Str] => |_, a| Ok(match crate::gojson::decode(arg_str(&a[0])) {
             Err(e) => GoValue::from(vec![GoValue::from(e)]),
+            Ok((v @ GoValue::List(_), None)) => v,
+            Ok((GoValue::List(_), Some(e))) => GoValue::from(vec![GoValue::from(e)]),
+            Ok((GoValue::Nil, None)) => GoValue::from(Vec::new()),
+            Ok((other, _)) => GoValue::from(vec![GoValue::from(format!("json: cannot unmarshal {} into Go value of type []interface {{}}", json_kind(&other)))]),
         });
         "toYaml" [Any] => |_, a| Ok(GoValue::from(to_yaml(&a[0])?.strip_suffix('\n').map(str::to_string).unwrap_or_else(|| to_yaml(&a[0]).unwrap_or_default())));
         "fromYaml" [Str] => |_, a| Ok(match govalue::parse(arg_str(&a[0])) {
@@ -122,7 +138,7 @@ pub fn register(m: &mut FuncMap) {
             Ok(other) => GoValue::from(vec![GoValue::from(format!("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}", json_kind(&other)))]),
             Err(e) => GoValue::from(vec![GoValue::from(e)]),
         });
-        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(&a[0], HelmVersion::V3).unwrap_or_else(|e| e));
+        "toToml" [Any] => |_, a| ok_str(crate::toml::encode(toml_arg(&a[0])?, HelmVersion::V3).unwrap_or_else(|e| e));
         "typeOf" [Any] => |_, a| Ok(GoValue::from(type_of(&a[0])));
         "typeIs" [Str, Any] => |_, a| Ok(GoValue::Bool(arg_str(&a[0]) == type_of(&a[1])));
         "typeIsLike" [Str, Any] => |_, a| {
@@ -178,7 +194,10 @@ fn include(ctx: &mut Context<'_>, name: &str, data: &GoValue) -> Result<GoValue,
 }
 
 fn tpl(ctx: &mut Context<'_>, text: &str, data: &GoValue) -> Result<GoValue, String> {
-    let max = ctx.options().max_nesting;
+    // Helm bounds only `include` (a template including itself through `tpl` meets that bound);
+    // a value that renders itself through `tpl` alone overflows Go's stack. One level more
+    // than `include` allows, so a cycle through both stops at `include` as in Helm.
+    let max = ctx.options().max_nesting + 1;
     if ctx.depth("tpl", "") >= max {
         return Err(format!(
             "tpl calls nested more than {max} deep (a value that renders itself?): {}",
@@ -203,6 +222,15 @@ fn to_yaml(v: &GoValue) -> Result<String, String> {
     govalue::to_string(v)
 }
 
+/// The TOML encoder's argument: nil makes BurntSushi's encoder panic (reflect on the zero
+/// Value), which the template engine reports as the function's error.
+fn toml_arg(v: &GoValue) -> Result<&GoValue, String> {
+    match v {
+        GoValue::Nil => Err("reflect: call of reflect.Value.Type on zero Value".into()),
+        v => Ok(v),
+    }
+}
+
 fn error_map(msg: String) -> GoValue {
     let mut m = BTreeMap::new();
     m.insert("Error".to_string(), GoValue::from(msg));
@@ -217,33 +245,5 @@ fn json_kind(v: &GoValue) -> &'static str {
         GoValue::List(_) => "array",
         GoValue::Map(_) => "object",
         _ => "value",
-    }
-}
-
-/// Decodes JSON as Go's `json.Unmarshal` into `interface{}` (numbers are float64).
-fn from_json(s: &str) -> Result<GoValue, String> {
-    let v: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(&e, s))?;
-    Ok(from_serde(&v))
-}
-
-fn go_json_error(e: &serde_json::Error, s: &str) -> String {
-    if s.trim().is_empty() || e.is_eof() {
-        return "unexpected end of JSON input".into();
-    }
-    format!("invalid character looking for beginning of value ({e})")
-}
-
-fn from_serde(v: &serde_json::Value) -> GoValue {
-    match v {
-        serde_json::Value::Null => GoValue::Nil,
-        serde_json::Value::Bool(b) => GoValue::Bool(*b),
-        serde_json::Value::Number(n) => GoValue::Float(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => GoValue::from(s.as_str()),
-        serde_json::Value::Array(a) => GoValue::from(a.iter().map(from_serde).collect::<Vec<_>>()),
-        serde_json::Value::Object(o) => GoValue::from(
-            o.iter()
-                .map(|(k, v)| (k.clone(), from_serde(v)))
-                .collect::<BTreeMap<_, _>>(),
-        ),
     }
 }

@@ -18,74 +18,14 @@ pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
 pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
     let docs = kyaml::parse_documents(text, Dialect::Helm).map_err(|e| {
         format!(
-            "error converting YAML to JSON: yaml: {}",
-            go_yaml_error(text, &e)
+            "error converting YAML to JSON: {}",
+            crate::yamlio::go_yaml_error(text, &e)
         )
     })?;
     Ok(docs
         .first()
         .map(|d| from_yaml_as_json(&d.value))
         .unwrap_or_default())
-}
-
-/// Scanner problems libyaml reports without a context.
-const SCANNER_PROBLEMS: &[&str] = &[
-    "mapping values are not allowed in this context",
-    "found character that cannot start any token",
-    "block sequence entries are not allowed in this context",
-    "found a tab character that violates indentation",
-    "could not find expected ':'",
-];
-
-/// A parse error worded as go-yaml v2 (sigs.k8s.io/yaml) words it: the problem without
-/// libyaml's context, prefixed `line N: ` where go-yaml has a line (a scanner error's
-/// 1-based line, a parser error's 0-based one, none on the first line), and
-/// `unknown anchor 'x' referenced` for an undefined alias.
-pub(crate) fn go_yaml_error(text: &str, e: &kyaml::YamlError) -> String {
-    let (context, problem) = match e.message.split_once(", ") {
-        Some((c, p)) if c.starts_with("while ") => (c, p),
-        _ => ("", e.message.as_str()),
-    };
-    // libyaml's wording of the flow-collection problems.
-    let problem = match problem {
-        "expected ',' or ']'" => "did not find expected ',' or ']'",
-        "expected ',' or '}'" => "did not find expected ',' or '}'",
-        p => p,
-    };
-    let Some(pos) = e.pos else {
-        return problem.to_string();
-    };
-    if problem.contains("unknown anchor") {
-        let name: String = text
-            .lines()
-            .nth(pos.line.saturating_sub(1) as usize)
-            .and_then(|l| {
-                l.chars()
-                    .skip(pos.column.saturating_sub(1) as usize)
-                    .collect::<String>()
-                    .strip_prefix('*')
-                    .map(str::to_string)
-            })
-            .map(|rest| {
-                rest.chars()
-                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return format!("unknown anchor '{name}' referenced");
-    }
-    let scanner = context.starts_with("while scanning")
-        || (context.is_empty() && SCANNER_PROBLEMS.contains(&problem));
-    let line = if scanner {
-        pos.line
-    } else {
-        pos.line.saturating_sub(1)
-    };
-    if pos.line > 1 && line > 0 {
-        format!("line {line}: {problem}")
-    } else {
-        problem.to_string()
-    }
 }
 
 /// Converts YAML data keeping integers as `int` (use for `--set` values, Chart data).
@@ -187,12 +127,39 @@ mod tests {
             ("{a: 1", "line 1: did not find expected ',' or '}'"),
             ("a: 'x", "found unexpected end of stream"),
             ("a: b\n- c", "line 1: did not find expected key"),
+            // go-yaml has no empty implicit key ...
+            (": a", "did not find expected key"),
+            ("b: 1\n: a", "line 1: did not find expected key"),
+            ("{a: 1, : b}", "did not find expected node content"),
+            ("[a, %x]", "found character that cannot start any token"),
+            (
+                "a: 1\nb: [%]",
+                "line 2: found character that cannot start any token",
+            ),
+            // libyaml's directive checks on the first line.
+            ("%d%%", "found unexpected non-alphabetical character"),
+            ("%foo bar", "found unknown directive name"),
+            ("% x", "could not find expected directive name"),
+            // ... and refuses a list or map as a key.
+            ("[1]: a", "invalid map key: []interface {}{1}"),
+            (
+                "{a: 1.5, b: [x, ~]}: b",
+                "invalid map key: map[interface {}]interface {}{\"a\":1.5, \"b\":[]interface {}{\"x\", interface {}(nil)}}",
+            ),
         ];
         for (text, want) in cases {
             let got = parse(text).map(|_| ()).unwrap_err();
             assert_eq!(
                 got,
                 format!("error converting YAML to JSON: yaml: {want}"),
+                "{text:?}"
+            );
+        }
+        // A null key (explicit or written) is refused by sigs.k8s.io/yaml's converter.
+        for text in ["~: a", "? \n: a"] {
+            assert_eq!(
+                parse(text).map(|_| ()).unwrap_err(),
+                "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: \"a\"",
                 "{text:?}"
             );
         }

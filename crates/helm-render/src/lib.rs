@@ -70,6 +70,7 @@ mod engine;
 mod error;
 pub mod funcs;
 mod glob;
+mod gojson;
 pub mod govalue;
 mod ignore;
 mod manifests;

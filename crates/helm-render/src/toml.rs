@@ -27,9 +27,24 @@ pub fn encode(v: &GoValue, helm: HelmVersion) -> Result<String, String> {
     Ok(e.out)
 }
 
-/// Objects as their data form (maps, lists), so the encoder sees Go's generic values.
+/// A `time.Time` as BurntSushi writes it: a bare RFC 3339 datetime (nanoseconds trimmed).
+fn datetime(v: &GoValue) -> Option<String> {
+    let GoValue::Object(o) = v else { return None };
+    if o.type_name() != "time.Time" {
+        return None;
+    }
+    let layout = GoValue::from("2006-01-02T15:04:05.999999999Z07:00");
+    match o.method("Format", &[layout]) {
+        Some(Ok(GoValue::String(s))) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+/// Objects as their data form (maps, lists), so the encoder sees Go's generic values; times
+/// stay times.
 fn plain(v: &GoValue) -> GoValue {
     match v {
+        GoValue::Object(_) if datetime(v).is_some() => v.clone(),
         GoValue::Object(o) => plain(&o.to_value()),
         GoValue::Bytes(b) => GoValue::from(
             b.iter()
@@ -159,6 +174,7 @@ impl Encoder {
                     self.key_value(key, v, false)
                 }
             }
+            GoValue::Object(_) if datetime(v).is_some() => self.key_value(key, v, false),
             GoValue::Object(o) => self.encode(key, &plain(&o.to_value())),
             _ => self.key_value(key, v, false),
         }
@@ -312,7 +328,9 @@ impl Encoder {
             }
             GoValue::Map(m) => self.map(&[], &m.borrow(), true)?,
             GoValue::Object(o) => {
-                if let Some(s) = o.as_str() {
+                if let Some(t) = datetime(v) {
+                    self.out.push_str(&t);
+                } else if let Some(s) = o.as_str() {
                     self.out.push_str(&quoted(s));
                 } else {
                     self.element(&plain(&o.to_value()))?;

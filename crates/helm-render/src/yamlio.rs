@@ -2,25 +2,82 @@
 //! does (first document only, go-yaml v2 scalar rules, numbers as float64 for values) and
 //! go-yaml's error text (`yaml: line N: PROBLEM`) wrapped as sigs.k8s.io/yaml wraps it.
 
-use kyaml::{Dialect, Map, Value, YamlError};
+use kyaml::{Dialect, Map, Value};
 
-/// go-yaml v2's error text for a syntax error.
-fn go_yaml_error(e: &YamlError) -> String {
-    // saphyr (a libyaml port) prefixes the context ("while scanning a simple key, ..."); go-yaml
-    // prints only the problem.
-    let msg = match e.message.rsplit_once(", ") {
-        Some((ctx, problem)) if ctx.starts_with("while ") => problem,
-        _ => e.message.as_str(),
+/// Scanner problems libyaml reports without a context.
+const SCANNER_PROBLEMS: &[&str] = &[
+    "mapping values are not allowed in this context",
+    "found character that cannot start any token",
+    "block sequence entries are not allowed in this context",
+    "found a tab character that violates indentation",
+    "could not find expected ':'",
+];
+
+/// The error text `yaml.Unmarshal` gives for what kyaml refused: go-yaml's (`yaml: ...`) or
+/// sigs.k8s.io/yaml's own for a null key.
+pub(crate) fn go_yaml_error(text: &str, e: &kyaml::YamlError) -> String {
+    if e.message.starts_with(kyaml::SIGS_NULL_KEY) {
+        return e.message.clone();
+    }
+    format!("yaml: {}", go_yaml_problem(text, e))
+}
+
+/// A parse error worded as go-yaml v2 (sigs.k8s.io/yaml) words it: the problem without
+/// libyaml's context, prefixed `line N: ` where go-yaml has a line (a scanner error's
+/// 1-based line, a parser error's 0-based one, none on the first line), and
+/// `unknown anchor 'x' referenced` for an undefined alias.
+fn go_yaml_problem(text: &str, e: &kyaml::YamlError) -> String {
+    let (context, problem) = match e.message.split_once(", ") {
+        Some((c, p)) if c.starts_with("while ") => (c, p),
+        _ => ("", e.message.as_str()),
     };
-    // saphyr words libyaml's "while scanning a simple key: could not find expected ':'"
-    // differently; go-yaml (a libyaml port) prints libyaml's problem text.
-    let msg = match msg {
+    // libyaml's wording of the flow-collection and simple-key problems (saphyr words them
+    // differently).
+    let problem = match problem {
+        "expected ',' or ']'" => "did not find expected ',' or ']'",
+        "expected ',' or '}'" => "did not find expected ',' or '}'",
         "simple key expected" | "simple key expect ':'" => "could not find expected ':'",
-        m => m,
+        p if p.starts_with("unexpected character: `") => {
+            "found character that cannot start any token"
+        }
+        p => p,
     };
-    match e.pos {
-        Some(p) if p.line > 0 => format!("yaml: line {}: {msg}", p.line),
-        _ => format!("yaml: {msg}"),
+    let Some(pos) = e.pos else {
+        return problem.to_string();
+    };
+    if problem.contains("unknown anchor") {
+        let name: String = text
+            .lines()
+            .nth(pos.line.saturating_sub(1) as usize)
+            .and_then(|l| {
+                l.chars()
+                    .skip(pos.column.saturating_sub(1) as usize)
+                    .collect::<String>()
+                    .strip_prefix('*')
+                    .map(str::to_string)
+            })
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return format!("unknown anchor '{name}' referenced");
+    }
+    // The scanner's contexts (libyaml words a few of them "while parsing").
+    let scanner = context.starts_with("while scanning")
+        || context.starts_with("while parsing a quoted scalar")
+        || context.starts_with("while parsing a tag")
+        || (context.is_empty() && SCANNER_PROBLEMS.contains(&problem));
+    let line = if scanner {
+        pos.line
+    } else {
+        pos.line.saturating_sub(1)
+    };
+    if pos.line > 1 && line > 0 {
+        format!("line {line}: {problem}")
+    } else {
+        problem.to_string()
     }
 }
 
@@ -33,7 +90,7 @@ pub(crate) fn first_document(src: &str) -> Result<Value, String> {
             .unwrap_or(Value::Null)),
         Err(e) => Err(format!(
             "error converting YAML to JSON: {}",
-            go_yaml_error(&e)
+            go_yaml_error(src, &e)
         )),
     }
 }
@@ -69,5 +126,35 @@ pub fn to_json_numbers(v: &mut Value) {
         Value::Seq(s) => s.iter_mut().for_each(to_json_numbers),
         Value::Map(m) => m.values_mut().for_each(to_json_numbers),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// go-yaml numbers a scanner error's line from 1 but leaves the first line unnumbered.
+    #[test]
+    fn values_errors_number_lines_as_go_yaml() {
+        for (text, want) in [
+            (
+                "a: \"\\ud83d\"",
+                "yaml: found invalid Unicode character escape code",
+            ),
+            (
+                "a: 1\nb: \"\\ud83d\"",
+                "yaml: line 2: found invalid Unicode character escape code",
+            ),
+            (
+                "a: 1\nb: \"\\q\"",
+                "yaml: line 2: found unknown escape character",
+            ),
+        ] {
+            assert_eq!(
+                parse_values(text).unwrap_err(),
+                format!("error converting YAML to JSON: {want}"),
+                "{text:?}"
+            );
+        }
     }
 }

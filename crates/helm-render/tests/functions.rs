@@ -73,6 +73,35 @@ fn json_decoding_functions() {
         "{{ (fromJson \"{\\\"a\\\": [1, 2]}\").a }} {{ fromJsonArray \"[1,\\\"x\\\"]\" }}",
         "[1 2] [1 x]",
     );
+    // Go's encoding/json: syntax errors worded by its scanner; an object decodes as far as it
+    // can, a number out of float64's range is nil and the error is added.
+    ok(
+        "{{ fromJson \"abc\" }} {{ fromJsonArray \"[1 2]\" }} {{ fromJson \"{\\\"a\\\":1e400,\\\"b\\\":2}\" }}",
+        "map[Error:invalid character 'a' looking for beginning of value] [invalid character '2' after array element] map[Error:json: cannot unmarshal number 1e400 into Go value of type float64 a:<nil> b:2]",
+    );
+    err(
+        "{{ mustFromJson \"[1,]\" }}",
+        "template: t:1:3: executing \"t\" at <mustFromJson \"[1,]\">: error calling mustFromJson: invalid character ']' looking for beginning of value",
+    );
+}
+
+/// BurntSushi's encoder panics on nil; the engine reports the panic as the call's error.
+#[test]
+fn to_toml_of_nil_is_an_error() {
+    err(
+        "{{ toToml .Values.nul }}",
+        "template: t:1:3: executing \"t\" at <toToml .Values.nul>: error calling toToml: reflect: call of reflect.Value.Type on zero Value",
+    );
+    ok("{{ toToml .Values.map }}", "a = 1.0\nb = 2.0\n");
+}
+
+/// BurntSushi writes a time.Time as a bare TOML datetime.
+#[test]
+fn to_toml_writes_times_as_datetimes() {
+    ok(
+        "{{ toToml (toDate \"2006-01-02\" \"2024-02-29\") }}|{{ toToml (dict \"t\" (toDate \"2006-01-02\" \"2024-02-29\") \"l\" (list (toDate \"2006\" \"2020\"))) }}",
+        "2024-02-29T00:00:00Z|l = [2020-01-01T00:00:00Z]\nt = 2024-02-29T00:00:00Z\n",
+    );
 }
 
 #[test]
@@ -100,7 +129,17 @@ fn notices_record_lookup() {
 fn tpl_nesting_is_bounded() {
     let e = render("{{ tpl \"{{ tpl .Values.t . }}\" (dict \"Values\" (dict \"t\" \"{{ tpl .Values.t . }}\")) }}").unwrap_err();
     assert!(
-        e.contains("tpl calls nested more than 1000 deep"),
+        e.contains("tpl calls nested more than 1001 deep"),
+        "{}",
+        &e[e.len().saturating_sub(300)..]
+    );
+    // A template that includes itself through tpl stops at include's bound, as in Helm.
+    let e = render(
+        "{{ define \"h\" }}{{ tpl \"{{ include \\\"h\\\" . }}\" . }}{{ end }}{{ include \"h\" . }}",
+    )
+    .unwrap_err();
+    assert!(
+        e.ends_with("error calling include: rendering template has a nested reference name: h: unable to execute template"),
         "{}",
         &e[e.len().saturating_sub(300)..]
     );
@@ -164,4 +203,26 @@ fn to_yaml_numbers_follow_json_round_trip() {
         "{{ dict \"a\" (dict) \"b\" (list) \"c\" .Values.nul | toYaml }}",
         "a: {}\nb: []\nc: null",
     );
+}
+
+/// Helm 3 formats `required`'s message (a `%d` in it is a verb), Helm 4 keeps it as written.
+#[test]
+fn required_message_is_formatted_by_helm_3_only() {
+    for (helm, want) in [
+        (helm_render::HelmVersion::V3, "%!d(MISSING)%"),
+        (helm_render::HelmVersion::V4, "%d%%"),
+    ] {
+        let mut t = Templates::named("gotpl", helm_render::funcs::function_map_for(helm));
+        t.add("t", "{{ required \"%d%%\" nil }}").unwrap();
+        let e = t
+            .execute("t", &data(), &ExecOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with(&format!(
+                "error calling required: HELM_ERR_START{want}HELM_ERR_END"
+            )),
+            "{helm:?}: {e}"
+        );
+    }
 }

@@ -36,7 +36,7 @@ use std::fmt;
 pub use chunked::parse_documents_parallel;
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
-pub use parse::{parse_documents, parse_first, parse_one};
+pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};
 pub use value::{Map, Value};
 
 /// The value an untagged plain scalar with this text has under `dialect`'s rules (what a

@@ -10,6 +10,10 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Tag};
 use super::resolve::{Resolved, resolve_plain};
 use super::{Dialect, Document, Map, Pos, Value, YamlError, gofmt, kyaml};
 
+/// How sigs.k8s.io/yaml refuses a null mapping key (Helm dialect), before the value's `%#v`.
+/// The message is the converter's, not go-yaml's: callers print it without `yaml: `.
+pub const SIGS_NULL_KEY: &str = "unsupported map key of type: %!s(<nil>), key: <nil>, value: ";
+
 /// Deepest nesting of sequences/mappings accepted.
 pub(crate) const MAX_DEPTH: usize = 1000;
 /// Nodes that alias expansion may add, at least; grows with the size of the input.
@@ -40,12 +44,28 @@ pub(crate) fn parse_stream_counted(
     dialect: Dialect,
     max_docs: usize,
 ) -> Result<(Vec<Document>, usize), YamlError> {
+    if dialect == Dialect::Helm
+        && let Some(problem) = bad_first_directive(src)
+    {
+        return Err(YamlError::at(
+            Pos { line: 1, column: 1 },
+            format!("while scanning a directive, {problem}"),
+        ));
+    }
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
         if matches!(event, Event::StreamEnd) {
             break;
+        }
+        if dialect == Dialect::Helm
+            && let Event::Scalar(text, ScalarStyle::Plain, _, None) = &event
+            && text.is_empty()
+            && builder.expects_key()
+            && let Some(problem) = empty_implicit_key(src, span.start.index())
+        {
+            return Err(YamlError::at(pos_of(span.start), problem));
         }
         let document_end = matches!(event, Event::DocumentEnd);
         builder.on_event(event, span.start)?;
@@ -66,6 +86,83 @@ pub fn parse_one(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
             docs[1].start,
             "expected a single document, found several",
         )),
+    }
+}
+
+/// libyaml's check of a directive on the stream's first line (`%NAME ...` at column 0): a
+/// name of letters, digits, `-` and `_`, then a blank, and only `YAML` or `TAG` (saphyr
+/// words these problems differently or not at all).
+fn bad_first_directive(src: &str) -> Option<&'static str> {
+    let rest = src.strip_prefix('%')?;
+    let name_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count();
+    if name_len == 0 {
+        return Some("could not find expected directive name");
+    }
+    if !matches!(
+        rest.as_bytes().get(name_len),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n')
+    ) {
+        return Some("found unexpected non-alphabetical character");
+    }
+    if !matches!(&rest[..name_len], "YAML" | "TAG") {
+        return Some("found unknown directive name");
+    }
+    None
+}
+
+/// go-yaml v2 (a libyaml port) has no empty implicit key: `: a` in a block mapping is "did not
+/// find expected key", in a flow mapping "did not find expected node content" (saphyr reads a
+/// null key). `? \n: a` is an explicit empty key and parses. `at` is the character index of
+/// the empty key scalar.
+fn empty_implicit_key(src: &str, at: usize) -> Option<&'static str> {
+    let mut before: Vec<char> = src.chars().take(at + 1).collect();
+    if before.pop() != Some(':') {
+        return None;
+    }
+    match before
+        .iter()
+        .rev()
+        .find(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+    {
+        Some('?') => None,
+        Some('{' | ',') => Some("did not find expected node content"),
+        _ => Some("did not find expected key"),
+    }
+}
+
+/// Go's `%#v` of a value decoded by go-yaml v2 into `interface{}` (`top`: not inside a map or
+/// slice, where nil prints `<nil>` rather than `interface {}(nil)`).
+fn go_sharp_v(v: &Value, top: bool) -> String {
+    match v {
+        Value::Null if top => "<nil>".into(),
+        Value::Null => "interface {}(nil)".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => gofmt::format_float_g(*f),
+        Value::String(s) => go_strconv::quote_go(s),
+        Value::Seq(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items
+                .iter()
+                .map(|x| go_sharp_v(x, false))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Map(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            format!(
+                "map[interface {{}}]interface {{}}{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, x)| format!("{}:{}", go_strconv::quote_go(k), go_sharp_v(x, false)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
     }
 }
 
@@ -132,6 +229,8 @@ struct MapFrame {
 enum PendingKey {
     Key(String, Pos),
     Merge(Pos),
+    /// A null key (Helm): sigs.k8s.io/yaml refuses it once the value is known.
+    Null,
 }
 
 /// What a completed node is, before it is placed into its parent.
@@ -158,6 +257,14 @@ impl Builder {
             alias_nodes: 0,
             events: 0,
         }
+    }
+
+    /// The next node is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending_key.is_none()
+        )
     }
 
     fn on_event(&mut self, event: Event<'_>, start: Marker) -> Result<(), YamlError> {
@@ -330,9 +437,28 @@ impl Builder {
             FrameKind::Seq(items) => items.push(node.value),
             FrameKind::Map(m) => match m.pending_key.take() {
                 None if node.is_merge_key => m.pending_key = Some(PendingKey::Merge(node.pos)),
+                // go-yaml v2 decodes any key; sigs.k8s.io/yaml then refuses a null one, and
+                // go-yaml itself refuses a list or map as a key of a map[interface{}]....
+                None if dialect == Dialect::Helm && node.value == Value::Null => {
+                    m.pending_key = Some(PendingKey::Null);
+                }
+                None if dialect == Dialect::Helm
+                    && matches!(node.value, Value::Seq(_) | Value::Map(_)) =>
+                {
+                    return Err(YamlError {
+                        message: format!("invalid map key: {}", go_sharp_v(&node.value, true)),
+                        pos: None,
+                    });
+                }
                 None => {
                     let key = key_string(node.value, node.pos)?;
                     m.pending_key = Some(PendingKey::Key(key, node.pos));
+                }
+                Some(PendingKey::Null) => {
+                    return Err(YamlError {
+                        message: format!("{SIGS_NULL_KEY}{}", go_sharp_v(&node.value, true)),
+                        pos: None,
+                    });
                 }
                 Some(PendingKey::Merge(pos)) => {
                     check_merge_source(&node.value, pos)?;
@@ -347,7 +473,7 @@ impl Builder {
                             let line = m.key_lines.get(entry.index()).copied().unwrap_or(0);
                             let message = format!(
                                 "mapping key {} already defined at line {line}",
-                                go_quote(entry.key())
+                                go_strconv::quote_go(entry.key())
                             );
                             return Err(YamlError::at(key_pos, message));
                         }
@@ -532,24 +658,6 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[..3 - pad]);
     }
     Some(out)
-}
-
-/// A Go `%#v`-style quoted string, for messages that mirror kyaml's.
-fn go_quote(s: &str) -> Cow<'_, str> {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out.into()
 }
 
 #[cfg(test)]

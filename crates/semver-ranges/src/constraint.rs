@@ -250,7 +250,14 @@ fn parse_partial(token: &str) -> Result<Comparison, String> {
             }
             Some(p) => {
                 if written != Written::Full {
-                    // `1.x.3`: numbers after a wildcard are ignored, as in Masterminds.
+                    // `1.x.3`: numbers after a wildcard are ignored, as in Masterminds, but
+                    // must still be numbers or wildcards (`x.y.z` is not a constraint).
+                    if !p
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || matches!(b, b'x' | b'X' | b'*'))
+                    {
+                        return Err(bad("is not a version"));
+                    }
                     continue;
                 }
                 nums[i] = p
@@ -416,6 +423,15 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "failures:\n{}", failures.join("\n"));
+    }
+
+    /// Parts after a wildcard are not compared but must still read as numbers or wildcards.
+    #[test]
+    fn parts_after_a_wildcard_are_checked() {
+        check(&[("1.x.3", "1.5.0", true), ("1.*.*", "1.5.0", true)]);
+        for bad in ["x.y.z", "1.x.a", "2.*.b"] {
+            assert!(Constraint::parse(bad).is_err(), "{bad}");
+        }
     }
 
     // Masterminds TestConstraintCheck (single comparisons), re-expressed.

@@ -108,6 +108,7 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "get" [Map, Str] => |_, a| Ok(the_map(&a[0]).and_then(|m| m.borrow().get(arg_str(&a[1])).cloned()).unwrap_or_else(|| GoValue::from("")));
         "set" [Map, Str, Any] => |_, a| {
             let m = the_map(&a[0]).ok_or_else(nil_map_panic)?;
+            refuse_cycle("set", &a[2], m)?;
             m.borrow_mut().insert(arg_str(&a[1]).to_string(), a[2].clone());
             Ok(a[0].clone())
         };
@@ -403,6 +404,33 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
     Ok(default.clone())
 }
 
+/// Refuses to put into `map` a value that holds `map` itself: Go lets a template build such a
+/// cycle, and then overflows its stack printing or encoding it (Helm dies); vendor stops at
+/// the function that would close the cycle, with a resource-limit error.
+fn refuse_cycle(what: &str, value: &GoValue, map: &MapRef) -> Result<(), String> {
+    let mut seen: std::collections::HashSet<*const ()> = std::collections::HashSet::new();
+    let mut todo: Vec<GoValue> = vec![value.clone()];
+    while let Some(v) = todo.pop() {
+        match v {
+            GoValue::Map(m) => {
+                if Rc::ptr_eq(&m, map) {
+                    return Err(format!(
+                        "{what}: a map that contains itself (Helm overflows its stack on one) {} of values without cycles",
+                        gotemplate::LIMIT_MARKER
+                    ));
+                }
+                let id = Rc::as_ptr(&m).cast::<()>();
+                if seen.insert(id) {
+                    todo.extend(m.borrow().values().cloned());
+                }
+            }
+            GoValue::List(l) => todo.extend(l.iter().cloned()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// mergo's Merge / Merge(WithOverride) of `map[string]interface{}` values, as Sprig uses it.
 fn merge(a: &[GoValue], overwrite: bool) -> Result<GoValue, String> {
     // mergo makes a new map for a nil destination.
@@ -417,6 +445,9 @@ fn merge(a: &[GoValue], overwrite: bool) -> Result<GoValue, String> {
         if let GoValue::Map(s) = src {
             if Rc::ptr_eq(s, &dst) {
                 continue;
+            }
+            for v in s.borrow().values() {
+                refuse_cycle("merge", v, &dst)?;
             }
             merge_maps(&dst, &s.borrow(), overwrite);
         }

@@ -361,15 +361,49 @@ fn json_string(out: &mut String, s: &str, esc: bool) {
 }
 
 fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+    if constraint.trim().is_empty() {
+        return Err(format!(
+            "improper constraint: {}",
+            gotemplate::gofmt::quote_go(constraint)
+        ));
+    }
     let c = semver_ranges::Constraint::parse(constraint).map_err(|_| {
+        // A number too big for uint64 fails Masterminds' parser rather than its pattern.
+        if constraint
+            .split(|c: char| !c.is_ascii_digit())
+            .any(|d| !d.is_empty() && d.parse::<u64>().is_err())
+        {
+            return "constraint parser error".to_string();
+        }
         format!(
             "improper constraint: {}",
             gotemplate::gofmt::quote_go(constraint)
         )
     })?;
-    let v = semver_ranges::Version::parse(version)
-        .map_err(|_| "invalid semantic version".to_string())?;
+    let v = parse_version(version)?;
     Ok(c.matches(&v))
+}
+
+/// Masterminds' `NewVersion`, with its errors: too long, a MAJOR.MINOR.PATCH number out of
+/// uint64's range, or not a version.
+fn parse_version(s: &str) -> Result<semver_ranges::Version, String> {
+    if s.len() > 256 {
+        return Err("version string is too long (max 256 bytes)".into());
+    }
+    semver_ranges::Version::parse(s).map_err(|_| {
+        let core = s.strip_prefix('v').unwrap_or(s);
+        let core = core.split(['-', '+']).next().unwrap_or("");
+        for seg in core.split('.').take(3) {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) && seg.parse::<u64>().is_err()
+            {
+                return format!(
+                    "error parsing version segment: strconv.ParseUint: parsing {}: value out of range",
+                    gotemplate::gofmt::quote_go(seg)
+                );
+            }
+        }
+        "invalid semantic version".to_string()
+    })
 }
 
 /// A Masterminds `*semver.Version` (or a `semver.Version` value, from `IncMajor` & co.), with
@@ -379,6 +413,8 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
 struct SemverObj {
     v: semver_ranges::Version,
     pointer: bool,
+    /// A `deepCopy`: the zero Version (no original text).
+    zero: bool,
 }
 
 const SEMVER_METHODS: &[&str] = &[
@@ -413,6 +449,14 @@ impl GoObject for SemverObj {
     }
     fn has_method(&self, name: &str) -> bool {
         SEMVER_METHODS.contains(&name)
+    }
+    /// copystructure copies exported fields only: a Version has none, so its copy is zero.
+    fn deep_copy(&self) -> Option<GoValue> {
+        Some(GoValue::object(SemverObj {
+            v: semver_ranges::Version::new(0, 0, 0),
+            pointer: self.pointer,
+            zero: true,
+        }))
     }
     fn method(&self, name: &str, args: &[GoValue]) -> Option<Result<GoValue, FuncError>> {
         let v = &self.v;
@@ -449,6 +493,7 @@ impl GoObject for SemverObj {
             GoValue::object(SemverObj {
                 v: semver_ranges::Version::new(major, minor, patch),
                 pointer: false,
+                zero: false,
             })
         };
         Some(Ok(match name {
@@ -457,7 +502,7 @@ impl GoObject for SemverObj {
             "Patch" => GoValue::Int(v.patch as i64),
             "Prerelease" => GoValue::from(v.prerelease()),
             "Metadata" => GoValue::from(v.metadata()),
-            "Original" => GoValue::from(v.original()),
+            "Original" => GoValue::from(if self.zero { "" } else { v.original() }),
             "String" => GoValue::from(v.to_string()),
             "IncMajor" => next(v.major + 1, 0, 0),
             "IncMinor" => next(v.major, v.minor + 1, 0),
@@ -489,6 +534,10 @@ impl GoObject for SemverObj {
 }
 
 fn semver(s: &str) -> Result<GoValue, String> {
-    let v = semver_ranges::Version::parse(s).map_err(|_| "invalid semantic version".to_string())?;
-    Ok(GoValue::object(SemverObj { v, pointer: true }))
+    let v = parse_version(s)?;
+    Ok(GoValue::object(SemverObj {
+        v,
+        pointer: true,
+        zero: false,
+    }))
 }

@@ -26,11 +26,12 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
             let r = if frac >= round_on { digit.ceil() } else { digit.floor() };
             Ok(GoValue::Float(r / pow))
         };
-        "add1f" [Any] => |_, a| Ok(GoValue::Float(dec_op(&[a[0].clone(), GoValue::Int(1)], Op::Add)));
-        "addf" [] ...Any => |_, a| { let mut v = vec![GoValue::Float(0.0)]; v.extend(a); Ok(GoValue::Float(dec_op(&v, Op::Add))) };
-        "subf" [Any] ...Any => |_, a| Ok(GoValue::Float(dec_op(&a, Op::Sub)));
-        "mulf" [Any] ...Any => |_, a| Ok(GoValue::Float(dec_op(&a, Op::Mul)));
+        "add1f" [Any] => |_, a| check_decimals(&a).map(|_| GoValue::Float(dec_op(&[a[0].clone(), GoValue::Int(1)], Op::Add)));
+        "addf" [] ...Any => |_, a| { check_decimals(&a)?; let mut v = vec![GoValue::Float(0.0)]; v.extend(a); Ok(GoValue::Float(dec_op(&v, Op::Add))) };
+        "subf" [Any] ...Any => |_, a| check_decimals(&a).map(|_| GoValue::Float(dec_op(&a, Op::Sub)));
+        "mulf" [Any] ...Any => |_, a| check_decimals(&a).map(|_| GoValue::Float(dec_op(&a, Op::Mul)));
         "divf" [Any] ...Any => |_, a| {
+            check_decimals(&a)?;
             if a[1..].iter().any(|v| to_f64(v) == 0.0) { return Err("decimal division by 0".into()); }
             Ok(GoValue::Float(a[1..].iter().fold(to_f64(&a[0]), |x, y| dec_div(x, to_f64(y)))))
         };
@@ -144,6 +145,20 @@ fn seq(c: &gotemplate::Context<'_>, p: &[i64]) -> Result<GoValue, String> {
         }
         _ => GoValue::from(""),
     })
+}
+
+/// shopspring/decimal's NewFromFloat refuses NaN and infinities (a panic Go reports).
+fn check_decimals(a: &[GoValue]) -> Result<(), String> {
+    for v in a {
+        let f = to_f64(v);
+        if !f.is_finite() {
+            return Err(format!(
+                "Cannot create a Decimal from {}",
+                gotemplate::gofmt::format_float(f, 'g', -1)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// shopspring/decimal's `Div` (rounded to 16 decimal places, half away from zero) of the

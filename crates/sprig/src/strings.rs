@@ -15,8 +15,8 @@ fn s(v: impl Into<String>) -> Result<GoValue, String> {
 
 pub(crate) fn register(m: &mut gotemplate::FuncMap) {
     table! { m;
-        "upper" [Str] => |_, a| s(arg_str(&a[0]).to_uppercase());
-        "lower" [Str] => |_, a| s(arg_str(&a[0]).to_lowercase());
+        "upper" [Str] => |_, a| s(arg_str(&a[0]).chars().map(go_upper).collect::<String>());
+        "lower" [Str] => |_, a| s(arg_str(&a[0]).chars().map(go_lower).collect::<String>());
         "title" [Str] => |_, a| s(title(arg_str(&a[0])));
         "untitle" [Str] => |_, a| s(untitle(arg_str(&a[0])));
         "trim" [Str] => |_, a| s(arg_str(&a[0]).trim_matches(char::is_whitespace));
@@ -155,13 +155,16 @@ fn match_spans(r: &Regex, s: &str, n: i64) -> Vec<(usize, usize)> {
 }
 
 /// `FindAllString`: a `[]string`, nil (printed `[]`) when there is no match.
+/// Go's `FindAllString`: nil (`null` to toJson) when nothing matches.
 fn find_all(r: &Regex, s: &str, n: i64) -> GoValue {
-    str_list(
-        match_spans(r, s, n)
-            .into_iter()
-            .map(|(a, b)| s[a..b].to_string())
-            .collect(),
-    )
+    let found: Vec<String> = match_spans(r, s, n)
+        .into_iter()
+        .map(|(a, b)| s[a..b].to_string())
+        .collect();
+    if found.is_empty() {
+        return GoValue::nil_typed_list("[]string");
+    }
+    str_list(found)
 }
 
 /// Go's `ReplaceAllString` (`$1`, `${name}` expanded) or `ReplaceAllLiteralString`.
@@ -212,7 +215,7 @@ fn replace_all(
 /// Go's `Regexp.Split`.
 fn regex_split(r: &Regex, s: &str, n: i64) -> GoValue {
     if n == 0 {
-        return GoValue::typed_list("[]string", Vec::new());
+        return GoValue::nil_typed_list("[]string");
     }
     if !r.as_str().is_empty() && s.is_empty() {
         return str_list(vec![String::new()]);
@@ -311,26 +314,37 @@ fn indent(c: &gotemplate::Context<'_>, what: &str, n: i64, v: &str) -> Result<St
     Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
 }
 
+/// Sprig's `substr` on bytes, with Go's slice-bounds panics.
 fn substr(start: i64, end: i64, s: &str) -> Result<GoValue, String> {
     let b = s.as_bytes();
     let len = b.len() as i64;
-    let slice = |a: i64, z: i64| -> Result<GoValue, String> {
-        if a < 0 || z > len || a > z {
-            return Err(format!(
-                "runtime error: slice bounds out of range [{a}:{z}]"
-            ));
-        }
+    let out = |a: i64, z: i64| {
         Ok(GoValue::from(
             String::from_utf8_lossy(&b[a as usize..z as usize]).into_owned(),
         ))
     };
+    let oob = |what: String| Err(format!("runtime error: slice bounds out of range {what}"));
     if start < 0 {
-        return slice(0, end);
+        // s[:end]
+        if end < 0 {
+            return oob(format!("[:{end}]"));
+        }
+        if end > len {
+            return oob(format!("[:{end}] with length {len}"));
+        }
+        return out(0, end);
     }
     if end < 0 || end > len {
-        return slice(start, len);
+        // s[start:]
+        if start > len {
+            return oob(format!("[{start}:{len}]"));
+        }
+        return out(start, len);
     }
-    slice(start, end)
+    if start > end {
+        return oob(format!("[{start}:{end}]"));
+    }
+    out(start, end)
 }
 
 fn trunc(c: i64, s: &str) -> String {
@@ -392,7 +406,7 @@ fn title(s: &str) -> String {
     let mut prev_sep = true;
     for c in s.chars() {
         if prev_sep {
-            out.extend(c.to_uppercase());
+            out.push(go_title(c));
         } else {
             out.push(c);
         }
@@ -416,7 +430,7 @@ fn untitle(s: &str) -> String {
     let mut prev_space = true;
     for c in s.chars() {
         if prev_space {
-            out.extend(c.to_lowercase());
+            out.push(go_lower(c));
         } else {
             out.push(c);
         }
@@ -429,11 +443,11 @@ fn swapcase(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_uppercase() {
-                c.to_lowercase().collect::<String>()
+                go_lower(c)
             } else if c.is_lowercase() {
-                c.to_uppercase().collect()
+                go_upper(c)
             } else {
-                c.to_string()
+                c
             }
         })
         .collect()
@@ -484,9 +498,11 @@ fn next_word(s: &str) -> (Word, &str, &str) {
             }
             s.len()
         };
+    // U+FFFD decodes as Go's RuneError: xstrings keeps it with no delimiter on either side
+    // (as it does punctuation), unlike other symbols.
     if c == '\u{fffd}' {
         let n = c.len_utf8();
-        return (Word::Invalid, &s[..n], &s[n..]);
+        return (Word::Punct, &s[..n], &s[n..]);
     }
     let (kind, end) = if is_connector(c) {
         (Word::Connector, end_while(&mut it, &is_connector))
@@ -546,7 +562,7 @@ fn lower_word(out: &mut String, kind: Word, w: &str, delim: char) {
         if is_connector(c) {
             out.push(delim);
         } else {
-            out.extend(c.to_lowercase());
+            out.push(go_lower(c));
         }
     }
 }
@@ -616,14 +632,19 @@ fn delimited_case(s: &str, delim: char) -> String {
 /// xstrings' ToCamelCase: connectors (`_`, `-`, spaces) are dropped and the letter after them
 /// upper-cased, the first letter too; a run of connectors keeps all but its last; leading
 /// connectors and a trailing one stay. `foo_bar` -> `FooBar`, `__a__b_` -> `__A_B_`.
+/// xstrings' ToCamelCase: connectors (`-`, `_`, spaces) dropped and the rune after each one
+/// uppercased; a word that starts upper-case has the upper-case run after its first rune
+/// lowered (`HELLO` -> `Hello`, `aBC` -> `ABC`); leading connectors are kept.
 fn camelcase(s: &str) -> String {
     let is_conn = |c: char| c == '-' || c == '_' || c.is_whitespace();
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars();
     let mut cur = None;
+    let mut word_upper = false;
     for c in it.by_ref() {
         if !is_conn(c) {
-            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            word_upper = c.is_uppercase();
+            cur = Some(go_upper(c));
             break;
         }
         out.push(c);
@@ -637,13 +658,53 @@ fn camelcase(s: &str) -> String {
             continue;
         }
         if is_conn(r1) {
-            r0 = r0.to_uppercase().next().unwrap_or(r0);
+            word_upper = r0.is_uppercase();
+            r0 = go_upper(r0);
         } else {
+            if word_upper {
+                if r0.is_uppercase() {
+                    r0 = go_lower(r0);
+                } else {
+                    word_upper = false;
+                }
+            }
             out.push(r1);
         }
     }
     out.push(r0);
     out
+}
+
+/// The only rune of a case mapping, if it is one rune.
+fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
+/// Go's `unicode.ToUpper`: the simple one-rune mapping (`ß` and `ŉ`, whose upper case is
+/// two letters, stay as they are).
+pub(crate) fn go_upper(c: char) -> char {
+    single(c.to_uppercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToLower` (one rune per rune: `İ` is `i`, `Σ` is always `σ`).
+pub(crate) fn go_lower(c: char) -> char {
+    if c == '\u{130}' {
+        return 'i';
+    }
+    single(c.to_lowercase()).unwrap_or(c)
+}
+
+/// Go's `unicode.ToTitle`: upper case but for the Latin digraphs, whose title case is their
+/// capital-small form (`ǆ` -> `ǅ`).
+fn go_title(c: char) -> char {
+    match c {
+        '\u{1C4}'..='\u{1C6}' => '\u{1C5}',
+        '\u{1C7}'..='\u{1C9}' => '\u{1C8}',
+        '\u{1CA}'..='\u{1CC}' => '\u{1CB}',
+        '\u{1F1}'..='\u{1F3}' => '\u{1F2}',
+        _ => go_upper(c),
+    }
 }
 
 /// goutils' WrapCustom(str, width, newline, wrapLongWords=false).
@@ -758,4 +819,52 @@ fn path_ext(p: &str) -> String {
         }
     }
     String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_mappings_are_gos_simple_ones() {
+        assert_eq!(camelcase("HELLO"), "Hello");
+        assert_eq!(camelcase("aBC_dEF"), "ABCDEF");
+        assert_eq!(camelcase("ÄÖü"), "Äöü");
+        assert_eq!(camelcase("ÖÖ_ÖÖ"), "ÖöÖö");
+        assert_eq!(camelcase("__a_b"), "__AB");
+        assert_eq!(camelcase("ßa"), "ßa");
+        assert_eq!(title("ßa ǆx"), "ßa ǅx");
+        assert_eq!(swapcase("ßİ"), "ßi");
+        assert_eq!(untitle("İA"), "iA");
+        let lower: String = "ΟΔΟΣ İ".chars().map(go_lower).collect();
+        assert_eq!(lower, "οδοσ i");
+        let upper: String = "ßaŉ".chars().map(go_upper).collect();
+        assert_eq!(upper, "ßAŉ");
+    }
+
+    #[test]
+    fn snakecase_keeps_replacement_characters_unseparated() {
+        assert_eq!(delimited_case("a\u{fffd}b", '_'), "a\u{fffd}b");
+        assert_eq!(delimited_case("\u{fffd}A", '_'), "\u{fffd}a");
+        assert_eq!(
+            delimited_case("A\u{fffd}B1\u{fffd}2", '_'),
+            "a\u{fffd}b1\u{fffd}2"
+        );
+        assert_eq!(delimited_case("a©b", '_'), "a_©_b");
+    }
+
+    #[test]
+    fn substr_panics_as_go_slicing_does() {
+        let ok = |a, z, s| substr(a, z, s).unwrap().as_str().unwrap().to_string();
+        assert_eq!(ok(1, 3, "hello"), "el");
+        assert_eq!(ok(-1, 2, "hello"), "he");
+        assert_eq!(ok(2, -1, "hello"), "llo");
+        assert_eq!(ok(2, 99, "hello"), "llo");
+        let err = |a, z, s| substr(a, z, s).unwrap_err();
+        let oob = "runtime error: slice bounds out of range ";
+        assert_eq!(err(-1, 9, "abc"), format!("{oob}[:9] with length 3"));
+        assert_eq!(err(-1, -2, "abc"), format!("{oob}[:-2]"));
+        assert_eq!(err(5, -1, "abc"), format!("{oob}[5:3]"));
+        assert_eq!(err(2, 1, "abc"), format!("{oob}[2:1]"));
+    }
 }

@@ -51,108 +51,205 @@ impl Time {
         let dt = chrono::DateTime::from_timestamp(self.secs + offset as i64, self.nanos)
             .unwrap_or_default();
         let sign = if offset < 0 { '-' } else { '+' };
-        let (oh, om) = (
-            offset.unsigned_abs() / 3600,
-            (offset.unsigned_abs() % 3600) / 60,
-        );
-        let zone = |colon: bool, z: bool, minutes: bool| {
-            if z && offset == 0 {
-                return "Z".to_string();
-            }
-            match (minutes, colon) {
-                (false, _) => format!("{sign}{oh:02}"),
-                (true, true) => format!("{sign}{oh:02}:{om:02}"),
-                (true, false) => format!("{sign}{oh:02}{om:02}"),
-            }
+        let abs = offset.unsigned_abs();
+        let (oh, om, os) = (abs / 3600, (abs % 3600) / 60, abs % 60);
+        let hour12 = if dt.hour().is_multiple_of(12) {
+            12
+        } else {
+            dt.hour() % 12
         };
         let mut out = String::new();
         let mut rest = layout;
         while !rest.is_empty() {
-            let trimmed_frac = |digits: usize| {
-                let f = format!("{:09}", dt.nanosecond());
-                let f = f[..digits].trim_end_matches('0');
-                if f.is_empty() {
-                    String::new()
-                } else {
-                    format!(".{f}")
-                }
-            };
-            let tokens: [(&str, &dyn Fn() -> String); 31] = [
-                ("January", &|| MONTHS[dt.month0() as usize].to_string()),
-                ("Monday", &|| {
-                    DAYS[dt.weekday().num_days_from_sunday() as usize].to_string()
-                }),
-                ("2006", &|| format!("{:04}", dt.year())),
-                ("Jan", &|| MONTHS[dt.month0() as usize][..3].to_string()),
-                ("Mon", &|| {
-                    DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string()
-                }),
-                ("MST", &|| abbr.to_string()),
-                ("Z07:00", &|| zone(true, true, true)),
-                ("-07:00", &|| zone(true, false, true)),
-                ("-0700", &|| zone(false, false, true)),
-                ("Z0700", &|| zone(false, true, true)),
-                ("-07", &|| zone(false, false, false)),
-                ("Z07", &|| zone(false, true, false)),
-                (".999999999", &|| trimmed_frac(9)),
-                (".999999", &|| trimmed_frac(6)),
-                (".999", &|| trimmed_frac(3)),
-                (".000000000", &|| format!(".{:09}", dt.nanosecond())),
-                (".000000", &|| format!(".{:06}", dt.nanosecond() / 1000)),
-                (".000", &|| format!(".{:03}", dt.nanosecond() / 1_000_000)),
-                ("01", &|| format!("{:02}", dt.month())),
-                ("02", &|| format!("{:02}", dt.day())),
-                ("_2", &|| format!("{:>2}", dt.day())),
-                ("15", &|| format!("{:02}", dt.hour())),
-                ("03", &|| {
-                    format!(
-                        "{:02}",
-                        if dt.hour().is_multiple_of(12) {
-                            12
-                        } else {
-                            dt.hour() % 12
-                        }
-                    )
-                }),
-                ("04", &|| format!("{:02}", dt.minute())),
-                ("05", &|| format!("{:02}", dt.second())),
-                ("06", &|| format!("{:02}", dt.year() % 100)),
-                ("PM", &|| {
-                    if dt.hour() >= 12 {
-                        "PM".into()
-                    } else {
-                        "AM".into()
-                    }
-                }),
-                ("pm", &|| {
-                    if dt.hour() >= 12 {
-                        "pm".into()
-                    } else {
-                        "am".into()
-                    }
-                }),
-                ("1", &|| dt.month().to_string()),
-                ("2", &|| dt.day().to_string()),
-                ("3", &|| {
-                    (if dt.hour().is_multiple_of(12) {
-                        12
-                    } else {
-                        dt.hour() % 12
-                    })
-                    .to_string()
-                }),
-            ];
-            if let Some((tok, f)) = tokens.iter().find(|(t, _)| rest.starts_with(t)) {
-                out.push_str(&f());
-                rest = &rest[tok.len()..];
-            } else {
+            let Some((std, len)) = next_std(rest) else {
                 let mut chars = rest.chars();
                 out.extend(chars.next());
                 rest = chars.as_str();
-            }
+                continue;
+            };
+            let text = match std {
+                Std::LongMonth => MONTHS[dt.month0() as usize].to_string(),
+                Std::Month => MONTHS[dt.month0() as usize][..3].to_string(),
+                Std::NumMonth => dt.month().to_string(),
+                Std::ZeroMonth => format!("{:02}", dt.month()),
+                Std::LongWeekDay => DAYS[dt.weekday().num_days_from_sunday() as usize].to_string(),
+                Std::WeekDay => DAYS[dt.weekday().num_days_from_sunday() as usize][..3].to_string(),
+                Std::Day => dt.day().to_string(),
+                Std::UnderDay => format!("{:>2}", dt.day()),
+                Std::ZeroDay => format!("{:02}", dt.day()),
+                Std::UnderYearDay => format!("{:>3}", dt.ordinal()),
+                Std::ZeroYearDay => format!("{:03}", dt.ordinal()),
+                Std::Hour => format!("{:02}", dt.hour()),
+                Std::Hour12 => hour12.to_string(),
+                Std::ZeroHour12 => format!("{hour12:02}"),
+                Std::Minute => dt.minute().to_string(),
+                Std::ZeroMinute => format!("{:02}", dt.minute()),
+                Std::Second => dt.second().to_string(),
+                Std::ZeroSecond => format!("{:02}", dt.second()),
+                Std::LongYear => format!("{:04}", dt.year()),
+                Std::Year => format!("{:02}", dt.year().rem_euclid(100)),
+                Std::PM => (if dt.hour() >= 12 { "PM" } else { "AM" }).to_string(),
+                Std::Pm => (if dt.hour() >= 12 { "pm" } else { "am" }).to_string(),
+                Std::TZ => abbr.to_string(),
+                Std::Zone {
+                    z,
+                    colon,
+                    minutes,
+                    seconds,
+                } => {
+                    if z && offset == 0 {
+                        "Z".to_string()
+                    } else {
+                        let sep = if colon { ":" } else { "" };
+                        let mut t = format!("{sign}{oh:02}");
+                        if minutes {
+                            t.push_str(&format!("{sep}{om:02}"));
+                        }
+                        if seconds {
+                            t.push_str(&format!("{sep}{os:02}"));
+                        }
+                        t
+                    }
+                }
+                Std::Frac { sep, digits, trim } => {
+                    let f = format!("{:09}", dt.nanosecond());
+                    let f = &f[..digits];
+                    let f = if trim { f.trim_end_matches('0') } else { f };
+                    if f.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{sep}{f}")
+                    }
+                }
+            };
+            out.push_str(&text);
+            rest = &rest[len..];
         }
         out
     }
+}
+
+/// A layout element of Go's `Time.Format`.
+#[derive(Clone, Copy)]
+enum Std {
+    LongMonth,
+    Month,
+    NumMonth,
+    ZeroMonth,
+    LongWeekDay,
+    WeekDay,
+    Day,
+    UnderDay,
+    ZeroDay,
+    UnderYearDay,
+    ZeroYearDay,
+    Hour,
+    Hour12,
+    ZeroHour12,
+    Minute,
+    ZeroMinute,
+    Second,
+    ZeroSecond,
+    LongYear,
+    Year,
+    PM,
+    Pm,
+    TZ,
+    Zone {
+        z: bool,
+        colon: bool,
+        minutes: bool,
+        seconds: bool,
+    },
+    Frac {
+        sep: char,
+        digits: usize,
+        trim: bool,
+    },
+}
+
+/// The layout element `layout` starts with and its length in bytes, read as Go's
+/// `Time.Format` documents them: `January Jan 1 01 Monday Mon 2 _2 02 __2 002 15 3 03 4 04 5
+/// 05 2006 06 PM pm MST`, the zone forms (`Z07:00:00 -07:00:00 Z070000 -070000 Z07:00 -07:00
+/// Z0700 -0700 Z07 -07`) and fractional seconds (`.` or `,` then a run of `0`s or `9`s not
+/// followed by a digit). Anything else is literal.
+fn next_std(layout: &str) -> Option<(Std, usize)> {
+    let b = layout.as_bytes();
+    let has = |p: &str| layout.starts_with(p);
+    let at = |i: usize| b.get(i).copied();
+    Some(match b[0] {
+        b'J' if has("January") => (Std::LongMonth, 7),
+        b'J' if has("Jan") => (Std::Month, 3),
+        b'M' if has("Monday") => (Std::LongWeekDay, 6),
+        b'M' if has("Mon") => (Std::WeekDay, 3),
+        b'M' if has("MST") => (Std::TZ, 3),
+        b'0' => match at(1) {
+            Some(b'1') => (Std::ZeroMonth, 2),
+            Some(b'2') => (Std::ZeroDay, 2),
+            Some(b'3') => (Std::ZeroHour12, 2),
+            Some(b'4') => (Std::ZeroMinute, 2),
+            Some(b'5') => (Std::ZeroSecond, 2),
+            Some(b'6') => (Std::Year, 2),
+            Some(b'0') if at(2) == Some(b'2') => (Std::ZeroYearDay, 3),
+            _ => return None,
+        },
+        b'1' if at(1) == Some(b'5') => (Std::Hour, 2),
+        b'1' => (Std::NumMonth, 1),
+        b'2' if has("2006") => (Std::LongYear, 4),
+        b'2' => (Std::Day, 1),
+        b'_' if at(1) == Some(b'2') => {
+            // `_2006` is a literal `_` before the year.
+            if has("_2006") {
+                return None;
+            }
+            (Std::UnderDay, 2)
+        }
+        b'_' if has("__2") => (Std::UnderYearDay, 3),
+        b'3' => (Std::Hour12, 1),
+        b'4' => (Std::Minute, 1),
+        b'5' => (Std::Second, 1),
+        b'P' if at(1) == Some(b'M') => (Std::PM, 2),
+        b'p' if at(1) == Some(b'm') => (Std::Pm, 2),
+        b'-' | b'Z' => {
+            let z = b[0] == b'Z';
+            let zone = |colon, minutes, seconds| Std::Zone {
+                z,
+                colon,
+                minutes,
+                seconds,
+            };
+            let tail = &layout[1..];
+            if tail.starts_with("070000") {
+                (zone(false, true, true), 7)
+            } else if tail.starts_with("07:00:00") {
+                (zone(true, true, true), 9)
+            } else if tail.starts_with("0700") {
+                (zone(false, true, false), 5)
+            } else if tail.starts_with("07:00") {
+                (zone(true, true, false), 6)
+            } else if tail.starts_with("07") {
+                (zone(false, false, false), 3)
+            } else {
+                return None;
+            }
+        }
+        c @ (b'.' | b',') if matches!(at(1), Some(b'0' | b'9')) => {
+            let d = b[1];
+            let run = b[1..].iter().take_while(|&&x| x == d).count();
+            if at(1 + run).is_some_and(|x| x.is_ascii_digit()) {
+                return None;
+            }
+            (
+                Std::Frac {
+                    sep: c as char,
+                    digits: run.min(9),
+                    trim: d == b'9',
+                },
+                1 + run,
+            )
+        }
+        _ => return None,
+    })
 }
 
 impl GoObject for Time {
@@ -183,8 +280,9 @@ impl GoObject for Time {
     fn string(&self) -> Option<String> {
         Some(self.format("2006-01-02 15:04:05.999999999 -0700 MST"))
     }
+    /// `MarshalJSON`: RFC 3339 with nanoseconds, trailing zeros of the fraction dropped.
     fn to_value(&self) -> GoValue {
-        GoValue::from(self.format("2006-01-02T15:04:05.000000000Z07:00"))
+        GoValue::from(self.format("2006-01-02T15:04:05.999999999Z07:00"))
     }
 }
 
@@ -258,3 +356,29 @@ pub(crate) const DAYS: [&str; 7] = [
     "Friday",
     "Saturday",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Go's layout elements, as Helm printed them for 2023-11-14 22:13:20 UTC.
+    #[test]
+    fn layouts_read_as_gos() {
+        let t = Time {
+            secs: 1_700_000_000,
+            nanos: 0,
+        };
+        assert_eq!(
+            t.format("42|3 4 5|002|__2|_2006|_2|Z07:00:00 -070000 Z0700 -07|.00 ,999 .0000000000"),
+            "1314|10 13 20|318|318|_2023|14|Z +000000 Z +00|.00  .000000000"
+        );
+        assert_eq!(
+            t.format("01/02/06 15:04:05 PM pm Mon Monday Jan January MST|1 2 00 07 Z -"),
+            "11/14/23 22:13:20 PM pm Tue Tuesday Nov November UTC|11 14 00 07 Z -"
+        );
+        assert_eq!(
+            t.format_in("3:4:5 -07:00:00 Z07:00 MST", 19_800, "IST"),
+            "3:43:20 +05:30:00 +05:30 IST"
+        );
+    }
+}

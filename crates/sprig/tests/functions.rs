@@ -111,6 +111,16 @@ fn sprig_strings() {
         "{{ regexMatch \"^a.c$\" \"abc\" }} {{ regexFindAll \"[0-9]\" \"a1b2\" -1 }} {{ regexReplaceAll \"a(x*)b\" \"-ab-axxb-\" \"${1}W\" }} {{ regexSplit \",\" \"a,b\" -1 }}",
         "true [1 2] -W-xxW- [a b]",
     );
+    // Go's regexp finds nothing as a nil []string: printed [], but null to toJson.
+    ok(
+        "{{ regexFindAll \"x\" \"abc\" -1 }} {{ regexFindAll \"x\" \"abc\" -1 | toJson }} {{ regexSplit \",\" \"a,b\" 0 | toJson }} {{ regexFindAll \"x\" \"abc\" -1 | len }} {{ regexFindAll \"b\" \"abc\" -1 | toJson }}",
+        "[] null null 0 [\"b\"]",
+    );
+    // ... and eq compares it as nil before checking comparability.
+    ok(
+        "{{ ne (list 1) (regexFindAll \"x\" \"y\" -1) }} {{ eq (regexFindAll \"x\" \"y\" -1) nil }} {{ eq (regexFindAll \"y\" \"y\" -1) nil }}",
+        "true true false",
+    );
     ok(
         "{{ toString 1.5 }} {{ toString .Values.list }} {{ atoi \"42\" }} {{ int \"12\" }} {{ int64 3.9 }} {{ float64 \"1.5\" }}",
         "1.5 [a b c] 42 12 3 1.5",
@@ -373,6 +383,9 @@ fn resource_caps_refuse_fast() {
         "{{ $s := repeat 40000000 \"x\" }}{{ list $s $s | join \"\" }}",
         "{{ $s := \"x\" }}{{ range until 40 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}",
         "{{ printf (repeat 100 \"%1000000d\") 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 }}",
+        // A map made to contain itself (Go overflows its stack printing it).
+        "{{ $m := dict }}{{ $_ := set $m \"a\" (list (dict \"b\" $m)) }}",
+        "{{ $m := dict }}{{ $_ := mergeOverwrite $m (dict \"a\" $m) }}",
         // The execution's total output (64 MiB by default).
         "{{ range until 300 }}{{ randAlphaNum 1000000 }}{{ end }}",
     ];
@@ -466,6 +479,11 @@ fn go_and_sprig_details_as_helm_renders_them() {
             "{{ (semver \"1.2.3\").Compare (semver \"1.3.0\") }} {{ (semver \"1.2.3\").LessThan (semver \"1.3.0\") }} {{ (semver \"1.2.3\").IncMinor }}",
             "-1 true 1.3.0",
         ),
+        // copystructure copies exported fields only: a Version's copy is the zero Version.
+        (
+            "{{ deepCopy (semver \"1.2.3\") }} {{ (deepCopy (semver \"1.2.3\")).Original }}| {{ deepCopy (semver \"1.2.3\") | typeOf }}",
+            "0.0.0 | *semver.Version",
+        ),
         (
             "{{ urlParse \"http://u:p%40s@Example.com:8080/a%20b?x=1#f%21\" }}",
             "map[fragment:f! host:Example.com:8080 hostname:Example.com opaque: path:/a b query:x=1 scheme:http userinfo:u:p%40s]",
@@ -522,6 +540,19 @@ fn go_and_sprig_details_as_helm_renders_them() {
         (
             "{{ semver \"x\" }}",
             "error calling semver: invalid semantic version",
+        ),
+        // Masterminds' own errors: too long, a number beyond uint64.
+        (
+            "{{ semver (repeat 257 \"1\") }}",
+            "error calling semver: version string is too long (max 256 bytes)",
+        ),
+        (
+            "{{ semver \"1.99999999999999999999.2\" }}",
+            "error calling semver: error parsing version segment: strconv.ParseUint: parsing \"99999999999999999999\": value out of range",
+        ),
+        (
+            "{{ semverCompare \"99999999999999999999\" \"1.0.0\" }}",
+            "error calling semverCompare: constraint parser error",
         ),
         (
             "{{ semverCompare \":\" \"1.0.0\" }}",

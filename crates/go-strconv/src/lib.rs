@@ -1,11 +1,18 @@
-//! Go's `strconv` as templates see it. Number parsing, as the template parser and Sprig's
+//! Go's `strconv`, as Go programs see it. Number parsing, as Go's template parser and Sprig's
 //! conversions use it:
 //! [`parse_int`] / [`parse_uint`] with base 0 (prefixes `0x`, `0o`, `0b`, a leading `0` for
 //! octal, `_` digit separators) and [`parse_float`] (decimal and hexadecimal floats such as
 //! `0x1p-2`, `_` separators, `inf`/`nan`), with Go's distinction between a syntax error and a
 //! value out of range.
 //! Formatting: quoting strings and runes (`%q`, error texts) and floats (`%v`, `%g`, `%e`, `%f`
-//! with Go's shortest representation). A leaf module: the value model and the fmt verbs build on it.
+//! with Go's shortest representation). Used by `gotemplate` (literals, `%q`, `%v`) and by `kyaml`
+//! (Go-quoted names in error texts), so Go quoting has one definition.
+//!
+//! ```
+//! assert_eq!(go_strconv::quote_go("a\tb\u{1b}"), r#""a\tb\x1b""#);
+//! assert_eq!(go_strconv::parse_int("0x_1F", true), Ok(31));
+//! assert_eq!(go_strconv::format_float(0.1 + 0.2, 'g', -1), "0.30000000000000004");
+//! ```
 
 use std::fmt::Write as _;
 
@@ -268,7 +275,8 @@ pub fn quote_go(s: &str) -> String {
     out
 }
 
-pub(crate) fn push_escaped(out: &mut String, c: char, quote: char) {
+/// Appends `c` as Go writes it inside a literal quoted with `quote` (`"` or `'`).
+pub fn push_escaped(out: &mut String, c: char, quote: char) {
     match c {
         '\x07' => out.push_str("\\a"),
         '\x08' => out.push_str("\\b"),
@@ -298,7 +306,7 @@ pub(crate) fn push_escaped(out: &mut String, c: char, quote: char) {
 
 /// Approximates Go's `unicode.IsPrint` (letters, marks, numbers, punctuation, symbols, ASCII
 /// space).
-pub(crate) fn is_print(c: char) -> bool {
+pub fn is_print(c: char) -> bool {
     if c == ' ' {
         return true;
     }
