@@ -1,12 +1,16 @@
 //! The one digest format of the app: `sha256:<64 lowercase hex digits>`, of bytes, of a file
 //! (streamed) and of a vendored tree (its sorted `<file> <digest>` lines). Lock data, the
 //! download cache, chart indexes and OCI manifests all go through here.
+//!
+//! SHA-256 is `ring`'s (assembly: SHA-NI, AVX2 or SSSE3, whichever the CPU has), about twice as
+//! fast as a portable implementation on CPUs without SHA-NI; `vendor check` hashes every
+//! vendored file on every run.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use sha2::{Digest as _, Sha256};
+use ring::digest::{Context, SHA256, digest};
 
 const PREFIX: &str = "sha256:";
 
@@ -16,13 +20,13 @@ fn format(hash: &[u8]) -> String {
 
 /// The digest of a byte string.
 pub fn of_bytes(bytes: &[u8]) -> String {
-    format(&Sha256::digest(bytes))
+    format(digest(&SHA256, bytes).as_ref())
 }
 
 /// The digest of a file, read in chunks.
 pub fn of_file(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Context::new(&SHA256);
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         let n = f.read(&mut buf)?;
@@ -31,19 +35,19 @@ pub fn of_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(format(&hasher.finalize()))
+    Ok(format(hasher.finish().as_ref()))
 }
 
 /// The digest of a vendored tree: sha256 of its `<file> <digest>\n` lines in path order.
 pub fn of_tree(files: &BTreeMap<String, String>) -> String {
-    let mut h = Sha256::new();
+    let mut h = Context::new(&SHA256);
     for (file, digest) in files {
         h.update(file.as_bytes());
         h.update(b" ");
         h.update(digest.as_bytes());
         h.update(b"\n");
     }
-    format(&h.finalize())
+    format(h.finish().as_ref())
 }
 
 /// The hex part of a well-formed digest (`sha256:` and 64 lowercase hex digits), else `None`.

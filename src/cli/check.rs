@@ -6,6 +6,7 @@ use miette::Result;
 use super::{GlobalArgs, Outcome};
 use crate::diag::{Code, Level, LevelOverrides};
 use crate::report::Output;
+use crate::report::progress::{Progress, ProgressStyle};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,7 +61,9 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
     let mut report = crate::flows::check::check(&config, &opts)?;
     if args.online {
         let jobs = global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS);
-        let mut online = crate::flows::check::online_findings(&config, &opts.only, jobs)?;
+        let progress = Progress::new(ProgressStyle::detect(global.quiet));
+        let mut online =
+            crate::flows::check::online_findings(&config, &opts.only, jobs, &progress)?;
         config.levels(&overrides).apply(&mut online);
         report.findings.extend(online);
         report.sort();

@@ -4,6 +4,7 @@ use miette::IntoDiagnostic;
 
 use super::{Format, GlobalArgs, Outcome};
 use crate::flows::diff as flow;
+use crate::report::progress::{Progress, ProgressStyle};
 use crate::report::{DiffOptions, Output};
 use kdiff::{NoiseFilter, Options, Pattern};
 
@@ -103,8 +104,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
                 to: args.to.clone(),
                 patched: args.patched,
                 offline: args.offline,
+                progress: Progress::new(ProgressStyle::detect(global.quiet)),
             };
-            match flow::entry(&config, entry, &req) {
+            let sides = flow::entry(&config, entry, &req);
+            req.progress.finish();
+            match sides {
                 Ok(sides) => sides,
                 Err(flow::DiffError::PatchesBroken {
                     dir,

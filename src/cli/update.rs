@@ -8,6 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use super::{GlobalArgs, Outcome};
 use crate::flows::update as lib;
 use crate::report::model::UpdateReport;
+use crate::report::progress::{Progress, ProgressStyle};
 use crate::report::{Output, human, json, markdown};
 
 #[derive(Debug, clap::Args)]
@@ -77,8 +78,11 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         to: args.to.clone(),
         major: args.major,
         jobs: global.jobs.unwrap_or(super::sync::DEFAULT_NETWORK_JOBS),
+        progress: Progress::new(ProgressStyle::detect(global.quiet)),
     };
-    let prepared = lib::prepare(&config, &fetcher, &opts, args.dry_run)?;
+    let prepared = lib::prepare(&config, &fetcher, &opts, args.dry_run);
+    opts.progress.finish();
+    let prepared = prepared?;
     let rep = prepared.report.clone();
     let written = write_reports(&args, &rep)?;
     if !args.dry_run {

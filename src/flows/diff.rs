@@ -159,6 +159,8 @@ pub struct EntryRequest {
     pub patched: bool,
     /// Use only the download cache.
     pub offline: bool,
+    /// Where rendering, fetching and building show their progress (nothing by default).
+    pub progress: crate::report::progress::Progress,
 }
 
 /// `vendor diff NAME [--to VERSION]`: the vendored tree of an entry against upstream.
@@ -166,7 +168,9 @@ pub fn entry(config: &Config, entry: &Entry, req: &EntryRequest) -> Result<Sides
     let name = &entry.name;
     let vendored_dir = config.upstream_dir(entry);
     let vendored_label = format!("{} ({})", config.display_path(&vendored_dir), entry.version);
+    let progress = &req.progress;
     let old = if vendored_dir.join("Chart.yaml").is_file() {
+        progress.phase(&format!("rendering the vendored chart of {name}"));
         render_chart(config, entry, &vendored_dir, &vendored_label)?
     } else {
         load_path(&vendored_dir).map_err(|source| DiffError::Load {
@@ -180,12 +184,23 @@ pub fn entry(config: &Config, entry: &Entry, req: &EntryRequest) -> Result<Sides
     }
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.offline = req.offline;
-    let prepared = crate::flows::sync::prepare(&fetcher, config, &target).map_err(|source| {
-        DiffError::Fetch {
-            name: name.clone(),
-            version: target.version.clone(),
-            source,
-        }
+    progress.phase(&format!("fetching {name} {}", target.version));
+    let prepared = progress.entry(name, &target.version, || {
+        crate::flows::sync::prepare(&fetcher, config, &target)
+    });
+    match &prepared {
+        Ok(p) => progress.fetched(name, &target.version, p.downloaded),
+        Err(_) => progress.failed(name, &target.version),
+    }
+    progress.phase(if req.patched {
+        "building both sides through the overlay"
+    } else {
+        "comparing"
+    });
+    let prepared = prepared.map_err(|source| DiffError::Fetch {
+        name: name.clone(),
+        version: target.version.clone(),
+        source,
     })?;
     let upstream_label = format!("{name}@{}", target.version);
     if req.patched {

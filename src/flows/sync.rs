@@ -882,7 +882,7 @@ fn prepare_all<'c>(
         entries
             .par_iter()
             .map(|e| {
-                let r = prepare(fetcher, config, e);
+                let r = progress.entry(&e.name, &e.version, || prepare(fetcher, config, e));
                 match &r {
                     Ok(p) => progress.fetched(&e.name, &e.version, p.downloaded),
                     Err(_) => progress.failed(&e.name, &e.version),
@@ -1078,6 +1078,17 @@ pub fn verify_upstream(
     only: &[String],
     jobs: usize,
 ) -> Result<Vec<Finding>, SyncError> {
+    verify_upstream_with(config, fetcher, only, jobs, &Progress::quiet())
+}
+
+/// [`verify_upstream`], showing each entry's fetch on `progress`.
+pub fn verify_upstream_with(
+    config: &Config,
+    fetcher: &Fetcher,
+    only: &[String],
+    jobs: usize,
+    progress: &Progress,
+) -> Result<Vec<Finding>, SyncError> {
     let entries: Vec<&Entry> = selected(config, only)?
         .into_iter()
         .filter(|e| {
@@ -1086,7 +1097,7 @@ pub fn verify_upstream(
             })
         })
         .collect();
-    let results = prepare_all(fetcher, config, &entries, jobs, &Progress::quiet());
+    let results = prepare_all(fetcher, config, &entries, jobs, progress);
     let mut findings = Vec::new();
     let mut failures = Vec::new();
     for (entry, r) in results {

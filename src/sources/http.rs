@@ -339,7 +339,11 @@ impl Client {
             )));
         }
         let mut body = Vec::new();
-        let reader = resp.body_mut().as_reader();
+        let reader = super::transfer::reader(
+            resp.body_mut().as_reader(),
+            &redact(&clean_url),
+            expected_len,
+        );
         reader
             .take(self.max_body + 1)
             .read_to_end(&mut body)

@@ -21,6 +21,7 @@ pub mod oci;
 pub mod paths;
 pub mod raw;
 pub mod tags;
+pub mod transfer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
 mod build;
+mod build_sharing;
 mod check;
 #[cfg(unix)]
 mod cli;
@@ -21,6 +22,8 @@ mod install;
 mod integrity;
 mod lints;
 mod network;
+#[cfg(unix)]
+mod progress;
 mod review;
 mod sources;
 mod update;

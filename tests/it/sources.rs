@@ -99,7 +99,7 @@ fn fetcher(cache: &Path) -> Fetcher {
     Fetcher::new(Client::new(retry, Duration::from_secs(5)), Cache::at(cache))
 }
 
-static QUIET: Progress = Progress::quiet();
+static QUIET: std::sync::LazyLock<Progress> = std::sync::LazyLock::new(Progress::quiet);
 
 fn options() -> Options<'static> {
     Options {

@@ -20,6 +20,7 @@
 //! assert_eq!(kyaml::to_string(&docs[0].value), "a: true\nb: 420\n");
 //! ```
 
+mod chunked;
 mod emit;
 mod gofmt;
 mod kyaml;
@@ -32,6 +33,7 @@ mod value;
 
 use std::fmt;
 
+pub use chunked::parse_documents_parallel;
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};

@@ -17,7 +17,7 @@ pub const SIGS_NULL_KEY: &str = "unsupported map key of type: %!s(<nil>), key: <
 /// Deepest nesting of sequences/mappings accepted.
 pub(crate) const MAX_DEPTH: usize = 1000;
 /// Nodes that alias expansion may add, at least; grows with the size of the input.
-const ALIAS_BUDGET_MIN: usize = 1_000_000;
+pub(crate) const ALIAS_BUDGET_MIN: usize = 1_000_000;
 /// ... or this many times the number of events read, whichever is larger.
 const ALIAS_BUDGET_PER_EVENT: usize = 10;
 
@@ -35,6 +35,15 @@ pub fn parse_first(src: &str, dialect: Dialect) -> Result<Value, YamlError> {
 }
 
 fn parse_stream(src: &str, dialect: Dialect, max_docs: usize) -> Result<Vec<Document>, YamlError> {
+    parse_stream_counted(src, dialect, max_docs).map(|(docs, _)| docs)
+}
+
+/// [`parse_stream`], also returning how many nodes aliases added (see [`ALIAS_BUDGET_MIN`]).
+pub(crate) fn parse_stream_counted(
+    src: &str,
+    dialect: Dialect,
+    max_docs: usize,
+) -> Result<(Vec<Document>, usize), YamlError> {
     if dialect == Dialect::Helm
         && let Some(problem) = bad_first_directive(src)
     {
@@ -64,7 +73,7 @@ fn parse_stream(src: &str, dialect: Dialect, max_docs: usize) -> Result<Vec<Docu
             break;
         }
     }
-    Ok(builder.docs)
+    Ok((builder.docs, builder.alias_nodes))
 }
 
 /// Parses a stream that must hold at most one document (none or an empty one gives `Null`).
@@ -310,11 +319,16 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 self.note_node_start(pos);
                 let is_merge_key = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let value = if style == ScalarStyle::Plain && tag.is_none() {
+                let mut value = if style == ScalarStyle::Plain && tag.is_none() {
                     resolve_plain(&text, self.dialect).into_value(text)
                 } else {
                     self.scalar(text, style, tag.as_deref(), pos)?
                 };
+                // The scanner's strings keep room to grow (often more than their text): a
+                // tree of a large file holds tens of thousands of them.
+                if let Value::String(s) = &mut value {
+                    s.shrink_to_fit();
+                }
                 self.nodes += 1;
                 if anchor != 0 {
                     let anchored = Anchored {
@@ -348,8 +362,17 @@ impl Builder {
                     return Err(YamlError::at(pos, "unbalanced collection end"));
                 };
                 let value = match frame.kind {
-                    FrameKind::Seq(items) => Value::Seq(items),
-                    FrameKind::Map(m) => Value::Map(finish_map(m, self.dialect)),
+                    FrameKind::Seq(mut items) => {
+                        items.shrink_to_fit();
+                        Value::Seq(items)
+                    }
+                    FrameKind::Map(m) => {
+                        let mut map = finish_map(m, self.dialect);
+                        if map.capacity() > map.len() {
+                            map.shrink_to_fit();
+                        }
+                        Value::Map(map)
+                    }
                 };
                 self.nodes += 1;
                 let height = frame.child_height + 1;

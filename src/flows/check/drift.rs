@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding};
 
@@ -101,9 +103,18 @@ pub fn check(config: &Config, entry: &Entry) -> Vec<Finding> {
         }
     };
     let version = &entry.version;
-    for f in &files {
+    // Every recorded file is hashed, in parallel; the findings then come in file order.
+    let digests: Vec<Option<std::io::Result<String>>> = files
+        .par_iter()
+        .map(|f| {
+            lock.files
+                .contains_key(f)
+                .then(|| crate::digest::of_file(&dir.join(f)))
+        })
+        .collect();
+    for (f, digest) in files.iter().zip(digests) {
         let shown = format!("{shown_dir}/{f}");
-        match lock.files.get(f) {
+        match lock.files.get(f).zip(digest) {
             None => out.push(
                 Finding::new(
                     Code::FileExtra,
@@ -116,7 +127,7 @@ pub fn check(config: &Config, entry: &Entry) -> Vec<Finding> {
                     config.settings.patches_dir
                 )),
             ),
-            Some(want) => match crate::digest::of_file(&dir.join(f)) {
+            Some((want, digest)) => match digest {
                 Ok(got) if &got == want => {}
                 Ok(_) => out.push(
                     Finding::new(

@@ -6,6 +6,7 @@
 
 pub mod drift;
 pub mod render;
+mod sites;
 
 use std::collections::BTreeSet;
 
@@ -15,8 +16,7 @@ use crate::config::{Config, Entry};
 use crate::diag::{Code, Finding, LevelOverrides};
 use crate::policy;
 use crate::report::model::{CheckReport, ImageSite};
-use kyaml::PathSeg;
-use kyaml::manifest::{self as resources, LoadedFile, Resource};
+use kyaml::manifest::{self as resources, LoadedFile};
 
 /// What `check` is asked to do beyond the defaults.
 #[derive(Debug, Clone, Default)]
@@ -70,24 +70,29 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
         .iter()
         .filter(|e| opts.only.is_empty() || opts.only.contains(&e.name))
         .collect();
-    // Entries run one after the other and each one's files in parallel: peak memory is then
-    // that of the largest entry, not of the largest few at once.
+    // Entries run in batches whose vendored trees together are no larger than the largest
+    // one, each batch's entries (and each entry's files, and the pieces of large files) in
+    // parallel: the cores stay busy, and peak memory stays that of the largest entry.
     let cache = if opts.render {
         crate::sources::Cache::default_location().map(crate::sources::Cache::at)
     } else {
         None
     }
     .unwrap_or_else(crate::sources::Cache::disabled);
-    let results: Vec<Result<Vec<Finding>, Vec<LoadError>>> = entries
+    let sizes: Vec<u64> = entries
         .iter()
-        .map(|e| {
+        .map(|e| tree_size(&config.upstream_dir(e)))
+        .collect();
+    let mut results: Vec<Result<Vec<Finding>, Vec<LoadError>>> = Vec::new();
+    for batch in batches(&sizes) {
+        results.par_extend(entries[batch].par_iter().map(|e| {
             let mut f = check_entry(config, e)?;
             if opts.render {
                 f.extend(render::rerender(config, e, &cache));
             }
             Ok(f)
-        })
-        .collect();
+        }));
+    }
     let mut findings = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -114,6 +119,36 @@ pub fn check(config: &Config, opts: &Options) -> Result<CheckReport, CheckError>
     };
     report.sort();
     Ok(report)
+}
+
+/// Bytes of the regular files under `dir` (0 when it cannot be read).
+fn tree_size(dir: &std::path::Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Consecutive runs of entries, given their sizes, each run no larger in total than the largest
+/// entry (an entry larger than that alone is a run of one).
+fn batches(sizes: &[u64]) -> Vec<std::ops::Range<usize>> {
+    let budget = sizes.iter().copied().max().unwrap_or(0);
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0u64);
+    for (i, &size) in sizes.iter().enumerate() {
+        if i > start && sum + size > budget {
+            out.push(start..i);
+            (start, sum) = (i, 0);
+        }
+        sum += size;
+    }
+    if start < sizes.len() {
+        out.push(start..sizes.len());
+    }
+    out
 }
 
 /// What an interrupted `vendor` run left in the repository (nothing while another run holds the
@@ -149,9 +184,16 @@ fn interrupted(config: &Config) -> Vec<Finding> {
 }
 
 fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadError>> {
-    let mut findings = drift::check(config, entry);
-    findings.extend(render::inputs(config, entry));
-    let mut files = load_upstream(config, entry)?;
+    // Hashing every vendored file and parsing every manifest are independent: side by side.
+    let (mut findings, files) = rayon::join(
+        || {
+            let mut findings = drift::check(config, entry);
+            findings.extend(render::inputs(config, entry));
+            findings
+        },
+        || load_upstream(config, entry),
+    );
+    let mut files = files?;
     let name = &entry.name;
 
     // Image drift is judged on upstream as vendored.
@@ -169,11 +211,12 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     // output when there is an overlay, upstream as vendored otherwise.
     if !has_overlay(config, entry) {
         for file in &files {
-            findings.extend(image_policy(entry, image_sites(config, file)));
-            for r in &file.resources {
-                findings.extend(pitfalls(name, &r.value, &r.file, r.start));
-            }
+            findings.extend(image_policy(entry, sites::of_files(config, file)));
+            findings.extend(in_order(&file.resources, |r| {
+                pitfalls(name, &r.value, &r.file, r.start)
+            }));
         }
+        drop_in_parallel(files.into_iter().flat_map(|f| f.resources).collect());
         return Ok(findings);
     }
     // Only positions are needed from here on: the build takes the decoded upstream over
@@ -208,18 +251,31 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
                     .into_iter()
                     .map(|f| crate::render::kustomize_finding(f).entry(name)),
             );
-            let sites = built_image_sites(config, &files, &built.resources);
+            let sites = sites::of_build(config, &files, &built.resources);
             findings.extend(image_policy(entry, sites));
-            for r in &built.resources {
+            findings.extend(in_order(&built.resources, |r| {
                 let at = crate::diag::Pos {
                     line: r.start.line.max(1),
                     column: 1,
                 };
-                findings.extend(pitfalls(name, &r.value, &r.file, at));
-            }
+                pitfalls(name, &r.value, &r.file, at)
+            }));
+            drop_in_parallel(built.resources);
         }
     }
     Ok(findings)
+}
+
+/// `f` of each item, on rayon's pool, flattened in the order of `items`.
+fn in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Vec<R> + Sync + Send) -> Vec<R> {
+    let parts: Vec<Vec<R>> = items.par_iter().map(f).collect();
+    parts.into_iter().flatten().collect()
+}
+
+/// Frees the decoded objects of a large file on all cores rather than on one (freeing a tree
+/// costs about a tenth of decoding it).
+fn drop_in_parallel<T: Send>(items: Vec<T>) {
+    items.into_par_iter().for_each(drop);
 }
 
 /// Argo CD pitfalls of one object, as findings.
@@ -262,99 +318,22 @@ fn build_overlay(
     kustomize::build(&config.patches_dir(entry), &opts)
 }
 
-/// Image sites of an overlay's output. Each points at the `image:` field of the upstream
-/// document the object came from (found by the origin's file and line), or at the object's
-/// origin when that document is not one of the vendored files.
-fn built_image_sites(
-    config: &Config,
-    files: &[LoadedFile],
-    built: &[kustomize::Resource],
-) -> Vec<ImageSite> {
-    let mut out = Vec::new();
-    for r in built {
-        let origin_doc = files.iter().find(|f| f.file == r.file).and_then(|f| {
-            f.resources
-                .iter()
-                .filter(|d| d.start.line <= r.start.line)
-                .max_by_key(|d| d.start.line)
-                .map(|d| (f, d))
-        });
-        for u in policy::image::images_of(&r.value) {
-            let pos = match origin_doc {
-                Some((f, doc)) => locate_in_doc(f, doc, &path_segs(&u.path)),
-                None => None,
-            }
-            .or(Some(crate::diag::Pos {
-                line: r.start.line.max(1),
-                column: 1,
-            }));
-            out.push(ImageSite {
-                violations: policy::image::judge(&u.image, &config.policy),
-                pos,
-                image: u.image,
-                file: r.file.clone(),
-                resource: resources::display_id(&r.value),
-                container: u.container,
-            });
-        }
-    }
-    out
-}
-
-/// Locates `path` inside one document of a file, parsing only that document: from the line its
-/// content starts on to the start of the next document.
-fn locate_in_doc(file: &LoadedFile, doc: &Resource, path: &[PathSeg]) -> Option<crate::diag::Pos> {
-    if doc.start.column != 1 {
-        return kyaml::locate(&file.text, doc.doc_index, path);
-    }
-    let from = line_offset(&file.text, doc.start.line)?;
-    let next = file
-        .resources
-        .iter()
-        .filter(|r| r.start.line > doc.start.line)
-        .map(|r| r.start.line)
-        .min();
-    let to = next
-        .and_then(|l| line_offset(&file.text, l))
-        .unwrap_or(file.text.len());
-    let mut pos = kyaml::locate(&file.text[from..to], 0, path)?;
-    pos.line += doc.start.line - 1;
-    Some(pos)
-}
-
-/// Byte offset of the start of 1-based `line`.
-fn line_offset(text: &str, line: u32) -> Option<usize> {
-    if line <= 1 {
-        return Some(0);
-    }
-    text.match_indices('\n')
-        .nth(line as usize - 2)
-        .map(|(i, _)| i + 1)
-}
-
-fn path_segs(path: &[policy::image::PathPart]) -> Vec<PathSeg<'_>> {
-    path.iter()
-        .map(|p| match p {
-            policy::image::PathPart::Key(k) => PathSeg::Key(k),
-            policy::image::PathPart::Index(i) => PathSeg::Index(*i),
-        })
-        .collect()
-}
-
 /// Length of the compact JSON form of a value (what client-side apply stores in the
 /// last-applied annotation), computed without building the JSON.
 fn json_len(v: &kyaml::Value) -> usize {
     use kyaml::Value;
+    // Per byte: a character's UTF-8 bytes each count once; ASCII that JSON escapes counts
+    // more (`\n` 2, `\u003c` 6).
     fn str_len(s: &str) -> usize {
-        2 + s
-            .chars()
-            .map(|c| match c {
-                '"' | '\\' | '\n' | '\r' | '\t' => 2,
-                '<' | '>' | '&' => 6,
-                c if (c as u32) < 0x20 => 6,
-                c => c.len_utf8(),
-            })
-            .sum::<usize>()
+        2 + s.len()
+            + s.bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 1,
+                    b'<' | b'>' | b'&' => 5,
+                    b if b < 0x20 => 5,
+                    _ => 0,
+                })
+                .sum::<usize>()
     }
     match v {
         Value::Null => 4,
@@ -461,26 +440,12 @@ pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<Load
     if has_overlay(config, entry)
         && let Ok(built) = build_overlay(config, entry, kustomize::Preparsed::default())
     {
-        return Ok(built_image_sites(config, &files, &built.resources));
+        return Ok(sites::of_build(config, &files, &built.resources));
     }
-    Ok(files.iter().flat_map(|f| image_sites(config, f)).collect())
-}
-
-fn image_sites(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
-    let mut out = Vec::new();
-    for r in &file.resources {
-        for u in policy::image::images_of(&r.value) {
-            out.push(ImageSite {
-                violations: policy::image::judge(&u.image, &config.policy),
-                pos: locate_in_doc(file, r, &path_segs(&u.path)).or(Some(r.start)),
-                image: u.image,
-                file: r.file.clone(),
-                resource: r.display_id(),
-                container: u.container,
-            });
-        }
-    }
-    out
+    Ok(files
+        .iter()
+        .flat_map(|f| sites::of_files(config, f))
+        .collect())
 }
 
 fn image_policy(entry: &Entry, sites: Vec<ImageSite>) -> Vec<Finding> {
@@ -509,15 +474,17 @@ pub fn online_findings(
     config: &crate::config::Config,
     only: &[String],
     jobs: usize,
+    progress: &crate::report::progress::Progress,
 ) -> Result<Vec<crate::diag::Finding>, crate::flows::sync::SyncError> {
     let mut fetcher = crate::sources::Fetcher::from_env();
     fetcher.bypass_cache = true;
     let fetcher = &fetcher;
+    progress.phase("looking up newer versions");
     let rows = crate::flows::outdated::outdated(config, fetcher, only, jobs);
     let mut findings = crate::flows::outdated::findings(config, &rows);
-    findings.extend(crate::flows::sync::verify_upstream(
-        config, fetcher, only, jobs,
-    )?);
+    let verified = crate::flows::sync::verify_upstream_with(config, fetcher, only, jobs, progress);
+    progress.finish();
+    findings.extend(verified?);
     Ok(findings)
 }
 
@@ -526,10 +493,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn batches_stay_within_the_largest_entry() {
+        assert_eq!(batches(&[]), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(batches(&[5]), vec![std::ops::Range { start: 0, end: 1 }]);
+        assert_eq!(batches(&[1, 1, 10, 3, 4, 4, 0]), [0..2, 2..3, 3..5, 5..7]);
+        assert_eq!(batches(&[2, 2, 2, 2]), [0..1, 1..2, 2..3, 3..4]);
+    }
+
+    #[test]
     fn json_len_matches_serde_json() {
         let v = serde_json::json!({"a": [1, -2.5, true, false, null, "x\"y\n<&>"], "b": {}, "c": [], "dé": "é"});
         let ours = json_len(&kyaml::Value::from(v.clone()));
         // serde_json does not escape <, > and &: Go's encoder (kubectl's) does, 6 bytes each.
         assert_eq!(ours, serde_json::to_string(&v).unwrap().len() + 3 * 5);
+    }
+
+    #[test]
+    fn json_len_counts_bytes_as_the_char_by_char_count_did() {
+        fn by_chars(s: &str) -> usize {
+            2 + s
+                .chars()
+                .map(|c| match c {
+                    '"' | '\\' | '\n' | '\r' | '\t' => 2,
+                    '<' | '>' | '&' => 6,
+                    c if (c as u32) < 0x20 => 6,
+                    c => c.len_utf8(),
+                })
+                .sum::<usize>()
+        }
+        let all_ascii: String = (0u8..0x80).map(char::from).collect();
+        for s in [
+            "",
+            "plain",
+            all_ascii.as_str(),
+            "é ü 中文 \u{1F600} \u{2028} \u{7f} \u{85} \u{feff}",
+            "a<b>&\"c\"\\\n\r\t\u{1}\u{1f}",
+        ] {
+            assert_eq!(
+                json_len(&kyaml::Value::String(s.into())),
+                by_chars(s),
+                "{s:?}"
+            );
+        }
     }
 }

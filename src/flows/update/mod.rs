@@ -45,6 +45,8 @@ pub struct Options {
     pub major: bool,
     /// Parallel network jobs.
     pub jobs: usize,
+    /// Where fetching and checking show their progress (nothing by default).
+    pub progress: crate::report::progress::Progress,
 }
 
 /// Why an update could not be prepared or committed. Nothing in the repository was changed,
@@ -536,6 +538,8 @@ pub fn prepare(
     }
 
     // 1. Targets and new trees, fetched in parallel.
+    let progress = &opts.progress;
+    progress.phase("looking up versions and fetching");
     type Fetched = (Target, Option<sync::Prepared>, Option<ReleaseNotes>);
     let fetched: Vec<Result<Fetched, UpdateError>> = in_pool(opts.jobs, || {
         entries
@@ -550,12 +554,15 @@ pub fn prepare(
                     lock: None,
                     ..(*e).clone()
                 };
-                let p = sync::prepare(fetcher, config, &moved).map_err(|source| {
-                    UpdateError::Fetch {
-                        entry: e.name.clone(),
-                        version: version.clone(),
-                        source,
-                    }
+                let p = progress.entry(&e.name, version, || sync::prepare(fetcher, config, &moved));
+                match &p {
+                    Ok(p) => progress.fetched(&e.name, version, p.downloaded),
+                    Err(_) => progress.failed(&e.name, version),
+                }
+                let p = p.map_err(|source| UpdateError::Fetch {
+                    entry: e.name.clone(),
+                    version: version.clone(),
+                    source,
                 })?;
                 let notes = release_notes_of(fetcher, e, &planned, version, &p);
                 Ok((planned.target, Some(p), notes))
@@ -563,6 +570,7 @@ pub fn prepare(
             .collect()
     });
     let fetched = collect_failures(fetched)?;
+    progress.phase("checking the patches against the new upstream");
 
     // 2. The new vendor.toml text and the staged trees.
     let updates: Vec<EntryUpdate> = fetched

@@ -10,7 +10,7 @@ use crate::report::location;
 use crate::report::model::CheckReport;
 use crate::report::text::{inline as t, neutralise_commands};
 
-/// Renders the report for a terminal. `color` adds ANSI styles.
+/// Renders the report for a terminal. `color` adds ANSI styles; `quiet` keeps the errors only.
 pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
     let paint = |style: Style, text: &str| {
         if color {
@@ -86,7 +86,10 @@ pub fn render(report: &CheckReport, color: bool, quiet: bool) -> String {
     } else {
         green
     };
-    let _ = writeln!(out, "{}", paint(summary_style, &report.summary()));
+    // `-q` prints the errors and nothing else: no summary (the exit status says it).
+    if !quiet {
+        let _ = writeln!(out, "{}", paint(summary_style, &report.summary()));
+    }
     neutralise_commands(out)
 }
 
@@ -134,6 +137,11 @@ mod tests {
     fn quiet_keeps_errors_only_and_color_adds_styles() {
         let text = render(&crate::report::model::tests::sample(), false, true);
         assert!(!text.contains("patch-no-op"));
+        assert!(text.contains("error[file-modified]"), "{text}");
+        assert!(
+            !text.contains("entries checked"),
+            "no summary under -q: {text}"
+        );
         assert!(render(&crate::report::model::tests::sample(), true, false).contains("\x1b["));
     }
 }
