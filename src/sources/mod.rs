@@ -9,6 +9,7 @@
 //! ([`ChartRequest`], URLs, version sources), never vendor.toml: the flows translate entries.
 //! Writing to disk is `crate::workspace`'s job; rendering charts is the engines'.
 
+pub mod archive;
 pub mod auth;
 pub mod cache;
 pub mod deps;
