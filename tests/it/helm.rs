@@ -212,7 +212,9 @@ fn template_resource_caps_exit_2() {
             stderr.contains("exceeds vendor's limit of"),
             "{tpl}: {stderr}"
         );
-        assert!(took.as_secs_f64() < 2.0, "{tpl}: took {took:?}");
+        // The message proves the cap fired; the time is a loose backstop for a loaded CI
+        // machine (uncapped, these allocate GiBs for many seconds), not a benchmark.
+        assert!(took.as_secs_f64() < 30.0, "{tpl}: took {took:?}");
     }
 }
 

@@ -396,13 +396,9 @@ fn resource_caps_refuse_fast() {
         let took = start.elapsed();
         assert!(gotemplate::is_resource_limit(&e), "{tpl}: {e}");
         assert!(e.starts_with("template: t:2:"), "{tpl}: {e}");
-        // Writing the 64 MiB that the output cap allows takes longer in a test build.
-        let budget = if tpl.starts_with("{{ range") {
-            10.0
-        } else {
-            2.0
-        };
-        assert!(took.as_secs_f64() < budget, "{tpl}: took {took:?}");
+        // The error kind proves the cap fired; the time is a loose backstop (a shared CI
+        // machine is slow), not a benchmark: uncapped, these allocate GiBs for many seconds.
+        assert!(took.as_secs_f64() < 30.0, "{tpl}: took {took:?}");
     }
     // Negative counts are Go's panics, not limits.
     let e = render("{{ indent -1 \"x\" }}").unwrap_err();
