@@ -66,14 +66,19 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string();
-            match v.get("items") {
+            // The list itself is not kept: its items move out of it.
+            let items = match v {
+                Value::Map(mut m) => m.swap_remove("items"),
+                _ => None,
+            };
+            match items {
                 None | Some(Value::Null) => {}
                 Some(Value::Seq(items)) => {
                     for item in items {
                         match item {
                             Value::Null => {}
-                            Value::Map(m) if m.is_empty() => {}
-                            _ => queue.push_back((item.clone(), line, doc_index, None)),
+                            Value::Map(ref m) if m.is_empty() => {}
+                            _ => queue.push_back((item, line, doc_index, None)),
                         }
                     }
                 }
