@@ -15,7 +15,7 @@ impl Repo {
     /// A copy of `tests/fixtures/check/base`.
     fn base() -> Repo {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&fixtures().join("base"), dir.path());
+        crate::common::copy_dir(&fixtures().join("base"), dir.path());
         Repo { dir }
     }
 
@@ -67,19 +67,6 @@ fn vendor_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (i32, String, 
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(from).unwrap();
-        let target = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -635,8 +622,8 @@ fn images_lists_every_image_as_deployed_with_its_verdict() {
 fn example_lock_data_is_what_sync_writes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
-    copy_dir(&root.join("patches"), &dir.path().join("patches"));
+    crate::common::copy_dir(&root.join("upstream"), &dir.path().join("upstream"));
+    crate::common::copy_dir(&root.join("patches"), &dir.path().join("patches"));
     let upstream = dir.path().join("upstream");
     let newer = root.join("tests/fixtures/git");
     let fixture = newer.clone();

@@ -564,7 +564,7 @@ fn leftovers_of_older_versions_are_reported_and_repaired() {
     let repo = sc.fresh();
     let up = repo.path().join("upstream");
     // `a`: killed after the new tree went in, before the backup was removed.
-    copy_dir(&up.join("a"), &up.join(".a.old"));
+    crate::common::copy_dir(&up.join("a"), &up.join(".a.old"));
     // `b`: killed between the two renames.
     std::fs::rename(up.join("b"), up.join(".b.old")).unwrap();
     std::fs::create_dir_all(up.join(".b.staging-Xy12Ab/sub")).unwrap();
@@ -597,18 +597,6 @@ fn leftovers_of_older_versions_are_reported_and_repaired() {
     assert_eq!(sc.which(&repo), Some("old"), "{}", sc.diff(&repo));
     let o = repo.run(&["check"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// Two `vendor sync` processes on disjoint entries against a slow server: the second waits for

@@ -79,23 +79,11 @@ fn assert_github_commands(text: &str) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of `tests/fixtures/check/base` with `upstream/app/app.yaml` edited by `edits`.
 fn check_repo(edits: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/base");
-    copy_dir(&base, dir.path());
+    crate::common::copy_dir(&base, dir.path());
     let file = dir.path().join("upstream/app/app.yaml");
     let mut text = std::fs::read_to_string(&file).unwrap();
     for (from, to) in edits {

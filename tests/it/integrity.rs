@@ -679,22 +679,10 @@ fn check_fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/base")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn build_with_an_error_level_finding_prints_nothing_on_stdout() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&check_fixture(), dir.path());
+    crate::common::copy_dir(&check_fixture(), dir.path());
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_vendor"))
             .args(["build", "patches/metallb"])

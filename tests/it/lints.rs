@@ -14,7 +14,7 @@ struct Repo {
 impl Repo {
     fn base() -> Repo {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(
+        crate::common::copy_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/base"),
             dir.path(),
         );
@@ -59,18 +59,6 @@ fn vendor_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, S
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// (entry, code, level) of each finding of `vendor --format json check ARGS`.

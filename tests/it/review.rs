@@ -560,7 +560,7 @@ fn a_chart_bump_summarises_label_churn_and_shows_the_charts_notes() {
     let mut tgz = Vec::new();
     for v in ["0.15.3", "0.16.1"] {
         let dir = tmp.path().join(v);
-        copy_dir(&charts.join(v), &dir);
+        crate::common::copy_dir(&charts.join(v), &dir);
         if v == "0.16.1" {
             let chart = dir.join("Chart.yaml");
             let mut text = std::fs::read_to_string(&chart).unwrap();
@@ -656,19 +656,6 @@ fn a_chart_bump_summarises_label_churn_and_shows_the_charts_notes() {
     let all = p.out("all.md");
     assert!(!all.contains("changed only their labels"));
     assert!(all.contains(&format!("<code>{}</code>", churn[0])), "{all}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 /// `count` Deployments of a release `version`: each its own image and settings, so that every

@@ -577,3 +577,16 @@ pub fn fake_ssh(dir: &Path) -> PathBuf {
     }
     script
 }
+
+/// Copies a directory tree (files and directories) to `to`, creating it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
