@@ -832,23 +832,7 @@ mod tests {
             std::fs::create_dir_all(root.join("up/.gone.staging-1")).unwrap();
             std::fs::write(root.join("vendor.toml"), "old").unwrap();
             std::fs::write(root.join(".vendor.toml.staging-1"), "new").unwrap();
-            let j = Journal {
-                version: JOURNAL_VERSION,
-                pid: 1,
-                trees: vec![TreeStep {
-                    target: "up/gone".into(),
-                    staging: "up/.gone.staging-1".into(),
-                    backup: "up/.gone.old-1".into(),
-                    existed: true,
-                    remove: true,
-                }],
-                file: Some(FileStep {
-                    target: "vendor.toml".into(),
-                    staging: ".vendor.toml.staging-1".into(),
-                    old: Some(crate::digest::of_bytes(b"old")),
-                    new: crate::digest::of_bytes(b"new"),
-                }),
-            };
+            let j = journal_of("gone", true);
             write_journal(&ensure_state_dir(root).unwrap(), &j).unwrap();
             if done >= 1 {
                 std::fs::rename(root.join("up/gone"), root.join("up/.gone.old-1")).unwrap();
@@ -880,6 +864,28 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
+    /// The journal of a run that replaces (or, with `remove`, removes) `up/NAME` and writes
+    /// vendor.toml from "old" to "new", as the tests below write it by hand.
+    fn journal_of(name: &str, remove: bool) -> Journal {
+        Journal {
+            version: JOURNAL_VERSION,
+            pid: 1,
+            trees: vec![TreeStep {
+                target: format!("up/{name}").into(),
+                staging: format!("up/.{name}.staging-1").into(),
+                backup: format!("up/.{name}.old-1").into(),
+                existed: true,
+                remove,
+            }],
+            file: Some(FileStep {
+                target: "vendor.toml".into(),
+                staging: ".vendor.toml.staging-1".into(),
+                old: Some(crate::digest::of_bytes(b"old")),
+                new: crate::digest::of_bytes(b"new"),
+            }),
+        }
+    }
+
     /// A journal written by hand at each point of the swap: recovery completes it.
     #[test]
     fn recovery_completes_from_every_point_of_the_swap() {
@@ -892,23 +898,7 @@ mod tests {
             std::fs::write(root.join("up/.a.staging-1/f"), "new").unwrap();
             std::fs::write(root.join("vendor.toml"), "old").unwrap();
             std::fs::write(root.join(".vendor.toml.staging-1"), "new").unwrap();
-            let j = Journal {
-                version: JOURNAL_VERSION,
-                pid: 1,
-                trees: vec![TreeStep {
-                    target: "up/a".into(),
-                    staging: "up/.a.staging-1".into(),
-                    backup: "up/.a.old-1".into(),
-                    existed: true,
-                    remove: false,
-                }],
-                file: Some(FileStep {
-                    target: "vendor.toml".into(),
-                    staging: ".vendor.toml.staging-1".into(),
-                    old: Some(crate::digest::of_bytes(b"old")),
-                    new: crate::digest::of_bytes(b"new"),
-                }),
-            };
+            let j = journal_of("a", false);
             let state = ensure_state_dir(root).unwrap();
             write_journal(&state, &j).unwrap();
             if done >= 1 {
@@ -945,23 +935,7 @@ mod tests {
         std::fs::write(root.join("up/a/f"), "new").unwrap();
         std::fs::write(root.join("vendor.toml"), "edited").unwrap();
         std::fs::write(root.join(".vendor.toml.staging-1"), "new").unwrap();
-        let j = Journal {
-            version: JOURNAL_VERSION,
-            pid: 1,
-            trees: vec![TreeStep {
-                target: "up/a".into(),
-                staging: "up/.a.staging-1".into(),
-                backup: "up/.a.old-1".into(),
-                existed: true,
-                remove: false,
-            }],
-            file: Some(FileStep {
-                target: "vendor.toml".into(),
-                staging: ".vendor.toml.staging-1".into(),
-                old: Some(crate::digest::of_bytes(b"old")),
-                new: crate::digest::of_bytes(b"new"),
-            }),
-        };
+        let j = journal_of("a", false);
         write_journal(&ensure_state_dir(root).unwrap(), &j).unwrap();
         let r = recover(root).unwrap().unwrap();
         assert!(!r.completed);

@@ -27,74 +27,58 @@ fn write_v(out: &mut String, v: &GoValue) {
         GoValue::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
         GoValue::String(s) => out.push_str(s),
         GoValue::Bytes(b) => {
-            out.push('[');
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            push_seq(out, "[", b.iter(), " ", "]", |out, x| {
                 let _ = write!(out, "{x}");
-            }
-            out.push(']');
+            });
         }
         GoValue::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            push_seq(out, "[", l.iter(), " ", "]", |out, x| {
                 write_v(out, x);
-            }
-            out.push(']');
+            });
         }
         GoValue::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, x)) in m.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            push_seq(out, "map[", m.borrow().iter(), " ", "]", |out, (k, x)| {
                 out.push_str(k);
                 out.push(':');
                 write_v(out, x);
-            }
-            out.push(']');
+            });
         }
         GoValue::Object(o) => match o.string() {
             Some(s) => out.push_str(&s),
             // A map- or slice-like object prints as a Go map or slice.
             None if o.entries().is_some() => {
-                out.push_str("map[");
-                for (i, (k, x)) in o.entries().unwrap_or_default().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(k);
-                    out.push(':');
-                    write_v(out, x);
-                }
-                out.push(']');
+                push_seq(
+                    out,
+                    "map[",
+                    o.entries().unwrap_or_default().iter(),
+                    " ",
+                    "]",
+                    |out, (k, x)| {
+                        out.push_str(k);
+                        out.push(':');
+                        write_v(out, x);
+                    },
+                );
             }
             None if o.items().is_some() => {
-                out.push('[');
-                for (i, x) in o.items().unwrap_or_default().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    write_v(out, x);
-                }
-                out.push(']');
+                push_seq(
+                    out,
+                    "[",
+                    o.items().unwrap_or_default().iter(),
+                    " ",
+                    "]",
+                    |out, x| {
+                        write_v(out, x);
+                    },
+                );
             }
             None => {
                 let inner = o.to_value();
                 if let GoValue::Map(m) = &inner {
                     // A struct prints as &{v1 v2 ...}; we print its field values in key order.
-                    out.push_str("&{");
-                    for (i, (_, x)) in m.borrow().iter().enumerate() {
-                        if i > 0 {
-                            out.push(' ');
-                        }
+                    push_seq(out, "&{", m.borrow().iter(), " ", "}", |out, (_, x)| {
                         write_v(out, x);
-                    }
-                    out.push('}');
+                    });
                 } else {
                     write_v(out, &inner);
                 }
@@ -295,18 +279,20 @@ pub fn sprintf_limited(format: &str, args: &[GoValue], limit: usize) -> Result<S
         }
     }
     if !reordered && argi < args.len() {
-        out.push_str("%!(EXTRA ");
-        for (i, a) in args[argi..].iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            if a.is_nil() {
-                out.push_str("<nil>");
-            } else {
-                let _ = write!(out, "{}={}", a.type_name(), sprint_value(a));
-            }
-        }
-        out.push(')');
+        push_seq(
+            &mut out,
+            "%!(EXTRA ",
+            args[argi..].iter(),
+            ", ",
+            ")",
+            |out, a| {
+                if a.is_nil() {
+                    out.push_str("<nil>");
+                } else {
+                    let _ = write!(out, "{}={}", a.type_name(), sprint_value(a));
+                }
+            },
+        );
     }
     Ok(out)
 }
@@ -376,36 +362,28 @@ fn go_syntax(out: &mut String, v: &GoValue, top: bool) {
         GoValue::Nil => out.push_str("interface {}(nil)"),
         GoValue::String(s) => out.push_str(&quote_go(s)),
         GoValue::Bytes(b) => {
-            out.push_str("[]byte{");
-            for (i, x) in b.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
+            push_seq(out, "[]byte{", b.iter(), ", ", "}", |out, x| {
                 let _ = write!(out, "{x:#x}");
-            }
-            out.push('}');
+            });
         }
         GoValue::List(l) => {
-            out.push_str("[]interface {}{");
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
+            push_seq(out, "[]interface {}{", l.iter(), ", ", "}", |out, x| {
                 go_syntax(out, x, false);
-            }
-            out.push('}');
+            });
         }
         GoValue::Map(m) => {
-            out.push_str("map[string]interface {}{");
-            for (i, (k, x)) in m.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&quote_go(k));
-                out.push(':');
-                go_syntax(out, x, false);
-            }
-            out.push('}');
+            push_seq(
+                out,
+                "map[string]interface {}{",
+                m.borrow().iter(),
+                ", ",
+                "}",
+                |out, (k, x)| {
+                    out.push_str(&quote_go(k));
+                    out.push(':');
+                    go_syntax(out, x, false);
+                },
+            );
         }
         GoValue::Object(o) if o.items().is_some() || o.entries().is_some() => {
             out.push_str(o.type_name());
@@ -713,48 +691,42 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
             }
         },
         GoValue::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            push_seq(out, "[", l.iter(), " ", "]", |out, x| {
                 format_elem(out, x, verb, fl);
-            }
-            out.push(']');
+            });
         }
         GoValue::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, x)) in m.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
+            push_seq(out, "map[", m.borrow().iter(), " ", "]", |out, (k, x)| {
                 format_one(out, &GoValue::from(k.as_str()), verb, fl);
                 out.push(':');
                 format_elem(out, x, verb, fl);
-            }
-            out.push(']');
+            });
         }
         GoValue::Object(o) if o.string().is_none() && o.entries().is_some() => {
-            out.push_str("map[");
-            for (i, (k, x)) in o.entries().unwrap_or_default().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                format_one(out, &GoValue::from(k.as_str()), verb, fl);
-                out.push(':');
-                format_elem(out, x, verb, fl);
-            }
-            out.push(']');
+            push_seq(
+                out,
+                "map[",
+                o.entries().unwrap_or_default().iter(),
+                " ",
+                "]",
+                |out, (k, x)| {
+                    format_one(out, &GoValue::from(k.as_str()), verb, fl);
+                    out.push(':');
+                    format_elem(out, x, verb, fl);
+                },
+            );
         }
         GoValue::Object(o) if o.string().is_none() && o.items().is_some() => {
-            out.push('[');
-            for (i, x) in o.items().unwrap_or_default().iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                format_elem(out, x, verb, fl);
-            }
-            out.push(']');
+            push_seq(
+                out,
+                "[",
+                o.items().unwrap_or_default().iter(),
+                " ",
+                "]",
+                |out, x| {
+                    format_elem(out, x, verb, fl);
+                },
+            );
         }
         GoValue::Object(o) => match (verb, o.string()) {
             ('v' | 's' | 'q', Some(s)) => fmt_str(out, &s, verb, fl),
@@ -764,4 +736,24 @@ fn format_one(out: &mut String, arg: &GoValue, verb: char, fl: Flags) {
             }
         },
     }
+}
+
+/// Writes `open`, each item through `each` with `sep` between items, and `close`: the shape of
+/// every Go slice, map and struct printout.
+fn push_seq<T>(
+    out: &mut String,
+    open: &str,
+    items: impl IntoIterator<Item = T>,
+    sep: &str,
+    close: &str,
+    mut each: impl FnMut(&mut String, T),
+) {
+    out.push_str(open);
+    for (i, x) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        each(out, x);
+    }
+    out.push_str(close);
 }
