@@ -3,7 +3,6 @@
 //! file snapshots), exit codes always.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 /// A fixture repository in a temporary directory.
@@ -42,27 +41,8 @@ impl Repo {
 
     /// Runs `vendor ARGS` in the repository; returns (exit code, stdout, stderr).
     fn vendor(&self, args: &[&str]) -> (i32, String, String) {
-        vendor_in(self.dir.path(), args, &[])
+        crate::common::run_vendor(self.dir.path(), args, crate::common::NO_ENV)
     }
-}
-
-/// Runs `vendor ARGS` in `dir` with extra environment variables; returns (exit code, stdout,
-/// stderr).
-fn vendor_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vendor"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn fixtures() -> PathBuf {
@@ -354,7 +334,7 @@ fn broken_vendor_toml_cases() {
 #[test]
 fn missing_vendor_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = vendor_in(dir.path(), &["check"], &[]);
+    let (code, _, err) = crate::common::run_vendor(dir.path(), &["check"], crate::common::NO_ENV);
     assert_eq!(code, 2);
     assert!(err.contains("no vendor.toml in"), "{err}");
     assert!(err.contains("--manifest-path"), "{err}");
@@ -528,7 +508,7 @@ fn online_check_flags_a_retagged_upstream() {
     );
     let cache = tempfile::tempdir().unwrap();
     let online = |repo: &Repo| {
-        let (code, out, _) = vendor_in(
+        let (code, out, _) = crate::common::run_vendor(
             repo.dir.path(),
             &["check", "--online"],
             &[("VENDOR_CACHE_DIR", cache.path())],
@@ -725,7 +705,7 @@ fn example_lock_data_is_what_sync_writes() {
     std::fs::write(dir.path().join("vendor.toml"), &mirrored).unwrap();
     let cache = dir.path().join(".cache");
     let locked_sync = || {
-        vendor_in(
+        crate::common::run_vendor(
             dir.path(),
             &["sync", "--locked"],
             &[("VENDOR_CACHE_DIR", &cache)],
@@ -768,7 +748,7 @@ fn example_lock_data_is_what_sync_writes() {
         ("VENDOR_CACHE_DIR", cache.as_path()),
         ("GITHUB_API_URL", Path::new(&api)),
     ];
-    let (code, out, err) = vendor_in(
+    let (code, out, err) = crate::common::run_vendor(
         dir.path(),
         &[
             "outdated",
@@ -784,9 +764,11 @@ fn example_lock_data_is_what_sync_writes() {
     assert_eq!(rows[0]["name"], "ingress-nginx");
     assert_eq!(rows[0]["latest"], "v1.15.1", "{rows}");
     assert_eq!(rows[1]["in_track"], "2.20.0", "{rows}");
-    let (code, _, err) = vendor_in(dir.path(), &["update", "kube-state-metrics"], &env);
+    let (code, _, err) =
+        crate::common::run_vendor(dir.path(), &["update", "kube-state-metrics"], &env);
     assert!(code == 0 || code == 1, "{err}");
-    let (code, _, err) = vendor_in(dir.path(), &["update", "ingress-nginx", "--major"], &env);
+    let (code, _, err) =
+        crate::common::run_vendor(dir.path(), &["update", "ingress-nginx", "--major"], &env);
     assert!(code == 0 || code == 1, "{err}");
     let toml = std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap();
     assert!(toml.contains("version = \"2.20.0\"") && toml.contains("version = \"v1.15.1\""));

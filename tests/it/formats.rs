@@ -6,24 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// `vendor ARGS` in `dir` (see [`crate::common::run_vendor`]).
+fn vendor(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    crate::common::run_vendor(dir, args, crate::common::NO_ENV)
+}
+
 fn real(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("crates/helm-render/tests/fixtures/helm/real")
         .join(name)
-}
-
-fn vendor(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_vendor"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 /// The ingress-nginx chart 4.14.5 -> 4.15.1 as rendered by `helm template`: 18 objects

@@ -3,28 +3,9 @@
 //! that would pass as pinned, and Secret values that would leak into diffs and PR bodies.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use crate::common::{Reply, Server};
-
-/// Runs `vendor ARGS` in `dir`; returns (exit code, stdout, stderr).
-fn vendor(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vendor"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// Characters that must never reach a terminal or a log raw (a newline and a tab may: they are
 /// the printers' own).
@@ -125,7 +106,7 @@ fn check_escapes_hostile_upstream_text_in_every_format() {
     let run = |format: &str| {
         let mut args = vec!["check", "app", "--format", format];
         args.extend(ALLOW_DRIFT);
-        vendor(repo.path(), &args, &[])
+        crate::common::run_vendor(repo.path(), &args, crate::common::NO_ENV)
     };
 
     let (code, out, err) = run("human");
@@ -183,7 +164,8 @@ fn check_escapes_hostile_upstream_text_in_every_format() {
 #[test]
 fn images_escapes_hostile_upstream_text() {
     let repo = hostile_check_repo();
-    let (code, out, err) = vendor(repo.path(), &["images", "app"], &[]);
+    let (code, out, err) =
+        crate::common::run_vendor(repo.path(), &["images", "app"], crate::common::NO_ENV);
     assert_eq!(code, 1, "{out}{err}");
     assert_inert("images", &out);
     assert_eq!(out.lines().count(), 3, "one line per image:\n{out}");
@@ -191,7 +173,11 @@ fn images_escapes_hostile_upstream_text() {
         out.contains("\t::set-env name=X::y\timage-invalid\t"),
         "{out}"
     );
-    let (_, json, _) = vendor(repo.path(), &["images", "app", "--format", "json"], &[]);
+    let (_, json, _) = crate::common::run_vendor(
+        repo.path(),
+        &["images", "app", "--format", "json"],
+        crate::common::NO_ENV,
+    );
     assert_inert("images json", &json);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(
@@ -232,7 +218,13 @@ fn hostile_diff_sides() -> (tempfile::TempDir, String, String) {
 #[test]
 fn diff_escapes_hostile_upstream_text_in_every_format() {
     let (dir, a, b) = hostile_diff_sides();
-    let run = |format: &str| vendor(dir.path(), &["diff", "--format", format, &a, &b], &[]);
+    let run = |format: &str| {
+        crate::common::run_vendor(
+            dir.path(),
+            &["diff", "--format", format, &a, &b],
+            crate::common::NO_ENV,
+        )
+    };
 
     let (code, human, err) = run("human");
     assert_eq!(code, 0, "{err}");
@@ -314,7 +306,11 @@ fn diff_masks_secret_values_everywhere_they_are() {
         write("b.yaml", secret(NEW_PW)),
     );
     let run = |format: &str| {
-        let (code, out, err) = vendor(dir.path(), &["diff", "--format", format, &a, &b], &[]);
+        let (code, out, err) = crate::common::run_vendor(
+            dir.path(),
+            &["diff", "--format", format, &a, &b],
+            crate::common::NO_ENV,
+        );
         assert_eq!(code, 0, "{err}");
         out.replace(&*dir.path().display().to_string(), "")
     };
@@ -350,18 +346,23 @@ fn diff_masks_secret_values_everywhere_they_are() {
 
     // An added Secret shown whole (Markdown shows added objects) is masked too.
     let empty = write("empty.yaml", String::new());
-    let (_, added, _) = vendor(
+    let (_, added, _) = crate::common::run_vendor(
         dir.path(),
         &["diff", "--format", "markdown", &empty, &b],
-        &[],
+        crate::common::NO_ENV,
     );
     assert_no_secret("added", &added);
     assert!(added.contains("+   password: <hidden, 7 bytes>"), "{added}");
 
     // Unchanged values are not a change; --show-secrets shows them all.
-    let (_, same, _) = vendor(dir.path(), &["diff", &a, &a], &[]);
+    let (_, same, _) =
+        crate::common::run_vendor(dir.path(), &["diff", &a, &a], crate::common::NO_ENV);
     assert!(same.contains("no differences"), "{same}");
-    let (_, shown, _) = vendor(dir.path(), &["diff", "--show-secrets", &a, &b], &[]);
+    let (_, shown, _) = crate::common::run_vendor(
+        dir.path(),
+        &["diff", "--show-secrets", &a, &b],
+        crate::common::NO_ENV,
+    );
     assert!(shown.contains(&format!("+ {NEW_PW}")), "{shown}");
 }
 
@@ -394,7 +395,7 @@ fn malformed_image_references_are_invalid_not_pinned() {
     .unwrap();
     let mut args = vec!["check", "app"];
     args.extend(ALLOW_DRIFT);
-    let (code, out, err) = vendor(repo.path(), &args, &[]);
+    let (code, out, err) = crate::common::run_vendor(repo.path(), &args, crate::common::NO_ENV);
     assert_eq!(code, 1, "{out}{err}");
     insta::assert_snapshot!(out, @r"
     app (manifest v1.0.0)
@@ -408,7 +409,11 @@ fn malformed_image_references_are_invalid_not_pinned() {
     1 entry checked: 2 errors, 0 warnings
     ");
     // Each malformed reference has the one finding; the well-formed digest is pinned.
-    let (_, json, _) = vendor(repo.path(), &["images", "app", "--format", "json"], &[]);
+    let (_, json, _) = crate::common::run_vendor(
+        repo.path(),
+        &["images", "app", "--format", "json"],
+        crate::common::NO_ENV,
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let verdicts: Vec<(String, Vec<String>)> = v
         .as_array()
@@ -437,7 +442,10 @@ fn malformed_image_references_are_invalid_not_pinned() {
     // The code can be changed like any other.
     let mut args = vec!["check", "app", "-W", "image-invalid"];
     args.extend(ALLOW_DRIFT);
-    assert_eq!(vendor(repo.path(), &args, &[]).0, 0);
+    assert_eq!(
+        crate::common::run_vendor(repo.path(), &args, crate::common::NO_ENV).0,
+        0
+    );
 }
 
 /// `vendor update` moving an entry to a hostile upstream release: the terminal output, the PR
@@ -494,11 +502,11 @@ fn update_reports_escape_hostile_text_and_mask_secrets() {
         ("GITHUB_TOKEN", ""),
         ("CI", "true"),
     ];
-    let (code, _, err) = vendor(&repo, &["sync"], &env);
+    let (code, _, err) = crate::common::run_vendor(&repo, &["sync"], &env);
     assert_eq!(code, 0, "{err}");
 
     let out = |name: &str| outer.path().join(name).display().to_string();
-    let (code, stdout, stderr) = vendor(
+    let (code, stdout, stderr) = crate::common::run_vendor(
         &repo,
         &[
             "update",

@@ -5,7 +5,6 @@
 //! fixture repository (real MetalLB and a small app).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 struct Repo {
     dir: tempfile::TempDir,
@@ -40,25 +39,8 @@ impl Repo {
     }
 
     fn vendor(&self, args: &[&str]) -> (i32, String, String) {
-        vendor_in(self.dir.path(), args, &[])
+        crate::common::run_vendor(self.dir.path(), args, crate::common::NO_ENV)
     }
-}
-
-fn vendor_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vendor"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("FAILPOINTS");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
 }
 
 /// (entry, code, level) of each finding of `vendor --format json check ARGS`.
@@ -202,10 +184,10 @@ fn unknown_codes_in_vendor_toml_point_at_the_line_with_a_suggestion() {
 #[test]
 fn explain_and_did_you_mean_for_codes() {
     let empty = tempfile::tempdir().unwrap();
-    let (code, out, err) = vendor_in(
+    let (code, out, err) = crate::common::run_vendor(
         empty.path(),
         &["check", "--explain", "object-too-large"],
-        &[],
+        crate::common::NO_ENV,
     );
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -219,10 +201,10 @@ fn explain_and_did_you_mean_for_codes() {
         out.contains("[lints]\n    object-too-large = \"allow\""),
         "{out}"
     );
-    let (code, _, err) = vendor_in(
+    let (code, _, err) = crate::common::run_vendor(
         empty.path(),
         &["check", "--explain", "object-to-large"],
-        &[],
+        crate::common::NO_ENV,
     );
     assert_eq!(code, 2);
     assert!(
@@ -247,7 +229,11 @@ fn explain_and_did_you_mean_for_codes() {
         "patch-adds-list-item",
         "interrupted-write",
     ] {
-        let (code, out, _) = vendor_in(empty.path(), &["check", "--explain", c], &[]);
+        let (code, out, _) = crate::common::run_vendor(
+            empty.path(),
+            &["check", "--explain", c],
+            crate::common::NO_ENV,
+        );
         assert_eq!(code, 0);
         assert!(out.contains("\nFix: "), "{c}: {out}");
     }
@@ -374,7 +360,7 @@ fn a_renamed_entry_leaves_an_orphan_lock_that_prune_removes() {
     assert_eq!(crate::common::snapshot(repo.dir.path()), before);
 
     // Killed in the middle of the swap: the next run completes the prune.
-    let (code, _, _) = vendor_in(
+    let (code, _, _) = crate::common::run_vendor(
         repo.dir.path(),
         &["sync", "--prune"],
         &[("FAILPOINTS", "swap-install=return(crash)")],
@@ -426,10 +412,15 @@ fn prune_reports_what_it_removed() {
         root.display()
     );
     std::fs::write(root.join("vendor.toml"), toml).unwrap();
-    let (code, _, err) = vendor_in(root, &["sync", "--prune", "web"], &[]);
+    let (code, _, err) =
+        crate::common::run_vendor(root, &["sync", "--prune", "web"], crate::common::NO_ENV);
     assert_eq!(code, 2);
     assert!(err.contains("cannot be used with"), "{err}");
-    let (code, out, err) = vendor_in(root, &["--format", "json", "sync", "--prune"], &[]);
+    let (code, out, err) = crate::common::run_vendor(
+        root,
+        &["--format", "json", "sync", "--prune"],
+        crate::common::NO_ENV,
+    );
     assert_eq!(code, 0, "{out}{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -442,7 +433,8 @@ fn prune_reports_what_it_removed() {
     assert!(!toml.contains("chart"), "{toml}");
     // Human output, on a second orphan.
     std::fs::create_dir_all(root.join("upstream/gone")).unwrap();
-    let (code, out, _) = vendor_in(root, &["sync", "--prune"], &[]);
+    let (code, out, _) =
+        crate::common::run_vendor(root, &["sync", "--prune"], crate::common::NO_ENV);
     assert_eq!(code, 0);
     assert!(
         out.contains("pruned upstream/gone: it belongs to no entry\n"),
@@ -455,7 +447,7 @@ fn prune_reports_what_it_removed() {
 #[test]
 fn init_writes_diff_defaults_and_a_lints_example() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = vendor_in(dir.path(), &["init"], &[]);
+    let (code, _, err) = crate::common::run_vendor(dir.path(), &["init"], crate::common::NO_ENV);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(dir.path().join("vendor.toml")).unwrap();
     assert!(
@@ -467,7 +459,7 @@ fn init_writes_diff_defaults_and_a_lints_example() {
         "{text}"
     );
     // Loads (exit 1: nothing is synced yet, not 2: a bad vendor.toml), and so does the example.
-    let (code, out, err) = vendor_in(dir.path(), &["check"], &[]);
+    let (code, out, err) = crate::common::run_vendor(dir.path(), &["check"], crate::common::NO_ENV);
     assert_eq!(code, 1, "{out}{err}");
     std::fs::write(
         dir.path().join("vendor.toml"),
@@ -475,7 +467,7 @@ fn init_writes_diff_defaults_and_a_lints_example() {
             .replace("# patch-no-op", "patch-no-op"),
     )
     .unwrap();
-    let (code, out, err) = vendor_in(dir.path(), &["check"], &[]);
+    let (code, out, err) = crate::common::run_vendor(dir.path(), &["check"], crate::common::NO_ENV);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("not-synced"), "{out}");
 }

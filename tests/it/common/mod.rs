@@ -590,3 +590,30 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// No extra environment for [`run_vendor`].
+pub const NO_ENV: &[(&str, &str)] = &[];
+
+/// Runs the vendor binary in `dir` with `env` added, colour off and no inherited colour forcing
+/// or failpoints; returns (exit code, stdout, stderr). Output must be UTF-8.
+pub fn run_vendor<V: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, V)],
+) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vendor"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FAILPOINTS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
