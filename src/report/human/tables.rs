@@ -193,31 +193,12 @@ pub fn images_table(report: &ImagesReport, color: bool) -> String {
     neutralise_commands(out)
 }
 
-/// One tab-separated line per image reference: entry, image, verdict, location, resource.
+/// One tab-separated line per image reference: entry, image, verdict, location, resource (the
+/// cells of the table).
 pub fn images(report: &ImagesReport) -> String {
     let mut out = String::new();
     for (entry, s) in &report.rows {
-        let verdict = if s.violations.is_empty() {
-            "ok".to_string()
-        } else {
-            s.violations
-                .iter()
-                .map(|v| v.code.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let at = match s.pos {
-            Some(p) => format!("{}:{}:{}", t(&s.file), p.line, p.column),
-            None => t(&s.file).into_owned(),
-        };
-        let _ = writeln!(
-            out,
-            "{}\t{}\t{verdict}\t{at}\t{} ({})",
-            t(entry),
-            t(&s.image),
-            t(&s.resource),
-            t(&s.container)
-        );
+        let _ = writeln!(out, "{}", image_cells(entry, s).join("\t"));
     }
     neutralise_commands(out)
 }

@@ -365,6 +365,22 @@ pub(crate) fn apply_sm_selected(
     target: &Selector,
     entry: (&std::path::Path, Option<u32>),
 ) -> Result<(), KustomizeError> {
+    let selected = select_targets(b, resources, target, "patch", entry)?;
+    if selected.is_empty() {
+        return Ok(());
+    }
+    apply_sm_to(b, resources, &selected, src, doc)
+}
+
+/// The objects a patch's `target` selects. None is a `PatchTargetMissing` finding at the
+/// patch entry (kustomize ignores such a patch silently); `what` names the patch kind.
+fn select_targets(
+    b: &mut Builder,
+    resources: &[Res],
+    target: &Selector,
+    what: &str,
+    entry: (&std::path::Path, Option<u32>),
+) -> Result<Vec<usize>, KustomizeError> {
     let selected =
         select(resources, target).map_err(|m| KustomizeError::at(entry.0, entry.1, m))?;
     if selected.is_empty() {
@@ -372,7 +388,7 @@ pub(crate) fn apply_sm_selected(
             Finding::new(
                 FindingKind::PatchTargetMissing,
                 format!(
-                    "no resource matches the target of this patch ({})",
+                    "no resource matches the target of this {what} ({})",
                     target.describe()
                 ),
             )
@@ -380,9 +396,8 @@ pub(crate) fn apply_sm_selected(
             .at(pos(entry.1))
             .help("upstream may have renamed or removed the object; kustomize would silently ignore this patch"),
         );
-        return Ok(());
     }
-    apply_sm_to(b, resources, &selected, src, doc)
+    Ok(selected)
 }
 
 /// Applies a JSON patch to the selected objects. `store_previous` is set for `patches:`
@@ -398,21 +413,8 @@ pub(crate) fn apply_json(
     entry: (&std::path::Path, Option<u32>),
     store_previous: bool,
 ) -> Result<(), KustomizeError> {
-    let selected =
-        select(resources, target).map_err(|m| KustomizeError::at(entry.0, entry.1, m))?;
+    let selected = select_targets(b, resources, target, "JSON patch", entry)?;
     if selected.is_empty() {
-        b.findings.push(
-            Finding::new(
-                FindingKind::PatchTargetMissing,
-                format!(
-                    "no resource matches the target of this JSON patch ({})",
-                    target.describe()
-                ),
-            )
-            .file(display_path(entry.0))
-            .at(pos(entry.1))
-            .help("upstream may have renamed or removed the object; kustomize would silently ignore this patch"),
-        );
         return Ok(());
     }
     let mut changed_any = false;
