@@ -569,27 +569,7 @@ fn a_chart_bump_summarises_label_churn_and_shows_the_charts_notes() {
         }
         tgz.push((v.to_string(), crate::common::package_chart(&dir, "metallb")));
     }
-    let items: Vec<crate::common::IndexItem> = tgz
-        .iter()
-        .map(|(v, bytes)| crate::common::IndexItem {
-            name: "metallb".into(),
-            version: v.clone(),
-            url: format!("metallb-{v}.tgz"),
-            digest: Some(crate::common::sha256_hex(bytes)),
-        })
-        .collect();
-    let index = crate::common::index_yaml(&items);
-    let server = Server::start(Duration::ZERO, move |req, _| {
-        if req.path() == "/charts/index.yaml" {
-            return Reply::Ok(index.clone().into_bytes());
-        }
-        for (v, bytes) in &tgz {
-            if req.path() == format!("/charts/metallb-{v}.tgz") {
-                return Reply::Ok(bytes.clone());
-            }
-        }
-        Reply::status(404)
-    });
+    let server = crate::common::chart_repo("metallb", tgz);
     let toml = "[chart.metallb]\nrepo = \"BASE/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\"\ntrack = \"<1\"\nnamespace = \"metallb-system\"\n";
     let p = Project::synced(&server, toml, &[]);
     let o = p.run(&[

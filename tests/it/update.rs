@@ -485,27 +485,7 @@ fn a_chart_entry_is_rendered_diffed_and_edited_in_place() {
             )
         })
         .collect();
-    let index_items: Vec<crate::common::IndexItem> = tgz
-        .iter()
-        .map(|(v, bytes)| crate::common::IndexItem {
-            name: "metallb".into(),
-            version: v.clone(),
-            url: format!("metallb-{v}.tgz"),
-            digest: Some(crate::common::sha256_hex(bytes)),
-        })
-        .collect();
-    let index = crate::common::index_yaml(&index_items);
-    let server = Server::start(Duration::ZERO, move |req, _| {
-        if req.path() == "/charts/index.yaml" {
-            return Reply::Ok(index.clone().into_bytes());
-        }
-        for (v, bytes) in &tgz {
-            if req.path() == format!("/charts/metallb-{v}.tgz") {
-                return Reply::Ok(bytes.clone());
-            }
-        }
-        Reply::status(404)
-    });
+    let server = crate::common::chart_repo("metallb", tgz);
     let toml = "# Charts.\n[chart.metallb]\nrepo = \"BASE/charts\"\nchart = \"metallb\"\nversion = \"0.15.3\" # pinned\ntrack = \"<1\"\nnamespace = \"metallb-system\"\n";
     let p = Project::synced(&server, toml);
     let o = p.run(&["update", "--json", &p.out_arg("r.json")]);

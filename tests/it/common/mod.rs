@@ -617,3 +617,30 @@ pub fn run_vendor<V: AsRef<std::ffi::OsStr>>(
         String::from_utf8(out.stderr).expect("stderr is UTF-8"),
     )
 }
+
+/// A Helm chart repository at `BASE/charts/`: `index.yaml` listing `chart` at each version of
+/// `archives` (version, .tgz bytes, with digests), and `CHART-VERSION.tgz` for each.
+pub fn chart_repo(chart: &str, archives: Vec<(String, Vec<u8>)>) -> Server {
+    let items: Vec<IndexItem> = archives
+        .iter()
+        .map(|(v, bytes)| IndexItem {
+            name: chart.into(),
+            version: v.clone(),
+            url: format!("{chart}-{v}.tgz"),
+            digest: Some(sha256_hex(bytes)),
+        })
+        .collect();
+    let index = index_yaml(&items);
+    let chart = chart.to_string();
+    Server::start(Duration::ZERO, move |req, _| {
+        if req.path() == "/charts/index.yaml" {
+            return Reply::Ok(index.clone().into_bytes());
+        }
+        for (v, bytes) in &archives {
+            if req.path() == format!("/charts/{chart}-{v}.tgz") {
+                return Reply::Ok(bytes.clone());
+            }
+        }
+        Reply::status(404)
+    })
+}
