@@ -408,6 +408,17 @@ impl Fetcher {
             .is_err()
             .then(|| format!("{id} (its Chart.yaml, in the download cache)"))
     }
+    /// The releases of GitHub repository `repo` (`owner/name`) with their text, from the API
+    /// (one request per 100 releases): versions and release notes for `update`.
+    pub fn github_releases(&self, repo: &str) -> Result<Vec<github::Release>, SourceError> {
+        self.online(&format!("GitHub releases of {repo}"))?;
+        github::releases(
+            &self.http,
+            &self.github_api,
+            repo,
+            self.github_token.as_deref(),
+        )
+    }
 
     /// Every version a source offers, parsed and newest first; tags that are not versions are
     /// skipped. With a tag scheme, only the tags that follow it count, each as the version it

@@ -328,7 +328,7 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Planne
                 reason,
             })?;
         // Release notes are a bonus: a failure to list them does not stop the update.
-        let releases = github_repo(entry).and_then(|r| notes::github_releases(fetcher, r).ok());
+        let releases = github_repo(entry).and_then(|r| fetcher.github_releases(r).ok());
         return Ok(Planned {
             target: Target::Move {
                 version: to.clone(),
@@ -359,7 +359,7 @@ fn target_for(fetcher: &Fetcher, entry: &Entry, opts: &Options) -> Result<Planne
     // GitHub releases are listed once, with their notes.
     let (found, releases) = match github_repo(entry) {
         Some(repo) => {
-            let releases = notes::github_releases(fetcher, repo).map_err(discover_err)?;
+            let releases = fetcher.github_releases(repo).map_err(discover_err)?;
             let listed = Listed {
                 what: d.source.describe(),
                 tags: releases.iter().map(|r| r.tag.clone()).collect(),

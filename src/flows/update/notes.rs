@@ -7,22 +7,11 @@
 use semver_ranges::Version;
 
 use crate::report::model::{ReleaseNotes, VersionNotes};
+use crate::sources::Fetcher;
 use crate::sources::github::Release;
-use crate::sources::{Fetcher, SourceError};
 
 /// Releases listed per entry at most (newest first).
 const MAX_RELEASES: usize = 10;
-
-/// The releases of `repo` from the API (one request per 100 releases).
-pub fn github_releases(fetcher: &Fetcher, repo: &str) -> Result<Vec<Release>, SourceError> {
-    fetcher.online(&format!("GitHub releases of {repo}"))?;
-    crate::sources::github::releases(
-        &fetcher.http,
-        &fetcher.github_api,
-        repo,
-        fetcher.github_token.as_deref(),
-    )
-}
 
 /// The notes of the releases after `from` up to and including `to`, newest first.
 pub fn from_github(repo: &str, releases: &[Release], from: &str, to: &str) -> Option<ReleaseNotes> {
