@@ -404,8 +404,8 @@ fn metadata_from_value(v: &Value, md: &mut Metadata) -> Result<(), String> {
             md.annotations = a
                 .iter()
                 .map(|(k, v)| match v {
-                    Value::String(s) => Ok((k.clone(), s.clone())),
-                    Value::Null => Ok((k.clone(), String::new())),
+                    Value::String(s) => Ok((k.to_string(), s.clone())),
+                    Value::Null => Ok((k.to_string(), String::new())),
                     v => Err(type_err("Metadata.annotations", "string", v)),
                 })
                 .collect::<Result<_, _>>()?;

@@ -54,7 +54,7 @@ fn convert_yaml(v: &YamlValue, json_numbers: bool) -> GoValue {
         ),
         YamlValue::Map(m) => GoValue::from(
             m.iter()
-                .map(|(k, x)| (k.clone(), convert_yaml(x, json_numbers)))
+                .map(|(k, x)| (k.to_string(), convert_yaml(x, json_numbers)))
                 .collect::<BTreeMap<_, _>>(),
         ),
     }

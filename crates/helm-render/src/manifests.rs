@@ -289,8 +289,8 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
                 Some(Value::Map(a)) => {
                     for (k, v) in a {
                         match v {
-                            Value::String(s) => head.annotations.push((k.clone(), s.clone())),
-                            Value::Null => head.annotations.push((k.clone(), String::new())),
+                            Value::String(s) => head.annotations.push((k.to_string(), s.clone())),
+                            Value::Null => head.annotations.push((k.to_string(), String::new())),
                             other => {
                                 return Err(json_err(
                                     what(other),

@@ -49,7 +49,7 @@ fn to_json(v: &Value) -> Json {
             .unwrap_or(Json::Null),
         Value::String(s) => Json::String(s.clone()),
         Value::Seq(s) => Json::Array(s.iter().map(to_json).collect()),
-        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
     }
 }
 

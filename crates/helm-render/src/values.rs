@@ -61,7 +61,7 @@ fn go_v(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Seq(s) => format!("[{}]", s.iter().map(go_v).collect::<Vec<_>>().join(" ")),
         Value::Map(m) => format!("map[{}]", {
-            let mut keys: Vec<&String> = m.keys().collect();
+            let mut keys: Vec<&kyaml::map::Key> = m.keys().collect();
             keys.sort();
             keys.iter()
                 .map(|k| format!("{k}:{}", go_v(&m[*k])))

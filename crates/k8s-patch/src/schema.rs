@@ -451,7 +451,7 @@ impl SchemaBuilder<'_> {
         if let Some(props) = s.get("properties").and_then(kyaml::Value::as_map) {
             for (k, v) in props {
                 let idx = self.node_of(v, depth)?;
-                fields.push((k.clone(), idx));
+                fields.push((k.to_string(), idx));
             }
         }
         fields.sort_by(|a, b| a.0.cmp(&b.0));

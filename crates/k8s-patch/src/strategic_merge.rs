@@ -177,7 +177,7 @@ fn take_map_directives(m: &mut Map) -> MapDirectives {
                 .collect(),
         );
     }
-    let keys: Vec<String> = m
+    let keys: Vec<kyaml::map::Key> = m
         .keys()
         .filter(|k| k.starts_with(DELETE_FROM) || k.starts_with(SET_ORDER))
         .cloned()
@@ -464,12 +464,12 @@ impl<'a> Walker<'a> {
             stripped = Some(m);
         }
         let origin = stripped.as_ref().or(origin);
-        let mut keys: Vec<String> = dest_map.keys().cloned().collect();
+        let mut keys: Vec<String> = dest_map.keys().map(|k| k.to_string()).collect();
         if let Some(o) = origin {
             keys.extend(
                 o.keys()
                     .filter(|k| !dest_map.contains_key(k.as_str()))
-                    .cloned(),
+                    .map(|k| k.to_string()),
             );
         }
         keys.sort();
@@ -513,7 +513,7 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(retain) = &directives.retain_keys {
-            dest_map.retain(|k, _| retain.contains(k));
+            dest_map.retain(|k, _| retain.iter().any(|r| r == k));
         }
         Ok(())
     }

@@ -92,7 +92,7 @@ impl<'a> Walker<'a> {
         match (old, new) {
             (Value::Map(a), Value::Map(b)) => {
                 for (k, va) in a {
-                    self.path.push(Seg::Key(k.clone()));
+                    self.path.push(Seg::Key(k.to_string()));
                     match b.get(k) {
                         Some(vb) => {
                             self.field_path.push(k);
@@ -105,7 +105,7 @@ impl<'a> Walker<'a> {
                 }
                 for (k, vb) in b {
                     if !a.contains_key(k) {
-                        self.path.push(Seg::Key(k.clone()));
+                        self.path.push(Seg::Key(k.to_string()));
                         self.push(ChangeKind::Added(vb.clone()), None);
                         self.path.pop();
                     }

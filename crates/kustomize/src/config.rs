@@ -433,7 +433,7 @@ fn load_crd(
                 .find(|(k, _)| k.eq_ignore_ascii_case(key))
                 .and_then(|(_, v)| v.as_str())
         };
-        path.push(prop_name.clone());
+        path.push(prop_name.to_string());
         let fs = FieldSpec {
             gvk: gvk.clone(),
             path: path.join("/"),

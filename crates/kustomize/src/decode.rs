@@ -228,7 +228,7 @@ pub(crate) fn string_map(v: &Value) -> DResult<BTreeMap<String, String>> {
         Value::Null => Ok(BTreeMap::new()),
         Value::Map(m) => m
             .iter()
-            .map(|(k, x)| Ok((k.clone(), string(x).map_err(|e| e.at_key(k))?)))
+            .map(|(k, x)| Ok((k.to_string(), string(x).map_err(|e| e.at_key(k))?)))
             .collect(),
         other => Err(type_error(other, "map of strings")),
     }
@@ -240,7 +240,7 @@ pub(crate) fn bool_map(v: &Value) -> DResult<BTreeMap<String, bool>> {
         Value::Null => Ok(BTreeMap::new()),
         Value::Map(m) => m
             .iter()
-            .map(|(k, x)| Ok((k.clone(), boolean(x).map_err(|e| e.at_key(k))?)))
+            .map(|(k, x)| Ok((k.to_string(), boolean(x).map_err(|e| e.at_key(k))?)))
             .collect(),
         other => Err(type_error(other, "map of booleans")),
     }

@@ -489,7 +489,7 @@ mod tests {
         walk_fieldspec(&mut obj, &path, true, Create::Map, &mut |n| {
             n.as_map_mut()
                 .unwrap()
-                .insert("a".into(), Value::String("b".into()));
+                .insert("a", Value::String("b".into()));
             Ok(())
         })
         .unwrap();

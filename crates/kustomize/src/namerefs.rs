@@ -284,9 +284,9 @@ fn set_map(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), String
         return Ok(());
     }
     let m = node.as_map_mut().expect("checked above");
-    m.insert("name".into(), Value::String(r.cur.name.clone()));
+    m.insert("name", Value::String(r.cur.name.clone()));
     if !r.cur.namespace.is_empty() {
-        m.insert("namespace".into(), Value::String(r.cur.namespace.clone()));
+        m.insert("namespace", Value::String(r.cur.namespace.clone()));
     }
     Ok(())
 }

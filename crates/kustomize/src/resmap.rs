@@ -151,7 +151,7 @@ fn merge_string_map(new: &mut Value, old: &Value, field: &str) {
                 m.iter()
                     .map(|(k, v)| {
                         (
-                            k.clone(),
+                            k.to_string(),
                             crate::fieldpath::scalar_text(v).unwrap_or_default(),
                         )
                     })

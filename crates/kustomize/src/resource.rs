@@ -410,7 +410,7 @@ impl Res {
 
     pub fn set_name(&mut self, name: &str) {
         self.metadata_mut()
-            .insert("name".into(), Value::String(name.to_string()));
+            .insert("name", Value::String(name.to_string()));
     }
 
     /// kyaml `SetNamespace`: an empty namespace removes the field.
@@ -419,12 +419,12 @@ impl Res {
         if ns.is_empty() {
             meta.shift_remove("namespace");
         } else {
-            meta.insert("namespace".into(), Value::String(ns.to_string()));
+            meta.insert("namespace", Value::String(ns.to_string()));
         }
     }
 
     pub fn set_kind(&mut self, kind: &str) {
-        ensure_map(&mut self.value).insert("kind".into(), Value::String(kind.to_string()));
+        ensure_map(&mut self.value).insert("kind", Value::String(kind.to_string()));
     }
 
     /// kyaml `GetLabels`/`GetAnnotations`: the map's entries with each value's text.
@@ -438,7 +438,7 @@ impl Res {
                     Value::Map(_) | Value::Seq(_) => String::new(),
                     other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
                 };
-                out.insert(k.clone(), text);
+                out.insert(k.to_string(), text);
             }
         }
         out
@@ -534,7 +534,7 @@ fn collect_nulls(v: &Value, path: &mut Vec<PatchSeg>, out: &mut Vec<Vec<PatchSeg
         Value::Null => out.push(path.clone()),
         Value::Map(m) => {
             for (k, x) in m {
-                path.push(PatchSeg::Key(k.clone()));
+                path.push(PatchSeg::Key(k.to_string()));
                 collect_nulls(x, path, out);
                 path.pop();
             }
@@ -659,14 +659,14 @@ mod tests {
 
     fn res(api_version: &str, kind: &str, name: &str, ns: &str) -> Res {
         let mut meta = Map::new();
-        meta.insert("name".into(), Value::String(name.into()));
+        meta.insert("name", Value::String(name.into()));
         if !ns.is_empty() {
-            meta.insert("namespace".into(), Value::String(ns.into()));
+            meta.insert("namespace", Value::String(ns.into()));
         }
         let mut m = Map::new();
-        m.insert("apiVersion".into(), Value::String(api_version.into()));
-        m.insert("kind".into(), Value::String(kind.into()));
-        m.insert("metadata".into(), Value::Map(meta));
+        m.insert("apiVersion", Value::String(api_version.into()));
+        m.insert("kind", Value::String(kind.into()));
+        m.insert("metadata", Value::Map(meta));
         Res::new(
             Value::Map(m),
             Origin {

@@ -30,9 +30,16 @@ pub fn to_string_v3(v: &Value) -> String {
 }
 
 fn emit(v: &Value, width: usize, indent_sequences: bool) -> String {
+    emit_with(v, width, indent_sequences, true)
+}
+
+/// `ascii_fast_paths: false` writes everything through the general, character-at-a-time code
+/// (the tests check that both ways write the same bytes).
+fn emit_with(v: &Value, width: usize, indent_sequences: bool, ascii_fast_paths: bool) -> String {
     let mut e = Emitter {
         width,
         indent_sequences,
+        ascii_fast_paths,
         out: String::new(),
         column: 0,
         indent: -1,
@@ -72,6 +79,8 @@ struct Emitter {
     width: usize,
     /// go-yaml v3: a block sequence that is a mapping value is indented.
     indent_sequences: bool,
+    /// Printable ASCII without line breaks is written a word at a time.
+    ascii_fast_paths: bool,
     out: String,
     /// Characters (not bytes) written on the current line.
     column: usize,
@@ -135,7 +144,7 @@ impl Emitter {
         for (key, value) in entries {
             let key = key.as_ref();
             self.write_indent();
-            let analysis = Analysis::of(key);
+            let analysis = Analysis::of(key, self.ascii_fast_paths);
             if !analysis.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
                 self.scalar_analyzed(
                     key,
@@ -173,7 +182,7 @@ impl Emitter {
     }
 
     fn scalar(&mut self, text: &str, requested: Style, ctx: Ctx) {
-        let analysis = Analysis::of(text);
+        let analysis = Analysis::of(text, self.ascii_fast_paths);
         self.scalar_analyzed(text, requested, &analysis, ctx);
     }
 
@@ -326,6 +335,10 @@ impl Emitter {
 
     fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
+        if self.ascii_fast_paths && is_ascii_line(value) {
+            self.write_single_quoted_line(value, allow_breaks);
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
         let len = value.len();
@@ -402,6 +415,50 @@ impl Emitter {
         self.indention = false;
     }
 
+    /// [`write_single_quoted`](Self::write_single_quoted) for printable ASCII without line
+    /// breaks (most quoted text), a word at a time: only a space can fold the line.
+    fn write_single_quoted_line(&mut self, value: &str, allow_breaks: bool) {
+        let bytes = value.as_bytes();
+        let len = bytes.len();
+        let mut spaces = false;
+        let mut i = 0;
+        while i < len {
+            if bytes[i] == b' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > self.width
+                    && i > 0
+                    && i < len - 1
+                    && bytes[i + 1] != b' '
+                {
+                    self.write_indent();
+                } else {
+                    self.put(' ');
+                }
+                spaces = true;
+                i += 1;
+            } else {
+                let start = i;
+                while i < len && bytes[i] != b' ' {
+                    i += 1;
+                }
+                let word = &value[start..i];
+                for (n, part) in word.split('\'').enumerate() {
+                    if n > 0 {
+                        self.out.push_str("''");
+                    }
+                    self.out.push_str(part);
+                }
+                self.column += word.len() + word.bytes().filter(|&b| b == b'\'').count();
+                self.indention = false;
+                spaces = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
     fn write_escape(&mut self, c: char) {
         let short = match c {
             '\0' => Some('0'),
@@ -451,6 +508,30 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
+        if self.ascii_fast_paths && !value.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+            // Only `\n` breaks lines: a line at a time.
+            for (n, line) in value.split('\n').enumerate() {
+                if n > 0 {
+                    self.put_break();
+                    self.indention = true;
+                    breaks = true;
+                }
+                if !line.is_empty() {
+                    if breaks {
+                        self.write_indent();
+                    }
+                    self.out.push_str(line);
+                    self.column += if line.is_ascii() {
+                        line.len()
+                    } else {
+                        line.chars().count()
+                    };
+                    self.indention = false;
+                    breaks = false;
+                }
+            }
+            return;
+        }
         for c in value.chars() {
             if is_break(c) {
                 self.write_break(c);
@@ -572,7 +653,7 @@ struct Analysis {
 }
 
 impl Analysis {
-    fn of(value: &str) -> Analysis {
+    fn of(value: &str, ascii_fast_paths: bool) -> Analysis {
         if value.is_empty() {
             return Analysis {
                 multiline: false,
@@ -595,6 +676,9 @@ impl Analysis {
                 single_quoted_allowed: true,
                 block_allowed: true,
             };
+        }
+        if ascii_fast_paths && is_ascii_line(value) {
+            return Analysis::of_ascii_line(value.as_bytes(), block_indicators);
         }
         let mut line_breaks = false;
         let mut special_characters = false;
@@ -704,6 +788,39 @@ impl Analysis {
     }
 }
 
+impl Analysis {
+    /// [`Analysis::of`] for printable ASCII without line breaks (`is_ascii_line`): no
+    /// special characters and no breaks, so only indicators and edge spaces matter.
+    fn of_ascii_line(bytes: &[u8], mut block_indicators: bool) -> Analysis {
+        let n = bytes.len();
+        let spaced = |i: usize| i >= n || bytes[i] == b' ';
+        block_indicators = block_indicators
+            || match bytes[0] {
+                b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>'
+                | b'\'' | b'"' | b'%' | b'@' | b'`' => true,
+                b'?' | b':' | b'-' => spaced(1),
+                _ => false,
+            }
+            || (1..n).any(|i| match bytes[i] {
+                b':' => spaced(i + 1),
+                b'#' => bytes[i - 1] == b' ',
+                _ => false,
+            });
+        let edge_space = bytes[0] == b' ' || bytes[n - 1] == b' ';
+        Analysis {
+            multiline: false,
+            block_plain_allowed: !edge_space && !block_indicators,
+            single_quoted_allowed: true,
+            block_allowed: bytes[n - 1] != b' ',
+        }
+    }
+}
+
+/// Printable ASCII without line breaks or tabs (`' '..='~'`): every byte is one character.
+fn is_ascii_line(value: &str) -> bool {
+    value.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
@@ -802,6 +919,47 @@ mod tests {
             emit(serde_json::json!({"k": "\"q\" \u{85} \u{a0} x"})),
             "k: '\"q\" \u{a0} x'\n"
         );
+    }
+
+    /// Random text (words, spaces, quotes, indicators, breaks, non-ASCII) as keys and values
+    /// at several depths: the ASCII fast paths write what the general code writes.
+    #[test]
+    fn ascii_fast_paths_write_what_the_general_code_writes() {
+        const PIECES: &[&str] = &[
+            "word", "a", "Longer-words_here", " ", "  ", "'", "\"", "\\", ":", ": ", "#", " #",
+            "-", "?", "[", "{", ",", "\n", "\n\n", "\t", "é", "\u{85}", "0", "true", "---",
+            "`", "%", "@", "*", "!", "|", ">", "~",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..3000 {
+            let len = next(if round % 10 == 0 { 120 } else { 12 });
+            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let nested = Value::Map(Map::from([
+                (text.clone(), Value::String(text.clone())),
+                (
+                    "list".to_string(),
+                    Value::Seq(vec![Value::String(text.clone()), Value::Map(Map::from([(
+                        "deeper".to_string(),
+                        Value::String(text.clone()),
+                    )]))]),
+                ),
+            ]));
+            for v in [Value::String(text.clone()), nested] {
+                for (width, v3) in [(BEST_WIDTH, false), (usize::MAX, true)] {
+                    assert_eq!(
+                        emit_with(&v, width, v3, true),
+                        emit_with(&v, width, v3, false),
+                        "text {text:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

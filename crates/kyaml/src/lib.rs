@@ -26,6 +26,7 @@ mod gofmt;
 mod kyaml;
 mod locate;
 pub mod manifest;
+pub mod map;
 mod parse;
 mod resolve;
 mod sort;
@@ -37,7 +38,8 @@ pub use chunked::parse_documents_parallel;
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};
-pub use value::{Map, Value};
+pub use map::Map;
+pub use value::Value;
 
 /// The value an untagged plain scalar with this text has under `dialect`'s rules (what a
 /// YAML reader makes of `key: <text>`): `"1"` is the integer 1, `"true"` a bool, `""` null.

@@ -152,7 +152,7 @@ fn go_sharp_v(v: &Value, top: bool) -> String {
                 .join(", ")
         ),
         Value::Map(m) => {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            let mut entries: Vec<(&crate::map::Key, &Value)> = m.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             format!(
                 "map[interface {{}}]interface {{}}{{{}}}",
@@ -468,7 +468,7 @@ impl Builder {
                     }
                 }
                 Some(PendingKey::Key(key, key_pos)) => match m.map.entry(key) {
-                    indexmap::map::Entry::Occupied(mut entry) => {
+                    crate::map::Entry::Occupied(mut entry) => {
                         if dialect == Dialect::Kube {
                             let line = m.key_lines.get(entry.index()).copied().unwrap_or(0);
                             let message = format!(
@@ -479,7 +479,7 @@ impl Builder {
                         }
                         entry.insert(node.value);
                     }
-                    indexmap::map::Entry::Vacant(entry) => {
+                    crate::map::Entry::Vacant(entry) => {
                         entry.insert(node.value);
                         if dialect == Dialect::Kube {
                             m.key_lines.push(key_pos.line);

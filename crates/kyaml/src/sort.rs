@@ -77,15 +77,41 @@ fn less_chars<T: Copy + PartialEq + PartialOrd>(
     ar.len() < br.len()
 }
 
+/// Maps up to this size are insertion-sorted (both sorts are stable, so for any consistent
+/// order they agree).
+const INSERTION_SORT_MAX: usize = 16;
+
 /// Sorts mapping entries by [`key_less`]. go-yaml's order is not a total order (`a10` < `a1a` <
 /// `a01` < `a10` is a cycle; Go's own output then depends on map iteration order), and the
-/// standard library's sorts may panic on such comparators, so this is a plain merge sort that
-/// accepts any answer.
+/// standard library's sorts may panic on such comparators, so this is a plain merge sort (an
+/// insertion sort for small maps) that accepts any answer.
 pub(crate) fn sort_entries<T>(entries: &mut Vec<T>, key: impl Fn(&T) -> &str) {
     let n = entries.len();
-    if n < 2 {
+    // Already in order (common: objects are often written sorted), nothing moves.
+    if n < 2 || entries.windows(2).all(|w| !key_less(key(&w[1]), key(&w[0]))) {
         return;
     }
+    if n <= INSERTION_SORT_MAX {
+        insertion_sort(entries, key);
+    } else {
+        merge_sort(entries, key);
+    }
+}
+
+/// A stable insertion sort, in place.
+fn insertion_sort<T>(entries: &mut [T], key: impl Fn(&T) -> &str) {
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 && key_less(key(&entries[j]), key(&entries[j - 1])) {
+            entries.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
+/// A stable bottom-up merge sort.
+fn merge_sort<T>(entries: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+    let n = entries.len();
     let mut src: Vec<T> = std::mem::take(entries);
     let mut width = 1;
     while width < n {
@@ -154,6 +180,36 @@ mod tests {
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let expected: Vec<String> = (0..300).map(|i| format!("k{i}")).collect();
         assert_eq!(sorted(&many), expected);
+    }
+
+    /// On keys without digits the order is total, and both stable sorts give the one answer.
+    #[test]
+    fn insertion_and_merge_sorts_agree() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..2000 {
+            let n = 2 + next(15) as usize;
+            let mut keys: Vec<String> = (0..n)
+                .map(|_| {
+                    (0..1 + next(4))
+                        .map(|_| ["a", "B", "z", ".", "-", "_", "é"][next(7) as usize])
+                        .collect()
+                })
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys.reverse();
+            let mut by_insertion = keys.clone();
+            insertion_sort(&mut by_insertion, |k| k);
+            let mut by_merge = keys;
+            merge_sort(&mut by_merge, |k| k);
+            assert_eq!(by_insertion, by_merge);
+        }
     }
 
     #[test]

@@ -1,9 +1,6 @@
 //! [`Value`]: the decoded form of a YAML or JSON document.
 
-use indexmap::IndexMap;
-
-/// A mapping with string keys that keeps insertion order (emitters sort where Go would).
-pub type Map = IndexMap<String, Value>;
+use crate::Map;
 
 /// A decoded YAML/JSON value, as Kubernetes reads it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -116,7 +113,7 @@ impl From<&Value> for serde_json::Value {
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::Seq(s) => serde_json::Value::Array(s.iter().map(Into::into).collect()),
             Value::Map(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.to_string(), v.into())).collect())
             }
         }
     }

@@ -80,7 +80,7 @@ fn flatten(schema: &Value, prefix: &str, required: bool, out: &mut BTreeMap<Stri
     if let Some(props) = schema.get("properties").and_then(Value::as_map) {
         for (name, sub) in props {
             let path = if prefix.is_empty() {
-                name.clone()
+                name.to_string()
             } else {
                 format!("{prefix}.{name}")
             };

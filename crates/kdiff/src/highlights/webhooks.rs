@@ -122,11 +122,11 @@ fn changed_fields(a: &Value, b: &Value) -> Vec<String> {
     let (Some(a), Some(b)) = (a.as_map(), b.as_map()) else {
         return Vec::new();
     };
-    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    let mut keys: Vec<&kyaml::map::Key> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .cloned()
+        .map(|k| k.to_string())
         .collect()
 }

@@ -39,14 +39,14 @@ pub(crate) fn generate(
     let kind = if secret { "Secret" } else { "ConfigMap" };
     let pairs = collect(args, loader)?;
     let mut meta = Map::new();
-    meta.insert("name".into(), Value::String(args.name.clone()));
+    meta.insert("name", Value::String(args.name.clone()));
     if !args.namespace.is_empty() {
-        meta.insert("namespace".into(), Value::String(args.namespace.clone()));
+        meta.insert("namespace", Value::String(args.namespace.clone()));
     }
     let mut obj = Map::new();
-    obj.insert("apiVersion".into(), Value::String("v1".into()));
-    obj.insert("kind".into(), Value::String(kind.into()));
-    obj.insert("metadata".into(), Value::Map(meta));
+    obj.insert("apiVersion", Value::String("v1".into()));
+    obj.insert("kind", Value::String(kind.into()));
+    obj.insert("metadata", Value::Map(meta));
     let mut sorted: Vec<(String, Vec<u8>)> = pairs;
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     if secret {
@@ -55,12 +55,12 @@ pub(crate) fn generate(
         } else {
             args.secret_type.as_str()
         };
-        obj.insert("type".into(), Value::String(t.into()));
+        obj.insert("type", Value::String(t.into()));
         let data: Map = sorted
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(encode_base64(v))))
             .collect();
-        obj.insert("data".into(), Value::Map(data));
+        obj.insert("data", Value::Map(data));
     } else {
         let mut data = Map::new();
         let mut binary = Map::new();
@@ -75,10 +75,10 @@ pub(crate) fn generate(
             }
         }
         if !data.is_empty() {
-            obj.insert("data".into(), Value::Map(data));
+            obj.insert("data", Value::Map(data));
         }
         if !binary.is_empty() {
-            obj.insert("binaryData".into(), Value::Map(binary));
+            obj.insert("binaryData", Value::Map(binary));
         }
     }
     let mut r = Res::new(Value::Map(obj), origin);
@@ -100,7 +100,7 @@ pub(crate) fn generate(
         if opts.immutable
             && let Value::Map(m) = &mut r.value
         {
-            m.insert("immutable".into(), Value::Bool(true));
+            m.insert("immutable", Value::Bool(true));
         }
     }
     r.needs_hash = !args
@@ -270,7 +270,7 @@ fn go_json(v: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Map(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
+            let mut keys: Vec<&kyaml::map::Key> = m.keys().collect();
             keys.sort();
             out.push('{');
             for (i, k) in keys.iter().enumerate() {
@@ -298,18 +298,18 @@ pub(crate) fn hash(r: &Res) -> String {
     };
     let mut m = Map::new();
     let kind = r.kind().to_string();
-    m.insert("kind".into(), Value::String(kind.clone()));
+    m.insert("kind", Value::String(kind.clone()));
     // kustomize looks the name up as the single key "metadata/name", which never exists, so
     // the name always hashes as "".
-    m.insert("name".into(), Value::String(String::new()));
-    m.insert("data".into(), field("data"));
+    m.insert("name", Value::String(String::new()));
+    m.insert("data", field("data"));
     if kind == "Secret" {
-        m.insert("type".into(), field("type"));
+        m.insert("type", field("type"));
         if let Some(Value::Map(s)) = r.value.get("stringData") {
-            m.insert("stringData".into(), Value::Map(s.clone()));
+            m.insert("stringData", Value::Map(s.clone()));
         }
     } else if let Some(Value::Map(bd)) = r.value.get("binaryData") {
-        m.insert("binaryData".into(), Value::Map(bd.clone()));
+        m.insert("binaryData", Value::Map(bd.clone()));
     }
     let mut json = String::new();
     go_json(&Value::Map(m), &mut json);

@@ -223,7 +223,7 @@ pub(crate) fn apply_sm_to(
         let mut patch = doc.value.clone();
         if let Value::Map(m) = &mut patch {
             m.insert(
-                "apiVersion".into(),
+                "apiVersion",
                 Value::String(r.api_version().to_string()),
             );
             normalize_patch_metadata(m);
