@@ -122,82 +122,21 @@ fn is_list(v: &Value) -> bool {
 /// A parsed document, the text it was parsed from, and its index in that text.
 type ParsedDoc = (kyaml::Document, std::sync::Arc<str>, usize);
 
-/// Sources at least this large are split at document markers and parsed in parallel.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
-
-/// Parses a multi-document stream; large ones are cut at `---` lines (a document marker at
-/// column 0 ends any scalar in YAML, so the cut cannot fall inside a value) and the pieces are
-/// parsed in parallel. Returns each document with the text it was parsed from and its index
-/// there (for `kyaml::locate`); lines are relative to the whole source.
+/// Parses a multi-document stream (large ones in pieces, in parallel: `kyaml::parse_pieces`).
+/// Returns each document with the text of its piece and its index there (for
+/// `kyaml::locate`); lines are relative to the whole source.
 pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
-    use rayon::prelude::*;
-    let parse = |a: usize, b: usize| -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
-        let text = &src[a..b];
-        let line_offset = src[..a].bytes().filter(|c| *c == b'\n').count() as u32;
-        let shared: std::sync::Arc<str> = std::sync::Arc::from(text);
-        let docs = kyaml::parse_documents(text, Dialect::Kube).map_err(|mut e| {
-            if let Some(p) = e.pos.as_mut() {
-                p.line += line_offset;
-            }
-            e
-        })?;
-        Ok(docs
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut d)| {
-                d.start.line += line_offset;
-                (d, shared.clone(), i)
-            })
-            .collect())
-    };
-    // Small sources are parsed here: even asking rayon for its thread count starts its pool.
-    if src.len() < PARALLEL_PARSE_BYTES {
-        return parse(0, src.len());
-    }
-    let mut cuts = vec![0usize];
-    if src.len() >= PARALLEL_PARSE_BYTES
-        && !src
-            .lines()
-            .any(|l| l.starts_with('%') || l.starts_with("..."))
-    {
-        let mut offset = 0;
-        for line in src.split_inclusive('\n') {
-            if offset > 0
-                && line.starts_with("---")
-                && line[3..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| c == ' ' || c == '\n' || c == '\r' || c == '\t')
-            {
-                cuts.push(offset);
-            }
-            offset += line.len();
-        }
-    }
-    cuts.push(src.len());
-    // Merge into roughly even chunks: a few per core is plenty.
-    let target = (src.len() / (rayon::current_num_threads() * 4)).max(64 * 1024);
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    for w in cuts.windows(2) {
-        if w[1] - start >= target || w[1] == src.len() {
-            if w[1] > start {
-                chunks.push((start, w[1]));
-            }
-            start = w[1];
-        }
-    }
-    if chunks.is_empty() {
-        chunks.push((0, src.len()));
-    }
-    if chunks.len() == 1 {
-        return parse(0, src.len());
-    }
-    let parsed: Vec<Result<Vec<ParsedDoc>, kyaml::YamlError>> =
-        chunks.par_iter().map(|&(a, b)| parse(a, b)).collect();
+    let pieces = kyaml::parse_pieces(src, Dialect::Kube)?;
     let mut out = Vec::new();
-    for p in parsed {
-        out.extend(p?);
+    for piece in pieces {
+        let text: std::sync::Arc<str> = std::sync::Arc::from(&src[piece.range]);
+        out.extend(
+            piece
+                .documents
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| (d, text.clone(), i)),
+        );
     }
     Ok(out)
 }

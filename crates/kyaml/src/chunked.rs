@@ -24,31 +24,66 @@ const MIN_PIECE_BYTES: usize = 64 * 1024;
 /// Every document of a stream, as [`parse_documents`](crate::parse_documents) returns them, parsed
 /// in pieces on rayon's pool when the stream is large.
 pub fn parse_documents_parallel(src: &str, dialect: Dialect) -> Result<Vec<Document>, YamlError> {
+    Ok(parse_pieces(src, dialect)?
+        .into_iter()
+        .flat_map(|p| p.documents)
+        .collect())
+}
+
+/// A piece of a stream that was parsed on its own.
+#[derive(Debug)]
+pub struct Piece {
+    /// Where the piece is in the stream (its text is `&src[range]`).
+    pub range: std::ops::Range<usize>,
+    /// The piece's documents, with lines counted from the start of the whole stream.
+    pub documents: Vec<Document>,
+}
+
+/// The documents of a stream, grouped by the piece each was parsed in: one piece when the
+/// stream is small or cannot be cut, and always the documents and errors of the whole stream.
+pub fn parse_pieces(src: &str, dialect: Dialect) -> Result<Vec<Piece>, YamlError> {
+    let whole = |src: &str| {
+        Ok(vec![Piece {
+            range: 0..src.len(),
+            documents: crate::parse_documents(src, dialect)?,
+        }])
+    };
+    // Small streams never touch rayon (asking for its thread count starts its pool).
+    if src.len() < PARALLEL_BYTES {
+        return whole(src);
+    }
     let pieces = pieces(src, rayon::current_num_threads());
     if pieces.len() < 2 {
-        return crate::parse_documents(src, dialect);
+        return whole(src);
     }
-    let parsed: Vec<Result<(Vec<Document>, usize), YamlError>> = pieces
+    let parsed: Vec<Result<(Piece, usize), YamlError>> = pieces
         .par_iter()
         .map(|&(start, end, line)| {
-            let (mut docs, aliased) = parse_stream_counted(&src[start..end], dialect, usize::MAX)?;
-            for d in &mut docs {
+            let (mut documents, aliased) =
+                parse_stream_counted(&src[start..end], dialect, usize::MAX)?;
+            for d in &mut documents {
                 d.start.line += line;
             }
-            Ok((docs, aliased))
+            Ok((
+                Piece {
+                    range: start..end,
+                    documents,
+                },
+                aliased,
+            ))
         })
         .collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(parsed.len());
     let mut aliased = 0usize;
     for p in parsed {
-        let Ok((docs, n)) = p else {
-            return crate::parse_documents(src, dialect);
+        let Ok((piece, n)) = p else {
+            return whole(src);
         };
         aliased += n;
-        out.extend(docs);
+        out.push(piece);
     }
     if aliased > ALIAS_BUDGET_MIN {
-        return crate::parse_documents(src, dialect);
+        return whole(src);
     }
     Ok(out)
 }

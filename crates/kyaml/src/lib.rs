@@ -34,7 +34,7 @@ mod value;
 
 use std::fmt;
 
-pub use chunked::parse_documents_parallel;
+pub use chunked::{Piece, parse_documents_parallel, parse_pieces};
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};
