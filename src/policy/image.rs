@@ -349,9 +349,9 @@ pub fn images_of(object: &Value) -> Vec<ImageUse> {
                 let image = match image {
                     Value::String(s) => s.clone(),
                     Value::Null => continue,
-                    Value::Int(i) => i.to_string(),
-                    Value::Float(f) => f.to_string(),
-                    Value::Bool(b) => b.to_string(),
+                    Value::Int(i) => i.to_string().into(),
+                    Value::Float(f) => f.to_string().into(),
+                    Value::Bool(b) => b.to_string().into(),
                     Value::Seq(_) | Value::Map(_) => continue,
                 };
                 let mut path: Vec<PathPart> = prefix
@@ -362,7 +362,7 @@ pub fn images_of(object: &Value) -> Vec<ImageUse> {
                 path.push(PathPart::Index(i));
                 path.push(PathPart::Key("image".into()));
                 out.push(ImageUse {
-                    image,
+                    image: image.to_string(),
                     container: c
                         .get("name")
                         .and_then(Value::as_str)

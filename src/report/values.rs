@@ -12,7 +12,7 @@ pub(crate) fn inline(v: &Value) -> Option<String> {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
         Value::String(s) if s.is_empty() || s.trim() != s || s.contains('\n') => format!("{s:?}"),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.clone().into(),
         Value::Map(m) if m.is_empty() => "{}".into(),
         Value::Seq(s) if s.is_empty() => "[]".into(),
         Value::Map(_) | Value::Seq(_) => return None,

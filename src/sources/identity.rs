@@ -61,7 +61,7 @@ pub fn of(chart: &ChartFiles) -> Result<ChartId, String> {
         .map_err(|e| format!("Chart.yaml is not valid YAML: {e}"))?;
     let field = |key: &str| -> Result<String, String> {
         match value.get(key) {
-            Some(kyaml::Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            Some(kyaml::Value::String(s)) if !s.is_empty() => Ok(s.clone().into()),
             Some(kyaml::Value::Int(i)) => Ok(i.to_string()),
             Some(kyaml::Value::Float(f)) => Ok(f.to_string()),
             _ => Err(format!("Chart.yaml has no `{key}`")),

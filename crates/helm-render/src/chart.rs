@@ -332,7 +332,7 @@ fn type_err(field: &str, want: &str, got: &Value) -> String {
 fn get_string(m: &Map, key: &str, owner: &str) -> Result<String, String> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.clone().into()),
         Some(v) => Err(type_err(&format!("{owner}.{key}"), "string", v)),
     }
 }
@@ -343,7 +343,7 @@ fn get_strings(m: &Map, key: &str, owner: &str) -> Result<Vec<String>, String> {
         Some(Value::Seq(items)) => items
             .iter()
             .map(|v| match v {
-                Value::String(s) => Ok(s.clone()),
+                Value::String(s) => Ok(s.to_string()),
                 Value::Null => Ok(String::new()),
                 v => Err(type_err(&format!("{owner}.{key}"), "string", v)),
             })
@@ -404,7 +404,7 @@ fn metadata_from_value(v: &Value, md: &mut Metadata) -> Result<(), String> {
             md.annotations = a
                 .iter()
                 .map(|(k, v)| match v {
-                    Value::String(s) => Ok((k.to_string(), s.clone())),
+                    Value::String(s) => Ok((k.to_string(), s.to_string())),
                     Value::Null => Ok((k.to_string(), String::new())),
                     v => Err(type_err("Metadata.annotations", "string", v)),
                 })

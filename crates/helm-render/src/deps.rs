@@ -192,8 +192,8 @@ fn process_import_values(c: &mut Chart, w: &mut Warnings) -> Result<(), String> 
                         .unwrap_or("")
                         .to_string();
                     let mut rec = Map::new();
-                    rec.insert("child", Value::String(child.clone()));
-                    rec.insert("parent", Value::String(parent.clone()));
+                    rec.insert("child", Value::String(child.clone().into()));
+                    rec.insert("parent", Value::String(parent.clone().into()));
                     out_iv.push(Value::Map(rec));
                     match values::table(&cvals, &format!("{}.{child}", r.name)) {
                         Ok(vv) => {
@@ -209,7 +209,7 @@ fn process_import_values(c: &mut Chart, w: &mut Warnings) -> Result<(), String> 
                 Value::String(iv) => {
                     let child = format!("exports.{iv}");
                     let mut rec = Map::new();
-                    rec.insert("child", Value::String(child.clone()));
+                    rec.insert("child", Value::String(child.clone().into()));
                     rec.insert("parent", Value::String(".".into()));
                     out_iv.push(Value::Map(rec));
                     match values::table(&cvals, &format!("{}.{child}", r.name)) {

@@ -74,7 +74,7 @@ pub fn to_yaml_exact(v: &GoValue) -> YamlValue {
             YamlValue::Map(out)
         }
         GoValue::Object(o) => match o.as_str() {
-            Some(s) => YamlValue::String(s.to_string()),
+            Some(s) => YamlValue::String(s.to_string().into()),
             None => to_yaml_exact(&o.to_value()),
         },
         other => to_yaml(other),
@@ -96,8 +96,10 @@ pub fn to_yaml(v: &GoValue) -> YamlValue {
                 YamlValue::Float(*f)
             }
         }
-        GoValue::String(s) => YamlValue::String(s.to_string()),
-        GoValue::Bytes(b) => YamlValue::String(base64::engine::general_purpose::STANDARD.encode(b)),
+        GoValue::String(s) => YamlValue::String(s.to_string().into()),
+        GoValue::Bytes(b) => {
+            YamlValue::String(base64::engine::general_purpose::STANDARD.encode(b).into())
+        }
         GoValue::List(l) => YamlValue::Seq(l.iter().map(to_yaml).collect()),
         GoValue::Map(m) => {
             let mut out = YamlMap::new();

@@ -268,7 +268,7 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => {
                 if key == "kind" {
-                    head.kind = s.clone();
+                    head.kind = s.clone().into();
                 }
             }
             Some(other) => return Err(json_err(what(other), field, "string")),
@@ -279,7 +279,7 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
         Some(Value::Map(md)) => {
             match md.get("name") {
                 None | Some(Value::Null) => {}
-                Some(Value::String(s)) => head.name = s.clone(),
+                Some(Value::String(s)) => head.name = s.clone().into(),
                 Some(other) => {
                     return Err(json_err(what(other), "SimpleHead.metadata.name", "string"));
                 }
@@ -289,7 +289,9 @@ pub fn head_from_value(v: &Value) -> Result<Head, String> {
                 Some(Value::Map(a)) => {
                     for (k, v) in a {
                         match v {
-                            Value::String(s) => head.annotations.push((k.to_string(), s.clone())),
+                            Value::String(s) => {
+                                head.annotations.push((k.to_string(), s.clone().into()))
+                            }
                             Value::Null => head.annotations.push((k.to_string(), String::new())),
                             other => {
                                 return Err(json_err(

@@ -319,7 +319,7 @@ impl Files {
             .collect();
         entries.sort();
         for (k, v) in entries {
-            m.insert(k, kyaml::Value::String(v));
+            m.insert(k, kyaml::Value::String(v.into()));
         }
         let out = kyaml::to_string(&kyaml::Value::Map(m));
         out.strip_suffix('\n').unwrap_or(&out).to_string()

@@ -47,7 +47,7 @@ fn to_json(v: &Value) -> Json {
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(Json::Number)
             .unwrap_or(Json::Null),
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.clone().into()),
         Value::Seq(s) => Json::Array(s.iter().map(to_json).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
     }

@@ -86,7 +86,7 @@ pub fn parse_literal_into(s: &str, dest: &mut Map) -> Result<(), String> {
         let rest = &path[1..];
         let leaf = |slot: &mut Value| {
             if rest.is_empty() {
-                *slot = Value::String(value.to_string());
+                *slot = Value::String(value.to_string().into());
             } else {
                 if !matches!(slot, Value::Map(_)) {
                     *slot = Value::Map(Map::new());
@@ -119,7 +119,7 @@ pub fn parse_literal_into(s: &str, dest: &mut Map) -> Result<(), String> {
 /// Typed scalar conversion of `--set` (Helm's `typedVal`).
 pub fn typed_val(v: &str, string_only: bool) -> Value {
     if string_only {
-        return Value::String(v.to_string());
+        return Value::String(v.to_string().into());
     }
     if v.eq_ignore_ascii_case("true") {
         return Value::Bool(true);
@@ -139,7 +139,7 @@ pub fn typed_val(v: &str, string_only: bool) -> Value {
     {
         return Value::Int(i);
     }
-    Value::String(v.to_string())
+    Value::String(v.to_string().into())
 }
 
 /// Go's `strconv.ParseInt(v, 10, 64)`: optional sign, ASCII digits only.
@@ -197,7 +197,7 @@ impl Parser<'_, '_> {
         match self.mode {
             ValueMode::Typed => Ok(typed_val(raw, false)),
             ValueMode::String | ValueMode::Json => Ok(typed_val(raw, true)),
-            ValueMode::File(read) => read(raw).map(Value::String),
+            ValueMode::File(read) => read(raw).map(|s| Value::String(s.into())),
         }
     }
 
@@ -241,7 +241,7 @@ impl Parser<'_, '_> {
                         Ok(())
                     }
                     Err(ListErr::Eof) => {
-                        set(data, &k, Value::String(String::new()));
+                        set(data, &k, Value::String(Default::default()));
                         Err(Stop::Eof)
                     }
                     Err(ListErr::NotList) => {
@@ -254,7 +254,7 @@ impl Parser<'_, '_> {
                 }
             }
             Some(',') => {
-                set(data, &k, Value::String(String::new()));
+                set(data, &k, Value::String(Default::default()));
                 Err(Stop::Err(format!(
                     "key {k:?} has no value (cannot end with ,)"
                 )))
@@ -320,7 +320,7 @@ impl Parser<'_, '_> {
                 }
                 match self.val_list() {
                     Ok(vl) => set_index(list, i, Value::Seq(vl)),
-                    Err(ListErr::Eof) => set_index(list, i, Value::String(String::new())),
+                    Err(ListErr::Eof) => set_index(list, i, Value::String(Default::default())),
                     Err(ListErr::NotList) => {
                         let (raw, _) = self.runes_until(&[',']);
                         let v = self.convert(&raw)?;

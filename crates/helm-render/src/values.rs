@@ -58,7 +58,7 @@ fn go_v(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => format!("{f}"),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.clone().into(),
         Value::Seq(s) => format!("[{}]", s.iter().map(go_v).collect::<Vec<_>>().join(" ")),
         Value::Map(m) => format!("map[{}]", {
             let mut keys: Vec<&kyaml::map::Key> = m.keys().collect();

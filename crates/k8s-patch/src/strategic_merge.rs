@@ -254,7 +254,7 @@ fn missing_or_null(v: Option<&Value>) -> bool {
 /// The text of a scalar as kyaml compares merge-key values.
 pub(crate) fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.clone().into()),
         Value::Int(i) => Some(i.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Float(f) => Some(f.to_string()),
@@ -701,7 +701,7 @@ impl<'a> Walker<'a> {
                     && !v.is_empty()
                     && let Some(m) = val.as_map_mut()
                 {
-                    m.insert((*k).to_string(), Value::String(v.clone()));
+                    m.insert((*k).to_string(), Value::String(v.clone().into()));
                 }
             }
             if is_new {

@@ -244,7 +244,7 @@ pub fn scalar_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => f.to_string(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.clone().into(),
         Value::Seq(_) | Value::Map(_) => String::new(),
     }
 }

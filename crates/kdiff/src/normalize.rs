@@ -211,7 +211,7 @@ fn needs_mask(v: &Value, at: Where, secret: bool) -> bool {
 fn mask(v: &mut Value, at: Where, secret: bool) -> bool {
     match (at, &mut *v) {
         (Where::Hidden { base64 }, _) => {
-            *v = Value::String(hidden(v, base64));
+            *v = Value::String(hidden(v, base64).into());
             true
         }
         (_, Value::Map(m)) => {
@@ -229,7 +229,7 @@ fn mask(v: &mut Value, at: Where, secret: bool) -> bool {
             any
         }
         (_, Value::String(s)) if holds_secret(s) => {
-            *v = Value::String(hidden(v, false));
+            *v = Value::String(hidden(v, false).into());
             true
         }
         _ => false,
@@ -315,7 +315,7 @@ pub fn mask_change(change: &mut Change, old: &Object, new: &Object) {
                 && let Value::String(text) = n
                 && let Some(stem) = text.strip_suffix('>')
             {
-                *text = format!("{stem}, changed>");
+                *text = format!("{stem}, changed>").into();
             }
         }
     }

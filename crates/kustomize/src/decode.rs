@@ -185,7 +185,7 @@ impl<'a> Fields<'a> {
 pub(crate) fn string(v: &Value) -> DResult<String> {
     match v {
         Value::Null => Ok(String::new()),
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(s.clone().into()),
         other => Err(type_error(other, "string")),
     }
 }

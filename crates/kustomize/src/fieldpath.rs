@@ -195,7 +195,7 @@ fn is_index_number(p: &str) -> bool {
 /// The text of a scalar as kyaml compares it (`node.Value`).
 pub fn scalar_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.clone().into()),
         Value::Int(i) => Some(i.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Float(f) => Some(kyaml::to_string(&Value::Float(*f)).trim_end().to_string()),
@@ -404,7 +404,7 @@ fn matcher(
             if matched || !creating || attempt == 1 {
                 break;
             }
-            let value = Value::String(pattern.to_string());
+            let value = Value::String(pattern.to_string().into());
             items.push(if key.is_empty() {
                 value
             } else {
@@ -450,7 +450,7 @@ fn matcher(
 /// A node's text as kyaml's `RNode.String()` writes it, trimmed (what `[key=regex]` matches).
 fn scalar_yaml_text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.clone().into(),
         Value::Map(_) | Value::Seq(_) => kyaml::to_string(v).trim().to_string(),
         other => scalar_text(other).unwrap_or_default(),
     }

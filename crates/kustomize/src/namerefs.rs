@@ -63,7 +63,7 @@ fn visible(referrer: &Res, infos: &[Info]) -> Result<Vec<usize>, String> {
                 && kind.as_str() == Some("ServiceAccount")
             {
                 match ns {
-                    Value::String(n) => rb_namespaces.push(n.clone()),
+                    Value::String(n) => rb_namespaces.push(n.clone().into()),
                     _ => {
                         return Err(format!(
                             "Invalid Input: namespace is blank for resource \"{}\"",
@@ -241,7 +241,7 @@ fn set_scalar(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), Str
     if let Some(r) = sel.pick(&old, cands, false)?
         && r.cur.name != old
     {
-        *node = Value::String(r.cur.name.clone());
+        *node = Value::String(r.cur.name.clone().into());
     }
     Ok(())
 }
@@ -284,9 +284,9 @@ fn set_map(node: &mut Value, sel: &Select, cands: &[&Info]) -> Result<(), String
         return Ok(());
     }
     let m = node.as_map_mut().expect("checked above");
-    m.insert("name", Value::String(r.cur.name.clone()));
+    m.insert("name", Value::String(r.cur.name.clone().into()));
     if !r.cur.namespace.is_empty() {
-        m.insert("namespace", Value::String(r.cur.namespace.clone()));
+        m.insert("namespace", Value::String(r.cur.namespace.clone().into()));
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ pub fn transformations_yaml(list: &[OriginAnno]) -> String {
 /// A scalar as yaml.v3 writes it in block context: plain when that reads back as the same
 /// string, else double-quoted.
 fn scalar(s: &str) -> String {
-    let emitted = kyaml::to_string(&Value::String(s.to_string()));
+    let emitted = kyaml::to_string(&Value::String(s.to_string().into()));
     let emitted = emitted.trim_end_matches('\n');
     if emitted.contains('\n') || emitted.starts_with('|') || emitted.starts_with('>') {
         format!("{:?}", s)

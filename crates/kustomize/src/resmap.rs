@@ -170,7 +170,7 @@ fn merge_string_map(new: &mut Value, old: &Value, field: &str) {
             Value::Map(
                 merged
                     .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
+                    .map(|(k, v)| (k, Value::String(v.into())))
                     .collect::<Map>(),
             ),
         );

@@ -410,7 +410,7 @@ impl Res {
 
     pub fn set_name(&mut self, name: &str) {
         self.metadata_mut()
-            .insert("name", Value::String(name.to_string()));
+            .insert("name", Value::String(name.to_string().into()));
     }
 
     /// kyaml `SetNamespace`: an empty namespace removes the field.
@@ -419,12 +419,12 @@ impl Res {
         if ns.is_empty() {
             meta.shift_remove("namespace");
         } else {
-            meta.insert("namespace", Value::String(ns.to_string()));
+            meta.insert("namespace", Value::String(ns.to_string().into()));
         }
     }
 
     pub fn set_kind(&mut self, kind: &str) {
-        ensure_map(&mut self.value).insert("kind", Value::String(kind.to_string()));
+        ensure_map(&mut self.value).insert("kind", Value::String(kind.to_string().into()));
     }
 
     /// kyaml `GetLabels`/`GetAnnotations`: the map's entries with each value's text.
@@ -433,7 +433,7 @@ impl Res {
         if let Some(Value::Map(m)) = self.value.path(&["metadata", field]) {
             for (k, v) in m {
                 let text = match v {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     Value::Null => self.raw_null_text(&["metadata", field, k]),
                     Value::Map(_) | Value::Seq(_) => String::new(),
                     other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
@@ -454,7 +454,7 @@ impl Res {
                 field.to_string(),
                 Value::Map(
                     map.iter()
-                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone().into())))
                         .collect(),
                 ),
             );

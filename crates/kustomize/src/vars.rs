@@ -110,7 +110,7 @@ impl VarValue {
 
     fn value(&self) -> Option<Value> {
         match self {
-            VarValue::Str(s) => Some(Value::String(s.clone())),
+            VarValue::Str(s) => Some(Value::String(s.clone().into())),
             VarValue::Int(i) => Some(Value::Int(*i)),
             VarValue::Float(f) => Some(Value::Float(*f)),
             VarValue::Bool(b) => Some(Value::Bool(*b)),
@@ -175,7 +175,7 @@ pub(crate) fn resolve(
                 )
             })?;
         let value = match found {
-            Value::String(s) => VarValue::Str(s.clone()),
+            Value::String(s) => VarValue::Str(s.clone().into()),
             Value::Int(i) => VarValue::Int(*i),
             Value::Float(f) => VarValue::Float(*f),
             Value::Bool(b) => VarValue::Bool(*b),
@@ -270,7 +270,7 @@ fn expand(input: &str, values: &BTreeMap<String, VarValue>) -> Value {
                             if let Some(v) = mapped.and_then(VarValue::value) {
                                 return v;
                             }
-                            return Value::String(input.to_string());
+                            return Value::String(input.to_string().into());
                         }
                         match mapped.and_then(VarValue::text) {
                             Some(t) => out.push_str(&t),
@@ -302,7 +302,7 @@ fn expand(input: &str, values: &BTreeMap<String, VarValue>) -> Value {
     if checkpoint < input.len() {
         out.push_str(&input[checkpoint..]);
     }
-    Value::String(out)
+    Value::String(out.into())
 }
 
 #[cfg(test)]

@@ -926,9 +926,39 @@ mod tests {
     #[test]
     fn ascii_fast_paths_write_what_the_general_code_writes() {
         const PIECES: &[&str] = &[
-            "word", "a", "Longer-words_here", " ", "  ", "'", "\"", "\\", ":", ": ", "#", " #",
-            "-", "?", "[", "{", ",", "\n", "\n\n", "\t", "é", "\u{85}", "0", "true", "---",
-            "`", "%", "@", "*", "!", "|", ">", "~",
+            "word",
+            "a",
+            "Longer-words_here",
+            " ",
+            "  ",
+            "'",
+            "\"",
+            "\\",
+            ":",
+            ": ",
+            "#",
+            " #",
+            "-",
+            "?",
+            "[",
+            "{",
+            ",",
+            "\n",
+            "\n\n",
+            "\t",
+            "é",
+            "\u{85}",
+            "0",
+            "true",
+            "---",
+            "`",
+            "%",
+            "@",
+            "*",
+            "!",
+            "|",
+            ">",
+            "~",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
@@ -941,16 +971,19 @@ mod tests {
             let len = next(if round % 10 == 0 { 120 } else { 12 });
             let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
             let nested = Value::Map(Map::from([
-                (text.clone(), Value::String(text.clone())),
+                (text.clone(), Value::String(text.clone().into())),
                 (
                     "list".to_string(),
-                    Value::Seq(vec![Value::String(text.clone()), Value::Map(Map::from([(
-                        "deeper".to_string(),
-                        Value::String(text.clone()),
-                    )]))]),
+                    Value::Seq(vec![
+                        Value::String(text.clone().into()),
+                        Value::Map(Map::from([(
+                            "deeper".to_string(),
+                            Value::String(text.clone().into()),
+                        )])),
+                    ]),
                 ),
             ]));
-            for v in [Value::String(text.clone()), nested] {
+            for v in [Value::String(text.clone().into()), nested] {
                 for (width, v3) in [(BEST_WIDTH, false), (usize::MAX, true)] {
                     assert_eq!(
                         emit_with(&v, width, v3, true),

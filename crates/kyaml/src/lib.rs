@@ -37,9 +37,9 @@ use std::fmt;
 pub use chunked::{Piece, parse_documents_parallel, parse_pieces};
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
-pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};
 pub use map::Map;
-pub use value::Value;
+pub use parse::{SIGS_NULL_KEY, parse_documents, parse_first, parse_one};
+pub use value::{Str, Value};
 
 /// The value an untagged plain scalar with this text has under `dialect`'s rules (what a
 /// YAML reader makes of `key: <text>`): `"1"` is the integer 1, `"true"` a bool, `""` null.

@@ -155,10 +155,7 @@ impl Map {
         self.shift_remove_entry(key).map(|(_, v)| v)
     }
 
-    pub fn shift_remove_entry<Q: AsRef<str> + ?Sized>(
-        &mut self,
-        key: &Q,
-    ) -> Option<(Key, Value)> {
+    pub fn shift_remove_entry<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.get_index_of(key)?;
         Some(self.shift_remove_index(i))
     }
@@ -202,7 +199,8 @@ impl Map {
         &mut self,
         mut cmp: impl FnMut(&Key, &Value, &Key, &Value) -> std::cmp::Ordering,
     ) {
-        self.entries.sort_by(|(k1, v1), (k2, v2)| cmp(k1, v1, k2, v2));
+        self.entries
+            .sort_by(|(k1, v1), (k2, v2)| cmp(k1, v1, k2, v2));
         self.reindex();
     }
 
@@ -510,7 +508,7 @@ mod tests {
     use super::*;
 
     fn s(text: &str) -> Value {
-        Value::String(text.to_string())
+        Value::String(text.to_string().into())
     }
 
     /// Maps below and above the indexing threshold behave the same.
@@ -519,7 +517,9 @@ mod tests {
     }
 
     fn numbered(n: usize) -> Map {
-        (0..n).map(|i| (format!("k{i}"), Value::Int(i as i64))).collect()
+        (0..n)
+            .map(|i| (format!("k{i}"), Value::Int(i as i64)))
+            .collect()
     }
 
     #[test]
@@ -597,7 +597,10 @@ mod tests {
         let c: Map = [("a", s("1")), ("b", s("3"))].into();
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert_eq!(numbered(40), numbered(40).into_iter().rev().collect::<Map>());
+        assert_eq!(
+            numbered(40),
+            numbered(40).into_iter().rev().collect::<Map>()
+        );
     }
 
     #[test]

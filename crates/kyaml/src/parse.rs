@@ -502,7 +502,7 @@ impl Builder {
         let non_specific = tag.is_some_and(|t| t.handle == "!" && t.suffix.is_empty());
         if tag.is_some() && core_suffix.is_none() && !non_specific {
             // Local tags (`!foo`) are kept as their text, as go-yaml does.
-            return Ok(Value::String(text.into_owned()));
+            return Ok(Value::String(text.into_owned().into()));
         }
         let plain = style == ScalarStyle::Plain;
         if style == ScalarStyle::Folded
@@ -510,18 +510,20 @@ impl Builder {
             && matches!(core_suffix, None | Some("str"))
         {
             let value = kyaml::folded_round_trip(&text).unwrap_or_else(|| text.into_owned());
-            return Ok(Value::String(value));
+            return Ok(Value::String(value.into()));
         }
         match core_suffix {
             None if plain => Ok(resolve_plain(&text, self.dialect).into_value(text)),
             Some("binary") => match decode_base64(&text) {
-                Some(bytes) => Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+                Some(bytes) => Ok(Value::String(
+                    String::from_utf8_lossy(&bytes).into_owned().into(),
+                )),
                 None => Err(YamlError::at(
                     pos,
                     "!!binary value contains invalid base64 data",
                 )),
             },
-            None | Some("str") | Some("timestamp") => Ok(Value::String(text.into_owned())),
+            None | Some("str") | Some("timestamp") => Ok(Value::String(text.into_owned().into())),
             Some(suffix) => {
                 let resolved = resolve_plain(&text, self.dialect);
                 let value = match (suffix, resolved) {
@@ -603,7 +605,7 @@ fn check_merge_source(v: &Value, pos: Pos) -> Result<(), YamlError> {
 /// type".) A null key has no JSON form.
 fn key_string(key: Value, pos: Pos) -> Result<String, YamlError> {
     Ok(match key {
-        Value::String(s) => s,
+        Value::String(s) => s.into(),
         Value::Int(i) => i.to_string(),
         Value::Float(f) => gofmt::format_float_g32(f),
         Value::Bool(b) => b.to_string(),

@@ -27,7 +27,7 @@ impl Resolved {
             Resolved::Int(i) => Value::Int(i),
             Resolved::Uint(u) => Value::Float(u as f64),
             Resolved::Float(f) => Value::Float(f),
-            Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned()),
+            Resolved::Timestamp | Resolved::Str => Value::String(text.into_owned().into()),
         }
     }
 }

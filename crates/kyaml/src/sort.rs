@@ -88,7 +88,11 @@ const INSERTION_SORT_MAX: usize = 16;
 pub(crate) fn sort_entries<T>(entries: &mut Vec<T>, key: impl Fn(&T) -> &str) {
     let n = entries.len();
     // Already in order (common: objects are often written sorted), nothing moves.
-    if n < 2 || entries.windows(2).all(|w| !key_less(key(&w[1]), key(&w[0]))) {
+    if n < 2
+        || entries
+            .windows(2)
+            .all(|w| !key_less(key(&w[1]), key(&w[0])))
+    {
         return;
     }
     if n <= INSERTION_SORT_MAX {

@@ -2,6 +2,9 @@
 
 use crate::Map;
 
+/// A string value: up to 24 bytes (most scalars) stored inline, without an allocation.
+pub type Str = compact_str::CompactString;
+
 /// A decoded YAML/JSON value, as Kubernetes reads it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
@@ -10,7 +13,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
+    String(Str),
     Seq(Vec<Value>),
     Map(Map),
 }
@@ -92,7 +95,7 @@ impl From<serde_json::Value> for Value {
                 Some(i) => Value::Int(i),
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::String(s) => Value::String(s.into()),
             serde_json::Value::Array(a) => Value::Seq(a.into_iter().map(Value::from).collect()),
             serde_json::Value::Object(o) => {
                 Value::Map(o.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
@@ -110,11 +113,11 @@ impl From<&Value> for serde_json::Value {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.clone().into()),
             Value::Seq(s) => serde_json::Value::Array(s.iter().map(Into::into).collect()),
-            Value::Map(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.to_string(), v.into())).collect())
-            }
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.to_string(), v.into())).collect(),
+            ),
         }
     }
 }

@@ -368,7 +368,7 @@ fn parser_edge_cases_match_kustomize() {
 #[test]
 fn scalar_tables_differ_between_kube_and_helm() {
     use kyaml::Value::{Bool, Float, Int, Null, String as Str};
-    let s = |v: &str| Str(v.to_owned());
+    let s = |v: &str| Str(v.to_owned().into());
     let table: &[(&str, kyaml::Value, kyaml::Value)] = &[
         ("yes", s("yes"), Bool(true)),
         ("No", s("No"), Bool(false)),

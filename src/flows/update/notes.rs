@@ -132,7 +132,7 @@ fn artifacthub_changes(yaml: &str) -> String {
                         line.push_str(&format!(" ([{name}]({url}))"));
                     }
                 }
-                line
+                line.into()
             }
         };
         let line = line.trim();

@@ -39,9 +39,9 @@ pub(crate) fn generate(
     let kind = if secret { "Secret" } else { "ConfigMap" };
     let pairs = collect(args, loader)?;
     let mut meta = Map::new();
-    meta.insert("name", Value::String(args.name.clone()));
+    meta.insert("name", Value::String(args.name.clone().into()));
     if !args.namespace.is_empty() {
-        meta.insert("namespace", Value::String(args.namespace.clone()));
+        meta.insert("namespace", Value::String(args.namespace.clone().into()));
     }
     let mut obj = Map::new();
     obj.insert("apiVersion", Value::String("v1".into()));
@@ -58,7 +58,7 @@ pub(crate) fn generate(
         obj.insert("type", Value::String(t.into()));
         let data: Map = sorted
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(encode_base64(v))))
+            .map(|(k, v)| (k.clone(), Value::String(encode_base64(v).into())))
             .collect();
         obj.insert("data", Value::Map(data));
     } else {
@@ -67,10 +67,10 @@ pub(crate) fn generate(
         for (k, v) in sorted {
             match String::from_utf8(v) {
                 Ok(s) => {
-                    data.insert(k, Value::String(s));
+                    data.insert(k, Value::String(s.into()));
                 }
                 Err(e) => {
-                    binary.insert(k, Value::String(encode_base64(e.as_bytes())));
+                    binary.insert(k, Value::String(encode_base64(e.as_bytes()).into()));
                 }
             }
         }
@@ -291,17 +291,17 @@ pub(crate) fn hash(r: &Res) -> String {
     // Maps hash as maps; scalars as their text; a missing field as "".
     let field = |key: &str| -> Value {
         match r.value.get(key) {
-            None => Value::String(String::new()),
+            None => Value::String(Default::default()),
             Some(v @ Value::Map(_)) | Some(v @ Value::Seq(_)) => v.clone(),
-            Some(v) => Value::String(scalar_text(v).unwrap_or_default()),
+            Some(v) => Value::String(scalar_text(v).unwrap_or_default().into()),
         }
     };
     let mut m = Map::new();
     let kind = r.kind().to_string();
-    m.insert("kind", Value::String(kind.clone()));
+    m.insert("kind", Value::String(kind.clone().into()));
     // kustomize looks the name up as the single key "metadata/name", which never exists, so
     // the name always hashes as "".
-    m.insert("name", Value::String(String::new()));
+    m.insert("name", Value::String(Default::default()));
     m.insert("data", field("data"));
     if kind == "Secret" {
         m.insert("type", field("type"));

@@ -147,7 +147,7 @@ impl ImageTag {
         };
         if let Some(new) = self.update(&text) {
             *used = true;
-            *node = Value::String(new);
+            *node = Value::String(new.into());
         }
         Ok(())
     }

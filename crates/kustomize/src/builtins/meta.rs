@@ -49,7 +49,7 @@ fn set_namespace_value(node: &mut Value, ns: &str, unset_only: bool) -> Result<(
         Value::String(s) if unset_only && !s.is_empty() => Ok(()),
         Value::Int(_) | Value::Bool(_) | Value::Float(_) if unset_only => Ok(()),
         _ => {
-            *node = Value::String(ns.to_string());
+            *node = Value::String(ns.to_string().into());
             Ok(())
         }
     }
@@ -182,9 +182,9 @@ impl Affix {
                         other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
                     };
                     *n = Value::String(if is_prefix {
-                        format!("{affix}{old}")
+                        format!("{affix}{old}").into()
                     } else {
-                        format!("{old}{affix}")
+                        format!("{old}{affix}").into()
                     });
                     Ok(())
                 })?;
@@ -215,7 +215,7 @@ impl MapEntries {
                         }
                         match n {
                             Value::Map(m) => {
-                                m.insert(k.clone(), Value::String(v.clone()));
+                                m.insert(k.clone(), Value::String(v.clone().into()));
                                 Ok(())
                             }
                             other => Err(format!(

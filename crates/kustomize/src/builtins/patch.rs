@@ -224,7 +224,7 @@ pub(crate) fn apply_sm_to(
         if let Value::Map(m) = &mut patch {
             m.insert(
                 "apiVersion",
-                Value::String(r.api_version().to_string()),
+                Value::String(r.api_version().to_string().into()),
             );
             normalize_patch_metadata(m);
         }
@@ -344,7 +344,7 @@ fn normalize_patch_metadata(patch: &mut kyaml::Map) {
                         Value::String(_) => continue,
                         other => crate::fieldpath::scalar_text(other).unwrap_or_default(),
                     };
-                    *v = Value::String(text);
+                    *v = Value::String(text.into());
                 }
                 true
             }

@@ -171,18 +171,18 @@ fn with_text(like: &Value, text: &str) -> Value {
     match like {
         Value::Int(_) => match resolved {
             Value::Int(_) => resolved,
-            _ => Value::String(text.to_string()),
+            _ => Value::String(text.to_string().into()),
         },
         Value::Float(_) => match resolved {
             Value::Float(_) => resolved,
             Value::Int(i) => Value::Float(i as f64),
-            _ => Value::String(text.to_string()),
+            _ => Value::String(text.to_string().into()),
         },
         Value::Bool(_) => match resolved {
             Value::Bool(_) => resolved,
-            _ => Value::String(text.to_string()),
+            _ => Value::String(text.to_string().into()),
         },
-        _ => Value::String(text.to_string()),
+        _ => Value::String(text.to_string().into()),
     }
 }
 
@@ -244,7 +244,7 @@ fn set_target(m: Matched, value: &Value, options: Option<&FieldOptions>) -> Resu
         } else {
             parts[o.index as usize] = v;
         }
-        value = Value::String(parts.join(&o.delimiter));
+        value = Value::String(parts.join(&o.delimiter).into());
     }
     let target_is_scalar = !matches!(m.node, Value::Map(_) | Value::Seq(_));
     if target_is_scalar && !matches!(value, Value::Map(_) | Value::Seq(_)) {
