@@ -16,16 +16,13 @@ pub(crate) fn to_string(v: &GoValue) -> Result<String, String> {
 /// sigs.k8s.io/yaml `Unmarshal` into `interface{}`: the first document only, numbers become
 /// float64 (the bytes go through JSON).
 pub(crate) fn parse(text: &str) -> Result<GoValue, String> {
-    let docs = kyaml::parse_documents(text, Dialect::Helm).map_err(|e| {
+    let value = kyaml::parse_first(text, Dialect::Helm).map_err(|e| {
         format!(
             "error converting YAML to JSON: {}",
             crate::yamlio::go_yaml_error(text, &e)
         )
     })?;
-    Ok(docs
-        .first()
-        .map(|d| from_yaml_as_json(&d.value))
-        .unwrap_or_default())
+    Ok(from_yaml_as_json(&value))
 }
 
 /// Converts YAML data keeping integers as `int` (use for `--set` values, Chart data).

@@ -55,7 +55,18 @@ pub(crate) fn parse_stream_counted(
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(scan_error)?;
+        let (event, span) = match next {
+            Ok(next) => next,
+            // Text after the last wanted document's root node (`[1] x`) only fails once the
+            // next document is parsed, which go-yaml's `Unmarshal` never does.
+            Err(e)
+                if builder.docs.len() >= max_docs
+                    && e.info() == "did not find expected <document start>" =>
+            {
+                break;
+            }
+            Err(e) => return Err(scan_error(e)),
+        };
         if matches!(event, Event::StreamEnd) {
             break;
         }
@@ -764,6 +775,13 @@ mod tests {
             parse_first("---\n---\nb: 1\n", Dialect::Helm).unwrap(),
             Value::Null
         );
+        // Text after the first root node needs a document start only for a next document.
+        assert_eq!(
+            parse_first("[1]\n- 2", Dialect::Helm).unwrap(),
+            Value::Seq(vec![Value::Int(1)])
+        );
+        assert!(parse_documents("[1]\n- 2", Dialect::Helm).is_err());
+        assert!(parse_first("a: 1\n}", Dialect::Helm).is_err());
     }
 
     #[test]

@@ -221,7 +221,17 @@ fn is_wild(part: &str) -> bool {
 fn parse_partial(token: &str) -> Result<Comparison, String> {
     let bad = |why: &str| format!("`{token}` {why}");
     let s = token.strip_prefix('v').unwrap_or(token);
-    let (s, _meta) = s.split_once('+').unwrap_or((s, ""));
+    let (s, meta) = match s.split_once('+') {
+        Some((s, meta)) => (s, Some(meta)),
+        None => (s, None),
+    };
+    // Build metadata: dot-separated identifiers of letters, digits and `-`.
+    if meta.is_some_and(|m| {
+        m.split('.')
+            .any(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    }) {
+        return Err(bad("has invalid build metadata"));
+    }
     // The prerelease starts at the first `-` after the numeric core.
     let (core, pre) = match s.split_once('-') {
         Some((c, p)) => (c, Some(p)),
@@ -430,6 +440,15 @@ mod tests {
     fn parts_after_a_wildcard_are_checked() {
         check(&[("1.x.3", "1.5.0", true), ("1.*.*", "1.5.0", true)]);
         for bad in ["x.y.z", "1.x.a", "2.*.b"] {
+            assert!(Constraint::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Build metadata is dot-separated identifiers of letters, digits and `-`.
+    #[test]
+    fn build_metadata_is_checked() {
+        check(&[("1.2.3+build.7-x", "1.2.3", true)]);
+        for bad in ["7+6+5", "1.2.3+", "1.2.3+a..b", "1.2.3+a_b"] {
             assert!(Constraint::parse(bad).is_err(), "{bad}");
         }
     }

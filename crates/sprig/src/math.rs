@@ -164,107 +164,48 @@ fn check_decimals(a: &[GoValue]) -> Result<(), String> {
 /// shopspring/decimal's `Div` (rounded to 16 decimal places, half away from zero) of the
 /// shortest decimal forms of `a` and `b`, back to float64: `divf 1 3` is 0.3333333333333333.
 fn dec_div(a: f64, b: f64) -> f64 {
-    let parse = |f: f64| -> Option<(i128, u32)> {
-        let s = gotemplate::gofmt::format_float(f, 'f', -1);
-        let (neg, body) = match s.strip_prefix('-') {
-            Some(b) => (true, b),
-            None => (false, s.as_str()),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        let m: i128 = format!("{int}{frac}").parse().ok()?;
-        Some((if neg { -m } else { m }, frac.len() as u32))
-    };
-    let (Some((ma, sa)), Some((mb, sb))) = (parse(a), parse(b)) else {
+    use num_bigint::BigInt;
+    let (Some((ma, sa)), Some((mb, sb))) = (decimal_of(a), decimal_of(b)) else {
         return a / b;
     };
     // a / b = (ma / 10^sa) / (mb / 10^sb); scaled by 10^16: ma * 10^(sb + 16 - sa) / mb.
     let exp = i64::from(sb) + 16 - i64::from(sa);
+    let ten = BigInt::from(10u8);
     let (num, den) = if exp >= 0 {
-        match 10i128
-            .checked_pow(exp as u32)
-            .and_then(|p| ma.checked_mul(p))
-        {
-            Some(n) => (n, mb),
-            None => return a / b,
-        }
+        (ma * ten.pow(exp as u32), mb)
     } else {
-        match 10i128
-            .checked_pow((-exp) as u32)
-            .and_then(|p| mb.checked_mul(p))
-        {
-            Some(d) => (ma, d),
-            None => return a / b,
-        }
+        (ma, mb * ten.pow((-exp) as u32))
     };
-    if den == 0 {
+    if den == BigInt::ZERO {
         return a / b;
     }
-    let (q, r) = (num / den, num % den);
-    let q = if 2 * r.unsigned_abs() >= den.unsigned_abs() {
-        q + if (num < 0) != (den < 0) { -1 } else { 1 }
+    let (q, r) = (&num / &den, &num % &den);
+    // Half away from zero, as decimal's DivRound.
+    let q = if r.magnitude() * 2u8 >= *den.magnitude() {
+        if (num.sign() == num_bigint::Sign::Minus) != (den.sign() == num_bigint::Sign::Minus) {
+            q - 1
+        } else {
+            q + 1
+        }
     } else {
         q
     };
-    let digits = q.unsigned_abs().to_string();
-    let text = if digits.len() > 16 {
-        format!(
-            "{}.{}",
-            &digits[..digits.len() - 16],
-            &digits[digits.len() - 16..]
-        )
-    } else {
-        format!("0.{}{digits}", "0".repeat(16 - digits.len()))
-    };
-    let f: f64 = text.parse().unwrap_or(0.0);
-    if q < 0 { -f } else { f }
+    decimal_to_f64(&q, 16)
 }
 
-enum Op {
-    Add,
-    Sub,
-    Mul,
+/// A float as shopspring/decimal's `NewFromFloat` holds it: the shortest decimal text, as an
+/// integer mantissa and a count of fraction digits (None for NaN and infinities).
+fn decimal_of(f: f64) -> Option<(num_bigint::BigInt, u32)> {
+    let s = gotemplate::gofmt::format_float(f, 'f', -1);
+    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
+    let m = format!("{int}{frac}").parse().ok()?;
+    Some((m, frac.len() as u32))
 }
 
-/// Exact decimal arithmetic on the shortest decimal forms (shopspring/decimal, as Sprig's
-/// float functions use), converted back to float64.
-fn dec_op(a: &[GoValue], op: Op) -> f64 {
-    let parse = |v: &GoValue| -> Option<(i128, u32)> {
-        let s = gotemplate::gofmt::format_float(to_f64(v), 'f', -1);
-        let (neg, body) = match s.strip_prefix('-') {
-            Some(b) => (true, b),
-            None => (false, s.as_str()),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        let m: i128 = format!("{int}{frac}").parse().ok()?;
-        Some((if neg { -m } else { m }, frac.len() as u32))
-    };
-    let Some(mut acc) = parse(&a[0]) else {
-        return a.iter().map(to_f64).sum();
-    };
-    for v in &a[1..] {
-        let Some((m, s)) = parse(v) else {
-            return f64::NAN;
-        };
-        acc = match op {
-            Op::Add | Op::Sub => {
-                let scale = acc.1.max(s);
-                let x = acc.0.checked_mul(10i128.pow(scale - acc.1));
-                let y = m.checked_mul(10i128.pow(scale - s));
-                match (x, y) {
-                    (Some(x), Some(y)) => {
-                        (if matches!(op, Op::Add) { x + y } else { x - y }, scale)
-                    }
-                    _ => return f64::NAN,
-                }
-            }
-            Op::Mul => match acc.0.checked_mul(m) {
-                Some(p) => (p, acc.1 + s),
-                None => return f64::NAN,
-            },
-        };
-    }
-    let digits = acc.0.unsigned_abs().to_string();
-    let scale = acc.1 as usize;
+/// `mantissa / 10^scale` as the nearest float (decimal's `Float64`).
+fn decimal_to_f64(mantissa: &num_bigint::BigInt, scale: u32) -> f64 {
+    let digits = mantissa.magnitude().to_string();
+    let scale = scale as usize;
     let text = if scale == 0 {
         digits
     } else if digits.len() > scale {
@@ -277,5 +218,39 @@ fn dec_op(a: &[GoValue], op: Op) -> f64 {
         format!("0.{}{}", "0".repeat(scale - digits.len()), digits)
     };
     let f: f64 = text.parse().unwrap_or(0.0);
-    if acc.0 < 0 { -f } else { f }
+    if mantissa.sign() == num_bigint::Sign::Minus {
+        -f
+    } else {
+        f
+    }
+}
+
+enum Op {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// Exact decimal arithmetic on the shortest decimal forms (shopspring/decimal, as Sprig's
+/// float functions use), converted back to float64.
+fn dec_op(a: &[GoValue], op: Op) -> f64 {
+    use num_bigint::BigInt;
+    let Some(mut acc) = decimal_of(to_f64(&a[0])) else {
+        return a.iter().map(to_f64).sum();
+    };
+    for v in &a[1..] {
+        let Some((m, s)) = decimal_of(to_f64(v)) else {
+            return f64::NAN;
+        };
+        acc = match op {
+            Op::Add | Op::Sub => {
+                let scale = acc.1.max(s);
+                let x = acc.0 * BigInt::from(10u8).pow(scale - acc.1);
+                let y = m * BigInt::from(10u8).pow(scale - s);
+                (if matches!(op, Op::Add) { x + y } else { x - y }, scale)
+            }
+            Op::Mul => (acc.0 * m, acc.1 + s),
+        };
+    }
+    decimal_to_f64(&acc.0, acc.1)
 }

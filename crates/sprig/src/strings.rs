@@ -26,7 +26,9 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "repeat" [Int, Str] => |c, a| {
             let n = arg_int(&a[0]);
             if n < 0 { return Err("strings: negative Repeat count".into()); }
-            check_size(c, "repeat", (n as u128) * (arg_str(&a[1]).len() as u128))?;
+            let size = (n as u128) * (arg_str(&a[1]).len() as u128);
+            if size > i64::MAX as u128 { return Err("strings: Repeat output length overflow".into()); }
+            check_size(c, "repeat", size)?;
             s(arg_str(&a[1]).repeat(n as usize))
         };
         "substr" [Int, Int, Str] => |_, a| substr(arg_int(&a[0]), arg_int(&a[1]), arg_str(&a[2]));

@@ -406,6 +406,18 @@ fn resource_caps_refuse_fast() {
         e.ends_with("error calling indent: strings: negative Repeat count"),
         "{e}"
     );
+    let e = render("{{ repeat 9223372036854775807 \"ab\" }}").unwrap_err();
+    assert!(
+        e.ends_with("error calling repeat: strings: Repeat output length overflow"),
+        "{e}"
+    );
+    // Decimal arithmetic past 128 bits (1e21 x 1e21), as shopspring/decimal computes it.
+    assert_eq!(render("{{ mulf 1e21 1e21 }}").unwrap(), "1e+42");
+    assert_eq!(render("{{ addf 1e30 0.1 }}").unwrap(), "1e+30");
+    assert_eq!(
+        render("{{ divf 1e40 3 }}").unwrap(),
+        "3.333333333333333e+39"
+    );
     let e = render("{{ randBytes -1 }}").unwrap_err();
     assert!(
         e.ends_with("runtime error: makeslice: len out of range"),
