@@ -464,12 +464,12 @@ impl<'a> Walker<'a> {
             stripped = Some(m);
         }
         let origin = stripped.as_ref().or(origin);
-        let mut keys: Vec<String> = dest_map.keys().map(|k| k.to_string()).collect();
+        let mut keys: Vec<String> = dest_map.keys().map(ToString::to_string).collect();
         if let Some(o) = origin {
             keys.extend(
                 o.keys()
                     .filter(|k| !dest_map.contains_key(k.as_str()))
-                    .map(|k| k.to_string()),
+                    .map(ToString::to_string),
             );
         }
         keys.sort();

@@ -99,7 +99,7 @@ pub fn summarized_label_keys(change: &Change, patterns: &[Pattern]) -> Option<Ve
         [] => {
             let map_keys = |v: &Value| -> Vec<String> {
                 v.as_map()
-                    .map(|m| m.keys().map(|k| k.to_string()).collect())
+                    .map(|m| m.keys().map(ToString::to_string).collect())
                     .unwrap_or_default()
             };
             match &change.kind {

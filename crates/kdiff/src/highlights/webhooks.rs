@@ -127,6 +127,6 @@ fn changed_fields(a: &Value, b: &Value) -> Vec<String> {
     keys.dedup();
     keys.into_iter()
         .filter(|k| a.get(*k) != b.get(*k))
-        .map(|k| k.to_string())
+        .map(ToString::to_string)
         .collect()
 }
