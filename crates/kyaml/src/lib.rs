@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod map;
 mod parse;
 mod resolve;
+mod simple;
 mod sort;
 mod value;
 

@@ -52,6 +52,48 @@ pub(crate) fn parse_stream_counted(
             format!("while scanning a directive, {problem}"),
         ));
     }
+    // Most manifests are plain block YAML, which a simple reader decodes several times faster;
+    // anything else (and every error) goes through the full parser.
+    if max_docs == usize::MAX
+        && let Some(parts) = crate::simple::parse(src, dialect)
+        && let Some(read) = with_the_others(src, parts, dialect)
+    {
+        return Ok(read);
+    }
+    parse_events(src, dialect, max_docs)
+}
+
+/// The simple reader's documents with the others parsed by the full parser, one document at
+/// a time; `None` when one of those fails (the whole stream is then parsed again, for the
+/// whole stream's error).
+fn with_the_others(
+    src: &str,
+    parts: Vec<crate::simple::Part>,
+    dialect: Dialect,
+) -> Option<(Vec<Document>, usize)> {
+    let mut docs = Vec::with_capacity(parts.len());
+    let mut aliased = 0;
+    for part in parts {
+        match part {
+            crate::simple::Part::Read(doc) => docs.push(doc),
+            crate::simple::Part::Other { first_line, range } => {
+                let (mut one, n) = parse_events(&src[range], dialect, usize::MAX).ok()?;
+                let mut doc = one.pop().filter(|_| one.is_empty())?;
+                doc.start.line += first_line as u32;
+                docs.push(doc);
+                aliased += n;
+            }
+        }
+    }
+    Some((docs, aliased))
+}
+
+/// [`parse_stream_counted`] by the full parser (saphyr's events).
+pub(crate) fn parse_events(
+    src: &str,
+    dialect: Dialect,
+    max_docs: usize,
+) -> Result<(Vec<Document>, usize), YamlError> {
     let mut builder = Builder::new(dialect);
     let mut parser = Parser::new_from_str(src);
     while let Some(next) = parser.next_event() {
