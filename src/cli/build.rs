@@ -61,7 +61,12 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         .max()
         .unwrap_or(Level::Allow);
     if worst < Level::Deny {
-        super::write_stdout(&kustomize::render(&out))?;
+        let objects = kustomize::render_objects(&out);
+        let separated = objects
+            .iter()
+            .enumerate()
+            .flat_map(|(i, object)| [if i == 0 { "" } else { "---\n" }, object.as_str()]);
+        super::write_stdout_parts(separated)?;
     }
     // The process ends after this command: freeing the objects (a large tree of small
     // allocations) one by one would only add time.

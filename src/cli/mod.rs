@@ -250,9 +250,19 @@ pub(crate) fn print(global: &GlobalArgs, output: Output<'_>) -> miette::Result<(
 
 /// Writes text to stdout (a closed pipe ends the command quietly, see `main`).
 pub(crate) fn write_stdout(text: &str) -> miette::Result<()> {
+    write_stdout_parts([text])
+}
+
+/// Writes `parts` to stdout one after the other (as [`write_stdout`] writes their
+/// concatenation).
+pub(crate) fn write_stdout_parts<'a>(
+    parts: impl IntoIterator<Item = &'a str>,
+) -> miette::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    parts
+        .into_iter()
+        .try_for_each(|part| out.write_all(part.as_bytes()))
         .and_then(|()| out.flush())
         .map_err(|e| miette::Report::new(WriteError(e)))
 }

@@ -387,6 +387,20 @@ fn finalize_annotations(r: &mut Res, keep_origin: bool, keep_transformations: bo
 
 /// The build output exactly as `kustomize build` prints it.
 pub fn render(out: &BuildOutput) -> String {
+    let docs = render_objects(out);
+    let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
+    for (i, d) in docs.iter().enumerate() {
+        if i > 0 {
+            s.push_str("---\n");
+        }
+        s.push_str(d);
+    }
+    s
+}
+
+/// [`render`] one object at a time: printed with `---\n` between them, they are the build
+/// output (writing them one by one spares a copy of the whole output).
+pub fn render_objects(out: &BuildOutput) -> Vec<String> {
     use rayon::prelude::*;
     // Writing a small output is quicker than starting threads.
     let mut budget = PARALLEL_RENDER_NODES;
@@ -395,7 +409,7 @@ pub fn render(out: &BuildOutput) -> String {
             .resources
             .iter()
             .any(|r| count_nodes(&r.value, &mut budget) == 0);
-    let docs: Vec<String> = if !large {
+    if !large {
         out.resources
             .iter()
             .map(|r| kyaml::to_string(&r.value))
@@ -405,15 +419,7 @@ pub fn render(out: &BuildOutput) -> String {
             .par_iter()
             .map(|r| kyaml::to_string(&r.value))
             .collect()
-    };
-    let mut s = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
-    for (i, d) in docs.iter().enumerate() {
-        if i > 0 {
-            s.push_str("---\n");
-        }
-        s.push_str(d);
     }
-    s
 }
 
 /// Outputs with more nodes than this are written on several threads.
