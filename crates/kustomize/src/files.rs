@@ -17,7 +17,7 @@ pub(crate) fn load_resources(
         Some(f) => f
             .docs
             .into_iter()
-            .map(|(d, i)| (d, f.text.clone(), i))
+            .map(|(d, i)| (d, Some(f.text.clone()), i))
             .collect(),
         None => {
             let src = read_text(path)?;
@@ -44,7 +44,9 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
         match d.value {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
-            v @ Value::Map(_) => queue.push_back((v, line, doc_index, Some((shared, doc_index)))),
+            v @ Value::Map(_) => {
+                queue.push_back((v, line, doc_index, shared.map(|text| (text, doc_index))))
+            }
             other => {
                 return Err(KustomizeError::at(
                     path,
@@ -119,8 +121,9 @@ fn is_list(v: &Value) -> bool {
         && v.get("items").is_some()
 }
 
-/// A parsed document, the text it was parsed from, and its index in that text.
-type ParsedDoc = (kyaml::Document, std::sync::Arc<str>, usize);
+/// A parsed document, the text it was parsed from (kept only where some document has a null,
+/// whose spelling may be looked up), and its index in that text.
+type ParsedDoc = (kyaml::Document, Option<std::sync::Arc<str>>, usize);
 
 /// Parses a multi-document stream (large ones in pieces, in parallel: `kyaml::parse_pieces`).
 /// Returns each document with the text of its piece and its index there (for
@@ -129,7 +132,11 @@ pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlErro
     let pieces = kyaml::parse_pieces(src, Dialect::Kube)?;
     let mut out = Vec::new();
     for piece in pieces {
-        let text: std::sync::Arc<str> = std::sync::Arc::from(&src[piece.range]);
+        let text: Option<std::sync::Arc<str>> = piece
+            .documents
+            .iter()
+            .any(|d| has_null(&d.value))
+            .then(|| std::sync::Arc::from(&src[piece.range]));
         out.extend(
             piece
                 .documents
