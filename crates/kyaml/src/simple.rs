@@ -35,13 +35,14 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Vec<Part>> {
     if !src.bytes().all(|b| (b >= b' ' && b != 0x7F) || b == b'\n') || !printable(src) {
         return None;
     }
-    let lines: Vec<&str> = src.split('\n').collect();
+    let lines = Lines::of(src)?;
     let mut parts = Vec::new();
     let (mut start, mut start_byte, mut offset) = (0, 0, 0);
     let mut explicit = false;
-    for (n, line) in lines.iter().enumerate() {
+    for n in 0..lines.len() {
+        let line = lines.get(n);
         if line.starts_with("---") || line.starts_with("...") || line.starts_with('%') {
-            if *line != "---" {
+            if line != "---" {
                 return None;
             }
             let range = start_byte..offset;
@@ -78,7 +79,7 @@ fn printable(src: &str) -> bool {
 /// hold no content and no `---` opened them, else the document or its text for the full
 /// parser.
 fn read_document(
-    lines: &[&str],
+    lines: &Lines<'_>,
     from: usize,
     to: usize,
     explicit: bool,
@@ -86,7 +87,8 @@ fn read_document(
     range: std::ops::Range<usize>,
 ) -> Option<Part> {
     let mut r = Reader {
-        lines: &lines[..to],
+        lines,
+        end: to,
         next: from,
         dialect,
     };
@@ -114,18 +116,60 @@ fn read_document(
     Some(Part::Read(Document { value, start }))
 }
 
+/// The lines of a stream, by the offset where each starts (a quarter of the memory of a
+/// vector of `&str`, on a stream of many short lines).
+struct Lines<'a> {
+    src: &'a str,
+    starts: Vec<u32>,
+}
+
+impl<'a> Lines<'a> {
+    /// `None` for streams of 4 GiB or more.
+    fn of(src: &'a str) -> Option<Lines<'a>> {
+        u32::try_from(src.len()).ok()?;
+        let mut starts = vec![0];
+        starts.extend(
+            src.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        Some(Lines { src, starts })
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Line `n` without its line break.
+    fn get(&self, n: usize) -> &'a str {
+        let start = self.starts[n] as usize;
+        let end = self
+            .starts
+            .get(n + 1)
+            .map_or(self.src.len(), |&next| next as usize - 1);
+        &self.src[start..end]
+    }
+}
+
 struct Reader<'a> {
-    lines: &'a [&'a str],
+    lines: &'a Lines<'a>,
+    /// The document's lines end before this one.
+    end: usize,
     /// The next line to read.
     next: usize,
     dialect: Dialect,
 }
 
 impl<'a> Reader<'a> {
+    fn line(&self, n: usize) -> Option<&'a str> {
+        (n < self.end).then(|| self.lines.get(n))
+    }
+
     /// The next line with content (skipping blank and comment lines): its indentation and
     /// the text after it.
     fn peek(&mut self) -> Option<(usize, &'a str)> {
-        while let Some(line) = self.lines.get(self.next) {
+        while let Some(line) = self.line(self.next) {
             let text = line.trim_start_matches(' ');
             if text.is_empty() || text.starts_with('#') {
                 self.next += 1;
@@ -279,7 +323,7 @@ impl<'a> Reader<'a> {
         let mut text = Cow::Borrowed(first);
         let mut breaks = 0;
         let mut at = self.next;
-        while let Some(line) = self.lines.get(at) {
+        while let Some(line) = self.line(at) {
             let rest = line.trim_start_matches(' ');
             if rest.is_empty() {
                 breaks += 1;
@@ -343,7 +387,7 @@ impl<'a> Reader<'a> {
             }
             let mut breaks = 0;
             loop {
-                let line = self.lines.get(self.next)?;
+                let line = self.line(self.next)?;
                 self.next += 1;
                 let text = line.trim_start_matches(' ');
                 if text.is_empty() {
@@ -371,7 +415,7 @@ impl<'a> Reader<'a> {
         let mut body = String::new();
         let mut pending_breaks = 0usize;
         let mut leading_blank_width = 0usize;
-        while let Some(line) = self.lines.get(self.next) {
+        while let Some(line) = self.line(self.next) {
             let text = line.trim_start_matches(' ');
             let width = line.len() - text.len();
             if text.is_empty() {
