@@ -315,7 +315,11 @@ pub fn is_print(c: char) -> bool {
     }
     let u = c as u32;
     // Format characters, private use, surrogates, unassigned: treat common ones as non-printable.
-    !matches!(u, 0xad | 0x600..=0x605 | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb)
+    // Noncharacters (`U+xFFFE`, `U+xFFFF` in every plane) and the private use planes 15 and 16
+    // are not printable either.
+    let nonchar = u & 0xfffe == 0xfffe;
+    !nonchar
+        && !matches!(u, 0xad | 0x600..=0x605 | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb | 0xf0000..)
 }
 
 /// Go's `%q` of a rune.
@@ -497,6 +501,14 @@ mod tests {
             Err(NumError::Range)
         );
         assert_eq!(parse_uint("-1", true), Err(NumError::Syntax));
+    }
+
+    #[test]
+    fn private_use_planes_and_noncharacters_are_escaped() {
+        assert_eq!(quote_rune('\u{f4240}'), "'\\U000f4240'");
+        assert_eq!(quote_rune('\u{10fffd}'), "'\\U0010fffd'");
+        assert_eq!(quote_rune('\u{1fffe}'), "'\\U0001fffe'");
+        assert_eq!(quote_rune('\u{1f600}'), "'\u{1f600}'");
     }
 
     #[test]
