@@ -266,36 +266,8 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        // ASCII text without line breaks: the loop below, a word at a time (only a space can
-        // fold the line).
-        if !value.bytes().any(|b| b == b'\n' || b == b'\r' || b >= 0x80) {
-            let bytes = value.as_bytes();
-            let mut spaces = false;
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b' ' {
-                    if allow_breaks
-                        && !spaces
-                        && self.column > BEST_WIDTH
-                        && bytes.get(i + 1) != Some(&b' ')
-                    {
-                        self.write_indent();
-                    } else {
-                        self.put(' ');
-                    }
-                    spaces = true;
-                    i += 1;
-                } else {
-                    let start = i;
-                    while i < bytes.len() && bytes[i] != b' ' {
-                        i += 1;
-                    }
-                    self.out.push_str(&value[start..i]);
-                    self.column += i - start;
-                    self.indention = false;
-                    spaces = false;
-                }
-            }
+        if self.ascii_fast_paths && is_ascii_line(value) {
+            self.write_words(value, allow_breaks, false);
             self.whitespace = false;
             self.indention = false;
             return;
@@ -336,7 +308,10 @@ impl Emitter {
     fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
         if self.ascii_fast_paths && is_ascii_line(value) {
-            self.write_single_quoted_line(value, allow_breaks);
+            self.write_words(value, allow_breaks, true);
+            self.write_indicator("'", false, false, false);
+            self.whitespace = false;
+            self.indention = false;
             return;
         }
         let mut spaces = false;
@@ -415,9 +390,9 @@ impl Emitter {
         self.indention = false;
     }
 
-    /// [`write_single_quoted`](Self::write_single_quoted) for printable ASCII without line
-    /// breaks (most quoted text), a word at a time: only a space can fold the line.
-    fn write_single_quoted_line(&mut self, value: &str, allow_breaks: bool) {
+    /// Printable ASCII without line breaks (plain or single-quoted text), a word at a time:
+    /// only a space can fold the line, as in the general code. `quoted` doubles `'`.
+    fn write_words(&mut self, value: &str, allow_breaks: bool, quoted: bool) {
         let bytes = value.as_bytes();
         let len = bytes.len();
         let mut spaces = false;
@@ -443,20 +418,17 @@ impl Emitter {
                     i += 1;
                 }
                 let word = &value[start..i];
-                for (n, part) in word.split('\'').enumerate() {
-                    if n > 0 {
-                        self.out.push_str("''");
-                    }
-                    self.out.push_str(part);
+                if quoted && word.contains('\'') {
+                    self.out.push_str(&word.replace('\'', "''"));
+                    self.column += word.len() + word.matches('\'').count();
+                } else {
+                    self.out.push_str(word);
+                    self.column += word.len();
                 }
-                self.column += word.len() + word.bytes().filter(|&b| b == b'\'').count();
                 self.indention = false;
                 spaces = false;
             }
         }
-        self.write_indicator("'", false, false, false);
-        self.whitespace = false;
-        self.indention = false;
     }
 
     fn write_escape(&mut self, c: char) {
@@ -960,13 +932,8 @@ mod tests {
             ">",
             "~",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = |n: usize| rng.below(n);
         for round in 0..3000 {
             let len = next(if round % 10 == 0 { 120 } else { 12 });
             let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
@@ -993,6 +960,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// go-yaml v3 (Helm 4's `toYamlPretty`) does not fold long scalars, plain ones included.
+    #[test]
+    fn v3_does_not_fold() {
+        let long = "word ".repeat(30).trim_end().to_string();
+        let v = Value::Map(Map::from([("a", Value::String(long.as_str().into()))]));
+        assert_eq!(to_string_v3(&v), format!("a: {long}\n"));
+        assert!(to_string(&v).contains("word\n  word"));
     }
 
     #[test]

@@ -31,6 +31,8 @@ mod parse;
 mod resolve;
 mod simple;
 mod sort;
+#[cfg(test)]
+mod test_rng;
 mod value;
 
 use std::fmt;

@@ -799,13 +799,8 @@ mod tests {
             "- dash",
             "[a]",
         ];
-        let mut seed = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng::new(0x853c_49e6_748f_ea9b_u64);
+        let mut next = |n: usize| rng.below(n);
         let mut answered = 0;
         for round in 0..20_000 {
             let mut text = String::new();

@@ -189,13 +189,8 @@ mod tests {
     /// On keys without digits the order is total, and both stable sorts give the one answer.
     #[test]
     fn insertion_and_merge_sorts_agree() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut rng = crate::test_rng::Rng::new(0x9e37_79b9_7f4a_7c15_u64);
+        let mut next = |n: u64| rng.below(n as usize) as u64;
         for _ in 0..2000 {
             let n = 2 + next(15) as usize;
             let mut keys: Vec<String> = (0..n)
