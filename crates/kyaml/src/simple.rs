@@ -97,8 +97,24 @@ fn read_document(
         range,
     };
     let Some((indent, _)) = r.peek() else {
-        // An empty document after `---` is Null in the full parser; rare, left to it.
-        return explicit.then_some(other);
+        // An empty document after `---` (bundles joined by tools often have `---` twice) is
+        // Null, and the full parser places it where the next token is: the next `---`, or the
+        // end of the stream, which is on the line after a last line with text.
+        let line = if to < lines.len() {
+            to + 1
+        } else if lines.get(lines.len() - 1).is_empty() {
+            lines.len()
+        } else {
+            lines.len() + 1
+        };
+        let start = Pos {
+            line: line as u32,
+            column: 1,
+        };
+        return explicit.then_some(Part::Read(Document {
+            value: Value::Null,
+            start,
+        }));
     };
     if indent != 0 {
         return Some(other);
@@ -863,7 +879,6 @@ mod tests {
             "a: |+\n  x\n",
             "a:\tb\n",
             "a: 1\r\n",
-            "---\n",
             "x\n",
             "a: \"\\q\"\n",
             "\u{feff}a: 1\n",
@@ -877,5 +892,30 @@ mod tests {
         assert!(agrees(
             "a:\n- 1\n- x: |\n    t\n\n    u\n  y: 'q''s' # c\nb: {}\n"
         ));
+    }
+
+    /// Empty documents after `---` (a doubled marker, as in bundles joined by tools) are read
+    /// here, as Null at the full parser's line: the next marker's, or the end of the stream's.
+    #[test]
+    fn empty_documents_are_read_where_the_parser_places_them() {
+        for src in [
+            "---\n---\na: 1\n",
+            "a: 1\n---\n---\nb: 2",
+            "---\n# c\n\n---\na: 1",
+            "---\n  # c\n---\nb: 1",
+            "---\n",
+            "---",
+            "---\n---",
+            "---\n\n",
+            "---\n# x",
+            "---\n  ",
+            "a: 1\n---\n# x\n",
+            "a: 1\n---\n  \n",
+            "a: 1\n---",
+        ] {
+            let parts = parse(src, Dialect::Kube).expect(src);
+            assert!(parts.iter().all(|p| matches!(p, Part::Read(_))), "{src:?}");
+            assert!(agrees(src), "{src:?}");
+        }
     }
 }
