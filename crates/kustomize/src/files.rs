@@ -17,7 +17,7 @@ pub(crate) fn load_resources(
         Some(f) => f
             .docs
             .into_iter()
-            .map(|(d, i)| (d, Some(f.text.clone()), i))
+            .map(|(d, i)| (d, f.text.clone(), i))
             .collect(),
         None => {
             let src = read_text(path)?;
@@ -102,7 +102,7 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
                 doc_index,
             },
         );
-        if has_null(&r.value) {
+        if r.value.contains_null() {
             r.source = source;
         }
         out.push(r);
@@ -135,7 +135,7 @@ pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlErro
         let text: Option<std::sync::Arc<str>> = piece
             .documents
             .iter()
-            .any(|d| has_null(&d.value))
+            .any(|d| d.value.contains_null())
             .then(|| std::sync::Arc::from(&src[piece.range]));
         out.extend(
             piece
@@ -146,15 +146,6 @@ pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlErro
         );
     }
     Ok(out)
-}
-
-fn has_null(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Map(m) => m.values().any(has_null),
-        Value::Seq(s) => s.iter().any(has_null),
-        _ => false,
-    }
 }
 
 /// kyaml `GetValidatedMetadata`: a kind, and a name unless the kind is a list.

@@ -146,10 +146,12 @@ pub enum LoadRestrictor {
 #[derive(Debug, Default)]
 pub struct Preparsed(std::sync::Mutex<std::collections::HashMap<PathBuf, PreparsedFile>>);
 
-/// One decoded file: its text and its documents with their index in it.
+/// One decoded file: its documents with their index in it, and its text, which is needed (and
+/// must be given) only when a document holds a null: how a null was spelled decides what
+/// patches do with it.
 #[derive(Debug, Clone)]
 pub struct PreparsedFile {
-    pub text: std::sync::Arc<str>,
+    pub text: Option<std::sync::Arc<str>>,
     pub docs: Vec<(kyaml::Document, usize)>,
 }
 

@@ -217,17 +217,72 @@ fn push(r: Resource, opts: ParseOptions, out: &mut Vec<Resource>) -> Result<(), 
     Ok(())
 }
 
-/// A manifest file's text and resources.
+/// A manifest file's resources, and how to see its text again to find fields in it.
+///
+/// The text is the largest thing a loaded file holds and is rarely looked at again (only to
+/// place a finding on a line), so it is kept only where a document has a null (whose spelling
+/// kustomize looks up); otherwise [`LoadedFile::text`] reads the file again, once, and uses
+/// that reading only if it is the text the resources came from (same length and hash).
 #[derive(Debug, Clone)]
 pub struct LoadedFile {
+    /// The file as shown to users.
     pub file: String,
-    pub text: std::sync::Arc<str>,
     pub resources: Vec<Resource>,
+    /// Where the text was read from (`None`: it did not come from a file, and is kept).
+    path: Option<std::path::PathBuf>,
+    kept: Option<std::sync::Arc<str>>,
+    read_again: std::sync::OnceLock<Option<Box<str>>>,
+    fingerprint: Fingerprint,
+}
+
+/// Length and hash of a text: enough to tell a second reading of a file from a changed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint(usize, u64);
+
+impl Fingerprint {
+    fn of(text: &str) -> Fingerprint {
+        use std::hash::BuildHasher;
+        // A fixed seed: the same text has the same fingerprint at both readings.
+        let hash = foldhash::quality::FixedState::with_seed(0x766e_646f_725f_6b79).hash_one(text);
+        Fingerprint(text.len(), hash)
+    }
 }
 
 impl LoadedFile {
-    /// Moves the decoded objects out (as documents with their index in the file), leaving the
-    /// text and each document's position: enough to locate fields later.
+    /// A file whose text is in memory already (and is kept).
+    pub fn from_text(file: String, text: std::sync::Arc<str>, resources: Vec<Resource>) -> Self {
+        LoadedFile {
+            file,
+            resources,
+            path: None,
+            fingerprint: Fingerprint::of(&text),
+            kept: Some(text),
+            read_again: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The text, when it is kept: where some document has a null.
+    pub fn kept_text(&self) -> Option<&std::sync::Arc<str>> {
+        self.kept.as_ref()
+    }
+
+    /// The text the resources were parsed from: the kept text, or the file read again (`None`
+    /// when it cannot be read or has changed since).
+    pub fn text(&self) -> Option<&str> {
+        if let Some(kept) = &self.kept {
+            return Some(kept);
+        }
+        let path = self.path.as_deref()?;
+        self.read_again
+            .get_or_init(|| {
+                let text = read_text(path, &self.file).ok()?;
+                (Fingerprint::of(&text) == self.fingerprint).then(|| text.into_boxed_str())
+            })
+            .as_deref()
+    }
+
+    /// Moves the decoded objects out (as documents with their index in the file), leaving
+    /// each document's position: enough to locate fields later.
     pub fn take_documents(&mut self) -> Vec<(Document, usize)> {
         self.resources
             .iter_mut()
@@ -281,15 +336,22 @@ pub fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, LoadError> {
     })
 }
 
-/// Reads one manifest file, keeping its text.
+/// Reads one manifest file (its text is kept only where needed: [`LoadedFile`]).
 pub fn load_file(path: &Path, shown: &str, opts: ParseOptions) -> Result<LoadedFile, LoadError> {
-    // Shared before parsing, so the text is held once while its objects are built.
-    let text: std::sync::Arc<str> = read_text(path, shown)?.into();
+    let text = read_text(path, shown)?;
     let resources = parse(&text, shown, opts)?;
+    let fingerprint = Fingerprint::of(&text);
+    let kept = resources
+        .iter()
+        .any(|r| r.value.contains_null())
+        .then(|| std::sync::Arc::from(text));
     Ok(LoadedFile {
         file: shown.to_string(),
-        text,
         resources,
+        path: Some(path.to_path_buf()),
+        kept,
+        read_again: std::sync::OnceLock::new(),
+        fingerprint,
     })
 }
 
@@ -390,5 +452,46 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    /// A loaded file keeps its text only where a document has a null, reads it again when
+    /// asked otherwise, and refuses a second reading that is not the text it parsed.
+    #[test]
+    fn loaded_files_read_their_text_again_only_if_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        let load = || load_file(&path, "a.yaml", ParseOptions::default()).unwrap();
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        std::fs::write(&path, text).unwrap();
+
+        let file = load();
+        assert_eq!(file.resources.len(), 1);
+        assert!(file.kept_text().is_none());
+        assert_eq!(file.text(), Some(text));
+        // Read once: a later change is not seen by this file.
+        std::fs::write(&path, "changed").unwrap();
+        assert_eq!(file.text(), Some(text));
+
+        // Changed after loading, to the same length or another: no text.
+        std::fs::write(&path, text).unwrap();
+        let file = load();
+        std::fs::write(&path, text.replace("name: a", "name: b")).unwrap();
+        assert_eq!(file.text(), None);
+        std::fs::write(&path, text).unwrap();
+        let file = load();
+        std::fs::write(&path, format!("{text}# more\n")).unwrap();
+        assert_eq!(file.text(), None);
+        std::fs::write(&path, text).unwrap();
+        let file = load();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(file.text(), None);
+
+        // A null anywhere: the text is kept, and does not depend on the file any more.
+        let with_null = format!("{text}data:\n  x:\n");
+        std::fs::write(&path, &with_null).unwrap();
+        let file = load();
+        assert_eq!(file.kept_text().map(|t| &**t), Some(with_null.as_str()));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(file.text(), Some(with_null.as_str()));
     }
 }

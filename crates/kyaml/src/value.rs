@@ -58,6 +58,16 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// Whether this value is null or holds a null at any depth.
+    pub fn contains_null(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::Map(m) => m.values().any(Value::contains_null),
+            Value::Seq(s) => s.iter().any(Value::contains_null),
+            _ => false,
+        }
+    }
+
     /// The value at `key` when this is a mapping.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_map()?.get(key)

@@ -8,6 +8,8 @@ pub mod drift;
 pub mod render;
 mod sites;
 
+use sites::Wanted;
+
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
@@ -211,7 +213,10 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     // output when there is an overlay, upstream as vendored otherwise.
     if !has_overlay(config, entry) {
         for file in &files {
-            findings.extend(image_policy(entry, sites::of_files(config, file)));
+            findings.extend(image_policy(
+                entry,
+                sites::of_files(config, file, Wanted::BreakingPolicy),
+            ));
             findings.extend(in_order(&file.resources, |r| {
                 pitfalls(name, &r.value, &r.file, r.start)
             }));
@@ -225,7 +230,7 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     for f in &mut files {
         let docs = f.take_documents();
         let file = kustomize::PreparsedFile {
-            text: f.text.clone(),
+            text: f.kept_text().cloned(),
             docs,
         };
         preparsed.insert(&config.root.join(&f.file), file);
@@ -251,7 +256,7 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
                     .into_iter()
                     .map(|f| crate::render::kustomize_finding(f).entry(name)),
             );
-            let sites = sites::of_build(config, &files, &built.resources);
+            let sites = sites::of_build(config, &files, &built.resources, Wanted::BreakingPolicy);
             findings.extend(image_policy(entry, sites));
             findings.extend(in_order(&built.resources, |r| {
                 let at = crate::diag::Pos {
@@ -440,11 +445,16 @@ pub fn images(config: &Config, entry: &Entry) -> Result<Vec<ImageSite>, Vec<Load
     if has_overlay(config, entry)
         && let Ok(built) = build_overlay(config, entry, kustomize::Preparsed::default())
     {
-        return Ok(sites::of_build(config, &files, &built.resources));
+        return Ok(sites::of_build(
+            config,
+            &files,
+            &built.resources,
+            Wanted::Every,
+        ));
     }
     Ok(files
         .iter()
-        .flat_map(|f| sites::of_files(config, f))
+        .flat_map(|f| sites::of_files(config, f, Wanted::Every))
         .collect())
 }
 

@@ -1,7 +1,10 @@
-//! Where each image of an entry sits: the `image:` field in the vendored file, found by parsing
-//! only the document it is in. Each file's document starts are indexed once ([`DocIndex`]), so
-//! locating one image costs the size of its document, not of its file. Objects are looked at on
-//! all cores; the sites come in the order of the objects.
+//! Where each image sits: the `image:` field in the vendored file, found by parsing only the
+//! document it is in. `check` asks only for the images that break the policy, so a file's text
+//! is needed only when one of its images does (a loaded file keeps its text only where it
+//! must, and reads it again otherwise: [`LoadedFile::text`]); `images` asks for every image. Each file's document
+//! starts are indexed once ([`DocIndex`]), so locating one image costs the size of its
+//! document, not of its file. Objects are looked at on all cores; the sites come in the order
+//! of the objects.
 
 use std::sync::OnceLock;
 
@@ -25,14 +28,14 @@ pub struct DocIndex {
 }
 
 impl DocIndex {
-    /// Indexes `file` in one pass over its text.
-    pub fn new(file: &LoadedFile) -> DocIndex {
+    /// Indexes the documents of `file` in one pass over its text.
+    pub fn new(file: &LoadedFile, text: &str) -> DocIndex {
         let mut wanted: Vec<u32> = file.resources.iter().map(|r| r.start.line).collect();
         let sorted = wanted.is_sorted();
         wanted.sort_unstable();
         wanted.dedup();
         let mut lines = Vec::with_capacity(wanted.len());
-        let mut newlines = file.text.match_indices('\n').map(|(i, _)| i + 1);
+        let mut newlines = text.match_indices('\n').map(|(i, _)| i + 1);
         // The line the iterator has reached, and its offset.
         let (mut line, mut offset) = (1u32, Some(0usize));
         for want in wanted {
@@ -71,27 +74,50 @@ impl DocIndex {
     }
 }
 
-/// Image sites of the vendored files as they are (no overlay).
-pub fn of_files(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
-    let index = OnceLock::new();
+/// Which images to locate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Every,
+    BreakingPolicy,
+}
+
+/// A file's text with its documents indexed, made when the first image of the file is located
+/// (`None`: the text cannot be read again, and images are placed at their object's start).
+type Located<'f> = OnceLock<Option<(&'f str, DocIndex)>>;
+
+fn text_of<'c, 'f>(file: &'f LoadedFile, cell: &'c Located<'f>) -> Option<(&'f str, &'c DocIndex)> {
+    cell.get_or_init(|| file.text().map(|text| (text, DocIndex::new(file, text))))
+        .as_ref()
+        .map(|(text, index)| (*text, index))
+}
+
+/// Sites of the images in the vendored files as they are (no overlay).
+pub fn of_files(config: &Config, file: &LoadedFile, wanted: Wanted) -> Vec<ImageSite> {
+    let located = Located::new();
     let per_resource: Vec<Vec<ImageSite>> = file
         .resources
         .par_iter()
         .map(|r| {
-            let images = policy::image::images_of(&r.value);
-            if images.is_empty() {
-                return Vec::new();
-            }
-            let index = index.get_or_init(|| DocIndex::new(file));
-            images
+            policy::image::images_of(&r.value)
                 .into_iter()
-                .map(|u| ImageSite {
-                    violations: policy::image::judge(&u.image, &config.policy),
-                    pos: locate_in_doc(file, index, r, &path_segs(&u.path)).or(Some(r.start)),
-                    image: u.image,
-                    file: r.file.clone(),
-                    resource: r.display_id(),
-                    container: u.container,
+                .filter_map(|u| {
+                    let violations = policy::image::judge(&u.image, &config.policy);
+                    if violations.is_empty() && wanted == Wanted::BreakingPolicy {
+                        return None;
+                    }
+                    let pos = text_of(file, &located)
+                        .and_then(|(text, index)| {
+                            locate_in_doc(text, index, r, &path_segs(&u.path))
+                        })
+                        .or(Some(r.start));
+                    Some(ImageSite {
+                        violations,
+                        pos,
+                        image: u.image,
+                        file: r.file.clone(),
+                        resource: r.display_id(),
+                        container: u.container,
+                    })
                 })
                 .collect()
         })
@@ -99,50 +125,48 @@ pub fn of_files(config: &Config, file: &LoadedFile) -> Vec<ImageSite> {
     per_resource.into_iter().flatten().collect()
 }
 
-/// Image sites of an overlay's output. Each points at the `image:` field of the upstream
-/// document the object came from (found by the origin's file and line), or at the object's
-/// origin when that document is not one of the vendored files.
+/// Sites of the images in an overlay's output. Each points at the
+/// `image:` field of the upstream document the object came from (found by the origin's file and
+/// line), or at the object's origin when that document is not one of the vendored files.
 pub fn of_build(
     config: &Config,
     files: &[LoadedFile],
     built: &[kustomize::Resource],
+    wanted: Wanted,
 ) -> Vec<ImageSite> {
-    // Each file is indexed once, by whichever object first needs it.
-    let indexes: Vec<OnceLock<DocIndex>> = files.iter().map(|_| OnceLock::new()).collect();
+    // Each file is read and indexed once, by whichever object first needs it.
+    let located: Vec<Located> = files.iter().map(|_| Located::new()).collect();
     let per_object: Vec<Vec<ImageSite>> = built
         .par_iter()
         .map(|r| {
-            let images = policy::image::images_of(&r.value);
-            if images.is_empty() {
-                return Vec::new();
-            }
-            let mut origin_doc = None;
-            if let Some(i) = files.iter().position(|f| f.file == r.file) {
-                let f = &files[i];
-                let index = indexes[i].get_or_init(|| DocIndex::new(f));
-                origin_doc = index
-                    .document_at(f, r.start.line)
-                    .map(|doc| (f, index, doc));
-            }
-            images
+            policy::image::images_of(&r.value)
                 .into_iter()
-                .map(|u| {
-                    let pos = match origin_doc {
-                        Some((f, index, doc)) => locate_in_doc(f, index, doc, &path_segs(&u.path)),
-                        None => None,
+                .filter_map(|u| {
+                    let violations = policy::image::judge(&u.image, &config.policy);
+                    if violations.is_empty() && wanted == Wanted::BreakingPolicy {
+                        return None;
                     }
-                    .or(Some(Pos {
-                        line: r.start.line.max(1),
-                        column: 1,
-                    }));
-                    ImageSite {
-                        violations: policy::image::judge(&u.image, &config.policy),
+                    let pos = files
+                        .iter()
+                        .position(|f| f.file == r.file)
+                        .and_then(|i| {
+                            let f = &files[i];
+                            let (text, index) = text_of(f, &located[i])?;
+                            let doc = index.document_at(f, r.start.line)?;
+                            locate_in_doc(text, index, doc, &path_segs(&u.path))
+                        })
+                        .or(Some(Pos {
+                            line: r.start.line.max(1),
+                            column: 1,
+                        }));
+                    Some(ImageSite {
+                        violations,
                         pos,
                         image: u.image,
                         file: r.file.clone(),
                         resource: resources::display_id(&r.value),
                         container: u.container,
-                    }
+                    })
                 })
                 .collect()
         })
@@ -150,23 +174,18 @@ pub fn of_build(
     per_object.into_iter().flatten().collect()
 }
 
-/// Locates `path` inside one document of a file, parsing only that document: from the line its
-/// content starts on to the start of the next document.
-fn locate_in_doc(
-    file: &LoadedFile,
-    index: &DocIndex,
-    doc: &Resource,
-    path: &[PathSeg],
-) -> Option<Pos> {
+/// Locates `path` inside one document of a file's `text`, parsing only that document: from the
+/// line its content starts on to the start of the next document.
+fn locate_in_doc(text: &str, index: &DocIndex, doc: &Resource, path: &[PathSeg]) -> Option<Pos> {
     if doc.start.column != 1 {
-        return kyaml::locate(&file.text, doc.doc_index, path);
+        return kyaml::locate(text, doc.doc_index, path);
     }
     let from = index.offset(doc.start.line)?;
     let to = index
         .next_start(doc.start.line)
         .and_then(|l| index.offset(l))
-        .unwrap_or(file.text.len());
-    let mut pos = kyaml::locate(&file.text[from..to], 0, path)?;
+        .unwrap_or(text.len());
+    let mut pos = kyaml::locate(&text[from..to], 0, path)?;
     pos.line += doc.start.line - 1;
     Some(pos)
 }
@@ -197,13 +216,13 @@ mod tests {
     #[test]
     fn index_agrees_with_counting_lines() {
         let text = "# c\n---\napiVersion: v1\nkind: A\n---\n\n---\napiVersion: v1\nkind: B\nspec:\n  x: 1\n---\napiVersion: v1\nkind: C";
-        let file = resources::LoadedFile {
-            file: "f.yaml".into(),
-            text: text.into(),
-            resources: resources::parse(text, "f.yaml", policy::VENDORED_FILES).unwrap(),
-        };
+        let file = resources::LoadedFile::from_text(
+            "f.yaml".into(),
+            text.into(),
+            resources::parse(text, "f.yaml", policy::VENDORED_FILES).unwrap(),
+        );
         assert_eq!(file.resources.len(), 3);
-        let index = DocIndex::new(&file);
+        let index = DocIndex::new(&file, text);
         for r in &file.resources {
             assert_eq!(
                 index.offset(r.start.line),
@@ -229,6 +248,6 @@ mod tests {
         // A start line past the end of the text (cannot happen for parsed text) has no offset.
         let mut short = file.clone();
         short.resources[2].start.line = 99;
-        assert_eq!(DocIndex::new(&short).offset(99), None);
+        assert_eq!(DocIndex::new(&short, text).offset(99), None);
     }
 }
