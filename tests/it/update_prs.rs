@@ -147,7 +147,16 @@ impl Ci {
             .env("GH_STUB_DIR", &self.gh)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1");
-        self.project.env(&mut cmd).output().unwrap()
+        let o = self.project.env(&mut cmd).output().unwrap();
+        // The run as a CI log shows it (seen with `cargo test update_prs -- --nocapture`).
+        eprintln!(
+            "$ vendor-update-prs.sh {}\n{}{}(exit {:?})\n",
+            args.join(" "),
+            stdout(&o),
+            stderr(&o),
+            o.status.code()
+        );
+        o
     }
 
     /// The `gh` calls so far, as argument lists.
