@@ -23,9 +23,12 @@ pub struct Args {
     /// Render `helmCharts:` entries (kustomize's --enable-helm) with vendor's own Helm engine.
     #[arg(long)]
     pub enable_helm: bool,
+    #[command(flatten)]
+    pub levels: super::levels::LevelArgs,
 }
 
 pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
+    let overrides = args.levels.overrides()?;
     let opts = BuildOptions {
         root: args.root,
         load_restrictor: if args.load_restrictor == "LoadRestrictionsNone" {
@@ -47,14 +50,16 @@ pub fn run(global: &GlobalArgs, args: Args) -> miette::Result<Outcome> {
         }
         r
     })?;
-    // Fail closed (as kustomize does): with an error-level finding nothing reaches stdout, so
-    // `vendor build DIR | kubectl apply -f -` never applies an overlay whose patches failed.
-    let findings: Vec<crate::diag::Finding> = out
+    // Fail closed: with an error-level finding nothing reaches stdout, so `vendor build DIR |
+    // kubectl apply -f -` never applies an overlay whose patches failed or found no target
+    // (kustomize itself ignores a patch without a target; `-A patch-target-missing` does too).
+    let mut findings: Vec<crate::diag::Finding> = out
         .findings
         .iter()
         .cloned()
         .map(crate::render::kustomize_finding)
         .collect();
+    overrides.apply(&mut findings);
     let worst = findings
         .iter()
         .map(|f| f.level)

@@ -3,8 +3,8 @@
 
 use miette::Result;
 
+use super::levels::{LevelArgs, parse_code};
 use super::{GlobalArgs, Outcome};
-use crate::diag::{Code, Level, LevelOverrides};
 use crate::report::Output;
 use crate::report::progress::{Progress, ProgressStyle};
 
@@ -13,15 +13,8 @@ pub struct Args {
     /// Check only these entries (default: all).
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
-    /// Make findings with this code errors.
-    #[arg(short = 'D', long = "deny", value_name = "CODE")]
-    pub deny: Vec<String>,
-    /// Make findings with this code warnings.
-    #[arg(short = 'W', long = "warn", value_name = "CODE")]
-    pub warn: Vec<String>,
-    /// Silence findings with this code.
-    #[arg(short = 'A', long = "allow", value_name = "CODE")]
-    pub allow: Vec<String>,
+    #[command(flatten)]
+    pub levels: LevelArgs,
     /// Also ask upstream: newer versions within `track` (outdated) and whether upstream still
     /// serves the vendored bytes for the pinned version (upstream-retagged).
     #[arg(long)]
@@ -42,16 +35,7 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let config = super::load_config(global)?;
-    let mut overrides = LevelOverrides::default();
-    for (codes, level) in [
-        (&args.deny, Level::Deny),
-        (&args.warn, Level::Warn),
-        (&args.allow, Level::Allow),
-    ] {
-        for c in codes {
-            overrides.set(parse_code(c)?, level);
-        }
-    }
+    let overrides = args.levels.overrides()?;
     super::check_entries(&config, &args.names)?;
     let opts = crate::flows::check::Options {
         overrides: overrides.clone(),
@@ -73,15 +57,5 @@ pub fn run(global: &GlobalArgs, args: Args) -> Result<Outcome> {
         Outcome::Findings
     } else {
         Outcome::Clean
-    })
-}
-
-/// A finding code given on the command line, or an error with the closest codes.
-pub(crate) fn parse_code(name: &str) -> Result<Code> {
-    Code::from_name(name).ok_or_else(|| {
-        miette::miette!(
-            help = crate::diag::unknown_code_help(name),
-            "unknown finding code `{name}`"
-        )
     })
 }

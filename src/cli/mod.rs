@@ -20,6 +20,7 @@ mod diff;
 mod generate;
 mod images;
 mod init;
+mod levels;
 mod outdated;
 mod sync;
 mod template;

@@ -43,6 +43,35 @@ error: findings/target-missing does not build cleanly: nothing was written to st
     );
 }
 
+/// `-A`/`-W`/`-D` set a finding's level as for `check`: an allowed or warned finding no longer
+/// withholds the output (kustomize's own behaviour for a patch without a target), and a
+/// warning can be made an error.
+#[test]
+fn finding_levels_from_the_command_line() {
+    let (code, allowed, stderr) =
+        vendor_build(&["findings/json-op-failed", "-A", "json6902-op-failed"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(allowed.contains("kind: Deployment"), "{allowed}");
+    let (code, warned, stderr) =
+        vendor_build(&["--warn", "json6902-op-failed", "findings/json-op-failed"]);
+    assert_eq!(code, 0);
+    assert_eq!(warned, allowed);
+    assert!(
+        stderr.starts_with("warning[json6902-op-failed]: JSON patch on Deployment/web"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = vendor_build(&["findings/no-op", "-D", "patch-no-op"]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(stderr.starts_with("error[patch-no-op]"), "{stderr}");
+    let (code, stdout, stderr) = vendor_build(&["findings/no-op", "-A", "patch-no-opp"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("unknown finding code `patch-no-opp`")
+            && stderr.contains("did you mean `patch-no-op`?"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn finding_patch_no_op() {
     let (code, _, stderr) = vendor_build(&["findings/no-op"]);
