@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::resource::{Origin, Res};
-use crate::{KustomizeError, PreparsedFile, display_path, read_text};
+use crate::{KustomizeError, ParsedDoc, PreparsedFile, display_path, read_text};
 use kyaml::{Dialect, Value};
 
 /// Reads the objects of a resource file.
@@ -14,11 +14,7 @@ pub(crate) fn load_resources(
     preparsed: Option<PreparsedFile>,
 ) -> Result<Vec<Res>, KustomizeError> {
     let docs = match preparsed {
-        Some(f) => f
-            .docs
-            .into_iter()
-            .map(|(d, i)| (d, f.text.clone(), i))
-            .collect(),
+        Some(f) => f.docs,
         None => {
             let src = read_text(path)?;
             parse_chunked(&src).map_err(|e| KustomizeError::yaml(path, &e))?
@@ -39,14 +35,17 @@ fn objects_from_docs(path: &Path, docs: Vec<ParsedDoc>) -> Result<Vec<Res>, Kust
     // follow it.
     let mut queue: std::collections::VecDeque<(Value, u32, usize, Option<Source>)> =
         std::collections::VecDeque::new();
-    for (d, shared, doc_index) in docs {
+    for ParsedDoc {
+        document: d,
+        index: doc_index,
+        source,
+    } in docs
+    {
         let line = d.start.line;
         match d.value {
             Value::Null => continue,
             Value::Map(m) if m.is_empty() => continue,
-            v @ Value::Map(_) => {
-                queue.push_back((v, line, doc_index, shared.map(|text| (text, doc_index))))
-            }
+            v @ Value::Map(_) => queue.push_back((v, line, doc_index, source)),
             other => {
                 return Err(KustomizeError::at(
                     path,
@@ -121,13 +120,10 @@ fn is_list(v: &Value) -> bool {
         && v.get("items").is_some()
 }
 
-/// A parsed document, the text it was parsed from (kept only where some document has a null,
-/// whose spelling may be looked up), and its index in that text.
-type ParsedDoc = (kyaml::Document, Option<std::sync::Arc<str>>, usize);
-
 /// Parses a multi-document stream (large ones in pieces, in parallel: `kyaml::parse_pieces`).
-/// Returns each document with the text of its piece and its index there (for
-/// `kyaml::locate`); lines are relative to the whole source.
+/// Each document comes with its index in the stream and, where its piece has a null, the
+/// piece's text with its index there (for `kyaml::locate`); lines are relative to the whole
+/// source.
 pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlError> {
     let pieces = kyaml::parse_pieces(src, Dialect::Kube)?;
     let mut out = Vec::new();
@@ -135,14 +131,19 @@ pub(crate) fn parse_chunked(src: &str) -> Result<Vec<ParsedDoc>, kyaml::YamlErro
         let text: Option<std::sync::Arc<str>> = piece
             .documents
             .iter()
-            .any(|d| d.value.contains_null())
+            .any(kyaml::Document::holds_null)
             .then(|| std::sync::Arc::from(&src[piece.range]));
+        let first = out.len();
         out.extend(
             piece
                 .documents
                 .into_iter()
                 .enumerate()
-                .map(|(i, d)| (d, text.clone(), i)),
+                .map(|(i, document)| ParsedDoc {
+                    document,
+                    index: first + i,
+                    source: text.clone().map(|t| (t, i)),
+                }),
         );
     }
     Ok(out)

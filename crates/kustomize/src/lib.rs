@@ -146,13 +146,20 @@ pub enum LoadRestrictor {
 #[derive(Debug, Default)]
 pub struct Preparsed(std::sync::Mutex<std::collections::HashMap<PathBuf, PreparsedFile>>);
 
-/// One decoded file: its documents with their index in it, and its text, which is needed (and
-/// must be given) only when a document holds a null: how a null was spelled decides what
-/// patches do with it.
+/// One decoded file: its documents in order.
 #[derive(Debug, Clone)]
 pub struct PreparsedFile {
-    pub text: Option<std::sync::Arc<str>>,
-    pub docs: Vec<(kyaml::Document, usize)>,
+    pub docs: Vec<ParsedDoc>,
+}
+
+/// A decoded document: its index in its file, and the text it was parsed from with its index
+/// there. That text is needed (and must be given) only when the document holds a null: how a
+/// null was spelled decides what patches do with it.
+#[derive(Debug, Clone)]
+pub struct ParsedDoc {
+    pub document: kyaml::Document,
+    pub index: usize,
+    pub source: Option<(std::sync::Arc<str>, usize)>,
 }
 
 impl Preparsed {

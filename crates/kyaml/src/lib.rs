@@ -37,7 +37,9 @@ mod value;
 
 use std::fmt;
 
-pub use chunked::{Piece, parse_documents_parallel, parse_pieces};
+pub use chunked::{
+    Piece, ReadPiece, parse_documents_parallel, parse_pieces, parse_read_pieces, read_pieces,
+};
 pub use emit::{to_string, to_string_v3};
 pub use locate::{PathSeg, locate};
 pub use map::Map;
@@ -80,6 +82,14 @@ pub struct Document {
     pub value: Value,
     /// Where the document's content starts (1-based line/column).
     pub start: Pos,
+}
+
+impl Document {
+    /// Whether a null sits inside the document's content (an empty document, itself Null,
+    /// holds none: it is content-free and skipped by callers).
+    pub fn holds_null(&self) -> bool {
+        !self.value.is_null() && self.value.contains_null()
+    }
 }
 
 /// A YAML syntax error or a violated limit (alias expansion, nesting depth, duplicate key).

@@ -142,39 +142,52 @@ pub fn is_kustomization_file(name: &str) -> bool {
 /// Splits YAML text into resources. Empty documents are skipped; a document that is not a
 /// mapping is an error. Large texts are parsed on several cores (with the same result).
 pub fn parse(text: &str, file: &str, opts: ParseOptions) -> Result<Vec<Resource>, LoadError> {
-    let docs =
-        crate::parse_documents_parallel(text, Dialect::Kube).map_err(|e| LoadError::Yaml {
-            file: file.to_string(),
-            pos: e.pos.unwrap_or(Pos { line: 1, column: 1 }),
-            message: e.message.clone(),
-        })?;
+    let docs = parse_whole(text, file)?;
     let mut out = Vec::with_capacity(docs.len());
     for (doc_index, doc) in docs.into_iter().enumerate() {
-        let Document { value, start } = doc;
-        match value {
-            Value::Null => {}
-            Value::Map(_) => {
-                let r = Resource {
-                    value,
-                    file: file.to_string(),
-                    doc_index,
-                    start,
-                };
-                push(r, opts, &mut out)?;
-            }
-            other => {
-                return Err(LoadError::Yaml {
-                    file: file.to_string(),
-                    pos: start,
-                    message: format!(
-                        "a Kubernetes object must be a mapping, found a {}",
-                        other.type_name()
-                    ),
-                });
-            }
-        }
+        push_document(doc, doc_index, file, opts, &mut out)?;
     }
     Ok(out)
+}
+
+/// The documents of a whole text, or its first error.
+fn parse_whole(text: &str, file: &str) -> Result<Vec<Document>, LoadError> {
+    crate::parse_documents_parallel(text, Dialect::Kube).map_err(|e| LoadError::Yaml {
+        file: file.to_string(),
+        pos: e.pos.unwrap_or(Pos { line: 1, column: 1 }),
+        message: e.message.clone(),
+    })
+}
+
+/// Adds the resources of one document (none when it is empty).
+fn push_document(
+    doc: Document,
+    doc_index: usize,
+    file: &str,
+    opts: ParseOptions,
+    out: &mut Vec<Resource>,
+) -> Result<(), LoadError> {
+    let Document { value, start } = doc;
+    match value {
+        Value::Null => Ok(()),
+        Value::Map(_) => {
+            let r = Resource {
+                value,
+                file: file.to_string(),
+                doc_index,
+                start,
+            };
+            push(r, opts, out)
+        }
+        other => Err(LoadError::Yaml {
+            file: file.to_string(),
+            pos: start,
+            message: format!(
+                "a Kubernetes object must be a mapping, found a {}",
+                other.type_name()
+            ),
+        }),
+    }
 }
 
 fn push(r: Resource, opts: ParseOptions, out: &mut Vec<Resource>) -> Result<(), LoadError> {
@@ -220,57 +233,64 @@ fn push(r: Resource, opts: ParseOptions, out: &mut Vec<Resource>) -> Result<(), 
 /// A manifest file's resources, and how to see its text again to find fields in it.
 ///
 /// The text is the largest thing a loaded file holds and is rarely looked at again (only to
-/// place a finding on a line), so it is kept only where a document has a null (whose spelling
-/// kustomize looks up); otherwise [`LoadedFile::text`] reads the file again, once, and uses
-/// that reading only if it is the text the resources came from (same length and hash).
+/// place a finding on a line), so a large file is read and parsed piece by piece, each piece's
+/// text freed once parsed ([`crate::read_pieces`]). Only the pieces with a null in a document
+/// are kept: kustomize looks at how a null was spelled ([`LoadedFile::null_source`]).
+/// [`LoadedFile::text`] reads the file again, once, and uses that reading only if it is the
+/// text the resources came from (same length and checksum).
 #[derive(Debug, Clone)]
 pub struct LoadedFile {
     /// The file as shown to users.
     pub file: String,
     pub resources: Vec<Resource>,
-    /// Where the text was read from (`None`: it did not come from a file, and is kept).
+    /// Where the text was read from (`None`: it did not come from a file, and is kept whole).
     path: Option<std::path::PathBuf>,
-    kept: Option<std::sync::Arc<str>>,
+    in_memory: Option<std::sync::Arc<str>>,
+    /// Pieces kept for their nulls: the range of document indexes each holds, and its text.
+    null_pieces: Vec<(std::ops::Range<usize>, std::sync::Arc<str>)>,
     read_again: std::sync::OnceLock<Option<Box<str>>>,
     fingerprint: Fingerprint,
 }
 
-/// Length and hash of a text: enough to tell a second reading of a file from a changed file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fingerprint(usize, u64);
+/// Length and CRC-32 of a text: enough to tell a second reading of a file from a changed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Fingerprint(usize, u32);
 
 impl Fingerprint {
     fn of(text: &str) -> Fingerprint {
-        use std::hash::BuildHasher;
-        // A fixed seed: the same text has the same fingerprint at both readings.
-        let hash = foldhash::quality::FixedState::with_seed(0x766e_646f_725f_6b79).hash_one(text);
-        Fingerprint(text.len(), hash)
+        Fingerprint(text.len(), crc32fast::hash(text.as_bytes()))
     }
 }
 
 impl LoadedFile {
     /// A file whose text is in memory already (and is kept).
     pub fn from_text(file: String, text: std::sync::Arc<str>, resources: Vec<Resource>) -> Self {
+        let docs = resources.iter().map(|r| r.doc_index + 1).max().unwrap_or(0);
         LoadedFile {
             file,
             resources,
             path: None,
             fingerprint: Fingerprint::of(&text),
-            kept: Some(text),
+            null_pieces: vec![(0..docs, text.clone())],
+            in_memory: Some(text),
             read_again: std::sync::OnceLock::new(),
         }
     }
 
-    /// The text, when it is kept: where some document has a null.
-    pub fn kept_text(&self) -> Option<&std::sync::Arc<str>> {
-        self.kept.as_ref()
+    /// The text document `doc_index` was parsed from, with its index there, when it is kept:
+    /// where a document of its piece holds a null.
+    pub fn null_source(&self, doc_index: usize) -> Option<(std::sync::Arc<str>, usize)> {
+        self.null_pieces
+            .iter()
+            .find(|(docs, _)| docs.contains(&doc_index))
+            .map(|(docs, text)| (text.clone(), doc_index - docs.start))
     }
 
-    /// The text the resources were parsed from: the kept text, or the file read again (`None`
+    /// The text the resources were parsed from: in memory, or the file read again (`None`
     /// when it cannot be read or has changed since).
     pub fn text(&self) -> Option<&str> {
-        if let Some(kept) = &self.kept {
-            return Some(kept);
+        if let Some(text) = &self.in_memory {
+            return Some(text);
         }
         let path = self.path.as_deref()?;
         self.read_again
@@ -300,7 +320,13 @@ impl LoadedFile {
 /// Reads the text of a manifest file, within [`MAX_MANIFEST_BYTES`] and as UTF-8. `shown` is
 /// the path used in messages.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, LoadError> {
-    let io = |e: std::io::Error| match e.kind() {
+    checked_size(path, shown)?;
+    let bytes = std::fs::read(path).map_err(io_error(shown))?;
+    text_of(bytes, shown)
+}
+
+fn io_error(shown: &str) -> impl Fn(std::io::Error) -> LoadError + '_ {
+    move |e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::Missing {
             file: shown.to_string(),
         },
@@ -308,8 +334,12 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, LoadError> {
             file: shown.to_string(),
             message: e.to_string(),
         },
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+    }
+}
+
+/// The size of a manifest file, refused above [`MAX_MANIFEST_BYTES`].
+fn checked_size(path: &Path, shown: &str) -> Result<u64, LoadError> {
+    let size = std::fs::metadata(path).map_err(io_error(shown))?.len();
     if size > MAX_MANIFEST_BYTES {
         return Err(LoadError::TooLarge {
             file: shown.to_string(),
@@ -317,11 +347,9 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, LoadError> {
             limit: MAX_MANIFEST_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    text_of(bytes, shown)
+    Ok(size)
 }
 
-/// Bytes as manifest text (UTF-8, within [`MAX_MANIFEST_BYTES`]).
 pub fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(LoadError::TooLarge {
@@ -336,20 +364,77 @@ pub fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, LoadError> {
     })
 }
 
-/// Reads one manifest file (its text is kept only where needed: [`LoadedFile`]).
+/// Reads one manifest file, in pieces when it is large (its text is kept only where needed:
+/// [`LoadedFile`]).
 pub fn load_file(path: &Path, shown: &str, opts: ParseOptions) -> Result<LoadedFile, LoadError> {
-    let text = read_text(path, shown)?;
-    let resources = parse(&text, shown, opts)?;
-    let fingerprint = Fingerprint::of(&text);
-    let kept = resources
-        .iter()
-        .any(|r| r.value.contains_null())
-        .then(|| std::sync::Arc::from(text));
+    let size = checked_size(path, shown)?;
+    let file = std::fs::File::open(path).map_err(io_error(shown))?;
+    // The size limit holds even for a file that grows while it is read.
+    let reader = std::io::BufReader::new(file.take(MAX_MANIFEST_BYTES + 1));
+    let raw = crate::read_pieces(reader, size as usize).map_err(io_error(shown))?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut pieces = Vec::with_capacity(raw.len());
+    let mut read = 0usize;
+    for (bytes, line) in raw {
+        crc.update(&bytes);
+        let len = bytes.len();
+        let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+            file: shown.to_string(),
+            offset: read + e.utf8_error().valid_up_to(),
+        })?;
+        read += len;
+        pieces.push((text, line));
+    }
+    if read as u64 > MAX_MANIFEST_BYTES {
+        return Err(LoadError::TooLarge {
+            file: shown.to_string(),
+            size: read as u64,
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
+    let mut fingerprint = Fingerprint(read, crc.finalize());
+    let has_null = |docs: &[Document]| docs.iter().any(Document::holds_null);
+    let parsed = match pieces.len() {
+        1 => None,
+        _ => crate::parse_read_pieces(std::mem::take(&mut pieces), Dialect::Kube, has_null),
+    };
+    let parsed = match parsed {
+        Some(parsed) => parsed,
+        // One piece, or a stream that must be parsed whole (for its first error, or its
+        // alias budget): the pieces read are gone by then, so the file is read again.
+        None => {
+            let text = match pieces.pop() {
+                Some((text, _)) => text,
+                None => {
+                    let text = read_text(path, shown)?;
+                    fingerprint = Fingerprint::of(&text);
+                    text
+                }
+            };
+            let documents = parse_whole(&text, shown)?;
+            let text = has_null(&documents).then(|| std::sync::Arc::from(text));
+            vec![crate::ReadPiece { documents, text }]
+        }
+    };
+    let mut resources = Vec::new();
+    let mut null_pieces = Vec::new();
+    let mut doc_index = 0;
+    for piece in parsed {
+        let first = doc_index;
+        for doc in piece.documents {
+            push_document(doc, doc_index, shown, opts, &mut resources)?;
+            doc_index += 1;
+        }
+        if let Some(text) = piece.text {
+            null_pieces.push((first..doc_index, text));
+        }
+    }
     Ok(LoadedFile {
         file: shown.to_string(),
         resources,
         path: Some(path.to_path_buf()),
-        kept,
+        in_memory: None,
+        null_pieces,
         read_again: std::sync::OnceLock::new(),
         fingerprint,
     })
@@ -466,7 +551,7 @@ mod tests {
 
         let file = load();
         assert_eq!(file.resources.len(), 1);
-        assert!(file.kept_text().is_none());
+        assert_eq!(file.null_source(0), None);
         assert_eq!(file.text(), Some(text));
         // Read once: a later change is not seen by this file.
         std::fs::write(&path, "changed").unwrap();
@@ -486,12 +571,79 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!(file.text(), None);
 
-        // A null anywhere: the text is kept, and does not depend on the file any more.
+        // A null anywhere: the text is kept for it.
         let with_null = format!("{text}data:\n  x:\n");
         std::fs::write(&path, &with_null).unwrap();
         let file = load();
-        assert_eq!(file.kept_text().map(|t| &**t), Some(with_null.as_str()));
-        std::fs::remove_file(&path).unwrap();
-        assert_eq!(file.text(), Some(with_null.as_str()));
+        let (kept, index) = file.null_source(0).unwrap();
+        assert_eq!((&*kept, index), (with_null.as_str(), 0));
+    }
+
+    /// A large file is read and parsed in pieces: the same resources as parsing its whole
+    /// text, only the pieces with nulls kept, and errors (a YAML error, bad UTF-8) where the
+    /// whole text has them.
+    #[test]
+    fn large_files_load_in_pieces_as_their_whole_text_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        let load = || load_file(&path, "big.yaml", ParseOptions::default());
+        let doc = |i: usize| {
+            let null = if i == 5000 { "  empty:\n" } else { "" };
+            // An empty document (`---` twice) is not a null to keep a piece for.
+            let empty = if i == 100 { "---\n" } else { "" };
+            format!(
+                "{empty}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n{null}  k: |\n    {}\n",
+                "x".repeat(60)
+            )
+        };
+        let text: String = (0..10000).map(doc).collect();
+        assert!(text.len() > 4 * crate::chunked::PARALLEL_BYTES);
+        std::fs::write(&path, &text).unwrap();
+        let file = load().unwrap();
+        assert_eq!(
+            file.resources,
+            parse(&text, "big.yaml", ParseOptions::default()).unwrap()
+        );
+        assert_eq!(file.text(), Some(text.as_str()));
+        // One piece holds the null; it is kept, and only it.
+        let index_of = |name: &str| {
+            let r = file.resources.iter().find(|r| {
+                r.value.path(&["metadata", "name"]).and_then(Value::as_str) == Some(name)
+            });
+            r.unwrap().doc_index
+        };
+        assert_eq!(index_of("c101"), 102);
+        assert_eq!(file.null_source(100), None);
+        assert_eq!(file.null_source(index_of("c100")), None);
+        let (piece, index) = file.null_source(index_of("c5000")).unwrap();
+        assert!(piece.len() < text.len() / 2, "{}", piece.len());
+        let again = crate::parse_documents(&piece, Dialect::Kube).unwrap();
+        assert_eq!(
+            again[index].value.get("data").unwrap().get("empty"),
+            Some(&Value::Null)
+        );
+        assert_eq!(file.null_source(0), None);
+        assert_eq!(file.null_source(index_of("c9999")), None);
+
+        // A YAML error far into the file: the whole text's error.
+        let bad = format!("{text}---\na: [1\n");
+        std::fs::write(&path, &bad).unwrap();
+        let err = load().unwrap_err();
+        assert_eq!(
+            err,
+            parse(&bad, "big.yaml", ParseOptions::default()).unwrap_err()
+        );
+        // Bad UTF-8 in a later piece: its offset in the file.
+        let mut bytes = text.clone().into_bytes();
+        let at = bytes.len() - 10;
+        bytes[at] = 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(
+            load().unwrap_err(),
+            LoadError::NotUtf8 {
+                file: "big.yaml".into(),
+                offset: at
+            }
+        );
     }
 }

@@ -226,15 +226,7 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
     }
     // Only positions are needed from here on: the build takes the decoded upstream over
     // instead of decoding it again.
-    let preparsed = kustomize::Preparsed::default();
-    for f in &mut files {
-        let docs = f.take_documents();
-        let file = kustomize::PreparsedFile {
-            text: f.kept_text().cloned(),
-            docs,
-        };
-        preparsed.insert(&config.root.join(&f.file), file);
-    }
+    let preparsed = hand_over(&config.root, &mut files);
     match build_overlay(config, entry, preparsed) {
         Err(e) => {
             let f = Finding::new(Code::OverlayBuildFailed, e.message.clone())
@@ -269,6 +261,26 @@ fn check_entry(config: &Config, entry: &Entry) -> Result<Vec<Finding>, Vec<LoadE
         }
     }
     Ok(findings)
+}
+
+/// Moves the decoded documents of `files` (shown relative to `root`) into a form a build takes
+/// instead of reading and decoding the files again, with the text of each document that holds
+/// a null.
+fn hand_over(root: &std::path::Path, files: &mut [LoadedFile]) -> kustomize::Preparsed {
+    let preparsed = kustomize::Preparsed::default();
+    for f in files {
+        let docs = f
+            .take_documents()
+            .into_iter()
+            .map(|(document, index)| kustomize::ParsedDoc {
+                document,
+                index,
+                source: f.null_source(index),
+            })
+            .collect();
+        preparsed.insert(&root.join(&f.file), kustomize::PreparsedFile { docs });
+    }
+    preparsed
 }
 
 /// `f` of each item, on rayon's pool, flattened in the order of `items`.
@@ -501,6 +513,71 @@ pub fn online_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An overlay built from the decoded upstream `check` hands over is the one a build that
+    /// reads the files itself makes, also for a large file read in pieces whose nulls are
+    /// spelled in every way (strategic merge treats `key:` apart from `key: null`).
+    #[test]
+    fn handed_over_upstream_builds_as_the_files_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let doc = |i: usize| {
+            let nulls = match i % 500 {
+                7 if i > 3000 => "  a:\n  b: ~\n  c: null\n  d: Null\n",
+                8 if i > 3000 => "  e:\n",
+                _ => "",
+            };
+            format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n{nulls}  k: v{i}\n"
+            )
+        };
+        let text: String = (0..8000).map(doc).collect::<String>() + "---\n---\n";
+        std::fs::create_dir_all(root.join("upstream/x")).unwrap();
+        std::fs::create_dir_all(root.join("patches/x")).unwrap();
+        std::fs::write(root.join("upstream/x/big.yaml"), &text).unwrap();
+        std::fs::write(
+            root.join("upstream/x/kustomization.yaml"),
+            "resources:\n- big.yaml\n",
+        )
+        .unwrap();
+        let patch = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: patched\n"
+            )
+        };
+        std::fs::write(root.join("patches/x/p1.yaml"), patch("c3507")).unwrap();
+        std::fs::write(root.join("patches/x/p2.yaml"), patch("c7008")).unwrap();
+        std::fs::write(
+            root.join("patches/x/kustomization.yaml"),
+            "resources:\n- ../../upstream/x\npatches:\n- path: p1.yaml\n- path: p2.yaml\n",
+        )
+        .unwrap();
+        let loaded = resources::load_file(
+            &root.join("upstream/x/big.yaml"),
+            "upstream/x/big.yaml",
+            crate::policy::VENDORED_FILES,
+        )
+        .unwrap();
+        assert!(loaded.null_source(0).is_none());
+        let opts = |preparsed| kustomize::BuildOptions {
+            root: Some(root.to_path_buf()),
+            display_base: Some(root.to_path_buf()),
+            preparsed,
+            ..Default::default()
+        };
+        let build = |preparsed| {
+            let out = kustomize::build(&root.join("patches/x"), &opts(preparsed)).unwrap();
+            kustomize::render_objects(&out).concat()
+        };
+        let handed = build(hand_over(root, &mut [loaded]));
+        let read = build(kustomize::Preparsed::default());
+        assert_eq!(handed, read);
+        assert!(read.contains("k: patched"));
+        assert!(
+            read.contains("b: null"),
+            "a patched object keeps its spelled nulls"
+        );
+    }
 
     #[test]
     fn batches_stay_within_the_largest_entry() {
