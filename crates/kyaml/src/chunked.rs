@@ -163,7 +163,7 @@ fn is_marker(line: &[u8], marker: &[u8]) -> bool {
 /// (`len` is the expected size, such as the file's: it sets the piece size), each piece with
 /// the number of lines before it. A small stream, or one that cannot be cut, is one piece. The
 /// pieces can then be parsed and freed one by one ([`parse_read_pieces`]), so a large file's
-/// whole text and its whole decoded tree are never in memory together.
+/// whole text and its whole decoded tree are not held at the same time.
 pub fn read_pieces(
     mut reader: impl std::io::BufRead,
     len: usize,

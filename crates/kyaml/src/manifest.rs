@@ -253,7 +253,7 @@ pub struct LoadedFile {
 }
 
 /// Length and CRC-32 of a text: enough to tell a second reading of a file from a changed file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Fingerprint(usize, u32);
 
 impl Fingerprint {
@@ -325,6 +325,7 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, LoadError> {
     text_of(bytes, shown)
 }
 
+/// A failed read of `shown` as a load error (a missing file is said so).
 fn io_error(shown: &str) -> impl Fn(std::io::Error) -> LoadError + '_ {
     move |e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::Missing {
@@ -350,6 +351,7 @@ fn checked_size(path: &Path, shown: &str) -> Result<u64, LoadError> {
     Ok(size)
 }
 
+/// Bytes as manifest text (UTF-8, within [`MAX_MANIFEST_BYTES`]).
 pub fn text_of(bytes: Vec<u8>, shown: &str) -> Result<String, LoadError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(LoadError::TooLarge {
@@ -372,6 +374,14 @@ pub fn load_file(path: &Path, shown: &str, opts: ParseOptions) -> Result<LoadedF
     // The size limit holds even for a file that grows while it is read.
     let reader = std::io::BufReader::new(file.take(MAX_MANIFEST_BYTES + 1));
     let raw = crate::read_pieces(reader, size as usize).map_err(io_error(shown))?;
+    let total: usize = raw.iter().map(|(bytes, _)| bytes.len()).sum();
+    if total as u64 > MAX_MANIFEST_BYTES {
+        return Err(LoadError::TooLarge {
+            file: shown.to_string(),
+            size: total as u64,
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
     let mut crc = crc32fast::Hasher::new();
     let mut pieces = Vec::with_capacity(raw.len());
     let mut read = 0usize;
@@ -384,13 +394,6 @@ pub fn load_file(path: &Path, shown: &str, opts: ParseOptions) -> Result<LoadedF
         })?;
         read += len;
         pieces.push((text, line));
-    }
-    if read as u64 > MAX_MANIFEST_BYTES {
-        return Err(LoadError::TooLarge {
-            file: shown.to_string(),
-            size: read as u64,
-            limit: MAX_MANIFEST_BYTES,
-        });
     }
     let mut fingerprint = Fingerprint(read, crc.finalize());
     let has_null = |docs: &[Document]| docs.iter().any(Document::holds_null);
