@@ -180,20 +180,22 @@ pub fn read_pieces(
     let mut out = Vec::new();
     let mut current = Vec::with_capacity(cutter.target);
     let mut current_line = 0;
-    let mut text = Vec::new();
     loop {
-        text.clear();
-        if reader.read_until(b'\n', &mut text)? == 0 {
+        // Each line is read straight into the current piece; only a line that starts a new
+        // piece (a short `---` line) moves.
+        let at = current.len();
+        if reader.read_until(b'\n', &mut current)? == 0 {
             break;
         }
         let line = cutter.line;
-        if cutter.cut_before(&text) {
+        if cutter.cut_before(&current[at..]) {
+            let mut next = Vec::with_capacity(cutter.target);
+            next.extend_from_slice(&current[at..]);
+            current.truncate(at);
             current.shrink_to_fit();
-            out.push((std::mem::take(&mut current), current_line));
-            current.reserve(cutter.target);
+            out.push((std::mem::replace(&mut current, next), current_line));
             current_line = line;
         }
-        current.extend_from_slice(&text);
     }
     current.shrink_to_fit();
     out.push((current, current_line));
