@@ -108,7 +108,7 @@ pub(crate) fn register(m: &mut gotemplate::FuncMap) {
         "get" [Map, Str] => |_, a| Ok(the_map(&a[0]).and_then(|m| m.borrow().get(arg_str(&a[1])).cloned()).unwrap_or_else(|| GoValue::from("")));
         "set" [Map, Str, Any] => |_, a| {
             let m = the_map(&a[0]).ok_or_else(nil_map_panic)?;
-            refuse_cycle("set", &a[2], m)?;
+            refuse_cycle("set", &a[2], std::slice::from_ref(m))?;
             m.borrow_mut().insert(arg_str(&a[1]).to_string(), a[2].clone());
             Ok(a[0].clone())
         };
@@ -404,20 +404,21 @@ fn dig(a: &[GoValue]) -> Result<GoValue, String> {
     Ok(default.clone())
 }
 
-/// Refuses to put into `map` a value that holds `map` itself: Go lets a template build such a
-/// cycle, and then overflows its stack printing or encoding it (Helm dies); vendor stops at
-/// the function that would close the cycle, with a resource-limit error.
-fn refuse_cycle(what: &str, value: &GoValue, map: &MapRef) -> Result<(), String> {
+/// Refuses to put into `maps[last]` a value that holds it or one of the maps it sits in
+/// (`maps`, outermost first): Go lets a template build such a cycle, and then overflows its
+/// stack printing or encoding it (Helm dies); vendor stops at the function that would close
+/// the cycle, with a resource-limit error.
+fn refuse_cycle(what: &str, value: &GoValue, maps: &[MapRef]) -> Result<(), String> {
+    if !matches!(value, GoValue::Map(_) | GoValue::List(_)) {
+        return Ok(());
+    }
     let mut seen: std::collections::HashSet<*const ()> = std::collections::HashSet::new();
     let mut todo: Vec<GoValue> = vec![value.clone()];
     while let Some(v) = todo.pop() {
         match v {
             GoValue::Map(m) => {
-                if Rc::ptr_eq(&m, map) {
-                    return Err(format!(
-                        "{what}: a map that contains itself (Helm overflows its stack on one) {} of values without cycles",
-                        gotemplate::LIMIT_MARKER
-                    ));
+                if maps.iter().any(|map| Rc::ptr_eq(&m, map)) {
+                    return Err(cycle_error(what));
                 }
                 let id = Rc::as_ptr(&m).cast::<()>();
                 if seen.insert(id) {
@@ -429,6 +430,13 @@ fn refuse_cycle(what: &str, value: &GoValue, map: &MapRef) -> Result<(), String>
         }
     }
     Ok(())
+}
+
+fn cycle_error(what: &str) -> String {
+    format!(
+        "{what}: a map that contains itself (Helm overflows its stack on one) {} of values without cycles",
+        gotemplate::LIMIT_MARKER
+    )
 }
 
 /// mergo's Merge / Merge(WithOverride) of `map[string]interface{}` values, as Sprig uses it.
@@ -446,16 +454,22 @@ fn merge(a: &[GoValue], overwrite: bool) -> Result<GoValue, String> {
             if Rc::ptr_eq(s, &dst) {
                 continue;
             }
-            for v in s.borrow().values() {
-                refuse_cycle("merge", v, &dst)?;
-            }
-            merge_maps(&dst, &s.borrow(), overwrite);
+            merge_maps(&mut vec![dst.clone()], &s.borrow(), overwrite)?;
         }
     }
     Ok(GoValue::Map(dst))
 }
 
-pub(crate) fn merge_maps(dst: &MapRef, src: &BTreeMap<String, GoValue>, overwrite: bool) {
+/// Merges `src` into the last map of `path` (the maps it sits in come before it: a value that
+/// holds any of them would close a cycle, and is refused).
+fn merge_maps(
+    path: &mut Vec<MapRef>,
+    src: &BTreeMap<String, GoValue>,
+    overwrite: bool,
+) -> Result<(), String> {
+    let Some(dst) = path.last().cloned() else {
+        return Ok(());
+    };
     for (k, sv) in src {
         if sv.is_nil() {
             if overwrite {
@@ -468,7 +482,10 @@ pub(crate) fn merge_maps(dst: &MapRef, src: &BTreeMap<String, GoValue>, overwrit
             (GoValue::Map(sm), Some(GoValue::Map(dm))) => {
                 if !Rc::ptr_eq(sm, dm) {
                     let s = sm.borrow().clone();
-                    merge_maps(dm, &s, overwrite);
+                    path.push(dm.clone());
+                    let merged = merge_maps(path, &s, overwrite);
+                    path.pop();
+                    merged?;
                 }
                 continue;
             }
@@ -477,7 +494,9 @@ pub(crate) fn merge_maps(dst: &MapRef, src: &BTreeMap<String, GoValue>, overwrit
         }
         let set = overwrite || dv.as_ref().is_none_or(is_empty);
         if set {
+            refuse_cycle("merge", sv, path)?;
             dst.borrow_mut().insert(k.clone(), sv.clone());
         }
     }
+    Ok(())
 }

@@ -215,6 +215,12 @@ fn sprig_lists_and_dicts() {
         "{{ $a := dict \"x\" 1 \"n\" (dict \"p\" 1) }}{{ $b := dict \"x\" 2 \"n\" (dict \"q\" 2) }}{{ mergeOverwrite $a $b }}",
         "map[n:map[p:1 q:2] x:2]",
     );
+    // A source that holds the destination, under a key the destination keeps: no cycle is
+    // made, and Helm merges the rest (as Helm's engine does).
+    ok(
+        "{{ $d := dict \"k\" \"mine\" }}{{ $s := dict \"k\" $d \"x\" 1 }}{{ mustMerge $d $s }} {{ mergeOverwrite (dict) (dict \"k\" $d) }}",
+        "map[k:mine x:1] map[k:map[k:mine x:1]]",
+    );
     ok(
         "{{ $a := dict \"x\" (dict \"y\" 1) }}{{ $c := deepCopy $a }}{{ $_ := set $c.x \"y\" 2 }}{{ $a.x.y }}{{ $c.x.y }}",
         "12",
@@ -386,6 +392,7 @@ fn resource_caps_refuse_fast() {
         // A map made to contain itself (Go overflows its stack printing it).
         "{{ $m := dict }}{{ $_ := set $m \"a\" (list (dict \"b\" $m)) }}",
         "{{ $m := dict }}{{ $_ := mergeOverwrite $m (dict \"a\" $m) }}",
+        "{{ $m := dict \"n\" (dict) }}{{ $_ := mergeOverwrite $m (dict \"n\" (dict \"back\" $m)) }}",
         // The execution's total output (64 MiB by default).
         "{{ range until 300 }}{{ randAlphaNum 1000000 }}{{ end }}",
     ];
