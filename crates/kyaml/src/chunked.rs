@@ -56,36 +56,41 @@ pub fn parse_pieces(src: &str, dialect: Dialect) -> Result<Vec<Piece>, YamlError
     if pieces.len() < 2 {
         return whole(src);
     }
-    let parsed: Vec<Result<(Piece, usize), YamlError>> = pieces
-        .par_iter()
-        .map(|&(start, end, line)| {
-            let (mut documents, aliased) =
-                parse_stream_counted(&src[start..end], dialect, usize::MAX)?;
-            for d in &mut documents {
-                d.start.line += line;
-            }
-            Ok((
-                Piece {
-                    range: start..end,
-                    documents,
-                },
-                aliased,
-            ))
-        })
-        .collect();
+    let parsed = pieces.par_iter().map(|&(start, end, line)| {
+        let (documents, aliased) = parse_piece(&src[start..end], line, dialect)?;
+        let range = start..end;
+        Some((Piece { range, documents }, aliased))
+    });
+    match all_within_budget(parsed) {
+        Some(out) => Ok(out),
+        None => whole(src),
+    }
+}
+
+/// The documents of one piece, lines counted from the start of the stream, and the nodes its
+/// aliases added; `None` when it fails to parse.
+fn parse_piece(text: &str, lines_before: u32, dialect: Dialect) -> Option<(Vec<Document>, usize)> {
+    let (mut documents, aliased) = parse_stream_counted(text, dialect, usize::MAX).ok()?;
+    for d in &mut documents {
+        d.start.line += lines_before;
+    }
+    Some((documents, aliased))
+}
+
+/// The parsed pieces in order; `None` (parse the stream whole, for its errors and limits) when
+/// one failed or their aliases together went over the smallest alias budget.
+fn all_within_budget<T: Send>(
+    parsed: impl IndexedParallelIterator<Item = Option<(T, usize)>>,
+) -> Option<Vec<T>> {
+    let parsed: Vec<Option<(T, usize)>> = parsed.collect();
     let mut out = Vec::with_capacity(parsed.len());
     let mut aliased = 0usize;
     for p in parsed {
-        let Ok((piece, n)) = p else {
-            return whole(src);
-        };
+        let (piece, n) = p?;
         aliased += n;
         out.push(piece);
     }
-    if aliased > ALIAS_BUDGET_MIN {
-        return whole(src);
-    }
-    Ok(out)
+    (aliased <= ALIAS_BUDGET_MIN).then_some(out)
 }
 
 /// Byte ranges to parse separately, each with the number of lines before it; one range when
@@ -226,25 +231,11 @@ pub fn parse_read_pieces(
     dialect: Dialect,
     keep: impl Fn(&[Document]) -> bool + Sync,
 ) -> Option<Vec<ReadPiece>> {
-    let parsed: Vec<Option<(ReadPiece, usize)>> = pieces
-        .into_par_iter()
-        .map(|(text, line)| {
-            let (mut documents, aliased) = parse_stream_counted(&text, dialect, usize::MAX).ok()?;
-            for d in &mut documents {
-                d.start.line += line;
-            }
-            let text = keep(&documents).then(|| std::sync::Arc::from(text));
-            Some((ReadPiece { documents, text }, aliased))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(parsed.len());
-    let mut aliased = 0usize;
-    for p in parsed {
-        let (piece, n) = p?;
-        aliased += n;
-        out.push(piece);
-    }
-    (aliased <= ALIAS_BUDGET_MIN).then_some(out)
+    all_within_budget(pieces.into_par_iter().map(|(text, line)| {
+        let (documents, aliased) = parse_piece(&text, line, dialect)?;
+        let text = keep(&documents).then(|| std::sync::Arc::from(text));
+        Some((ReadPiece { documents, text }, aliased))
+    }))
 }
 
 #[cfg(test)]

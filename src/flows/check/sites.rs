@@ -98,36 +98,19 @@ pub fn of_files(config: &Config, file: &LoadedFile, wanted: Wanted) -> Vec<Image
         .resources
         .par_iter()
         .map(|r| {
-            policy::image::images_of(&r.value)
-                .into_iter()
-                .filter_map(|u| {
-                    let violations = policy::image::judge(&u.image, &config.policy);
-                    if violations.is_empty() && wanted == Wanted::BreakingPolicy {
-                        return None;
-                    }
-                    let pos = text_of(file, &located)
-                        .and_then(|(text, index)| {
-                            locate_in_doc(text, index, r, &path_segs(&u.path))
-                        })
-                        .or(Some(r.start));
-                    Some(ImageSite {
-                        violations,
-                        pos,
-                        image: u.image,
-                        file: r.file.clone(),
-                        resource: r.display_id(),
-                        container: u.container,
-                    })
-                })
-                .collect()
+            let locate = |path: &[PathSeg]| {
+                let (text, index) = text_of(file, &located)?;
+                locate_in_doc(text, index, r, path)
+            };
+            sites_of(config, &r.value, &r.file, wanted, locate, r.start)
         })
         .collect();
     per_resource.into_iter().flatten().collect()
 }
 
-/// Sites of the images in an overlay's output. Each points at the
-/// `image:` field of the upstream document the object came from (found by the origin's file and
-/// line), or at the object's origin when that document is not one of the vendored files.
+/// Sites of the images in an overlay's output. Each points at the `image:` field of the
+/// upstream document the object came from (found by the origin's file and line), or at the
+/// object's origin when that document is not one of the vendored files.
 pub fn of_build(
     config: &Config,
     files: &[LoadedFile],
@@ -139,39 +122,50 @@ pub fn of_build(
     let per_object: Vec<Vec<ImageSite>> = built
         .par_iter()
         .map(|r| {
-            policy::image::images_of(&r.value)
-                .into_iter()
-                .filter_map(|u| {
-                    let violations = policy::image::judge(&u.image, &config.policy);
-                    if violations.is_empty() && wanted == Wanted::BreakingPolicy {
-                        return None;
-                    }
-                    let pos = files
-                        .iter()
-                        .position(|f| f.file == r.file)
-                        .and_then(|i| {
-                            let f = &files[i];
-                            let (text, index) = text_of(f, &located[i])?;
-                            let doc = index.document_at(f, r.start.line)?;
-                            locate_in_doc(text, index, doc, &path_segs(&u.path))
-                        })
-                        .or(Some(Pos {
-                            line: r.start.line.max(1),
-                            column: 1,
-                        }));
-                    Some(ImageSite {
-                        violations,
-                        pos,
-                        image: u.image,
-                        file: r.file.clone(),
-                        resource: resources::display_id(&r.value),
-                        container: u.container,
-                    })
-                })
-                .collect()
+            let origin = files.iter().position(|f| f.file == r.file);
+            let locate = |path: &[PathSeg]| {
+                let i = origin?;
+                let (text, index) = text_of(&files[i], &located[i])?;
+                let doc = index.document_at(&files[i], r.start.line)?;
+                locate_in_doc(text, index, doc, path)
+            };
+            let start = Pos {
+                line: r.start.line.max(1),
+                column: 1,
+            };
+            sites_of(config, &r.value, &r.file, wanted, locate, start)
         })
         .collect();
     per_object.into_iter().flatten().collect()
+}
+
+/// The wanted image sites of one object of `file`: each at the position `locate` finds for
+/// its field's path, else at `start`.
+fn sites_of(
+    config: &Config,
+    object: &kyaml::Value,
+    file: &str,
+    wanted: Wanted,
+    locate: impl Fn(&[PathSeg]) -> Option<Pos>,
+    start: Pos,
+) -> Vec<ImageSite> {
+    policy::image::images_of(object)
+        .into_iter()
+        .filter_map(|u| {
+            let violations = policy::image::judge(&u.image, &config.policy);
+            if violations.is_empty() && wanted == Wanted::BreakingPolicy {
+                return None;
+            }
+            Some(ImageSite {
+                violations,
+                pos: locate(&path_segs(&u.path)).or(Some(start)),
+                image: u.image,
+                file: file.to_string(),
+                resource: resources::display_id(object),
+                container: u.container,
+            })
+        })
+        .collect()
 }
 
 /// Locates `path` inside one document of a file's `text`, parsing only that document: from the
